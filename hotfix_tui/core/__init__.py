@@ -1,0 +1,1 @@
+"""Domain logic (workflow, markdown, SLA clocks, git); never imports Textual."""

@@ -1,0 +1,116 @@
+"""Workflow data model: phases, tasks, severities, clocks, windows and status rules.
+
+Plain dataclasses with no I/O; `workflow.py` builds them from YAML and checks them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Events are named points in time. Built-in ones map to hotfix.md timeline fields.
+BUILTIN_EVENTS: dict[str, str] = {
+    "incident_start": "Incident Start",
+    "detection": "Detection",
+    "investigation_start": "Investigation Start",
+    "root_cause_identified": "Root Cause Identified",
+    "fix_deployed": "Fix Deployed",
+    "incident_end": "Incident End",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One sub-step of a task; `severities` limits it to some severities (empty: all)."""
+
+    text: str
+    severities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskDef:
+    """A task of the workflow, with the severities it applies to and what its completion does."""
+
+    id: str
+    title: str
+    steps: tuple[Step, ...] = ()
+    severities: tuple[str, ...] = ()  # empty: every severity
+    not_applicable_reason: str = ""  # shown when the task does not apply to a severity
+    events: tuple[str, ...] = ()  # events recorded when the task is done
+    status: str = ""  # incident status reached when the task is done
+    markers: tuple[str, ...] = ()  # e.g. ("P",) written as [P]
+    line: int = 0  # 1-based line in the YAML source, 0 when unknown
+
+    def applies_to(self, severity: str | None) -> bool:
+        return not self.severities or severity is None or severity in self.severities
+
+
+@dataclass(frozen=True)
+class PhaseDef:
+    """A phase: a `## Phase N: Name (NOTE)` heading and its tasks."""
+
+    id: str
+    name: str
+    note: str = ""
+    tasks: tuple[TaskDef, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeverityDef:
+    """A severity level with its label, colour and time-to-resolution target in seconds."""
+
+    id: str
+    label: str
+    target_seconds: int
+    color: str = ""
+
+
+@dataclass(frozen=True)
+class ClockDef:
+    """The resolution clock: it starts at one event, stops at another, warns at fractions."""
+
+    starts_at: str = "incident_start"
+    stops_at: str = "incident_end"
+    warnings: tuple[float, ...] = (0.5, 0.75, 0.9)
+
+
+@dataclass(frozen=True)
+class WindowDef:
+    """A time window anchored to an event, e.g. the rollback checkpoint 2 h after deployment."""
+
+    id: str
+    label: str
+    anchor: str
+    duration_seconds: int
+    closed_by: tuple[str, ...] = ()  # task IDs whose completion closes the window
+    warnings: tuple[float, ...] = (0.75, 0.9)
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A whole workflow definition, as loaded from one YAML file."""
+
+    id: str
+    name: str
+    description: str = ""
+    branch_prefix: str = "hotfix"
+    folder_prefix: str = "hotfix"
+    title_prefix: str = "Tasks: Hotfix - "
+    preamble: str = ""  # markdown between the header fields and the first phase
+    epilogue: str = ""  # markdown after the last phase (rollback procedure, criteria, footer)
+    severities: tuple[SeverityDef, ...] = ()
+    statuses: tuple[str, ...] = ()
+    initial_status: str = ""
+    clock: ClockDef = field(default_factory=ClockDef)
+    events: dict[str, str] = field(default_factory=lambda: dict(BUILTIN_EVENTS))
+    windows: tuple[WindowDef, ...] = ()
+    phases: tuple[PhaseDef, ...] = ()
+    source: str = ""  # path of the YAML file
+
+    def severity(self, sid: str | None) -> SeverityDef | None:
+        return next((s for s in self.severities if s.id == sid), None)
+
+    def task(self, tid: str) -> TaskDef | None:
+        return next((t for p in self.phases for t in p.tasks if t.id == tid), None)
+
+    def all_tasks(self) -> list[TaskDef]:
+        return [t for p in self.phases for t in p.tasks]
