@@ -1,0 +1,1 @@
+"""Workflow definitions shipped with hotfix-tui (YAML files, schema and format reference)."""
