@@ -1,0 +1,749 @@
+"""tasks.md model: header fields, phases and tasks with exact source positions, and in-place edits.
+
+Line indexes are 0-based everywhere; offsets are indexes into `TasksDoc.text` (a BOM counts as one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from markdown_it import MarkdownIt
+
+__all__ = [
+    "Field",
+    "Note",
+    "Phase",
+    "Step",
+    "Task",
+    "TasksDoc",
+    "ConflictError",
+    "add_subitem",
+    "note_line",
+    "parse_tasks",
+    "remove_line",
+    "set_done",
+    "set_field",
+    "skip_line",
+    "split_lines",
+]
+
+BOM = "\ufeff"
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_TASK_RE = re.compile(
+    r"(?P<ind> *)(?P<mk>[-*+]|\d{1,9}[.)])(?P<sp> {1,4})\[(?P<st>[ xX])\](?=[ \t]|$)(?P<rest>.*)"
+)
+_ITEM_RE = re.compile(r"(?P<ind> *)(?P<mk>[-*+]|\d{1,9}[.)])(?P<sp>[ \t]+|$)(?P<rest>.*)")
+_ID_RE = re.compile(r"[ \t]+(?:\*\*(?P<b>[A-Z]+-?\d+)\*\*|(?P<p>[A-Z]+-?\d+)(?=[\s:]|$)):?")
+_MARKER_RE = re.compile(r"[ \t]*\[(?P<m>[A-Za-z][A-Za-z0-9]*)\](?=[ \t]|$)")
+_NOTE_RE = re.compile(
+    r"\*\*(?P<kind>Note|Skipped)\*\*[ \t]+\((?P<time>[^,()]*?)(?:,[ \t]*(?P<who>[^()]*?))?\):"
+    r"[ \t]?(?P<text>.*)"
+)
+_FIELD_RE = re.compile(r"\*\*(?P<name>[^*\n]+?)\*\*:[ \t]*(?P<value>.*?)[ \t]*")
+_PHASE_RE = re.compile(
+    r"Phase[ \t]+(?P<num>\d+)[ \t]*:[ \t]*(?P<name>.*?)(?:[ \t]*\((?P<note>[^()]*)\))?[ \t]*"
+)
+_TITLE_PREFIX_RE = re.compile(r"Tasks:[ \t]*(?:Hotfix[ \t]+-[ \t]+)?", re.IGNORECASE)
+
+# Fast scanner patterns (a CommonMark subset; anything outside it falls back to markdown-it).
+_ATX_RE = re.compile(r"(#{1,6})(?=[ \t]|$)")
+_FENCE_RE = re.compile(r"(`{3,}|~{3,})(.*)")
+_HR_RE = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")
+_SETEXT_RE = re.compile(r"(?:=+|-+)[ \t]*")
+_SCAN_ITEM_RE = re.compile(r"([-*+]|\d{1,9}[.)])( +|$)(.*)")
+_TAB_ITEM_RE = re.compile(r"(?:[-*+]|\d{1,9}[.)])\t")
+_REFDEF_RE = re.compile(r"\[(?:[^\]\\]|\\.)*\]:")
+_MAX_DEPTH = 8
+
+_MD = MarkdownIt("commonmark").disable(["inline", "text_join"])
+
+
+class ConflictError(Exception):
+    """An edit cannot be applied to the current text (e.g. the task is gone)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A plain sub-item of a task; `level` is 0 for direct children."""
+
+    text: str
+    line: int
+    level: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A `**Note** (time, who): text` or `**Skipped** (time, who): reason` sub-item."""
+
+    kind: Literal["note", "skip"]
+    time: str
+    who: str | None
+    text: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A `**Name**: value` header line; `start`/`end` delimit the value in the text."""
+
+    value: str
+    line: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One checkbox list item; `check_offset` is the index of its state character in the text."""
+
+    key: str
+    id: str | None
+    title: str
+    done: bool
+    line: int
+    check_offset: int
+    indent: int
+    level: int
+    parent_key: str | None
+    markers: tuple[str, ...]
+    steps: tuple[Step, ...]
+    notes: tuple[Note, ...]
+    skip: Note | None
+    phase_index: int
+    end_line: int
+    content_indent: int = 0
+    child_indent: int | None = None
+
+
+@dataclass(slots=True)
+class Phase:
+    """A group of tasks under a heading; `line` is -1 for the implicit leading group."""
+
+    name: str
+    note: str
+    number: int
+    line: int
+    level: int
+    task_keys: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TasksDoc:
+    """A parsed document; `render()` returns `text` unchanged."""
+
+    text: str
+    lines: list[str]
+    newline: str
+    bom: bool
+    title: str
+    heading: str
+    fields: dict[str, Field]
+    phases: list[Phase]
+    tasks: list[Task]
+    duplicate_ids: list[str]
+    line_starts: list[int]
+    engine: str = "fast"
+    _by_key: dict[str, int] = field(default_factory=dict, repr=False)
+    _by_id: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def render(self) -> str:
+        return self.text
+
+    def task(self, key_or_id: str) -> Task | None:
+        """The task with that key, else the first task with that ID."""
+        i = self._by_key.get(key_or_id)
+        if i is None:
+            i = self._by_id.get(key_or_id)
+        return None if i is None else self.tasks[i]
+
+    @property
+    def by_id(self) -> dict[str, Task]:
+        return {tid: self.tasks[i] for tid, i in self._by_id.items()}
+
+    @property
+    def unphased(self) -> list[Task]:
+        """Tasks that belong to no phase (after a non-phase heading in a file with phases)."""
+        return [t for t in self.tasks if t.phase_index < 0]
+
+    def with_done(self, key: str, done: bool) -> TasksDoc:
+        """A copy with one checkbox changed, without reparsing."""
+        task = self._require(key)
+        new_text = set_done(self, key, done)
+        if new_text is self.text:
+            return self
+        idx = self._by_key[task.key]
+        tasks = list(self.tasks)
+        tasks[idx] = replace(task, done=done)
+        lines = list(self.lines)
+        start = self.line_starts[task.line]
+        lines[task.line] = new_text[start : start + len(self.lines[task.line])]
+        if task.line == 0 and self.bom:
+            lines[0] = new_text[: len(self.lines[0])]
+        return TasksDoc(
+            text=new_text,
+            lines=lines,
+            newline=self.newline,
+            bom=self.bom,
+            title=self.title,
+            heading=self.heading,
+            fields=self.fields,
+            phases=self.phases,
+            tasks=tasks,
+            duplicate_ids=self.duplicate_ids,
+            line_starts=self.line_starts,
+            engine=self.engine,
+            _by_key=self._by_key,
+            _by_id=self._by_id,
+        )
+
+    def _require(self, key: str) -> Task:
+        task = self.task(key)
+        if task is None:
+            raise ConflictError(f"task {key} is not in the file")
+        return task
+
+
+# ---------------------------------------------------------------------------------------------
+# Block structure
+
+
+@dataclass(slots=True)
+class _Blocks:
+    headings: list[tuple[int, int, str]]  # (line, level, text), top level only
+    items: list[list[int]]  # [start, last nonblank line, parent item index, paragraph first]
+    code: set[int]  # nonblank lines inside code, fences or HTML blocks
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on `\\n`, `\\r\\n` and lone `\\r` (as markdown-it does), keeping each line's ending."""
+    return _LINE_RE.findall(text)
+
+
+def _body(line: str) -> str:
+    return line.rstrip("\r\n")
+
+
+def _atx_content(text: str, level: int) -> str:
+    s = text[level:].lstrip(" \t").rstrip(" \t")
+    t = s.rstrip("#")
+    if t and t[-1] in " \t":
+        s = t
+    return s.strip()
+
+
+def _scan_fast(bodies: list[str]) -> _Blocks | None:
+    """Line scanner for the usual checklist subset; None when markdown-it must decide."""
+    items: list[list[int]] = []
+    headings: list[tuple[int, int, str]] = []
+    code: set[int] = set()
+    stack: list[tuple[int, int, str]] = []  # (item index, content column, marker kind)
+    fence: tuple[str, int, int] | None = None  # (char, length, container depth)
+    html_depth = -1
+    in_para = False
+    last_nb = -1
+
+    def close(k: int) -> None:
+        while len(stack) > k:
+            items[stack.pop()[0]][1] = last_nb
+
+    for i, body in enumerate(bodies):
+        if not body.strip(" \t"):
+            in_para = False
+            continue
+        ind = len(body) - len(body.lstrip(" "))
+        if body[ind] == "\t":
+            return None
+        k = 0
+        for _, col, _ in stack:
+            if col <= ind:
+                k += 1
+            else:
+                break
+        if fence is not None or html_depth >= 0:
+            depth = fence[2] if fence is not None else html_depth
+            if k >= depth:
+                text = body[ind:]
+                if fence is not None:
+                    base = stack[depth - 1][1] if depth else 0
+                    closing = ind - base < 4 and text.startswith(fence[0] * fence[1])
+                    if closing and not text.rstrip(" \t").strip(fence[0]):
+                        fence = None
+                elif "-->" in body:
+                    html_depth = -1
+                code.add(i)
+                last_nb = i
+                continue
+            fence = None
+            html_depth = -1
+        base = stack[k - 1][1] if k else 0
+        r = ind - base
+        text = body[ind:]
+        if r >= 4:
+            if not in_para:
+                close(k)
+                code.add(i)
+            last_nb = i
+            continue
+        c = text[0]
+        if c == ">" or (c == "<" and not text.startswith("<!--")):
+            return None
+        if c == "<":
+            close(k)
+            in_para = False
+            if "-->" not in text[4:]:
+                html_depth = k
+            code.add(i)
+            last_nb = i
+            continue
+        m = _ATX_RE.match(text)
+        if m:
+            if k:
+                return None
+            close(0)
+            level = len(m.group(1))
+            headings.append((i, level, _atx_content(text, level)))
+            in_para = False
+            last_nb = i
+            continue
+        m = _FENCE_RE.match(text)
+        if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+            close(k)
+            fence = (m.group(1)[0], len(m.group(1)), k)
+            in_para = False
+            code.add(i)
+            last_nb = i
+            continue
+        if in_para and _SETEXT_RE.fullmatch(text):
+            return None
+        if _HR_RE.fullmatch(text):
+            close(k)
+            in_para = False
+            last_nb = i
+            continue
+        if _TAB_ITEM_RE.match(text):
+            return None
+        m = _SCAN_ITEM_RE.match(text)
+        if m:
+            marker, spaces, rest = m.groups()
+            ordered = marker[0].isdigit()
+            if in_para and k == len(stack) and ordered and int(marker[:-1]) != 1:
+                last_nb = i  # cannot interrupt a paragraph: continuation text
+                continue
+            if not rest.strip(" \t") or len(spaces) > 4 or _starts_block(rest):
+                return None
+            close(k)
+            if len(stack) >= _MAX_DEPTH:
+                return None
+            parent = stack[-1][0] if stack else -1
+            items.append([i, i, parent, 1])
+            stack.append((len(items) - 1, ind + len(marker) + len(spaces), marker[-1]))
+            in_para = True
+            last_nb = i
+            continue
+        if not in_para:
+            if _REFDEF_RE.match(text):
+                return None
+            close(k)
+            in_para = True
+        last_nb = i
+    close(0)
+    return _Blocks(headings, items, code)
+
+
+def _starts_block(rest: str) -> bool:
+    c = rest[0]
+    if c in "#>`~<\t[" and (
+        c in ">`~<\t" or _ATX_RE.match(rest) or (c == "[" and _REFDEF_RE.match(rest))
+    ):
+        return True
+    return bool(_HR_RE.fullmatch(rest) or _ITEM_RE.match(rest) and _scan_item_like(rest))
+
+
+def _scan_item_like(rest: str) -> bool:
+    m = _ITEM_RE.match(rest)
+    return m is not None and (m.group("sp") != "" or m.group("rest") == "")
+
+
+def _scan_markdown_it(bodies: list[str]) -> _Blocks:
+    """Block structure from markdown-it (the reference; slower on very large files)."""
+    src = "\n".join(bodies)
+    tokens = _MD.parse(src)
+    last_nb: list[int] = []
+    prev = -1
+    for j, b in enumerate(bodies):
+        if b.strip(" \t"):
+            prev = j
+        last_nb.append(prev)
+    items: list[list[int]] = []
+    headings: list[tuple[int, int, str]] = []
+    code: set[int] = set()
+    stack: list[int] = []
+    bq = 0
+    n = len(tokens)
+    for j, tok in enumerate(tokens):
+        t = tok.type
+        if t == "list_item_open":
+            assert tok.map is not None
+            s, e = tok.map
+            nxt = tokens[j + 1] if j + 1 < n else None
+            para = nxt is not None and nxt.type == "paragraph_open" and bool(nxt.map)
+            para = para and nxt is not None and nxt.map is not None and nxt.map[0] == s
+            if bq:
+                stack.append(-1)
+                continue
+            parent = next((p for p in reversed(stack) if p >= 0), -1)
+            items.append([s, last_nb[e - 1] if e > s else s, parent, int(para)])
+            stack.append(len(items) - 1)
+        elif t == "list_item_close":
+            stack.pop()
+        elif t == "blockquote_open":
+            bq += 1
+        elif t == "blockquote_close":
+            bq -= 1
+        elif t == "heading_open" and tok.level == 0 and tok.map is not None:
+            headings.append((tok.map[0], int(tok.tag[1:]), tokens[j + 1].content))
+        elif t in ("fence", "code_block", "html_block") and tok.map is not None:
+            code.update(x for x in range(tok.map[0], tok.map[1]) if bodies[x].strip(" \t"))
+    return _Blocks(headings, items, code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> TasksDoc:
+    """Parse a tasks.md (or any markdown checklist); `engine="markdown-it"` skips the fast path."""
+    lines = split_lines(text)
+    bom = text.startswith(BOM)
+    bodies = [_body(x) for x in lines]
+    if bom:
+        bodies[0] = bodies[0][1:]
+    starts: list[int] = []
+    pos = 0
+    for x in lines:
+        starts.append(pos)
+        pos += len(x)
+    if bom:
+        starts[0] = 1  # the BOM is not part of line 0's content
+    blocks = _scan_fast(bodies) if engine == "auto" else None
+    used = "fast"
+    if blocks is None:
+        blocks = _scan_markdown_it(bodies)
+        used = "markdown-it"
+    return _build(text, lines, bodies, starts, bom, blocks, used)
+
+
+def _dominant_newline(lines: Iterable[str]) -> str:
+    counts = {"\n": 0, "\r\n": 0, "\r": 0}
+    for x in lines:
+        if x.endswith("\r\n"):
+            counts["\r\n"] += 1
+        elif x.endswith("\n"):
+            counts["\n"] += 1
+        elif x.endswith("\r"):
+            counts["\r"] += 1
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else "\n"
+
+
+def _build(
+    text: str,
+    lines: list[str],
+    bodies: list[str],
+    starts: list[int],
+    bom: bool,
+    blocks: _Blocks,
+    engine: str,
+) -> TasksDoc:
+    headings = blocks.headings
+    heading = next((h[2] for h in headings if h[1] == 1), "")
+    doc_title = _TITLE_PREFIX_RE.sub("", heading, count=1) if heading else ""
+    first_h2 = next((h[0] for h in headings if h[1] >= 2), len(lines))
+    fields: dict[str, Field] = {}
+    for i in range(min(first_h2, len(lines))):
+        if i in blocks.code:
+            continue
+        m = _FIELD_RE.fullmatch(bodies[i])
+        if m and m.group("name") not in fields:
+            off = starts[i]
+            fields[m.group("name")] = Field(
+                m.group("value"), i, off + m.start("value"), off + m.end("value")
+            )
+
+    # Phases: explicit "Phase N: Name (NOTE)" headings, else every heading that holds tasks.
+    phase_heads = [
+        (h, m) for h in headings if h[1] >= 2 and (m := _PHASE_RE.fullmatch(h[2])) is not None
+    ]
+    explicit = bool(phase_heads)
+    phases: list[Phase] = []
+    phase_by_head: dict[int, int] = {}
+    for h, pm in phase_heads:
+        phase_by_head[h[0]] = len(phases)
+        phases.append(
+            Phase(
+                pm.group("name").strip(),
+                (pm.group("note") or "").strip(),
+                int(pm.group("num")),
+                h[0],
+                h[1],
+            )
+        )
+    head_lines = [h[0] for h in headings]
+    current: tuple[int, int, str] | None = None
+
+    tasks: list[Task] = []
+    by_key: dict[str, int] = {}
+    by_id: dict[str, int] = {}
+    dups: list[str] = []
+    item_task: dict[int, int] = {}  # item index -> task index
+    task_steps: dict[int, list[Step]] = {}
+    task_notes: dict[int, list[Note]] = {}
+    task_child_indent: dict[int, int] = {}
+    h_idx = -1
+    cur_phase = -1
+    explicit_level = 0
+    items = blocks.items
+    item_depth_task: list[int] = []  # nearest task ancestor (task index) for each item, or -1
+    item_step_level: list[int] = []
+
+    for n_item, (s, end, parent, para) in enumerate(items):
+        # advance heading pointer
+        while h_idx + 1 < len(head_lines) and head_lines[h_idx + 1] <= s:
+            h_idx += 1
+            current = headings[h_idx]
+            if explicit:
+                if current[0] in phase_by_head:
+                    cur_phase = phase_by_head[current[0]]
+                    explicit_level = current[1]
+                elif cur_phase >= 0 and current[1] <= explicit_level:
+                    cur_phase = -1
+        body = bodies[s]
+        anc_task = (
+            -1
+            if parent < 0
+            else (item_task[parent] if parent in item_task else item_depth_task[parent])
+        )
+        m = _TASK_RE.fullmatch(body) if para else None
+        if m is None:
+            item_depth_task.append(anc_task)
+            step_level = 0 if parent in item_task or parent < 0 else item_step_level[parent] + 1
+            item_step_level.append(step_level)
+            if anc_task < 0:
+                continue
+            im = _ITEM_RE.fullmatch(body)
+            rest = im.group("rest").strip() if im else body.strip()
+            if parent in item_task:
+                task_child_indent.setdefault(anc_task, len(im.group("ind")) if im else 0)
+                nm = _NOTE_RE.fullmatch(rest)
+                if nm:
+                    task_notes.setdefault(anc_task, []).append(
+                        Note(
+                            "note" if nm.group("kind") == "Note" else "skip",
+                            nm.group("time").strip(),
+                            (nm.group("who") or "").strip() or None,
+                            nm.group("text").strip(),
+                            s,
+                        )
+                    )
+                    continue
+            task_steps.setdefault(anc_task, []).append(Step(rest, s, step_level))
+            continue
+        item_depth_task.append(anc_task)
+        item_step_level.append(0)
+        if parent in item_task:
+            task_child_indent.setdefault(item_task[parent], len(m.group("ind")))
+        rest = m.group("rest")
+        tid: str | None = None
+        im2 = _ID_RE.match(rest)
+        if im2:
+            tid = im2.group("b") or im2.group("p")
+            rest = rest[im2.end() :]
+        markers: list[str] = []
+        while mm := _MARKER_RE.match(rest):
+            markers.append(mm.group("m"))
+            rest = rest[mm.end() :]
+        title = rest.strip()
+        if tid is None:
+            key = f"L{s + 1}"
+        elif tid in by_id:
+            n_dup = 2
+            while f"{tid}#{n_dup}" in by_key:
+                n_dup += 1
+            key = f"{tid}#{n_dup}"
+            if tid not in dups:
+                dups.append(tid)
+        else:
+            key = tid
+        if not explicit:
+            cur_phase = _implicit_phase(phases, phase_by_head, current)
+        # nested: parent task and level
+        parent_task = anc_task
+        level = 0 if parent_task < 0 else tasks[parent_task].level + 1
+        idx = len(tasks)
+        tasks.append(
+            Task(
+                key=key,
+                id=tid,
+                title=title,
+                done=m.group("st") != " ",
+                line=s,
+                check_offset=starts[s] + m.start("st"),
+                indent=len(m.group("ind")),
+                level=level,
+                parent_key=tasks[parent_task].key if parent_task >= 0 else None,
+                markers=tuple(markers),
+                steps=(),
+                notes=(),
+                skip=None,
+                phase_index=cur_phase,
+                end_line=end,
+                content_indent=m.end("sp"),
+            )
+        )
+        item_task[n_item] = idx
+        by_key[key] = idx
+        if tid is not None and tid not in by_id:
+            by_id[tid] = idx
+        if cur_phase >= 0:
+            phases[cur_phase].task_keys.append(key)
+
+    # Fix the implicit leading phase's name, attach steps/notes.
+    for p in phases:
+        if p.line == -1:
+            p.name = doc_title or "Tasks"
+    for ti, steps in task_steps.items():
+        tasks[ti] = replace(tasks[ti], steps=tuple(steps))
+    for ti, notes in task_notes.items():
+        plain = tuple(x for x in notes if x.kind == "note")
+        skips = [x for x in notes if x.kind == "skip"]
+        tasks[ti] = replace(tasks[ti], notes=plain, skip=skips[-1] if skips else None)
+    for ti, ci in task_child_indent.items():
+        tasks[ti] = replace(tasks[ti], child_indent=ci)
+    return TasksDoc(
+        text=text,
+        lines=lines,
+        newline=_dominant_newline(lines),
+        bom=bom,
+        title=doc_title,
+        heading=heading,
+        fields=fields,
+        phases=phases,
+        tasks=tasks,
+        duplicate_ids=dups,
+        line_starts=starts,
+        engine=engine,
+        _by_key=by_key,
+        _by_id=by_id,
+    )
+
+
+def _implicit_phase(
+    phases: list[Phase],
+    phase_by_head: dict[int, int],
+    head: tuple[int, int, str] | None,
+) -> int:
+    line = head[0] if head is not None else -1
+    if line not in phase_by_head:
+        phase_by_head[line] = len(phases)
+        name = head[2] if head is not None else ""
+        level = head[1] if head is not None else 0
+        phases.append(Phase(name, "", len(phases) + 1, line, level))
+    return phase_by_head[line]
+
+
+# ---------------------------------------------------------------------------------------------
+# Edits: each returns a new text and changes nothing but its target.
+
+
+def set_done(doc: TasksDoc, key: str, done: bool) -> str:
+    """Change exactly one checkbox character (`x`, or a space); the same text if already so."""
+    task = doc._require(key)
+    off = task.check_offset
+    cur = doc.text[off]
+    if (cur != " ") == done:
+        return doc.text
+    return doc.text[:off] + ("x" if done else " ") + doc.text[off + 1 :]
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\r\n|\r|\n", " ", text)
+
+
+def add_subitem(doc: TasksDoc, key: str, line_text: str) -> str:
+    """Insert `- line_text` as the last sub-item of a task, using the file's dominant newline."""
+    task = doc._require(key)
+    indent = task.child_indent if task.child_indent is not None else task.content_indent
+    new_line = " " * indent + "- " + _one_line(line_text)
+    last = task.end_line
+    nl = doc.newline
+    last_line = doc.lines[last]
+    if last_line.endswith(("\n", "\r")):
+        at = _line_end(doc, last)
+        return doc.text[:at] + new_line + nl + doc.text[at:]
+    return doc.text + nl + new_line
+
+
+def _line_end(doc: TasksDoc, i: int) -> int:
+    """Offset just after line i (including its ending)."""
+    return (doc.line_starts[i + 1]) if i + 1 < len(doc.lines) else len(doc.text)
+
+
+def remove_line(doc: TasksDoc, line_index: int) -> str:
+    """Remove one whole line; a last line with no ending also takes the previous line's ending."""
+    if not 0 <= line_index < len(doc.lines):
+        raise ConflictError(f"line {line_index + 1} is not in the file")
+    start = 0 if line_index == 0 else doc.line_starts[line_index]
+    if line_index == 0 and doc.bom:
+        start = 1
+    end = _line_end(doc, line_index)
+    line = doc.lines[line_index]
+    if line_index > 0 and not line.endswith(("\n", "\r")):
+        prev = doc.lines[line_index - 1]
+        start -= len(prev) - len(prev.rstrip("\r\n"))
+    return doc.text[:start] + doc.text[end:]
+
+
+def set_field(doc: TasksDoc, name: str, value: str) -> str:
+    """Replace a header field's value; a missing field is added after the last one (or the H1)."""
+    value = _one_line(value)
+    f = doc.fields.get(name)
+    if f is not None:
+        return doc.text[: f.start] + value + doc.text[f.end :]
+    if doc.fields:
+        after = max(x.line for x in doc.fields.values())
+        line = f"**{name}**: {value}{doc.newline}"
+    else:
+        after = next(
+            (i for i, b in enumerate(doc.lines) if _body(b).lstrip(BOM).startswith("# ")), -1
+        )
+        line = f"{doc.newline}**{name}**: {value}{doc.newline}"
+        if after < 0:
+            line = f"**{name}**: {value}{doc.newline}"
+    if after < 0:
+        at = 1 if doc.bom else 0
+        return doc.text[:at] + line + doc.text[at:]
+    if not doc.lines[after].endswith(("\n", "\r")):
+        return doc.text + doc.newline + line.rstrip("\r\n")
+    at = _line_end(doc, after)
+    return doc.text[:at] + line + doc.text[at:]
+
+
+def _stamp(kind: str, time_str: str, who: str | None, text: str) -> str:
+    who_part = ""
+    if who:
+        who_part = ", " + _one_line(who).replace("(", "[").replace(")", "]").strip()
+    when = _one_line(time_str).replace(",", " ").replace("(", "[").replace(")", "]").strip()
+    return f"**{kind}** ({when}{who_part}): {_one_line(text).strip()}"
+
+
+def note_line(time_str: str, who: str | None, text: str) -> str:
+    """The text of a note sub-item: `**Note** (time, who): text`."""
+    return _stamp("Note", time_str, who, text)
+
+
+def skip_line(time_str: str, who: str | None, reason: str) -> str:
+    """The text of a skip sub-item: `**Skipped** (time, who): reason`."""
+    return _stamp("Skipped", time_str, who, reason)
