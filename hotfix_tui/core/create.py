@@ -1,0 +1,90 @@
+"""Declare a new incident: the folder with tasks.md, hotfix.md, post-mortem.md and a branch.
+
+Nothing is written when the branch cannot be made; files are written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import templates
+from .clocks import Clock, format_time, utc_now
+from .discovery import next_number
+from .incident import IncidentError, folder_words
+from .model import Workflow
+from .render import render_tasks_md
+from .repo import GitError, check_can_branch, create_branch, ensure_excluded
+from .store import StoreError, atomic_write
+
+
+def create_incident(
+    root: Path,
+    description: str,
+    severity: str,
+    workflow: Workflow,
+    *,
+    title: str | None = None,
+    branch: bool = True,
+    clock: Clock = utc_now,
+    git_repo: bool = True,
+) -> Path:
+    """Create the incident folder (and branch unless `branch` is False); returns the folder."""
+    description = " ".join(description.split())
+    if not description:
+        raise IncidentError("the description is empty; say in a few words what is broken")
+    sev_ids = [s.id for s in workflow.severities]
+    severity = severity.upper()
+    if severity not in sev_ids:
+        raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(sev_ids)}")
+    prefix = workflow.folder_prefix
+    num = next_number(root, prefix)
+    words = folder_words(description)
+    slug = f"{num:03d}-{words}"
+    folder = root / "specs" / f"{prefix}-{slug}"
+    branch_name = f"{workflow.branch_prefix}/{slug}"
+    hotfix_id = f"{prefix}-{num:03d}"
+    title = " ".join((title or description).split())
+    if branch and git_repo:
+        try:
+            check_can_branch(root, branch_name)
+        except GitError as exc:
+            raise IncidentError(str(exc)) from exc
+    now = clock()
+    status = workflow.initial_status or (workflow.statuses[0] if workflow.statuses else "")
+    rel = folder.relative_to(root).as_posix()
+    tasks = render_tasks_md(
+        workflow, title=title, hotfix_id=hotfix_id, severity=severity, input_path=f"{rel}/hotfix.md"
+    )
+    if workflow.id != "hotfix":
+        tasks = tasks.replace(
+            f"**Severity**: {severity}\n",
+            f"**Severity**: {severity}\n**Workflow**: {workflow.id}\n",
+            1,
+        )
+    hotfix = templates.HOTFIX_MD.format(
+        title=title,
+        hotfix_id=hotfix_id,
+        branch=branch_name,
+        severity_row=templates.severity_row(workflow, severity),
+        status_row=templates.status_row(workflow, status),
+        started=format_time(now),
+        description=description.replace('"', "'"),
+    )
+    pm = templates.POST_MORTEM_MD.format(
+        title=title, hotfix_id=hotfix_id, date=now.strftime("%Y-%m-%d")
+    )
+    folder.mkdir(parents=True, exist_ok=False)
+    try:
+        atomic_write(folder / "tasks.md", tasks)
+        atomic_write(folder / "hotfix.md", hotfix)
+        atomic_write(folder / "post-mortem.md", pm)
+    except StoreError as exc:
+        raise IncidentError(str(exc)) from exc
+    if git_repo:
+        ensure_excluded(root)
+    if branch and git_repo:
+        try:
+            create_branch(root, branch_name)
+        except GitError as exc:
+            raise IncidentError(f"{exc}; the incident folder {rel} was created") from exc
+    return folder

@@ -1,0 +1,46 @@
+"""A built-in sample incident in a scratch git repo, for `hotfix-tui demo`.
+
+The incident started 25 minutes ago, so the clocks and the record have something to show.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from .clocks import utc_now
+from .create import create_incident
+from .incident import Incident
+from .workflow import resolve_workflow
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, timeout=30)
+
+
+def make_demo(where: Path | None = None, *, now=None) -> Path:
+    """Create a scratch repo with one P1 incident part-way through Phase 1; returns its folder."""
+    root = Path(tempfile.mkdtemp(prefix="hotfix-demo-", dir=where))
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.name", "Demo Engineer")
+    _git(root, "config", "user.email", "demo@example.invalid")
+    (root / "README.md").write_text("# Checkout service\n\nA scratch repo for hotfix-tui demo.\n")
+    _git(root, "add", "README.md")
+    _git(root, "commit", "-q", "-m", "Initial commit")
+    real_now = now or utc_now()
+    t0 = real_now - timedelta(minutes=25)
+    wf = resolve_workflow("hotfix", root)
+    folder = create_incident(
+        root, "Checkout returns 500 errors for EU customers", "P1", wf, clock=lambda: t0
+    )
+    times = iter([t0 + timedelta(minutes=m) for m in (3, 4, 9, 12, 12)])
+    inc = Incident(folder, wf, clock=lambda: next(times, real_now), repo_root=root)
+    inc.set_done("T001", note="EU checkout only; ~18% of orders failing since 14:05")
+    inc.set_done("T002")
+    inc.note("T003", "Reproduced with a German billing address; stack trace in #inc-checkout")
+    inc.set_done("T003")
+    _git(root, "add", "specs")
+    _git(root, "commit", "-q", "-m", f"{inc.id}: declare incident, first response")
+    return folder

@@ -1,0 +1,98 @@
+"""hotfix.md fields, checkbox rows and the post-mortem timeline table, edited in place."""
+
+from pathlib import Path
+
+from hotfix_tui.core import record
+
+UPSTREAM = Path(__file__).parent / "fixtures" / "upstream"
+HOTFIX = """# Hotfix: X
+
+**Hotfix ID**: hotfix-001
+**Severity**: [ ] P0 (Critical - Service Down) | [x] P1 (Major) | [ ] P2 (Minor)
+**Status**: [x] Investigating | [ ] Fix Deployed | [ ] Monitoring | [ ] Post-Mortem Complete
+
+**Incident Start**: 2026-11-25 14:00:00 UTC
+**Detection**: [YYYY-MM-DD HH:MM:SS UTC] - [How was it detected?]
+**Root Cause Identified**: [YYYY-MM-DD HH:MM:SS UTC]
+**Total Duration**: [X hours Y minutes]
+
+```bash
+**Fake**: inside a fence
+```
+"""
+
+
+def _diff_lines(a: str, b: str) -> list[int]:
+    la, lb = a.splitlines(), b.splitlines()
+    assert len(la) == len(lb)
+    return [i for i, (x, y) in enumerate(zip(la, lb, strict=True)) if x != y]
+
+
+def test_fields_and_values():
+    f = record.fields(HOTFIX)
+    assert f["Hotfix ID"].value == "hotfix-001"
+    assert "Fake" not in f
+    assert record.field_time(HOTFIX, "Incident Start").hour == 14
+    assert record.field_time(HOTFIX, "Detection") is None
+
+
+def test_set_field_time_keeps_detail_and_never_overwrites_a_written_time():
+    out = record.set_field_time(HOTFIX, "Detection", "2026-11-25 14:05:00 UTC")
+    assert "**Detection**: 2026-11-25 14:05:00 UTC - [How was it detected?]" in out
+    assert _diff_lines(HOTFIX, out) == [7]
+    again = record.set_field_time(out, "Detection", "2026-11-25 15:00:00 UTC")
+    assert again == out
+    forced = record.set_field_time(out, "Detection", "2026-11-25 15:00:00 UTC", overwrite=True)
+    assert "15:00:00" in forced
+
+
+def test_checkbox_rows_exclusive_and_appending():
+    out = record.set_checked(HOTFIX, "Severity", "P0")
+    assert record.checked_options(out, "Severity") == ["P0 (Critical - Service Down)"]
+    assert _diff_lines(HOTFIX, out) == [3]
+    out = record.set_checked(out, "Status", "Resolved")
+    assert out.splitlines()[4].endswith("| [x] Resolved")
+    assert record.last_checked_key(out, "Status", ["Investigating", "Resolved"]) == "Resolved"
+
+
+def test_upstream_template_fields_are_found():
+    text = (UPSTREAM / "hotfix-template.md").read_text()
+    f = record.fields(text)
+    for name in (
+        "Hotfix ID",
+        "Severity",
+        "Status",
+        "Incident Start",
+        "Detection",
+        "Investigation Start",
+        "Root Cause Identified",
+        "Fix Deployed",
+        "Incident End",
+        "Total Duration",
+        "Commit SHA",
+        "SLA Breach",
+    ):
+        assert name in f, name
+    assert [o[0] for o in record.checkbox_options(f["SLA Breach"].value)] == ["Yes", "No"]
+
+
+def test_log_rows_replace_placeholders_and_keep_order():
+    text = (UPSTREAM / "post-mortem-template.md").read_text()
+    rows, _, _ = record.log_table(text)
+    assert all(r.placeholder for r in rows) and len(rows) == 9
+    out = record.add_log_row(
+        text, "14:00:00", "Incident began", "System", "alert", replaces="Incident began"
+    )
+    out = record.add_log_row(out, "14:10:00", "T001 done | assessed", "Ana", "")
+    rows, _, _ = record.log_table(out)
+    real = [r for r in rows if not r.placeholder]
+    assert [r.event for r in real] == ["Incident began", "T001 done | assessed"]
+    assert "Incident began" not in [r.event for r in rows if r.placeholder]
+    assert "\\|" in out  # the pipe is escaped in the file
+    assert len(out.splitlines()) == len(text.splitlines()) + 1
+
+
+def test_crlf_is_kept():
+    text = HOTFIX.replace("\n", "\r\n")
+    out = record.set_checked(text, "Severity", "P2")
+    assert out.count("\r\n") == text.count("\r\n") and "\n" not in out.replace("\r\n", "")
