@@ -113,7 +113,10 @@ def parse_duration(text: str | int) -> int:
                     raise ValueError(f"missing unit after {number} in duration '{text}'; "
                                      f"{_DURATION_HELP}")
                 if unit not in _UNITS:
-                    close = difflib.get_close_matches(unit, list(_UNITS), n=1, cutoff=0.6)
+                    close = difflib.get_close_matches(unit, list(_UNITS), n=3, cutoff=0.6)
+                    plural = [c for c in close if c.endswith("s") and len(c) > 1]
+                    if plural and float(number) != 1:
+                        close = plural
                     hint = f"; did you mean '{close[0]}'?" if close else f"; {_DURATION_HELP}"
                     raise ValueError(f"unknown unit '{unit}' in duration '{text}'{hint}")
                 total += float(number) * _UNITS[unit]
@@ -209,7 +212,7 @@ def _scan_nodes(root: Node) -> tuple[str, Node] | None:
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     return (f"too many aliases (more than {MAX_ALIASES}); refusing a document "
-                            "that looks like an alias bomb", child)
+                            "that looks like an alias bomb", node)
             seen.add(cid)
             if cid not in sizes:
                 stack.append((child, False, depth + 1))
@@ -273,16 +276,21 @@ def _read_tree(path: Path, file: str) -> tuple[Node | None, list[Problem]]:
         return fail(exc.message, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0)
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
-        return fail(f"character {exc.character!r} is not allowed in YAML; remove it", line, col)
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return fail(f"control character U+{char:04X} is not allowed in YAML; remove it",
+                    line, col)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and exc.context_mark:
             msg = f"{msg} ({exc.context} at line {exc.context_mark.line + 1})"
-        if "'\\t'" in msg:
+        if "tab" in msg.lower() or "'\\t'" in msg:
             msg += "; indent with spaces, not tabs"
-        return fail(f"YAML syntax error: {msg}", mark.line + 1 if mark else 0,
-                    mark.column + 1 if mark else 0)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        lines = text.splitlines() or [""]
+        if line > len(lines):  # errors at the end of the stream: point at the last line
+            line, col = len(lines), len(lines[-1]) + 1
+        return fail(f"YAML syntax error: {msg}", line, col)
     except yaml.YAMLError as exc:
         return fail(f"YAML error: {exc}")
     except RecursionError:
@@ -324,6 +332,16 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 _Pairs = dict[str, tuple[Node, Node]]
 
 
+def _peek_id(node: Node) -> str:
+    """The plain-text `id` of a mapping node, for messages about it ('' if none)."""
+    if isinstance(node, MappingNode):
+        for knode, vnode in node.value:
+            if (isinstance(knode, ScalarNode) and knode.value == "id"
+                    and isinstance(vnode, ScalarNode) and vnode.tag == _YAML + "str"):
+                return str(vnode.value)
+    return ""
+
+
 class _Checker:
     """Walks the node tree, collecting problems and building the model."""
 
@@ -331,6 +349,11 @@ class _Checker:
         self.file = file
         self.problems: list[Problem] = []
         self.bad_tags: set[int] = set()
+        # Names seen even when their definition is broken, so references do not cascade;
+        # None when the whole list could not be read (reference checks are then skipped).
+        self.sev_names: set[str] | None = set()
+        self.status_names: set[str] | None = set()
+        self.task_names: set[str] | None = set()
 
     # ---- basics
 
@@ -402,7 +425,10 @@ class _Checker:
         if isinstance(node, ScalarNode) and node.tag == _YAML + "null" and not required:
             return ""
         if not isinstance(node, ScalarNode) or node.tag != _YAML + "str":
-            extra = "; put it in quotes" if isinstance(node, ScalarNode) else ""
+            extra = ""
+            if isinstance(node, ScalarNode):
+                extra = ("; write a value" if node.tag == _YAML + "null"
+                         else "; put it in quotes")
             self.err(node, f"{what} must be text, not {_kind(node)}{extra}")
             return None
         value = str(node.value)
@@ -500,9 +526,12 @@ class _Checker:
         if (node is not None and id(node) not in self.bad_tags
                 and not (isinstance(node, ScalarNode) and node.tag == _YAML + "int"
                          and node.value.strip() == str(SCHEMA_VERSION))):
-            shown = node.value if isinstance(node, ScalarNode) else _kind(node)
-            self.err(node, f"schema_version {shown!s} is not supported; this version of "
-                           f"hotfix-tui reads schema_version: {SCHEMA_VERSION}")
+            if isinstance(node, ScalarNode) and node.tag == _YAML + "int":
+                self.err(node, f"schema_version {node.value} is not supported; this version "
+                               f"of hotfix-tui reads schema_version: {SCHEMA_VERSION}")
+            else:
+                self.err(node, f"schema_version must be the number {SCHEMA_VERSION}, not "
+                               f"{_kind(node)}")
 
         strings: dict[str, str] = {}
         specs = {
@@ -528,16 +557,21 @@ class _Checker:
 
         statuses: list[str] = []
         if (node := get("statuses")) is not None:
+            if not isinstance(node, SequenceNode) or id(node) in self.bad_tags:
+                self.status_names = None
             for value, item in self.texts(node, "statuses"):
                 if value in statuses:
                     self.err(item, f"status '{value}' is listed twice")
                 else:
                     statuses.append(value)
+            if self.status_names is not None:
+                self.status_names.update(
+                    n.value for n in node.value if isinstance(n, ScalarNode))
         initial = statuses[0] if statuses else ""
         if (node := get("initial_status")) is not None:
             value = self.text(node, "initial_status")
             if value is not None:
-                if value not in statuses:
+                if self.status_names is not None and value not in self.status_names:
                     self.err(node, f"initial_status '{value}' is not one of the statuses"
                                    f"{_suggest(value, statuses)}")
                 initial = value
@@ -574,6 +608,8 @@ class _Checker:
         phases: list[PhaseDef] = []
         if (node := get("phases")) is not None:
             phases = self.phases(node, sev_ids, statuses, events)
+        else:
+            self.task_names = None
 
         task_ids = [t.id for p in phases for t in p.tasks]
         windows: list[WindowDef] = []
@@ -606,6 +642,10 @@ class _Checker:
         if node is None:
             return out
         pairs = self.mapping(node, "severities", None)
+        if pairs is None:
+            self.sev_names = None
+        elif self.sev_names is not None:
+            self.sev_names.update(pairs)
         for key, (knode, vnode) in (pairs or {}).items():
             if not _TOKEN_RE.fullmatch(key):
                 self.err(knode, f"severity '{key}' is not valid; use letters, digits, '_' "
@@ -632,6 +672,7 @@ class _Checker:
                events: dict[str, str]) -> list[PhaseDef]:
         items = self.seq(node, "phases")
         if items is None:
+            self.task_names = None
             return []
         if not items:
             self.err(node, "phases is empty; a workflow needs at least one phase")
@@ -670,7 +711,7 @@ class _Checker:
     def severity_list(self, node: Node, what: str, sev_ids: list[str]) -> tuple[str, ...]:
         out: list[str] = []
         for value, item in self.texts(node, what):
-            if value not in sev_ids:
+            if self.sev_names is not None and value not in self.sev_names:
                 known = ", ".join(sev_ids) or "none are defined"
                 self.err(item, f"unknown severity '{value}' in {what}{_suggest(value, sev_ids)}"
                                f"; severities: {known}")
@@ -680,7 +721,11 @@ class _Checker:
 
     def task(self, node: Node, where: str, sev_ids: list[str], statuses: list[str],
              events: dict[str, str], task_lines: dict[str, int]) -> TaskDef | None:
-        fields = self.mapping(node, f"a task of {where}", self.TASK_KEYS, ("id", "title"))
+        peek = _peek_id(node)
+        if peek and self.task_names is not None:
+            self.task_names.add(peek)
+        fields = self.mapping(node, f"task {peek}" if peek else f"a task of {where}",
+                              self.TASK_KEYS, ("id", "title"))
         if fields is None:
             return None
         tid = None
@@ -737,7 +782,8 @@ class _Checker:
                         done_events.append(ev)
             if od and "status" in od:
                 value = self.text(od["status"][1], f"{what} on_done.status")
-                if value is not None and value not in statuses:
+                if (value is not None and self.status_names is not None
+                        and value not in self.status_names):
                     known = ", ".join(statuses) or "none are defined"
                     self.err(od["status"][1], f"unknown status '{value}' in {what} on_done"
                                               f"{_suggest(value, statuses)}; statuses: {known}")
@@ -780,7 +826,7 @@ class _Checker:
             closed: list[str] = []
             if "closed_by" in fields:
                 for value, item in self.texts(fields["closed_by"][1], f"{what} closed_by"):
-                    if value not in task_ids:
+                    if self.task_names is not None and value not in self.task_names:
                         self.err(item, f"unknown task '{value}' in {what} closed_by"
                                        f"{_suggest(value, task_ids)}")
                     else:
