@@ -438,3 +438,13 @@ def test_validate_main_without_args(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (repo / ".hotfix" / "workflows" / "broken.yaml").write_text("id: [", encoding="utf-8")
     assert validate_main([]) == 2
     assert "broken.yaml:1:6: YAML syntax error" in capsys.readouterr().err
+
+
+def test_too_many_values_is_refused_quickly(tmp_path: Path, loader: str) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text(MINI + "x:\n" + "- a\n" * 300_000, encoding="utf-8")
+    start = time.perf_counter()
+    problems = validate_file(path)
+    assert time.perf_counter() - start < 10.0
+    assert [p.message for p in problems] == ["document has more than 100000 values; refusing it"]
+    assert problems[0].line > 1

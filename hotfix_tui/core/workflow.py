@@ -151,6 +151,7 @@ class _PositionLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._aliases = 0
         self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent: Node | None, index: object) -> Node:
         if self.check_event(yaml.AliasEvent):
@@ -159,6 +160,11 @@ class _PositionLoader(yaml.SafeLoader):
                 raise _Refused(self.peek_event().start_mark,
                                f"too many aliases (more than {MAX_ALIASES}); refusing a "
                                "document that looks like an alias bomb")
+        else:
+            self._nodes += 1
+            if self._nodes > MAX_NODES:
+                raise _Refused(self.peek_event().start_mark,
+                               f"document has more than {MAX_NODES} values; refusing it")
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -191,9 +197,11 @@ def _scan_nodes(root: Node) -> tuple[str, Node] | None:
         if done:
             active.discard(nid)
             size = 1 + sum(sizes[id(c)] for c in _children(node))
-            if size > MAX_NODES:
+            if size > MAX_NODES and aliases:
                 return (f"document expands to more than {MAX_NODES} values through aliases; "
                         "refusing it (alias bomb?)", node)
+            if size > MAX_NODES:
+                return f"document has more than {MAX_NODES} values; refusing it", node
             sizes[nid] = size
             continue
         if nid in sizes:
@@ -223,9 +231,34 @@ def _scan_nodes(root: Node) -> tuple[str, Node] | None:
 USE_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
 
 
+def _precheck_events(text: str) -> None:
+    """Stop early on documents with too many values, aliases or levels (libyaml path)."""
+    count = aliases = depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+            count += 1
+        if count > MAX_NODES:
+            raise _Refused(event.start_mark,
+                           f"document has more than {MAX_NODES} values; refusing it")
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise _Refused(event.start_mark,
+                               f"too many aliases (more than {MAX_ALIASES}); refusing a "
+                               "document that looks like an alias bomb")
+        elif isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _Refused(event.start_mark,
+                               f"lists and mappings are nested more than {MAX_DEPTH} deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def _compose(text: str) -> Node | None:
     """Compose YAML text into nodes with positions, using only safe loaders."""
     if USE_LIBYAML:
+        _precheck_events(text)
         return yaml.compose(text, Loader=yaml.CSafeLoader)  # C SafeLoader: ~15x faster
     return yaml.compose(text, Loader=_PositionLoader)
 
