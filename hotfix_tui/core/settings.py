@@ -1,0 +1,120 @@
+"""User settings: `config.yaml` in the platformdirs user config dir (no textual import here).
+
+Keys: `theme` (a Textual theme name), `keymap` (binding id -> keys, e.g. `hotfix.toggle: "t"`),
+`auto_commit` (bool), `editor` (a command used instead of `$EDITOR`). A bad file never stops the
+app: the problems are collected as messages naming the file and line, and defaults are used.
+`HOTFIX_TUI_CONFIG_DIR` overrides the folder (tests, portable setups).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+APP_NAME = "hotfix-tui"
+ENV_DIR = "HOTFIX_TUI_CONFIG_DIR"
+CONFIG_NAME = "config.yaml"
+KNOWN_KEYS = ("theme", "keymap", "auto_commit", "editor")
+
+
+def config_dir() -> Path:
+    """The folder that holds config.yaml (`$HOTFIX_TUI_CONFIG_DIR` or the platform's)."""
+    env = os.environ.get(ENV_DIR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME)
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_NAME
+
+
+@dataclass
+class Settings:
+    """The settings in force, and the problems found reading them."""
+
+    theme: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    auto_commit: bool = False
+    editor: str | None = None
+    path: Path | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def _line_of(node: yaml.Node | None, key: str) -> int:
+    """1-based line of a top-level key's value in a mapping node, 0 when unknown."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                return v.start_mark.line + 1
+    return 0
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file; a missing file gives defaults, a bad one defaults plus problems."""
+    path = path or config_path()
+    s = Settings(path=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return s
+    except (OSError, UnicodeDecodeError) as exc:
+        s.problems.append(f"{path}: cannot read the settings ({exc}); using defaults")
+        return s
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        s.problems.append(f"{where}: invalid YAML ({problem}); using default settings")
+        return s
+    if data is None:
+        return s
+    if not isinstance(data, dict):
+        s.problems.append(f"{path}:1: the settings must be a mapping of keys; using defaults")
+        return s
+
+    def bad(key: str, what: str) -> None:
+        s.problems.append(f"{path}:{_line_of(node, key)}: {key}: {what}; ignored")
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            bad(str(key), f"unknown setting (known: {', '.join(KNOWN_KEYS)})")
+    theme = data.get("theme")
+    if theme is not None:
+        if isinstance(theme, str) and theme.strip():
+            s.theme = theme.strip()
+        else:
+            bad("theme", "must be a theme name")
+    keymap = data.get("keymap")
+    if keymap is not None:
+        if isinstance(keymap, dict):
+            for bid, keys in keymap.items():
+                if isinstance(keys, list):
+                    keys = ",".join(str(k) for k in keys)
+                if isinstance(bid, str) and isinstance(keys, str) and keys.strip():
+                    s.keymap[bid] = keys.replace(" ", "")
+                else:
+                    bad("keymap", f"entry {bid!r} must map a binding id to keys like \"ctrl+t,t\"")
+        else:
+            bad("keymap", "must map binding ids to keys")
+    auto = data.get("auto_commit")
+    if auto is not None:
+        if isinstance(auto, bool):
+            s.auto_commit = auto
+        else:
+            bad("auto_commit", "must be true or false")
+    editor = data.get("editor")
+    if editor is not None:
+        if isinstance(editor, str) and editor.strip():
+            s.editor = editor.strip()
+        else:
+            bad("editor", "must be a command")
+    return s

@@ -1,0 +1,888 @@
+"""The on-call TUI: header, SLA panel and phases of one incident, driven from the keyboard.
+
+All changes go through `core.incident.Incident` (the same action layer as the CLI); this module
+only keeps the cursor, shows views and turns errors into notifications.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Collapsible, Footer, Input
+
+from hotfix_tui.core.clocks import Clock, format_duration, utc_now
+from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskView
+from hotfix_tui.core.settings import Settings, load_settings
+
+from .screens import HelpScreen, PickerScreen, PickItem, SeverityChoice, SeverityScreen, SkipScreen
+from .widgets import HeaderLine, PhaseBox, SlaPanel, TaskRow, TaskTree, clean, severity_color
+
+try:  # the store is the foundation's; its errors are shown, never raised to the terminal
+    from hotfix_tui.core.store import StoreError
+except ImportError:  # pragma: no cover - during bring-up
+    StoreError = OSError  # type: ignore[assignment,misc]
+
+ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
+
+# (id, keys, action, description, shown in footer)
+MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
+    ("hotfix.down", "down,j", "cursor_down", "Move down", False),
+    ("hotfix.up", "up,k", "cursor_up", "Move up", False),
+    ("hotfix.toggle", "space,x", "toggle", "Done", True),
+    ("hotfix.expand", "enter", "expand", "Expand", False),
+    ("hotfix.next_phase", "tab,right_square_bracket", "next_phase", "Next phase", False),
+    ("hotfix.prev_phase", "shift+tab,left_square_bracket", "prev_phase", "Previous phase", False),
+    ("hotfix.next_open", "g", "next_open", "Next open", True),
+    ("hotfix.skip", "s", "skip", "Skip", True),
+    ("hotfix.note", "n", "note", "Note", True),
+    ("hotfix.note_editor", "N,ctrl+e", "note_editor", "Note in $EDITOR", False),
+    ("hotfix.severity", "e", "severity", "Severity", True),
+    ("hotfix.undo", "u", "undo", "Undo", True),
+    ("hotfix.filter", "slash", "filter", "Filter", True),
+    ("hotfix.clear", "escape", "clear_filter", "Clear filter / cancel", False),
+    ("hotfix.top", "home", "cursor_top", "First row", False),
+    ("hotfix.bottom", "end", "cursor_bottom", "Last row", False),
+    ("hotfix.page_down", "pagedown", "page_down", "Page down", False),
+    ("hotfix.page_up", "pageup", "page_up", "Page up", False),
+    ("hotfix.help", "question_mark", "help", "Help", True),
+    ("hotfix.quit", "q", "app.quit", "Quit", True),
+]
+
+# Actions the command palette offers (action, title, help).
+PALETTE: list[tuple[str, str, str]] = [
+    ("toggle", "Toggle done", "check or uncheck the task under the cursor"),
+    ("expand", "Expand / collapse", "show the task's steps and notes, or open/close a phase"),
+    ("next_phase", "Next phase", "jump to the next phase"),
+    ("prev_phase", "Previous phase", "jump to the previous phase"),
+    ("next_open", "Next open task", "jump to the next task still to do"),
+    ("skip", "Skip task…", "skip the task under the cursor with a reason"),
+    ("note", "Add note…", "add a note to the task under the cursor"),
+    ("note_editor", "Add note in $EDITOR…", "write a note in your editor"),
+    ("severity", "Change severity…", "change the incident severity (clocks follow)"),
+    ("undo", "Undo last change", "undo the last change made in this session"),
+    ("filter", "Filter tasks…", "show only tasks matching a text"),
+    ("clear_filter", "Clear filter", "show all tasks again"),
+    ("expand_all", "Expand all phases", "open every phase"),
+    ("collapse_all", "Collapse all phases", "close every phase"),
+    ("reload", "Reload from disk", "re-read the incident files now"),
+    ("help", "Show keys", "the help screen with every key binding"),
+    ("app.quit", "Quit", "leave hotfix-tui"),
+]
+
+
+class Changed(Message):
+    """An action changed the incident on disk (for auto-commit and other listeners)."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+
+def phase_view(inc: Incident, index: int) -> PhaseView:
+    """The view of one phase only (cheaper than `Incident.phases()` for one row's change)."""
+    ph = inc.doc.phases[index]
+    views = []
+    for k in ph.task_keys:
+        t = inc.doc.task(k)
+        if t is not None:
+            views.append(inc.task_view(t))
+    return PhaseView(index, ph.name, ph.note, views)
+
+
+class HotfixCommands(Provider):
+    """Command palette: every action of the main screen."""
+
+    def _main(self) -> MainScreen | None:
+        app = self.app
+        return getattr(app, "main", None)
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        main = self._main()
+        if main is None:
+            return []
+        out = []
+        keys = main.keys_for()
+        for action, title, help_ in PALETTE:
+            k = keys.get(action, "")
+            label = f"{title}  ({k})" if k else title
+            out.append((label, help_, partial(main.run_action, action)))
+        return out
+
+    async def discover(self) -> Hits:
+        for label, help_, cb in self._commands():
+            yield DiscoveryHit(label, cb, help=help_)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, help_, cb in self._commands():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), cb, help=help_)
+
+
+class MainScreen(Screen[None]):
+    """One incident: header, SLA panel, phase checklists, filter and note inputs, footer."""
+
+    BINDINGS = [
+        Binding(keys, action, desc, show=show, id=bid)
+        for bid, keys, action, desc, show in MAIN_BINDINGS
+    ]
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__()
+        self.incident = incident
+        self.boxes: list[PhaseBox] = []
+        self.cursor: str | None = None  # "p:<index>" or "t:<key>"
+        self._cursor_widget: Widget | None = None
+        self.filter_text = ""
+        self._note_key: str | None = None
+        self._last_sla: tuple | None = None
+
+    # --- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield HeaderLine(id="header")
+        yield SlaPanel(id="sla")
+        with TaskTree(id="tree"):
+            yield from self._make_boxes()
+        yield Input(placeholder="filter tasks (esc clears)", id="filter")
+        yield Input(id="note-input")
+        yield Footer()
+
+    def _make_boxes(self) -> list[PhaseBox]:
+        inc = self.incident
+        phases = inc.phases()
+        nxt = inc.next_open()
+        current = nxt.phase_index if nxt else -1
+        self.boxes = []
+        for pv in phases:
+            box = PhaseBox(pv, collapsed=pv.index != current)
+            self.boxes.append(box)
+        first = f"p:{phases[0].index}" if phases else None
+        self._initial_cursor = f"t:{nxt.key}" if nxt else first
+        return self.boxes
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.query_one("#note-input").display = False
+        for box in self.boxes:
+            if not box.collapsed:
+                self._build(box)
+        self.update_header()
+        self.tick()
+        self.query_one(TaskTree).focus()
+        self.call_after_refresh(self.set_cursor, self._initial_cursor)
+        self.set_class(self.size.height < 30, "-compact")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 30, "-compact")
+        if self._cursor_widget is not None:
+            self.call_after_refresh(self._scroll_to_cursor)
+
+    # --- state to screen ----------------------------------------------------------------
+
+    def update_header(self) -> None:
+        inc = self.incident
+        sev = inc.severity
+        wf_sev = inc.workflow.severity(sev) if inc.workflow else None
+        color = severity_color(sev, wf_sev.color if wf_sev else "")
+        self.query_one(HeaderLine).show(inc.id, inc.title, sev, color, inc.status, inc.branch_field)
+        self.sub_title = inc.id
+
+    def tick(self) -> None:
+        """Re-read the clock and update only the SLA panel (1 s timer)."""
+        inc = self.incident
+        now = inc.clock()
+        sla = inc.sla(now)
+        windows = inc.windows(now)
+        key = (sla, tuple(windows), inc.severity)
+        if key == self._last_sla:
+            return
+        self._last_sla = key
+        self.query_one(SlaPanel).show(sla, windows, inc.severity)
+
+    def _build(self, box: PhaseBox) -> None:
+        pv = phase_view(self.incident, box.index)
+        box.build(pv.tasks)
+        self._apply_filter_to(box)
+
+    def _box_of(self, key: str) -> PhaseBox | None:
+        t = self.incident.doc.task(key)
+        if t is None or not (0 <= t.phase_index < len(self.boxes)):
+            return None
+        return self.boxes[t.phase_index]
+
+    def refresh_task(self, key: str) -> None:
+        """After a change to one task: its row, its phase title, header and clocks."""
+        inc = self.incident
+        box = self._box_of(key)
+        if box is not None:
+            pv = phase_view(inc, box.index)
+            box.set_title(pv)
+            row = box.rows.get(key)
+            if row is not None:
+                view = next((v for v in pv.tasks if v.key == key), None)
+                if view is not None:
+                    row.set_view(view)
+        self.update_header()
+        self._last_sla = None
+        self.tick()
+
+    def sync_all(self) -> None:
+        """Re-render everything from the incident, keeping the cursor and open phases."""
+        inc = self.incident
+        phases = inc.phases()
+        if [(p.name, p.note) for p in phases] != [(b.view.name, b.view.note) for b in self.boxes]:
+            self._rebuild_tree(phases)
+        else:
+            for box, pv in zip(self.boxes, phases, strict=True):
+                box.set_title(pv)
+                if not box.built:
+                    continue
+                if box.order != [v.key for v in pv.tasks]:
+                    expanded = {k for k, r in box.rows.items() if r.expanded}
+                    box.build(pv.tasks)
+                    for k in expanded & set(box.rows):
+                        box.rows[k].expanded = True
+                    self._apply_filter_to(box)
+                else:
+                    for v in pv.tasks:
+                        row = box.rows[v.key]
+                        if row.view != v:
+                            row.set_view(v)
+        self.update_header()
+        self._last_sla = None
+        self.tick()
+        self.call_after_refresh(self.set_cursor, self.cursor)
+
+    def _rebuild_tree(self, phases: list[PhaseView]) -> None:
+        open_names = {b.view.name for b in self.boxes if not b.collapsed}
+        tree = self.query_one(TaskTree)
+        tree.remove_children()
+        self.boxes = [PhaseBox(pv, collapsed=pv.name not in open_names) for pv in phases]
+        tree.mount_all(self.boxes)
+        for box in self.boxes:
+            if not box.collapsed:
+                self._build(box)
+
+    # --- cursor ---------------------------------------------------------------------------
+
+    def rows(self) -> list[tuple[str, Widget]]:
+        out: list[tuple[str, Widget]] = []
+        for box in self.boxes:
+            if not box.display:
+                continue
+            out.append((f"p:{box.index}", box.title_widget))
+            if not box.collapsed and box.built:
+                for k in box.order:
+                    r = box.rows[k]
+                    if r.display:
+                        out.append((f"t:{k}", r))
+        return out
+
+    def set_cursor(self, ref: str | None) -> None:
+        rows = self.rows()
+        if not rows:
+            self.cursor, self._cursor_widget = None, None
+            return
+        refs = [r for r, _ in rows]
+        if ref not in refs:
+            ref = self._nearest(ref, refs)
+        widget = dict(rows)[ref]
+        if self._cursor_widget is not None and self._cursor_widget is not widget:
+            self._cursor_widget.remove_class("-cursor")
+        widget.add_class("-cursor")
+        self.cursor, self._cursor_widget = ref, widget
+        self._scroll_to_cursor()
+
+    def _nearest(self, ref: str | None, refs: list[str]) -> str:
+        """Where the cursor goes when its row is gone: its phase title, else the first row."""
+        if ref and ref.startswith("t:"):
+            box = self._box_of(ref[2:])
+            if box is not None and f"p:{box.index}" in refs:
+                return f"p:{box.index}"
+        return refs[0]
+
+    def _scroll_to_cursor(self) -> None:
+        w = self._cursor_widget
+        if w is not None and w.is_mounted:
+            self.query_one(TaskTree).scroll_to_widget(w, animate=False, top=False)
+
+    def _move(self, delta: int) -> None:
+        rows = self.rows()
+        refs = [r for r, _ in rows]
+        if not refs:
+            return
+        i = refs.index(self.cursor) if self.cursor in refs else 0
+        self.set_cursor(refs[max(0, min(len(refs) - 1, i + delta))])
+
+    def current_task(self) -> TaskRow | None:
+        w = self._cursor_widget
+        return w if isinstance(w, TaskRow) else None
+
+    def current_box(self) -> PhaseBox | None:
+        if self.cursor is None:
+            return None
+        if self.cursor.startswith("p:"):
+            return self.boxes[int(self.cursor[2:])]
+        return self._box_of(self.cursor[2:])
+
+    def _need_task(self) -> TaskRow | None:
+        row = self.current_task()
+        if row is None:
+            self.notify("move the cursor onto a task first (enter opens a phase)",
+                        severity="warning")
+        return row
+
+    # --- actions: movement --------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_cursor_top(self) -> None:
+        self._move(-10**9)
+
+    def action_cursor_bottom(self) -> None:
+        self._move(10**9)
+
+    def action_page_down(self) -> None:
+        self._move(max(1, self.query_one(TaskTree).size.height - 2))
+
+    def action_page_up(self) -> None:
+        self._move(-max(1, self.query_one(TaskTree).size.height - 2))
+
+    def _visible_boxes(self) -> list[PhaseBox]:
+        return [b for b in self.boxes if b.display]
+
+    def action_next_phase(self) -> None:
+        self._jump_phase(1)
+
+    def action_prev_phase(self) -> None:
+        self._jump_phase(-1)
+
+    def _jump_phase(self, delta: int) -> None:
+        boxes = self._visible_boxes()
+        if not boxes:
+            return
+        cur = self.current_box()
+        if cur is None or cur not in boxes:
+            target = boxes[0]
+        elif delta < 0 and self.cursor and self.cursor.startswith("t:"):
+            target = cur  # from inside a phase, [ goes to its own title first
+        else:
+            i = boxes.index(cur) + delta
+            target = boxes[i % len(boxes)]
+        self.set_cursor(f"p:{target.index}")
+
+    def action_next_open(self) -> None:
+        inc = self.incident
+        tasks = [v for v in inc.tasks() if v.state == "open"]
+        if not tasks:
+            self.notify("nothing open: every task is done, skipped or not applicable")
+            return
+        after = None
+        if self.cursor and self.cursor.startswith("t:"):
+            cur = inc.doc.task(self.cursor[2:])
+            if cur is not None:
+                after = cur.line
+        nxt = next((v for v in tasks if after is None or v.line > after), tasks[0])
+        self.reveal(nxt.key)
+
+    def reveal(self, key: str) -> None:
+        """Open the task's phase (building it), clear a filter hiding it, put the cursor on it."""
+        box = self._box_of(key)
+        if box is None:
+            return
+        if box.collapsed:
+            self._expand(box)
+        row = box.rows.get(key)
+        if row is not None and not row.display:
+            self.action_clear_filter()
+        self.call_after_refresh(self.set_cursor, f"t:{key}")
+
+    def _expand(self, box: PhaseBox) -> None:
+        if not box.built:
+            self._build(box)
+        box.collapsed = False
+
+    def action_expand(self) -> None:
+        row = self.current_task()
+        if row is not None:
+            row.toggle_expanded()
+            self.call_after_refresh(self._scroll_to_cursor)
+            return
+        box = self.current_box()
+        if box is None:
+            return
+        if box.collapsed:
+            self._expand(box)
+        else:
+            box.collapsed = True
+        self.call_after_refresh(self.set_cursor, f"p:{box.index}")
+
+    def action_expand_all(self) -> None:
+        for box in self.boxes:
+            self._expand(box)
+
+    def action_collapse_all(self) -> None:
+        for box in self.boxes:
+            box.collapsed = True
+        if self.cursor and self.cursor.startswith("t:"):
+            box = self._box_of(self.cursor[2:])
+            self.call_after_refresh(self.set_cursor, f"p:{box.index}" if box else None)
+
+    @on(Collapsible.Expanded)
+    def _expanded(self, event: Collapsible.Expanded) -> None:
+        box = event.collapsible
+        if isinstance(box, PhaseBox) and not box.built:
+            self._build(box)
+
+    @on(Collapsible.Collapsed)
+    def _collapsed(self, event: Collapsible.Collapsed) -> None:
+        box = event.collapsible
+        cur = self.cursor or ""
+        if isinstance(box, PhaseBox) and cur.startswith("t:") and self._box_of(cur[2:]) is box:
+            self.set_cursor(f"p:{box.index}")
+
+    @on(TaskRow.Clicked)
+    def _row_clicked(self, event: TaskRow.Clicked) -> None:
+        self.set_cursor(f"t:{event.row.key}")
+        self.query_one(TaskTree).focus()
+        if event.toggle:
+            self.action_toggle()
+
+    def on_click(self, event) -> None:
+        # a click on a phase title selects it (the Collapsible toggles it itself)
+        w = event.widget
+        for box in self.boxes:
+            if w is box.title_widget:
+                self.set_cursor(f"p:{box.index}")
+                break
+
+    # --- actions: changes ---------------------------------------------------------------
+
+    def _act(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except ACTION_ERRORS as exc:
+            self.notify(clean(str(exc)), severity="error", title="Not done", markup=False)
+            return None
+
+    def action_toggle(self) -> None:
+        row = self._need_task()
+        if row is None:
+            return
+        key, done = row.key, not row.view.done
+        change = self._act(lambda: self.incident.set_done(key, done))
+        self.refresh_task(key)
+        if change is not None:
+            self.app.post_message(Changed(change.label))
+
+    def action_skip(self) -> None:
+        row = self._need_task()
+        if row is None:
+            return
+        key = row.key
+        if row.view.skipped is not None:
+            if self._act(lambda: self.incident.unskip(key)) is not False:
+                self.refresh_task(key)
+                self.notify(f"{clean(row.view.id or key)} is no longer skipped", markup=False)
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                change = self._act(lambda: self.incident.skip(key, reason))
+                self.refresh_task(key)
+                if change is not None:
+                    self.app.post_message(Changed(change.label))
+
+        self.app.push_screen(SkipScreen(f"{row.view.id or ''} {row.view.title}".strip()), done)
+
+    def action_note(self) -> None:
+        row = self._need_task()
+        if row is None:
+            return
+        self._note_key = row.key
+        inp = self.query_one("#note-input", Input)
+        what = clean(row.view.id or row.view.title)
+        inp.placeholder = f"note on {what} (enter saves, esc cancels)"
+        inp.value = ""
+        inp.display = True
+        inp.focus()
+
+    @on(Input.Submitted, "#note-input")
+    def _note_submitted(self, event: Input.Submitted) -> None:
+        key, text = self._note_key, event.value
+        self._close_note()
+        if key and text.strip():
+            self._save_note(key, text)
+
+    def _save_note(self, key: str, text: str) -> None:
+        change = self._act(lambda: self.incident.note(key, text))
+        self.refresh_task(key)
+        if change is not None:
+            self.app.post_message(Changed(change.label))
+
+    def _close_note(self) -> None:
+        inp = self.query_one("#note-input", Input)
+        inp.display = False
+        self._note_key = None
+        self.query_one(TaskTree).focus()
+
+    def action_note_editor(self) -> None:
+        row = self._need_task()
+        if row is None:
+            return
+        app = self.app
+        editor = getattr(app, "settings", None) and app.settings.editor
+        editor = editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        fd, name = tempfile.mkstemp(prefix="hotfix-note-", suffix=".md")
+        os.close(fd)
+        path = Path(name)
+        try:
+            cmd = [*shlex.split(editor), str(path)]
+            try:
+                with app.suspend():
+                    rc = subprocess.run(cmd, check=False).returncode
+            except SuspendNotSupported:
+                rc = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL,
+                                    capture_output=True).returncode
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except (OSError, ValueError) as exc:
+            self.notify(f"could not run the editor {editor!r}: {exc}", severity="error",
+                        markup=False)
+            return
+        finally:
+            path.unlink(missing_ok=True)
+        if rc != 0:
+            self.notify(f"the editor exited with status {rc}; no note added", severity="warning")
+            return
+        if not text.strip():
+            self.notify("empty note; nothing added")
+            return
+        self._save_note(row.key, text)
+
+    def action_severity(self) -> None:
+        inc = self.incident
+        wf = inc.workflow
+        if wf is None:
+            self.notify("this incident has no workflow, so no severities", severity="warning")
+            return
+        choices = [SeverityChoice(s.id, s.label, format_duration(s.target_seconds), s.color)
+                   for s in wf.severities]
+
+        def done(sev: str | None) -> None:
+            if sev:
+                change = self._act(lambda: inc.set_severity(sev))
+                self.sync_all()
+                if change is not None:
+                    self.app.post_message(Changed(change.label))
+
+        self.app.push_screen(SeverityScreen(inc.severity, choices), done)
+
+    def action_undo(self) -> None:
+        label = self._act(self.incident.undo_last)
+        if label is None:
+            if not self.incident.history:
+                self.notify("nothing to undo in this session")
+        else:
+            self.notify(f"undone: {clean(label)}", markup=False)
+        self.sync_all()
+
+    def action_reload(self) -> None:
+        self.check_files(force=True)
+
+    # --- filter ---------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        inp = self.query_one("#filter", Input)
+        inp.display = True
+        inp.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(TaskTree).focus()
+        rows = [r for r, _ in self.rows() if r.startswith("t:")]
+        if rows:
+            self.set_cursor(rows[0])
+
+    def apply_filter(self, text: str) -> None:
+        self.filter_text = text.strip().lower()
+        q = self.filter_text
+        for box in self.boxes:
+            if q:
+                pv = box.view
+                hit = any(self._matches(v) for v in pv.tasks)
+                box.display = hit
+                if hit and box.collapsed:
+                    self._expand(box)
+            else:
+                box.display = True
+            self._apply_filter_to(box)
+        self.call_after_refresh(self.set_cursor, self.cursor)
+
+    def _matches(self, v: TaskView) -> bool:
+        q = self.filter_text
+        return not q or q in (v.id or "").lower() or q in v.title.lower()
+
+    def _apply_filter_to(self, box: PhaseBox) -> None:
+        for row in box.rows.values():
+            row.display = self._matches(row.view)
+
+    def action_clear_filter(self) -> None:
+        if self._note_key is not None or self.query_one("#note-input").display:
+            self._close_note()
+            return
+        inp = self.query_one("#filter", Input)
+        if not inp.display and not self.filter_text:
+            return
+        inp.value = ""
+        inp.display = False
+        self.apply_filter("")
+        self.query_one(TaskTree).focus()
+
+    def on_key(self, event) -> None:
+        # escape inside the inputs: the Input has focus, so handle it here
+        if event.key == "escape" and isinstance(self.focused, Input):
+            event.stop()
+            self.action_clear_filter()
+
+    # --- help, keys -----------------------------------------------------------------------
+
+    def keys_for(self) -> dict[str, str]:
+        """action -> the keys bound to it now (after the user's keymap)."""
+        keymap = getattr(self.app, "keymap", {})
+        out = {}
+        for bid, keys, action, _desc, _show in MAIN_BINDINGS:
+            out[action] = display_keys(keymap.get(bid, keys))
+        out["palette"] = display_keys(keymap.get("command_palette", "ctrl+p"))
+        return out
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        keymap = getattr(self.app, "keymap", {})
+        rows = [(display_keys(keymap.get(bid, keys)), desc, bid)
+                for bid, keys, _a, desc, _s in MAIN_BINDINGS]
+        rows.insert(-1, (display_keys(keymap.get("command_palette", "ctrl+p")),
+                         "Command palette (every action)", "command_palette"))
+        return rows
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.help_rows()))
+
+    # --- file watching --------------------------------------------------------------------
+
+    def check_files(self, force: bool = False) -> None:
+        inc = self.incident
+        try:
+            if force:
+                inc.load()
+                changed = {"tasks.md", "hotfix.md", "post-mortem.md"}
+            else:
+                changed = inc.refresh()
+        except ACTION_ERRORS as exc:
+            self.notify(clean(str(exc)), severity="error", title="Reload failed", markup=False)
+            return
+        if not changed:
+            return
+        self.sync_all()
+        if not force:
+            names = ", ".join(sorted(changed))
+            self.notify(f"reloaded {names} (changed on disk)", title="Files changed")
+
+
+KEY_NAMES = {
+    "space": "space", "question_mark": "?", "slash": "/", "right_square_bracket": "]",
+    "left_square_bracket": "[", "escape": "esc", "enter": "enter",
+}
+
+
+def display_keys(keys: str) -> str:
+    out = []
+    for k in keys.split(","):
+        k = k.strip()
+        out.append(KEY_NAMES.get(k, k.replace("_", " ")))
+    return " / ".join(out)
+
+
+class HotfixApp(App[int]):
+    """The on-call TUI for one incident (or a picker of the repo's incidents)."""
+
+    CSS_PATH = "hotfix.tcss"
+    TITLE = "hotfix-tui"
+    COMMANDS = App.COMMANDS | {HotfixCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        incident: Incident | None,
+        *,
+        root: Path | None,
+        clock: Clock | None = None,
+        settings: Settings | None = None,
+        watch: bool = True,
+    ) -> None:
+        super().__init__()
+        self.incident = incident
+        self.root = root
+        if clock is not None and incident is not None:
+            incident.clock = clock
+        self.clock: Clock = clock or (incident.clock if incident else utc_now)
+        self.settings = settings if settings is not None else load_settings()
+        self.watch = watch
+        self.keymap: dict[str, str] = dict(self.settings.keymap)
+        self.main: MainScreen | None = None
+
+    def on_mount(self) -> None:
+        s = self.settings
+        for p in s.problems:
+            self.notify(p, severity="error", title="Settings", markup=False, timeout=15)
+        if s.theme:
+            if s.theme in self.available_themes:
+                self.theme = s.theme
+            else:
+                self.notify(f"{s.path}: unknown theme {s.theme!r}; known: "
+                            f"{', '.join(sorted(self.available_themes))}",
+                            severity="error", title="Settings", markup=False, timeout=15)
+        if self.keymap:
+            known = {b[0] for b in MAIN_BINDINGS} | {"command_palette"}
+            unknown = sorted(set(self.keymap) - known)
+            if unknown:
+                self.notify(f"{s.path}: keymap: unknown binding id(s) {', '.join(unknown)}; "
+                            f"known: {', '.join(sorted(known))}", severity="error",
+                            title="Settings", markup=False, timeout=15)
+            self.set_keymap(self.keymap)
+        self.set_interval(1, self.tick)
+        if self.watch:
+            self.set_interval(0.5, self.check_files)
+        if self.incident is not None:
+            self.open_incident(self.incident)
+        else:
+            self.show_picker()
+
+    # --- screens --------------------------------------------------------------------------
+
+    def open_incident(self, incident: Incident) -> None:
+        self.incident = incident
+        if self.settings.auto_commit and not getattr(incident, "_tui_auto_commit", False):
+            try:
+                from hotfix_tui.core.gitops import attach_auto_commit
+
+                attach_auto_commit(incident, on_error=self._auto_commit_error)
+                incident._tui_auto_commit = True  # type: ignore[attr-defined]
+            except ImportError:  # pragma: no cover - gitops is part of the package
+                pass
+        self.main = MainScreen(incident)
+        if isinstance(self.screen, PickerScreen):
+            self.switch_screen(self.main)
+        else:
+            self.push_screen(self.main)
+
+    def _auto_commit_error(self, message: str) -> None:
+        self.notify(clean(message), severity="warning", title="Auto-commit", markup=False)
+
+    def show_picker(self) -> None:
+        from hotfix_tui.core.discovery import find_incidents, quick_status
+
+        items = []
+        for f in find_incidents(self.root) if self.root else []:
+            t = Text()
+            t.append(f"{f.prefix}-{f.number:03d}", style="bold")
+            status = quick_status(f.folder)
+            t.append(f"  {clean(status or '?'):<22} ")
+            t.append(clean(f.words.replace("-", " ")))
+            items.append(PickItem(f.folder, t))
+        self.push_screen(PickerScreen(items, self.root), self._picked)
+
+    def _picked(self, result: Path | str | None) -> None:
+        if result is None:
+            self.exit(0)
+            return
+        if result == "new":
+            self._new_incident()
+            return
+        self._load(Path(result))
+
+    def _load(self, folder: Path) -> None:
+        from hotfix_tui.cli import CliError, open_incident
+
+        try:
+            inc = open_incident(str(folder), clock=self.clock)
+        except CliError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self.show_picker()
+            return
+        self.pop_screen() if isinstance(self.screen, PickerScreen) else None
+        self.open_incident(inc)
+
+    def _new_incident(self) -> None:
+        from hotfix_tui.core.workflow import resolve_workflow
+
+        from .screens import NewIncidentScreen
+
+        try:
+            wf = resolve_workflow("hotfix", self.root)
+        except Exception as exc:  # noqa: BLE001 - a broken team workflow is shown, not raised
+            self.notify(f"cannot load the hotfix workflow: {exc}", severity="error", markup=False)
+            self.show_picker()
+            return
+        choices = [SeverityChoice(s.id, s.label, format_duration(s.target_seconds), s.color)
+                   for s in wf.severities]
+
+        def done(result: tuple[str, str] | None) -> None:
+            if result is None:
+                self.show_picker()
+                return
+            from hotfix_tui.core.create import create_incident
+
+            desc, sev = result
+            if self.root is None:
+                self.notify("not inside a git repository", severity="error")
+                self.show_picker()
+                return
+            try:
+                folder = create_incident(self.root, desc, sev, wf, clock=self.clock)
+            except IncidentError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                self.show_picker()
+                return
+            self._load(folder)
+
+        self.push_screen(NewIncidentScreen(choices), done)
+
+    # --- timers ---------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        if self.main is not None and self.main.is_mounted:
+            self.main.tick()
+
+    def check_files(self) -> None:
+        if self.main is not None and self.main.is_attached:
+            self.main.check_files()
+
+    def on_changed(self, message: Changed) -> None:
+        """Hook for auto-commit (another engineer); nothing to do here yet."""
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        self.exit(0)

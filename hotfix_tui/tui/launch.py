@@ -1,0 +1,55 @@
+"""Open the TUI: resolve the incident like the CLI, else show the picker; return an exit status."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from hotfix_tui.cli import EXIT_INPUT, EXIT_NOT_FOUND, CliError, _root, open_incident
+
+
+def _say(message: str) -> None:
+    print(f"hotfix-tui: {message}", file=sys.stderr)
+
+
+def resolve(spec: str | None):
+    """(incident or None for the picker, repo root); CliError for what the user must fix."""
+    from hotfix_tui.core.discovery import Ambiguous, pick_incident
+
+    if spec:
+        inc = open_incident(spec)
+        return inc, inc.repo_root
+    root = _root()
+    if root is None:
+        raise CliError(
+            "not inside a git repository: run this in your repo, or name the incident folder: "
+            "hotfix-tui open SPEC_DIR",
+            EXIT_NOT_FOUND,
+        )
+    try:
+        found = pick_incident(root)
+    except Ambiguous:
+        found = None
+    if found is None:
+        return None, root
+    return open_incident(str(found.folder)), root
+
+
+def run_app(spec: str | None) -> int:
+    """Resolve the incident, run the app, and return its exit status."""
+    from hotfix_tui.core.settings import load_settings
+
+    try:
+        inc, root = resolve(spec)
+    except CliError as exc:
+        _say(str(exc))
+        return exc.code
+    except (OSError, UnicodeDecodeError) as exc:
+        _say(f"cannot read the incident: {exc}")
+        return EXIT_INPUT
+    settings = load_settings()
+    from .app import HotfixApp
+
+    app = HotfixApp(inc, root=Path(root) if root else None, settings=settings)
+    result = app.run()
+    return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)

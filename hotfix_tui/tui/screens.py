@@ -1,0 +1,230 @@
+"""Modal screens: skip reason, severity change, help, incident picker and new-incident form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from .widgets import clean, severity_color
+
+
+class SkipScreen(ModalScreen[str | None]):
+    """Ask why a task is skipped; dismisses with the reason or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(self, task_label: str) -> None:
+        super().__init__()
+        self.task_label = task_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(f"Skip {clean(self.task_label)}", style="bold"))
+            yield Input(placeholder="reason (enter to skip, esc to cancel)", id="skip-reason")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value)
+        else:
+            self.notify("a skip needs a reason", severity="warning")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass
+class SeverityChoice:
+    id: str
+    label: str
+    target: str
+    color: str
+
+
+class SeverityScreen(ModalScreen[str | None]):
+    """Pick a severity, then confirm the change; dismisses with the new severity or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("y", "confirm", "Yes", id="modal.yes", show=False),
+        Binding("n", "cancel", "No", id="modal.no", show=False),
+    ]
+
+    def __init__(self, current: str | None, choices: list[SeverityChoice]) -> None:
+        super().__init__()
+        self.current = current
+        self.choices = choices
+        self.picked: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(f"Change severity (now {self.current or '?'})", style="bold"))
+            opts = []
+            for c in self.choices:
+                t = Text()
+                t.append(f" {c.id} ", style=f"bold black on {severity_color(c.id, c.color)}")
+                t.append(f" {clean(c.label)}  target {c.target}")
+                if c.id == self.current:
+                    t.append("  (current)", style="dim")
+                opts.append(Option(t, id=c.id))
+            yield OptionList(*opts, id="severity-list")
+            yield Static(id="severity-confirm")
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        ids = [c.id for c in self.choices]
+        if self.current in ids:
+            ol.highlighted = ids.index(self.current)
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        sev = event.option.id
+        if sev == self.current:
+            self.notify(f"severity is already {sev}")
+            return
+        self.picked = sev
+        c = next(c for c in self.choices if c.id == sev)
+        self.query_one("#severity-confirm", Static).update(
+            Text.assemble(
+                (f"Change {self.current or '?'} → {sev}? ", "bold"),
+                f"The SLA target becomes {c.target}; applicable tasks change. ",
+                ("y", "bold reverse"), " yes  ", ("n", "bold reverse"), " no",
+            )
+        )
+        self.add_class("-confirming")
+
+    def action_confirm(self) -> None:
+        if self.picked:
+            self.dismiss(self.picked)
+
+    def action_cancel(self) -> None:
+        if self.picked:
+            self.picked = None
+            self.remove_class("-confirming")
+            self.query_one("#severity-confirm", Static).update("")
+            return
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every binding with its current keys (after the user's keymap)."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        t = Text()
+        t.append("hotfix-tui keys\n\n", style="bold")
+        width = max((len(k) for k, _, _ in self.rows), default=8) + 2
+        for keys, desc, bid in self.rows:
+            t.append(keys.ljust(width), style="bold cyan")
+            t.append(desc.ljust(34))
+            t.append(bid, style="dim")
+            t.append("\n")
+        t.append("\nRemap keys in config.yaml under `keymap:` by binding id.  esc closes.",
+                 style="dim")
+        with VerticalScroll(classes="dialog help"):
+            yield Static(t, id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass
+class PickItem:
+    folder: Path
+    label: Text
+
+
+class PickerScreen(Screen[Path | str | None]):
+    """Choose one of the repo's incidents, or declare a new one."""
+
+    BINDINGS = [
+        Binding("n", "new", "New incident", id="picker.new"),
+        Binding("q,escape", "quit_picker", "Quit", id="picker.quit"),
+    ]
+
+    def __init__(self, items: list[PickItem], root: Path | None) -> None:
+        super().__init__()
+        self.items = items
+        self.root = root
+
+    def compose(self) -> ComposeResult:
+        head = Text(" hotfix-tui: choose an incident", style="bold reverse")
+        yield Static(head, id="picker-head")
+        opts = [Option(it.label, id=str(i)) for i, it in enumerate(self.items)]
+        opts.append(Option(Text("+ Declare a new incident…", style="bold green"), id="new"))
+        yield OptionList(*opts, id="picker-list")
+        yield Footer()
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "new":
+            self.action_new()
+        else:
+            self.dismiss(self.items[int(event.option.id or 0)].folder)
+
+    def action_new(self) -> None:
+        self.dismiss("new")
+
+    def action_quit_picker(self) -> None:
+        self.dismiss(None)
+
+
+class NewIncidentScreen(ModalScreen[tuple[str, str] | None]):
+    """Description and severity of a new incident; dismisses with them or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(self, severities: list[SeverityChoice]) -> None:
+        super().__init__()
+        self.severities = severities
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text("Declare a new incident", style="bold"))
+            yield Input(placeholder="what is broken, in a few words", id="new-description")
+            opts = []
+            for c in self.severities:
+                t = Text()
+                t.append(f" {c.id} ", style=f"bold black on {severity_color(c.id, c.color)}")
+                t.append(f" {clean(c.label)}  target {c.target}")
+                opts.append(Option(t, id=c.id))
+            yield OptionList(*opts, id="new-severity")
+            yield Button("Declare", id="new-create", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = 0
+
+    @on(Input.Submitted)
+    def to_severity(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    @on(Button.Pressed)
+    def create(self) -> None:
+        desc = self.query_one(Input).value.strip()
+        if not desc:
+            self.notify("say in a few words what is broken", severity="warning")
+            self.query_one(Input).focus()
+            return
+        ol = self.query_one(OptionList)
+        idx = ol.highlighted or 0
+        self.dismiss((desc, self.severities[idx].id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,291 @@
+"""Widgets of the main screen: header line, SLA panel, phases and task rows.
+
+Widgets only show state handed to them (views from `core.incident`) and post the user's
+intent; every piece of text read from markdown goes through `clean()` into a `Text`/`Content`
+object, so it is never parsed as markup nor sent to the terminal as control sequences.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Collapsible, Digits, Static
+
+from hotfix_tui.core.clocks import format_duration
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.clocks import SlaReading, WindowReading
+    from hotfix_tui.core.incident import PhaseView, TaskView
+
+SEVERITY_COLORS = {"P0": "red", "P1": "dark_orange", "P2": "yellow"}
+NAMED_COLORS = {"orange": "dark_orange"}
+STATE_STYLE = {
+    "ok": "green",
+    "warning": "yellow",
+    "critical": "dark_orange",
+    "breached": "bold red",
+    "overdue": "bold red",
+    "met": "green",
+    "missed": "red",
+    "not-started": "dim",
+}
+
+
+def clean(text: object) -> str:
+    """Text from a file made safe to show: control characters become visible placeholders."""
+    out = []
+    for ch in str(text):
+        if ch == "\t":
+            out.append("    ")
+        elif ch == "\x1b":
+            out.append("␛")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in "\u200d":
+            out.append("�")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def severity_color(sev: str | None, workflow_color: str = "") -> str:
+    if workflow_color:
+        return NAMED_COLORS.get(workflow_color, workflow_color)
+    return SEVERITY_COLORS.get(sev or "", "white")
+
+
+class HeaderLine(Static):
+    """ID, title, severity (coloured), status and branch on one line; the title is cut to fit."""
+
+    def show(self, hid: str, title: str, sev: str | None, color: str, status: str,
+             branch: str) -> None:
+        self._parts = (hid, title, sev, color, status, branch)
+        self._render_parts()
+
+    def on_resize(self) -> None:
+        if getattr(self, "_parts", None):
+            self._render_parts()
+
+    def _render_parts(self) -> None:
+        hid, title, sev, color, status, branch = self._parts
+        width = self.size.width or 100
+        if width - len(hid) - len(status) - len(branch) - 20 < min(len(title), 30):
+            branch = ""  # a narrow terminal: the title matters more than the branch
+        tail = Text(no_wrap=True)
+        tail.append("  ")
+        tail.append(f" {clean(sev or '?')} ", style=f"bold black on {color}")
+        tail.append(" ")
+        tail.append(clean(status or "?"), style="bold")
+        if branch:
+            tail.append("  ⎇ ", style="dim")
+            tail.append(clean(branch), style="cyan")
+        head = Text(no_wrap=True)
+        head.append(f" {clean(hid)} ", style="bold reverse")
+        head.append(" ")
+        room = max(8, width - head.cell_len - tail.cell_len - 1)
+        name = clean(title)
+        if len(name) > room:
+            name = name[: room - 1] + "…"
+        head.append(name, style="bold")
+        head.append(tail)
+        self.update(head)
+
+
+class SlaPanel(Horizontal):
+    """The resolution countdown (Digits), elapsed and % used, and the active windows."""
+
+    STATES = ("ok", "warning", "critical", "breached", "met", "missed", "not-started")
+
+    def compose(self) -> ComposeResult:
+        yield Digits("--:--:--", id="sla-digits")
+        with Vertical(id="sla-side"):
+            yield Static(id="sla-stats")
+            yield Static(id="sla-windows")
+
+    def show(self, sla: SlaReading | None, windows: list[WindowReading], sev: str | None) -> None:
+        digits = self.query_one("#sla-digits", Digits)
+        stats = self.query_one("#sla-stats", Static)
+        wins = self.query_one("#sla-windows", Static)
+        state = sla.state if sla else "not-started"
+        for s in self.STATES:
+            self.set_class(s == state, f"-{s}")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        if sla is None:
+            digits.update("--:--:--")
+            line.append("no SLA clock (no workflow or severity)", style="dim")
+        elif state == "not-started":
+            digits.update("--:--:--")
+            line.append("SLA clock not started (no Incident Start time)", style="dim")
+        else:
+            target = format_duration(sla.target_seconds)
+            pct = f"{sla.fraction:.0%}"
+            if sla.stopped:
+                digits.update(format_duration(sla.elapsed_seconds))
+                mark = "✔ SLA met" if state == "met" else "✘ SLA missed"
+                line.append(mark, style=STATE_STYLE[state])
+                line.append(f"  resolved in {format_duration(sla.elapsed_seconds)}"
+                            f" of {target} ({pct})")
+            else:
+                digits.update(format_duration(sla.remaining_seconds, signed=True))
+                if state == "breached":
+                    line.append("BREACHED", style="bold red")
+                    line.append(f" by {format_duration(-sla.remaining_seconds)}")
+                else:
+                    line.append(f"{format_duration(sla.remaining_seconds)} left",
+                                style=STATE_STYLE[state])
+                line.append(f"  elapsed {format_duration(sla.elapsed_seconds)}"
+                            f" · {pct} of {sev or '?'} target {target}")
+        stats.update(line)
+        wt = Text(no_wrap=True, overflow="ellipsis")
+        for i, w in enumerate(windows):
+            if i:
+                wt.append("\n")
+            style = STATE_STYLE.get(w.state, "")
+            wt.append("● ", style=style)
+            wt.append(clean(w.label), style="bold")
+            if w.remaining_seconds >= 0:
+                wt.append(" in ")
+                wt.append(format_duration(w.remaining_seconds), style=style)
+            else:
+                wt.append(" overdue by ")
+                wt.append(format_duration(w.remaining_seconds), style=style)
+        if not windows:
+            wt.append("no active windows", style="dim")
+        wins.update(wt)
+        self.set_class(not windows, "-no-windows")
+
+
+class TaskRow(Widget):
+    """One task: checkbox, ID, title, state; its steps and notes when expanded."""
+
+    DEFAULT_CSS = """
+    TaskRow { height: auto; width: 1fr; }
+    """
+
+    class Clicked(Message):
+        def __init__(self, row: TaskRow, toggle: bool) -> None:
+            super().__init__()
+            self.row = row
+            self.toggle = toggle
+
+    def __init__(self, view: TaskView) -> None:
+        super().__init__()
+        self.view = view
+        self.key = view.key
+        self.expanded = False
+        self.matches = True
+
+    def set_view(self, view: TaskView) -> None:
+        self.view = view
+        self._sync_classes()
+        self.refresh(layout=True)
+
+    def on_mount(self) -> None:
+        self._sync_classes()
+
+    def _sync_classes(self) -> None:
+        for s in ("open", "done", "skipped", "na"):
+            self.set_class(self.view.state.replace("/", "") == s, f"-{s}")
+
+    def toggle_expanded(self) -> None:
+        self.expanded = not self.expanded
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        v = self.view
+        state = v.state
+        box = {"done": "[x]", "skipped": "[-]", "open": "[ ]", "n/a": "[ ]"}[state]
+        t = Text(no_wrap=False, overflow="fold")
+        t.append("▸ " if not self.expanded else "▾ ", style="dim")
+        t.append(box, style="bold green" if state == "done" else "bold")
+        t.append(" ")
+        if v.id:
+            t.append(clean(v.id), style="bold cyan" if state == "open" else "cyan")
+            t.append(" ")
+        for m in v.markers:
+            t.append(f"[{clean(m)}] ", style="magenta")
+        title_style = {"done": "", "skipped": "strike", "open": "bold", "n/a": "strike"}[state]
+        t.append(clean(v.title), style=title_style)
+        if state == "skipped":
+            t.append("  skipped: ", style="yellow")
+            t.append(clean(v.skipped or ""), style="italic")
+        elif state == "n/a":
+            t.append("  n/a: ", style="italic")
+            t.append(clean(v.reason), style="italic")
+        if v.notes and not self.expanded:
+            t.append(f"  ✎{len(v.notes)}", style="dim")
+        if self.expanded:
+            for step in v.steps:
+                t.append("\n      • ", style="dim")
+                t.append(clean(step))
+            for note in v.notes:
+                t.append("\n      ✎ ", style="yellow")
+                t.append(clean(_note_text(note)), style="italic")
+            if not v.steps and not v.notes:
+                t.append("\n      (no sub-steps or notes)", style="dim")
+        return t
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.post_message(self.Clicked(self, toggle=event.x <= 5 or event.chain >= 2))
+
+
+def _note_text(note: object) -> str:
+    """A note as shown: `time who: text`."""
+    parts = [str(getattr(note, a)) for a in ("time", "who") if getattr(note, a, None)]
+    text = str(getattr(note, "text", note))
+    return (" ".join(parts) + ": " + text) if parts else text
+
+
+class PhaseBox(Collapsible):
+    """A phase as a Collapsible; its task rows are built on the first expand (lazy)."""
+
+    DEFAULT_CSS = """
+    PhaseBox { padding: 0; border-top: none; background: $surface; }
+    PhaseBox > Contents { padding: 0 0 0 2; }
+    """
+
+    def __init__(self, view: PhaseView, collapsed: bool) -> None:
+        super().__init__(title="", collapsed=collapsed, classes="phase")
+        self.index = view.index
+        self._title.can_focus = False
+        self.built = False
+        self.rows: dict[str, TaskRow] = {}
+        self.order: list[str] = []
+        self.view = view
+        self.set_title(view)
+
+    def set_title(self, view: PhaseView) -> None:
+        self.view = view
+        t = Content.assemble(
+            (clean(view.name), "bold"),
+            (f" ({clean(view.note)})" if view.note else "", "dim"),
+            "  ",
+            (f"{view.done}/{view.total}", "bold green" if view.finished else "bold"),
+            (" ✔" if view.finished else "", "green"),
+        )
+        self._title.label = t
+        self.set_class(view.finished, "-finished")
+
+    @property
+    def title_widget(self) -> Widget:
+        return self._title
+
+    def build(self, views: list[TaskView]) -> None:
+        """Mount the task rows (first expand, or after the phase's tasks changed on disk)."""
+        contents = self.query_one(Collapsible.Contents)
+        contents.remove_children()
+        self.rows = {v.key: TaskRow(v) for v in views}
+        self.order = [v.key for v in views]
+        contents.mount_all(self.rows.values())
+        self.built = True
+
+
+class TaskTree(VerticalScroll, can_focus=True, inherit_bindings=False):
+    """The scrolling list of phases; keys are handled by the screen (cursor model)."""

@@ -1,0 +1,37 @@
+"""Fixtures for the TUI tests: a real repo with a real incident and an app on a fake clock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotfix_tui.core.create import create_incident
+from hotfix_tui.core.incident import Incident
+from hotfix_tui.core.settings import Settings
+from hotfix_tui.core.workflow import resolve_workflow
+
+WHO = "Ana Lyst"
+
+
+def make_incident(root: Path, clock, severity: str = "P0",
+                  description: str = "Checkout returns 500 errors") -> Incident:
+    wf = resolve_workflow("hotfix", root)
+    folder = create_incident(root, description, severity, wf, clock=clock)
+    return Incident(folder, wf, clock=clock, who=WHO, repo_root=root)
+
+
+@pytest.fixture
+def incident(repo: Path, clock) -> Incident:
+    return make_incident(repo, clock)
+
+
+@pytest.fixture
+def make_app(clock):
+    from hotfix_tui.tui.app import HotfixApp
+
+    def make(inc: Incident, settings: Settings | None = None, watch: bool = False) -> HotfixApp:
+        return HotfixApp(inc, root=inc.repo_root, clock=clock,
+                         settings=settings or Settings(), watch=watch)
+
+    return make
