@@ -12,6 +12,11 @@ from typing import Literal
 
 from markdown_it import MarkdownIt
 
+try:  # markdown-it-py >= 4 trims heading text with the CommonMark whitespace set
+    from markdown_it.common.utils import MD_TRIM_CHARS as _TRIM
+except ImportError:  # pragma: no cover - older markdown-it-py uses str.strip()
+    _TRIM = None  # type: ignore[assignment]
+
 __all__ = [
     "Field",
     "Note",
@@ -227,11 +232,11 @@ def _body(line: str) -> str:
 
 
 def _atx_content(text: str, level: int) -> str:
-    s = text[level:].lstrip(" \t").rstrip(" \t")
+    s = text[level:].rstrip(" \t")
     t = s.rstrip("#")
     if t and t[-1] in " \t":
         s = t
-    return s.strip()
+    return s.strip(_TRIM)
 
 
 def _scan_fast(bodies: list[str]) -> _Blocks | None:
@@ -282,6 +287,8 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
         r = ind - base
         text = body[ind:]
         if r >= 4:
+            if in_para and k < len(stack):
+                return None  # lazy line indented like code: markdown-it's special cases
             if not in_para:
                 close(k)
                 code.add(i)
@@ -419,6 +426,8 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
     lines = split_lines(text)
     bom = text.startswith(BOM)
     bodies = [_body(x) for x in lines]
+    if "\0" in text:  # markdown-it reads NUL as U+FFFD; same length, so offsets hold
+        bodies = [b.replace("\0", "\ufffd") for b in bodies]
     if bom:
         bodies[0] = bodies[0][1:]
     starts: list[int] = []
