@@ -64,6 +64,16 @@ class Loaded:
     def bom(self) -> bool:
         return self.text.startswith("\ufeff")
 
+    @property
+    def hash(self) -> str:
+        """Alias of `sha256`."""
+        return self.sha256
+
+    @property
+    def sig(self) -> tuple[int, int, int]:
+        """Alias of `signature`."""
+        return self.signature
+
 
 def _signature(st: os.stat_result) -> tuple[int, int, int]:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
