@@ -1,0 +1,71 @@
+"""Shared fixtures: isolated config dirs, real git repos in temp folders, a frozen clock."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock tests move by hand: `clock.now()` returns `clock.t`."""
+
+    def __init__(self, t: datetime = T0) -> None:
+        self.t = t
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def now(self) -> datetime:
+        return self.t
+
+    def advance(self, **kw: float) -> None:
+        from datetime import timedelta
+
+        self.t = self.t + timedelta(**kw)
+
+
+def git(root: Path, *args: str) -> str:
+    out = subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True, timeout=60
+    )
+    return out.stdout
+
+
+def make_repo(path: Path, name: str = "Ana Lyst") -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", name)
+    git(path, "config", "user.email", f"{name.split()[0].lower()}@example.invalid")
+    git(path, "config", "commit.gpgsign", "false")
+    (path / "README.md").write_text("# service\n")
+    git(path, "add", "README.md")
+    git(path, "commit", "-q", "-m", "init")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolate_user_dirs(tmp_path_factory, monkeypatch):
+    """Never read or write the real user's config: point every config dir at a temp folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("HOTFIX_TUI_CONFIG_DIR", str(home / "hotfix-config"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("HOTFIX_TUI_DEBUG", raising=False)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    return make_repo(tmp_path / "repo")
