@@ -1,0 +1,756 @@
+"""Pilot tests of the main screen: every binding, asserting on the files on disk and app state."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Digits, Input
+
+from hotfix_tui.core.incident import Incident
+from hotfix_tui.core.settings import load_settings
+from hotfix_tui.tui.app import MAIN_BINDINGS, PALETTE, HotfixApp, MainScreen
+from hotfix_tui.tui.screens import HelpScreen, SeverityScreen, SkipScreen
+from hotfix_tui.tui.widgets import HeaderLine, SlaPanel, TaskRow
+
+SIZE = (100, 40)
+
+
+def tasks_md(inc: Incident) -> str:
+    return (inc.folder / "tasks.md").read_text(encoding="utf-8")
+
+
+def hotfix_md(inc: Incident) -> str:
+    return (inc.folder / "hotfix.md").read_text(encoding="utf-8")
+
+
+def is_checked(inc: Incident, tid: str) -> bool:
+    m = re.search(rf"^- \[([ xX])\] \*\*{tid}\*\*", tasks_md(inc), re.M)
+    assert m, f"{tid} not in tasks.md"
+    return m.group(1) != " "
+
+
+def subitems(inc: Incident, tid: str) -> list[str]:
+    """The `**Note**`/`**Skipped**` sub-items written under a task in tasks.md."""
+    lines = tasks_md(inc).splitlines()
+    start = next(i for i, line in enumerate(lines) if f"**{tid}**" in line)
+    out = []
+    for line in lines[start + 1:]:
+        if line.startswith("- [") or line.startswith("#"):
+            break
+        if "**Note**" in line or "**Skipped**" in line:
+            out.append(line.strip())
+    return out
+
+
+def main(app: HotfixApp) -> MainScreen:
+    assert app.main is not None
+    return app.main
+
+
+def messages(app: HotfixApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def row(app: HotfixApp, key: str) -> TaskRow:
+    for box in main(app).boxes:
+        if key in box.rows:
+            return box.rows[key]
+    raise AssertionError(f"no row built for {key}")
+
+
+# --- start and layout ---------------------------------------------------------------------
+
+
+async def test_start_shows_header_sla_and_current_phase(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        m = main(app)
+        header = str(m.query_one(HeaderLine).render())
+        assert "hotfix-001" in header and "P0" in header and "Investigating" in header
+        assert "hotfix/001-checkout-returns-500" in header
+        assert m.cursor == "t:T001"
+        assert not m.boxes[0].collapsed and m.boxes[0].built
+        assert all(b.collapsed and not b.built for b in m.boxes[1:])
+        assert "0/5" in str(m.boxes[0].title_widget.render())
+        assert m.query_one("#sla-digits", Digits).value == "1:00:00"
+
+
+async def test_finished_phase_collapsed_and_next_phase_open(incident, make_app):
+    for tid in ("T001", "T002", "T003", "T004", "T005"):
+        incident.set_done(tid)
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        m = main(app)
+        assert m.boxes[0].collapsed and m.boxes[0].has_class("-finished")
+        assert not m.boxes[1].collapsed
+        assert m.cursor == "t:T006"
+
+
+# --- movement -------------------------------------------------------------------------------
+
+
+async def test_move_with_arrows_and_jk(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        await pilot.press("j")
+        assert m.cursor == "t:T002"
+        await pilot.press("down")
+        assert m.cursor == "t:T003"
+        await pilot.press("k")
+        assert m.cursor == "t:T002"
+        await pilot.press("up", "up")
+        assert m.cursor == "p:0"
+        await pilot.press("up")
+        assert m.cursor == "p:0"
+        assert row(app, "T001").has_class("-cursor") is False
+        assert m.boxes[0].title_widget.has_class("-cursor")
+        await pilot.press("end")
+        assert m.cursor == f"p:{len(m.boxes) - 1}"
+        await pilot.press("home")
+        assert m.cursor == "p:0"
+
+
+async def test_phase_jumps_tab_and_brackets(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        await pilot.press("tab")
+        assert m.cursor == "p:1"
+        await pilot.press("right_square_bracket")
+        assert m.cursor == "p:2"
+        await pilot.press("shift+tab")
+        assert m.cursor == "p:1"
+        await pilot.press("left_square_bracket")
+        assert m.cursor == "p:0"
+        # from inside a phase, [ goes to its own title first
+        await pilot.press("j", "j")
+        assert m.cursor == "t:T002"
+        await pilot.press("left_square_bracket")
+        assert m.cursor == "p:0"
+
+
+async def test_enter_expands_task_and_phase(incident, make_app):
+    incident.note("T001", "first <b>note</b>")
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        r = row(app, "T001")
+        assert "How many users affected?" not in str(r.render())
+        await pilot.press("enter")
+        text = str(r.render())
+        assert r.expanded and "How many users affected?" in text and "first <b>note</b>" in text
+        await pilot.press("enter")
+        assert not r.expanded
+        # enter on a collapsed phase builds and opens it (lazy body)
+        await pilot.press("tab")
+        box = m.boxes[1]
+        assert box.collapsed and not box.built
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not box.collapsed and box.built and "T006" in box.rows
+        await pilot.press("j")
+        assert m.cursor == "t:T006"
+        await pilot.press("left_square_bracket", "enter")
+        await pilot.pause()
+        assert box.collapsed
+
+
+async def test_g_jumps_to_next_open_task_opening_its_phase(incident, make_app):
+    for tid in ("T002", "T003", "T004", "T005"):
+        incident.set_done(tid)
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        assert m.cursor == "t:T001"
+        await pilot.press("g")
+        await pilot.pause()
+        assert m.cursor == "t:T006"
+        assert not m.boxes[1].collapsed
+        await pilot.press("g")
+        await pilot.pause()
+        assert m.cursor == "t:T007"
+
+
+# --- changes written to disk ----------------------------------------------------------------
+
+
+async def test_space_and_x_toggle_done_on_disk(incident, make_app, clock):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        await pilot.press("space")
+        assert is_checked(incident, "T001")
+        # T001 records the investigation start in hotfix.md, stamped with the clock
+        assert "**Investigation Start**: 2026-11-25 14:00:00 UTC" in hotfix_md(incident)
+        assert "1/5" in str(m.boxes[0].title_widget.render())
+        assert row(app, "T001").has_class("-done")
+        await pilot.press("x")
+        assert not is_checked(incident, "T001")
+        await pilot.press("j", "x")
+        assert is_checked(incident, "T002")
+
+
+async def test_toggle_updates_only_the_row(incident, make_app, monkeypatch):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        calls: list[str] = []
+        orig = TaskRow.set_view
+
+        def spy(self, view):
+            calls.append(self.key)
+            return orig(self, view)
+
+        monkeypatch.setattr(TaskRow, "set_view", spy)
+        await pilot.press("space")
+        assert calls == ["T001"]
+
+
+async def test_status_and_timeline_written_by_rules(incident, make_app, clock):
+    for tid in ("T001", "T002", "T003", "T004", "T005", "T006", "T007", "T008", "T010"):
+        incident.set_done(tid)
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        clock.advance(minutes=30)
+        m.reveal("T012")
+        await pilot.pause()
+        await pilot.press("space")  # deploy to production: Fix Deployed + status
+        text = hotfix_md(incident)
+        assert "**Fix Deployed**: 2026-11-25 14:30:00 UTC" in text
+        assert "[x] Fix Deployed" in text
+        assert "Fix Deployed" in str(m.query_one(HeaderLine).render())
+        assert "Rollback checkpoint" in str(m.query_one("#sla-windows").render())
+
+
+async def test_skip_with_reason_modal(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "s")
+        await pilot.pause()
+        assert isinstance(app.screen, SkipScreen)
+        await pilot.press(*"IC already paged")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        items = subitems(incident, "T002")
+        assert items == ["- **Skipped** (2026-11-25 14:00:00 UTC, Ana Lyst): IC already paged"]
+        assert row(app, "T002").view.state == "skipped"
+        assert "IC already paged" in str(row(app, "T002").render())
+        # escape cancels without writing
+        await pilot.press("j", "s")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert subitems(incident, "T003") == []
+        # s on a skipped task removes the skip
+        await pilot.press("k", "s")
+        await pilot.pause()
+        assert subitems(incident, "T002") == []
+
+
+async def test_note_inline_input(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        await pilot.press("n")
+        inp = m.query_one("#note-input", Input)
+        assert inp.display and inp.has_focus
+        await pilot.press(*"rollback ready [v2]")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not inp.display
+        assert subitems(incident, "T001") == [
+            "- **Note** (2026-11-25 14:00:00 UTC, Ana Lyst): rollback ready [v2]"
+        ]
+        assert "✎1" in str(row(app, "T001").render())
+        # escape cancels
+        await pilot.press("n", "a", "b", "escape")
+        await pilot.pause()
+        assert not inp.display
+        assert len(subitems(incident, "T001")) == 1
+        await pilot.press("j")  # the tree has the keys again
+        assert m.cursor == "t:T002"
+
+
+@pytest.mark.parametrize("key", ["N", "ctrl+e"])
+async def test_note_via_editor(incident, make_app, tmp_path, monkeypatch, key):
+    script = tmp_path / "fake-editor.sh"
+    script.write_text('#!/bin/sh\nprintf "written in the editor\\nsecond line\\n" >> "$1"\n')
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("EDITOR", str(script))
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+        assert subitems(incident, "T001") == [
+            "- **Note** (2026-11-25 14:00:00 UTC, Ana Lyst): written in the editor second line"
+        ]
+
+
+async def test_editor_failure_is_a_notification(incident, make_app, monkeypatch):
+    monkeypatch.setenv("EDITOR", "false")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("N")
+        await pilot.pause()
+        assert subitems(incident, "T001") == []
+        assert any("exited with status" in t for t in messages(app))
+
+
+async def test_change_severity_with_confirmation(incident, make_app, clock):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        m.reveal("T009")
+        await pilot.pause()
+        assert row(app, "T009").view.state == "n/a"  # code review is not for P0
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, SeverityScreen)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.screen.has_class("-confirming")
+        assert "**Severity**: P0" in tasks_md(incident)  # nothing written before yes
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert "**Severity**: P1" in tasks_md(incident)
+        assert "[x] P1" in hotfix_md(incident) and "[ ] P0" in hotfix_md(incident)
+        assert incident.severity == "P1"
+        assert m.query_one("#sla-digits", Digits).value == "4:00:00"
+        assert row(app, "T009").view.state == "open"
+        assert "P1" in str(m.query_one(HeaderLine).render())
+        post = (incident.folder / "post-mortem.md").read_text()
+        assert "Severity changed P0 -> P1" in post
+
+
+async def test_severity_cancel_writes_nothing(incident, make_app):
+    app = make_app(incident)
+    before = hotfix_md(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "down", "enter")
+        await pilot.pause()
+        await pilot.press("n")  # no: back to the list
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    assert hotfix_md(incident) == before
+
+
+async def test_undo_last_change(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        assert is_checked(incident, "T001")
+        await pilot.press("u")
+        await pilot.pause()
+        assert not is_checked(incident, "T001")
+        assert "[YYYY-MM-DD HH:MM:SS UTC]" in hotfix_md(incident).split("**Investigation Start**")[1]
+        assert row(app, "T001").view.state == "open"
+        await pilot.press("u")
+        await pilot.pause()
+        assert any("nothing to undo" in t for t in messages(app))
+
+
+async def test_filter_and_escape_clears(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        await pilot.press("slash")
+        inp = m.query_one("#filter", Input)
+        assert inp.display and inp.has_focus
+        await pilot.press(*"deploy")
+        await pilot.pause()
+        visible = [r for r, _ in m.rows() if r.startswith("t:")]
+        assert visible == ["t:T011", "t:T012", "t:T017"]  # staging, production, checkpoint
+        assert not m.boxes[0].display
+        await pilot.press("enter")
+        assert m.cursor == "t:T011"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not inp.display and m.filter_text == ""
+        assert all(b.display for b in m.boxes)
+        assert m.cursor == "t:T011"
+
+
+async def test_help_screen_lists_every_binding(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for bid, _keys, _a, desc, _s in MAIN_BINDINGS:
+            assert bid in text and desc in text
+        assert "ctrl+p" in text and "space / x" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_command_palette_lists_and_runs_actions(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        from hotfix_tui.tui.app import HotfixCommands
+
+        provider = HotfixCommands(app.screen)
+        labels = [label for label, _h, _cb in provider._commands()]
+        assert len(labels) == len(PALETTE)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Toggle done")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert is_checked(incident, "T001")
+
+
+async def test_q_quits(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == 0
+
+
+async def test_footer_shows_main_bindings(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"hotfix.toggle", "hotfix.skip", "hotfix.note", "hotfix.severity", "hotfix.undo",
+                "hotfix.filter", "hotfix.help", "hotfix.quit"} <= shown
+
+
+# --- SLA clock on an injected clock -------------------------------------------------------
+
+
+async def test_sla_clock_states_follow_the_injected_clock(incident, make_app, clock):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        panel = m.query_one(SlaPanel)
+        digits = m.query_one("#sla-digits", Digits)
+        assert digits.value == "1:00:00" and panel.has_class("-ok")
+        for minutes, state, shown in [(31, "warning", "0:29:00"), (24, "critical", "0:05:00"),
+                                      (5, "ok", "0:00:00"), (5, "breached", "-0:05:00")]:
+            clock.advance(minutes=minutes)
+            app.tick()
+            await pilot.pause()
+            if state != "ok":
+                assert panel.has_class(f"-{state}"), state
+            assert digits.value == shown
+        assert "BREACHED" in str(m.query_one("#sla-stats").render())
+
+
+async def test_sla_met_shows_final_duration(incident, make_app, clock):
+    for tid in ("T001", "T002", "T003", "T004", "T005", "T006", "T007", "T008", "T010", "T012"):
+        incident.set_done(tid)
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        clock.advance(minutes=42)
+        m.reveal("T013")
+        await pilot.pause()
+        await pilot.press("space")  # verified in production: stops the clock
+        assert "**Incident End**: 2026-11-25 14:42:00 UTC" in hotfix_md(incident)
+        clock.advance(hours=3)
+        app.tick()
+        await pilot.pause()
+        assert m.query_one(SlaPanel).has_class("-met")
+        assert m.query_one("#sla-digits", Digits).value == "0:42:00"
+        assert "SLA met" in str(m.query_one("#sla-stats").render())
+        assert "Post-mortem due" in str(m.query_one("#sla-windows").render())
+
+
+# --- external edits -------------------------------------------------------------------------
+
+
+async def test_external_edit_reloads_and_keeps_cursor(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        await pilot.press("j", "j")
+        assert m.cursor == "t:T003"
+        path = incident.folder / "tasks.md"
+        text = path.read_text().replace("- [ ] **T002**", "- [x] **T002**")
+        text = text.replace("## Phase 1:", "Intro added by a teammate.\n\n## Phase 1:")
+        path.write_text(text)
+        os.utime(path, ns=(1, 1))
+        m.check_files()
+        await pilot.pause()
+        assert row(app, "T002").view.done
+        assert m.cursor == "t:T003" and row(app, "T003").has_class("-cursor")
+        assert any("changed on disk" in t for t in messages(app))
+        # our own next write keeps the teammate's change
+        await pilot.press("space")
+        assert is_checked(incident, "T003") and is_checked(incident, "T002")
+        assert "Intro added by a teammate." in tasks_md(incident)
+
+
+async def test_watch_timer_picks_up_changes(incident, make_app):
+    app = make_app(incident, watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        path = incident.folder / "tasks.md"
+        path.write_text(path.read_text().replace("- [ ] **T004**", "- [x] **T004**"))
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if row(app, "T004").view.done:
+                break
+        assert row(app, "T004").view.done
+
+
+async def test_removed_task_becomes_an_error_notification(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        path = incident.folder / "tasks.md"
+        path.write_text(re.sub(r"- \[ \] \*\*T001\*\*.*\n", "", path.read_text()))
+        await pilot.press("space")  # the app has not reloaded yet: the store refuses
+        await pilot.pause()
+        assert any("T001" in t for t in messages(app))
+        assert app.is_running
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+async def test_keymap_remap_from_config(incident, make_app, tmp_path, monkeypatch):
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    (cfg / "config.yaml").write_text('keymap:\n  hotfix.toggle: "t"\n  hotfix.help: "f1"\n')
+    monkeypatch.setenv("HOTFIX_TUI_CONFIG_DIR", str(cfg))
+    settings = load_settings()
+    assert settings.keymap == {"hotfix.toggle": "t", "hotfix.help": "f1"}
+    app = make_app(incident, settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space")
+        assert not is_checked(incident, "T001")
+        await pilot.press("t")
+        assert is_checked(incident, "T001")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        line = next(ln for ln in text.splitlines() if "hotfix.toggle" in ln)
+        assert line.split()[0] == "t"
+
+
+async def test_theme_from_config(incident, make_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTFIX_TUI_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "config.yaml").write_text("theme: nord\n")
+    app = make_app(incident, settings=load_settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "nord"
+
+
+async def test_bad_config_is_reported_with_line_and_ignored(incident, make_app, tmp_path,
+                                                            monkeypatch):
+    monkeypatch.setenv("HOTFIX_TUI_CONFIG_DIR", str(tmp_path))
+    path = tmp_path / "config.yaml"
+    path.write_text("theme: nord\nkeymap:\n  hotfix.toggle: [t\n")
+    settings = load_settings()
+    assert settings.theme is None and settings.keymap == {}
+    assert settings.problems and re.match(rf"{re.escape(str(path))}:\d+: invalid YAML",
+                                          settings.problems[0])
+    path.write_text("theme: no-such-theme\nauto_commit: maybe\nkeymap:\n  hotfix.nope: z\n")
+    settings = load_settings()
+    assert any(f"{path}:2: auto_commit" in p for p in settings.problems)
+    app = make_app(incident, settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = " ".join(messages(app))
+        assert "auto_commit" in text and "no-such-theme" in text and "hotfix.nope" in text
+        await pilot.press("space")
+        assert is_checked(incident, "T001")
+
+
+# --- robustness -----------------------------------------------------------------------------
+
+
+async def test_markup_and_escape_sequences_render_literally(incident, make_app):
+    path = incident.folder / "tasks.md"
+    evil = "[bold red]boom[/] \x1b[2J\x1b]0;pwned\x07 $(rm) [link=x]y[/link]"
+    text = path.read_text().replace("Assess severity and impact", evil, 1)
+    path.write_text(text)
+    incident.refresh()
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = str(row(app, "T001").render())
+        assert "[bold red]boom[/]" in shown and "[link=x]y[/link]" in shown
+        assert "\x1b" not in shown and "\x07" not in shown and "␛[2J" in shown
+        await pilot.press("space")
+        assert is_checked(incident, "T001")
+
+
+async def test_mouse_click_selects_and_checkbox_click_toggles(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        await pilot.pause()
+        await pilot.click(row(app, "T003"), offset=(20, 0))
+        await pilot.pause()
+        assert m.cursor == "t:T003" and not is_checked(incident, "T003")
+        await pilot.click(row(app, "T004"), offset=(3, 0))
+        await pilot.pause()
+        assert m.cursor == "t:T004" and is_checked(incident, "T004")
+        await pilot.click(m.boxes[1].title_widget)
+        await pilot.pause()
+        assert not m.boxes[1].collapsed and m.boxes[1].built and m.cursor == "p:1"
+
+
+async def test_resize_small_and_large(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        assert not m.has_class("-compact")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert m.has_class("-compact")
+        assert not m.query_one("#sla-digits").display or m.query_one("#sla-digits").size.height == 0
+        await pilot.press("j", "space")
+        assert is_checked(incident, "T002")
+        await pilot.resize_terminal(200, 60)
+        await pilot.pause()
+        assert not m.has_class("-compact")
+        assert m.cursor == "t:T002"
+
+
+async def test_large_file_builds_only_the_open_phase(repo, clock):
+    from hotfix_tui.core.settings import Settings
+
+    folder = repo / "specs" / "hotfix-001-big"
+    folder.mkdir(parents=True)
+    parts = ["# Tasks: Hotfix - big\n\n**Hotfix ID**: hotfix-001\n**Severity**: P1\n\n"]
+    n = 0
+    for p in range(100):
+        parts.append(f"## Phase {p + 1}: Phase {p + 1}\n\n")
+        for _ in range(100):
+            n += 1
+            parts.append(f"- [ ] **T{n:05d}** Task number {n}\n")
+        parts.append("\n")
+    (folder / "tasks.md").write_text("".join(parts))
+    inc = Incident(folder, None, clock=clock, who="Ana Lyst", repo_root=repo)
+    app = HotfixApp(inc, root=repo, clock=clock, settings=Settings(), watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        m = main(app)
+        assert len(m.boxes) == 100
+        assert sum(b.built for b in m.boxes) == 1
+        assert len(list(m.query(TaskRow))) == 100
+        await pilot.press("space")
+        assert "- [x] **T00001**" in (folder / "tasks.md").read_text()
+
+
+# --- picker and new incident ----------------------------------------------------------------
+
+
+async def test_picker_lists_incidents_and_opens_one(repo, clock):
+    from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.settings import Settings
+    from hotfix_tui.core.workflow import resolve_workflow
+    from hotfix_tui.tui.screens import PickerScreen
+
+    wf = resolve_workflow("hotfix", repo)
+    for desc in ("Checkout down", "Search slow"):
+        create_incident(repo, desc, "P1", wf, clock=clock, branch=False)
+    app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert app.main is not None and app.main.incident.id == "hotfix-002"
+
+
+async def test_picker_declares_a_new_incident(repo, clock):
+    from hotfix_tui.core.settings import Settings
+    from hotfix_tui.tui.screens import NewIncidentScreen, PickerScreen
+
+    app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NewIncidentScreen)
+        await pilot.press(*"Payments timing out")
+        await pilot.press("enter")  # to the severity list
+        await pilot.press("down", "enter")  # P1
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        folder = repo / "specs" / "hotfix-001-payments-timing-out"
+        assert (folder / "tasks.md").exists()
+        assert "**Severity**: P1" in (folder / "tasks.md").read_text()
+        assert "**Incident Start**: 2026-11-25 14:00:00 UTC" in (folder / "hotfix.md").read_text()
+
+
+async def test_picker_quit(repo, clock):
+    from hotfix_tui.core.settings import Settings
+
+    app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_value == 0
+
+
+# --- launch ---------------------------------------------------------------------------------
+
+
+def test_run_app_outside_a_repo_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    from hotfix_tui.tui.launch import run_app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    assert run_app(None) == 3
+    err = capsys.readouterr().err
+    assert "not inside a git repository" in err and "Traceback" not in err
+    assert run_app(str(tmp_path / "nope")) == 3
+    assert "no such incident folder" in capsys.readouterr().err
+
+
+def test_run_app_unreadable_file(incident, capsys):
+    from hotfix_tui.tui.launch import run_app
+
+    inc = incident
+    (inc.folder / "tasks.md").write_bytes(b"\xff\xfe\x00bad")
+    (inc.folder / "hotfix.md").write_bytes(b"\xff\xfe\x00bad")
+    code = run_app(str(inc.folder))
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "tasks.md" in err or "hotfix.md" in err
+
+
+def test_resolve_finds_the_branch_incident(incident, repo, monkeypatch):
+    from hotfix_tui.tui.launch import resolve
+
+    monkeypatch.chdir(repo)
+    inc, root = resolve(None)
+    assert inc is not None and inc.id == "hotfix-001" and root == repo
+
+
+def test_core_does_not_import_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, pkgutil, importlib, hotfix_tui.core as c\n"
+            "[importlib.import_module('hotfix_tui.core.' + m.name) "
+            "for m in pkgutil.iter_modules(c.__path__)]\n"
+            "assert 'textual' not in sys.modules, 'core imports textual'\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
