@@ -469,13 +469,11 @@ class MainScreen(Screen[None]):
         if event.toggle:
             self.action_toggle()
 
-    def on_click(self, event) -> None:
+    @on(PhaseBox.TitleClicked)
+    def _title_clicked(self, event: PhaseBox.TitleClicked) -> None:
         # a click on a phase title selects it (the Collapsible toggles it itself)
-        w = event.widget
-        for box in self.boxes:
-            if w is box.title_widget:
-                self.set_cursor(f"p:{box.index}")
-                break
+        self.query_one(TaskTree).focus()
+        self.call_after_refresh(self.set_cursor, f"p:{event.box.index}")
 
     # --- actions: changes ---------------------------------------------------------------
 

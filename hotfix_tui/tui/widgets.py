@@ -75,7 +75,7 @@ class HeaderLine(Static):
     def _render_parts(self) -> None:
         hid, title, sev, color, status, branch = self._parts
         width = self.size.width or 100
-        if width - len(hid) - len(status) - len(branch) - 20 < min(len(title), 30):
+        if width - len(hid) - len(status) - len(branch) - 16 < min(len(title), 20):
             branch = ""  # a narrow terminal: the title matters more than the branch
         tail = Text(no_wrap=True)
         tail.append("  ")
@@ -251,6 +251,11 @@ class PhaseBox(Collapsible):
     PhaseBox > Contents { padding: 0 0 0 2; }
     """
 
+    class TitleClicked(Message):
+        def __init__(self, box: PhaseBox) -> None:
+            super().__init__()
+            self.box = box
+
     def __init__(self, view: PhaseView, collapsed: bool) -> None:
         super().__init__(title="", collapsed=collapsed, classes="phase")
         self.index = view.index
@@ -272,6 +277,10 @@ class PhaseBox(Collapsible):
         )
         self._title.label = t
         self.set_class(view.finished, "-finished")
+
+    def on_collapsible_title_toggle(self) -> None:
+        # Collapsible's own handler toggles; this one only tells the screen to select the phase
+        self.post_message(self.TitleClicked(self))
 
     @property
     def title_widget(self) -> Widget:
