@@ -94,9 +94,13 @@ def open_incident(spec: str | None, *, clock=None):
     wf = load_workflow_for(folder, root)
     kwargs = {"clock": clock} if clock else {}
     try:
-        return Incident(folder, wf, repo_root=root, **kwargs)
+        inc = Incident(folder, wf, repo_root=root, **kwargs)
     except (IncidentError, StoreError) as exc:
         raise CliError(str(exc), EXIT_INPUT) from exc
+    from .cli_git import attach_auto_commit
+
+    attach_auto_commit(inc)
+    return inc
 
 
 # --- commands ---------------------------------------------------------------------------------

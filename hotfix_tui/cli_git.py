@@ -6,10 +6,290 @@ Registered into the main parser by `cli.build_parser`.
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Callable
+from pathlib import Path
+
+from .cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, _safe, open_incident
+
+
+def _root_of(inc) -> Path:
+    if inc.repo_root is None:
+        raise CliError(
+            f"{inc.folder} is not inside a git repository; run `git init` first", EXIT_FAIL
+        )
+    return Path(inc.repo_root)
+
+
+def _parse_when(text: str):
+    from .core.clocks import parse_time
+
+    t = parse_time(text)
+    if t is None:
+        raise CliError(
+            f'{text!r} is not a time; write it as "YYYY-MM-DD HH:MM[:SS]" (UTC)', EXIT_INPUT
+        )
+    return t
+
+
+def _confirm(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin or not sys.stdin.isatty():
+        return False
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _guard(fn: Callable[[], int]) -> int:
+    from .core.incident import IncidentError
+    from .core.repo import GitError
+
+    try:
+        return fn()
+    except (IncidentError, GitError) as exc:
+        raise CliError(str(exc), EXIT_FAIL) from exc
+
+
+def attach_auto_commit(inc) -> None:
+    """With `auto_commit: true` in the config, commit the incident folder after every action.
+
+    Called by `cli.open_incident`; a failing commit is reported and never undoes the action.
+    """
+    from .core import gitops
+
+    if inc.repo_root is None or not gitops.auto_commit_enabled():
+        return
+    gitops.attach_auto_commit(inc, lambda msg: print(f"hotfix-tui: {msg}", file=sys.stderr))
+
+
+# --- record filling ------------------------------------------------------------------------------
+
+
+def cmd_detected(args: argparse.Namespace) -> int:
+    from .core.fill import NeedsConfirmation
+
+    inc = open_incident(args.spec)
+    when = _parse_when(args.at) if args.at else None
+
+    def run() -> int:
+        try:
+            inc.set_detection(when, " ".join(args.how), force=args.force)
+        except NeedsConfirmation as exc:
+            if not _confirm(str(exc) + "?", args.force):
+                raise CliError(f"{exc}; pass --force to replace it", EXIT_FAIL) from exc
+            inc.set_detection(when, " ".join(args.how), force=True)
+        from .core import record
+
+        print(_safe(f"Detection: {record.get_field(inc.text('hotfix.md'), 'Detection')}"))
+        return EXIT_OK
+
+    return _guard(run)
+
+
+def cmd_started_at(args: argparse.Namespace) -> int:
+    from .core.clocks import format_time
+    from .core.fill import NeedsConfirmation
+
+    inc = open_incident(args.spec)
+    when = _parse_when(args.when)
+
+    def run() -> int:
+        try:
+            change = inc.set_started_at(when, force=args.yes)
+        except NeedsConfirmation as exc:
+            if not _confirm(
+                f"Incident Start is {exc.current}; change it to {exc.proposed}?", False
+            ):
+                raise CliError(
+                    f"Incident Start is {exc.current}; not changed (confirm, or pass --yes)",
+                    EXIT_FAIL,
+                ) from exc
+            change = inc.set_started_at(when, force=True)
+        if change is None:
+            print(f"Incident Start is already {format_time(when)}")
+            return EXIT_OK
+        print(f"Incident Start: {format_time(when)} (clocks follow)")
+        return EXIT_OK
+
+    return _guard(run)
+
+
+def cmd_fix_commit(args: argparse.Namespace) -> int:
+    from .core import gitops
+    from .core.fill import NeedsConfirmation
+
+    inc = open_incident(args.spec)
+    root = _root_of(inc)
+
+    def run() -> int:
+        choices = gitops.recent_commits(root, limit=args.limit)
+        if not args.sha:
+            if not choices:
+                print(
+                    "no commits on this branch that are not on its base branch; "
+                    "commit the fix, or name a SHA: hotfix-tui fix-commit SHA"
+                )
+                return EXIT_OK
+            for i, c in enumerate(choices, 1):
+                print(
+                    _safe(
+                        f"{i:>3}  {c.short}  {c.date:%Y-%m-%d %H:%M}  "
+                        f"{c.author:<16.16}  {c.subject}"
+                    )
+                )
+            print("record one with: hotfix-tui fix-commit N (or a SHA)")
+            return EXIT_OK
+        info = gitops.resolve_commit(root, args.sha, choices)
+        try:
+            change = inc.set_fix_commit(info.sha, info.subject, force=args.force)
+        except NeedsConfirmation as exc:
+            if not _confirm(str(exc) + "?", False):
+                raise CliError(f"{exc}; pass --force to replace it", EXIT_FAIL) from exc
+            change = inc.set_fix_commit(info.sha, info.subject, force=True)
+        if change is None:
+            print(f"Commit SHA is already {info.sha}")
+            return EXIT_OK
+        print(_safe(f"Commit SHA: {info.sha} ({info.subject}); rollback: git revert {info.sha}"))
+        return EXIT_OK
+
+    return _guard(run)
+
+
+# --- git --------------------------------------------------------------------------------
+
+
+def cmd_commit(args: argparse.Namespace) -> int:
+    from .core import gitops
+
+    inc = open_incident(args.spec)
+    root = _root_of(inc)
+
+    def run() -> int:
+        try:
+            sha = gitops.commit_incident(root, inc.folder, args.message, inc)
+        except gitops.NothingToCommit as exc:
+            print(str(exc))
+            return EXIT_OK
+        subject = gitops.run_git(root, "log", "-1", "--format=%s", sha).stdout.strip()
+        print(_safe(f"[{sha[:8]}] {subject}"))
+        return EXIT_OK
+
+    return _guard(run)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .core.sync import sync
+
+    inc = open_incident(args.spec)
+    root = _root_of(inc)
+
+    def run() -> int:
+        result = sync(root, inc.folder, inc)
+        if args.json:
+            from dataclasses import asdict
+
+            print(json.dumps(asdict(result), indent=2, ensure_ascii=False))
+        else:
+            for a in result.arrived:
+                print(
+                    _safe(
+                        f"  from {a.who}: {a.time} {a.event}" + (f" ({a.notes})" if a.notes else "")
+                    )
+                )
+            for w in result.warnings:
+                print(_safe(f"warning: {w}"), file=sys.stderr)
+            print(_safe(result.message), file=sys.stdout if result.ok else sys.stderr)
+        return EXIT_OK if result.ok else EXIT_FAIL
+
+    return _guard(run)
+
+
+# --- hand-over ----------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .core.report import build_report, render_markdown
+
+    inc = open_incident(args.spec)
+    data = build_report(inc)
+    if args.format == "json":
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(_safe_block(render_markdown(data)))
+    return EXIT_OK
+
+
+def _safe_block(text: str) -> str:
+    return "\n".join(_safe(line) for line in text.split("\n"))
+
+
+def cmd_postmortem(args: argparse.Namespace) -> int:
+    from .core.report import fill_postmortem
+
+    inc = open_incident(args.spec)
+
+    def run() -> int:
+        filled = fill_postmortem(inc)
+        if not filled:
+            print(f"{inc.path('post-mortem.md')}: nothing to fill (every known field is written)")
+            return EXIT_OK
+        for name, value in filled.items():
+            print(_safe(f"{name}: {value}"))
+        return EXIT_OK
+
+    return _guard(run)
 
 
 def register(
     sub: argparse._SubParsersAction, spec_opt: Callable[[argparse.ArgumentParser], None]
 ) -> None:
     """Add the git and record commands to the `hotfix-tui` parser."""
+    sp = sub.add_parser("detected", help="record when and how the incident was detected")
+    sp.add_argument("how", nargs="+", help="how it was noticed (alert, customer report, ...)")
+    sp.add_argument(
+        "--at", metavar='"YYYY-MM-DD HH:MM"', help="detection time in UTC (default: now)"
+    )
+    sp.add_argument("--force", action="store_true", help="replace a detection time already written")
+    spec_opt(sp)
+    sp.set_defaults(func=cmd_detected)
+
+    sp = sub.add_parser("started-at", help="correct the Incident Start time (every clock follows)")
+    sp.add_argument("when", metavar='"YYYY-MM-DD HH:MM[:SS]"')
+    sp.add_argument(
+        "--yes", "-y", action="store_true", help="replace a different time without asking"
+    )
+    spec_opt(sp)
+    sp.set_defaults(func=cmd_started_at)
+
+    sp = sub.add_parser(
+        "fix-commit", help="list the branch's recent commits, or record the fix's SHA"
+    )
+    sp.add_argument("sha", nargs="?", help="a SHA, a unique prefix, or a number from the list")
+    sp.add_argument("--limit", type=int, default=20)
+    sp.add_argument("--force", action="store_true", help="replace a SHA already recorded")
+    spec_opt(sp)
+    sp.set_defaults(func=cmd_fix_commit)
+
+    sp = sub.add_parser("commit", help="commit the incident folder only")
+    sp.add_argument("-m", "--message", help="subject instead of the one made from the log")
+    spec_opt(sp)
+    sp.set_defaults(func=cmd_commit)
+
+    sp = sub.add_parser("sync", help="commit, fetch, merge the team's changes, push")
+    sp.add_argument("--json", action="store_true")
+    spec_opt(sp)
+    sp.set_defaults(func=cmd_sync)
+
+    sp = sub.add_parser("report", help="status update for stakeholders and the next on-call")
+    sp.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    spec_opt(sp)
+    sp.set_defaults(func=cmd_report)
+
+    sp = sub.add_parser("postmortem", help="fill post-mortem.md with what the record knows")
+    spec_opt(sp)
+    sp.set_defaults(func=cmd_postmortem)

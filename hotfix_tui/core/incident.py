@@ -135,6 +135,8 @@ class Incident:
         self.files: dict[str, Loaded | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
         self.doc: tasks_md.TasksDoc = tasks_md.parse_tasks("")
         self.history: list[Change] = []
+        # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
+        self.listeners: list[Callable[[Incident, str], None]] = []
         self.load()
 
     # --- loading ------------------------------------------------------------------------
@@ -368,11 +370,7 @@ class Incident:
 
     def _log(self, event: str, notes: str = "", replaces: str = "") -> None:
         now, _ = self._now_stamp()
-        start = self.started_at
-        if start is not None and start.date() != now.date():
-            when = now.strftime("%Y-%m-%d %H:%M:%S")
-        else:
-            when = now.strftime("%H:%M:%S")
+        when = record.log_time(now, self.started_at)
         who = self.who
         self._write(
             POSTMORTEM, lambda t: record.add_log_row(t, when, event, who, notes, replaces=replaces)
@@ -407,6 +405,7 @@ class Incident:
 
         change = Change(label, undo, {TASKS, HOTFIX, POSTMORTEM})
         self.history.append(change)
+        self._notify(label)
         return change
 
     def _fast_toggle(self, key: str, done: bool) -> None:
@@ -518,6 +517,7 @@ class Incident:
             f"note on {task.id or task.title}", lambda: self._remove_subitem(key, text, False)
         )
         self.history.append(change)
+        self._notify(change.label)
         return change
 
     def skip(self, ref: str, reason: str) -> Change | None:
@@ -533,6 +533,7 @@ class Incident:
         self._log(f"{self._label(task)}skipped: {task.title}", reason)
         change = Change(f"skip {task.id or task.title}", lambda: self.unskip(key))
         self.history.append(change)
+        self._notify(change.label)
         return change
 
     def unskip(self, ref: str) -> Change | None:
@@ -543,6 +544,7 @@ class Incident:
         reason = task.skip.text
         self._remove_subitem(self._ref(task), reason, True)
         self._log(f"{self._label(task)}unskipped: {task.title}")
+        self._notify(f"unskip {task.id or task.title}")
         return None
 
     def _remove_subitem(self, key: str, text: str, skip: bool) -> None:
@@ -578,6 +580,7 @@ class Incident:
             f"severity {old} -> {severity}", lambda: self.set_severity(old) if old else None
         )
         self.history.append(change)
+        self._notify(change.label)
         return change
 
     def set_status(self, status: str) -> Change | None:
@@ -594,6 +597,7 @@ class Incident:
         self._log(f"Status changed {old} -> {match}", replaces=STATUS_ROWS.get(match, ""))
         change = Change(f"status {old} -> {match}", lambda: self.set_status(old) if old else None)
         self.history.append(change)
+        self._notify(change.label)
         return change
 
     def undo_last(self) -> str | None:
@@ -602,7 +606,39 @@ class Incident:
             return None
         change = self.history.pop()
         depth = len(self.history)
-        change.undo()
+        self._muted = True
+        try:
+            change.undo()
+        finally:
+            self._muted = False
         del self.history[depth:]  # the inverse action is not itself undoable
         self._log(f"Undo: {change.label}")
+        self._notify(f"undo {change.label}")
         return change.label
+
+    # --- hooks and record filling (see fill.py) ----------------------------------------------
+
+    def _notify(self, label: str) -> None:
+        """Tell the listeners an action was written; a listener's error never undoes it."""
+        if getattr(self, "_muted", False):
+            return
+        for listener in list(self.listeners):
+            listener(self, label)
+
+    def set_detection(self, when: datetime | None, how: str, *, force: bool = False) -> Change:
+        """Fill `**Detection**` (time, then ` - how`); see fill.set_detection."""
+        from .fill import set_detection
+
+        return set_detection(self, when, how, force=force)
+
+    def set_started_at(self, when: datetime, *, force: bool = False) -> Change | None:
+        """Correct `**Incident Start**`; NeedsConfirmation when a different time is there."""
+        from .fill import set_started_at
+
+        return set_started_at(self, when, force=force)
+
+    def set_fix_commit(self, sha: str, subject: str = "", *, force: bool = False) -> Change | None:
+        """Record the fix's `**Commit SHA**` and fill the rollback command."""
+        from .fill import set_fix_commit
+
+        return set_fix_commit(self, sha, subject, force=force)

@@ -239,6 +239,13 @@ def log_table(text: str) -> tuple[list[LogRow], int, int] | None:
     return rows, header, i
 
 
+def log_time(now, start=None) -> str:
+    """The Time cell of a log row: `HH:MM:SS`, with the date when not on the start's day."""
+    if start is not None and start.date() != now.date():
+        return now.strftime("%Y-%m-%d %H:%M:%S")
+    return now.strftime("%H:%M:%S")
+
+
 def _newline(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 

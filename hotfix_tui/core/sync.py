@@ -1,0 +1,372 @@
+"""Team sync over the git remote: commit the incident folder, fetch, merge by task, push.
+
+`sync()` never touches files outside the incident folder except through git's own two-way
+checkout (`read-tree -m -u`), which refuses rather than overwrite a local change; the user's
+staged files stay staged. The merge commit has the remote tip as a parent, so the push is a
+fast-forward. When the remote cannot be reached or the push is rejected, the local commits stay
+and the next sync pushes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import record
+from .clocks import utc_now
+from .gitops import (
+    GitError,
+    NothingToCommit,
+    commit_incident,
+    file_at,
+    head_ref,
+    incident_trailers,
+    new_rows,
+    pending_changes,
+    rel_folder,
+    rev,
+    run_git,
+    temp_index,
+)
+from .merge import POSTMORTEM, Rules, merge_incident
+from .repo import in_progress_operation
+
+NETWORK_TIMEOUT = 60
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """One log row that arrived from another engineer: who did what, when."""
+
+    time: str
+    who: str
+    event: str
+    notes: str
+
+    def __str__(self) -> str:
+        tail = f" ({self.notes})" if self.notes else ""
+        return f"{self.time} {self.who}: {self.event}{tail}"
+
+
+@dataclass
+class SyncResult:
+    """What a sync did; `ok` is False when something is left for the next sync."""
+
+    ok: bool
+    message: str
+    remote: str = ""
+    branch: str = ""
+    committed: str | None = None  # SHA of the commit of pending local changes
+    merged: str | None = None  # SHA of the merge commit
+    fast_forward: bool = False
+    pushed: bool = False
+    offline: bool = False
+    rejected: bool = False
+    arrived: list[Arrival] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    unpushed: int = 0  # local commits the remote does not have yet
+
+
+def _remote_and_branch(root: Path, branch: str) -> tuple[str, str, bool]:
+    """(remote, remote branch name, upstream configured?) for the checked-out branch."""
+    remote = run_git(root, "config", f"branch.{branch}.remote", check=False).stdout.strip()
+    merge = run_git(root, "config", f"branch.{branch}.merge", check=False).stdout.strip()
+    if remote and merge and remote != ".":
+        return remote, merge.removeprefix("refs/heads/"), True
+    remotes = run_git(root, "remote").stdout.split()
+    if "origin" in remotes:
+        return "origin", branch, False
+    if len(remotes) == 1:
+        return remotes[0], branch, False
+    if not remotes:
+        raise GitError(
+            f"{root}: no git remote to sync with; add one with `git remote add origin URL`"
+        )
+    raise GitError(
+        f"{root}: several remotes ({', '.join(remotes)}) and no upstream for {branch}; "
+        f"set one with `git branch --set-upstream-to REMOTE/{branch}`"
+    )
+
+
+def _is_ancestor(root: Path, a: str, b: str) -> bool:
+    return run_git(root, "merge-base", "--is-ancestor", a, b, check=False).returncode == 0
+
+
+def _count(root: Path, spec: str) -> int:
+    out = run_git(root, "rev-list", "--count", spec, check=False)
+    return int(out.stdout.strip() or 0) if out.returncode == 0 else 0
+
+
+def _tree_files(root: Path, commit: str, rel: str) -> dict[str, str]:
+    """path -> mode of the files under `rel` in a commit."""
+    out = run_git(root, "ls-tree", "-r", commit, "--", rel + "/", check=False)
+    files = {}
+    for line in out.stdout.splitlines():
+        meta, _, path = line.partition("\t")
+        files[path] = meta.split()[0]
+    return files
+
+
+def _load(folder: Path, incident, clock, who, root):
+    from .incident import Incident
+
+    wf = incident.workflow if incident is not None else workflow_for(folder, root)
+    return Incident(folder, wf, clock=clock, who=who, repo_root=root)
+
+
+def workflow_for(folder: Path, root: Path | None):
+    """The workflow of an incident folder (None for a plain checklist or a broken workflow)."""
+    from .discovery import workflow_name_for
+    from .workflow import resolve_workflow
+
+    try:
+        tasks = folder / "tasks.md"
+        head = (
+            tasks.read_text(encoding="utf-8-sig", errors="replace")[:4000] if tasks.exists() else ""
+        )
+        name = workflow_name_for(folder, head)
+        return resolve_workflow(name, root) if name else None
+    except Exception:  # noqa: BLE001 - a broken workflow must not stop a sync
+        return None
+
+
+def sync(
+    root: Path,
+    folder: Path,
+    incident=None,
+    *,
+    clock=None,
+    who: str | None = None,
+) -> SyncResult:
+    """Commit pending changes of the incident folder, fetch, merge the remote's, push.
+
+    Raises GitError for what the user must fix first (detached HEAD, a merge in progress, no
+    remote, a conflict outside the incident folder); returns a SyncResult otherwise, with
+    `offline`/`rejected` set when the push must wait for the next sync.
+    """
+    root = Path(root)
+    folder = Path(folder)
+    clock = clock or (incident.clock if incident is not None else utc_now)
+    if who is None and incident is not None:
+        who = incident.who
+    ref = head_ref(root)
+    branch = ref.removeprefix("refs/heads/")
+    op = in_progress_operation(root)
+    if op:
+        raise GitError(f"{root}: {op} is in progress; finish or abort it, then sync again")
+    rel = rel_folder(root, folder)
+    remote, rbranch, has_upstream = _remote_and_branch(root, branch)
+    result = SyncResult(ok=False, message="", remote=remote, branch=branch)
+
+    if pending_changes(root, folder):
+        inc = _load(folder, incident, clock, who, root)
+        with contextlib.suppress(NothingToCommit):
+            result.committed = commit_incident(root, folder, None, inc)
+
+    for _attempt in range(MAX_ATTEMPTS):
+        fetch = run_git(root, "fetch", "--quiet", remote, check=False, timeout=NETWORK_TIMEOUT)
+        if fetch.returncode != 0:
+            return _offline(root, result, remote, rbranch, fetch.stderr)
+        theirs = rev(root, f"refs/remotes/{remote}/{rbranch}")
+        head = rev(root, "HEAD")
+        if theirs and head and theirs != head and not _is_ancestor(root, theirs, head):
+            if _is_ancestor(root, head, theirs):
+                _fast_forward(root, ref, head, theirs, rel, result)
+                _log_sync(root, folder, incident, clock, who, result, head, theirs, rel)
+            else:
+                _merge(root, ref, head, theirs, rel, folder, incident, clock, who, result)
+        head = rev(root, "HEAD")
+        ahead = _count(root, f"{theirs}..HEAD") if theirs else _count(root, "HEAD")
+        if not ahead:
+            result.ok = True
+            result.message = _summary(result, remote, rbranch, pushed=False)
+            return result
+        push_args = ["push", "--quiet", "--porcelain"]
+        if has_upstream:
+            push_args += [remote, f"HEAD:refs/heads/{rbranch}"]
+        else:
+            push_args += ["-u", remote, f"{branch}:refs/heads/{rbranch}"]
+        push = run_git(root, *push_args, check=False, timeout=NETWORK_TIMEOUT)
+        if push.returncode == 0:
+            result.pushed = True
+            result.ok = True
+            result.unpushed = 0
+            result.message = _summary(result, remote, rbranch, pushed=True)
+            return result
+        text = push.stdout + push.stderr
+        if "rejected" in text or "non-fast-forward" in text or "fetch first" in text:
+            has_upstream = has_upstream or False
+            continue  # someone pushed since our fetch: fetch and merge again
+        return _offline(root, result, remote, rbranch, push.stderr or push.stdout)
+    result.rejected = True
+    result.unpushed = _count(root, f"refs/remotes/{remote}/{rbranch}..HEAD")
+    result.message = (
+        f"the push to {remote}/{rbranch} was rejected {MAX_ATTEMPTS} times (others keep pushing); "
+        f"your {result.unpushed} commit(s) stay local - sync again"
+    )
+    return result
+
+
+def _offline(root: Path, result: SyncResult, remote: str, rbranch: str, err: str) -> SyncResult:
+    result.offline = True
+    base = rev(root, f"refs/remotes/{remote}/{rbranch}")
+    result.unpushed = _count(root, f"{base}..HEAD") if base else _count(root, "HEAD")
+    detail = "; ".join(
+        ln.removeprefix("fatal: ").removeprefix("error: ")
+        for ln in (err or "").strip().splitlines()[:2]
+    )
+    kept = (
+        f"your {result.unpushed} local commit(s) stay and are pushed on the next sync"
+        if result.unpushed
+        else "nothing is lost"
+    )
+    result.message = f"cannot reach {remote} ({detail or 'no answer'}); {kept}"
+    return result
+
+
+def _summary(result: SyncResult, remote: str, rbranch: str, *, pushed: bool) -> str:
+    bits = []
+    if result.committed:
+        bits.append(f"committed {result.committed[:8]}")
+    if result.arrived:
+        whos = sorted({a.who for a in result.arrived})
+        bits.append(f"received {len(result.arrived)} change(s) from {', '.join(whos)}")
+    elif result.merged or result.fast_forward:
+        bits.append("received changes")
+    if result.merged:
+        bits.append(f"merged as {result.merged[:8]}")
+    bits.append(
+        f"pushed to {remote}/{rbranch}" if pushed else f"up to date with {remote}/{rbranch}"
+    )
+    return "; ".join(bits)
+
+
+def _arrivals(rows: list[record.LogRow]) -> list[Arrival]:
+    return [
+        Arrival(r.time, r.who, r.event, r.notes)
+        for r in rows
+        if not r.placeholder and not r.event.startswith("Sync")
+    ]
+
+
+def _checkout(root: Path, ref: str, old: str, new: str) -> None:
+    """Move the work tree, the index and the branch from `old` to `new` (a two-way checkout)."""
+    out = run_git(root, "read-tree", "-m", "-u", old, new, check=False)
+    if out.returncode != 0:
+        msg = "; ".join(
+            ln.removeprefix("error: ").removeprefix("fatal: ")
+            for ln in out.stderr.strip().splitlines()[:4]
+        )
+        raise GitError(
+            f"the remote's changes touch files you changed locally ({msg}); commit or stash "
+            "them, then sync again - your incident commits are kept"
+        )
+    try:
+        run_git(root, "update-ref", "-m", "hotfix-tui sync", ref, new, old)
+    except GitError:
+        run_git(root, "read-tree", "-m", "-u", new, old, check=False)
+        raise
+
+
+def _fast_forward(root, ref, head, theirs, rel, result: SyncResult) -> None:
+    before = file_at(root, head, f"{rel}/{POSTMORTEM}")
+    after = file_at(root, theirs, f"{rel}/{POSTMORTEM}") or ""
+    _checkout(root, ref, head, theirs)
+    result.fast_forward = True
+    result.arrived += _arrivals(new_rows(before, after))
+
+
+def _log_sync(root, folder, incident, clock, who, result, head, theirs, rel) -> None:
+    """After a fast-forward that brought others' changes, log it and commit the row."""
+    if not result.arrived or not (folder / POSTMORTEM).exists():
+        return
+    inc = _load(folder, incident, clock, who, root)
+    inc._log(f"Sync: received {len(result.arrived)} change(s)", _whos(result.arrived))
+    with contextlib.suppress(NothingToCommit):
+        commit_incident(root, folder, "sync, " + f"received {len(result.arrived)} change(s)", inc)
+
+
+def _whos(arrived: list[Arrival]) -> str:
+    return "from " + ", ".join(sorted({a.who for a in arrived if a.who}))
+
+
+def _merge(root, ref, head, theirs, rel, folder, incident, clock, who, result: SyncResult) -> None:
+    mb = run_git(root, "merge-base", head, theirs, check=False).stdout.strip() or None
+    mt = run_git(
+        root,
+        "merge-tree",
+        "--write-tree",
+        "--name-only",
+        "--no-messages",
+        head,
+        theirs,
+        check=False,
+    )
+    lines = mt.stdout.splitlines()
+    if mt.returncode not in (0, 1) or not lines:
+        raise GitError(f"git merge-tree failed: {mt.stderr.strip()}")
+    tree = lines[0].strip()
+    conflicted = [p for p in lines[1:] if p.strip()]
+    outside = [p for p in conflicted if not p.startswith(rel + "/")]
+    if outside:
+        raise GitError(
+            "the remote branch changed files outside the incident folder that conflict with "
+            f"yours ({', '.join(outside[:5])}); merge them with `git pull`, then sync again - "
+            "your incident commits are kept"
+        )
+    ours_files = _tree_files(root, head, rel)
+    theirs_files = _tree_files(root, theirs, rel)
+    names = sorted(
+        p.removeprefix(rel + "/")
+        for p in {*ours_files, *theirs_files}
+        if ours_files.get(p, "100644") != "120000"
+        and theirs_files.get(p, "100644") != "120000"
+        and "/" not in p.removeprefix(rel + "/")
+    )
+
+    def side(commit: str | None) -> dict[str, str | None]:
+        return {n: file_at(root, commit, f"{rel}/{n}") for n in names}
+
+    base_f, ours_f, theirs_f = side(mb), side(head), side(theirs)
+    inc = _load(folder, incident, clock, who, root)
+    wf = inc.workflow
+    rules = Rules(
+        severities=tuple(s.id for s in wf.severities) if wf else ("P0", "P1", "P2"),
+        statuses=tuple(wf.statuses) if wf else (),
+    )
+    outcome = merge_incident(base_f, ours_f, theirs_f, rules)
+    result.warnings += outcome.warnings
+    result.arrived += _arrivals(outcome.arrived)
+    pm = outcome.files.get(POSTMORTEM)
+    if pm is not None:
+        now = clock()
+        when = record.log_time(now, rules.day)
+        me = who or inc.who
+        for event, notes in outcome.log:
+            pm = record.add_log_row(pm, when, event, me, notes)
+        if result.arrived:
+            pm = record.add_log_row(
+                pm, when, f"Sync: merged {len(result.arrived)} change(s)", me, _whos(result.arrived)
+            )
+        outcome.files[POSTMORTEM] = pm
+    with temp_index(root) as env:
+        run_git(root, "read-tree", tree, env=env)
+        for name, text in outcome.files.items():
+            if text is None:
+                continue
+            blob = run_git(root, "hash-object", "-w", "--stdin", input=text).stdout.strip()
+            mode = ours_files.get(f"{rel}/{name}") or theirs_files.get(f"{rel}/{name}") or "100644"
+            run_git(
+                root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{rel}/{name}", env=env
+            )
+        new_tree = run_git(root, "write-tree", env=env).stdout.strip()
+    inc_id = inc.id
+    body = "\n".join(f"- {a}" for a in result.arrived)
+    trailers = "\n".join(f"{k}: {v}" for k, v in incident_trailers(inc).items() if v)
+    msg = f"{inc_id}: sync with {result.remote}/{result.branch}\n\n"
+    msg += (body + "\n\n" if body else "") + trailers + "\n"
+    sha = run_git(root, "commit-tree", new_tree, "-p", head, "-p", theirs, input=msg).stdout.strip()
+    _checkout(root, ref, head, sha)
+    result.merged = sha

@@ -1,0 +1,65 @@
+"""Helpers for the git tests: a bare remote and clones acting as engineers, incidents on them."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+from conftest import git, make_repo
+
+from hotfix_tui.core.create import create_incident
+from hotfix_tui.core.incident import Incident
+from hotfix_tui.core.workflow import resolve_workflow
+
+BRANCH = "hotfix/001-database-connection-pool"
+FOLDER = "specs/hotfix-001-database-connection-pool"
+
+
+def clone(remote: Path, dest: Path, name: str) -> Path:
+    subprocess.run(
+        ["git", "clone", "-q", str(remote), str(dest)], check=True, capture_output=True, timeout=60
+    )
+    git(dest, "config", "user.name", name)
+    git(dest, "config", "user.email", f"{name.split()[0].lower()}@example.invalid")
+    git(dest, "config", "commit.gpgsign", "false")
+    return dest
+
+
+def team(tmp_path: Path, clock) -> tuple[Path, Path, Path]:
+    """A bare remote holding an incident branch, and clones for Alice and Bob on that branch."""
+    seed = make_repo(tmp_path / "seed", "Seed Er")
+    remote = tmp_path / "remote.git"
+    subprocess.run(
+        ["git", "clone", "-q", "--bare", str(seed), str(remote)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    alice = clone(remote, tmp_path / "alice", "Alice Doe")
+    wf = resolve_workflow("hotfix", alice)
+    create_incident(alice, "Database connection pool exhausted causing 503s", "P1", wf, clock=clock)
+    git(alice, "add", FOLDER)
+    git(alice, "commit", "-q", "-m", "declare incident")
+    git(alice, "push", "-q", "-u", "origin", BRANCH)
+    bob = clone(remote, tmp_path / "bob", "Bob Roe")
+    git(bob, "switch", "-q", BRANCH)
+    return remote, alice, bob
+
+
+def incident(root: Path, clock, folder: str = FOLDER) -> Incident:
+    return Incident(root / folder, resolve_workflow("hotfix", root), clock=clock, repo_root=root)
+
+
+def at(clock, when: datetime):
+    clock.t = when
+    return clock
+
+
+def checked(text: str) -> set[str]:
+    out = set()
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("- [x] **T"):
+            out.add(s.split("**")[1])
+    return out
