@@ -22,7 +22,7 @@ from .clocks import (
     window_readings,
 )
 from .model import TaskDef, Workflow
-from .store import ConflictError, Loaded, StoreError, read_text, update_file
+from .store import ConflictError, Loaded, StoreError, read_text, unchanged, update_file
 
 TASKS = "tasks.md"
 HOTFIX = "hotfix.md"
@@ -161,20 +161,15 @@ class Incident:
 
     def refresh(self) -> set[str]:
         """Re-read the files changed on disk since we last read them; returns their names."""
-        import os
-
         changed: set[str] = set()
         for name, loaded in self.files.items():
             p = self.path(name)
-            try:
-                st = os.stat(p)
-            except OSError:
+            if loaded is not None and unchanged(p, loaded):
+                continue
+            if not p.exists():
                 if loaded is not None:
                     self.files[name] = None
                     changed.add(name)
-                continue
-            sig = (st.st_mtime_ns, st.st_size, st.st_ino)
-            if loaded is not None and sig == loaded.sig:
                 continue
             new = read_text(p)
             if loaded is None or new.hash != loaded.hash:
@@ -218,6 +213,16 @@ class Incident:
 
     @property
     def severity(self) -> str | None:
+        # read for every task view: cached until hotfix.md, tasks.md or the workflow change
+        src = (self.files.get(HOTFIX), self.doc, self.workflow)
+        cached = getattr(self, "_severity_cache", None)
+        if cached is not None and all(a is b for a, b in zip(cached[0], src, strict=True)):
+            return cached[1]
+        value = self._read_severity()
+        self._severity_cache = (src, value)
+        return value
+
+    def _read_severity(self) -> str | None:
         keys = [s.id for s in self.workflow.severities] if self.workflow else ["P0", "P1", "P2"]
         found = record.first_checked_key(self.text(HOTFIX), "Severity", keys)
         if found:

@@ -244,7 +244,7 @@ class FileLock:
         self._lock.release()
 
 
-def _unchanged(path: str, last: Loaded) -> bool:
+def unchanged(path: str | os.PathLike[str], last: Loaded) -> bool:
     """True when the stat signature proves the file is still `last` (racy-git rule)."""
     try:
         st = os.stat(path)
@@ -264,7 +264,7 @@ def update_file(
     """
     p = os.fspath(path)
     with FileLock(p):
-        current = last if last is not None and _unchanged(p, last) else read_text(p)
+        current = last if last is not None and unchanged(p, last) else read_text(p)
         merged = last is not None and current.sha256 != last.sha256
         new_text = apply(current.text)
         if new_text == current.text:

@@ -1,0 +1,137 @@
+"""The action layer on real files: undo, external edits, plain checklists, domain purity."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from hotfix_tui.core import record
+from hotfix_tui.core.create import create_incident
+from hotfix_tui.core.incident import Incident, IncidentError
+from hotfix_tui.core.workflow import resolve_workflow
+
+
+@pytest.fixture
+def inc(repo, clock):
+    wf = resolve_workflow("hotfix", repo)
+    folder = create_incident(repo, "Checkout returns 500 errors", "P1", wf, clock=clock)
+    return Incident(folder, wf, clock=clock, who="Ana Lyst", repo_root=repo)
+
+
+def test_undo_restores_checkbox_and_record(inc, clock):
+    before_tasks = inc.path("tasks.md").read_text()
+    before_hotfix = inc.path("hotfix.md").read_text()
+    clock.advance(minutes=5)
+    inc.set_done("T012")
+    hotfix = inc.path("hotfix.md").read_text()
+    assert "**Fix Deployed**: 2026-11-25 14:05:00 UTC" in hotfix
+    assert inc.status == "Fix Deployed"
+    assert inc.undo_last() == "T012 done"
+    assert inc.path("tasks.md").read_text() == before_tasks
+    assert inc.path("hotfix.md").read_text() == before_hotfix
+    assert inc.status == "Investigating"
+    assert inc.undo_last() is None
+
+
+def test_undo_note_and_skip(inc):
+    base = inc.path("tasks.md").read_text()
+    inc.note("T004", "pool at 100%")
+    inc.skip("T009", "nobody awake")
+    assert inc.task_view(inc.find("T009")).state == "skipped"
+    inc.undo_last()
+    inc.undo_last()
+    assert inc.path("tasks.md").read_text() == base
+
+
+def test_external_edit_is_merged_by_task_id(inc):
+    path = inc.path("tasks.md")
+    text = path.read_text()
+    # someone adds a line at the top and checks T002 in an editor
+    edited = "<!-- edited by hand -->\n" + text.replace("- [ ] **T002**", "- [x] **T002**")
+    path.write_text(edited)
+    inc.set_done("T003")
+    final = path.read_text()
+    assert final.startswith("<!-- edited by hand -->\n")
+    assert "- [x] **T002**" in final and "- [x] **T003**" in final
+
+
+def test_task_gone_is_refused_and_other_change_kept(inc):
+    path = inc.path("tasks.md")
+    edited = path.read_text().replace("- [ ] **T003** Reproduce the issue\n", "")
+    path.write_text(edited)
+    with pytest.raises(IncidentError, match="T003 is gone"):
+        inc.set_done("T003")
+    assert path.read_text() == edited
+
+
+def test_refresh_reports_changed_files(inc):
+    assert inc.refresh() == set()
+    p = inc.path("hotfix.md")
+    p.write_text(record.set_checked(p.read_text(), "Severity", "P0"))
+    assert inc.refresh() == {"hotfix.md"}
+    assert inc.severity == "P0" and inc.sla().target_seconds == 3600
+
+
+def test_severity_change_flips_applicability(inc):
+    assert inc.task_view(inc.find("T011")).applicable
+    inc.set_severity("P0")
+    view = inc.task_view(inc.find("T011"))
+    assert not view.applicable and view.state == "n/a" and "P0" in view.reason
+    assert inc.next_open().id == "T001"
+
+
+def test_windows_follow_deployment(inc, clock):
+    clock.advance(minutes=30)
+    inc.set_done("T012")
+    clock.advance(minutes=90)
+    ws = {w.id: w for w in inc.windows()}
+    assert ws["rollback-checkpoint"].remaining_seconds == 30 * 60
+    assert ws["rollback-checkpoint"].state in ("warning", "critical")
+    inc.set_done("T017")
+    assert "rollback-checkpoint" not in {w.id for w in inc.windows()}
+
+
+def test_sla_survives_restart(inc, clock, repo):
+    clock.advance(hours=5)
+    again = Incident(inc.folder, inc.workflow, clock=clock, who="x", repo_root=repo)
+    sla = again.sla()
+    assert sla.state == "breached" and sla.remaining_seconds == -3600
+
+
+def test_plain_checklist_without_workflow(tmp_path, clock):
+    folder = tmp_path / "feature"
+    folder.mkdir()
+    (folder / "tasks.md").write_text(
+        "# Tasks: Login\n\n## Setup\n\n- [ ] T001 [P] Create model\n* [X] T002 Wire API\n"
+        "\n## Polish\n\n1. [ ] Write docs\n"
+    )
+    inc = Incident(folder, None, clock=clock, who="me")
+    assert [p.name for p in inc.phases()] == ["Setup", "Polish"]
+    assert inc.sla() is None and inc.windows() == []
+    assert [t.state for t in inc.tasks()] == ["open", "done", "open"]
+    inc.set_done("T001")
+    assert "- [x] T001 [P] Create model" in (folder / "tasks.md").read_text()
+
+
+def test_core_never_imports_textual():
+    code = (
+        "import sys, pkgutil, importlib, hotfix_tui.core as c\n"
+        "for m in pkgutil.iter_modules(c.__path__):\n"
+        "    importlib.import_module('hotfix_tui.core.' + m.name)\n"
+        "import hotfix_tui.cli\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_started_at_correction_moves_every_clock(inc, clock):
+    p = inc.path("hotfix.md")
+    start = (clock() - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S UTC")
+    p.write_text(record.set_field_time(p.read_text(), "Incident Start", start, overwrite=True))
+    inc.refresh()
+    assert inc.sla().elapsed_seconds == 7200
