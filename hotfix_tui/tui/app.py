@@ -186,7 +186,7 @@ class MainScreen(Screen[None]):
         self.update_header()
         self.tick()
         self.query_one(TaskTree).focus()
-        self.call_after_refresh(self.set_cursor, self._initial_cursor)
+        self.set_cursor(self._initial_cursor)
         self.set_class(self.size.height < 30, "-compact")
 
     def on_resize(self) -> None:
@@ -268,7 +268,7 @@ class MainScreen(Screen[None]):
         self.update_header()
         self._last_sla = None
         self.tick()
-        self.call_after_refresh(self.set_cursor, self.cursor)
+        self.set_cursor(self.cursor)
 
     def _rebuild_tree(self, phases: list[PhaseView]) -> None:
         open_names = {b.view.name for b in self.boxes if not b.collapsed}
@@ -308,7 +308,7 @@ class MainScreen(Screen[None]):
             self._cursor_widget.remove_class("-cursor")
         widget.add_class("-cursor")
         self.cursor, self._cursor_widget = ref, widget
-        self._scroll_to_cursor()
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def _nearest(self, ref: str | None, refs: list[str]) -> str:
         """Where the cursor goes when its row is gone: its phase title, else the first row."""
@@ -416,7 +416,7 @@ class MainScreen(Screen[None]):
         row = box.rows.get(key)
         if row is not None and not row.display:
             self.action_clear_filter()
-        self.call_after_refresh(self.set_cursor, f"t:{key}")
+        self.set_cursor(f"t:{key}")
 
     def _expand(self, box: PhaseBox) -> None:
         if not box.built:
@@ -436,7 +436,7 @@ class MainScreen(Screen[None]):
             self._expand(box)
         else:
             box.collapsed = True
-        self.call_after_refresh(self.set_cursor, f"p:{box.index}")
+        self.set_cursor(f"p:{box.index}")
 
     def action_expand_all(self) -> None:
         for box in self.boxes:
@@ -447,7 +447,7 @@ class MainScreen(Screen[None]):
             box.collapsed = True
         if self.cursor and self.cursor.startswith("t:"):
             box = self._box_of(self.cursor[2:])
-            self.call_after_refresh(self.set_cursor, f"p:{box.index}" if box else None)
+            self.set_cursor(f"p:{box.index}" if box else None)
 
     @on(Collapsible.Expanded)
     def _expanded(self, event: Collapsible.Expanded) -> None:
@@ -473,7 +473,7 @@ class MainScreen(Screen[None]):
     def _title_clicked(self, event: PhaseBox.TitleClicked) -> None:
         # a click on a phase title selects it (the Collapsible toggles it itself)
         self.query_one(TaskTree).focus()
-        self.call_after_refresh(self.set_cursor, f"p:{event.box.index}")
+        self.set_cursor(f"p:{event.box.index}")
 
     # --- actions: changes ---------------------------------------------------------------
 
@@ -639,7 +639,7 @@ class MainScreen(Screen[None]):
             else:
                 box.display = True
             self._apply_filter_to(box)
-        self.call_after_refresh(self.set_cursor, self.cursor)
+        self.set_cursor(self.cursor)
 
     def _matches(self, v: TaskView) -> bool:
         q = self.filter_text

@@ -1,0 +1,103 @@
+"""End to end: the installed `hotfix-tui` in tmux; keys in, screen and files out."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+EXE = Path(sys.executable).parent / "hotfix-tui"
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    pytest.mark.skipif(not EXE.exists(), reason=f"hotfix-tui is not installed at {EXE}"),
+]
+
+
+class Tmux:
+    def __init__(self, tmp: Path, env: dict[str, str]) -> None:
+        self.socket = f"hotfix-e2e-{os.getpid()}-{tmp.name}"
+        self.env = env
+
+    def run(self, *args: str) -> str:
+        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
+                             timeout=30, env=self.env)
+        return out.stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "e2e")
+
+    def wait_for(self, pattern: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if re.search(pattern, text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"{pattern!r} did not appear on screen:\n{text}")
+
+
+def wait_until(check, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return check()
+
+
+def test_installed_app_in_tmux(tmp_path):
+    home = tmp_path / "home"
+    (home / ".config").mkdir(parents=True)
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "HOTFIX_TUI_CONFIG_DIR": str(home / "hotfix-config"),
+        "TERM": "xterm-256color",
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    env.pop("TMUX", None)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*a: str) -> None:
+        subprocess.run(["git", *a], cwd=repo, check=True, capture_output=True, env=env)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.name", "E2E Tester")
+    git("config", "user.email", "e2e@example.invalid")
+    (repo / "README.md").write_text("# svc\n")
+    git("add", "README.md")
+    git("commit", "-q", "-m", "init")
+    subprocess.run([str(EXE), "new", "Checkout is down", "--severity", "P0", "--no-open"],
+                   cwd=repo, check=True, capture_output=True, env=env, timeout=60)
+    tasks = next((repo / "specs").glob("hotfix-001-*")) / "tasks.md"
+
+    tmux = Tmux(tmp_path, env)
+    tmux.run("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "40", "-c", str(repo),
+             str(EXE))
+    try:
+        screen = tmux.wait_for(r"T001 Assess severity and impact")
+        assert "hotfix-001" in screen and "P0" in screen and "Immediate Response" in screen
+        assert re.search(r"\d:\d\d:\d\d left", screen)
+        tmux.run("send-keys", "-t", "e2e", "space")
+        assert wait_until(lambda: "- [x] **T001**" in tasks.read_text()), tasks.read_text()
+        screen = tmux.wait_for(r"\[x\] T001")
+        assert "1/5" in screen
+        tmux.run("send-keys", "-t", "e2e", "j", "x")
+        assert wait_until(lambda: "- [x] **T002**" in tasks.read_text())
+        # an outside edit shows up on screen
+        tasks.write_text(tasks.read_text().replace("- [ ] **T004**", "- [x] **T004**"))
+        tmux.wait_for(r"\[x\] T004")
+        tmux.run("send-keys", "-t", "e2e", "q")
+        assert wait_until(lambda: "e2e" not in tmux.run("list-sessions"), timeout=10)
+    finally:
+        tmux.run("kill-server")
