@@ -138,6 +138,7 @@ class HotfixCommands(Provider):
 class MainScreen(Screen[None]):
     """One incident: header, SLA panel, phase checklists, filter and note inputs, footer."""
 
+    AUTO_FOCUS = "#tree"
     BINDINGS = [
         Binding(keys, action, desc, show=show, id=bid)
         for bid, keys, action, desc, show in MAIN_BINDINGS
@@ -185,12 +186,13 @@ class MainScreen(Screen[None]):
                 self._build(box)
         self.update_header()
         self.tick()
-        self.query_one(TaskTree).focus()
         self.set_cursor(self._initial_cursor)
         self.set_class(self.size.height < 30, "-compact")
+        self.query_one(Footer).compact = self.size.width < 100
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-compact")
+        self.query_one(Footer).compact = self.size.width < 100
         if self._cursor_widget is not None:
             self.call_after_refresh(self._scroll_to_cursor)
 

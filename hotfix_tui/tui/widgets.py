@@ -175,7 +175,7 @@ class TaskRow(Widget):
             self.toggle = toggle
 
     def __init__(self, view: TaskView) -> None:
-        super().__init__()
+        super().__init__(classes=self._state_class(view))
         self.view = view
         self.key = view.key
         self.expanded = False
@@ -186,12 +186,15 @@ class TaskRow(Widget):
         self._sync_classes()
         self.refresh(layout=True)
 
-    def on_mount(self) -> None:
-        self._sync_classes()
+    @staticmethod
+    def _state_class(view: TaskView) -> str:
+        return "-" + view.state.replace("/", "")
 
     def _sync_classes(self) -> None:
-        for s in ("open", "done", "skipped", "na"):
-            self.set_class(self.view.state.replace("/", "") == s, f"-{s}")
+        want = self._state_class(self.view)
+        if not self.has_class(want):
+            self.remove_class("-open", "-done", "-skipped", "-na")
+            self.add_class(want)
 
     def toggle_expanded(self) -> None:
         self.expanded = not self.expanded
