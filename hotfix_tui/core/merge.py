@@ -579,6 +579,8 @@ def merge_incident(
         ),
         rules.day,
     )
+    ours_ev = task_events(ours_new, rules.day)
+    theirs_ev = task_events(theirs_new, rules.day)
     names = [n for n in (HOTFIX, TASKS, POSTMORTEM) if n in ours or n in theirs]
     names += [n for n in {*ours, *theirs} if n not in names]
     for name in names:
@@ -586,10 +588,14 @@ def merge_incident(
         if o is None or t is None:
             out.files[name] = o if t is None else t  # one side has it: never drop it
             continue
-        if o == t or t == b:
+        if o == t:
             out.files[name] = o
             continue
-        if o == b:
+        # in tasks.md a side that checked and unchecked a task (text unchanged) still counts
+        if t == b and (name != TASKS or not theirs_ev):
+            out.files[name] = o
+            continue
+        if o == b and (name != TASKS or not ours_ev):
             out.files[name] = t
             continue
         if name == TASKS:
