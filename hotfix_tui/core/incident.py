@@ -22,7 +22,15 @@ from .clocks import (
     window_readings,
 )
 from .model import TaskDef, Workflow
-from .store import ConflictError, Loaded, StoreError, read_text, unchanged, update_file
+from .store import (
+    ConflictError,
+    Loaded,
+    StoreError,
+    ensure_inside,
+    read_text,
+    unchanged,
+    update_file,
+)
 
 TASKS = "tasks.md"
 HOTFIX = "hotfix.md"
@@ -148,7 +156,15 @@ class Incident:
         p = self.path(name)
         if not p.exists():
             return None
+        self._inside(p)
         return read_text(p)
+
+    def _inside(self, p: Path) -> None:
+        """Refuse a file that resolves outside the repository (or the folder, without a repo).
+
+        A tasks.md symlinked to hotfix.md in the same folder is fine and is written through.
+        """
+        ensure_inside(self.repo_root or self.folder, p)
 
     def load(self) -> None:
         """Read all three files; a missing file is allowed, a broken one raises StoreError."""
@@ -286,9 +302,10 @@ class Incident:
     def task_def(self, task: tasks_md.Task) -> TaskDef | None:
         return self.workflow.task(task.id) if (self.workflow and task.id) else None
 
-    def task_view(self, task: tasks_md.Task) -> TaskView:
+    def task_view(self, task: tasks_md.Task, severity: str | None = "") -> TaskView:
+        """Join a parsed task with its workflow rules (pass `severity` when viewing many)."""
         d = self.task_def(task)
-        sev = self.severity
+        sev = self.severity if severity == "" else severity
         applicable = d.applies_to(sev) if d else True
         reason = ""
         if not applicable and d is not None:
@@ -313,14 +330,16 @@ class Incident:
     def phases(self) -> list[PhaseView]:
         """Phases with their task views, in file order."""
         by_key = {t.key: t for t in self.doc.tasks}
+        sev = self.severity
         out = []
         for i, ph in enumerate(self.doc.phases):
-            views = [self.task_view(by_key[k]) for k in ph.task_keys if k in by_key]
+            views = [self.task_view(by_key[k], sev) for k in ph.task_keys if k in by_key]
             out.append(PhaseView(i, ph.name, ph.note, views))
         return out
 
     def tasks(self) -> list[TaskView]:
-        return [self.task_view(t) for t in self.doc.tasks]
+        sev = self.severity
+        return [self.task_view(t, sev) for t in self.doc.tasks]
 
     def next_open(self) -> TaskView | None:
         return next((v for v in self.tasks() if v.state == "open"), None)
@@ -347,6 +366,7 @@ class Incident:
             return False
         last = self.files[name]
         try:
+            self._inside(p)
             loaded, _merged = update_file(p, last, apply)
         except ConflictError as exc:
             raise IncidentError(str(exc)) from exc
