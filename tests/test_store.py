@@ -105,7 +105,14 @@ def test_read_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         read_text(bad)
     binary = tmp_path / "bin.md"
     binary.write_bytes(b"abc\x00def")
-    with pytest.raises(StoreError, match="binary file"):
+    with pytest.raises(StoreError) as e:
+        read_text(binary)
+    assert str(e.value).startswith(f"{binary}:1:4: binary file (contains NUL bytes)")
+    binary.write_bytes("é\nx\x00".encode())
+    with pytest.raises(StoreError, match=r":2:2: binary file"):
+        read_text(binary)
+    binary.write_bytes("# hi\n".encode("utf-16"))
+    with pytest.raises(StoreError, match=r":1:1: the file is UTF-16.*save it as UTF-8"):
         read_text(binary)
     with pytest.raises(StoreError, match="not found"):
         read_text(tmp_path / "missing.md")
@@ -217,9 +224,45 @@ def test_lock_timeout_message(tmp_path: Path) -> None:
     with holder, pytest.raises(StoreError) as e, FileLock(f, timeout=0.2):
         pass
     msg = str(e.value)
-    assert msg == f"another hotfix-tui is writing {f} (lock {lock_path(f)} held); try again"
+    assert msg == (
+        f"another hotfix-tui is writing {f} (lock {lock_path(f)} held for more than 0.2s); "
+        "try again, or delete the lock file if no other hotfix-tui is running"
+    )
     with FileLock(f, timeout=0.2):  # free again
         pass
+
+
+def test_lock_timeout_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "tasks.md"
+    f.write_text("x\n")
+    assert FileLock(f).timeout == store.LOCK_TIMEOUT
+    monkeypatch.setenv(store.LOCK_TIMEOUT_ENV, "0.3")
+    assert FileLock(f).timeout == 0.3
+    for junk in ("soon", "-1", ""):
+        monkeypatch.setenv(store.LOCK_TIMEOUT_ENV, junk)
+        assert FileLock(f).timeout == store.LOCK_TIMEOUT
+    assert FileLock(f, timeout=1.5).timeout == 1.5
+
+
+def test_ensure_inside(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "specs" / "inc").mkdir(parents=True)
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("x\n")
+    target = root / "specs" / "inc" / "hotfix.md"
+    target.write_text("y\n")
+    link_in = root / "specs" / "inc" / "tasks.md"
+    link_in.symlink_to("hotfix.md")
+    assert store.ensure_inside(root, link_in) == target.resolve()
+    assert store.ensure_inside(root, root / "specs" / "new.md") == (root / "specs" / "new.md")
+    link_out = root / "specs" / "out.md"
+    link_out.symlink_to(outside)
+    with pytest.raises(StoreError) as e:
+        store.ensure_inside(root, link_out)
+    assert str(e.value).startswith(f"{link_out} (a symlink) resolves to {outside}, outside {root}")
+    for bad in (root / ".." / "x.md", Path("/etc/passwd")):
+        with pytest.raises(StoreError, match="outside the repository"):
+            store.ensure_inside(root, bad)
 
 
 def test_update_file_merges_and_conflicts(tmp_path: Path) -> None:

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-import filelock
-
 __all__ = [
     "MAX_BYTES",
     "ConflictError",
@@ -26,6 +24,7 @@ __all__ = [
     "Loaded",
     "StoreError",
     "atomic_write",
+    "ensure_inside",
     "lock_path",
     "read_text",
     "update_file",
@@ -33,6 +32,8 @@ __all__ = [
 
 MAX_BYTES = 50 * 1024 * 1024
 LOCK_TIMEOUT = 5.0
+# Seconds to wait for another process's lock; the environment variable overrides LOCK_TIMEOUT.
+LOCK_TIMEOUT_ENV = "HOTFIX_TUI_LOCK_TIMEOUT"
 # A stat signature is trusted only for files last modified this long before they were read:
 # coarse file-system clocks and reused inode numbers can hide a same-size rewrite otherwise.
 _RACY_NS = 2_000_000_000
@@ -79,15 +80,32 @@ def _signature(st: os.stat_result) -> tuple[int, int, int]:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _decode_error(path: str, data: bytes, exc: UnicodeDecodeError) -> StoreError:
-    bad = exc.start
+def _position(data: bytes, bad: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte offset `bad`."""
     prefix = data[:bad]
     line_breaks = list(re.finditer(rb"\r\n|\r|\n", prefix))
     line = len(line_breaks) + 1
     line_start = line_breaks[-1].end() if line_breaks else 0
     col = len(prefix[line_start:].decode("utf-8", errors="replace")) + 1
+    return line, col
+
+
+def _decode_error(path: str, data: bytes, exc: UnicodeDecodeError) -> StoreError:
+    bad = exc.start
+    line, col = _position(data, bad)
     return StoreError(
         f"{path}:{line}:{col}: not valid UTF-8 (byte 0x{data[bad]:02x}); save the file as UTF-8"
+    )
+
+
+def _binary_error(path: str, data: bytes) -> StoreError:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return StoreError(
+            f"{path}:1:1: the file is UTF-16 (binary file for this tool); save it as UTF-8"
+        )
+    line, col = _position(data, data.index(b"\0"))
+    return StoreError(
+        f"{path}:{line}:{col}: binary file (contains NUL bytes); expected a markdown text file"
     )
 
 
@@ -125,12 +143,30 @@ def read_text(path: str | os.PathLike[str]) -> Loaded:
     if len(data) > MAX_BYTES:
         raise StoreError(f"{p}: file is too large (over 50 MB); is this the right file?")
     if b"\0" in data:
-        raise StoreError(f"{p}: binary file (contains NUL bytes); expected a markdown text file")
+        raise _binary_error(p, data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _decode_error(p, data, exc) from exc
     return _loaded(p, data, text, st)
+
+
+def ensure_inside(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> Path:
+    """The real path of `path` (symlinks resolved), refused with StoreError if outside `root`.
+
+    Used for every path the app writes to that comes from file contents or from following a
+    symlink: a tasks.md linked to hotfix.md in the same repo is fine, a link to /etc is not.
+    """
+    real_root = Path(os.path.realpath(os.fspath(root)))
+    real = Path(os.path.realpath(os.fspath(path)))
+    if real != real_root and real_root not in real.parents:
+        shown = os.fspath(path)
+        how = " (a symlink)" if os.path.islink(shown) else ""
+        raise StoreError(
+            f"{shown}{how} resolves to {real}, outside {real_root}; refusing to touch a file "
+            "outside the repository (replace the link with the file itself)"
+        )
+    return real
 
 
 def _write_error(path: str, exc: OSError) -> StoreError:
@@ -212,21 +248,37 @@ def lock_path(path: str | os.PathLike[str]) -> Path:
     return real.with_name("." + real.name + ".lock")
 
 
+def lock_timeout() -> float:
+    """LOCK_TIMEOUT, or the seconds in $HOTFIX_TUI_LOCK_TIMEOUT when that is a number >= 0."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    try:
+        value = float(raw) if raw else LOCK_TIMEOUT
+    except ValueError:
+        return LOCK_TIMEOUT
+    return value if value >= 0 else LOCK_TIMEOUT
+
+
 class FileLock:
     """Cross-process lock for one file; raises StoreError after `timeout` seconds."""
 
-    def __init__(self, path: str | os.PathLike[str], timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(self, path: str | os.PathLike[str], timeout: float | None = None) -> None:
         self.path = os.fspath(path)
         self.lock_file = lock_path(path)
-        self.timeout = timeout
-        self._lock = filelock.FileLock(str(self.lock_file), timeout=timeout)
+        self.timeout = lock_timeout() if timeout is None else timeout
+        import filelock  # imported on the first write, not by read-only commands such as status
+
+        self._lock = filelock.FileLock(str(self.lock_file), timeout=self.timeout)
 
     def __enter__(self) -> FileLock:
+        import filelock
+
         try:
             self._lock.acquire()
         except filelock.Timeout as exc:
             raise StoreError(
-                f"another hotfix-tui is writing {self.path} (lock {self.lock_file} held); try again"
+                f"another hotfix-tui is writing {self.path} (lock {self.lock_file} held "
+                f"for more than {self.timeout:g}s); try again, or delete the lock file if "
+                "no other hotfix-tui is running"
             ) from exc
         except OSError as exc:
             raise StoreError(
