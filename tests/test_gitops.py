@@ -50,8 +50,11 @@ def test_commit_only_the_folder_and_keep_staged_files_staged(hot, clock):
 
     assert git(hot, "rev-parse", "HEAD").strip() == sha
     assert git(hot, "rev-parse", "HEAD~1").strip() == before_head
-    assert set(changed_files(hot)) == {f"{FOLDER}/tasks.md", f"{FOLDER}/hotfix.md",
-                                       f"{FOLDER}/post-mortem.md"}
+    assert set(changed_files(hot)) == {
+        f"{FOLDER}/tasks.md",
+        f"{FOLDER}/hotfix.md",
+        f"{FOLDER}/post-mortem.md",
+    }
     status = git(hot, "status", "--porcelain").splitlines()
     assert "A  app.py" in status
     assert " M README.md" in status
@@ -114,8 +117,9 @@ def test_repo_without_commits_gets_the_root_commit(tmp_path, clock):
     (root / "other.txt").write_text("not ours\n")
     git(root, "add", "other.txt")
     wf = resolve_workflow("hotfix", root)
-    folder = create_incident(root, "Database connection pool down", "P2", wf, clock=clock,
-                             branch=False)
+    folder = create_incident(
+        root, "Database connection pool down", "P2", wf, clock=clock, branch=False
+    )
     inc = incident(root, clock, folder.relative_to(root).as_posix())
     sha = gitops.commit_incident(root, folder, None, inc)
     assert git(root, "rev-list", "--count", "HEAD").strip() == "1"
@@ -125,8 +129,7 @@ def test_repo_without_commits_gets_the_root_commit(tmp_path, clock):
     assert "A  other.txt" in git(root, "status", "--porcelain").splitlines()
 
 
-def test_failing_pre_commit_hook_commits_nothing_and_loses_nothing(hot, clock, capsys,
-                                                                   monkeypatch):
+def test_failing_pre_commit_hook_commits_nothing_and_loses_nothing(hot, clock, capsys, monkeypatch):
     hook = hot / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho 'lint: trailing whitespace in tasks.md' >&2\nexit 1\n")
     hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
@@ -171,7 +174,9 @@ def test_recent_commits_of_the_branch_only(hot, clock):
     gitops.commit_incident(hot, inc.folder, None, inc)  # a record commit: not a fix candidate
     commits = gitops.recent_commits(hot)
     assert [c.subject for c in commits] == [
-        "Raise the pool size to 80", "Raise the pool size to 50", "declare incident"
+        "Raise the pool size to 80",
+        "Raise the pool size to 50",
+        "declare incident",
     ]
     assert "init" not in [c.subject for c in commits]  # on main, the base branch
     assert gitops.resolve_commit(hot, "2", commits).subject == "Raise the pool size to 50"

@@ -75,8 +75,9 @@ def test_two_engineers_check_different_tasks_and_end_equal(setup, first):
     assert second.merged and second.pushed
     other = "Alice Doe" if first == "alice" else "Bob Roe"
     assert {x.who for x in second.arrived} == {other}
-    assert any(x.event.startswith("T001 done" if first == "alice" else "T003 done")
-               for x in second.arrived)
+    assert any(
+        x.event.startswith("T001 done" if first == "alice" else "T003 done") for x in second.arrived
+    )
     # the history is shared and pushable: both clones at the remote's tip
     tip = git(remote, "rev-parse", BRANCH).strip()
     assert git(alice, "rev-parse", "HEAD").strip() == tip
@@ -135,8 +136,9 @@ def test_the_higher_severity_wins_and_is_logged(setup):
     assert fa == files(bob)
     assert "**Severity**: P0" in fa["tasks.md"]
     assert "[x] P0" in fa["hotfix.md"] and "[x] P2" not in fa["hotfix.md"]
-    assert any(r.event.startswith("Severity merged") and r.event.endswith("-> P0")
-               for r in rows(alice))
+    assert any(
+        r.event.startswith("Severity merged") and r.event.endswith("-> P0") for r in rows(alice)
+    )
 
 
 def test_unreachable_remote_keeps_the_commit_and_retries(setup, tmp_path, capsys, monkeypatch):
@@ -172,8 +174,10 @@ def test_no_upstream_pushes_with_set_upstream(tmp_path):
     result = sync(bob, b.folder, b)
     assert result.ok and result.pushed, result.message
     assert git(bob, "config", "branch.hotfix/001-bob-copy.remote").strip() == "origin"
-    assert git(remote, "rev-parse", "hotfix/001-bob-copy").strip() == git(
-        bob, "rev-parse", "HEAD").strip()
+    assert (
+        git(remote, "rev-parse", "hotfix/001-bob-copy").strip()
+        == git(bob, "rev-parse", "HEAD").strip()
+    )
 
 
 def test_detached_head_is_refused(setup):

@@ -1,0 +1,123 @@
+"""Hand-over: the stakeholder report and filling the post-mortem from the record."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from conftest import T0, git
+from gitfix import FOLDER, incident
+
+from hotfix_tui.cli import main
+from hotfix_tui.core import record
+from hotfix_tui.core.create import create_incident
+from hotfix_tui.core.report import build_report, fill_postmortem, render_markdown
+from hotfix_tui.core.workflow import resolve_workflow
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def worked(repo, clock):
+    """An incident two people worked on: detection, tasks done, a skip, the fix deployed."""
+    wf = resolve_workflow("hotfix", repo)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P1", wf, clock=clock)
+    inc = incident(repo, clock)
+    inc.set_detection(T0 - timedelta(minutes=4), "Grafana alert")
+    clock.t = T0 + timedelta(minutes=10)
+    inc.set_done("T001")
+    inc._who = "Bob Roe"
+    clock.t = T0 + timedelta(minutes=50)
+    inc.set_done("T005")
+    inc.skip("T007", "P1: straight to production")
+    clock.t = T0 + timedelta(hours=2)
+    inc.set_done("T012")
+    inc._who = None
+    clock.t = T0 + timedelta(hours=2, minutes=30)
+    return repo, inc
+
+
+def test_report_data(worked):
+    repo, inc = worked
+    data = build_report(inc)
+    assert data["id"] == "hotfix-001" and data["severity"] == "P1"
+    assert data["status"] == "Fix Deployed"
+    assert data["elapsed_seconds"] == 150 * 60
+    assert data["sla"]["state"] == "warning" and data["sla"]["remaining_seconds"] == 90 * 60
+    assert [t["id"] for t in data["done"]] == ["T001", "T005", "T012"]
+    assert data["skipped"][0]["id"] == "T007"
+    assert data["next"][0]["id"] == "T002"
+    assert {w["id"] for w in data["windows"]} >= {"active-monitoring", "rollback-checkpoint"}
+    assert data["events"][-1]["event"].startswith("T012 done")
+    assert len(data["events"]) <= 10
+
+
+def test_report_markdown_cli(worked, capsys, monkeypatch):
+    repo, inc = worked
+    monkeypatch.chdir(repo)
+    code, out, err = run(capsys, "report")
+    assert code == 0, err
+    assert out.startswith("# Status: hotfix-001 - Database connection pool exhausted")
+    for part in (
+        "**Severity**: P1",
+        "**Status**: Fix Deployed",
+        "## Done",
+        "- T005 ",
+        "## Next",
+        "## Open windows",
+        "Active monitoring",
+        "## Recent events",
+        "(Bob Roe)",
+        "## Skipped",
+    ):
+        assert part in out, part
+    assert "**SLA**:" in out
+
+
+def test_report_json_cli(worked, capsys, monkeypatch):
+    repo, inc = worked
+    monkeypatch.chdir(repo)
+    code, out, err = run(capsys, "report", "--format", "json", "--spec", FOLDER)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["id"] == "hotfix-001" and data["progress"]["done"] == 3
+    assert render_markdown(data).startswith("# Status: hotfix-001")
+
+
+def test_postmortem_fills_placeholders_only(worked, capsys, monkeypatch):
+    repo, inc = worked
+    inc.set_done("T013")  # service restored at 16:30 -> duration known
+    monkeypatch.chdir(repo)
+    code, out, err = run(capsys, "postmortem")
+    assert code == 0, err
+    pm = (repo / FOLDER / "post-mortem.md").read_text()
+    assert record.get_field(pm, "Participants") == "Ana Lyst, Bob Roe"
+    assert record.get_field(pm, "Incident Commander") == "Ana Lyst"
+    assert record.get_field(pm, "Incident Date") == "2026-11-25"
+    assert record.get_field(pm, "Duration of Impact").startswith("2 hours 30 minutes")
+    assert record.get_field(pm, "Post-Mortem Date").startswith("[YYYY-MM-DD]")  # for people
+    assert "| 14:10:00 | T001 done" in pm  # the timeline is already there
+    code, out, err = run(capsys, "postmortem")
+    assert code == 0 and "nothing to fill" in out
+
+
+def test_postmortem_never_overwrites_what_a_person_wrote(repo, clock):
+    wf = resolve_workflow("hotfix", repo)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P1", wf, clock=clock)
+    pm_path = repo / FOLDER / "post-mortem.md"
+    text = record.set_field(pm_path.read_text(), "Incident Commander", "Carol Lead")
+    pm_path.write_text(text)
+    inc = incident(repo, clock)
+    clock.advance(minutes=3)
+    inc.set_done("T001")
+    filled = fill_postmortem(inc)
+    assert "Incident Commander" not in filled
+    pm = pm_path.read_text()
+    assert record.get_field(pm, "Incident Commander") == "Carol Lead"
+    assert record.get_field(pm, "Participants") == "Ana Lyst"
+    assert git(repo, "status", "--porcelain")  # written, not committed (auto_commit off)
