@@ -8,14 +8,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
-try:  # markdown-it-py >= 4 trims heading text with the CommonMark whitespace set
-    from markdown_it.common.utils import MD_TRIM_CHARS as _TRIM
-except ImportError:  # pragma: no cover - older markdown-it-py uses str.strip()
-    _TRIM = None  # type: ignore[assignment]
+# What markdown-it-py >= 4 trims from heading text (its `MD_TRIM_CHARS`: JavaScript's trim minus
+# U+FEFF), kept here so that parsing does not import markdown-it; `_markdown_it()` re-syncs it
+# with the installed version when the reference parser is loaded (older ones use str.strip()).
+_TRIM: str | None = "".join(
+    chr(c)
+    for c in sorted(
+        {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x202F, 0x205F, 0x3000}
+        | set(range(0x2000, 0x200B))
+        | {0x2028, 0x2029}
+    )
+)
 
 __all__ = [
     "Field",
@@ -63,7 +71,22 @@ _TAB_ITEM_RE = re.compile(r"(?:[-*+]|\d{1,9}[.)])\t")
 _REFDEF_RE = re.compile(r"\[(?:[^\]\\]|\\.)*\]:")
 _MAX_DEPTH = 8
 
-_MD = MarkdownIt("commonmark").disable(["inline", "text_join"])
+_MD: MarkdownIt | None = None  # the reference parser, imported only when the fast scan gives up
+
+
+def _markdown_it() -> MarkdownIt:
+    global _MD, _TRIM
+    if _MD is None:
+        from markdown_it import MarkdownIt
+
+        try:
+            from markdown_it.common.utils import MD_TRIM_CHARS
+
+            _TRIM = MD_TRIM_CHARS
+        except ImportError:  # pragma: no cover - older markdown-it-py uses str.strip()
+            _TRIM = None
+        _MD = MarkdownIt("commonmark").disable(["inline", "text_join"])
+    return _MD
 
 
 class ConflictError(Exception):
@@ -377,7 +400,7 @@ def _scan_item_like(rest: str) -> bool:
 def _scan_markdown_it(bodies: list[str]) -> _Blocks:
     """Block structure from markdown-it (the reference; slower on very large files)."""
     src = "\n".join(bodies)
-    tokens = _MD.parse(src)
+    tokens = _markdown_it().parse(src)
     last_nb: list[int] = []
     prev = -1
     for j, b in enumerate(bodies):

@@ -49,7 +49,8 @@ def run_app(spec: str | None) -> int:
         return EXIT_INPUT
     settings = load_settings()
     from .app import HotfixApp
+    from .ready_probe import auto_pilot
 
     app = HotfixApp(inc, root=Path(root) if root else None, settings=settings)
-    result = app.run()
+    result = app.run(auto_pilot=auto_pilot())
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)

@@ -1,0 +1,542 @@
+#!/usr/bin/env python
+"""Performance benchmark of hotfix-tui: start-up, status, toggles, large files, idle cost.
+
+    python tests/benchmarks/run.py            # full run: a table of figures against targets
+    python tests/benchmarks/run.py --json     # one JSON object (the keys listed in KEYS)
+    python tests/benchmarks/run.py --quick    # 1-2 runs each and a 3 s idle window (CI smoke)
+
+Fixtures are built in a temp git repo: a real 28-task hotfix incident (`create_incident`) and
+generated incidents of 1 000 and 10 000 tasks in 20 and 100 phases (with a hotfix.md and a
+post-mortem.md, so they open like incidents). Times are medians of several runs, in seconds.
+
+- start-up (`startup_s`, `floor_startup_s`, `large_*_open_s`): a fresh process in a pseudo
+  terminal (100x40), from before the spawn to the first fully rendered, interactive frame,
+  which the app reports through `HOTFIX_TUI_BENCH_READY` (see `hotfix_tui/tui/ready_probe.py`);
+  the floor is `floor_app.py`, a bare Textual app showing the same phases and tasks with
+  Collapsible + Static, measured the same way in the same run, runs interleaved;
+- `status_s`: `hotfix-tui status --json SPEC` as a whole process;
+- toggles: in a child process, `App.run_test()` headless; from `pilot.press("space")` to the
+  return of the store's atomic write of tasks.md (written, fsynced, renamed, folder fsynced);
+  the new byte is then checked on disk;
+- `idle_cpu_percent` and `rss_mib`: the app left running in a pseudo terminal with its SLA
+  clock ticking; CPU from /proc/PID/stat over the window, VmRSS from /proc/PID/status.
+
+Child processes run without PYTHONDONTWRITEBYTECODE and after a discarded warm-up run, so they
+start like an installed program (bytecode cached), and with an empty config folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+KEYS = (
+    "startup_s",
+    "floor_startup_s",
+    "status_s",
+    "toggle_to_disk_s",
+    "toggle_to_disk_p99_s",
+    "large_1000_open_s",
+    "large_1000_toggle_s",
+    "large_10000_open_s",
+    "large_10000_toggle_s",
+    "idle_cpu_percent",
+    "rss_mib",
+)
+
+# key -> (limit, unit); startup_s is compared with 1.25 x floor_startup_s of the same run
+TARGETS: dict[str, tuple[float | None, str]] = {
+    "startup_s": (None, "s"),
+    "floor_startup_s": (None, "s"),
+    "status_s": (0.15, "s"),
+    "toggle_to_disk_s": (0.015, "s"),
+    "toggle_to_disk_p99_s": (0.05, "s"),
+    "large_1000_open_s": (1.0, "s"),
+    "large_1000_toggle_s": (0.03, "s"),
+    "large_10000_open_s": (3.0, "s"),
+    "large_10000_toggle_s": (0.05, "s"),
+    "idle_cpu_percent": (1.0, "%"),
+    "rss_mib": (80.0, "MiB"),
+}
+STARTUP_FACTOR = 1.25
+COLS, ROWS = 100, 40
+
+
+# --- fixtures ----------------------------------------------------------------------------------
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def _large_tasks_md(hotfix_id: str, tasks: int, phases: int) -> str:
+    per = tasks // phases
+    out = [
+        f"# Tasks: Hotfix - large checklist of {tasks} tasks",
+        "",
+        f"**Hotfix ID**: {hotfix_id}",
+        "**Severity**: P1",
+        "",
+        "---",
+        "",
+    ]
+    n = 0
+    for p in range(1, phases + 1):
+        out += [f"## Phase {p}: Generated phase number {p}", ""]
+        for _ in range(per):
+            n += 1
+            mark = "x" if n % 7 == 0 else " "
+            out.append(f"- [{mark}] **T{n:05d}** Generated task {n}: check the thing number {n}")
+            if n % 3 == 0:
+                out.append(f"  - Step one of task {n}")
+                out.append(f"  - Step two of task {n}")
+        out.append("")
+    return "\n".join(out)
+
+
+def build_fixtures(base: Path) -> dict[str, Path]:
+    """A git repo with the real hotfix incident and two large generated ones."""
+    from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.workflow import resolve_workflow
+
+    root = base / "repo"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.name", "Bench Mark")
+    _git(root, "config", "user.email", "bench@example.com")
+    (root / "README.md").write_text("bench\n", encoding="utf-8")
+    _git(root, "add", "README.md")
+    _git(root, "commit", "-q", "-m", "init")
+    wf = resolve_workflow("hotfix", root)
+    real = create_incident(root, "checkout API returns 500 errors", "P1", wf, branch=False)
+    out = {"incident": real}
+    for num, (tasks, phases) in enumerate(((1000, 20), (10000, 100)), start=901):
+        folder = root / "specs" / f"hotfix-{num}-large-{tasks}-tasks"
+        folder.mkdir(parents=True)
+        hid = f"hotfix-{num}"
+        (folder / "tasks.md").write_text(_large_tasks_md(hid, tasks, phases), encoding="utf-8")
+        for name in ("hotfix.md", "post-mortem.md"):
+            text = (real / name).read_text(encoding="utf-8")
+            (folder / name).write_text(text.replace(real.name[:10], hid), encoding="utf-8")
+        out[f"large_{tasks}"] = folder
+    return out
+
+
+def layout_json(folder: Path, dest: Path) -> Path:
+    """The phases and tasks of an incident, for the floor app."""
+    from hotfix_tui.core.tasks_md import parse_tasks
+
+    doc = parse_tasks((folder / "tasks.md").read_text(encoding="utf-8"))
+    by_key = {t.key: t for t in doc.tasks}
+    layout = {
+        "phases": [
+            {
+                "name": ph.name,
+                "tasks": [
+                    {"title": by_key[k].title, "done": by_key[k].done}
+                    for k in ph.task_keys
+                    if k in by_key
+                ],
+            }
+            for ph in doc.phases
+        ]
+    }
+    dest.write_text(json.dumps(layout), encoding="utf-8")
+    return dest
+
+
+# --- processes ---------------------------------------------------------------------------------
+
+
+def child_env(config_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for k in ("HOTFIX_TUI_BENCH_READY", "HOTFIX_TUI_BENCH_STAY", "TEXTUAL_DRIVER"):
+        env.pop(k, None)
+    env["HOTFIX_TUI_CONFIG_DIR"] = str(config_dir)
+    env["TERM"] = "xterm-256color"
+    env["COLUMNS"], env["LINES"] = str(COLS), str(ROWS)
+    pp = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + pp if pp else "")
+    return env
+
+
+def app_argv(spec: Path) -> list[str]:
+    script = Path(sys.executable).parent / "hotfix-tui"
+    if script.exists():
+        return [str(script), "open", str(spec)]
+    return [sys.executable, "-m", "hotfix_tui.cli", "open", str(spec)]
+
+
+def status_argv(spec: Path) -> list[str]:
+    script = Path(sys.executable).parent / "hotfix-tui"
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "hotfix_tui.cli"]
+    return [*head, "status", "--json", str(spec)]
+
+
+class PtyProcess:
+    """A process on a pseudo terminal whose output is drained (and dropped) by a thread."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.t0 = time.time()
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(slave)
+        self.master = master
+        self.tail = b""
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            self.tail = (self.tail + data)[-4000:]
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.thread.join(2)
+        os.close(self.master)
+
+
+def wait_ready(p: PtyProcess, ready: Path, timeout: float = 60.0) -> float:
+    """Seconds from before the spawn to the ready stamp the app wrote."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if ready.exists():
+            text = ready.read_text(encoding="utf-8").strip()
+            if text:
+                return float(text) - p.t0
+        if p.proc.poll() is not None and not ready.exists():
+            raise RuntimeError(
+                f"{p.proc.args} exited with {p.proc.returncode} before its first frame; "
+                f"output: {p.tail.decode('utf-8', 'replace')[-1500:]}"
+            )
+        time.sleep(0.002)
+    raise RuntimeError(f"{p.proc.args}: no first frame in {timeout} s")
+
+
+def startup_once(argv: list[str], env: dict[str, str], cwd: Path, tmp: Path) -> float:
+    ready = tmp / f"ready-{time.monotonic_ns()}"
+    env = dict(env, HOTFIX_TUI_BENCH_READY=str(ready))
+    p = PtyProcess(argv, env, cwd)
+    try:
+        dt = wait_ready(p, ready)
+        p.proc.wait(30)
+    finally:
+        p.stop()
+    return dt
+
+
+def measure_startups(
+    cases: dict[str, list[str]], env: dict[str, str], cwd: Path, tmp: Path, runs: int
+) -> dict[str, list[float]]:
+    """Start-up times per case, one discarded warm-up each, runs interleaved across cases."""
+    for argv in cases.values():
+        startup_once(argv, env, cwd, tmp)
+    out: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(runs):
+        for name, argv in cases.items():
+            out[name].append(startup_once(argv, env, cwd, tmp))
+    return out
+
+
+def measure_status(spec: Path, env: dict[str, str], cwd: Path, runs: int) -> list[float]:
+    argv = status_argv(spec)
+    subprocess.run(argv, env=env, cwd=cwd, check=True, capture_output=True)  # warm-up
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        r = subprocess.run(argv, env=env, cwd=cwd, capture_output=True)
+        times.append(time.perf_counter() - t0)
+        if r.returncode != 0:
+            raise RuntimeError(f"status failed: {r.stderr.decode(errors='replace')}")
+        json.loads(r.stdout)
+    return times
+
+
+def _proc_cpu_s(pid: int) -> float:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure_idle(
+    spec: Path, env: dict[str, str], cwd: Path, tmp: Path, window: float
+) -> tuple[float, float]:
+    """(CPU % over `window` seconds after the first frame plus 1 s settling, VmRSS MiB)."""
+    ready = tmp / "ready-idle"
+    env = dict(env, HOTFIX_TUI_BENCH_READY=str(ready), HOTFIX_TUI_BENCH_STAY="1")
+    p = PtyProcess(app_argv(spec), env, cwd)
+    try:
+        wait_ready(p, ready)
+        time.sleep(1.0)
+        pid = p.proc.pid
+        c0, t0 = _proc_cpu_s(pid), time.monotonic()
+        time.sleep(window)
+        c1, t1 = _proc_cpu_s(pid), time.monotonic()
+        rss = _proc_rss_mib(pid)
+        if p.proc.poll() is not None:
+            raise RuntimeError("the app exited during the idle window")
+    finally:
+        p.stop()
+    return 100.0 * (c1 - c0) / (t1 - t0), rss
+
+
+def measure_toggles(spec: Path, env: dict[str, str], cwd: Path, count: int) -> dict:
+    argv = [sys.executable, str(Path(__file__).resolve()), "--_toggle", str(spec), str(count)]
+    r = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, timeout=600)
+    if r.returncode != 0:
+        raise RuntimeError(f"toggle run failed:\n{r.stderr.decode(errors='replace')[-3000:]}")
+    return json.loads(r.stdout.decode().strip().splitlines()[-1])
+
+
+# --- in-process toggles (child) ----------------------------------------------------------------
+
+
+def toggle_child(spec: Path, count: int, warmup: int = 3) -> dict:
+    """Press space on the task under the cursor `count` times; times to tasks.md on disk."""
+    import asyncio
+
+    from hotfix_tui.cli import open_incident
+    from hotfix_tui.core import store
+    from hotfix_tui.core.settings import Settings
+    from hotfix_tui.tui.app import HotfixApp
+
+    inc = open_incident(str(spec))
+    tasks_path = os.path.realpath(spec / "tasks.md")
+    stamps: list[tuple[str, float]] = []
+    real_write = store.atomic_write
+
+    def spy(path, text):  # type: ignore[no-untyped-def]
+        loaded = real_write(path, text)
+        stamps.append((os.path.realpath(os.fspath(path)), time.perf_counter()))
+        return loaded
+
+    store.atomic_write = spy  # update_file looks it up in the module at each call
+    app = HotfixApp(inc, root=inc.repo_root, settings=Settings(), watch=True)
+    to_disk: list[float] = []
+    all_files: list[float] = []
+    handled: list[float] = []
+
+    async def run() -> None:
+        async with app.run_test(size=(COLS, ROWS)) as pilot:
+            await pilot.pause()
+            main = app.main
+            assert main is not None and main.cursor and main.cursor.startswith("t:"), main
+            task = inc.doc.task(main.cursor[2:])
+            assert task is not None
+            offset = len(inc.doc.text[: task.check_offset].encode("utf-8"))
+            for i in range(warmup + count):
+                before = Path(tasks_path).read_bytes()[offset : offset + 1]
+                stamps.clear()
+                t0 = time.perf_counter()
+                await pilot.press("space")
+                t1 = time.perf_counter()
+                mine = [t for p, t in stamps if p == tasks_path]
+                if not mine:
+                    raise RuntimeError(f"press {i}: tasks.md was not written")
+                after = Path(tasks_path).read_bytes()[offset : offset + 1]
+                if after == before or after not in (b"x", b" "):
+                    raise RuntimeError(f"press {i}: the checkbox byte is {after!r} on disk")
+                if i >= warmup:
+                    to_disk.append(mine[0] - t0)
+                    all_files.append(stamps[-1][1] - t0)
+                    handled.append(t1 - t0)
+                await pilot.pause()
+
+    asyncio.run(run())
+    return {"to_disk": to_disk, "all_files": all_files, "press_returned": handled}
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def p99(xs: list[float]) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, max(0, int(round(0.99 * len(s) + 0.5)) - 1))]
+
+
+def verdict(key: str, value: float, res: dict) -> tuple[str, str]:
+    if key == "startup_s":
+        limit = STARTUP_FACTOR * res["floor_startup_s"]
+        return f"<= {limit:.3f} s (1.25 x floor)", "PASS" if value <= limit else "MISS"
+    limit, unit = TARGETS[key]
+    if limit is None:
+        return "(reference)", ""
+    return f"<= {limit:g} {unit}", "PASS" if value <= limit else "MISS"
+
+
+def print_table(res: dict) -> None:
+    print(f"{'figure':<24} {'value':>12}  {'target':<28} result")
+    print("-" * 74)
+    for k in KEYS:
+        v = res[k]
+        unit = TARGETS[k][1]
+        shown = f"{v * 1000:.1f} ms" if unit == "s" else f"{v:.2f} {unit}"
+        target, ok = verdict(k, v, res)
+        print(f"{k:<24} {shown:>12}  {target:<28} {ok}")
+    ex = res.get("extra", {})
+    if ex:
+        print()
+        for k, v in ex.items():
+            print(f"  {k}: {v}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--quick", action="store_true", help="1-2 runs each, 3 s idle window (CI)")
+    ap.add_argument("--_toggle", nargs=2, metavar=("SPEC", "N"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args._toggle:
+        spec, n = args._toggle
+        print(json.dumps(toggle_child(Path(spec), int(n))))
+        return 0
+
+    quick = args.quick
+    runs = 2 if quick else 7
+    large_runs = 1 if quick else 5
+    status_runs = 2 if quick else 15
+    toggles = 10 if quick else 50
+    large_toggles = 5 if quick else 30
+    idle_window = 3.0 if quick else 30.0
+
+    def say(msg: str) -> None:
+        if not args.json:
+            print(msg, file=sys.stderr, flush=True)
+
+    tmp = Path(tempfile.mkdtemp(prefix="hotfix-bench-"))
+    try:
+        say(f"fixtures in {tmp}")
+        fx = build_fixtures(tmp)
+        cfg = tmp / "config"
+        cfg.mkdir()
+        env = child_env(cfg)
+        root = tmp / "repo"
+        floor = [
+            sys.executable,
+            str(HERE / "floor_app.py"),
+            str(layout_json(fx["incident"], tmp / "layout.json")),
+        ]
+        say("start-up: hotfix-tui open vs the bare Textual floor ...")
+        st = measure_startups(
+            {"app": app_argv(fx["incident"]), "floor": floor}, env, root, tmp, runs
+        )
+        say("large files: open ...")
+        lg = measure_startups(
+            {"1000": app_argv(fx["large_1000"]), "10000": app_argv(fx["large_10000"])},
+            env,
+            root,
+            tmp,
+            large_runs,
+        )
+        say("status --json ...")
+        status = measure_status(fx["incident"], env, root, status_runs)
+        say("toggles (in-process, headless) ...")
+        tg = measure_toggles(fx["incident"], env, root, toggles)
+        t1k = measure_toggles(fx["large_1000"], env, root, large_toggles)
+        t10k = measure_toggles(fx["large_10000"], env, root, large_toggles)
+        say(f"idle CPU over {idle_window:g} s ...")
+        cpu, rss = measure_idle(fx["incident"], env, root, tmp, idle_window)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    res: dict = {
+        "startup_s": median(st["app"]),
+        "floor_startup_s": median(st["floor"]),
+        "status_s": median(status),
+        "toggle_to_disk_s": median(tg["to_disk"]),
+        "toggle_to_disk_p99_s": p99(tg["to_disk"]),
+        "large_1000_open_s": median(lg["1000"]),
+        "large_1000_toggle_s": median(t1k["to_disk"]),
+        "large_10000_open_s": median(lg["10000"]),
+        "large_10000_toggle_s": median(t10k["to_disk"]),
+        "idle_cpu_percent": cpu,
+        "rss_mib": rss,
+    }
+    ms = lambda xs: [round(x * 1000, 1) for x in xs]  # noqa: E731
+    res["extra"] = {
+        "mode": "quick" if quick else "full",
+        "runs": {
+            "startup": runs,
+            "large_open": large_runs,
+            "status": status_runs,
+            "toggles": toggles,
+            "large_toggles": large_toggles,
+            "idle_window_s": idle_window,
+        },
+        "startup_ms": ms(st["app"]),
+        "floor_startup_ms": ms(st["floor"]),
+        "startup_ratio": round(res["startup_s"] / res["floor_startup_s"], 3),
+        "large_1000_open_ms": ms(lg["1000"]),
+        "large_10000_open_ms": ms(lg["10000"]),
+        "status_ms": ms(status),
+        "toggle_all_files_s": median(tg["all_files"]),
+        "toggle_press_returned_s": median(tg["press_returned"]),
+        "large_1000_toggle_p99_s": p99(t1k["to_disk"]),
+        "large_10000_toggle_p99_s": p99(t10k["to_disk"]),
+        "large_10000_toggle_press_returned_s": median(t10k["press_returned"]),
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+    }
+    res["pass"] = {k: verdict(k, res[k], res)[1] != "MISS" for k in KEYS}
+    if args.json:
+        print(json.dumps(res, indent=2))
+    else:
+        print_table(res)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
