@@ -44,12 +44,50 @@ def load_workflow_for(folder: Path, root: Path | None):
     name = workflow_name_for(folder, head)
     if name is None:
         return None
+    if "/" in name or os.sep in name or name.endswith((".yaml", ".yml")):
+        name = str(_workflow_path(folder, root, name, head))
     try:
         return resolve_workflow(name, root)
     except WorkflowError as exc:
-        raise CliError("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from exc
+        lines = [str(p) for p in exc.problems]
+        where = _field_at(folder, head, "Workflow")
+        if where and exc.problems and exc.problems[0].file == name:  # named by tasks.md
+            lines[0] = f"{where}: {lines[0].removeprefix(name + ': ')}"
+        raise CliError("\n".join(lines), EXIT_INPUT) from exc
     except (KeyError, LookupError, FileNotFoundError):
         return resolve_workflow("hotfix", root)
+
+
+def _field_at(folder: Path, head: str, name: str) -> str | None:
+    """`FOLDER/tasks.md:LINE:COL` of the `**name**:` field in the head of tasks.md."""
+    for i, line in enumerate(head.splitlines(), 1):
+        col = line.find(f"**{name}**")
+        if col >= 0:
+            return f"{folder / 'tasks.md'}:{i}:{col + 1}"
+    return None
+
+
+def _workflow_path(folder: Path, root: Path | None, name: str, head: str) -> Path:
+    """A `**Workflow**:` path from tasks.md, relative to the folder and inside the repository.
+
+    The path comes from file contents, so one leading out of the repository (or, outside a
+    repository, out of the incident folder) is refused; `--workflow` on the command line is not.
+    """
+    from .core.store import StoreError, ensure_inside
+
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = folder / path
+    try:
+        ensure_inside(root or folder, path)
+    except StoreError as exc:
+        where = _field_at(folder, head, "Workflow") or f"{folder / 'tasks.md'}"
+        raise CliError(
+            f"{where}: the **Workflow** path {name!r} is outside the repository; "
+            "name a workflow (e.g. hotfix) or a YAML file inside the repository",
+            EXIT_INPUT,
+        ) from exc
+    return path
 
 
 def resolve_folder(spec: str | None, root: Path | None) -> Path:
@@ -204,9 +242,25 @@ def status_data(inc) -> dict:
     }
 
 
-def _safe(text: str) -> str:
-    """Drop terminal control characters from text read out of a file."""
-    return "".join(ch if ch.isprintable() or ch == " " else "?" for ch in str(text))
+def _safe(text: str, keep: str = "") -> str:
+    """Drop terminal control characters from text read out of a file (`keep`: allowed ones)."""
+    return "".join(ch if ch.isprintable() or ch == " " or ch in keep else "?" for ch in str(text))
+
+
+def _json(data: object) -> str:
+    """JSON for stdout: non-ASCII text kept, but every control character (C0, DEL, C1, bidi
+    overrides) escaped as \\uXXXX, so printing it can never drive the terminal."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch in " \n":
+            out.append(ch)
+        elif ord(ch) > 0xFFFF:
+            v = ord(ch) - 0x10000
+            out.append(f"\\u{0xD800 + (v >> 10):04x}\\u{0xDC00 + (v & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    return "".join(out)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -215,7 +269,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     inc = open_incident(args.spec)
     data = status_data(inc)
     if args.json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(_json(data))
         return EXIT_OK
     print(_safe(f"{data['id']}  {data['title']}"))
     print(
@@ -279,7 +333,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 {"id": f.folder.name, "folder": str(f.folder.relative_to(root)), "error": str(exc)}
             )
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(_json(rows))
         return EXIT_OK
     if not rows:
         print(f"no incidents in {root}/specs")
@@ -308,6 +362,15 @@ def _act(args: argparse.Namespace, fn) -> int:
     from .core.incident import IncidentError
 
     inc = open_incident(args.spec)
+    ref = getattr(args, "task", None)
+    if ref and ref.upper() in inc.doc.duplicate_ids:
+        lines = [t.line + 1 for t in inc.doc.tasks if t.id == ref.upper()]
+        raise CliError(
+            f"{inc.path('tasks.md')}:{lines[0]}:1: task ID {ref.upper()} is used by "
+            f"{len(lines)} tasks (lines {', '.join(map(str, lines))}); give each its own ID "
+            "first, nothing was written",
+            EXIT_FAIL,
+        )
     try:
         msg = fn(inc)
     except IncidentError as exc:
@@ -496,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except CliError as exc:
-        print(f"hotfix-tui: {exc}", file=sys.stderr)
+        print(_safe(f"hotfix-tui: {exc}", keep="\n"), file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -506,8 +569,11 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("HOTFIX_TUI_DEBUG"):
             raise
         print(
-            f"hotfix-tui: internal error: {type(exc).__name__}: {exc}\n"
-            "nothing further was written; rerun with HOTFIX_TUI_DEBUG=1 for details",
+            _safe(
+                f"hotfix-tui: internal error: {type(exc).__name__}: {exc}\n"
+                "nothing further was written; rerun with HOTFIX_TUI_DEBUG=1 for details",
+                keep="\n",
+            ),
             file=sys.stderr,
         )
         return EXIT_FAIL
