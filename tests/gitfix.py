@@ -6,14 +6,31 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from conftest import git, make_repo
-
 from hotfix_tui.core.create import create_incident
 from hotfix_tui.core.incident import Incident
 from hotfix_tui.core.workflow import resolve_workflow
 
 BRANCH = "hotfix/001-database-connection-pool"
 FOLDER = "specs/hotfix-001-database-connection-pool"
+
+
+def git(root: Path, *args: str) -> str:
+    out = subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True, timeout=60
+    )
+    return out.stdout
+
+
+def make_repo(path: Path, name: str) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", name)
+    git(path, "config", "user.email", f"{name.split()[0].lower()}@example.invalid")
+    git(path, "config", "commit.gpgsign", "false")
+    (path / "README.md").write_text("# service\n")
+    git(path, "add", "README.md")
+    git(path, "commit", "-q", "-m", "init")
+    return path
 
 
 def clone(remote: Path, dest: Path, name: str) -> Path:

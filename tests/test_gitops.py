@@ -217,10 +217,7 @@ def test_cli_commit_prints_the_subject(hot, capsys, monkeypatch):
     assert "hotfix-001: T001 done, investigation started" in out
 
 
-def test_sla_elapsed_trailer_uses_the_injected_clock(repo):
-    from conftest import FakeClock
-
-    clock = FakeClock(T0)
+def test_sla_elapsed_trailer_uses_the_injected_clock(repo, clock):
     wf = resolve_workflow("hotfix", repo)
     create_incident(repo, "Database connection pool exhausted", "P1", wf, clock=clock)
     clock.t = T0 + timedelta(hours=1, minutes=2, seconds=3)

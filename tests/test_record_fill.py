@@ -221,3 +221,13 @@ def test_fix_commit_lists_and_records(upstream, capsys, monkeypatch):
     assert record.get_field(hf(upstream), "Commit SHA") == new
     assert f"git revert {new}" in hf(upstream) and sha not in hf(upstream)
     assert run(capsys, "fix-commit", "0123abcd")[0] == 1
+
+
+def test_needs_detection_until_it_is_set(upstream, clock):
+    from hotfix_tui.core.fill import needs_detection
+
+    inc = load(upstream, clock)
+    assert needs_detection(inc)
+    inc.set_detection(None, "on-call noticed")
+    assert not needs_detection(inc)
+    assert record.get_field(hf(upstream), "Detection") == f"{START} - on-call noticed"

@@ -312,3 +312,20 @@ def test_check_then_uncheck_on_the_side_that_pulls_second(setup):
         sync(root, inc.folder, inc)
     assert "T006" not in checked(files(alice)["tasks.md"])
     assert files(alice) == files(bob)
+
+
+def test_a_push_the_remote_refuses_is_reported_and_kept(setup):
+    clock, remote, alice, bob = setup
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'branch is frozen' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    a = incident(alice, clock)
+    a.set_done("T001")
+    result = sync(alice, a.folder, a)
+    assert not result.ok and result.rejected and not result.offline
+    assert "refused" in result.message and "branch is frozen" in result.message
+    assert result.unpushed == 1
+    hook.unlink()
+    again = sync(alice, a.folder, a)
+    assert again.ok and again.pushed
+    assert git(remote, "rev-parse", BRANCH).strip() == result.committed

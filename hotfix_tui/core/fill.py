@@ -37,6 +37,14 @@ class NeedsConfirmation(Exception):
         self.proposed = proposed
 
 
+def needs_detection(inc: Incident) -> bool:
+    """True when hotfix.md has a `**Detection**` field with no time yet (ask the user once)."""
+    text = inc.text("hotfix.md")
+    return (
+        record.get_field(text, DETECTION) is not None and record.field_time(text, DETECTION) is None
+    )
+
+
 def set_detection(inc: Incident, when: datetime | None, how: str, *, force: bool = False) -> Change:
     """Write `**Detection**: <time> - <how>`; `when` defaults to now.
 

@@ -196,15 +196,42 @@ def sync(
             result.message = _summary(result, remote, rbranch, pushed=True)
             return result
         text = push.stdout + push.stderr
-        if "rejected" in text or "non-fast-forward" in text or "fetch first" in text:
-            has_upstream = has_upstream or False
+        if "non-fast-forward" in text or "fetch first" in text:
             continue  # someone pushed since our fetch: fetch and merge again
+        if "[remote rejected]" in text or "[rejected]" in text:
+            return _refused(root, result, remote, rbranch, text)
         return _offline(root, result, remote, rbranch, push.stderr or push.stdout)
     result.rejected = True
     result.unpushed = _count(root, f"refs/remotes/{remote}/{rbranch}..HEAD")
     result.message = (
         f"the push to {remote}/{rbranch} was rejected {MAX_ATTEMPTS} times (others keep pushing); "
         f"your {result.unpushed} commit(s) stay local - sync again"
+    )
+    return result
+
+
+def _refused(root: Path, result: SyncResult, remote: str, rbranch: str, text: str) -> SyncResult:
+    """The remote refused the push (a hook, branch protection, permissions)."""
+    result.rejected = True
+    base = rev(root, f"refs/remotes/{remote}/{rbranch}")
+    result.unpushed = _count(root, f"{base}..HEAD") if base else _count(root, "HEAD")
+    why = next(
+        (
+            ln.split("[remote rejected]", 1)[-1].split("[rejected]", 1)[-1].strip(" ()")
+            for ln in text.splitlines()
+            if "rejected]" in ln
+        ),
+        "",
+    )
+    remote_lines = [
+        ln.removeprefix("remote:").strip()
+        for ln in text.splitlines()
+        if ln.startswith("remote:") and ln.removeprefix("remote:").strip()
+    ]
+    detail = "; ".join([*remote_lines[:2], why] if why else remote_lines[:2]) or "refused"
+    result.message = (
+        f"{remote} refused the push to {rbranch} ({detail}); your {result.unpushed} "
+        "commit(s) stay local and are pushed on the next sync once the remote accepts them"
     )
     return result
 
@@ -325,6 +352,13 @@ def _merge(root, ref, head, theirs, rel, folder, incident, clock, who, result: S
         and theirs_files.get(p, "100644") != "120000"
         and "/" not in p.removeprefix(rel + "/")
     )
+
+    unhandled = [p for p in conflicted if p.removeprefix(rel + "/") not in names]
+    if unhandled:
+        raise GitError(
+            f"both sides changed {', '.join(unhandled[:5])} in ways hotfix-tui cannot merge; "
+            "merge them with `git pull`, then sync again - your incident commits are kept"
+        )
 
     def side(commit: str | None) -> dict[str, str | None]:
         return {n: file_at(root, commit, f"{rel}/{n}") for n in names}
