@@ -30,6 +30,7 @@ from hotfix_tui.core.store import (
 from hotfix_tui.core.tasks_md import parse_tasks, set_done
 
 RELIABILITY = Path(__file__).resolve().parent / ".reliability"
+CRASH_TRIALS = 250
 
 
 def tasks_doc(n: int, pad: str = "") -> str:
@@ -365,7 +366,7 @@ def _writer_child(path: str, versions: tuple[str, str], ready_fd: int) -> None:
 
 @pytest.mark.timeout(120)
 def test_crash_safety_sigkill(tmp_path: Path) -> None:
-    trials = 250
+    trials = CRASH_TRIALS
     f = tmp_path / "tasks.md"
     a = tasks_doc(1800, "alpha " * 16)
     b = set_done(parse_tasks(tasks_doc(1900, "beta " * 16)), "T0007", True)
