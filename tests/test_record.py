@@ -96,3 +96,9 @@ def test_crlf_is_kept():
     text = HOTFIX.replace("\n", "\r\n")
     out = record.set_checked(text, "Severity", "P2")
     assert out.count("\r\n") == text.count("\r\n") and "\n" not in out.replace("\r\n", "")
+
+
+def test_log_cells_carry_no_control_characters():
+    cell = record.escape_cell("T001 \x1b[2J\x1b]52;c;ZXZpbA==\x07 done\nnext | x")
+    assert all(ch.isprintable() for ch in cell)
+    assert cell.startswith("T001 [2J ]52;c;ZXZpbA== done next \\| x")

@@ -205,8 +205,9 @@ def _cells(line: str) -> list[str]:
 
 
 def escape_cell(text: str) -> str:
-    """Make text safe for one table cell: no newlines, pipes escaped."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """Make text safe for one table cell: no newlines or control characters, pipes escaped."""
+    shown = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return " ".join(shown.split()).replace("|", "\\|")
 
 
 def log_table(text: str) -> tuple[list[LogRow], int, int] | None:
