@@ -135,9 +135,6 @@ def open_incident(spec: str | None, *, clock=None):
         inc = Incident(folder, wf, repo_root=root, **kwargs)
     except (IncidentError, StoreError) as exc:
         raise CliError(str(exc), EXIT_INPUT) from exc
-    from .cli_git import attach_auto_commit
-
-    attach_auto_commit(inc)
     return inc
 
 
@@ -359,9 +356,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _act(args: argparse.Namespace, fn) -> int:
+    from .cli_git import attach_auto_commit
     from .core.incident import IncidentError
 
     inc = open_incident(args.spec)
+    attach_auto_commit(inc)  # `auto_commit: true` in the config: commit after the action
     ref = getattr(args, "task", None)
     if ref and ref.upper() in inc.doc.duplicate_ids:
         lines = [t.line + 1 for t in inc.doc.tasks if t.id == ref.upper()]

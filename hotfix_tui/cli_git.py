@@ -74,6 +74,7 @@ def cmd_detected(args: argparse.Namespace) -> int:
     from .core.fill import NeedsConfirmation
 
     inc = open_incident(args.spec)
+    attach_auto_commit(inc)
     when = _parse_when(args.at) if args.at else None
 
     def run() -> int:
@@ -96,6 +97,7 @@ def cmd_started_at(args: argparse.Namespace) -> int:
     from .core.fill import NeedsConfirmation
 
     inc = open_incident(args.spec)
+    attach_auto_commit(inc)
     when = _parse_when(args.when)
 
     def run() -> int:
@@ -124,6 +126,7 @@ def cmd_fix_commit(args: argparse.Namespace) -> int:
     from .core.fill import NeedsConfirmation
 
     inc = open_incident(args.spec)
+    attach_auto_commit(inc)
     root = _root_of(inc)
 
     def run() -> int:
@@ -232,6 +235,7 @@ def cmd_postmortem(args: argparse.Namespace) -> int:
     from .core.report import fill_postmortem
 
     inc = open_incident(args.spec)
+    attach_auto_commit(inc)
 
     def run() -> int:
         filled = fill_postmortem(inc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hotfix_tui.core.create import create_incident
@@ -12,6 +12,22 @@ from hotfix_tui.core.workflow import resolve_workflow
 
 BRANCH = "hotfix/001-database-connection-pool"
 FOLDER = "specs/hotfix-001-database-connection-pool"
+
+
+T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)  # the same instant as conftest's clock
+
+
+class FakeClock:
+    """A clock the tests set by hand (conftest has the same; imported by name it can clash)."""
+
+    def __init__(self, t: datetime = T0) -> None:
+        self.t = t
+
+    def __call__(self) -> datetime:
+        return self.t
+
+    def advance(self, **kw: float) -> None:
+        self.t = self.t + timedelta(**kw)
 
 
 def git(root: Path, *args: str) -> str:

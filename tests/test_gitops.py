@@ -7,8 +7,7 @@ import stat
 from datetime import timedelta
 
 import pytest
-from conftest import T0, git
-from gitfix import FOLDER, incident
+from gitfix import FOLDER, T0, git, incident
 
 from hotfix_tui.cli import main
 from hotfix_tui.core import gitops

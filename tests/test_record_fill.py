@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import T0, git
+from gitfix import T0, git
 
 from hotfix_tui.cli import main
 from hotfix_tui.core import record

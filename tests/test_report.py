@@ -6,8 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from conftest import T0, git
-from gitfix import FOLDER, incident
+from gitfix import FOLDER, T0, git, incident
 
 from hotfix_tui.cli import main
 from hotfix_tui.core import record

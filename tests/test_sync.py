@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import T0, FakeClock, git
-from gitfix import BRANCH, FOLDER, checked, incident, team
+from gitfix import BRANCH, FOLDER, T0, FakeClock, checked, git, incident, team
 
 from hotfix_tui.cli import main
 from hotfix_tui.core import merge, record

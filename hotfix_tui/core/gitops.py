@@ -523,6 +523,8 @@ def auto_commit_enabled() -> bool:
 def attach_auto_commit(incident, on_error: Callable[[str], None] | None = None) -> None:
     """Commit the incident folder after every action of `incident` (a synchronous listener).
 
+    Attaching again replaces the previous auto-commit listener (one commit per action).
+
     Failures never undo the action: they are passed to `on_error` (the file change stays
     and the next commit or sync picks it up).
     """
@@ -539,4 +541,8 @@ def attach_auto_commit(incident, on_error: Callable[[str], None] | None = None) 
             if on_error:
                 on_error(f"auto-commit: {exc}")
 
+    listener.hotfix_auto_commit = True  # type: ignore[attr-defined]
+    incident.listeners[:] = [
+        f for f in incident.listeners if not getattr(f, "hotfix_auto_commit", False)
+    ]
     incident.listeners.append(listener)
