@@ -33,15 +33,16 @@ class Tmux:
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "e2e")
 
-    def wait_for(self, pattern: str, timeout: float = 20.0) -> str:
+    def wait_for(self, *patterns: str, timeout: float = 20.0) -> str:
+        """Poll the screen until every pattern is on it at once (a frame may be half drawn)."""
         deadline = time.monotonic() + timeout
         text = ""
         while time.monotonic() < deadline:
             text = self.screen()
-            if re.search(pattern, text):
+            if all(re.search(p, text) for p in patterns):
                 return text
             time.sleep(0.1)
-        raise AssertionError(f"{pattern!r} did not appear on screen:\n{text}")
+        raise AssertionError(f"{patterns!r} did not all appear on screen:\n{text}")
 
 
 def wait_until(check, timeout: float = 10.0) -> bool:
@@ -85,13 +86,13 @@ def test_installed_app_in_tmux(tmp_path):
     tmux.run("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "40", "-c", str(repo),
              str(EXE))
     try:
-        screen = tmux.wait_for(r"T001 Assess severity and impact")
-        assert "hotfix-001" in screen and "P0" in screen and "Immediate Response" in screen
-        assert re.search(r"\d:\d\d:\d\d left", screen)
+        tmux.wait_for(
+            r"T001 Assess severity and impact", "hotfix-001", r"\bP0\b", "Immediate Response",
+            r"\d:\d\d:\d\d left",
+        )
         tmux.run("send-keys", "-t", "e2e", "space")
         assert wait_until(lambda: "- [x] **T001**" in tasks.read_text()), tasks.read_text()
-        screen = tmux.wait_for(r"\[x\] T001")
-        assert "1/5" in screen
+        tmux.wait_for(r"\[x\] T001", r"Immediate Response.*1/5")
         tmux.run("send-keys", "-t", "e2e", "j", "x")
         assert wait_until(lambda: "- [x] **T002**" in tasks.read_text())
         # an outside edit shows up on screen
