@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import templates
+from . import record, templates
 from .clocks import Clock, format_time, utc_now
 from .discovery import next_number
 from .incident import IncidentError, folder_words
@@ -72,6 +72,14 @@ def create_incident(
     )
     pm = templates.POST_MORTEM_MD.format(
         title=title, hotfix_id=hotfix_id, date=now.strftime("%Y-%m-%d")
+    )
+    pm = record.add_log_row(
+        pm,
+        record.log_time(now, now),
+        "Incident began",
+        "System",
+        f"Declared {severity}: {description}",
+        replaces="Incident began",
     )
     folder.mkdir(parents=True, exist_ok=False)
     try:

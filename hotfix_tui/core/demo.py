@@ -35,12 +35,17 @@ def make_demo(where: Path | None = None, *, now=None) -> Path:
     folder = create_incident(
         root, "Checkout returns 500 errors for EU customers", "P1", wf, clock=lambda: t0
     )
-    times = iter([t0 + timedelta(minutes=m) for m in (3, 4, 9, 12, 12)])
-    inc = Incident(folder, wf, clock=lambda: next(times, real_now), repo_root=root)
-    inc.set_done("T001", note="EU checkout only; ~18% of orders failing since 14:05")
-    inc.set_done("T002")
-    inc.note("T003", "Reproduced with a German billing address; stack trace in #inc-checkout")
-    inc.set_done("T003")
+    at = [t0]
+    inc = Incident(folder, wf, clock=lambda: at[0], repo_root=root)
+    steps = [
+        (3, lambda: inc.set_done("T001", note="EU checkout only; ~18% of orders failing")),
+        (4, lambda: inc.set_done("T002")),
+        (9, lambda: inc.note("T003", "Reproduced with a German billing address")),
+        (12, lambda: inc.set_done("T003")),
+    ]
+    for minutes, action in steps:
+        at[0] = t0 + timedelta(minutes=minutes)
+        action()
     _git(root, "add", "specs")
     _git(root, "commit", "-q", "-m", f"{inc.id}: declare incident, first response")
     return folder
