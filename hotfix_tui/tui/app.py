@@ -30,7 +30,16 @@ from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskVie
 from hotfix_tui.core.settings import Settings, load_settings
 
 from .screens import HelpScreen, PickerScreen, PickItem, SeverityChoice, SeverityScreen, SkipScreen
-from .widgets import HeaderLine, PhaseBox, SlaPanel, TaskRow, TaskTree, clean, severity_color
+from .widgets import (
+    HeaderLine,
+    KeyFooter,
+    PhaseBox,
+    SlaPanel,
+    TaskRow,
+    TaskTree,
+    clean,
+    severity_color,
+)
 
 try:  # the store is the foundation's; its errors are shown, never raised to the terminal
     from hotfix_tui.core.store import StoreError
@@ -163,7 +172,7 @@ class MainScreen(Screen[None]):
             yield from self._make_boxes()
         yield Input(placeholder="filter tasks (esc clears)", id="filter")
         yield Input(id="note-input")
-        yield Footer()
+        yield KeyFooter()
 
     def _make_boxes(self) -> list[PhaseBox]:
         inc = self.incident

@@ -16,8 +16,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Collapsible, Digits, Static
+from textual.widgets import Collapsible, Digits, Footer, Static
 
 from hotfix_tui.core.clocks import format_duration
 
@@ -301,3 +302,37 @@ class PhaseBox(Collapsible):
 
 class TaskTree(VerticalScroll, can_focus=True, inherit_bindings=False):
     """The scrolling list of phases; keys are handled by the screen (cursor model)."""
+
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        # Only the tree's own style depends on its focus (`#tree:focus` in hotfix.tcss): restyle
+        # it and its scrollbars, not every phase and row below it as Widget.watch_has_focus does.
+        self.app.stylesheet.update_nodes([self], animate=True)
+
+
+class KeyFooter(Footer):
+    """Textual's Footer, recomposed only when the keys it shows change.
+
+    The stock Footer rebuilds all its keys on every bindings signal (each focus change, screen
+    resume...), three times while the app starts; this one compares what it would show first.
+    """
+
+    _shown: tuple | None = None
+
+    def _signature(self, screen: Screen) -> tuple:
+        app = self.app
+        return (
+            self.show_command_palette,
+            tuple(
+                (b.key, app.get_key_display(b), b.description, b.action, b.group, enabled, tip)
+                for _node, b, enabled, tip in screen.active_bindings.values()
+                if b.show or b.key == app.COMMAND_PALETTE_BINDING
+            ),
+        )
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            shown = self._signature(screen)
+            if shown == self._shown:
+                return
+            self._shown = shown
+        super().bindings_changed(screen)
