@@ -29,6 +29,7 @@ from hotfix_tui.core.clocks import Clock, format_duration, utc_now
 from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskView
 from hotfix_tui.core.settings import Settings, load_settings
 
+from .gitflow import GitFlow, RecordActions
 from .screens import HelpScreen, PickerScreen, PickItem, SeverityChoice, SeverityScreen, SkipScreen
 from .widgets import (
     HeaderLine,
@@ -68,6 +69,11 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.bottom", "end", "cursor_bottom", "Last row", False),
     ("hotfix.page_down", "pagedown", "page_down", "Page down", False),
     ("hotfix.page_up", "pageup", "page_up", "Page up", False),
+    ("hotfix.commit", "c", "commit", "Commit the incident folder", False),
+    ("hotfix.sync", "S", "sync", "Sync with the team (git remote)", False),
+    ("hotfix.activity", "a", "activity", "Activity (who did what, when)", False),
+    ("hotfix.fix_commit", "f", "fix_commit", "Pick the fix commit", False),
+    ("hotfix.report", "r", "report", "Hand-over report", False),
     ("hotfix.help", "question_mark", "help", "Help", True),
     ("hotfix.quit", "q", "app.quit", "Quit", True),
 ]
@@ -89,6 +95,14 @@ PALETTE: list[tuple[str, str, str]] = [
     ("expand_all", "Expand all phases", "open every phase"),
     ("collapse_all", "Collapse all phases", "close every phase"),
     ("reload", "Reload from disk", "re-read the incident files now"),
+    ("commit", "Commit incident", "commit the incident folder only (git)"),
+    ("sync", "Sync with the team", "commit, fetch, merge the others' changes and push (git)"),
+    ("activity", "Activity", "the post-mortem timeline: who did what, when"),
+    ("fix_commit", "Pick fix commit…", "record the fix's Commit SHA from the branch's commits"),
+    ("report", "Hand-over report", "a status update for stakeholders and the next on-call"),
+    ("fill_postmortem", "Fill post-mortem", "fill what the record knows into post-mortem.md"),
+    ("correct_start", "Correct incident start…", "move the Incident Start; every clock follows"),
+    ("detection", "Record detection…", "when and how the incident was detected"),
     ("help", "Show keys", "the help screen with every key binding"),
     ("app.quit", "Quit", "leave hotfix-tui"),
 ]
@@ -144,7 +158,7 @@ class HotfixCommands(Provider):
                 yield Hit(score, matcher.highlight(label), cb, help=help_)
 
 
-class MainScreen(Screen[None]):
+class MainScreen(RecordActions, Screen[None]):
     """One incident: header, SLA panel, phase checklists, filter and note inputs, footer."""
 
     AUTO_FOCUS = "#tree"
@@ -489,6 +503,8 @@ class MainScreen(Screen[None]):
     # --- actions: changes ---------------------------------------------------------------
 
     def _act(self, fn: Callable[[], Any]) -> Any:
+        if self._blocked():
+            return None
         try:
             return fn()
         except ACTION_ERRORS as exc:
@@ -496,6 +512,8 @@ class MainScreen(Screen[None]):
             return None
 
     def action_toggle(self) -> None:
+        if self._blocked():
+            return
         row = self._need_task()
         if row is None:
             return
@@ -506,6 +524,8 @@ class MainScreen(Screen[None]):
             self.app.post_message(Changed(change.label))
 
     def action_skip(self) -> None:
+        if self._blocked():
+            return
         row = self._need_task()
         if row is None:
             return
@@ -526,6 +546,8 @@ class MainScreen(Screen[None]):
         self.app.push_screen(SkipScreen(f"{row.view.id or ''} {row.view.title}".strip()), done)
 
     def action_note(self) -> None:
+        if self._blocked():
+            return
         row = self._need_task()
         if row is None:
             return
@@ -557,6 +579,8 @@ class MainScreen(Screen[None]):
         self.query_one(TaskTree).focus()
 
     def action_note_editor(self) -> None:
+        if self._blocked():
+            return
         row = self._need_task()
         if row is None:
             return
@@ -590,6 +614,8 @@ class MainScreen(Screen[None]):
         self._save_note(row.key, text)
 
     def action_severity(self) -> None:
+        if self._blocked():
+            return
         inc = self.incident
         wf = inc.workflow
         if wf is None:
@@ -608,6 +634,8 @@ class MainScreen(Screen[None]):
         self.app.push_screen(SeverityScreen(inc.severity, choices), done)
 
     def action_undo(self) -> None:
+        if self._blocked():
+            return
         label = self._act(self.incident.undo_last)
         if label is None:
             if not self.incident.history:
@@ -735,7 +763,7 @@ def display_keys(keys: str) -> str:
     return " / ".join(out)
 
 
-class HotfixApp(App[int]):
+class HotfixApp(GitFlow, App[int]):
     """The on-call TUI for one incident (or a picker of the repo's incidents)."""
 
     CSS_PATH = "hotfix.tcss"
@@ -751,6 +779,7 @@ class HotfixApp(App[int]):
         clock: Clock | None = None,
         settings: Settings | None = None,
         watch: bool = True,
+        ask_detection: bool = False,
     ) -> None:
         super().__init__()
         self.incident = incident
@@ -762,6 +791,9 @@ class HotfixApp(App[int]):
         self.watch = watch
         self.keymap: dict[str, str] = dict(self.settings.keymap)
         self.main: MainScreen | None = None
+        # ask how the incident was detected on open (the launcher turns it on)
+        self.ask_detection = ask_detection
+        self.git_setup()
 
     def on_mount(self) -> None:
         s = self.settings
@@ -794,22 +826,14 @@ class HotfixApp(App[int]):
 
     def open_incident(self, incident: Incident) -> None:
         self.incident = incident
-        if self.settings.auto_commit and not getattr(incident, "_tui_auto_commit", False):
-            try:
-                from hotfix_tui.core.gitops import attach_auto_commit
-
-                attach_auto_commit(incident, on_error=self._auto_commit_error)
-                incident._tui_auto_commit = True  # type: ignore[attr-defined]
-            except ImportError:  # pragma: no cover - gitops is part of the package
-                pass
+        # auto-commit (settings.auto_commit) runs in a worker after every change: see GitFlow
+        self.attach_incident(incident)
         self.main = MainScreen(incident)
         if isinstance(self.screen, PickerScreen):
             self.switch_screen(self.main)
         else:
             self.push_screen(self.main)
-
-    def _auto_commit_error(self, message: str) -> None:
-        self.notify(clean(message), severity="warning", title="Auto-commit", markup=False)
+        self.call_later(self.maybe_ask_detection)
 
     def show_picker(self) -> None:
         from hotfix_tui.core.discovery import find_incidents, quick_status
@@ -887,11 +911,12 @@ class HotfixApp(App[int]):
             self.main.tick()
 
     def check_files(self) -> None:
-        if self.main is not None and self.main.is_attached:
+        # a sync rewrites the files; its handler reloads them once it is done
+        if self.main is not None and self.main.is_attached and self.git_busy != "sync":
             self.main.check_files()
 
     def on_changed(self, message: Changed) -> None:
-        """Hook for auto-commit (another engineer); nothing to do here yet."""
+        """Hook for listeners of the screen's changes (auto-commit listens to the incident)."""
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)

@@ -51,6 +51,6 @@ def run_app(spec: str | None) -> int:
     from .app import HotfixApp
     from .ready_probe import auto_pilot
 
-    app = HotfixApp(inc, root=Path(root) if root else None, settings=settings)
+    app = HotfixApp(inc, root=Path(root) if root else None, settings=settings, ask_detection=True)
     result = app.run(auto_pilot=auto_pilot())
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)
