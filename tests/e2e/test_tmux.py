@@ -90,11 +90,26 @@ def test_installed_app_in_tmux(tmp_path):
             r"T001 Assess severity and impact", "hotfix-001", r"\bP0\b", "Immediate Response",
             r"\d:\d\d:\d\d left",
         )
+        # asked once on open: how was it detected (empty time = now)
+        tmux.wait_for(r"How was hotfix-001 detected\?")
+        tmux.run("send-keys", "-t", "e2e", "-l", "pager alert")
+        tmux.run("send-keys", "-t", "e2e", "Enter")
+        hotfix = tasks.parent / "hotfix.md"
+        assert wait_until(lambda: re.search(r"\*\*Detection\*\*: \d{4}-\d\d-\d\d "
+                                            r"\d\d:\d\d:\d\d UTC - pager alert",
+                                            hotfix.read_text())), hotfix.read_text()
+        tmux.wait_for(r"Recorded")
         tmux.run("send-keys", "-t", "e2e", "space")
         assert wait_until(lambda: "- [x] **T001**" in tasks.read_text()), tasks.read_text()
         tmux.wait_for(r"\[x\] T001", r"Immediate Response.*1/5")
         tmux.run("send-keys", "-t", "e2e", "j", "x")
         assert wait_until(lambda: "- [x] **T002**" in tasks.read_text())
+        # c commits the incident folder (a git worker; the screen stays usable)
+        tmux.run("send-keys", "-t", "e2e", "c")
+        assert wait_until(lambda: "hotfix-001:" in subprocess.run(
+            ["git", "log", "-1", "--format=%s"], cwd=repo, capture_output=True, text=True,
+            env=env).stdout)
+        tmux.wait_for(r"Committed")
         # an outside edit shows up on screen
         tasks.write_text(tasks.read_text().replace("- [ ] **T004**", "- [x] **T004**"))
         tmux.wait_for(r"\[x\] T004")
