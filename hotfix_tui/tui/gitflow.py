@@ -276,7 +276,8 @@ class GitFlow:
         if r.ok:
             self.notify(clean(r.message), title="Synced", markup=False)
         else:
-            title = "Offline: sync again later" if r.offline else "Sync: push refused"
+            title = ("Offline: sync again later" if r.offline
+                     else "Sync: push refused" if r.rejected else "Sync incomplete")
             self.notify(clean(r.message), severity="warning", title=title, markup=False,
                         timeout=12)
         for w in r.warnings:
