@@ -10,12 +10,14 @@ a commit starts when it ends, and no change to the incident is made while a sync
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.message import Message
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from hotfix_tui.core import gitops, record
 from hotfix_tui.core import report as report_mod
@@ -104,6 +106,7 @@ class GitFlow:
     post_message: Any
     call_later: Any
     call_from_thread: Any
+    workers: Any
     _thread_id: int
 
     def git_setup(self) -> None:
@@ -115,6 +118,7 @@ class GitFlow:
         self.last_sync: SyncResult | None = None
         self.last_commit: tuple[str, str] | None = None
         self._detection_asked: set[Path] = set()
+        self._listing = False  # the fix-commit picker's commits are being read
 
     # --- guards -------------------------------------------------------------------------------
 
@@ -135,6 +139,26 @@ class GitFlow:
                         severity="warning", title="Sync in progress")
             return True
         return False
+
+    def _start_job(self, kind: str, *args: Any) -> None:
+        """Run a git worker once the previous one has returned (its message can come first)."""
+        self.git_busy = kind
+        running = [w for w in self.workers if w.group == "git" and w.is_running]
+        if running:
+            self.call_later(self._start_job_after, running, kind, args)
+        else:
+            self._run_job(kind, args)
+
+    async def _start_job_after(self, running: list[Any], kind: str, args: tuple) -> None:
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
+            await self.workers.wait_for_complete(running)
+        self._run_job(kind, args)
+
+    def _run_job(self, kind: str, args: tuple) -> None:
+        if kind == "sync":
+            self._sync_worker(*args)
+        else:
+            self._commit_worker(*args)
 
     def _git_idle(self) -> None:
         self.git_busy = None
@@ -187,8 +211,7 @@ class GitFlow:
             if not auto:
                 self.notify("a commit is running; yours follows it", title="Commit")
             return
-        self.git_busy = "commit"
-        self._commit_worker(root, inc.folder, inc, auto)
+        self._start_job("commit", root, inc.folder, inc, auto)
 
     @work(thread=True, exclusive=True, group="git", exit_on_error=False)
     def _commit_worker(self, root: Path, folder: Path, inc: Incident, auto: bool) -> None:
@@ -239,10 +262,9 @@ class GitFlow:
             self._sync_queued = True
             self.notify("sync starts when the running commit finishes", title="Sync")
             return
-        self.git_busy = "sync"
         self.notify("syncing with the remote… (changes wait until it finishes)", title="Sync",
                     timeout=3)
-        self._sync_worker(root, inc.folder, inc)
+        self._start_job("sync", root, inc.folder, inc)
 
     @work(thread=True, exclusive=True, group="git", exit_on_error=False)
     def _sync_worker(self, root: Path, folder: Path, inc: Incident) -> None:
@@ -305,8 +327,9 @@ class GitFlow:
 
     def pick_fix_commit(self) -> None:
         root = self.git_root()
-        if root is None or self.refuse_while_syncing():
+        if root is None or self.refuse_while_syncing() or self._listing:
             return
+        self._listing = True
         self._list_commits_worker(root)
 
     @work(thread=True, exclusive=True, group="git-log", exit_on_error=False)
@@ -321,6 +344,7 @@ class GitFlow:
         self.post_message(msg)
 
     def on_commits_listed(self, message: CommitsListed) -> None:
+        self._listing = False
         inc = self.incident
         if inc is None:
             return
@@ -340,6 +364,7 @@ class GitFlow:
         self.push_screen(CommitPickerScreen(choices, current or None), picked)
 
     def on_commits_list_failed(self, message: CommitsListFailed) -> None:
+        self._listing = False
         self.notify(clean(message.error), severity="error", title="Fix commit", markup=False)
 
     def record_fix_commit(self, c: CommitChoice, force: bool = False) -> None:

@@ -211,6 +211,40 @@ async def test_no_changes_while_a_sync_runs(tmp_path, clock, monkeypatch):
         assert task_checked(inc, "T001")
 
 
+async def test_git_jobs_never_overlap_sync_waits_for_a_running_commit(tmp_path, clock,
+                                                                       monkeypatch):
+    _remote, alice, _bob = gitfix.team(tmp_path, clock)
+    inc = gitfix.incident(alice, clock)
+    release = threading.Event()
+    calls: list[str] = []
+    from hotfix_tui.core import gitops
+
+    real_commit = gitops.commit_incident
+
+    def slow_commit(*a, **kw):
+        calls.append("commit")
+        assert release.wait(30), "the test never released the commit"
+        return real_commit(*a, **kw)
+
+    monkeypatch.setattr("hotfix_tui.tui.gitflow.gitops.commit_incident", slow_commit)
+    app = app_for(inc, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "c")
+        await pilot.pause()
+        assert app.git_busy == "commit"
+        await pilot.press("c")
+        assert said(app, "a commit is running; yours follows it")
+        await pilot.press("S")
+        assert said(app, "sync starts when the running commit finishes")
+        release.set()
+        await settle(app, pilot)
+        # the commit ran, then the queued sync (which takes over the queued commit)
+        assert calls == ["commit"]
+        assert app.last_sync is not None and app.last_sync.ok
+        assert said(app, "Committed") and said(app, "Synced")
+        assert not git(alice, "status", "--porcelain", "--", rel(inc)).strip()
+
+
 async def test_sync_without_a_remote_is_an_error(incident, clock):
     app = app_for(incident, clock)
     async with app.run_test(size=SIZE) as pilot:
