@@ -38,6 +38,7 @@ def make_demo(where: Path | None = None, *, now=None) -> Path:
     at = [t0]
     inc = Incident(folder, wf, clock=lambda: at[0], repo_root=root)
     steps = [
+        (2, lambda: inc.set_detection(at[0], "Error-rate alert on checkout-api (EU)")),
         (3, lambda: inc.set_done("T001", note="EU checkout only; ~18% of orders failing")),
         (4, lambda: inc.set_done("T002")),
         (9, lambda: inc.note("T003", "Reproduced with a German billing address")),
