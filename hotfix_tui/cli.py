@@ -453,7 +453,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(folder)
         return EXIT_OK
     os.chdir(folder.parents[1])
-    return _run_app(str(folder))
+    code = _run_app(str(folder))
+    print(f"The demo incident's files are in {folder} (a scratch git repo; delete it when done).")
+    return code
 
 
 # --- parser -----------------------------------------------------------------------------------
