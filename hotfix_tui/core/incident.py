@@ -17,6 +17,7 @@ from .clocks import (
     WindowReading,
     format_time,
     human_duration,
+    parse_time,
     sla_reading,
     utc_now,
     window_readings,
@@ -261,15 +262,24 @@ class Incident:
 
     def event_times(self) -> dict[str, datetime]:
         """Times of the workflow's events, read from the hotfix.md timeline fields."""
+        # read by the clocks every second: cached until hotfix.md or the workflow change
+        src = (self.files.get(HOTFIX), self.workflow)
+        cached = getattr(self, "_events_cache", None)
+        if cached is not None and all(a is b for a, b in zip(cached[0], src, strict=True)):
+            return dict(cached[1])
         text = self.text(HOTFIX)
         events = self.workflow.events if self.workflow else {}
         out: dict[str, datetime] = {}
-        for name, label in events.items():
-            if label:
-                t = record.field_time(text, label)
-                if t is not None:
-                    out[name] = t
-        return out
+        if events:
+            flds = record.fields(text)
+            for name, label in events.items():
+                f = flds.get(label) if label else None
+                if f is not None:
+                    t = parse_time(f.value.split(" - ", 1)[0])
+                    if t is not None:
+                        out[name] = t
+        self._events_cache = (src, out)
+        return dict(out)
 
     @property
     def started_at(self) -> datetime | None:

@@ -47,6 +47,9 @@ try:  # the store is the foundation's; its errors are shown, never raised to the
 except ImportError:  # pragma: no cover - during bring-up
     StoreError = OSError  # type: ignore[assignment,misc]
 
+# the SLA panel behind a dialog is repainted every this many seconds (see HotfixApp.tick)
+COVERED_TICK_S = 10
+
 ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
 
 # (id, keys, action, description, shown in footer)
@@ -212,6 +215,11 @@ class MainScreen(RecordActions, Screen[None]):
         self.set_cursor(self._initial_cursor)
         self.set_class(self.size.height < 30, "-compact")
         self.query_one(Footer).compact = self.size.width < 100
+
+    def on_screen_resume(self) -> None:
+        # back on top after a dialog: the clocks catch up now (they slow down behind dialogs)
+        if self.is_mounted:
+            self.tick()
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-compact")
@@ -791,6 +799,7 @@ class HotfixApp(GitFlow, App[int]):
         self.watch = watch
         self.keymap: dict[str, str] = dict(self.settings.keymap)
         self.main: MainScreen | None = None
+        self._covered_ticks = 0  # seconds the main screen has been under a dialog
         # ask how the incident was detected on open (the launcher turns it on)
         self.ask_detection = ask_detection
         self.git_setup()
@@ -907,8 +916,19 @@ class HotfixApp(GitFlow, App[int]):
     # --- timers ---------------------------------------------------------------------------
 
     def tick(self) -> None:
-        if self.main is not None and self.main.is_mounted:
-            self.main.tick()
+        main = self.main
+        if main is None or not main.is_mounted:
+            return
+        if self.screen is not main:
+            # A dialog covers the main screen: Textual repaints the whole dimmed screen behind
+            # it for any change there, so the countdown catches up every COVERED_TICK_S
+            # seconds (and at once when the dialog closes) instead of every second.
+            self._covered_ticks += 1
+            if self._covered_ticks % COVERED_TICK_S:
+                return
+        else:
+            self._covered_ticks = 0
+        main.tick()
 
     def check_files(self) -> None:
         # a sync rewrites the files; its handler reloads them once it is done

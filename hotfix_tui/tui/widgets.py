@@ -103,6 +103,8 @@ class SlaPanel(Horizontal):
 
     STATES = ("ok", "warning", "critical", "breached", "met", "missed", "not-started")
 
+    _shown: tuple[str, Text, Text] | None = None  # (digits, stats line, windows) on screen
+
     def compose(self) -> ComposeResult:
         yield Digits("--:--:--", id="sla-digits")
         with Vertical(id="sla-side"):
@@ -110,30 +112,27 @@ class SlaPanel(Horizontal):
             yield Static(id="sla-windows")
 
     def show(self, sla: SlaReading | None, windows: list[WindowReading], sev: str | None) -> None:
-        digits = self.query_one("#sla-digits", Digits)
-        stats = self.query_one("#sla-stats", Static)
-        wins = self.query_one("#sla-windows", Static)
         state = sla.state if sla else "not-started"
         for s in self.STATES:
             self.set_class(s == state, f"-{s}")
         line = Text(no_wrap=True, overflow="ellipsis")
         if sla is None:
-            digits.update("--:--:--")
+            digits = "--:--:--"
             line.append("no SLA clock (no workflow or severity)", style="dim")
         elif state == "not-started":
-            digits.update("--:--:--")
+            digits = "--:--:--"
             line.append("SLA clock not started (no Incident Start time)", style="dim")
         else:
             target = format_duration(sla.target_seconds)
             pct = f"{sla.fraction:.0%}"
             if sla.stopped:
-                digits.update(format_duration(sla.elapsed_seconds))
+                digits = format_duration(sla.elapsed_seconds)
                 mark = "✔ SLA met" if state == "met" else "✘ SLA missed"
                 line.append(mark, style=STATE_STYLE[state])
                 line.append(f"  resolved in {format_duration(sla.elapsed_seconds)}"
                             f" of {target} ({pct})")
             else:
-                digits.update(format_duration(sla.remaining_seconds, signed=True))
+                digits = format_duration(sla.remaining_seconds, signed=True)
                 if state == "breached":
                     line.append("BREACHED", style="bold red")
                     line.append(f" by {format_duration(-sla.remaining_seconds)}")
@@ -142,7 +141,6 @@ class SlaPanel(Horizontal):
                                 style=STATE_STYLE[state])
                 line.append(f"  elapsed {format_duration(sla.elapsed_seconds)}"
                             f" · {pct} of {sev or '?'} target {target}")
-        stats.update(line)
         wt = Text(no_wrap=True, overflow="ellipsis")
         for i, w in enumerate(windows):
             if i:
@@ -158,8 +156,25 @@ class SlaPanel(Horizontal):
                 wt.append(format_duration(w.remaining_seconds), style=style)
         if not windows:
             wt.append("no active windows", style="dim")
-        wins.update(wt)
+        self._update(digits, line, wt)
         self.set_class(not windows, "-no-windows")
+
+    def _update(self, digits: str, stats: Text, windows: Text) -> None:
+        """Repaint only what changed; a layout only when the windows' line count changes.
+
+        Runs every second: the stats line has a fixed height, so its text changes without a
+        layout of the screen; the Digits lays itself out only when its width changes.
+        """
+        shown = self._shown
+        if shown is None or shown[0] != digits:
+            self.query_one("#sla-digits", Digits).update(digits)
+        if shown is None or shown[1] != stats:
+            self.query_one("#sla-stats", Static).update(stats, layout=shown is None)
+        if shown is None or shown[2] != windows:
+            lines = len(windows.plain.split("\n"))
+            layout = shown is None or len(shown[2].plain.split("\n")) != lines
+            self.query_one("#sla-windows", Static).update(windows, layout=layout)
+        self._shown = (digits, stats, windows)
 
 
 class TaskRow(Widget):
