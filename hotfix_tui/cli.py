@@ -220,7 +220,7 @@ def status_data(inc) -> dict:
             }
             for w in inc.windows(now)
         ],
-        "progress": {"done": sum(p.done for p in phases), "total": sum(p.total for p in phases)},
+        "progress": dict(zip(("done", "total"), inc.progress(), strict=True)),
         "phases": [{"name": p.name, "done": p.done, "total": p.total} for p in phases],
         "tasks": [
             {
@@ -289,10 +289,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         print("SLA: none (no workflow or no start time)")
     for w in data["windows"]:
-        when = "due in" if w["remaining_seconds"] >= 0 else "overdue by"
-        print(
-            f"Window: {w['label']} {when} {format_duration(w['remaining_seconds'])} [{w['state']}]"
-        )
+        left = w["remaining_seconds"]
+        when = f"{format_duration(left)} left" if left >= 0 else "overdue by "
+        when += "" if left >= 0 else format_duration(left)
+        due = w["due"][:16].replace("T", " ")
+        print(f"Window: {w['label']}: {when} (due {due} UTC) [{w['state']}]")
     print(f"Progress: {data['progress']['done']}/{data['progress']['total']}")
     for p in data["phases"]:
         print(_safe(f"  {p['name']:<40} {p['done']}/{p['total']}"))
@@ -375,7 +376,7 @@ def _act(args: argparse.Namespace, fn) -> int:
     except IncidentError as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
     if msg:
-        print(_safe(msg))
+        print(_safe(msg, keep="\n"))
     return EXIT_OK
 
 
@@ -384,8 +385,13 @@ def cmd_done(args: argparse.Namespace) -> int:
         task = inc.find(args.task)
         if task.done and not args.note:
             return f"{task.id or args.task} is already done"
-        inc.set_done(args.task, True, note=args.note)
-        return f"{task.id or args.task} done: {task.title}"
+        change = inc.set_done(args.task, True, note=args.note)
+        lines = [f"{task.id or args.task} done: {task.title}"]
+        view = inc.task_view(inc.find(args.task))
+        if not view.applicable:
+            lines.append(f"note: {view.id} does not apply to {inc.severity}: {view.reason}")
+        lines += [f"note: {m}" for m in (change.messages if change else [])]
+        return "\n".join(lines)
 
     return _act(args, fn)
 

@@ -172,3 +172,29 @@ def test_both_layouts_are_found(repo, capsys, monkeypatch, layout):
         src.rename(dst)
     data = json.loads(run(capsys, "list", "--json")[1])
     assert len(data) == 1 and data[0]["severity"] == "P2"
+
+
+def test_done_tells_about_na_tasks_and_kept_times(repo, capsys, monkeypatch):
+    monkeypatch.chdir(repo)
+    run(capsys, "new", "Checkout returns 500 errors", "-s", "P0", "--no-open")
+    code, out, _ = run(capsys, "done", "T009")
+    assert code == 0 and "note: T009 does not apply to P0" in out
+    hotfix = repo / "specs" / "hotfix-001-checkout-returns-500" / "hotfix.md"
+    hotfix.write_text(hotfix.read_text().replace(
+        "**Fix Deployed**: [YYYY-MM-DD HH:MM:SS UTC]", "**Fix Deployed**: 2026-01-02 03:04:05 UTC"))
+    code, out, _ = run(capsys, "done", "T012")
+    assert code == 0
+    assert "note: Fix Deployed already holds 2026-01-02 03:04:05 UTC; kept it" in out
+    assert "**Fix Deployed**: 2026-01-02 03:04:05 UTC" in hotfix.read_text()
+
+
+def test_skip_on_a_done_task_is_refused_and_progress_agrees(repo, capsys, monkeypatch):
+    monkeypatch.chdir(repo)
+    run(capsys, "new", "Checkout returns 500 errors", "-s", "P0", "--no-open")
+    run(capsys, "done", "T001")
+    code, _, err = run(capsys, "skip", "T001", "--reason", "x")
+    assert code == 1 and "T001 is done" in err
+    assert run(capsys, "skip", "T003", "--reason", "cannot reproduce")[0] == 0
+    status = json.loads(run(capsys, "status", "--json")[1])["progress"]
+    report = json.loads(run(capsys, "report", "--format", "json")[1])["progress"]
+    assert status == report == {"done": 2, "total": 26}

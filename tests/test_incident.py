@@ -135,3 +135,45 @@ def test_started_at_correction_moves_every_clock(inc, clock):
     p.write_text(record.set_field_time(p.read_text(), "Incident Start", start, overwrite=True))
     inc.refresh()
     assert inc.sla().elapsed_seconds == 7200
+
+
+def test_reopening_a_task_takes_back_what_it_recorded(inc, clock):
+    pristine = inc.path("hotfix.md").read_text()
+    clock.advance(minutes=20)
+    inc.set_done("T012")
+    clock.advance(minutes=10)
+    inc.set_done("T013")
+    assert inc.sla().state == "met" and inc.status == "Fix Deployed"
+    stamped = inc.path("hotfix.md").read_text()
+    assert "**Total Duration**: 30 minutes" in stamped and "[x] No" in stamped
+    inc.set_done("T013", False)  # a stray check, taken back by hand (not undo)
+    text = inc.path("hotfix.md").read_text()
+    assert "**Incident End**: [YYYY-MM-DD HH:MM:SS UTC]" in text
+    assert "**Total Duration**: [X hours Y minutes]" in text
+    assert "**SLA Breach**: [ ] Yes | [ ] No" in text
+    assert "**Fix Deployed**: 2026-11-25 14:20:00 UTC" in text
+    assert inc.sla().state in ("ok", "warning") and inc.sla().running
+    assert "Incident End 2026-11-25 14:30:00 UTC cleared" in inc.path("post-mortem.md").read_text()
+    inc.set_done("T012", False)
+    assert inc.status == "Investigating"
+    assert inc.path("hotfix.md").read_text() == pristine
+
+
+def test_undo_of_a_reopen_brings_back_the_original_stamps(inc, clock):
+    clock.advance(minutes=20)
+    inc.set_done("T012")
+    stamped = inc.path("hotfix.md").read_text()
+    clock.advance(minutes=5)
+    inc.set_done("T012", False)
+    clock.advance(minutes=5)
+    inc.undo_last()
+    assert inc.path("hotfix.md").read_text() == stamped
+
+
+def test_a_person_written_time_is_kept_when_another_task_records_the_event(inc, clock):
+    p = inc.path("hotfix.md")
+    p.write_text(record.set_field_time(p.read_text(), "Fix Deployed", "2026-11-25 13:59:00 UTC"))
+    inc.refresh()
+    clock.advance(minutes=20)
+    inc.set_done("T012")
+    assert "**Fix Deployed**: 2026-11-25 13:59:00 UTC" in p.read_text()

@@ -84,7 +84,7 @@ def test_report_json_cli(worked, capsys, monkeypatch):
     code, out, err = run(capsys, "report", "--format", "json", "--spec", FOLDER)
     assert code == 0, err
     data = json.loads(out)
-    assert data["id"] == "hotfix-001" and data["progress"]["done"] == 3
+    assert data["id"] == "hotfix-001" and data["progress"]["done"] == 4  # 3 done, 1 skipped
     assert render_markdown(data).startswith("# Status: hotfix-001")
 
 

@@ -81,6 +81,12 @@ def test_two_engineers_check_different_tasks_and_end_equal(setup, first):
     tip = git(remote, "rev-parse", BRANCH).strip()
     assert git(alice, "rev-parse", "HEAD").strip() == tip
     assert git(bob, "rev-parse", "HEAD").strip() == tip
+    # every commit touched only the incident's markdown: no lock or temp files, in either clone
+    touched = set(git(remote, "log", "--name-only", "--format=", BRANCH).split())
+    assert touched == {"README.md"} | {f"{FOLDER}/{n}" for n in ("tasks.md", "hotfix.md",
+                                                                  "post-mortem.md")}
+    for root in (alice, bob):
+        assert git(root, "status", "--porcelain") == ""
     # the record fills itself: T001 stamped Investigation Start on Alice's side
     assert record.field_time(fa["hotfix.md"], "Investigation Start") is not None
     # rows sorted by time, no duplicates

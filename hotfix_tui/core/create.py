@@ -13,7 +13,7 @@ from .discovery import next_number
 from .incident import IncidentError, folder_words
 from .model import Workflow
 from .render import render_tasks_md
-from .repo import GitError, check_can_branch, create_branch, ensure_excluded
+from .repo import GitError, check_can_branch, create_branch, current_branch, ensure_excluded
 from .store import StoreError, atomic_write
 
 
@@ -64,7 +64,7 @@ def create_incident(
     hotfix = templates.HOTFIX_MD.format(
         title=title,
         hotfix_id=hotfix_id,
-        branch=branch_name,
+        branch=branch_name if branch else (current_branch(root) or "(none)"),
         severity_row=templates.severity_row(workflow, severity),
         status_row=templates.status_row(workflow, status),
         started=format_time(now),

@@ -1,10 +1,12 @@
 """Git operations on an incident: commits of the incident folder only, and the fix-commit list.
 
-Commits are built with plumbing on a temporary index (`read-tree HEAD`, `add` the folder,
-`write-tree`, `commit-tree`, `update-ref` with the old value) so that nothing else of the work
-tree and nothing the user had staged is ever committed, and the user's index keeps every other
-entry exactly as it was. Every function here is blocking and safe to call from a thread worker.
+Every function here is blocking and safe to call from a thread worker.
 """
+
+# Commits are built with plumbing on a temporary index (`read-tree HEAD`, `add` the folder,
+# `write-tree`, `commit-tree`, `update-ref` with the old value) so that nothing else of the work
+# tree and nothing the user had staged is ever committed, and the user's index keeps every other
+# entry exactly as it was.
 
 from __future__ import annotations
 
@@ -18,13 +20,21 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import record
 from .clocks import format_duration
 from .repo import GitError, git_dir, in_progress_operation
 
+if TYPE_CHECKING:
+    from .incident import Incident
+
 GIT_TIMEOUT = 60
 NETWORK_TIMEOUT = 30
+
+
+# Lock and temp files the store keeps next to the markdown are never committed.
+SCRATCH_EXCLUDES = (":(exclude,glob)**/.*.lock", ":(exclude,glob)**/.*.tmp")
 
 
 class NothingToCommit(GitError):
@@ -183,10 +193,10 @@ def recent_commits(
 ) -> list[CommitInfo]:
     """Recent commits of the hotfix branch that are not on its base branch, newest first.
 
-    Commits made by hotfix-tui for the record (a `Hotfix-Id:` trailer) are left out unless
-    `include_record`: the fix is the code change. On the base branch itself, or when no base
-    is known, the branch's latest commits are listed.
+    Record commits (a `Hotfix-Id:` trailer) are left out unless `include_record`.
     """
+    # The fix is the code change, so the tool's own record commits are not offered. On the base
+    # branch itself, or when no base is known, the branch's latest commits are listed.
     if branch is None:
         try:
             branch = head_ref(root).removeprefix("refs/heads/")
@@ -356,7 +366,7 @@ def build_message(
     return "\n".join(lines) + "\n"
 
 
-def incident_trailers(incident) -> dict[str, str]:
+def incident_trailers(incident: Incident | None) -> dict[str, str]:
     """`Hotfix-Id`, `Severity` and `SLA-Elapsed` for an incident (empty values are dropped)."""
     if incident is None:
         return {}
@@ -413,7 +423,9 @@ def run_pre_commit(root: Path, env: dict[str, str]) -> None:
 def pending_changes(root: Path, folder: Path) -> bool:
     """True when the incident folder differs from HEAD (modified, new or deleted files)."""
     rel = rel_folder(root, folder)
-    out = run_git(root, "status", "--porcelain", "--untracked-files=all", "--", rel)
+    out = run_git(
+        root, "status", "--porcelain", "--untracked-files=all", "--", rel, *SCRATCH_EXCLUDES
+    )
     return bool(out.stdout.strip())
 
 
@@ -424,10 +436,10 @@ def _head_or_none(root: Path) -> str | None:
 def commit_paths(root: Path, paths: Sequence[str], message: str, *, run_hooks: bool = True) -> str:
     """Commit the working-tree state of `paths` on top of HEAD without touching anything else.
 
-    Works on the branch checked out (DetachedHead otherwise) and makes the root commit in a repo
-    with no commits yet. The user's index keeps its other entries; the committed paths are left
-    clean. NothingToCommit when the paths match HEAD already.
+    Raises DetachedHead off a branch and NothingToCommit when the paths match HEAD already.
     """
+    # Makes the root commit in a repo with no commits yet. The user's index keeps its other
+    # entries; the committed paths are left clean.
     ref = head_ref(root)
     op = in_progress_operation(root)
     if op:
@@ -437,7 +449,7 @@ def commit_paths(root: Path, paths: Sequence[str], message: str, *, run_hooks: b
     with temp_index(root) as env:
         if parent:
             run_git(root, "read-tree", parent, env=env)
-        run_git(root, "add", "-A", "--", *paths, env=env)
+        run_git(root, "add", "-A", "--", *paths, *SCRATCH_EXCLUDES, env=env)
         tree = run_git(root, "write-tree", env=env).stdout.strip()
         if parent:
             old_tree = run_git(root, "rev-parse", f"{parent}^{{tree}}").stdout.strip()
@@ -471,16 +483,17 @@ def commit_incident(
     root: Path,
     folder: Path,
     message_summary: str | None = None,
-    incident=None,
+    incident: Incident | None = None,
     *,
     run_hooks: bool = True,
 ) -> str:
     """Commit the incident folder only; returns the new commit's SHA.
 
-    The message says what changed, from the post-mortem log rows added since the last commit
-    (`hotfix-001: T005 done, root cause identified`), with `Hotfix-Id`, `Severity` and
-    `SLA-Elapsed` trailers. Raises NothingToCommit, DetachedHead, HookFailed or GitError.
+    Raises NothingToCommit, DetachedHead, HookFailed or GitError.
     """
+    # The message says what changed, from the post-mortem log rows added since the last commit
+    # (`hotfix-001: T005 done, root cause identified`), with `Hotfix-Id`, `Severity` and
+    # `SLA-Elapsed` trailers.
     root = Path(root)
     rel = rel_folder(root, folder)
     head_ref(root)
@@ -490,7 +503,10 @@ def commit_incident(
     return commit_paths(root, [rel], message, run_hooks=run_hooks)
 
 
-def incident_message(root: Path, folder: Path, incident=None, summary: str | None = None) -> str:
+def incident_message(
+    root: Path, folder: Path, incident: Incident | None = None, summary: str | None = None
+) -> str:
+    """The commit message for the incident folder's changes since HEAD."""
     rel = rel_folder(root, folder)
     head = _head_or_none(root)
     pm_after = _read(folder / "post-mortem.md")
@@ -520,17 +536,16 @@ def auto_commit_enabled() -> bool:
     return bool(load_settings().auto_commit)
 
 
-def attach_auto_commit(incident, on_error: Callable[[str], None] | None = None) -> None:
+def attach_auto_commit(incident: Incident, on_error: Callable[[str], None] | None = None) -> None:
     """Commit the incident folder after every action of `incident` (a synchronous listener).
 
     Attaching again replaces the previous auto-commit listener (one commit per action).
-
-    Failures never undo the action: they are passed to `on_error` (the file change stays
-    and the next commit or sync picks it up).
     """
+    # Failures never undo the action: they are passed to `on_error` (the file change stays
+    # and the next commit or sync picks it up).
     root = incident.repo_root
 
-    def listener(inc, label: str) -> None:
+    def listener(inc: Incident, label: str) -> None:
         if root is None:
             return
         try:

@@ -23,6 +23,7 @@ from .clocks import (
     window_readings,
 )
 from .model import TaskDef, Workflow
+from .repo import ensure_excluded
 from .store import (
     ConflictError,
     Loaded,
@@ -114,6 +115,7 @@ class Change:
     label: str
     undo: Callable[[], Change | None]
     files: set[str] = field(default_factory=set)
+    messages: list[str] = field(default_factory=list)  # what the user should know, e.g. kept times
 
 
 def folder_words(description: str, count: int = 3) -> str:
@@ -144,6 +146,8 @@ class Incident:
         self.files: dict[str, Loaded | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
         self.doc: tasks_md.TasksDoc = tasks_md.parse_tasks("")
         self.history: list[Change] = []
+        self._excluded = False
+        self._kept: list[str] = []  # timeline times a done task found already filled
         # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
         self.listeners: list[Callable[[Incident, str], None]] = []
         self.load()
@@ -347,6 +351,11 @@ class Incident:
             out.append(PhaseView(i, ph.name, ph.note, views))
         return out
 
+    def progress(self) -> tuple[int, int]:
+        """Settled (done or skipped) and total applicable tasks, as every view counts them."""
+        phases = self.phases()
+        return sum(p.done for p in phases), sum(p.total for p in phases)
+
     def tasks(self) -> list[TaskView]:
         sev = self.severity
         return [self.task_view(t, sev) for t in self.doc.tasks]
@@ -375,6 +384,9 @@ class Incident:
         if not p.exists():
             return False
         last = self.files[name]
+        if not self._excluded:
+            ensure_excluded(self.repo_root)  # our lock files never show in `git status`
+            self._excluded = True
         try:
             self._inside(p)
             loaded, _merged = update_file(p, last, apply)
@@ -428,17 +440,23 @@ class Incident:
             self._fast_toggle(key, done)
         if note:
             self._add_note(key, note)
-        after_fields = self._apply_rules(task, done)
+        if done:
+            replaces, cleared = self._apply_rules(task), ""
+        else:
+            replaces, cleared = "", self._reopen_rules(task)
         verb = "done" if done else "reopened"
-        self._log(f"{self._label(task)}{verb}: {task.title}", note or "", after_fields)
+        notes = "; ".join(n for n in (note or "", cleared) if n)
+        self._log(f"{self._label(task)}{verb}: {task.title}", notes, replaces)
         label = f"{task.id or task.title} {verb}"
+        after = self.text(HOTFIX)
 
         def undo() -> Change | None:
+            mid = self.text(HOTFIX)
             change = self.set_done(key, not done)
-            self._restore_record(before)
+            self._restore_record(before, after, mid)
             return change
 
-        change = Change(label, undo, {TASKS, HOTFIX, POSTMORTEM})
+        change = Change(label, undo, {TASKS, HOTFIX, POSTMORTEM}, list(self._kept) if done else [])
         self.history.append(change)
         self._notify(label)
         return change
@@ -466,20 +484,30 @@ class Incident:
         else:
             self.doc = current.with_done(key, done)
 
-    def _apply_rules(self, task: tasks_md.Task, done: bool) -> str:
+    def _apply_rules(self, task: tasks_md.Task) -> str:
         """Stamp the events and status a completed task triggers; returns the row it replaces."""
         d = self.task_def(task)
-        if d is None or not done or not self.files[HOTFIX]:
+        if d is None or not self.files[HOTFIX]:
             return ""
         now, stamp = self._now_stamp()
         wf = self.workflow
         assert wf is not None
         replaces = ""
 
+        kept = self._kept
+        kept.clear()
+
         def edit(text: str) -> str:
+            kept.clear()
             for ev in d.events:
                 label = wf.events.get(ev)
                 if label:
+                    held = record.field_time(text, label)
+                    if held is not None:
+                        kept.append(
+                            f"{label} already holds {format_time(held)}; kept it "
+                            "(edit hotfix.md to change it)"
+                        )
                     text = record.set_field_time(text, label, stamp)
                 if ev == wf.clock.stops_at:
                     text = self._stamp_resolution(text)
@@ -493,6 +521,56 @@ class Incident:
         if d.status and not replaces:
             replaces = STATUS_ROWS.get(d.status, "")
         return replaces
+
+    def _reopen_rules(self, task: tasks_md.Task) -> str:
+        """Take back what a reopened task had recorded; returns a note of the times removed.
+
+        An event stays while another done task also records it; the status falls back to the
+        furthest one still reached by done tasks.
+        """
+        d = self.task_def(task)
+        wf = self.workflow
+        if d is None or wf is None or not self.files[HOTFIX]:
+            return ""
+        done_defs = [
+            td
+            for t in self.doc.tasks
+            if t.done and t.id and t.id != task.id and (td := self.task_def(t)) is not None
+        ]
+        still = {ev for td in done_defs for ev in td.events}
+        reached = {td.status for td in done_defs if td.status}
+        fallback = next((s for s in reversed(wf.statuses) if s in reached), wf.initial_status)
+        removed: list[str] = []
+
+        def edit(text: str) -> str:
+            removed.clear()
+            for ev in d.events:
+                label = wf.events.get(ev)
+                if not label or ev in still:
+                    continue
+                text, old = record.clear_field_time(text, label)
+                if old:
+                    removed.append(f"{label} {old} cleared")
+                if ev == wf.clock.stops_at:
+                    text = self._unstamp_resolution(text)
+            current = record.last_checked_key(text, "Status", wf.statuses)
+            if d.status and fallback and current == d.status:
+                text = record.set_checked(text, "Status", fallback)
+            return text
+
+        self._write(HOTFIX, edit)
+        return "; ".join(removed)
+
+    def _unstamp_resolution(self, text: str) -> str:
+        """Undo Total Duration (when the tool computed it) and SLA Breach for a reopened clock."""
+        wf = self.workflow
+        assert wf is not None
+        start = record.field_time(text, wf.events.get(wf.clock.starts_at, "Incident Start"))
+        end = record.field_time(self.text(HOTFIX), wf.events.get(wf.clock.stops_at, "Incident End"))
+        dur = record.get_field(text, "Total Duration")
+        if start and end and dur == human_duration((end - start).total_seconds()):
+            text = record.set_field(text, "Total Duration", "[X hours Y minutes]")
+        return record.uncheck_all(text, "SLA Breach")
 
     def _stamp_resolution(self, text: str) -> str:
         """Fill Total Duration and SLA Breach once the resolution clock has stopped."""
@@ -513,21 +591,26 @@ class Incident:
             )
         return text
 
-    def _restore_record(self, before: str) -> None:
-        """Put back hotfix.md fields that an undone action filled, if nobody changed them since."""
-        now_text = self.text(HOTFIX)
-        if not now_text or now_text == before:
-            return
+    def _restore_record(self, before: str, after: str, mid: str) -> None:
+        """Put back hotfix.md fields an undone action filled, unless someone changed them since.
+
+        `after` is the text right after the action, `mid` the text before its inverse ran.
+        """
         old = record.fields(before)
-        new = record.fields(now_text)
-        changed = {n: old[n].value for n in old if n in new and new[n].value != old[n].value}
-        if not changed:
+        then = record.fields(after)
+        changed = {n: old[n].value for n in old if n in then and then[n].value != old[n].value}
+        if not changed or not self.text(HOTFIX):
             return
+        pre = record.fields(mid)
 
         def edit(text: str) -> str:
             cur = record.fields(text)
             for name, value in changed.items():
-                if name in cur and cur[name].value == new[name].value:
+                if name not in cur:
+                    continue
+                untouched = cur[name].value == then[name].value
+                by_inverse = name in pre and cur[name].value != pre[name].value
+                if untouched or by_inverse:
                     text = record.set_field(text, name, value)
             return text
 
@@ -564,6 +647,10 @@ class Incident:
         key = self._ref(task)
         if task.skip is not None:
             raise IncidentError(f"{task.id or task.title} is already skipped: {task.skip.text}")
+        if task.done:
+            raise IncidentError(
+                f"{task.id or task.title} is done; reopen it first if it is really skipped"
+            )
         self._add_note(key, reason, skip=True)
         self._log(f"{self._label(task)}skipped: {task.title}", reason)
         change = Change(f"skip {task.id or task.title}", lambda: self.unskip(key))

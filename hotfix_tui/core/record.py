@@ -110,6 +110,18 @@ def set_field_time(text: str, name: str, stamp: str, *, overwrite: bool = False)
     return text[: f.start] + new + text[f.end :]
 
 
+def clear_field_time(text: str, name: str) -> tuple[str, str]:
+    """Put the time placeholder back into a timeline field; returns (text, the time removed)."""
+    f = fields(text).get(name)
+    if f is None:
+        return text, ""
+    head, sep, rest = f.value.partition(" - ")
+    if parse_time(head) is None:
+        return text, ""
+    new = TIME_PLACEHOLDER + (sep + rest if sep else "")
+    return text[: f.start] + new + text[f.end :], head.strip()
+
+
 # --- checkbox rows: **Severity**: [ ] P0 (...) | [ ] P1 (...) -------------------------------
 
 
@@ -156,6 +168,18 @@ def set_checked(text: str, name: str, key: str, *, exclusive: bool = True, add: 
     if new == value:
         return text
     return text[: f.start] + new + text[f.end :]
+
+
+def uncheck_all(text: str, name: str) -> str:
+    """Uncheck every option of a checkbox row."""
+    f = fields(text).get(name)
+    if f is None:
+        return text
+    chars = list(f.value)
+    for _label, checked, off in checkbox_options(f.value):
+        if checked:
+            chars[off] = " "
+    return text[: f.start] + "".join(chars) + text[f.end :]
 
 
 def first_checked_key(text: str, name: str, keys: list[str] | tuple[str, ...]) -> str | None:

@@ -59,7 +59,7 @@ def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10
             "remaining_seconds": sla.remaining_seconds,
         },
         "timeline": times,
-        "progress": {"done": len(done), "total": sum(1 for t in tasks if t.applicable or t.done)},
+        "progress": dict(zip(("done", "total"), inc.progress(), strict=True)),
         "done": [{"id": t.id or t.key, "title": t.title} for t in done],
         "skipped": [{"id": t.id or t.key, "title": t.title, "reason": t.skipped} for t in skipped],
         "next": [{"id": t.id or t.key, "title": t.title} for t in open_[:3]],
