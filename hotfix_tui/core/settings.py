@@ -4,11 +4,18 @@ Keys: `theme` (a Textual theme name), `keymap` (binding id -> keys, e.g. `hotfix
 `auto_commit` (bool), `editor` (a command used instead of `$EDITOR`). A bad file never stops the
 app: the problems are collected as messages naming the file and line, and defaults are used.
 `HOTFIX_TUI_CONFIG_DIR` overrides the folder (tests, portable setups).
+
+The user state (what the app remembers between runs, e.g. that the detection prompt was shown
+for an incident) is `state.json` in the platformdirs user state dir, `HOTFIX_TUI_STATE_DIR`
+overriding it. Reading or writing it never fails the app: a broken file is treated as empty.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +23,8 @@ import yaml
 
 APP_NAME = "hotfix-tui"
 ENV_DIR = "HOTFIX_TUI_CONFIG_DIR"
+ENV_STATE_DIR = "HOTFIX_TUI_STATE_DIR"
+STATE_NAME = "state.json"
 CONFIG_NAME = "config.yaml"
 KNOWN_KEYS = ("theme", "keymap", "auto_commit", "editor")
 
@@ -44,6 +53,14 @@ class Settings:
     editor: str | None = None
     path: Path | None = None
     problems: list[str] = field(default_factory=list)
+    # 1-based lines in the file (0: unknown), so checks made later (a theme or binding id the
+    # app does not know) can name FILE:LINE like the problems found here
+    theme_line: int = 0
+    keymap_lines: dict[str, int] = field(default_factory=dict)
+
+    def where(self, line: int) -> str:
+        """`FILE:LINE` (or `FILE`) for a message about an entry of the settings file."""
+        return f"{self.path}:{line}" if line else str(self.path)
 
 
 def _line_of(node: yaml.Node | None, key: str) -> int:
@@ -53,6 +70,17 @@ def _line_of(node: yaml.Node | None, key: str) -> int:
             if getattr(k, "value", None) == key:
                 return v.start_mark.line + 1
     return 0
+
+
+def _key_lines(node: yaml.Node | None, key: str) -> dict[str, int]:
+    """Lines of the entries of a top-level mapping (e.g. each binding id under `keymap:`)."""
+    out: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key and isinstance(v, yaml.MappingNode):
+                for ek, _ev in v.value:
+                    out[str(getattr(ek, "value", ""))] = ek.start_mark.line + 1
+    return out
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -91,16 +119,19 @@ def load_settings(path: Path | None = None) -> Settings:
     if theme is not None:
         if isinstance(theme, str) and theme.strip():
             s.theme = theme.strip()
+            s.theme_line = _line_of(node, "theme")
         else:
             bad("theme", "must be a theme name")
     keymap = data.get("keymap")
     if keymap is not None:
         if isinstance(keymap, dict):
+            lines = _key_lines(node, "keymap")
             for bid, keys in keymap.items():
                 if isinstance(keys, list):
                     keys = ",".join(str(k) for k in keys)
                 if isinstance(bid, str) and isinstance(keys, str) and keys.strip():
                     s.keymap[bid] = keys.replace(" ", "")
+                    s.keymap_lines[bid] = lines.get(bid, 0)
                 else:
                     bad("keymap", f"entry {bid!r} must map a binding id to keys like \"ctrl+t,t\"")
         else:
@@ -118,3 +149,67 @@ def load_settings(path: Path | None = None) -> Settings:
         else:
             bad("editor", "must be a command")
     return s
+
+
+# --- user state ---------------------------------------------------------------------------
+
+
+def state_dir() -> Path:
+    """The folder of state.json (`$HOTFIX_TUI_STATE_DIR` or the platform's user state dir)."""
+    env = os.environ.get(ENV_STATE_DIR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_state_path
+
+    return user_state_path(APP_NAME)
+
+
+def _read_state() -> dict:
+    try:
+        data = json.loads((state_dir() / STATE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_state(data: dict) -> bool:
+    """Atomic write (temp file in the same folder, fsync, replace); False when it failed."""
+    folder = state_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, indent=1, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, folder / STATE_NAME)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    except OSError:
+        return False
+    return True
+
+
+def _incident_key(folder: Path, incident_id: str) -> str:
+    return f"{Path(folder).resolve()}#{incident_id}"
+
+
+def detection_asked(folder: Path, incident_id: str) -> bool:
+    """True when the detection prompt was shown for this incident (answered or dismissed)."""
+    asked = _read_state().get("detection_asked")
+    return isinstance(asked, list) and _incident_key(folder, incident_id) in asked
+
+
+def mark_detection_asked(folder: Path, incident_id: str) -> bool:
+    """Remember that the detection prompt was shown for this incident; False if not saved."""
+    data = _read_state()
+    asked = data.get("detection_asked")
+    if not isinstance(asked, list):
+        asked = []
+    key = _incident_key(folder, incident_id)
+    if key in asked:
+        return True
+    data["detection_asked"] = [*asked, key]
+    return _write_state(data)

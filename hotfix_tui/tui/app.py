@@ -51,6 +51,8 @@ except ImportError:  # pragma: no cover - during bring-up
 COVERED_TICK_S = 10
 
 ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
+# seconds an error notification stays (short: the next one may matter more)
+ERROR_TIMEOUT = 6
 
 # (id, keys, action, description, shown in footer)
 MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
@@ -77,6 +79,7 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.activity", "a", "activity", "Activity (who did what, when)", False),
     ("hotfix.fix_commit", "f", "fix_commit", "Pick the fix commit", False),
     ("hotfix.report", "r", "report", "Hand-over report", False),
+    ("hotfix.detection", "d", "detection", "Record detection (when, how)", False),
     ("hotfix.help", "question_mark", "help", "Help", True),
     ("hotfix.quit", "q", "app.quit", "Quit", True),
 ]
@@ -805,24 +808,7 @@ class HotfixApp(GitFlow, App[int]):
         self.git_setup()
 
     def on_mount(self) -> None:
-        s = self.settings
-        for p in s.problems:
-            self.notify(p, severity="error", title="Settings", markup=False, timeout=15)
-        if s.theme:
-            if s.theme in self.available_themes:
-                self.theme = s.theme
-            else:
-                self.notify(f"{s.path}: unknown theme {s.theme!r}; known: "
-                            f"{', '.join(sorted(self.available_themes))}",
-                            severity="error", title="Settings", markup=False, timeout=15)
-        if self.keymap:
-            known = {b[0] for b in MAIN_BINDINGS} | {"command_palette"}
-            unknown = sorted(set(self.keymap) - known)
-            if unknown:
-                self.notify(f"{s.path}: keymap: unknown binding id(s) {', '.join(unknown)}; "
-                            f"known: {', '.join(sorted(known))}", severity="error",
-                            title="Settings", markup=False, timeout=15)
-            self.set_keymap(self.keymap)
+        self.apply_settings()
         self.set_interval(1, self.tick)
         if self.watch:
             self.set_interval(0.5, self.check_files)
@@ -830,6 +816,32 @@ class HotfixApp(GitFlow, App[int]):
             self.open_incident(self.incident)
         else:
             self.show_picker()
+
+    def apply_settings(self) -> None:
+        """Theme and keymap from the settings; every problem is a short `FILE:LINE` error."""
+        s = self.settings
+        for p in s.problems:
+            self.notify(p, severity="error", title="Settings", markup=False,
+                        timeout=ERROR_TIMEOUT)
+        if s.theme:
+            if s.theme in self.available_themes:
+                self.theme = s.theme
+            else:
+                self.notify(f"{s.where(s.theme_line)}: theme: unknown theme {s.theme!r} "
+                            "(e.g. textual-dark, nord); ignored", severity="error",
+                            title="Settings", markup=False, timeout=ERROR_TIMEOUT)
+        if self.keymap:
+            known = {b[0] for b in MAIN_BINDINGS} | {"command_palette"}
+            unknown = [bid for bid in self.keymap if bid not in known]
+            if unknown:
+                lines = [f"{s.where(s.keymap_lines.get(bid, 0))}: keymap: unknown binding id "
+                         f"{bid!r}" for bid in unknown[:3]]
+                if len(unknown) > 3:
+                    lines.append(f"and {len(unknown) - 3} more")
+                lines.append("(? lists the binding ids)")
+                self.notify("\n".join(lines), severity="error", title="Settings",
+                            markup=False, timeout=ERROR_TIMEOUT)
+            self.set_keymap(self.keymap)
 
     # --- screens --------------------------------------------------------------------------
 

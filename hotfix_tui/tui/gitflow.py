@@ -21,6 +21,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from hotfix_tui.core import gitops, record
 from hotfix_tui.core import report as report_mod
+from hotfix_tui.core import settings as settings_mod
 from hotfix_tui.core import sync as sync_mod
 from hotfix_tui.core.clocks import format_time
 from hotfix_tui.core.fill import NeedsConfirmation, needs_detection
@@ -48,8 +49,16 @@ if TYPE_CHECKING:
 NOT_A_REPO = "not a git repository: git features are off"
 WRITE_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
 ACTIVITY_ROWS = 50
+ERROR_TIMEOUT = 6  # seconds an error notification stays
 # git commands of the commit and sync workers never overlap, whatever the worker manager does
 GIT_LOCK = threading.Lock()
+
+
+def is_resolved(inc: Incident) -> bool:
+    """The incident's status is the last of its workflow's lifecycle (e.g. Resolved)."""
+    wf = inc.workflow
+    status = inc.status
+    return status == "Resolved" or bool(wf and wf.statuses and status == wf.statuses[-1])
 
 
 # --- messages from the workers (past events) -------------------------------------------------
@@ -317,7 +326,7 @@ class GitFlow:
     def on_sync_failed(self, message: SyncFailed) -> None:
         self.git_busy = None
         self.notify(clean(message.error), severity="error", title="Sync failed", markup=False,
-                    timeout=15)
+                    timeout=ERROR_TIMEOUT)
         main = self.main
         if main is not None and main.is_attached:
             main.check_files()
@@ -389,24 +398,27 @@ class GitFlow:
     # --- detection, start correction ---------------------------------------------------------
 
     def maybe_ask_detection(self) -> None:
-        """On open: ask how the incident was detected, once per session and incident."""
+        """On open: ask how the incident was detected, once per incident (remembered in the user
+        state dir, whether answered or dismissed); never for a resolved incident."""
         inc = self.incident
         if inc is None or not self.ask_detection or inc.folder in self._detection_asked:
             return
         try:
-            need = needs_detection(inc)
+            need = needs_detection(inc) and not is_resolved(inc)
         except WRITE_ERRORS:
             return
-        if need:
+        if need and not settings_mod.detection_asked(inc.folder, inc.id):
             self._detection_asked.add(inc.folder)
             self.prompt_detection()
 
     def prompt_detection(self) -> None:
+        """The detection dialog (on open once, or any time from `d` / the palette)."""
         inc = self.incident
         if inc is None:
             return
 
         def answered(result: tuple[Any, str] | None) -> None:
+            settings_mod.mark_detection_asked(inc.folder, inc.id)
             if result is not None:
                 self.save_detection(result[0], result[1])
 

@@ -91,7 +91,7 @@ class DetectionScreen(ModalScreen[tuple[datetime | None, str] | None]):
             yield Label(Text(f"When (UTC, {TIME_HINT}); empty means now", style="dim"))
             yield Input(placeholder=f"now: {self.now.strftime('%Y-%m-%d %H:%M')}",
                         id="detection-when")
-            yield Static(Text("enter saves · tab moves · esc asks again next start",
+            yield Static(Text("enter saves · tab moves · esc: later (d records it any time)",
                               style="dim"))
 
     @on(Input.Submitted)

@@ -51,7 +51,10 @@ class SeverityChoice:
 
 
 class SeverityScreen(ModalScreen[str | None]):
-    """Pick a severity, then confirm the change; dismisses with the new severity or None."""
+    """Pick a severity, then confirm the change; dismisses with the new severity or None.
+
+    While confirming: `y` or `enter` confirms, `n` or `esc` goes back to the list (a second
+    `esc` closes the dialog)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="modal.cancel"),
@@ -88,6 +91,9 @@ class SeverityScreen(ModalScreen[str | None]):
     @on(OptionList.OptionSelected)
     def selected(self, event: OptionList.OptionSelected) -> None:
         sev = event.option.id
+        if self.picked is not None and sev == self.picked:
+            self.action_confirm()  # enter on the asked-about severity confirms, like y
+            return
         if sev == self.current:
             self.notify(f"severity is already {sev}")
             return
@@ -97,7 +103,8 @@ class SeverityScreen(ModalScreen[str | None]):
             Text.assemble(
                 (f"Change {self.current or '?'} → {sev}? ", "bold"),
                 f"The SLA target becomes {c.target}; applicable tasks change. ",
-                ("y", "bold reverse"), " yes  ", ("n", "bold reverse"), " no",
+                ("y", "bold reverse"), "/", ("enter", "bold reverse"), " yes  ",
+                ("n", "bold reverse"), "/", ("esc", "bold reverse"), " no",
             )
         )
         self.add_class("-confirming")

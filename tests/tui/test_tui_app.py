@@ -348,6 +348,27 @@ async def test_severity_cancel_writes_nothing(incident, make_app):
     assert hotfix_md(incident) == before
 
 
+async def test_severity_confirm_with_enter_and_cancel_with_escape(incident, make_app):
+    app = make_app(incident)
+    before = hotfix_md(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "down", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SeverityScreen) and screen.has_class("-confirming")
+        await pilot.press("escape")  # like n: back to the list, nothing written
+        await pilot.pause()
+        assert app.screen is screen and not screen.has_class("-confirming")
+        assert hotfix_md(incident) == before
+        await pilot.press("enter")  # P1 asked again
+        await pilot.pause()
+        assert screen.has_class("-confirming")
+        await pilot.press("enter")  # like y
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert "**Severity**: P1" in tasks_md(incident) and incident.severity == "P1"
+
+
 async def test_undo_last_change(incident, make_app):
     app = make_app(incident)
     async with app.run_test(size=SIZE) as pilot:
@@ -603,7 +624,32 @@ async def test_bad_config_is_reported_with_line_and_ignored(incident, make_app, 
         await pilot.pause()
         text = " ".join(messages(app))
         assert "auto_commit" in text and "no-such-theme" in text and "hotfix.nope" in text
+        # unknown theme and binding ids name FILE:LINE like the other problems
+        assert f"{path}:1: theme: unknown theme 'no-such-theme'" in text
+        assert f"{path}:4: keymap: unknown binding id 'hotfix.nope'" in text
+        assert all(n.timeout <= 6 for n in app._notifications if n.severity == "error")
         await pilot.press("space")
+        assert is_checked(incident, "T001")
+
+
+async def test_unknown_keymap_ids_are_a_short_notification(incident, make_app, tmp_path,
+                                                           monkeypatch):
+    monkeypatch.setenv("HOTFIX_TUI_CONFIG_DIR", str(tmp_path))
+    path = tmp_path / "config.yaml"
+    bad = [f"hotfix.nope{i}" for i in range(5)]
+    path.write_text("keymap:\n  hotfix.toggle: t\n" + "".join(f"  {b}: z\n" for b in bad))
+    app = make_app(incident, settings=load_settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        keymap = [m for m in messages(app) if "keymap" in m]
+        assert len(keymap) == 1
+        lines = keymap[0].splitlines()
+        assert lines[:3] == [f"{path}:{3 + i}: keymap: unknown binding id 'hotfix.nope{i}'"
+                             for i in range(3)]
+        assert lines[3] == "and 2 more"
+        assert len(lines) <= 5 and all(len(line) <= len(str(path)) + 60 for line in lines)
+        assert "hotfix.toggle" not in keymap[0]  # known ids are not listed
+        await pilot.press("t")
         assert is_checked(incident, "T001")
 
 

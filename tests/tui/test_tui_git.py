@@ -3,6 +3,7 @@ detection, start correction, activity, hand-over report; real repositories, a fa
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -388,6 +389,54 @@ async def test_detection_defaults_to_now_and_esc_asks_not_again(incident, clock)
         assert "**Detection**: 2026-11-25 14:00:00 UTC - customer report" in hotfix
 
 
+async def test_detection_asked_once_per_incident_across_restarts(incident, clock, tmp_path):
+    from hotfix_tui.core import settings as settings_mod
+
+    app = app_for(incident, clock, ask_detection=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, DetectionScreen)
+        await pilot.press("escape")  # dismissed: asked all the same
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    assert settings_mod.detection_asked(incident.folder, incident.id)
+    state = settings_mod.state_dir() / settings_mod.STATE_NAME
+    # the test's own state dir (tests/conftest.py), never the user's
+    assert state.parent == Path(os.environ["HOTFIX_TUI_STATE_DIR"])
+    assert f"{incident.folder.resolve()}#{incident.id}" in state.read_text()
+    # the next start: not asked again; d still records it
+    app = app_for(incident, clock, ask_detection=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DetectionScreen)
+        await pilot.press(*"dashboard", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+    hotfix = (incident.folder / "hotfix.md").read_text(encoding="utf-8")
+    assert "**Detection**: 2026-11-25 14:00:00 UTC - dashboard" in hotfix
+    # keyed by folder and id: another incident's prompt is still asked
+    assert not settings_mod.detection_asked(incident.folder, "hotfix-999")
+    assert not settings_mod.detection_asked(tmp_path / "elsewhere", incident.id)
+
+
+async def test_detection_not_asked_for_a_resolved_incident(incident, clock):
+    text = (incident.folder / "hotfix.md").read_text(encoding="utf-8")
+    assert "[ ] Resolved" in text
+    (incident.folder / "hotfix.md").write_text(
+        text.replace("[x] Investigating", "[ ] Investigating").replace("[ ] Resolved",
+                                                                       "[x] Resolved"),
+        encoding="utf-8")
+    incident.refresh()
+    assert incident.status == "Resolved"
+    app = app_for(incident, clock, ask_detection=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
 async def test_detection_not_asked_when_filled(incident, clock):
     incident.set_detection(None, "alert")
     app = app_for(incident, clock, ask_detection=True)
@@ -483,7 +532,7 @@ async def test_palette_lists_the_record_actions(incident, clock):
         labels = [label for label, _h, _cb in HotfixCommands(app.screen)._commands()]
         for title in ("Commit incident  (c)", "Sync with the team  (S)", "Activity  (a)",
                       "Pick fix commit…  (f)", "Hand-over report  (r)", "Fill post-mortem",
-                      "Correct incident start…", "Record detection…"):
+                      "Correct incident start…", "Record detection…  (d)"):
             assert title in labels, labels
         assert len(labels) == len(PALETTE)
 
