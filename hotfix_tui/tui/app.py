@@ -190,9 +190,20 @@ class MainScreen(RecordActions, Screen[None]):
         yield SlaPanel(id="sla")
         with TaskTree(id="tree"):
             yield from self._make_boxes()
-        yield Input(placeholder="filter tasks (esc clears)", id="filter")
-        yield Input(id="note-input")
         yield KeyFooter()
+
+    def _input(self, ident: str, placeholder: str = "") -> Input:
+        """The filter or note input, made on first use (most sessions never open them)."""
+        found = self.query(f"#{ident}")
+        if found:
+            return found.first(Input)
+        inp = Input(placeholder=placeholder, id=ident)
+        self.mount(inp, before=self.query_one(KeyFooter))
+        return inp
+
+    def _shown_input(self, ident: str) -> bool:
+        found = self.query(f"#{ident}")
+        return bool(found) and found.first().display
 
     def _make_boxes(self) -> list[PhaseBox]:
         inc = self.incident
@@ -208,8 +219,6 @@ class MainScreen(RecordActions, Screen[None]):
         return self.boxes
 
     def on_mount(self) -> None:
-        self.query_one("#filter").display = False
-        self.query_one("#note-input").display = False
         for box in self.boxes:
             if not box.collapsed:
                 self._build(box)
@@ -563,7 +572,7 @@ class MainScreen(RecordActions, Screen[None]):
         if row is None:
             return
         self._note_key = row.key
-        inp = self.query_one("#note-input", Input)
+        inp = self._input("note-input")
         what = clean(row.view.id or row.view.title)
         inp.placeholder = f"note on {what} (enter saves, esc cancels)"
         inp.value = ""
@@ -584,8 +593,8 @@ class MainScreen(RecordActions, Screen[None]):
             self.app.post_message(Changed(change.label))
 
     def _close_note(self) -> None:
-        inp = self.query_one("#note-input", Input)
-        inp.display = False
+        if self._shown_input("note-input"):
+            self.query_one("#note-input").display = False
         self._note_key = None
         self.query_one(TaskTree).focus()
 
@@ -661,7 +670,7 @@ class MainScreen(RecordActions, Screen[None]):
     # --- filter ---------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        inp = self.query_one("#filter", Input)
+        inp = self._input("filter", "filter tasks (esc clears)")
         inp.display = True
         inp.focus()
 
@@ -700,12 +709,12 @@ class MainScreen(RecordActions, Screen[None]):
             row.display = self._matches(row.view)
 
     def action_clear_filter(self) -> None:
-        if self._note_key is not None or self.query_one("#note-input").display:
+        if self._note_key is not None or self._shown_input("note-input"):
             self._close_note()
             return
-        inp = self.query_one("#filter", Input)
-        if not inp.display and not self.filter_text:
+        if not self._shown_input("filter") and not self.filter_text:
             return
+        inp = self._input("filter", "filter tasks (esc clears)")
         inp.value = ""
         inp.display = False
         self.apply_filter("")
