@@ -821,10 +821,12 @@ class HotfixApp(GitFlow, App[int]):
         self.set_interval(1, self.tick)
         if self.watch:
             self.set_interval(0.5, self.check_files)
-        if self.incident is not None:
-            self.open_incident(self.incident)
-        else:
+        if self.incident is None:
             self.show_picker()
+        elif self.main is None:
+            self.open_incident(self.incident)
+        else:  # the incident's screen is the first one (get_default_screen)
+            self.call_later(self.maybe_ask_detection)
 
     def apply_settings(self) -> None:
         """Theme and keymap from the settings; every problem is a short `FILE:LINE` error."""
@@ -854,11 +856,22 @@ class HotfixApp(GitFlow, App[int]):
 
     # --- screens --------------------------------------------------------------------------
 
-    def open_incident(self, incident: Incident) -> None:
+    def get_default_screen(self) -> Screen:
+        # the incident given at start is the first screen: no blank default screen under it
+        # (one screen to compose, style and lay out instead of two at start-up)
+        if self.incident is not None and self.main is None:
+            self._main_screen(self.incident)
+            return self.main
+        return super().get_default_screen()
+
+    def _main_screen(self, incident: Incident) -> None:
         self.incident = incident
         # auto-commit (settings.auto_commit) runs in a worker after every change: see GitFlow
         self.attach_incident(incident)
         self.main = MainScreen(incident)
+
+    def open_incident(self, incident: Incident) -> None:
+        self._main_screen(incident)
         if isinstance(self.screen, PickerScreen):
             self.switch_screen(self.main)
         else:
