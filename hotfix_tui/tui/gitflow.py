@@ -29,22 +29,16 @@ from hotfix_tui.core.incident import IncidentError
 from hotfix_tui.core.repo import GitError
 from hotfix_tui.core.store import StoreError
 
-from .record_screens import (
-    ActivityRow,
-    ActivityScreen,
-    CommitChoice,
-    CommitPickerScreen,
-    ConfirmScreen,
-    DetectionScreen,
-    ReportScreen,
-    TimeScreen,
-)
 from .widgets import clean
+
+# the dialogs (.record_screens, with DataTable and TextArea) are imported when first opened
 
 if TYPE_CHECKING:
     from hotfix_tui.core.gitops import CommitInfo
     from hotfix_tui.core.incident import Incident
     from hotfix_tui.core.sync import Arrival, SyncResult
+
+    from .record_screens import ActivityRow, CommitChoice
 
 NOT_A_REPO = "not a git repository: git features are off"
 WRITE_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
@@ -353,6 +347,8 @@ class GitFlow:
         self.post_message(msg)
 
     def on_commits_listed(self, message: CommitsListed) -> None:
+        from .record_screens import CommitChoice, CommitPickerScreen
+
         self._listing = False
         inc = self.incident
         if inc is None:
@@ -413,6 +409,8 @@ class GitFlow:
 
     def prompt_detection(self) -> None:
         """The detection dialog (on open once, or any time from `d` / the palette)."""
+        from .record_screens import DetectionScreen
+
         inc = self.incident
         if inc is None:
             return
@@ -441,6 +439,8 @@ class GitFlow:
         self._rerender()
 
     def correct_start(self) -> None:
+        from .record_screens import TimeScreen
+
         inc = self.incident
         if inc is None or self.refuse_while_syncing():
             return
@@ -478,6 +478,8 @@ class GitFlow:
 
     def activity_rows(self, limit: int = ACTIVITY_ROWS) -> list[ActivityRow]:
         """The latest rows of the post-mortem timeline, newest first."""
+        from .record_screens import ActivityRow
+
         inc = self.incident
         if inc is None:
             return []
@@ -488,6 +490,8 @@ class GitFlow:
                 for r in reversed(rows[-limit:])]
 
     def show_activity(self) -> None:
+        from .record_screens import ActivityScreen
+
         inc = self.incident
         if inc is None:
             return
@@ -504,6 +508,8 @@ class GitFlow:
         self.push_screen(ActivityScreen(title, self.activity_rows(), "\n".join(bits)))
 
     def show_report(self) -> None:
+        from .record_screens import ReportScreen
+
         inc = self.incident
         if inc is None:
             return
@@ -533,6 +539,8 @@ class GitFlow:
     # --- helpers ----------------------------------------------------------------------------
 
     def _confirm(self, question: str, then: Any) -> None:
+        from .record_screens import ConfirmScreen
+
         def answered(yes: bool | None) -> None:
             if yes:
                 then()
