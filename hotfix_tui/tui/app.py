@@ -23,7 +23,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Collapsible, Footer, Input
+from textual.widgets import Collapsible, Input
 
 from hotfix_tui.core.clocks import Clock, format_duration, utc_now
 from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskView
@@ -32,8 +32,10 @@ from hotfix_tui.core.settings import Settings, load_settings
 from .gitflow import GitFlow, RecordActions
 from .screens import HelpScreen, PickerScreen, PickItem, SeverityChoice, SeverityScreen, SkipScreen
 from .widgets import (
+    FilterInput,
     HeaderLine,
     KeyFooter,
+    NoteInput,
     PhaseBox,
     SlaPanel,
     TaskRow,
@@ -83,6 +85,10 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.help", "question_mark", "help", "Help", True),
     ("hotfix.quit", "q", "app.quit", "Quit", True),
 ]
+
+# Footer keys left out on a narrow terminal (they stay bound, in ? help and in the palette).
+FOOTER_NARROW_HIDDEN = {"next_open", "filter"}
+FOOTER_NARROWER_HIDDEN = {"severity", "undo"}
 
 # Actions the command palette offers (action, title, help).
 PALETTE: list[tuple[str, str, str]] = [
@@ -197,7 +203,8 @@ class MainScreen(RecordActions, Screen[None]):
         found = self.query(f"#{ident}")
         if found:
             return found.first(Input)
-        inp = Input(placeholder=placeholder, id=ident)
+        cls = NoteInput if ident == "note-input" else FilterInput
+        inp = cls(placeholder=placeholder, id=ident)
         self.mount(inp, before=self.query_one(KeyFooter))
         return inp
 
@@ -222,11 +229,10 @@ class MainScreen(RecordActions, Screen[None]):
         for box in self.boxes:
             if not box.collapsed:
                 self._build(box)
+        self._fit_size()
         self.update_header()
         self.tick()
         self.set_cursor(self._initial_cursor)
-        self.set_class(self.size.height < 30, "-compact")
-        self.query_one(Footer).compact = self.size.width < 100
 
     def on_screen_resume(self) -> None:
         # back on top after a dialog: the clocks catch up now (they slow down behind dialogs)
@@ -234,10 +240,32 @@ class MainScreen(RecordActions, Screen[None]):
             self.tick()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.height < 30, "-compact")
-        self.query_one(Footer).compact = self.size.width < 100
+        if self._fit_size():
+            self._last_sla = None
+            self.tick()
         if self._cursor_widget is not None:
             self.call_after_refresh(self._scroll_to_cursor)
+
+    def _fit_size(self) -> bool:
+        """Layout for the terminal size; True when the SLA panel changed its mode.
+
+        Under 30 rows (80x24) the panel is compact but keeps the big countdown; under 20 rows
+        it drops the Digits. Under 100 columns the footer is compact and shows fewer keys (not
+        the palette key, g and /; under 64 columns not e and u either), so ? Help and q Quit
+        always fit.
+        """
+        w, h = self.size
+        self.set_class(h < 30, "-compact")
+        mode = "tiny" if h < 20 else "compact" if h < 30 else "full"
+        footer = self.query_one(KeyFooter)
+        footer.compact = w < 100
+        hidden: set[str] = set()
+        if w < 100:
+            hidden |= FOOTER_NARROW_HIDDEN
+        if w < 64:
+            hidden |= FOOTER_NARROWER_HIDDEN
+        footer.set_hidden(frozenset(hidden), palette=w >= 100)
+        return self.query_one(SlaPanel).set_mode(mode)
 
     # --- state to screen ----------------------------------------------------------------
 

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Collapsible, Digits, Footer, Static
+from textual.widgets import Collapsible, Digits, Footer, Input, Static
+from textual.widgets._footer import FooterKey
 
 from hotfix_tui.core.clocks import format_duration
 
@@ -73,11 +75,34 @@ class HeaderLine(Static):
         if getattr(self, "_parts", None):
             self._render_parts()
 
+    MIN_TITLE = 10  # the title is cut down to this before the branch is cut or dropped
+    MIN_BRANCH = 12
+
     def _render_parts(self) -> None:
         hid, title, sev, color, status, branch = self._parts
         width = self.size.width or 100
-        if width - len(hid) - len(status) - len(branch) - 16 < min(len(title), 20):
-            branch = ""  # a narrow terminal: the title matters more than the branch
+        head = Text(no_wrap=True)
+        head.append(f" {clean(hid)} ", style="bold reverse")
+        head.append(" ")
+        name = clean(title)
+        branch = clean(branch)
+        tail = self._tail(sev, color, status, branch)
+        want = min(len(name), self.MIN_TITLE)
+        if branch and width - head.cell_len - tail.cell_len - 1 < want:
+            # narrow: the title is cut first (above), then the branch, then it goes
+            spare = width - head.cell_len - self._tail(sev, color, status, "").cell_len - 1
+            keep = spare - want - 4  # "  ⎇ " before the branch
+            branch = branch[: keep - 1] + "…" if keep >= self.MIN_BRANCH else ""
+            tail = self._tail(sev, color, status, branch)
+        room = max(8, width - head.cell_len - tail.cell_len - 1)
+        if len(name) > room:
+            name = name[: room - 1] + "…"
+        head.append(name, style="bold")
+        head.append(tail)
+        self.update(head)
+
+    @staticmethod
+    def _tail(sev: str | None, color: str, status: str, branch: str) -> Text:
         tail = Text(no_wrap=True)
         tail.append("  ")
         tail.append(f" {clean(sev or '?')} ", style=f"bold black on {color}")
@@ -85,23 +110,33 @@ class HeaderLine(Static):
         tail.append(clean(status or "?"), style="bold")
         if branch:
             tail.append("  ⎇ ", style="dim")
-            tail.append(clean(branch), style="cyan")
-        head = Text(no_wrap=True)
-        head.append(f" {clean(hid)} ", style="bold reverse")
-        head.append(" ")
-        room = max(8, width - head.cell_len - tail.cell_len - 1)
-        name = clean(title)
-        if len(name) > room:
-            name = name[: room - 1] + "…"
-        head.append(name, style="bold")
-        head.append(tail)
-        self.update(head)
+            tail.append(branch, style="cyan")
+        return tail
 
 
 class SlaPanel(Horizontal):
-    """The resolution countdown (Digits), elapsed and % used, and the active windows."""
+    """The resolution countdown (Digits), elapsed and % used, and the active windows.
+
+    Modes (set by the screen from its size): "full" - the Digits beside the stats line and one
+    line per window; "compact" (under 30 rows, e.g. 80x24) - the Digits beside three lines:
+    the state, elapsed and % used, and the windows on one line; "tiny" (under 20 rows) - no
+    Digits, the stats and the windows on one line each.
+    """
 
     STATES = ("ok", "warning", "critical", "breached", "met", "missed", "not-started")
+    MODES = ("full", "compact", "tiny")
+
+    mode = "full"
+
+    def set_mode(self, mode: str) -> bool:
+        """Switch the layout; True when it changed (the caller shows the clocks again)."""
+        if mode == self.mode:
+            return False
+        self.mode = mode
+        for m in self.MODES:
+            self.set_class(m == mode, f"-{m}")
+        self._shown = None  # the stats and windows change shape: lay them out again
+        return True
 
     _shown: tuple[str, Text, Text] | None = None  # (digits, stats line, windows) on screen
 
@@ -116,6 +151,7 @@ class SlaPanel(Horizontal):
         for s in self.STATES:
             self.set_class(s == state, f"-{s}")
         line = Text(no_wrap=True, overflow="ellipsis")
+        sep = "\n" if self.mode == "compact" else "  "  # compact: state, then the figures
         if sla is None:
             digits = "--:--:--"
             line.append("no SLA clock (no workflow or severity)", style="dim")
@@ -129,7 +165,7 @@ class SlaPanel(Horizontal):
                 digits = format_duration(sla.elapsed_seconds)
                 mark = "✔ SLA met" if state == "met" else "✘ SLA missed"
                 line.append(mark, style=STATE_STYLE[state])
-                line.append(f"  resolved in {format_duration(sla.elapsed_seconds)}"
+                line.append(f"{sep}resolved in {format_duration(sla.elapsed_seconds)}"
                             f" of {target} ({pct})")
             else:
                 digits = format_duration(sla.remaining_seconds, signed=True)
@@ -139,12 +175,13 @@ class SlaPanel(Horizontal):
                 else:
                     line.append(f"{format_duration(sla.remaining_seconds)} left",
                                 style=STATE_STYLE[state])
-                line.append(f"  elapsed {format_duration(sla.elapsed_seconds)}"
+                line.append(f"{sep}elapsed {format_duration(sla.elapsed_seconds)}"
                             f" · {pct} of {sev or '?'} target {target}")
         wt = Text(no_wrap=True, overflow="ellipsis")
+        one_line = self.mode != "full"
         for i, w in enumerate(windows):
             if i:
-                wt.append("\n")
+                wt.append("  " if one_line else "\n")
             style = STATE_STYLE.get(w.state, "")
             wt.append("● ", style=style)
             wt.append(clean(w.label), style="bold")
@@ -324,6 +361,32 @@ class TaskTree(VerticalScroll, can_focus=True, inherit_bindings=False):
         self.app.stylesheet.update_nodes([self], animate=True)
 
 
+class InlineInput(Input):
+    """The note and filter inputs: while one has the keys, the footer shows only its own keys."""
+
+    SAVE = "Save"
+    CANCEL = "Cancel"
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        # this input's own enter and esc, shown in the footer (the stock enter is hidden)
+        keys = self._bindings.key_to_bindings
+        keys["enter"] = [Binding("enter", "submit", self.SAVE, show=True)]
+        keys["escape"] = [Binding("escape", "screen.clear_filter", self.CANCEL, show=True)]
+
+
+class NoteInput(InlineInput):
+    SAVE = "Save note"
+
+
+class FilterInput(InlineInput):
+    SAVE = "Go to first match"
+    CANCEL = "Clear filter"
+
+
+INLINE_KEYS = frozenset({"submit", "screen.clear_filter"})
+
+
 class KeyFooter(Footer):
     """Textual's Footer, recomposed only when the keys it shows change.
 
@@ -332,11 +395,37 @@ class KeyFooter(Footer):
     """
 
     _shown: tuple | None = None
+    hidden_actions: frozenset[str] = frozenset()  # keys left out (a narrow terminal)
+
+    def set_hidden(self, actions: frozenset[str], palette: bool) -> None:
+        """Leave these actions' keys (and the palette key unless `palette`) out of the footer."""
+        if actions == self.hidden_actions and palette == self.show_command_palette:
+            return
+        self.hidden_actions = actions
+        self.set_reactive(Footer.show_command_palette, palette)
+        self._shown = None
+        if self.is_mounted:
+            self.call_later(self.recompose)
+
+    def _typing(self) -> bool:
+        return isinstance(self.screen.focused, InlineInput)
+
+    def compose(self) -> ComposeResult:
+        typing = self._typing()  # in a note or the filter: only its enter and esc keys
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and (
+                widget.action in self.hidden_actions
+                or (typing and widget.action not in INLINE_KEYS)
+            ):
+                continue
+            yield widget
 
     def _signature(self, screen: Screen) -> tuple:
         app = self.app
         return (
             self.show_command_palette,
+            self.hidden_actions,
+            self._typing(),
             tuple(
                 (b.key, app.get_key_display(b), b.description, b.action, b.group, enabled, tip)
                 for _node, b, enabled, tip in screen.active_bindings.values()

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import Digits, Input
+from textual.widgets._footer import FooterKey
 
 from hotfix_tui.core.incident import Incident
 from hotfix_tui.core.settings import load_settings
 from hotfix_tui.tui.app import COVERED_TICK_S, MAIN_BINDINGS, PALETTE, HotfixApp, MainScreen
 from hotfix_tui.tui.screens import HelpScreen, SeverityScreen, SkipScreen
-from hotfix_tui.tui.widgets import HeaderLine, SlaPanel, TaskRow
+from hotfix_tui.tui.widgets import HeaderLine, KeyFooter, SlaPanel, TaskRow, TaskTree
 
 SIZE = (100, 40)
 
@@ -279,6 +280,29 @@ async def test_note_inline_input(incident, make_app):
         assert len(subitems(incident, "T001")) == 1
         await pilot.press("j")  # the tree has the keys again
         assert m.cursor == "t:T002"
+
+
+async def test_note_input_sits_above_the_footer_which_shows_its_keys(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=(80, 24)) as pilot:
+        m = main(app)
+        await pilot.press("n")
+        await settle_footer(pilot)
+        inp = m.query_one("#note-input", Input)
+        footer = m.query_one(KeyFooter)
+        tree = m.query_one(TaskTree)
+        # in the layout between the tasks and the footer: it covers neither
+        assert inp.region.height == 3 and inp.region.bottom == footer.region.y
+        assert tree.region.bottom <= inp.region.y
+        assert footer.region.bottom == 24
+        # while typing only the input's keys are offered (space, s, q... would type)
+        keys = footer_keys(app)
+        assert set(keys) == {"submit", "screen.clear_filter"}
+        assert "Save note" in str(keys["submit"].render())
+        assert "Cancel" in str(keys["screen.clear_filter"].render())
+        await pilot.press("escape")
+        await settle_footer(pilot)
+        assert not inp.display and {"toggle", "help", "app.quit"} <= set(footer_keys(app))
 
 
 @pytest.mark.parametrize("key", ["N", "ctrl+e"])
@@ -688,21 +712,69 @@ async def test_mouse_click_selects_and_checkbox_click_toggles(incident, make_app
         assert not m.boxes[1].collapsed and m.boxes[1].built and m.cursor == "p:1"
 
 
+def footer_keys(app: HotfixApp) -> dict[str, FooterKey]:
+    """The keys the footer shows now (action -> widget), after its recompose."""
+    return {k.action: k for k in app.screen.query_one(KeyFooter).query(FooterKey)}
+
+
+async def settle_footer(pilot) -> None:
+    # the footer recomposes after a resize or focus change: a few refreshes, never a sleep
+    for _ in range(5):
+        await pilot.pause()
+
+
 async def test_resize_small_and_large(incident, make_app):
     app = make_app(incident)
     async with app.run_test(size=SIZE) as pilot:
         m = main(app)
+        digits = m.query_one("#sla-digits", Digits)
         assert not m.has_class("-compact")
         await pilot.resize_terminal(80, 24)
-        await pilot.pause()
+        await settle_footer(pilot)
         assert m.has_class("-compact")
-        assert not m.query_one("#sla-digits").display or m.query_one("#sla-digits").size.height == 0
+        # the big countdown stays at 80x24, beside the state, the figures and the windows
+        assert digits.display and digits.size.height == 3 and digits.region.bottom <= 4
+        assert "left" in str(m.query_one("#sla-stats").render())
+        assert "elapsed" in str(m.query_one("#sla-stats").render())
+        assert m.query_one("#sla-stats").region.height == 2
+        assert m.query_one("#sla-windows").region.height == 1
+        assert m.query_one(TaskTree).region.height >= 15
         await pilot.press("j", "space")
         assert is_checked(incident, "T002")
+        # under 20 rows the Digits go, the stats stay
+        await pilot.resize_terminal(80, 19)
+        await settle_footer(pilot)
+        assert not digits.display or digits.size.height == 0
+        assert "left" in str(m.query_one("#sla-stats").render())
         await pilot.resize_terminal(200, 60)
-        await pilot.pause()
-        assert not m.has_class("-compact")
+        await settle_footer(pilot)
+        assert not m.has_class("-compact") and digits.display
         assert m.cursor == "t:T002"
+
+
+async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(incident,
+                                                                              make_app):
+    app = make_app(incident)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_footer(pilot)
+        keys = footer_keys(app)
+        assert {"toggle", "help", "app.quit"} <= set(keys)
+        assert "filter" not in keys and "next_open" not in keys  # fewer keys when narrow
+        assert "command_palette" not in keys
+        for key in keys.values():
+            assert key.region.right <= 80 and key.region.width > 0, key.action
+        assert "Help" in str(keys["help"].render()) and "Quit" in str(keys["app.quit"].render())
+        header = str(main(app).query_one(HeaderLine).render())
+        assert "hotfix/001-checkout-returns-500" in header and "…" in header  # title cut
+        assert header.startswith(" hotfix-001  Checkout") and "P0" in header
+        # still bound, only not in the footer
+        await pilot.press("slash")
+        assert main(app).query_one("#filter", Input).has_focus
+        await pilot.resize_terminal(100, 40)
+        await settle_footer(pilot)
+        await pilot.press("escape")
+        await settle_footer(pilot)
+        assert {"filter", "next_open", "command_palette"} <= set(footer_keys(app))
 
 
 async def test_large_file_builds_only_the_open_phase(repo, clock):
