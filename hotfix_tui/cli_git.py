@@ -9,12 +9,18 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, _safe, open_incident
 
+if TYPE_CHECKING:
+    from .core.incident import Incident
 
-def _root_of(inc) -> Path:
+
+def _root_of(inc: Incident) -> Path:
+    """The incident's git repository root; CliError outside one."""
     if inc.repo_root is None:
         raise CliError(
             f"{inc.folder} is not inside a git repository; run `git init` first", EXIT_FAIL
@@ -22,7 +28,8 @@ def _root_of(inc) -> Path:
     return Path(inc.repo_root)
 
 
-def _parse_when(text: str):
+def _parse_when(text: str) -> datetime:
+    """A UTC time the user typed; CliError when it is not one."""
     from .core.clocks import parse_time
 
     t = parse_time(text)
@@ -55,7 +62,7 @@ def _guard(fn: Callable[[], int]) -> int:
         raise CliError(str(exc), EXIT_FAIL) from exc
 
 
-def attach_auto_commit(inc) -> None:
+def attach_auto_commit(inc: Incident) -> None:
     """With `auto_commit: true` in the config, commit the incident folder after every action.
 
     Called by `cli.open_incident`; a failing commit is reported and never undoes the action.

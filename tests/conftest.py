@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import reliability_report
 
 T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)
 
@@ -70,3 +71,20 @@ def clock() -> FakeClock:
 @pytest.fixture
 def repo(tmp_path) -> Path:
     return make_repo(tmp_path / "repo")
+
+
+# --- figures for README's Reliability table (tests/reliability_report.py) -------------------
+_RELIABILITY_TESTS: reliability_report.Tests = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Note the outcome and recorded properties of the tests the Reliability table counts."""
+    reliability_report.note(
+        _RELIABILITY_TESTS, report.nodeid, report.when, report.outcome, report.user_properties
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write those figures to tests/.reliability/ once, in the main process (not xdist workers)."""
+    if not hasattr(session.config, "workerinput"):
+        reliability_report.write_figures(_RELIABILITY_TESTS)

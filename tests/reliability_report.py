@@ -1,13 +1,14 @@
 """Render README.md's "Reliability" section from the figures the test suite writes.
 
-    pytest -q && python tests/reliability_report.py        # rewrite the block in README.md
-    python tests/reliability_report.py --print              # only print it
-
-The tests write `tests/.reliability/*.json` (git-ignored). Counts that do not vary between runs
-(trials, corpus cases, rounds) are taken from the test sources themselves, so that
-tests/test_reliability_report.py can check the README without running the slow tests; the
-measured part (seconds, outcomes) comes from the JSON files of the last run.
+Run `pytest -q && python tests/reliability_report.py` (add `--print` to only print the block).
 """
+
+# The tests write `tests/.reliability/*.json` (git-ignored): test_store.py and test_faults.py
+# their own measurements, and tests/conftest.py, through `note` and `write_figures` below, the
+# outcomes and `record_property` values of the tests named in RECORDED. Counts that do not vary
+# between runs (trials, corpus cases, rounds) are taken from the test sources themselves, so
+# that tests/test_reliability_report.py can check the README without running the slow tests; the
+# "Last run" column comes from the JSON files of the last run.
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -23,15 +25,22 @@ README = ROOT / "README.md"
 DATA = TESTS / ".reliability"
 START, END = "<!-- reliability:start -->", "<!-- reliability:end -->"
 COMMAND = "pytest -q && python tests/reliability_report.py"
+# figure file -> (test module, test function or None for all of the module's tests)
+RECORDED: dict[str, tuple[str, str | None]] = {
+    "markdown": ("test_hostile_input.py", "test_corpus_case"),
+    "workflow": ("test_workflow.py", "test_corpus_case"),
+    "faults": ("test_faults.py", None),
+}
+Tests = dict[str, dict[str, Any]]  # node ID -> {"outcome": ..., "properties": [(name, value)]}
 
 
-def _constant(module: str, name: str) -> int:
+def _constant(module: str, name: str) -> Any:
     tree = ast.parse((TESTS / module).read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == name for t in node.targets
         ):
-            return int(ast.literal_eval(node.value))
+            return ast.literal_eval(node.value)
     raise LookupError(f"{module}: no constant {name}")
 
 
@@ -43,25 +52,109 @@ def _tests_in(module: str) -> int:
 
 
 def _yaml_keys(path: Path) -> int:
+    """Top-level keys of a YAML mapping, counted without loading it."""
     return sum(1 for ln in path.read_text(encoding="utf-8").splitlines() if re.match(r"\S+:", ln))
+
+
+def workflow_corpus() -> list[Path]:
+    """The broken workflow files of tests/corpus/workflows."""
+    wf = TESTS / "corpus" / "workflows"
+    return [p for p in sorted(wf.glob("*.yaml")) if p.name != "EXPECTED.yaml"]
 
 
 def stable() -> dict[str, int]:
     """Figures fixed by the test sources and corpora."""
-    wf = TESTS / "corpus" / "workflows"
     md = TESTS / "corpus" / "markdown"
     return {
-        "crash_trials": _constant("test_store.py", "CRASH_TRIALS"),
-        "workflow_cases": sum(1 for p in wf.glob("*.yaml") if p.name != "EXPECTED.yaml"),
+        "crash_trials": int(_constant("test_store.py", "CRASH_TRIALS")),
+        "workflow_cases": len(workflow_corpus()),
         "markdown_cases": _yaml_keys(md / "EXPECTED.yaml"),
         "markdown_committed": sum(1 for _ in md.glob("*.md")),
-        "markdown_commands": 4,
-        "concurrency_rounds": _constant("test_faults.py", "CONCURRENT_ROUNDS"),
+        "markdown_commands": len(_constant("test_hostile_input.py", "COMMANDS")),
+        "concurrency_rounds": int(_constant("test_faults.py", "CONCURRENT_ROUNDS")),
         "fault_tests": _tests_in("test_faults.py"),
     }
 
 
+def _group(nodeid: str) -> str | None:
+    """The RECORDED figure file a test's node ID belongs to, if any."""
+    path, _, name = nodeid.partition("::")
+    for group, (module, function) in RECORDED.items():
+        if Path(path).name == module and function in (None, name.split("[", 1)[0]):
+            return group
+    return None
+
+
+def note(
+    tests: Tests, nodeid: str, when: str, outcome: str, properties: list[tuple[str, Any]]
+) -> None:
+    """Fold one phase's test report into `tests` (a failure in any phase fails the test)."""
+    if _group(nodeid) is None:
+        return
+    entry = tests.setdefault(nodeid, {"outcome": None, "properties": []})
+    if outcome in ("failed", "skipped") and entry["outcome"] != "failed":
+        entry["outcome"] = outcome
+    elif outcome == "passed" and when == "call" and entry["outcome"] is None:
+        entry["outcome"] = "passed"
+    if properties:
+        entry["properties"] = list(properties)
+
+
+def _count(entries: list[dict[str, Any]], outcome: str) -> int:
+    return sum(1 for e in entries if e["outcome"] == outcome)
+
+
+def figures(tests: Tests) -> dict[str, dict[str, int]]:
+    """The figures of each RECORDED group that ran, from the noted outcomes and properties."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for nodeid, entry in tests.items():
+        group = _group(nodeid)
+        if group is not None and entry["outcome"] is not None:
+            groups.setdefault(group, []).append({**entry, "nodeid": nodeid})
+    out: dict[str, dict[str, int]] = {}
+    if md := groups.get("markdown"):
+        runs = [v for e in md for _, v in e["properties"] if isinstance(v, dict) and "exit" in v]
+        out["markdown"] = {
+            "markdown_cases_run": len(md),
+            "markdown_cases_failed": _count(md, "failed"),
+            "markdown_runs": len(runs),
+            "markdown_refused": sum(1 for r in runs if r["exit"] != 0),
+            "markdown_tracebacks": sum(1 for r in runs if r["traceback"]),
+            "markdown_failed_changed_bytes": sum(r["failed_changed_bytes"] for r in runs),
+        }
+    if wf := groups.get("workflow"):
+        # one test per corpus file and YAML loader; the file's name is in the node ID
+        names = sorted((p.name for p in workflow_corpus()), key=len, reverse=True)
+        files: dict[str, set[str]] = {}
+        for e in wf:
+            params = e["nodeid"].partition("[")[2]
+            case = next((n for n in names if n in params), params)
+            files.setdefault(case, set()).add(e["outcome"])
+        out["workflow"] = {
+            "workflow_files_run": sum(1 for o in files.values() if o != {"skipped"}),
+            "workflow_reported": sum(
+                1 for o in files.values() if "passed" in o and "failed" not in o
+            ),
+            "workflow_failed": _count(wf, "failed"),
+        }
+    if faults := groups.get("faults"):
+        out["faults"] = {
+            "faults_passed": _count(faults, "passed"),
+            "faults_failed": _count(faults, "failed"),
+            "faults_skipped": _count(faults, "skipped"),
+        }
+    return out
+
+
+def write_figures(tests: Tests, folder: Path = DATA) -> None:
+    """Write `folder/GROUP.json` for each RECORDED group that ran (others keep their last run)."""
+    for group, values in figures(tests).items():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{group}.json").write_text(json.dumps(values, indent=2) + "\n")
+
+
 def measured() -> dict[str, object]:
+    """Every figure of the last run, merged from the JSON files."""
     out: dict[str, object] = {}
     for f in sorted(DATA.glob("*.json")):
         try:
@@ -91,8 +184,9 @@ def rows(s: dict[str, int], m: dict[str, object]) -> list[tuple[str, str, str]]:
     )
     md = (
         f"{get('markdown_runs')} command runs, {get('markdown_refused')} refused with a message, "
-        "0 tracebacks, 0 bytes changed by a failed action"
-        if "markdown_runs" in m
+        f"{get('markdown_tracebacks')} tracebacks, {get('markdown_failed_changed_bytes')} bytes "
+        "changed by a failed action" + _failed(m.get("markdown_cases_failed"), "case")
+        if "markdown_tracebacks" in m
         else "not run"
     )
     n_md, n_commit = s["markdown_cases"], s["markdown_committed"]
@@ -106,7 +200,7 @@ def rows(s: dict[str, int], m: dict[str, object]) -> list[tuple[str, str, str]]:
             "Broken workflow YAML (syntax, types, cycles, tags, alias bombs, 10 MB): "
             "`FILE:LINE:COL:` problems, no exception",
             f"{s['workflow_cases']} files",
-            "all reported",
+            _workflow_cell(s, m),
         ),
         (
             "Odd tasks.md / hotfix.md (non-UTF-8, binary, NUL, 100 000 tasks, 1 MB line, "
@@ -124,12 +218,36 @@ def rows(s: dict[str, int], m: dict[str, object]) -> list[tuple[str, str, str]]:
             "Faults: symlinks out of the repo, external edits merged by task ID, task gone, "
             "held lock, disk full, read-only file, git faults for `new`, no repo",
             f"{s['fault_tests']} tests",
-            "pass" if m else "not run",
+            _faults_cell(s, m),
         ),
     ]
 
 
+def _failed(n: object, what: str) -> str:
+    """`; N WHAT(s) failed` when some did, else nothing."""
+    return f"; {n} {what}{'s' if n != 1 else ''} failed" if isinstance(n, int) and n else ""
+
+
+def _workflow_cell(s: dict[str, int], m: dict[str, object]) -> str:
+    if "workflow_reported" not in m:
+        return "not run"
+    reported, cases = m["workflow_reported"], s["workflow_cases"]
+    text = "all reported" if reported == cases else f"{reported} of {cases} reported"
+    return text + _failed(m.get("workflow_failed"), "test")
+
+
+def _faults_cell(s: dict[str, int], m: dict[str, object]) -> str:
+    if "faults_passed" not in m:
+        return "not run"
+    passed, failed, skipped = m["faults_passed"], m["faults_failed"], m.get("faults_skipped", 0)
+    if passed == s["fault_tests"] and not failed:
+        return "pass"
+    text = f"{passed} of {s['fault_tests']} passed" + _failed(failed, "test")
+    return text + (f"; {skipped} skipped" if skipped else "")
+
+
 def render(s: dict[str, int] | None = None, m: dict[str, object] | None = None) -> str:
+    """The README block: a heading, a note on where the figures come from, the table."""
     s = stable() if s is None else s
     m = measured() if m is None else m
     lines = [
@@ -153,6 +271,7 @@ def stable_prefixes() -> list[str]:
 
 
 def readme_block(text: str) -> str | None:
+    """The reliability block of README.md's text, markers included (None without one)."""
     if START not in text or END not in text:
         return None
     return text[text.index(START) : text.index(END) + len(END)]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import filelock
 import pytest
-from conftest import git
+from conftest import FakeClock, git
 
 from hotfix_tui.cli import main
 from hotfix_tui.core import store
@@ -29,7 +29,7 @@ CONCURRENT_ROUNDS = 28  # 14 rounds checking all 28 tasks pairwise, 14 uncheckin
 CLI = [sys.executable, "-m", "hotfix_tui.cli"]
 
 
-def new_incident(root: Path, clock=None, *, git_repo: bool = True) -> Path:
+def new_incident(root: Path, clock: FakeClock | None = None, *, git_repo: bool = True) -> Path:
     wf = resolve_workflow("hotfix", root)
     kw = {"clock": clock} if clock else {}
     return create_incident(root, "Checkout broken", "P1", wf, branch=False, git_repo=git_repo, **kw)
@@ -39,7 +39,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix == ".md"}
 
 
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     assert "Traceback" not in err and "internal error" not in err, err
@@ -49,7 +49,9 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
 # --- path safety ----------------------------------------------------------------------------
 
 
-def test_symlink_outside_the_repo_is_refused(repo, tmp_path, capsys, monkeypatch):
+def test_symlink_outside_the_repo_is_refused(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = new_incident(repo)
     outside = tmp_path / "outside.md"
     outside.write_bytes((folder / "tasks.md").read_bytes())
@@ -65,7 +67,9 @@ def test_symlink_outside_the_repo_is_refused(repo, tmp_path, capsys, monkeypatch
     assert outside.read_bytes() == before and (folder / "tasks.md").is_symlink()
 
 
-def test_symlink_inside_the_repo_is_written_through(repo, capsys, monkeypatch):
+def test_symlink_inside_the_repo_is_written_through(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Newer upstream layout: the checklist lives in a shared file that tasks.md links to.
     folder = new_incident(repo)
     shared = repo / "specs" / "shared-checklist.md"
@@ -78,7 +82,7 @@ def test_symlink_inside_the_repo_is_written_through(repo, capsys, monkeypatch):
     assert "- [x] **T001**" in shared.read_text()
 
 
-def test_incident_refuses_a_file_that_escapes_after_loading(repo, tmp_path):
+def test_incident_refuses_a_file_that_escapes_after_loading(repo: Path, tmp_path: Path) -> None:
     folder = new_incident(repo)
     inc = Incident(folder, resolve_workflow("hotfix", repo), repo_root=repo, who="T")
     outside = tmp_path / "evil.md"
@@ -90,7 +94,9 @@ def test_incident_refuses_a_file_that_escapes_after_loading(repo, tmp_path):
     assert "- [x]" not in outside.read_text()
 
 
-def test_non_git_folder_works_with_spec(tmp_path, capsys, monkeypatch):
+def test_non_git_folder_works_with_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     folder = new_incident(plain, git_repo=False)
@@ -108,7 +114,7 @@ def test_non_git_folder_works_with_spec(tmp_path, capsys, monkeypatch):
 
 
 @pytest.mark.timeout(300)
-def test_two_processes_on_different_tasks_both_land(repo):
+def test_two_processes_on_different_tasks_both_land(repo: Path) -> None:
     folder = new_incident(repo)
     rounds = CONCURRENT_ROUNDS
     ids = [f"T{i:03d}" for i in range(1, 29)]
@@ -143,7 +149,7 @@ def test_two_processes_on_different_tasks_both_land(repo):
     assert landed == 2 * rounds
 
 
-def test_external_edit_is_merged_by_task_id(repo, clock):
+def test_external_edit_is_merged_by_task_id(repo: Path, clock: FakeClock) -> None:
     folder = new_incident(repo, clock)
     inc = Incident(folder, resolve_workflow("hotfix", repo), repo_root=repo, who="T", clock=clock)
     path = folder / "tasks.md"
@@ -158,7 +164,7 @@ def test_external_edit_is_merged_by_task_id(repo, clock):
     assert inc.doc.task("T003").done  # our view follows the file
 
 
-def test_task_gone_from_the_file_is_refused(repo, clock):
+def test_task_gone_from_the_file_is_refused(repo: Path, clock: FakeClock) -> None:
     folder = new_incident(repo, clock)
     inc = Incident(folder, resolve_workflow("hotfix", repo), repo_root=repo, who="T", clock=clock)
     path = folder / "tasks.md"
@@ -175,7 +181,7 @@ def test_task_gone_from_the_file_is_refused(repo, clock):
     assert {n: (folder / n).read_bytes() for n in others} == others
 
 
-def test_lock_held_past_the_timeout(repo):
+def test_lock_held_past_the_timeout(repo: Path) -> None:
     folder = new_incident(repo)
     before = snapshot(folder)
     env = {**os.environ, store.LOCK_TIMEOUT_ENV: "0.3"}
@@ -193,7 +199,9 @@ def test_lock_held_past_the_timeout(repo):
 # --- disk full, read-only ---------------------------------------------------------------------
 
 
-def test_disk_full_through_the_cli(repo, capsys, monkeypatch):
+def test_disk_full_through_the_cli(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = new_incident(repo)
     before = snapshot(folder)
     monkeypatch.chdir(repo)
@@ -217,7 +225,9 @@ def _chattr(flag: str, path: Path) -> bool:
     return subprocess.run(["chattr", flag, str(path)], capture_output=True).returncode == 0
 
 
-def test_read_only_file_through_the_cli(repo, capsys, monkeypatch):
+def test_read_only_file_through_the_cli(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = new_incident(repo)
     before = snapshot(folder)
     monkeypatch.chdir(repo)
@@ -243,11 +253,13 @@ def test_read_only_file_through_the_cli(repo, capsys, monkeypatch):
 # --- git faults for `new` ---------------------------------------------------------------------
 
 
-def _new(capsys, *extra: str) -> tuple[int, str, str]:
+def _new(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
     return cli(capsys, "new", "Checkout broken", "-s", "P1", "--no-open", *extra)
 
 
-def test_new_outside_a_git_repo(tmp_path, capsys, monkeypatch):
+def test_new_outside_a_git_repo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     monkeypatch.chdir(plain)
@@ -259,7 +271,9 @@ def test_new_outside_a_git_repo(tmp_path, capsys, monkeypatch):
     assert (Path(out.strip()) / "tasks.md").is_file()
 
 
-def test_new_before_the_first_commit(tmp_path, capsys, monkeypatch):
+def test_new_before_the_first_commit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "fresh"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
@@ -272,7 +286,9 @@ def test_new_before_the_first_commit(tmp_path, capsys, monkeypatch):
     assert (Path(out.strip()) / "tasks.md").is_file()
 
 
-def test_new_on_a_detached_head(repo, capsys, monkeypatch):
+def test_new_on_a_detached_head(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     git(repo, "checkout", "-q", "--detach")
     monkeypatch.chdir(repo)
     code, _, err = _new(capsys)
@@ -280,7 +296,9 @@ def test_new_on_a_detached_head(repo, capsys, monkeypatch):
     assert git(repo, "branch", "--show-current").strip() == "hotfix/001-checkout-broken"
 
 
-def test_new_during_a_merge(repo, capsys, monkeypatch):
+def test_new_during_a_merge(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     (repo / "f.txt").write_text("base\n")
     git(repo, "add", "f.txt")
     git(repo, "commit", "-q", "-m", "base")
@@ -299,7 +317,9 @@ def test_new_during_a_merge(repo, capsys, monkeypatch):
     assert "<<<<<<<" in (repo / "f.txt").read_text()  # the user's conflict is untouched
 
 
-def test_new_while_the_index_is_locked(repo, capsys, monkeypatch):
+def test_new_while_the_index_is_locked(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     lock = repo / ".git" / "index.lock"
     lock.write_text("")
     monkeypatch.chdir(repo)

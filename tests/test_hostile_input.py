@@ -1,10 +1,12 @@
 """Odd and hostile tasks.md / hotfix.md files through the real CLI: a clear message, a documented
 exit status, never a traceback or a hang, and no byte changed unless the action succeeded.
 
-Each file of tests/corpus/markdown replaces one file of a fresh incident (`tasks-*` the tasks.md,
-`hotfix-*` the hotfix.md); EXPECTED.yaml pins what each command must do with it. Two more cases
-are generated at test time (100 000 tasks, a 1 MB line) so that they are not committed.
+Each corpus file replaces one file of a fresh incident; EXPECTED.yaml pins what each command does.
 """
+
+# `tasks-*` files replace the tasks.md, `hotfix-*` ones the hotfix.md. Two more cases are generated
+# at test time (100 000 tasks, a 1 MB line) so that they are not committed. Each command run is
+# recorded with `record_property`; tests/conftest.py writes the totals to tests/.reliability/.
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,7 +28,6 @@ from hotfix_tui.cli import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK, main
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "markdown"
 EXPECTED: dict[str, dict] = yaml.safe_load((CORPUS / "EXPECTED.yaml").read_text())
-RELIABILITY = Path(__file__).resolve().parent / ".reliability"
 DOCUMENTED = {EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND}
 COMMANDS = ("status", "done", "note", "list")
 SECONDS = 10.0  # per command; the 100 000-task file takes about 2 s
@@ -71,6 +73,16 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix == ".md"}
 
 
+def bytes_changed(before: dict[str, bytes], after: dict[str, bytes]) -> int:
+    """How many bytes differ between two snapshots (a file added or removed counts whole)."""
+    total = 0
+    for name in before.keys() | after.keys():
+        old, new = before.get(name, b""), after.get(name, b"")
+        if old != new:
+            total += sum(a != b for a, b in zip(old, new, strict=False)) + abs(len(old) - len(new))
+    return total
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str, float]:
     start = time.perf_counter()
     code = main(list(argv))
@@ -112,12 +124,16 @@ def test_corpus_is_complete() -> None:
     assert len([f for f in files if f.startswith("hotfix-")]) >= 5
 
 
-_results: dict[str, dict] = {}
-
-
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("name", [*corpus_files(), *GENERATED])
-def test_corpus_case(name: str, template: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_corpus_case(
+    name: str,
+    template: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    record_property: Callable[[str, object], None],
+) -> None:
     exp = EXPECTED[name]
     data = generated(name) if name in GENERATED else (CORPUS / name).read_bytes()
     repo = make_repo(tmp_path / "repo")
@@ -131,16 +147,19 @@ def test_corpus_case(name: str, template: Path, tmp_path: Path, capsys, monkeypa
         "note": ["note", task, "checked", "by", "the", "corpus", "--spec", str(folder)],
         "list": ["list", "--json"],
     }
-    seen = {}
     for cmd in COMMANDS:
         before = snapshot(folder)
         code, out, err, elapsed = run_cli(capsys, *argvs[cmd])
+        after = snapshot(folder)
+        record_property(cmd, {  # recorded before any check, so a failing run is counted too
+            "exit": code,
+            "traceback": "Traceback" in err,
+            "failed_changed_bytes": bytes_changed(before, after) if code != EXIT_OK else 0,
+        })
         what = f"{name} {cmd}"
         check_clean(code, out, err, elapsed, what)
-        seen[cmd] = code
         want = exp[cmd]
         assert code == want, f"{what}: exit {code}, expected {want}: {err.strip()}"
-        after = snapshot(folder)
         if code != EXIT_OK:
             assert after == before, f"{what}: failed but changed a file"
             assert str(target.parent) in err or "Workflow" in err, err
@@ -163,10 +182,14 @@ def test_corpus_case(name: str, template: Path, tmp_path: Path, capsys, monkeypa
             assert ("error" in rows[0]) == (exp["status"] != EXIT_OK)
         if cmd in ("status", "list") or code != EXIT_OK:
             assert after == before, f"{what}: changed a file"
-    _results[name] = seen
 
 
-def test_markup_and_escapes_reach_stdout_only_as_text(template, tmp_path, capsys, monkeypatch):
+def test_markup_and_escapes_reach_stdout_only_as_text(
+    template: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     name = "tasks-escape-sequences.md"
     repo = make_repo(tmp_path / "repo")
     folder = incident_with(template, repo, name, (CORPUS / name).read_bytes())
@@ -184,7 +207,7 @@ def test_markup_and_escapes_reach_stdout_only_as_text(template, tmp_path, capsys
     assert code == 0 and "[bold red]x[/] and [link=https://evil.example]click[/link]" in out
 
 
-def test_subprocess_exit_codes_and_time(template, tmp_path) -> None:
+def test_subprocess_exit_codes_and_time(template: Path, tmp_path: Path) -> None:
     """The command as a process: exit status, message and time bound, no traceback."""
     repo = make_repo(tmp_path / "repo")
     big = incident_with(template, repo, "tasks-x", generated("tasks-100000-tasks.md"))
@@ -212,18 +235,3 @@ def test_subprocess_exit_codes_and_time(template, tmp_path) -> None:
     text = (big / "tasks.md").read_text()
     assert text.count("- [x] ") == 1 and "- [x] **T99999** Task number 99999\n" in text
 
-
-def test_write_report() -> None:
-    """Figures for the README's Reliability section (see tests/reliability_report.py)."""
-    RELIABILITY.mkdir(parents=True, exist_ok=True)
-    report = {
-        "markdown_cases": len(EXPECTED),
-        "markdown_committed": len(corpus_files()),
-        "markdown_generated": len(GENERATED),
-        "markdown_commands": len(COMMANDS),
-        "markdown_runs": len(_results) * len(COMMANDS),
-        "markdown_refused": sum(
-            1 for r in _results.values() for c in r.values() if c != EXIT_OK
-        ),
-    }
-    (RELIABILITY / "markdown.json").write_text(json.dumps(report, indent=2) + "\n")

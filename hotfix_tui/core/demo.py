@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from .clocks import utc_now
@@ -20,7 +20,7 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, timeout=30)
 
 
-def make_demo(where: Path | None = None, *, now=None) -> Path:
+def make_demo(where: Path | None = None, *, now: datetime | None = None) -> Path:
     """Create a scratch repo with one P1 incident part-way through Phase 1; returns its folder."""
     root = Path(tempfile.mkdtemp(prefix="hotfix-demo-", dir=where))
     _git(root, "init", "-q", "-b", "main")

@@ -1,7 +1,6 @@
 """Fill the incident record from what people tell us: detection, a corrected start, the fix commit.
 
-A time or value a person wrote is never replaced silently: the functions raise
-NeedsConfirmation (or IncidentError) unless `force` is set. Each change is logged.
+A value a person wrote is replaced only with `force` (else NeedsConfirmation); changes are logged.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from . import record, tasks_md
 from .clocks import format_time, human_duration
 
 if TYPE_CHECKING:
-    from .incident import Change, Incident
+    from .incident import Change, Incident, IncidentError
 
 DETECTION = "Detection"
 START = "Incident Start"
@@ -22,7 +21,8 @@ COMMIT_SHA = "Commit SHA"
 _REVERT_RE = re.compile(r"(git revert )(\[commit-sha\]|<hotfix-commit-sha>|[0-9a-f]{7,64})")
 
 
-def _errors():
+def _errors() -> tuple[type[Change], type[IncidentError]]:
+    """Change and IncidentError, imported late (incident.py imports this module)."""
     from .incident import Change, IncidentError
 
     return Change, IncidentError
@@ -89,9 +89,10 @@ def _restore(inc: Incident, name: str, before: str) -> None:
 def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Change | None:
     """Correct `**Incident Start**`; every clock follows since it reads the file.
 
-    NeedsConfirmation when another time is there and `force` is not set. A Total Duration and
-    SLA Breach that were computed from the old start are computed again; ones a person wrote stay.
+    NeedsConfirmation when another time is there and `force` is not set.
     """
+    # A Total Duration and SLA Breach computed from the old start are computed again; ones a
+    # person wrote stay.
     Change, IncidentError = _errors()
     text = inc.text("hotfix.md")
     if record.get_field(text, START) is None:

@@ -1,19 +1,21 @@
 """Task-aware three-way merge of an incident's files (base = merge base, ours, theirs).
 
-Each file is split into a skeleton (the text with checkbox marks blanked, field values emptied,
-notes and log rows taken out) and its slots (marks, values, notes, rows). The skeletons are
-merged line by line with `git merge-file` (union on a conflict, so no marker is ever written and
-no line is lost); the slots are merged by rule:
-
-- a task's checkbox: the latest done/reopened event in the post-mortem log rows either side
-  added wins; without such rows a plain three-way choice, and checked wins when no base exists;
-- notes and skip marks of a task: kept from both sides (a line removed on one side is removed),
-  in time order; log rows likewise, sorted by time, without duplicates;
-- severity: a one-sided change stands; when both changed, the higher severity wins (logged);
-  status: when both changed, the one further along the lifecycle wins;
-- other fields: a filled value beats a placeholder; two different filled values keep ours and
-  log theirs in the Notes column.
+Skeletons merge line by line with `git merge-file --union`; the slots they leave merge by rule.
 """
+
+# Each file is split into a skeleton (the text with checkbox marks blanked, field values emptied,
+# notes and log rows taken out) and its slots (marks, values, notes, rows). The skeletons are
+# merged line by line with `git merge-file` (union on a conflict, so no marker is ever written and
+# no line is lost); the slots are merged by rule:
+#
+# - a task's checkbox: the latest done/reopened event in the post-mortem log rows either side
+#   added wins; without such rows a plain three-way choice, and checked wins when no base exists;
+# - notes and skip marks of a task: kept from both sides (a line removed on one side is removed),
+#   in time order; log rows likewise, sorted by time, without duplicates;
+# - severity: a one-sided change stands; when both changed, the higher severity wins (logged);
+#   status: when both changed, the one further along the lifecycle wins;
+# - other fields: a filled value beats a placeholder; two different filled values keep ours and
+#   log theirs in the Notes column.
 
 from __future__ import annotations
 
@@ -21,11 +23,15 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import TypeVar
 
 from . import record, tasks_md
 from .clocks import parse_time
+
+_T = TypeVar("_T")
 
 TASKS, HOTFIX, POSTMORTEM = "tasks.md", "hotfix.md", "post-mortem.md"
 ROWS_SENTINEL = "<!-- hotfix-tui: log rows -->"
@@ -101,7 +107,7 @@ def _body(line: str) -> str:
     return line.rstrip("\r\n")
 
 
-def three_way(b, o, t, *, no_base=None):
+def three_way(b: _T, o: _T, t: _T, *, no_base: Callable[[_T, _T], _T] | None = None) -> _T:
     """The plain three-way choice; `no_base(o, t)` decides when both changed."""
     if o == t:
         return o
@@ -342,7 +348,10 @@ def _split_record(text: str) -> _Split:
     return _Split("".join(out), {n: f.value for n, f in flds.items()}, boxes, rows)
 
 
-def _merge_boxes(key, b, o, t) -> tuple[bool, ...]:
+def _merge_boxes(
+    b: tuple[bool, ...] | None, o: tuple[bool, ...] | None, t: tuple[bool, ...] | None
+) -> tuple[bool, ...]:
+    """The checkbox marks of one line (several boxes possible) merged mark by mark."""
     n = max(len(x) for x in (o, t) if x is not None)
     res = []
     for i in range(n):
@@ -411,7 +420,6 @@ def merge_record(
         if key not in so.boxes and key not in st.boxes:
             continue
         marks = _merge_boxes(
-            key,
             sb.boxes.get(key) if base is not None else None,
             so.boxes.get(key),
             st.boxes.get(key),

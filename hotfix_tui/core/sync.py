@@ -1,20 +1,22 @@
 """Team sync over the git remote: commit the incident folder, fetch, merge by task, push.
 
-`sync()` never touches files outside the incident folder except through git's own two-way
-checkout (`read-tree -m -u`), which refuses rather than overwrite a local change; the user's
-staged files stay staged. The merge commit has the remote tip as a parent, so the push is a
-fast-forward. When the remote cannot be reached or the push is rejected, the local commits stay
-and the next sync pushes them.
+When the remote cannot be reached or the push is rejected, the local commits stay for the next sync.
 """
+
+# `sync()` never touches files outside the incident folder except through git's own two-way
+# checkout (`read-tree -m -u`), which refuses rather than overwrite a local change; the user's
+# staged files stay staged. The merge commit has the remote tip as a parent, so the push is a
+# fast-forward.
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import record
-from .clocks import utc_now
+from .clocks import Clock, utc_now
 from .gitops import (
     GitError,
     NothingToCommit,
@@ -31,6 +33,10 @@ from .gitops import (
 )
 from .merge import POSTMORTEM, Rules, merge_incident
 from .repo import in_progress_operation
+
+if TYPE_CHECKING:
+    from .incident import Incident
+    from .model import Workflow
 
 NETWORK_TIMEOUT = 60
 MAX_ATTEMPTS = 3
@@ -109,14 +115,17 @@ def _tree_files(root: Path, commit: str, rel: str) -> dict[str, str]:
     return files
 
 
-def _load(folder: Path, incident, clock, who, root):
+def _load(
+    folder: Path, incident: Incident | None, clock: Clock, who: str | None, root: Path
+) -> Incident:
+    """The incident to log and commit with: a fresh load, with `incident`'s workflow if given."""
     from .incident import Incident
 
     wf = incident.workflow if incident is not None else workflow_for(folder, root)
     return Incident(folder, wf, clock=clock, who=who, repo_root=root)
 
 
-def workflow_for(folder: Path, root: Path | None):
+def workflow_for(folder: Path, root: Path | None) -> Workflow | None:
     """The workflow of an incident folder (None for a plain checklist or a broken workflow)."""
     from .discovery import workflow_name_for
     from .workflow import resolve_workflow
@@ -135,9 +144,9 @@ def workflow_for(folder: Path, root: Path | None):
 def sync(
     root: Path,
     folder: Path,
-    incident=None,
+    incident: Incident | None = None,
     *,
-    clock=None,
+    clock: Clock | None = None,
     who: str | None = None,
 ) -> SyncResult:
     """Commit pending changes of the incident folder, fetch, merge the remote's, push.
@@ -174,7 +183,7 @@ def sync(
         if theirs and head and theirs != head and not _is_ancestor(root, theirs, head):
             if _is_ancestor(root, head, theirs):
                 _fast_forward(root, ref, head, theirs, rel, result)
-                _log_sync(root, folder, incident, clock, who, result, head, theirs, rel)
+                _log_sync(root, folder, incident, clock, who, result)
             else:
                 _merge(root, ref, head, theirs, rel, folder, incident, clock, who, result)
         head = rev(root, "HEAD")
@@ -297,7 +306,10 @@ def _checkout(root: Path, ref: str, old: str, new: str) -> None:
         raise
 
 
-def _fast_forward(root, ref, head, theirs, rel, result: SyncResult) -> None:
+def _fast_forward(
+    root: Path, ref: str, head: str, theirs: str, rel: str, result: SyncResult
+) -> None:
+    """Move the branch to the remote tip and note the log rows that arrived with it."""
     before = file_at(root, head, f"{rel}/{POSTMORTEM}")
     after = file_at(root, theirs, f"{rel}/{POSTMORTEM}") or ""
     _checkout(root, ref, head, theirs)
@@ -305,7 +317,14 @@ def _fast_forward(root, ref, head, theirs, rel, result: SyncResult) -> None:
     result.arrived += _arrivals(new_rows(before, after))
 
 
-def _log_sync(root, folder, incident, clock, who, result, head, theirs, rel) -> None:
+def _log_sync(
+    root: Path,
+    folder: Path,
+    incident: Incident | None,
+    clock: Clock,
+    who: str | None,
+    result: SyncResult,
+) -> None:
     """After a fast-forward that brought others' changes, log it and commit the row."""
     if not result.arrived or not (folder / POSTMORTEM).exists():
         return
@@ -319,7 +338,19 @@ def _whos(arrived: list[Arrival]) -> str:
     return "from " + ", ".join(sorted({a.who for a in arrived if a.who}))
 
 
-def _merge(root, ref, head, theirs, rel, folder, incident, clock, who, result: SyncResult) -> None:
+def _merge(
+    root: Path,
+    ref: str,
+    head: str,
+    theirs: str,
+    rel: str,
+    folder: Path,
+    incident: Incident | None,
+    clock: Clock,
+    who: str | None,
+    result: SyncResult,
+) -> None:
+    """Merge the remote tip into HEAD file by file and commit with both tips as parents."""
     mb = run_git(root, "merge-base", head, theirs, check=False).stdout.strip() or None
     mt = run_git(
         root,

@@ -394,6 +394,18 @@ class _Checker:
         mark = node.start_mark
         self.problems.append(Problem(self.file, mark.line + 1, mark.column + 1, message))
 
+    def first_use(
+        self, node: Node, kind: str, ident: str | None, seen: dict[str, int], advice: str = ""
+    ) -> bool:
+        """Remember the line where `ident` is defined; False (and a problem) when it is taken."""
+        if ident is None:
+            return False
+        if ident in seen:
+            self.err(node, f"duplicate {kind} id '{ident}' (first at line {seen[ident]}){advice}")
+            return False
+        seen[ident] = node.start_mark.line + 1
+        return True
+
     def check_tags(self, root: Node) -> None:
         seen: set[int] = set()
         stack = [root]
@@ -722,11 +734,7 @@ class _Checker:
             if "id" in fields:
                 pid = self.text(fields["id"][1], f"{what} id", pattern=_ID_RE,
                                 hint="; use lowercase letters, digits and '-'")
-                if pid is not None and pid in phase_lines:
-                    self.err(fields["id"][1], f"duplicate phase id '{pid}' (first at line "
-                                              f"{phase_lines[pid]})")
-                elif pid is not None:
-                    phase_lines[pid] = fields["id"][1].start_mark.line + 1
+                self.first_use(fields["id"][1], "phase", pid, phase_lines)
             if "name" in fields:
                 name = self.text(fields["name"][1], f"{what} name")
             if "note" in fields:
@@ -766,12 +774,8 @@ class _Checker:
             idnode = fields["id"][1]
             tid = self.text(idnode, "task id", pattern=_TASK_ID_RE,
                             hint="; use a letter then letters, digits, '_' or '-' (e.g. T001)")
-            if tid is not None and tid in task_lines:
-                self.err(idnode, f"duplicate task id '{tid}' (first at line {task_lines[tid]}); "
-                                 "task ids must be unique")
+            if not self.first_use(idnode, "task", tid, task_lines, "; task ids must be unique"):
                 tid = None
-            elif tid is not None:
-                task_lines[tid] = idnode.start_mark.line + 1
         what = f"task {tid}" if tid else f"a task of {where}"
         title = self.text(fields["title"][1], f"{what} title") if "title" in fields else None
         markers: list[str] = []
@@ -843,12 +847,8 @@ class _Checker:
             if "id" in fields:
                 wid = self.text(fields["id"][1], f"window {n} id", pattern=_ID_RE,
                                 hint="; use lowercase letters, digits and '-'")
-                if wid is not None and wid in lines:
-                    self.err(fields["id"][1], f"duplicate window id '{wid}' (first at line "
-                                              f"{lines[wid]})")
+                if not self.first_use(fields["id"][1], "window", wid, lines):
                     wid = None
-                elif wid is not None:
-                    lines[wid] = fields["id"][1].start_mark.line + 1
             what = f"window {wid or n}"
             if "label" in fields:
                 label = self.text(fields["label"][1], f"{what} label")

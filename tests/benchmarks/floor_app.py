@@ -1,9 +1,10 @@
 """The floor for `startup_s`: a bare Textual app showing the same phases and tasks.
 
-Stock widgets only (Collapsible + Static), the first phase with an open task expanded, as
-`hotfix-tui open` does. Run as `python floor_app.py LAYOUT.json` with the same ready probe
-(`HOTFIX_TUI_BENCH_READY`) as the real app.
+Run as `python floor_app.py LAYOUT.json` with the same ready probe as the real app.
 """
+
+# Stock widgets only (Collapsible + Static), the first phase with an open task expanded, as
+# `hotfix-tui open` does; the ready probe is `HOTFIX_TUI_BENCH_READY`.
 
 from __future__ import annotations
 

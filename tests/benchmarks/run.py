@@ -1,29 +1,31 @@
 #!/usr/bin/env python
 """Performance benchmark of hotfix-tui: start-up, status, toggles, large files, idle cost.
 
-    python tests/benchmarks/run.py            # full run: a table of figures against targets
-    python tests/benchmarks/run.py --json     # one JSON object (the keys listed in KEYS)
-    python tests/benchmarks/run.py --quick    # 1-2 runs each and a 3 s idle window (CI smoke)
-
-Fixtures are built in a temp git repo: a real 28-task hotfix incident (`create_incident`) and
-generated incidents of 1 000 and 10 000 tasks in 20 and 100 phases (with a hotfix.md and a
-post-mortem.md, so they open like incidents). Times are medians of several runs, in seconds.
-
-- start-up (`startup_s`, `floor_startup_s`, `large_*_open_s`): a fresh process in a pseudo
-  terminal (100x40), from before the spawn to the first fully rendered, interactive frame,
-  which the app reports through `HOTFIX_TUI_BENCH_READY` (see `hotfix_tui/tui/ready_probe.py`);
-  the floor is `floor_app.py`, a bare Textual app showing the same phases and tasks with
-  Collapsible + Static, measured the same way in the same run, runs interleaved;
-- `status_s`: `hotfix-tui status --json SPEC` as a whole process;
-- toggles: in a child process, `App.run_test()` headless; from `pilot.press("space")` to the
-  return of the store's atomic write of tasks.md (written, fsynced, renamed, folder fsynced);
-  the new byte is then checked on disk;
-- `idle_cpu_percent` and `rss_mib`: the app left running in a pseudo terminal with its SLA
-  clock ticking; CPU from /proc/PID/stat over the window, VmRSS from /proc/PID/status.
-
-Child processes run without PYTHONDONTWRITEBYTECODE and after a discarded warm-up run, so they
-start like an installed program (bytecode cached), and with an empty config folder.
+Times are medians of several runs, in seconds.
 """
+
+#     python tests/benchmarks/run.py            # full run: a table of figures against targets
+#     python tests/benchmarks/run.py --json     # one JSON object (the keys listed in KEYS)
+#     python tests/benchmarks/run.py --quick    # 1-2 runs each and a 3 s idle window (CI smoke)
+#
+# Fixtures are built in a temp git repo: a real 28-task hotfix incident (`create_incident`) and
+# generated incidents of 1 000 and 10 000 tasks in 20 and 100 phases (with a hotfix.md and a
+# post-mortem.md, so they open like incidents).
+#
+# - start-up (`startup_s`, `floor_startup_s`, `large_*_open_s`): a fresh process in a pseudo
+#   terminal (100x40), from before the spawn to the first fully rendered, interactive frame,
+#   which the app reports through `HOTFIX_TUI_BENCH_READY` (see `hotfix_tui/tui/ready_probe.py`);
+#   the floor is `floor_app.py`, a bare Textual app showing the same phases and tasks with
+#   Collapsible + Static, measured the same way in the same run, runs interleaved;
+# - `status_s`: `hotfix-tui status --json SPEC` as a whole process;
+# - toggles: in a child process, `App.run_test()` headless; from `pilot.press("space")` to the
+#   return of the store's atomic write of tasks.md (written, fsynced, renamed, folder fsynced);
+#   the new byte is then checked on disk;
+# - `idle_cpu_percent` and `rss_mib`: the app left running in a pseudo terminal with its SLA
+#   clock ticking; CPU from /proc/PID/stat over the window, VmRSS from /proc/PID/status.
+#
+# Child processes run without PYTHONDONTWRITEBYTECODE and after a discarded warm-up run, so they
+# start like an installed program (bytecode cached), and with an empty config folder.
 
 from __future__ import annotations
 
@@ -354,7 +356,7 @@ def toggle_child(spec: Path, count: int, warmup: int = 3) -> dict:
     stamps: list[tuple[str, float]] = []
     real_write = store.atomic_write
 
-    def spy(path, text):  # type: ignore[no-untyped-def]
+    def spy(path: str | os.PathLike[str], text: str) -> store.Loaded:
         loaded = real_write(path, text)
         stamps.append((os.path.realpath(os.fspath(path)), time.perf_counter()))
         return loaded
