@@ -18,8 +18,10 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 APP_NAME = "hotfix-tui"
 ENV_DIR = "HOTFIX_TUI_CONFIG_DIR"
@@ -65,6 +67,8 @@ class Settings:
 
 def _line_of(node: yaml.Node | None, key: str) -> int:
     """1-based line of a top-level key's value in a mapping node, 0 when unknown."""
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if getattr(k, "value", None) == key:
@@ -74,6 +78,8 @@ def _line_of(node: yaml.Node | None, key: str) -> int:
 
 def _key_lines(node: yaml.Node | None, key: str) -> dict[str, int]:
     """Lines of the entries of a top-level mapping (e.g. each binding id under `keymap:`)."""
+    import yaml
+
     out: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
@@ -94,6 +100,8 @@ def load_settings(path: Path | None = None) -> Settings:
     except (OSError, UnicodeDecodeError) as exc:
         s.problems.append(f"{path}: cannot read the settings ({exc}); using defaults")
         return s
+    import yaml  # only when there is a file: most runs have none (start-up time)
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
