@@ -713,9 +713,14 @@ class MainScreen(RecordActions, Screen[None]):
         if rows:
             self.set_cursor(rows[0])
 
+    # phase name -> collapsed, as they were before a filter opened phases with matches
+    _pre_filter: dict[str, bool] | None = None
+
     def apply_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
         q = self.filter_text
+        if q and self._pre_filter is None:
+            self._pre_filter = {b.view.name: b.collapsed for b in self.boxes}
         for box in self.boxes:
             if q:
                 pv = box.view
@@ -726,7 +731,23 @@ class MainScreen(RecordActions, Screen[None]):
             else:
                 box.display = True
             self._apply_filter_to(box)
+        if not q and self._pre_filter is not None:
+            self._restore_phases(self._pre_filter)
+            self._pre_filter = None
         self.set_cursor(self.cursor)
+
+    def _restore_phases(self, before: dict[str, bool]) -> None:
+        """Each phase open or closed as before the filter; the cursor's task stays in view."""
+        cur = self.cursor or ""
+        keep = self._box_of(cur[2:]) if cur.startswith("t:") else None
+        for box in self.boxes:
+            collapsed = before.get(box.view.name, box.collapsed)
+            if box is keep or collapsed == box.collapsed:
+                continue
+            if collapsed:
+                box.collapsed = True
+            else:
+                self._expand(box)
 
     def _matches(self, v: TaskView) -> bool:
         q = self.filter_text
@@ -907,15 +928,25 @@ class HotfixApp(GitFlow, App[int]):
         self.call_later(self.maybe_ask_detection)
 
     def show_picker(self) -> None:
+        from hotfix_tui.cli import CliError, open_incident
         from hotfix_tui.core.discovery import find_incidents, quick_status
+
+        from .screens import incident_label
 
         items = []
         for f in find_incidents(self.root) if self.root else []:
-            t = Text()
-            t.append(f"{f.prefix}-{f.number:03d}", style="bold")
-            status = quick_status(f.folder)
-            t.append(f"  {clean(status or '?'):<22} ")
-            t.append(clean(f.words.replace("-", " ")))
+            hid = f"{f.prefix}-{f.number:03d}"
+            try:  # the title, severity and SLA come from the incident's own files
+                inc = open_incident(str(f.folder), clock=self.clock)
+                wf_sev = inc.workflow.severity(inc.severity) if inc.workflow else None
+                t = incident_label(inc.id or hid, inc.title, inc.severity,
+                                   wf_sev.color if wf_sev else "", inc.status,
+                                   inc.sla(inc.clock()))
+            except (CliError, *ACTION_ERRORS, UnicodeDecodeError, ValueError):
+                t = Text(no_wrap=True, overflow="ellipsis")  # unreadable: what the folder says
+                t.append(hid, style="bold")
+                t.append(f"  {clean(quick_status(f.folder) or '?'):<22} ")
+                t.append(clean(f.words.replace("-", " ")))
             items.append(PickItem(f.folder, t))
         self.push_screen(PickerScreen(items, self.root), self._picked)
 

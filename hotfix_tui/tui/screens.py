@@ -157,6 +157,38 @@ class PickItem:
     label: Text
 
 
+SLA_STYLE = {"ok": "green", "warning": "yellow", "critical": "dark_orange",
+             "breached": "bold red", "met": "green", "missed": "red", "not-started": "dim"}
+
+
+def incident_label(hid: str, title: str, severity: str | None, sev_color: str, status: str,
+                   sla: object | None) -> Text:
+    """A picker line: ID, severity (coloured), status, SLA state, title (all as text)."""
+    from hotfix_tui.core.clocks import format_duration
+
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(clean(hid), style="bold")
+    t.append("  ")
+    t.append(f" {clean(severity or '?')} ",
+             style=f"bold black on {severity_color(severity, sev_color)}" if severity else "dim")
+    t.append(f"  {clean(status or '?'):<21} ")
+    state = getattr(sla, "state", None)
+    if sla is None or state is None:
+        what = "no SLA clock"
+    elif state == "not-started":
+        what = "SLA not started"
+    elif getattr(sla, "stopped", False):
+        what = f"SLA {state} ({format_duration(sla.elapsed_seconds)})"  # type: ignore[attr-defined]
+    elif state == "breached":
+        what = f"breached by {format_duration(-sla.remaining_seconds)}"  # type: ignore[attr-defined]
+    else:
+        what = f"{format_duration(sla.remaining_seconds)} left"  # type: ignore[attr-defined]
+    t.append(f"{what:<22}", style=SLA_STYLE.get(state or "", "dim"))
+    t.append(" ")
+    t.append(clean(title))
+    return t
+
+
 class PickerScreen(Screen[Path | str | None]):
     """Choose one of the repo's incidents, or declare a new one."""
 
