@@ -171,7 +171,7 @@ def incident_label(hid: str, title: str, severity: str | None, sev_color: str, s
     t.append("  ")
     t.append(f" {clean(severity or '?')} ",
              style=f"bold black on {severity_color(severity, sev_color)}" if severity else "dim")
-    t.append(f"  {clean(status or '?'):<21} ")
+    t.append(f"  {clean(status or '?'):<20} ")
     state = getattr(sla, "state", None)
     if sla is None or state is None:
         what = "no SLA clock"
@@ -183,7 +183,7 @@ def incident_label(hid: str, title: str, severity: str | None, sev_color: str, s
         what = f"breached by {format_duration(-sla.remaining_seconds)}"  # type: ignore[attr-defined]
     else:
         what = f"{format_duration(sla.remaining_seconds)} left"  # type: ignore[attr-defined]
-    t.append(f"{what:<22}", style=SLA_STYLE.get(state or "", "dim"))
+    t.append(f"{what:<20}", style=SLA_STYLE.get(state or "", "dim"))
     t.append(" ")
     t.append(clean(title))
     return t

@@ -404,7 +404,7 @@ class KeyFooter(Footer):
         self.hidden_actions = actions
         self.set_reactive(Footer.show_command_palette, palette)
         self._shown = None
-        if self.is_mounted:
+        if self.is_mounted and self._bindings_ready:  # else its first compose applies them
             self.call_later(self.recompose)
 
     def _typing(self) -> bool:
