@@ -32,7 +32,6 @@ def _root(cwd: Path | None = None) -> Path | None:
 def load_workflow_for(folder: Path, root: Path | None):
     """The workflow of an incident folder, or None for a plain checklist."""
     from .core.discovery import workflow_name_for
-    from .core.workflow import WorkflowError, resolve_workflow
 
     tasks = folder / "tasks.md"
     try:
@@ -46,6 +45,13 @@ def load_workflow_for(folder: Path, root: Path | None):
         return None
     if "/" in name or os.sep in name or name.endswith((".yaml", ".yml")):
         name = str(_workflow_path(folder, root, name, head))
+    from .core.workflow_files import cached_workflow
+
+    cached = cached_workflow(name, root)  # validated at an earlier start: no YAML to parse
+    if cached is not None:
+        return cached
+    from .core.workflow import WorkflowError, resolve_workflow
+
     try:
         return resolve_workflow(name, root)
     except WorkflowError as exc:

@@ -51,7 +51,7 @@ def make_repo(path: Path, name: str = "Ana Lyst") -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolate_user_dirs(tmp_path_factory, monkeypatch):
-    """Never read or write the real user's config or state: point those dirs at a temp folder."""
+    """Never read or write the real user's config, state or cache: point them at a temp folder."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
@@ -59,6 +59,9 @@ def _isolate_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.setenv("HOTFIX_TUI_CONFIG_DIR", str(home / "hotfix-config"))
     monkeypatch.setenv("HOTFIX_TUI_STATE_DIR", str(home / "hotfix-state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("HOTFIX_TUI_CACHE_DIR", str(home / "hotfix-cache"))
+    monkeypatch.delenv("HOTFIX_TUI_NO_CACHE", raising=False)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.delenv("HOTFIX_TUI_DEBUG", raising=False)
 

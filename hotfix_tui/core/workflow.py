@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from hotfix_tui.core import workflow_files
 from hotfix_tui.core.model import (
     BUILTIN_EVENTS,
     ClockDef,
@@ -26,6 +27,10 @@ from hotfix_tui.core.model import (
     WindowDef,
     Workflow,
 )
+from hotfix_tui.core.workflow_files import builtin_workflow_dir as builtin_workflow_dir
+from hotfix_tui.core.workflow_files import find_workflows
+from hotfix_tui.core.workflow_files import user_workflow_dir as user_workflow_dir
+from hotfix_tui.core.workflow_files import workflow_dirs as workflow_dirs
 
 SCHEMA_VERSION = 1
 DEFAULT_WORKFLOW = "hotfix"
@@ -898,46 +903,7 @@ def load_workflow(path: Path) -> Workflow:
 
 
 # --------------------------------------------------------------------------- discovery
-
-
-def builtin_workflow_dir() -> Path:
-    """The folder holding the workflows shipped with hotfix-tui."""
-    try:
-        from importlib.resources import files
-
-        res = files("hotfix_tui.workflows")
-        if isinstance(res, Path) and (res / "hotfix.yaml").is_file():
-            return res
-    except (ImportError, TypeError, ValueError, OSError):
-        pass
-    return Path(__file__).resolve().parents[2] / "workflows"
-
-
-def user_workflow_dir() -> Path:
-    """The user's own workflows folder (under the platform's config directory)."""
-    from platformdirs import user_config_path
-
-    return user_config_path("hotfix-tui") / "workflows"
-
-
-def workflow_dirs(repo_root: Path | None) -> list[Path]:
-    """The folders searched for workflows, first match wins."""
-    dirs = [Path(repo_root) / ".hotfix" / "workflows"] if repo_root is not None else []
-    return [*dirs, user_workflow_dir(), builtin_workflow_dir()]
-
-
-def find_workflows(repo_root: Path | None) -> dict[str, Path]:
-    """Map workflow names (file stems) to files: repo, then user config, then built-ins."""
-    found: dict[str, Path] = {}
-    for folder in workflow_dirs(repo_root):
-        try:
-            files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
-        except OSError:
-            continue
-        for file in files:
-            found.setdefault(file.stem, file)
-    return found
-
+# (in workflow_files, with the disk cache of validated workflows; no PyYAML there)
 
 _cache: dict[str, tuple[tuple[int, int], Workflow]] = {}
 
@@ -951,7 +917,10 @@ def _load_cached(path: Path) -> Workflow:
     hit = _cache.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]
-    workflow = load_workflow(path)
+    workflow = workflow_files.load_cached(path)  # validated before, for this very file
+    if workflow is None:
+        workflow = load_workflow(path)
+        workflow_files.store(path, workflow)
     _cache[key] = (stamp, workflow)
     return workflow
 
