@@ -554,10 +554,13 @@ class MainScreen(RecordActions, Screen[None]):
         if self._blocked():
             return None
         try:
-            return fn()
+            result = fn()
         except ACTION_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Not done", markup=False)
             return None
+        for message in getattr(result, "messages", None) or []:
+            self.notify(clean(message), severity="warning", title="Kept", markup=False)
+        return result
 
     def action_toggle(self) -> None:
         if self._blocked():

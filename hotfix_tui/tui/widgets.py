@@ -186,8 +186,9 @@ class SlaPanel(Horizontal):
             wt.append("● ", style=style)
             wt.append(clean(w.label), style="bold")
             if w.remaining_seconds >= 0:
-                wt.append(" in ")
+                wt.append(" ")
                 wt.append(format_duration(w.remaining_seconds), style=style)
+                wt.append(" left")
             else:
                 wt.append(" overdue by ")
                 wt.append(format_duration(w.remaining_seconds), style=style)

@@ -989,3 +989,30 @@ def test_core_does_not_import_textual():
             "for m in pkgutil.iter_modules(c.__path__)]\n"
             "assert 'textual' not in sys.modules, 'core imports textual'\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+async def test_unchecking_takes_back_the_record_and_kept_times_are_told(incident, make_app, clock):
+    hotfix = incident.path("hotfix.md")
+    hotfix.write_text(hotfix.read_text().replace(
+        "**Root Cause Identified**: [YYYY-MM-DD HH:MM:SS UTC]",
+        "**Root Cause Identified**: 2026-11-25 13:55:00 UTC"))
+    incident.refresh()
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        m = main(app)
+        clock.advance(minutes=30)
+        m.reveal("T012")
+        await pilot.pause()
+        await pilot.press("space")
+        assert "[x] Fix Deployed" in hotfix_md(incident)
+        await pilot.press("space")  # a stray check, taken back
+        text = hotfix_md(incident)
+        assert "**Fix Deployed**: [YYYY-MM-DD HH:MM:SS UTC]" in text
+        assert "[x] Investigating" in text and "[x] Fix Deployed" not in text
+        assert "Investigating" in str(m.query_one(HeaderLine).render())
+        m.reveal("T005")
+        await pilot.pause()
+        await pilot.press("space")
+        kept = [n for n in app._notifications if n.title == "Kept"]
+        assert kept and "Root Cause Identified already holds 2026-11-25 13:55:00 UTC" in (
+            kept[-1].message)
