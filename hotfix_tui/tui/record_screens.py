@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, OptionList, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hotfix_tui.core.clocks import parse_time
@@ -227,6 +227,8 @@ class ActivityScreen(ModalScreen[None]):
         self.summary = summary
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable  # here, not at start-up (only this dialog has one)
+
         with Vertical(classes="record-dialog activity"):
             yield Label(Text(clean(self.title_text), style="bold"))
             if self.summary:
@@ -237,6 +239,8 @@ class ActivityScreen(ModalScreen[None]):
             yield Static(Text("◆ arrived from others in a sync · esc closes", style="dim"))
 
     def on_mount(self) -> None:
+        from textual.widgets import DataTable
+
         table = self.query_one(DataTable)
         table.add_columns(" ", "Time", "Who", "Event", "Notes")
         if not self.rows:
@@ -274,13 +278,15 @@ class ReportScreen(ModalScreen[None]):
         self.markdown = markdown
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # here, not at start-up (only this dialog has one)
+
         with Vertical(classes="record-dialog report"):
             yield Label(Text("Hand-over report  (c copies · esc closes)", style="bold"))
             yield TextArea(clean_block(self.markdown), read_only=True, id="report-text",
                            soft_wrap=True, show_line_numbers=False)
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        self.query_one("#report-text").focus()
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.markdown)
