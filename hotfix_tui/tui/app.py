@@ -878,7 +878,7 @@ class HotfixApp(GitFlow, App[int]):
         elif self.main is None:
             self.open_incident(self.incident)
         else:  # the incident's screen is the first one (get_default_screen)
-            self.call_later(self.maybe_ask_detection)
+            self.maybe_ask_detection()  # now: the prompt is in the first frame, not a second one
 
     def apply_settings(self) -> None:
         """Theme and keymap from the settings; every problem is a short `FILE:LINE` error."""
