@@ -19,10 +19,8 @@ from textual import work
 from textual.message import Message
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from hotfix_tui.core import gitops, record
-from hotfix_tui.core import report as report_mod
+from hotfix_tui.core import record
 from hotfix_tui.core import settings as settings_mod
-from hotfix_tui.core import sync as sync_mod
 from hotfix_tui.core.clocks import format_time
 from hotfix_tui.core.fill import NeedsConfirmation, needs_detection
 from hotfix_tui.core.incident import IncidentError
@@ -219,6 +217,8 @@ class GitFlow:
     @work(thread=True, exclusive=True, group="git", exit_on_error=False)
     def _commit_worker(self, root: Path, folder: Path, inc: Incident, auto: bool) -> None:
         msg: Message
+        from hotfix_tui.core import gitops  # git tooling loads on first use, not at start
+
         with GIT_LOCK:
             try:
                 sha = gitops.commit_incident(root, folder, None, inc)
@@ -274,6 +274,7 @@ class GitFlow:
         msg: Message
         with GIT_LOCK:
             try:
+                from hotfix_tui.core import sync as sync_mod
                 msg = SyncDone(sync_mod.sync(root, folder, inc))
             except (GitError, OSError, IncidentError, StoreError) as exc:
                 msg = SyncFailed(str(exc))
@@ -339,6 +340,7 @@ class GitFlow:
     def _list_commits_worker(self, root: Path) -> None:
         msg: Message
         try:
+            from hotfix_tui.core import gitops
             msg = CommitsListed(gitops.recent_commits(root, limit=20))
         except (GitError, OSError) as exc:
             msg = CommitsListFailed(str(exc))
@@ -514,6 +516,7 @@ class GitFlow:
         if inc is None:
             return
         try:
+            from hotfix_tui.core import report as report_mod
             text = report_mod.render_markdown(report_mod.build_report(inc))
         except WRITE_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Report", markup=False)
@@ -525,6 +528,7 @@ class GitFlow:
         if inc is None or self.refuse_while_syncing():
             return
         try:
+            from hotfix_tui.core import report as report_mod
             filled = report_mod.fill_postmortem(inc)
         except WRITE_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Post-mortem", markup=False)

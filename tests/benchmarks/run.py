@@ -116,6 +116,7 @@ def _large_tasks_md(hotfix_id: str, tasks: int, phases: int) -> str:
 def build_fixtures(base: Path) -> dict[str, Path]:
     """A git repo with the real hotfix incident and two large generated ones."""
     from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.incident import Incident
     from hotfix_tui.core.workflow import resolve_workflow
 
     root = base / "repo"
@@ -128,6 +129,9 @@ def build_fixtures(base: Path) -> dict[str, Path]:
     _git(root, "commit", "-q", "-m", "init")
     wf = resolve_workflow("hotfix", root)
     real = create_incident(root, "checkout API returns 500 errors", "P1", wf, branch=False)
+    # an incident in progress: its detection is recorded, so opening it asks nothing (the
+    # one-time detection prompt of a fresh incident is not what an engineer reopens into)
+    Incident(real, wf, repo_root=root).set_detection(None, "error-rate alert")
     out = {"incident": real}
     for num, (tasks, phases) in enumerate(((1000, 20), (10000, 100)), start=901):
         folder = root / "specs" / f"hotfix-{num}-large-{tasks}-tasks"
