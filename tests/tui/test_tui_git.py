@@ -192,7 +192,7 @@ async def test_no_changes_while_a_sync_runs(tmp_path, clock, monkeypatch):
         assert release.wait(30), "the test never released the sync"
         return real(root, folder, incident, **kw)
 
-    monkeypatch.setattr("hotfix_tui.tui.gitflow.sync_mod.sync", slow_sync)
+    monkeypatch.setattr("hotfix_tui.core.sync.sync", slow_sync)
     app = app_for(inc, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
@@ -227,7 +227,7 @@ async def test_git_jobs_never_overlap_sync_waits_for_a_running_commit(tmp_path, 
         assert release.wait(30), "the test never released the commit"
         return real_commit(*a, **kw)
 
-    monkeypatch.setattr("hotfix_tui.tui.gitflow.gitops.commit_incident", slow_commit)
+    monkeypatch.setattr("hotfix_tui.core.gitops.commit_incident", slow_commit)
     app = app_for(inc, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "c")
