@@ -2,51 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import reliability_report
-
-T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)
-
-
-class FakeClock:
-    """A clock tests move by hand: `clock.now()` returns `clock.t`."""
-
-    def __init__(self, t: datetime = T0) -> None:
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def now(self) -> datetime:
-        return self.t
-
-    def advance(self, **kw: float) -> None:
-        from datetime import timedelta
-
-        self.t = self.t + timedelta(**kw)
-
-
-def git(root: Path, *args: str) -> str:
-    out = subprocess.run(
-        ["git", *args], cwd=root, check=True, capture_output=True, text=True, timeout=60
-    )
-    return out.stdout
-
-
-def make_repo(path: Path, name: str = "Ana Lyst") -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.name", name)
-    git(path, "config", "user.email", f"{name.split()[0].lower()}@example.invalid")
-    git(path, "config", "commit.gpgsign", "false")
-    (path / "README.md").write_text("# service\n")
-    git(path, "add", "README.md")
-    git(path, "commit", "-q", "-m", "init")
-    return path
+from gitfix import FakeClock, make_repo
 
 
 @pytest.fixture(autouse=True)

@@ -18,12 +18,15 @@ T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)  # the same instant as conftes
 
 
 class FakeClock:
-    """A clock the tests set by hand (conftest has the same; imported by name it can clash)."""
+    """A clock the tests set by hand: calling it (or `now()`) returns `t`."""
 
     def __init__(self, t: datetime = T0) -> None:
         self.t = t
 
     def __call__(self) -> datetime:
+        return self.t
+
+    def now(self) -> datetime:
         return self.t
 
     def advance(self, **kw: float) -> None:
@@ -37,7 +40,7 @@ def git(root: Path, *args: str) -> str:
     return out.stdout
 
 
-def make_repo(path: Path, name: str) -> Path:
+def make_repo(path: Path, name: str = "Ana Lyst") -> Path:
     path.mkdir(parents=True, exist_ok=True)
     git(path, "init", "-q", "-b", "main")
     git(path, "config", "user.name", name)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git
+from gitfix import git
 
 from hotfix_tui.cli import main
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import filelock
 import pytest
-from conftest import FakeClock, git
+from gitfix import FakeClock, git
 
 from hotfix_tui.cli import main
 from hotfix_tui.core import store

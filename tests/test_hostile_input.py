@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import make_repo
+from gitfix import make_repo
 
 from hotfix_tui.cli import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK, main
 

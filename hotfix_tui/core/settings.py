@@ -12,10 +12,8 @@ overriding it. Reading or writing it never fails the app: a broken file is treat
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -181,21 +179,14 @@ def _read_state() -> dict:
 
 
 def _write_state(data: dict) -> bool:
-    """Atomic write (temp file in the same folder, fsync, replace); False when it failed."""
+    """Write the state file atomically (through the store); False when it failed."""
+    from .store import StoreError, atomic_write
+
     folder = state_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1, sort_keys=True)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, folder / STATE_NAME)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-    except OSError:
+        atomic_write(folder / STATE_NAME, json.dumps(data, indent=1, sort_keys=True))
+    except (OSError, StoreError):
         return False
     return True
 

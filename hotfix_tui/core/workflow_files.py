@@ -17,12 +17,10 @@ cache off.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -210,17 +208,12 @@ def store(path: Path, workflow: Workflow) -> bool:
     except (TypeError, ValueError, KeyError):
         return False
     dest = _entry(key)
+    from .store import StoreError, atomic_write
+
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".wf-", suffix=".json", dir=dest.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, dest)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-    except OSError:
+        atomic_write(dest, text)
+    except (OSError, StoreError):
         return False
     return True
 
