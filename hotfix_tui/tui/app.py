@@ -6,6 +6,7 @@ only keeps the cursor, shows views and turns errors into notifications.
 
 from __future__ import annotations
 
+import gc
 import os
 import shlex
 import subprocess
@@ -869,6 +870,8 @@ class HotfixApp(GitFlow, App[int]):
         self.git_setup()
 
     def on_mount(self) -> None:
+        # the launcher pauses the garbage collector for start-up: on again after the first frame
+        self.call_after_refresh(gc.enable)
         self.apply_settings()
         self.set_interval(1, self.tick)
         if self.watch:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -36,7 +37,21 @@ def resolve(spec: str | None):
 
 
 def run_app(spec: str | None) -> int:
-    """Resolve the incident, run the app, and return its exit status."""
+    """Resolve the incident, run the app, and return its exit status.
+
+    Start-up allocates much and frees little (modules, the incident, the first screen's
+    widgets), so the garbage collector is paused until the first frame is drawn (the app turns
+    it back on: `HotfixApp.on_mount`), and what was loaded before the app runs is frozen out of
+    every later collection: it lives as long as the app.
+    """
+    gc.disable()
+    try:
+        return _run_app(spec)
+    finally:
+        gc.enable()
+
+
+def _run_app(spec: str | None) -> int:
     from hotfix_tui.core.settings import load_settings
 
     try:
@@ -52,5 +67,9 @@ def run_app(spec: str | None) -> int:
     from .ready_probe import auto_pilot
 
     app = HotfixApp(inc, root=Path(root) if root else None, settings=settings, ask_detection=True)
-    result = app.run(auto_pilot=auto_pilot())
+    gc.freeze()
+    try:
+        result = app.run(auto_pilot=auto_pilot())
+    finally:
+        gc.unfreeze()
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)
