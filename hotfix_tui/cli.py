@@ -564,11 +564,27 @@ def _version() -> str:
     return __version__
 
 
+def _open_args(argv: list[str]) -> argparse.Namespace | None:
+    """`hotfix-tui`, `hotfix-tui open` and `hotfix-tui open SPEC` without building the parser.
+
+    The TUI's start-up is timed to its first frame; every other command line goes through the
+    full parser (options, help, errors).
+    """
+    if argv[:1] != ["open"] and argv:
+        return None
+    rest = argv[1:]
+    if len(rest) > 1 or (rest and (not rest[0] or rest[0].startswith("-"))):
+        return None
+    return argparse.Namespace(command="open", spec=rest[0] if rest else None, func=cmd_open)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        args = parser.parse_args(["open", *(argv or [])])
+    args = _open_args(sys.argv[1:] if argv is None else list(argv))
+    if args is None:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            args = parser.parse_args(["open", *(argv or [])])
     try:
         return int(args.func(args) or 0)
     except CliError as exc:

@@ -412,6 +412,12 @@ class KeyFooter(Footer):
         return isinstance(self.screen.focused, InlineInput)
 
     def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            # The keys are known as the screen composes (the tree it focuses next binds none of
+            # its own), so they are shown at once: the stock Footer composes empty and then
+            # recomposes on the first bindings signal, one more compose and layout at start-up.
+            self.set_reactive(Footer._bindings_ready, True)
+            self._shown = self._signature(self.screen)
         typing = self._typing()  # in a note or the filter: only its enter and esc keys
         for widget in super().compose():
             if isinstance(widget, FooterKey) and (
