@@ -31,7 +31,6 @@ from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskVie
 from hotfix_tui.core.settings import Settings, load_settings
 
 from .gitflow import GitFlow, RecordActions
-from .screens import HelpScreen, PickerScreen, PickItem, SeverityChoice, SeverityScreen, SkipScreen
 from .widgets import (
     FilterInput,
     HeaderLine,
@@ -576,6 +575,8 @@ class MainScreen(RecordActions, Screen[None]):
             self.app.post_message(Changed(change.label))
 
     def action_skip(self) -> None:
+        from .screens import SkipScreen  # the dialogs load on first use, not at start-up
+
         if self._blocked():
             return
         row = self._need_task()
@@ -666,6 +667,8 @@ class MainScreen(RecordActions, Screen[None]):
         self._save_note(row.key, text)
 
     def action_severity(self) -> None:
+        from .screens import SeverityChoice, SeverityScreen
+
         if self._blocked():
             return
         inc = self.incident
@@ -799,6 +802,8 @@ class MainScreen(RecordActions, Screen[None]):
         return rows
 
     def action_help(self) -> None:
+        from .screens import HelpScreen
+
         self.app.push_screen(HelpScreen(self.help_rows()))
 
     # --- file watching --------------------------------------------------------------------
@@ -836,6 +841,10 @@ def display_keys(keys: str) -> str:
     return " / ".join(out)
 
 
+def _gc_on() -> None:
+    gc.enable()
+
+
 class HotfixApp(GitFlow, App[int]):
     """The on-call TUI for one incident (or a picker of the repo's incidents)."""
 
@@ -871,7 +880,8 @@ class HotfixApp(GitFlow, App[int]):
 
     def on_mount(self) -> None:
         # the launcher pauses the garbage collector for start-up: on again after the first frame
-        self.call_after_refresh(gc.enable)
+        # (a Python function: Textual inspects a callback's signature, slow for a builtin)
+        self.call_after_refresh(_gc_on)
         self.apply_settings()
         self.set_interval(1, self.tick)
         if self.watch:
@@ -926,6 +936,8 @@ class HotfixApp(GitFlow, App[int]):
         self.main = MainScreen(incident)
 
     def open_incident(self, incident: Incident) -> None:
+        from .screens import PickerScreen
+
         self._main_screen(incident)
         if isinstance(self.screen, PickerScreen):
             self.switch_screen(self.main)
@@ -937,7 +949,7 @@ class HotfixApp(GitFlow, App[int]):
         from hotfix_tui.cli import CliError, open_incident
         from hotfix_tui.core.discovery import find_incidents, quick_status
 
-        from .screens import incident_label
+        from .screens import PickerScreen, PickItem, incident_label
 
         items = []
         for f in find_incidents(self.root) if self.root else []:
@@ -968,6 +980,8 @@ class HotfixApp(GitFlow, App[int]):
     def _load(self, folder: Path) -> None:
         from hotfix_tui.cli import CliError, open_incident
 
+        from .screens import PickerScreen
+
         try:
             inc = open_incident(str(folder), clock=self.clock)
         except CliError as exc:
@@ -980,7 +994,7 @@ class HotfixApp(GitFlow, App[int]):
     def _new_incident(self) -> None:
         from hotfix_tui.core.workflow import resolve_workflow
 
-        from .screens import NewIncidentScreen
+        from .screens import NewIncidentScreen, SeverityChoice
 
         try:
             wf = resolve_workflow("hotfix", self.root)
