@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -204,14 +205,17 @@ class SlaPanel(Horizontal):
         layout of the screen; the Digits lays itself out only when its width changes.
         """
         shown = self._shown
-        if shown is None or shown[0] != digits:
-            self.query_one("#sla-digits", Digits).update(digits)
-        if shown is None or shown[1] != stats:
-            self.query_one("#sla-stats", Static).update(stats, layout=shown is None)
-        if shown is None or shown[2] != windows:
-            lines = len(windows.plain.split("\n"))
-            layout = shown is None or len(shown[2].plain.split("\n")) != lines
-            self.query_one("#sla-windows", Static).update(windows, layout=layout)
+        try:
+            if shown is None or shown[0] != digits:
+                self.query_one("#sla-digits", Digits).update(digits)
+            if shown is None or shown[1] != stats:
+                self.query_one("#sla-stats", Static).update(stats, layout=shown is None)
+            if shown is None or shown[2] != windows:
+                lines = len(windows.plain.split("\n"))
+                layout = shown is None or len(shown[2].plain.split("\n")) != lines
+                self.query_one("#sla-windows", Static).update(windows, layout=layout)
+        except NoMatches:  # a tick while the app exits: the panel's children are being removed
+            return
         self._shown = (digits, stats, windows)
 
 
