@@ -102,7 +102,7 @@ def test_resolve_workflow_stores_then_uses_the_cache(wf_file: Path, monkeypatch)
     assert workflow_files.cached_workflow(str(wf_file), None) == wf
 
 
-def test_a_cached_workflow_needs_no_yaml(monkeypatch) -> None:
+def test_a_cached_workflow_needs_no_yaml(monkeypatch, tmp_path: Path) -> None:
     """The next start of a command reads the workflow from the cache, without PyYAML."""
     monkeypatch.setattr(workflow, "_cache", {})
     code = (
@@ -111,7 +111,10 @@ def test_a_cached_workflow_needs_no_yaml(monkeypatch) -> None:
         "print(wf is not None and wf.id, 'yaml' in sys.modules)"
     )
     resolve_workflow("hotfix", None)  # fills the cache (the built-in file is old)
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    # the child imports the same hotfix_tui as this process (installed or from the checkout)
+    import hotfix_tui
+
+    env = dict(os.environ, PYTHONPATH=str(Path(hotfix_tui.__file__).resolve().parents[1]))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True).stdout.split()
+                         cwd=tmp_path, check=True).stdout.split()
     assert out == ["hotfix", "False"]
