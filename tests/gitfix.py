@@ -99,3 +99,12 @@ def checked(text: str) -> set[str]:
         if s.startswith("- [x] **T"):
             out.add(s.split("**")[1])
     return out
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; returns (exit status, stdout, stderr)."""
+    from hotfix_tui.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

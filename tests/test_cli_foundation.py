@@ -8,15 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from gitfix import git
-
-from hotfix_tui.cli import main
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from gitfix import git, run
 
 
 def changed_lines(a: str, b: str) -> list[tuple[str, str]]:

@@ -7,18 +7,11 @@ import stat
 from datetime import timedelta
 
 import pytest
-from gitfix import FOLDER, T0, git, incident
+from gitfix import FOLDER, T0, git, incident, run
 
-from hotfix_tui.cli import main
 from hotfix_tui.core import gitops
 from hotfix_tui.core.create import create_incident
 from hotfix_tui.core.workflow import resolve_workflow
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

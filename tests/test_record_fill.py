@@ -8,9 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from gitfix import T0, git
+from gitfix import T0, git, run
 
-from hotfix_tui.cli import main
 from hotfix_tui.core import record
 from hotfix_tui.core.fill import NeedsConfirmation
 from hotfix_tui.core.incident import Incident
@@ -20,11 +19,6 @@ FIX = Path(__file__).parent / "fixtures"
 UP_FOLDER = "specs/hotfix-001-checkout-500s"
 START = "2026-11-25 14:00:00 UTC"
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
