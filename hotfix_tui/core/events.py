@@ -1,0 +1,204 @@
+"""The incident's append-only event log (`events.jsonl`): the one source of truth of the record.
+
+Each line is one JSON object; git merges the file by line union, readers drop duplicate ids.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+LOG = "events.jsonl"
+ATTRIBUTES = ".gitattributes"
+# committed inside the incident folder, so that every clone merges the folder the same way
+ATTRIBUTES_TEXT = (
+    "# hotfix-tui: the event log merges by line union; the markdown through hotfix-tui's driver\n"
+    f"{LOG} merge=union\n"
+    "*.md merge=hotfix-tui\n"
+)
+_TICK = timedelta(microseconds=1)
+_FIXED = ("id", "kind", "recorded", "happened", "who", "clone")
+
+
+def iso(t: datetime) -> str:
+    """A UTC time as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (sorts as text in time order)."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """The inverse of `iso` (also accepts times without fraction or with an offset)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One action: `recorded` orders events, `happened` is when it took place (may differ)."""
+
+    id: str
+    kind: str
+    recorded: str
+    happened: str
+    who: str
+    clone: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def order(self) -> tuple[str, str]:
+        """The sort key of the recorded order: recorded time, then id."""
+        return (self.recorded, self.id)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def task(self) -> str | None:
+        value = self.data.get("task")
+        return str(value) if value is not None else None
+
+    @property
+    def happened_at(self) -> datetime:
+        return parse_iso(self.happened)
+
+    @property
+    def recorded_at(self) -> datetime:
+        return parse_iso(self.recorded)
+
+    def line(self) -> str:
+        """The event as one JSON line (keys sorted, so equal events are equal bytes)."""
+        obj: dict[str, Any] = dict(self.data)
+        obj.update(
+            id=self.id,
+            kind=self.kind,
+            recorded=self.recorded,
+            happened=self.happened,
+            who=self.who,
+            clone=self.clone,
+        )
+        return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Event:
+        data = {k: v for k, v in obj.items() if k not in _FIXED}
+        return cls(
+            id=str(obj["id"]),
+            kind=str(obj["kind"]),
+            recorded=str(obj["recorded"]),
+            happened=str(obj.get("happened") or obj["recorded"]),
+            who=str(obj.get("who") or ""),
+            clone=str(obj.get("clone") or ""),
+            data=data,
+        )
+
+
+class LogError(Exception):
+    """The log has a line that is not an event; the message names the file and line."""
+
+
+def parse_log(text: str, path: str = LOG) -> tuple[list[Event], list[str]]:
+    """Events of a log text in recorded order (duplicate ids dropped) and problems found.
+
+    A torn last line (no newline, not JSON: a write cut short) is ignored; other bad lines and
+    git conflict markers are reported as `FILE:LINE: ...` and skipped.
+    """
+    seen: dict[str, Event] = {}
+    problems: list[str] = []
+    lines = text.split("\n")
+    for no, raw in enumerate(lines, 1):
+        s = raw.strip()
+        if not s:
+            continue
+        if s.startswith(("<<<<<<<", "=======", ">>>>>>>", "|||||||")):
+            continue  # a merge without the union attribute: both sides' lines are kept
+        try:
+            obj = json.loads(s)
+            ev = Event.from_json(obj)
+        except (ValueError, KeyError, TypeError):
+            if no == len(lines):
+                continue  # torn final line
+            problems.append(f"{path}:{no}: not an event line (expected one JSON object)")
+            continue
+        seen.setdefault(ev.id, ev)
+    return sorted(seen.values(), key=lambda e: e.order), problems
+
+
+def read_log(folder: Path) -> list[Event]:
+    """The events of an incident folder in recorded order ([] when there is no log)."""
+    p = folder / LOG
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    return parse_log(text, str(p))[0]
+
+
+def log_exists(folder: Path) -> bool:
+    return (folder / LOG).exists()
+
+
+def append(folder: Path, events: Iterable[Event]) -> None:
+    """Append events to the log and fsync before returning (write-ahead of every projection)."""
+    data = "".join(e.line() for e in events)
+    if not data:
+        return
+    p = folder / LOG
+    fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        if size:
+            with open(p, "rb") as f:
+                f.seek(size - 1)
+                if f.read(1) != b"\n":
+                    data = "\n" + data  # a torn line stays alone on its line
+        os.write(fd, data.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    ensure_attributes(folder)
+
+
+def ensure_attributes(folder: Path) -> None:
+    """Write the folder's `.gitattributes` (merge rules) when it is missing."""
+    p = folder / ATTRIBUTES
+    if not p.exists():
+        p.write_text(ATTRIBUTES_TEXT, encoding="utf-8")
+
+
+class Recorder:
+    """Makes events for one clone and person: unique ids, recorded times never going back."""
+
+    def __init__(self, clone: str, who: str) -> None:
+        self.clone = clone or secrets.token_hex(4)
+        self.who = who
+        self._seq = 0
+
+    def make(
+        self,
+        kind: str,
+        now: datetime,
+        after: Iterable[Event] = (),
+        *,
+        happened: datetime | None = None,
+        event_id: str | None = None,
+        **data: Any,
+    ) -> Event:
+        """A new event recorded at `now`, or just after the newest event in `after` if later."""
+        last = max((e.recorded for e in after), default="")
+        recorded = iso(now)
+        if last and recorded <= last:
+            recorded = iso(parse_iso(last) + _TICK)
+        self._seq += 1
+        eid = event_id or f"{recorded}-{self.clone}-{self._seq:04d}-{secrets.token_hex(3)}"
+        clean = {k: v for k, v in data.items() if v is not None}
+        return Event(eid, kind, recorded, iso(happened or now), self.who, self.clone, clean)
+
+
+def of_kind(events: Iterable[Event], *kinds: str) -> Iterator[Event]:
+    return (e for e in events if e.kind in kinds)

@@ -1,0 +1,30 @@
+"""The event log: one JSON object a line, ids unique, recorded order never going back."""
+
+from datetime import UTC, datetime
+
+from hotfix_tui.core import events as ev
+
+
+def test_append_read_dedupe_and_order(tmp_path):
+    rec = ev.Recorder("clone1", "Ann")
+    t = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    a = rec.make("done", t, task="T001")
+    b = rec.make("done", t, [a], task="T001")  # same second, same person: still two events
+    assert a.id != b.id and b.recorded > a.recorded
+    ev.append(tmp_path, [b, a])
+    ev.append(tmp_path, [a])  # a duplicate line (as a union merge can make) is read once
+    got = ev.read_log(tmp_path)
+    assert [e.id for e in got] == [a.id, b.id]
+    assert (tmp_path / ".gitattributes").read_text().count("merge=union") == 1
+
+
+def test_torn_last_line_is_ignored_and_next_append_starts_a_new_line(tmp_path):
+    rec = ev.Recorder("c", "Bo")
+    e1 = rec.make("note", datetime(2026, 1, 1, tzinfo=UTC), task="T002", text="hi")
+    (tmp_path / ev.LOG).write_text(e1.line() + '{"id": "x", "ki')
+    assert [e.id for e in ev.read_log(tmp_path)] == [e1.id]
+    e2 = rec.make("note", datetime(2026, 1, 1, tzinfo=UTC), [e1], task="T002", text="again")
+    ev.append(tmp_path, [e2])
+    events, problems = ev.parse_log((tmp_path / ev.LOG).read_text(), "log")
+    assert [e.id for e in events] == [e1.id, e2.id]
+    assert problems == ["log:2: not an event line (expected one JSON object)"]
