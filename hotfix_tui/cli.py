@@ -388,10 +388,14 @@ def _act(args: argparse.Namespace, fn) -> int:
 
 def cmd_done(args: argparse.Namespace) -> int:
     def fn(inc):
+        from .cli_git import _parse_when
+
         task = inc.find(args.task)
-        if task.done and not args.note:
+        at = _parse_when(args.at) if args.at else None
+        change = inc.set_done(args.task, True, note=args.note, at=at)
+        if task.done and not args.note and at is None:
+            # recorded all the same: on a stale copy this later intent must win the merge
             return f"{task.id or args.task} is already done"
-        change = inc.set_done(args.task, True, note=args.note)
         lines = [f"{task.id or args.task} done: {task.title}"]
         view = inc.task_view(inc.find(args.task))
         if not view.applicable:
@@ -405,9 +409,9 @@ def cmd_done(args: argparse.Namespace) -> int:
 def cmd_undo(args: argparse.Namespace) -> int:
     def fn(inc):
         task = inc.find(args.task)
+        inc.set_done(args.task, False)  # recorded even when not done (a later intent)
         if not task.done:
             return f"{task.id or args.task} is not done"
-        inc.set_done(args.task, False)
         return f"{task.id or args.task} reopened: {task.title}"
 
     return _act(args, fn)
@@ -517,6 +521,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("done", help="check off a task")
     sp.add_argument("task")
     sp.add_argument("--note")
+    sp.add_argument(
+        "--at", help='when it was done, "YYYY-MM-DD HH:MM[:SS]" UTC (default: now)'
+    )
     spec_opt(sp)
     sp.set_defaults(func=cmd_done)
 

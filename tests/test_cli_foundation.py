@@ -174,9 +174,17 @@ def test_done_tells_about_na_tasks_and_kept_times(repo, capsys, monkeypatch):
     hotfix = repo / "specs" / "hotfix-001-checkout-returns-500" / "hotfix.md"
     hotfix.write_text(hotfix.read_text().replace(
         "**Fix Deployed**: [YYYY-MM-DD HH:MM:SS UTC]", "**Fix Deployed**: 2026-01-02 03:04:05 UTC"))
+    # a time typed into the field records its task as done then, by the git user
     code, out, _ = run(capsys, "done", "T012")
+    assert code == 0 and "T012 is already done" in out
+    folder = hotfix.parent
+    assert "- [x] **T012**" in (folder / "tasks.md").read_text()
+    assert "T012 done:" in (folder / "post-mortem.md").read_text()
+    run(capsys, "undo", "T012")
+    assert "**Fix Deployed**: [YYYY-MM-DD HH:MM:SS UTC]" in hotfix.read_text()
+    code, out, _ = run(capsys, "done", "T012")  # re-checking keeps the time first recorded
     assert code == 0
-    assert "note: Fix Deployed already holds 2026-01-02 03:04:05 UTC; kept it" in out
+    assert "note: Fix Deployed keeps 2026-01-02 03:04:05 UTC, the time first recorded" in out
     assert "**Fix Deployed**: 2026-01-02 03:04:05 UTC" in hotfix.read_text()
 
 

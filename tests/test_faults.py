@@ -185,13 +185,15 @@ def test_lock_held_past_the_timeout(repo: Path) -> None:
     folder = new_incident(repo)
     before = snapshot(folder)
     env = {**os.environ, store.LOCK_TIMEOUT_ENV: "0.3"}
-    with filelock.FileLock(str(store.lock_path(folder / "tasks.md"))):
+    from hotfix_tui.core.journal import lock_file
+
+    with filelock.FileLock(str(lock_file(repo, folder))):
         start = time.monotonic()
         proc = subprocess.run([*CLI, "done", "T001", "--spec", str(folder)], cwd=repo,
                               capture_output=True, text=True, timeout=60, env=env)
         elapsed = time.monotonic() - start
     assert proc.returncode == 1 and elapsed < 20
-    assert proc.stderr.startswith(f"hotfix-tui: another hotfix-tui is writing {folder}/tasks.md")
+    assert proc.stderr.startswith(f"hotfix-tui: another hotfix-tui is changing {folder}")
     assert "held for more than 0.3s" in proc.stderr and "Traceback" not in proc.stderr
     assert snapshot(folder) == before
 
@@ -213,7 +215,8 @@ def test_disk_full_through_the_cli(
     code, _, err = cli(capsys, "done", "T001", "--spec", str(folder))
     monkeypatch.undo()
     assert code == 1
-    assert f"could not write {folder}/tasks.md: no space left on the device" in err
+    # the event log is written first (write-ahead): nothing after it is attempted
+    assert f"could not write {folder}/events.jsonl: no space left on the device" in err
     assert "(the file was not changed)" in err
     assert snapshot(folder) == before
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]

@@ -43,6 +43,7 @@ def test_commit_only_the_folder_and_keep_staged_files_staged(hot, clock):
     assert git(hot, "rev-parse", "HEAD").strip() == sha
     assert git(hot, "rev-parse", "HEAD~1").strip() == before_head
     assert set(changed_files(hot)) == {
+        f"{FOLDER}/events.jsonl",  # the truth the three files are projected from
         f"{FOLDER}/tasks.md",
         f"{FOLDER}/hotfix.md",
         f"{FOLDER}/post-mortem.md",

@@ -5,9 +5,10 @@ Nothing is written when the branch cannot be made; files are written atomically.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
-from . import record, templates
+from . import events, templates
 from .clocks import Clock, format_time, utc_now
 from .discovery import next_number
 from .incident import IncidentError, folder_words
@@ -73,14 +74,6 @@ def create_incident(
     pm = templates.POST_MORTEM_MD.format(
         title=title, hotfix_id=hotfix_id, date=now.strftime("%Y-%m-%d")
     )
-    pm = record.add_log_row(
-        pm,
-        record.log_time(now, now),
-        "Incident began",
-        "System",
-        f"Declared {severity}: {description}",
-        replaces="Incident began",
-    )
     folder.mkdir(parents=True, exist_ok=False)
     try:
         atomic_write(folder / "tasks.md", tasks)
@@ -90,9 +83,29 @@ def create_incident(
         raise IncidentError(str(exc)) from exc
     if git_repo:
         ensure_excluded(root)
+    record_creation(folder, root if git_repo else None, workflow, now, severity, description, clock)
     if branch and git_repo:
         try:
             create_branch(root, branch_name)
         except GitError as exc:
             raise IncidentError(f"{exc}; the incident folder {rel} was created") from exc
     return folder
+
+
+def record_creation(
+    folder: Path,
+    root: Path | None,
+    workflow: Workflow,
+    now: datetime,
+    severity: str,
+    description: str,
+    clock: Clock = utc_now,
+) -> None:
+    """Start the folder's event log with the declaration, then project it into the files."""
+    from .incident import Incident
+    from .journal import clone_id
+    from .repo import user_name
+
+    rec = events.Recorder(clone_id(root, folder), user_name(root))
+    events.append(folder, [rec.make("created", now, severity=severity, description=description)])
+    Incident(folder, workflow, clock=clock, repo_root=root).repair()

@@ -9,8 +9,8 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from . import record, tasks_md
-from .clocks import format_time, human_duration
+from . import record
+from .clocks import format_time
 
 if TYPE_CHECKING:
     from .incident import Change, Incident, IncidentError
@@ -46,9 +46,9 @@ def needs_detection(inc: Incident) -> bool:
 
 
 def set_detection(inc: Incident, when: datetime | None, how: str, *, force: bool = False) -> Change:
-    """Write `**Detection**: <time> - <how>`; `when` defaults to now.
+    """Record the detection (time, then how); `when` defaults to now.
 
-    A detection time already written stays unless `force`; NeedsConfirmation says what is there.
+    A detection time already recorded stays unless `force`; NeedsConfirmation says what is there.
     """
     Change, IncidentError = _errors()
     how = " ".join((how or "").split())
@@ -57,6 +57,7 @@ def set_detection(inc: Incident, when: datetime | None, how: str, *, force: bool
     if current is None:
         raise IncidentError(f"{inc.path('hotfix.md')}: no **Detection** field to fill")
     when = when or inc.clock()
+    inc._check_time(when, "the detection time")
     stamp = format_time(when)
     head, sep, rest = current.partition(" - ")
     old_time = record.field_time(text, DETECTION)
@@ -66,37 +67,33 @@ def set_detection(inc: Incident, when: datetime | None, how: str, *, force: bool
             head.strip(),
             stamp,
         )
-    old_how = rest.strip() if sep else ""
-    if not how:
-        how = old_how if old_how and not record.is_placeholder(old_how) else ""
-    new = stamp if not how and not sep else f"{stamp} - {how or rest}"
-    before = text
-    inc._write("hotfix.md", lambda t: record.set_field(t, DETECTION, new))
-    inc._log("Detected", how, replaces="First detection")
-    change = Change(f"detection {stamp}", lambda: _restore(inc, DETECTION, before))
+    old_how = rest.strip() if sep and not record.is_placeholder(rest) else ""
+    inc._emit("detection", happened=when, how=how or old_how or None)
+    label = f"detection {stamp}"
+
+    def undo() -> Change | None:
+        if old_time is None:
+            inc._emit("detection", clear=True, undo=label)
+        else:
+            inc._emit("detection", happened=old_time, how=old_how or None, undo=label)
+        return None
+
+    change = Change(label, undo, messages=inc.order_warnings())
     inc.history.append(change)
     inc._notify(change.label)
     return change
 
 
-def _restore(inc: Incident, name: str, before: str) -> None:
-    old = record.get_field(before, name)
-    if old is not None:
-        inc._write("hotfix.md", lambda t: record.set_field(t, name, old))
-    return None
-
-
 def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Change | None:
-    """Correct `**Incident Start**`; every clock follows since it reads the file.
+    """Correct the incident start; every clock, Total Duration and SLA Breach follow.
 
     NeedsConfirmation when another time is there and `force` is not set.
     """
-    # A Total Duration and SLA Breach computed from the old start are computed again; ones a
-    # person wrote stay.
     Change, IncidentError = _errors()
     text = inc.text("hotfix.md")
     if record.get_field(text, START) is None:
         raise IncidentError(f"{inc.path('hotfix.md')}: no **Incident Start** field")
+    inc._check_time(when, "the incident start")
     old = record.field_time(text, START)
     stamp = format_time(when)
     if old == when:
@@ -107,48 +104,24 @@ def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Cha
             format_time(old),
             stamp,
         )
-    before = text
-    wf = inc.workflow
-    end_label = wf.events.get(wf.clock.stops_at, "Incident End") if wf else "Incident End"
-    sev = wf.severity(inc.severity) if wf else None
+    inc._emit("start", happened=when)
+    label = f"incident start {stamp}"
 
-    def edit(t: str) -> str:
-        end = record.field_time(t, end_label)
-        dur = record.get_field(t, "Total Duration")
-        computed = (
-            old is not None
-            and end is not None
-            and dur is not None
-            and dur.strip() == human_duration((end - old).total_seconds())
-        )
-        t = record.set_field_time(t, START, stamp, overwrite=True)
-        if end is not None and dur is not None and (computed or record.is_placeholder(dur)):
-            secs = (end - when).total_seconds()
-            t = record.set_field(t, "Total Duration", human_duration(secs))
-            if sev is not None and record.get_field(t, "SLA Breach") is not None:
-                t = record.set_checked(
-                    t, "SLA Breach", "Yes" if secs > sev.target_seconds else "No", add=False
-                )
-        return t
+    def undo() -> Change | None:
+        if old is not None:
+            inc._emit("start", happened=old, undo=label)
+        return None
 
-    inc._write("hotfix.md", edit)
-    was = format_time(old) if old else "empty"
-    inc._log("Incident Start corrected", f"{was} -> {stamp}")
-    change = Change(f"incident start {stamp}", lambda: _restore_all(inc, before))
+    change = Change(label, undo, messages=inc.order_warnings())
     inc.history.append(change)
     inc._notify(change.label)
     return change
 
 
-def _restore_all(inc: Incident, before: str) -> None:
-    for name in (START, "Total Duration", "SLA Breach"):
-        _restore(inc, name, before)
-
-
 def set_fix_commit(
     inc: Incident, sha: str, subject: str = "", *, force: bool = False
 ) -> Change | None:
-    """Write the fix's full SHA into `**Commit SHA**` and the rollback `git revert <sha>`.
+    """Record the fix's full SHA in `**Commit SHA**` and the rollback `git revert <sha>`.
 
     NeedsConfirmation when another SHA is already recorded and `force` is not set.
     """
@@ -164,17 +137,15 @@ def set_fix_commit(
         raise NeedsConfirmation(
             f"Commit SHA already says {cur}; confirm to replace it with {sha}", cur, sha
         )
-    before = text
+    previous = "" if record.is_placeholder(cur) else cur
+    inc._emit("fix_commit", sha=sha, subject=subject or None, previous=previous or None)
+    label = f"fix commit {sha[:12]}"
 
-    def edit(t: str) -> str:
-        t = record.set_field(t, COMMIT_SHA, sha)
-        return fill_rollback(t, sha, previous=cur)
+    def undo() -> Change | None:
+        inc._emit("fix_commit", sha=previous, undo=label)
+        return None
 
-    inc._write("hotfix.md", edit)
-    inc._write("tasks.md", lambda t: fill_rollback(t, sha, previous=cur, section=""))
-    inc.doc = tasks_md.parse_tasks(inc.text("tasks.md"))
-    inc._log("Fix commit recorded", f"{sha[:12]} {subject}".strip())
-    change = Change(f"fix commit {sha[:12]}", lambda: _restore(inc, COMMIT_SHA, before))
+    change = Change(label, undo)
     inc.history.append(change)
     inc._notify(change.label)
     return change

@@ -10,44 +10,38 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import record, tasks_md
+from . import events as evlog
+from . import record, store, tasks_md
 from .clocks import (
     Clock,
     SlaReading,
     WindowReading,
     format_time,
-    human_duration,
     parse_time,
     sla_reading,
     utc_now,
     window_readings,
 )
+from .events import Event
 from .model import TaskDef, Workflow
-from .repo import ensure_excluded
+from .projection import EVENT_ROWS, STATUS_ROWS, project, replay
 from .store import (
-    ConflictError,
+    ChangedUnderneath,
     Loaded,
     StoreError,
     ensure_inside,
     read_text,
     unchanged,
-    update_file,
 )
 
 TASKS = "tasks.md"
 HOTFIX = "hotfix.md"
 POSTMORTEM = "post-mortem.md"
 
-# Placeholder rows of the post-mortem timeline that an event replaces.
-EVENT_ROWS: dict[str, str] = {
-    "incident_start": "Incident began",
-    "detection": "First detection",
-    "investigation_start": "Investigation started",
-    "root_cause_identified": "Root cause identified",
-    "fix_deployed": "Fix deployed",
-    "incident_end": "Verification complete",
-}
-STATUS_ROWS: dict[str, str] = {"Resolved": "Incident closed"}
+__all__ = ["EVENT_ROWS", "STATUS_ROWS", "Change", "Incident", "IncidentError"]
+
+# A time this far ahead of the clock is refused (clocks of two machines differ a little).
+FUTURE_SLACK_SECONDS = 60
 
 
 class IncidentError(Exception):
@@ -126,8 +120,14 @@ def folder_words(description: str, count: int = 3) -> str:
     return "-".join(words[:count]) or "incident"
 
 
+Build = Callable[[list[Event], Callable[..., Event]], list[Event]]
+
+
 class Incident:
-    """An incident folder loaded into memory, with actions that write through to disk."""
+    """An incident folder: the event log and the markdown projected from it, with actions.
+
+    Every action appends an event (fsynced) before the markdown is projected and written.
+    """
 
     def __init__(
         self,
@@ -144,10 +144,15 @@ class Incident:
         self.repo_root = repo_root
         self._who = who
         self.files: dict[str, Loaded | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
+        self.view: dict[str, str | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
+        self.events: list[Event] = []
+        self.pending: list[Event] = []  # hand edits seen but not recorded yet (read-only views)
+        self.warnings: list[str] = []
         self.doc: tasks_md.TasksDoc = tasks_md.parse_tasks("")
         self.history: list[Change] = []
-        self._excluded = False
-        self._kept: list[str] = []  # timeline times a done task found already filled
+        self._log_sig: tuple[int, int, int] | None = None
+        self._recorder: evlog.Recorder | None = None
+        self._prepared = False
         # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
         self.listeners: list[Callable[[Incident, str], None]] = []
         self.load()
@@ -171,18 +176,60 @@ class Incident:
         """
         ensure_inside(self.repo_root or self.folder, p)
 
+    def _log_signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = (self.folder / evlog.LOG).stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
     def load(self) -> None:
-        """Read all three files; a missing file is allowed, a broken one raises StoreError."""
+        """Read the files and the log; the view is the projection (nothing is written here)."""
         for name in self.files:
             self.files[name] = self._read(name)
-        tasks = self.files[TASKS]
-        if tasks is None and self.files[HOTFIX] is None:
+        if self.files[TASKS] is None and self.files[HOTFIX] is None:
             raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
-        self.doc = tasks_md.parse_tasks(tasks.text if tasks else "")
+        self._read_log()
+        self._build_view()
+
+    def _read_log(self) -> None:
+        p = self.folder / evlog.LOG
+        self._log_sig = self._log_signature()
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.events = []
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
+        self.events, problems = evlog.parse_log(text, str(p))
+        self.warnings = problems
+
+    def _build_view(self) -> None:
+        from . import journal
+        from .reconcile import detect
+
+        texts = {n: (f.text if f else None) for n, f in self.files.items()}
+        self.pending = []
+        if self.events:
+            stored = journal.load_hashes(self.repo_root, self.folder)
+            names = {
+                n
+                for n, t in texts.items()
+                if t is not None and stored and journal.text_hash(t) != stored.get(n)
+            }
+            if names:
+                self.pending = detect(
+                    texts, self.events, self.workflow, names, self._maker(self.events)
+                )
+            self.view = project(texts, [*self.events, *self.pending], self.workflow)
+        else:
+            self.view = texts
+        self.doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
 
     def refresh(self) -> set[str]:
-        """Re-read the files changed on disk since we last read them; returns their names."""
-        changed: set[str] = set()
+        """Re-read what changed on disk; returns the files whose view changed."""
+        disk: set[str] = set()
         for name, loaded in self.files.items():
             p = self.path(name)
             if loaded is not None and unchanged(p, loaded):
@@ -190,20 +237,24 @@ class Incident:
             if not p.exists():
                 if loaded is not None:
                     self.files[name] = None
-                    changed.add(name)
+                    disk.add(name)
                 continue
             new = read_text(p)
             if loaded is None or new.hash != loaded.hash:
-                changed.add(name)
+                disk.add(name)
             self.files[name] = new
-        if TASKS in changed:
-            t = self.files[TASKS]
-            self.doc = tasks_md.parse_tasks(t.text if t else "")
-        return changed
+        changed_files = bool(disk)
+        log_changed = self._log_signature() != self._log_sig
+        if not changed_files and not log_changed:
+            return set()
+        before = dict(self.view)
+        if log_changed:
+            self._read_log()
+        self._build_view()
+        return disk | {n for n in self.view if self.view.get(n) != before.get(n)}
 
     def text(self, name: str) -> str:
-        loaded = self.files.get(name)
-        return loaded.text if loaded else ""
+        return self.view.get(name) or ""
 
     # --- facts ----------------------------------------------------------------------------
 
@@ -232,16 +283,18 @@ class Incident:
                 return line[2:].split(":", 1)[-1].strip()
         return self.folder.name
 
-    @property
-    def severity(self) -> str | None:
-        # read for every task view: cached until hotfix.md, tasks.md or the workflow change
-        src = (self.files.get(HOTFIX), self.doc, self.workflow)
-        cached = getattr(self, "_severity_cache", None)
+    def _cached(self, name: str, compute: Callable[[], object]) -> object:
+        src = (self.view.get(HOTFIX), self.doc, self.workflow)
+        cached = getattr(self, name, None)
         if cached is not None and all(a is b for a, b in zip(cached[0], src, strict=True)):
             return cached[1]
-        value = self._read_severity()
-        self._severity_cache = (src, value)
+        value = compute()
+        setattr(self, name, (src, value))
         return value
+
+    @property
+    def severity(self) -> str | None:
+        return self._cached("_severity_cache", self._read_severity)  # type: ignore[return-value]
 
     def _read_severity(self) -> str | None:
         keys = [s.id for s in self.workflow.severities] if self.workflow else ["P0", "P1", "P2"]
@@ -265,12 +318,10 @@ class Incident:
         return value.strip().strip("`")
 
     def event_times(self) -> dict[str, datetime]:
-        """Times of the workflow's events, read from the hotfix.md timeline fields."""
-        # read by the clocks every second: cached until hotfix.md or the workflow change
-        src = (self.files.get(HOTFIX), self.workflow)
-        cached = getattr(self, "_events_cache", None)
-        if cached is not None and all(a is b for a, b in zip(cached[0], src, strict=True)):
-            return dict(cached[1])
+        """Times of the workflow's events, read from the (projected) hotfix.md timeline fields."""
+        return dict(self._cached("_events_cache", self._read_event_times))  # type: ignore[call-overload]
+
+    def _read_event_times(self) -> dict[str, datetime]:
         text = self.text(HOTFIX)
         events = self.workflow.events if self.workflow else {}
         out: dict[str, datetime] = {}
@@ -282,8 +333,7 @@ class Incident:
                     t = parse_time(f.value.split(" - ", 1)[0])
                     if t is not None:
                         out[name] = t
-        self._events_cache = (src, out)
-        return dict(out)
+        return out
 
     @property
     def started_at(self) -> datetime | None:
@@ -324,7 +374,6 @@ class Incident:
         reason = ""
         if not applicable and d is not None:
             reason = d.not_applicable_reason or f"does not apply to {sev}"
-        steps = [s.text for s in task.steps]
         return TaskView(
             key=task.key,
             id=task.id,
@@ -333,7 +382,7 @@ class Incident:
             skipped=task.skip.text if task.skip else None,
             applicable=applicable,
             reason=reason,
-            steps=steps,
+            steps=[s.text for s in task.steps],
             notes=list(task.notes),
             phase_index=task.phase_index,
             level=task.level,
@@ -372,255 +421,394 @@ class Incident:
             raise IncidentError(f"{self.path(TASKS)}: no task {ref!r} (tasks: {known}{more})")
         return task
 
-    # --- writing --------------------------------------------------------------------------
+    # --- the write path -------------------------------------------------------------------
 
-    def _now_stamp(self) -> tuple[datetime, str]:
+    def _maker(self, seen: list[Event], who: str | None = None) -> Callable[..., Event]:
+        """A factory of events by `who` (default: the git user) recorded now, after `seen`."""
+        if self._recorder is None:
+            from .journal import clone_id
+
+            self._recorder = evlog.Recorder(clone_id(self.repo_root, self.folder), self.who)
+        rec = self._recorder
+        rec.who = self.who
         now = self.clock()
-        return now, format_time(now)
+        made: list[Event] = []
 
-    def _write(self, name: str, apply: Callable[[str], str]) -> bool:
-        """Apply a text change to one file through the store; True when the file changed."""
-        p = self.path(name)
-        if not p.exists():
-            return False
-        last = self.files[name]
-        if not self._excluded:
-            ensure_excluded(self.repo_root)  # our lock files never show in `git status`
-            self._excluded = True
+        def make(kind: str, happened: datetime | None = None, **data: object) -> Event:
+            ev = rec.make(kind, now, [*seen[-1:], *made[-1:]], happened=happened, **data)
+            if who is not None and who != ev.who:
+                ev = Event(ev.id, ev.kind, ev.recorded, ev.happened, who, ev.clone, ev.data)
+            made.append(ev)
+            return ev
+
+        return make
+
+    def _prepare_repo(self) -> None:
+        if self._prepared:
+            return
+        self._prepared = True
+        from .repo import ensure_excluded, git_dir
+
+        if self.repo_root is None:
+            return
+        ensure_excluded(self.repo_root)
+        g = git_dir(self.repo_root)
+        if g is not None:
+            from .mdmerge import register
+
+            register(g)
+
+    def _lock(self):
+        import filelock
+
+        from .journal import incident_lock
+
+        lock = incident_lock(self.repo_root, self.folder)
         try:
-            self._inside(p)
-            loaded, _merged = update_file(p, last, apply)
-        except ConflictError as exc:
-            raise IncidentError(str(exc)) from exc
-        except StoreError as exc:
-            raise IncidentError(str(exc)) from exc
-        changed = last is None or loaded.hash != last.hash
-        self.files[name] = loaded
-        return changed
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise IncidentError(
+                f"another hotfix-tui is changing {self.folder} (a sync or another window; "
+                f"lock {lock.lock_file} held for more than {lock.timeout:g}s); try again"
+            ) from exc
+        except OSError as exc:
+            raise IncidentError(f"cannot take the incident's lock: {exc}") from exc
+        return lock
 
-    def _tasks_edit(self, ref: str, edit: Callable[[tasks_md.TasksDoc, str], str]) -> None:
-        """Apply an edit addressed by task ref to tasks.md, re-resolving on fresh content."""
-        current = self.doc
+    def transact(
+        self,
+        build: Build | None = None,
+        edit: tuple[str, Callable[[str], str]] | None = None,
+        task: str | None = None,
+    ) -> list[Event]:
+        """Under the incident's lock: record hand edits, append the action's events (fsynced),
+        then project and write the markdown; returns the action's events."""
+        from . import journal
 
-        def apply(text: str) -> str:
-            doc = current if text == current.text else tasks_md.parse_tasks(text)
-            task = doc.task(ref)
-            if task is None:
-                raise ConflictError(
-                    f"{self.path(TASKS)}: task {ref} is gone from the file on disk "
-                    "(someone else changed it); nothing was written"
+        lock = self._lock()
+        try:
+            self._prepare_repo()
+            made: list[Event] | None = None
+            for _attempt in range(8):
+                texts = self._read_current()
+                if task is not None and made is None:
+                    self._require_task(texts, task)
+                events = self._current_log()
+                pre = self._reconcile(texts, events)
+                base = [*events, *pre]
+                new = list(pre)
+                if made is None:
+                    made = build(base, self._maker(base)) if build else []
+                    new += made
+                if new:
+                    try:
+                        evlog.append(self.folder, new)
+                    except OSError as exc:
+                        raise IncidentError(
+                            str(store._write_error(str(self.folder / evlog.LOG), exc))
+                        ) from exc
+                all_events = list({e.id: e for e in [*events, *new]}.values())
+                if edit is not None and texts.get(edit[0]) is not None:
+                    texts = {**texts, edit[0]: edit[1](texts[edit[0]] or "")}
+                proj = project(texts, all_events, self.workflow)
+                if self._write_all(proj):
+                    journal.save_hashes(self.repo_root, self.folder, proj)
+                    break
+            else:
+                raise IncidentError(
+                    f"{self.folder}: the files kept changing while being written (an editor "
+                    "saving continuously?); nothing of yours is lost, run the command again"
                 )
-            return edit(doc, task.key)
+            self.load()
+            return made
+        finally:
+            lock.release()
 
-        self._write(TASKS, apply)
-        self.doc = tasks_md.parse_tasks(self.text(TASKS))
+    def _require_task(self, texts: dict[str, str | None], ref: str) -> None:
+        doc = tasks_md.parse_tasks(texts.get(TASKS) or "")
+        if doc.task(ref) is None:
+            raise IncidentError(
+                f"{self.path(TASKS)}: task {ref} is gone from the file on disk "
+                "(someone else changed it); nothing was written"
+            )
 
-    def _log(self, event: str, notes: str = "", replaces: str = "") -> None:
-        now, _ = self._now_stamp()
-        when = record.log_time(now, self.started_at)
-        who = self.who
-        self._write(
-            POSTMORTEM, lambda t: record.add_log_row(t, when, event, who, notes, replaces=replaces)
-        )
+    def repair(self) -> list[Event]:
+        """Bring the files in line with the log (and record hand edits); writes only if needed."""
+        return self.transact(None)
+
+    def _read_current(self) -> dict[str, str | None]:
+        from . import journal
+        from .mdmerge import has_markers, resolve_markers
+
+        texts: dict[str, str | None] = {}
+        self._disk: dict[str, str | None] = {}
+        for name in (TASKS, HOTFIX, POSTMORTEM):
+            p = self.path(name)
+            try:
+                if p.exists():
+                    self._inside(p)
+                text = journal.read_stable(p)
+            except StoreError as exc:
+                raise IncidentError(str(exc)) from exc
+            self._disk[name] = text
+            if text is not None and has_markers(text):
+                text, left = resolve_markers(text)
+                if left:
+                    where = ", ".join(f"{p}:{n}" for n in left[:5])
+                    raise IncidentError(
+                        f"{where}: git conflict markers in text people wrote; edit the file to "
+                        "keep what is right (or run `hotfix-tui resolve`), then run the command "
+                        "again - nothing was written"
+                    )
+            texts[name] = text
+        if texts[TASKS] is None and texts[HOTFIX] is None:
+            raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
+        return texts
+
+    def _current_log(self) -> list[Event]:
+        p = self.folder / evlog.LOG
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
+        events, problems = evlog.parse_log(text, str(p))
+        from .mdmerge import has_markers
+
+        if has_markers(text):  # merged without the union rule: keep every event, drop the marks
+            store.atomic_write(p, "".join(e.line() for e in events))
+        self.warnings = problems
+        return events
+
+    def _reconcile(self, texts: dict[str, str | None], events: list[Event]) -> list[Event]:
+        """Seed a first log from the files, or turn hand edits into events."""
+        from . import journal
+        from .reconcile import detect, seed
+
+        if not events:
+            return seed(texts, self.workflow, self._maker([]))
+        stored = journal.load_hashes(self.repo_root, self.folder)
+        names = {
+            n for n, t in texts.items() if t is not None and journal.text_hash(t) != stored.get(n)
+        }
+        if not names:
+            return []
+        arrived = self._arrived_by_git(names) if self.repo_root is not None else {}
+        out: list[Event] = []
+        mine = names - set(arrived)
+        if mine:
+            out += detect(texts, events, self.workflow, mine, self._maker(events))
+        for name, commit in arrived.items():
+            out += self._git_edits(texts, [*events, *out], name, commit)
+        return out
+
+    def _rel(self, name: str) -> str:
+        assert self.repo_root is not None
+        return (self.folder / name).resolve().relative_to(self.repo_root.resolve()).as_posix()
+
+    def _arrived_by_git(self, names: set[str]) -> dict[str, tuple[str, int, str, int]]:
+        """The files that are as git left them (checkout, pull, merge), with their last commit."""
+        from . import journal
+
+        assert self.repo_root is not None
+        rels = {n: self._rel(n) for n in names}
+        try:
+            blobs = journal.index_blobs(self.repo_root, list(rels.values()))
+        except OSError:
+            return {}
+        out = {}
+        for name, rel in rels.items():
+            text = self._disk.get(name)
+            if text is None or blobs.get(rel) != journal.git_blob_id(text):
+                continue
+            commit = journal.last_commit(self.repo_root, rel)
+            if commit is not None:
+                out[name] = commit
+        return out
+
+    def _git_edits(
+        self,
+        texts: dict[str, str | None],
+        events: list[Event],
+        name: str,
+        commit: tuple[str, int, str, int],
+    ) -> list[Event]:
+        """Edits a commit carried without events, credited to its author and time."""
+        from datetime import UTC
+
+        from . import journal
+        from .reconcile import detect, fact_key
+
+        assert self.repo_root is not None
+        sha, parents, author, at = commit
+        when = datetime.fromtimestamp(at, UTC)
+        n = 0
+
+        def make(kind: str, happened: datetime | None = None, **data: object) -> Event:
+            nonlocal n
+            n += 1
+            return Event(
+                f"git-{sha[:12]}-{name}-{n:03d}",
+                kind,
+                evlog.iso(when),
+                evlog.iso(happened or when),
+                author,
+                "git",
+                {k: v for k, v in data.items() if v is not None},
+            )
+
+        found = detect(texts, events, self.workflow, {name}, make)
+        if not found:
+            return []
+        touched = {fact_key(e) for e in events}
+        keep = {fact_key(e) for e in found if fact_key(e) not in touched}
+        if parents == 1:
+            md = journal.show(self.repo_root, sha, self._rel(name))
+            log = journal.show(self.repo_root, sha, self._rel(evlog.LOG)) or ""
+            if md is not None:
+                then, _ = evlog.parse_log(log)
+                if then:
+                    at_c = detect({**texts, name: md}, then, self.workflow, {name}, make)
+                    keep |= {fact_key(e) for e in at_c}
+        return [e for e in found if fact_key(e) in keep]
+
+    def _write_all(self, proj: dict[str, str | None]) -> bool:
+        """Write each projected file that differs; False when one changed under us (redo)."""
+        for name, text in proj.items():
+            disk = self._disk.get(name)
+            if text is None or disk is None or text == disk:
+                continue
+            try:
+                store.atomic_write(self.path(name), text, expect=disk)
+            except ChangedUnderneath:
+                return False
+            except StoreError as exc:
+                raise IncidentError(str(exc)) from exc
+        return True
+
+    # --- actions --------------------------------------------------------------------------
 
     def _ref(self, task: tasks_md.Task) -> str:
         return task.id or task.key
 
-    def _label(self, task: tasks_md.Task) -> str:
-        return f"{task.id} " if task.id else ""
+    def _check_time(self, when: datetime | None, what: str) -> None:
+        """Refuse a time in the future (the clocks would stop at 0 %)."""
+        if when is None:
+            return
+        now = self.clock()
+        if (when - now).total_seconds() > FUTURE_SLACK_SECONDS:
+            raise IncidentError(
+                f"{what} {format_time(when)} is in the future (now is {format_time(now)}); "
+                "give a time that has passed - nothing was written"
+            )
 
-    def set_done(self, ref: str, done: bool = True, note: str | None = None) -> Change | None:
-        """Check or uncheck a task; its workflow rules stamp timeline fields and move the status."""
-        task = self.find(ref)
-        key = self._ref(task)
-        if task.done == done and not note:
-            return None
-        before = self.text(HOTFIX)
-        if task.done != done and task.check_offset >= 0 and self.files[TASKS] is not None:
-            self._fast_toggle(key, done)
-        if note:
-            self._add_note(key, note)
-        if done:
-            replaces, cleared = self._apply_rules(task), ""
-        else:
-            replaces, cleared = "", self._reopen_rules(task)
-        verb = "done" if done else "reopened"
-        notes = "; ".join(n for n in (note or "", cleared) if n)
-        self._log(f"{self._label(task)}{verb}: {task.title}", notes, replaces)
-        label = f"{task.id or task.title} {verb}"
-        after = self.text(HOTFIX)
+    def order_warnings(self) -> list[str]:
+        """Timeline times out of order (Detection <= Investigation Start <= ... <= Incident End)."""
+        wf = self.workflow
+        if wf is None:
+            return []
+        times = self.event_times()
+        chain = [
+            "detection",
+            "investigation_start",
+            "root_cause_identified",
+            "fix_deployed",
+            wf.clock.stops_at,
+        ]
+        out = []
+        prev: tuple[str, datetime] | None = None
+        for ev in chain:
+            t = times.get(ev)
+            if t is None:
+                continue
+            if prev is not None and t < prev[1]:
+                out.append(
+                    f"{wf.events.get(ev, ev)} ({format_time(t)}) is before "
+                    f"{wf.events.get(prev[0], prev[0])} ({format_time(prev[1])}); check the times"
+                )
+            prev = (ev, t)
+        return out
+
+    def _emit(self, kind: str, happened: datetime | None = None, **data: object) -> list[Event]:
+        ref = data.get("task")
+        return self.transact(
+            lambda _evs, make: [make(kind, happened=happened, **data)],
+            task=str(ref) if ref is not None else None,
+        )
+
+    def _done_change(self, key: str, label: str, done: bool, messages: list[str]) -> Change:
+        inverse = "reopen" if done else "done"
 
         def undo() -> Change | None:
-            mid = self.text(HOTFIX)
-            change = self.set_done(key, not done)
-            self._restore_record(before, after, mid)
-            return change
+            self._emit(inverse, task=key, undo=label)
+            return None
 
-        change = Change(label, undo, {TASKS, HOTFIX, POSTMORTEM}, list(self._kept) if done else [])
+        change = Change(label, undo, {TASKS, HOTFIX, POSTMORTEM}, messages)
         self.history.append(change)
         self._notify(label)
         return change
 
-    def _fast_toggle(self, key: str, done: bool) -> None:
-        """Flip one checkbox without reparsing when nobody else changed the file."""
-        current = self.doc
-        merged_doc: list[tasks_md.TasksDoc] = []
+    def set_done(
+        self, ref: str, done: bool = True, note: str | None = None, at: datetime | None = None
+    ) -> Change | None:
+        """Check or uncheck a task; the event is recorded even when the task already is so
+        (a later intent must win a merge), but then no Change is returned."""
+        task = self.find(ref)
+        key = self._ref(task)
+        self._check_time(at, f"the time given for {task.id or task.title}")
+        was = task.done
+        kept: list[str] = []
 
-        def apply(text: str) -> str:
-            if text == current.text:
-                return tasks_md.set_done(current, key, done)
-            doc = tasks_md.parse_tasks(text)
-            if doc.task(key) is None:
-                raise ConflictError(
-                    f"{self.path(TASKS)}: task {key} is gone from the file on disk "
-                    "(someone else changed it); nothing was written"
+        def build(events: list[Event], make: Callable[..., Event]) -> list[Event]:
+            out = []
+            if done:
+                ts = replay(events, self.workflow).task(key)
+                d = self.task_def(task)
+                if ts.first_done is not None and at is None and d is not None and d.events:
+                    for ev in d.events:
+                        label = self.workflow.events.get(ev) if self.workflow else None
+                        if label:
+                            kept.append(
+                                f"{label} keeps {format_time(ts.done_at or ts.first_done)}, "
+                                "the time first recorded (give --at to change it)"
+                            )
+                out.append(
+                    make(
+                        "done",
+                        task=key,
+                        happened=at,
+                        at_given=True if at else None,
+                        note=" ".join(note.split()) if note else None,
+                    )
                 )
-            merged_doc.append(doc)
-            return tasks_md.set_done(doc, key, done)
+            else:
+                out.append(make("reopen", task=key, cleared=self._cleared(events, key) or None))
+            return out
 
-        self._write(TASKS, apply)
-        if merged_doc:
-            self.doc = tasks_md.parse_tasks(self.text(TASKS))
-        else:
-            self.doc = current.with_done(key, done)
+        self.transact(build, task=key)
+        if was == done and not note and at is None:
+            return None
+        verb = "done" if done else "reopened"
+        label = f"{task.id or task.title} {verb}"
+        return self._done_change(key, label, done, [*kept, *self.order_warnings()])
 
-    def _apply_rules(self, task: tasks_md.Task) -> str:
-        """Stamp the events and status a completed task triggers; returns the row it replaces."""
-        d = self.task_def(task)
-        if d is None or not self.files[HOTFIX]:
+    def _cleared(self, events: list[Event], key: str) -> str:
+        """What reopening a task takes back: the times only it recorded."""
+        from .projection import event_times
+
+        wf = self.workflow
+        if wf is None:
             return ""
-        now, stamp = self._now_stamp()
-        wf = self.workflow
-        assert wf is not None
-        replaces = ""
-
-        kept = self._kept
-        kept.clear()
-
-        def edit(text: str) -> str:
-            kept.clear()
-            for ev in d.events:
-                label = wf.events.get(ev)
-                if label:
-                    held = record.field_time(text, label)
-                    if held is not None:
-                        kept.append(
-                            f"{label} already holds {format_time(held)}; kept it "
-                            "(edit hotfix.md to change it)"
-                        )
-                    text = record.set_field_time(text, label, stamp)
-                if ev == wf.clock.stops_at:
-                    text = self._stamp_resolution(text)
-            if d.status:
-                text = record.set_checked(text, "Status", d.status)
-            return text
-
-        self._write(HOTFIX, edit)
-        for ev in d.events:
-            replaces = replaces or EVENT_ROWS.get(ev, "")
-        if d.status and not replaces:
-            replaces = STATUS_ROWS.get(d.status, "")
-        return replaces
-
-    def _reopen_rules(self, task: tasks_md.Task) -> str:
-        """Take back what a reopened task had recorded; returns a note of the times removed.
-
-        An event stays while another done task also records it; the status falls back to the
-        furthest one still reached by done tasks.
-        """
-        d = self.task_def(task)
-        wf = self.workflow
-        if d is None or wf is None or not self.files[HOTFIX]:
-            return ""
-        done_defs = [
-            td
-            for t in self.doc.tasks
-            if t.done and t.id and t.id != task.id and (td := self.task_def(t)) is not None
-        ]
-        still = {ev for td in done_defs for ev in td.events}
-        reached = {td.status for td in done_defs if td.status}
-        fallback = next((s for s in reversed(wf.statuses) if s in reached), wf.initial_status)
-        removed: list[str] = []
-
-        def edit(text: str) -> str:
-            removed.clear()
-            for ev in d.events:
-                label = wf.events.get(ev)
-                if not label or ev in still:
-                    continue
-                text, old = record.clear_field_time(text, label)
-                if old:
-                    removed.append(f"{label} {old} cleared")
-                if ev == wf.clock.stops_at:
-                    text = self._unstamp_resolution(text)
-            current = record.last_checked_key(text, "Status", wf.statuses)
-            if d.status and fallback and current == d.status:
-                text = record.set_checked(text, "Status", fallback)
-            return text
-
-        self._write(HOTFIX, edit)
-        return "; ".join(removed)
-
-    def _unstamp_resolution(self, text: str) -> str:
-        """Undo Total Duration (when the tool computed it) and SLA Breach for a reopened clock."""
-        wf = self.workflow
-        assert wf is not None
-        start = record.field_time(text, wf.events.get(wf.clock.starts_at, "Incident Start"))
-        end = record.field_time(self.text(HOTFIX), wf.events.get(wf.clock.stops_at, "Incident End"))
-        dur = record.get_field(text, "Total Duration")
-        if start and end and dur == human_duration((end - start).total_seconds()):
-            text = record.set_field(text, "Total Duration", "[X hours Y minutes]")
-        return record.uncheck_all(text, "SLA Breach")
-
-    def _stamp_resolution(self, text: str) -> str:
-        """Fill Total Duration and SLA Breach once the resolution clock has stopped."""
-        wf = self.workflow
-        assert wf is not None
-        start = record.field_time(text, wf.events.get(wf.clock.starts_at, "Incident Start"))
-        end = record.field_time(text, wf.events.get(wf.clock.stops_at, "Incident End"))
-        sev = wf.severity(self.severity)
-        if start is None or end is None:
-            return text
-        secs = (end - start).total_seconds()
-        dur = record.get_field(text, "Total Duration")
-        if dur is not None and record.is_placeholder(dur):
-            text = record.set_field(text, "Total Duration", human_duration(secs))
-        if sev is not None and record.get_field(text, "SLA Breach") is not None:
-            text = record.set_checked(
-                text, "SLA Breach", "Yes" if secs > sev.target_seconds else "No", add=False
-            )
-        return text
-
-    def _restore_record(self, before: str, after: str, mid: str) -> None:
-        """Put back hotfix.md fields an undone action filled, unless someone changed them since.
-
-        `after` is the text right after the action, `mid` the text before its inverse ran.
-        """
-        old = record.fields(before)
-        then = record.fields(after)
-        changed = {n: old[n].value for n in old if n in then and then[n].value != old[n].value}
-        if not changed or not self.text(HOTFIX):
-            return
-        pre = record.fields(mid)
-
-        def edit(text: str) -> str:
-            cur = record.fields(text)
-            for name, value in changed.items():
-                if name not in cur:
-                    continue
-                untouched = cur[name].value == then[name].value
-                by_inverse = name in pre and cur[name].value != pre[name].value
-                if untouched or by_inverse:
-                    text = record.set_field(text, name, value)
-            return text
-
-        self._write(HOTFIX, edit)
-
-    def _add_note(self, key: str, text: str, skip: bool = False) -> None:
-        _, stamp = self._now_stamp()
-        make = tasks_md.skip_line if skip else tasks_md.note_line
-        line = make(stamp, self.who, text)
-        self._tasks_edit(key, lambda doc, k: tasks_md.add_subitem(doc, k, line))
+        before = event_times(replay(events, wf), wf)
+        st = replay(events, wf)
+        st.tasks.setdefault(key, st.task(key)).done = False
+        after = event_times(st, wf)
+        return "; ".join(
+            f"{wf.events.get(ev, ev)} {format_time(t)} cleared"
+            for ev, t in before.items()
+            if ev not in after
+        )
 
     def note(self, ref: str, text: str) -> Change:
         """Add a timestamped note as a sub-item of a task."""
@@ -629,17 +817,21 @@ class Incident:
             raise IncidentError("the note is empty; type some text")
         task = self.find(ref)
         key = self._ref(task)
-        self._add_note(key, text)
-        self._log(f"Note on {self._label(task)}{task.title}".strip(), text)
-        change = Change(
-            f"note on {task.id or task.title}", lambda: self._remove_subitem(key, text, False)
-        )
+        made = self._emit("note", task=key, text=text)
+        note_id = made[0].id
+        label = f"note on {task.id or task.title}"
+
+        def undo() -> Change | None:
+            self._emit("unnote", task=key, ref=note_id, text=text, undo=label)
+            return None
+
+        change = Change(label, undo, {TASKS, POSTMORTEM})
         self.history.append(change)
         self._notify(change.label)
         return change
 
     def skip(self, ref: str, reason: str) -> Change | None:
-        """Mark a task skipped with a reason (a sub-item); its checkbox stays as it is."""
+        """Mark a task skipped with a reason (a sub-item); a done task must be reopened first."""
         reason = " ".join(reason.split())
         if not reason:
             raise IncidentError("a skip needs a reason; say why the task is skipped")
@@ -651,9 +843,14 @@ class Incident:
             raise IncidentError(
                 f"{task.id or task.title} is done; reopen it first if it is really skipped"
             )
-        self._add_note(key, reason, skip=True)
-        self._log(f"{self._label(task)}skipped: {task.title}", reason)
-        change = Change(f"skip {task.id or task.title}", lambda: self.unskip(key))
+        self._emit("skip", task=key, text=reason)
+        label = f"skip {task.id or task.title}"
+
+        def undo() -> Change | None:
+            self._emit("unskip", task=key, undo=label)
+            return None
+
+        change = Change(label, undo, {TASKS, POSTMORTEM})
         self.history.append(change)
         self._notify(change.label)
         return change
@@ -663,26 +860,12 @@ class Incident:
         task = self.find(ref)
         if task.skip is None:
             return None
-        reason = task.skip.text
-        self._remove_subitem(self._ref(task), reason, True)
-        self._log(f"{self._label(task)}unskipped: {task.title}")
+        self._emit("unskip", task=self._ref(task))
         self._notify(f"unskip {task.id or task.title}")
         return None
 
-    def _remove_subitem(self, key: str, text: str, skip: bool) -> None:
-        def edit(doc: tasks_md.TasksDoc, k: str) -> str:
-            task = doc.task(k)
-            assert task is not None
-            items = [task.skip] if skip and task.skip else ([] if skip else task.notes)
-            hit = next((n for n in reversed(items) if n.text == text), None)
-            if hit is None:
-                raise ConflictError(f"{self.path(TASKS)}: the note on {k} is gone; nothing to undo")
-            return tasks_md.remove_line(doc, hit.line)
-
-        self._tasks_edit(key, edit)
-
     def set_severity(self, severity: str) -> Change | None:
-        """Change the severity in tasks.md and hotfix.md; the clocks and applicable tasks follow."""
+        """Change the severity; the clocks and applicable tasks follow."""
         wf = self.workflow
         keys = [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
         severity = severity.upper()
@@ -691,16 +874,15 @@ class Incident:
         old = self.severity
         if old == severity:
             return None
-        if "Severity" in self.doc.fields:
-            self._write(
-                TASKS, lambda t: tasks_md.set_field(tasks_md.parse_tasks(t), "Severity", severity)
-            )
-            self.doc = tasks_md.parse_tasks(self.text(TASKS))
-        self._write(HOTFIX, lambda t: record.set_checked(t, "Severity", severity))
-        self._log(f"Severity changed {old or '?'} -> {severity}")
-        change = Change(
-            f"severity {old} -> {severity}", lambda: self.set_severity(old) if old else None
-        )
+        self._emit("severity", value=severity, old=old)
+        label = f"severity {old} -> {severity}"
+
+        def undo() -> Change | None:
+            if old:
+                self._emit("severity", value=old, undo=label)
+            return None
+
+        change = Change(label, undo)
         self.history.append(change)
         self._notify(change.label)
         return change
@@ -715,15 +897,21 @@ class Incident:
         old = self.status
         if old == match:
             return None
-        self._write(HOTFIX, lambda t: record.set_checked(t, "Status", match))
-        self._log(f"Status changed {old} -> {match}", replaces=STATUS_ROWS.get(match, ""))
-        change = Change(f"status {old} -> {match}", lambda: self.set_status(old) if old else None)
+        self._emit("status", value=match, old=old)
+        label = f"status {old} -> {match}"
+
+        def undo() -> Change | None:
+            if old:
+                self._emit("status", value=old, undo=label)
+            return None
+
+        change = Change(label, undo)
         self.history.append(change)
         self._notify(change.label)
         return change
 
     def undo_last(self) -> str | None:
-        """Undo the most recent action of this session; returns its label, None if none."""
+        """Undo the most recent action of this session (one event); returns its label."""
         if not self.history:
             return None
         change = self.history.pop()
@@ -734,7 +922,6 @@ class Incident:
         finally:
             self._muted = False
         del self.history[depth:]  # the inverse action is not itself undoable
-        self._log(f"Undo: {change.label}")
         self._notify(f"undo {change.label}")
         return change.label
 

@@ -219,7 +219,11 @@ def fill_postmortem(inc: Incident) -> dict[str, str]:
                 t = record.set_field(t, name, value)
         return t
 
-    inc._write("post-mortem.md", edit)
-    inc._log("Post-mortem filled from the record", ", ".join(filled))
+    inc.transact(
+        lambda _evs, make: [
+            make("row", event="Post-mortem filled from the record", notes=", ".join(filled))
+        ],
+        edit=("post-mortem.md", edit),
+    )
     inc._notify("post-mortem filled")
     return filled

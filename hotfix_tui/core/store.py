@@ -19,6 +19,7 @@ from types import TracebackType
 
 __all__ = [
     "MAX_BYTES",
+    "ChangedUnderneath",
     "ConflictError",
     "FileLock",
     "Loaded",
@@ -44,6 +45,10 @@ except ImportError:  # pragma: no cover - tasks_md is part of the package
 
     class ConflictError(Exception):  # type: ignore[no-redef]
         """An edit cannot be applied to the current text."""
+
+
+class ChangedUnderneath(Exception):
+    """The file changed between our read and our replace (a writer that took no lock)."""
 
 
 class StoreError(Exception):
@@ -185,8 +190,11 @@ def _write_error(path: str, exc: OSError) -> StoreError:
     return StoreError(f"could not write {path}: {what} (the file was not changed)")
 
 
-def atomic_write(path: str | os.PathLike[str], text: str) -> Loaded:
-    """Replace the file's content atomically (temp file, fsync, rename, fsync of the folder)."""
+def atomic_write(path: str | os.PathLike[str], text: str, expect: str | None = None) -> Loaded:
+    """Replace the file's content atomically (temp file, fsync, rename, fsync of the folder).
+
+    With `expect`, the file is compared with it just before the rename: ChangedUnderneath if not.
+    """
     real = os.path.realpath(os.fspath(path))
     folder, name = os.path.split(real)
     data = text.encode("utf-8")
@@ -215,6 +223,10 @@ def atomic_write(path: str | os.PathLike[str], text: str) -> Loaded:
         st_new = os.fstat(fd)
         os.close(fd)
         fd = -1
+        if expect is not None and not _still(real, expect):
+            os.unlink(tmp)
+            tmp = None
+            raise ChangedUnderneath(real)
         os.replace(tmp, real)
         tmp = None
     except OSError as exc:
@@ -227,6 +239,14 @@ def atomic_write(path: str | os.PathLike[str], text: str) -> Loaded:
         raise _write_error(real, exc) from exc
     _fsync_dir(folder or ".")
     return _loaded(os.fspath(path), data, text, st_new)
+
+
+def _still(path: str, expect: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read() == expect.encode("utf-8")
+    except OSError:
+        return False
 
 
 def _fsync_dir(folder: str) -> None:

@@ -11,12 +11,14 @@ When the remote cannot be reached or the push is rejected, the local commits sta
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import record
 from .clocks import Clock, utc_now
+from .events import ATTRIBUTES, LOG
 from .gitops import (
     GitError,
     NothingToCommit,
@@ -24,20 +26,20 @@ from .gitops import (
     file_at,
     head_ref,
     incident_trailers,
-    new_rows,
     pending_changes,
     rel_folder,
     rev,
     run_git,
     temp_index,
 )
-from .merge import POSTMORTEM, Rules, merge_incident
 from .repo import in_progress_operation
 
 if TYPE_CHECKING:
     from .incident import Incident
     from .model import Workflow
 
+TASKS = "tasks.md"
+MARKDOWN = (TASKS, "hotfix.md", "post-mortem.md")
 NETWORK_TIMEOUT = 60
 MAX_ATTEMPTS = 3
 
@@ -169,23 +171,23 @@ def sync(
     remote, rbranch, has_upstream = _remote_and_branch(root, branch)
     result = SyncResult(ok=False, message="", remote=remote, branch=branch)
 
-    if pending_changes(root, folder):
-        inc = _load(folder, incident, clock, who, root)
-        with contextlib.suppress(NothingToCommit):
-            result.committed = commit_incident(root, folder, None, inc)
-
     for _attempt in range(MAX_ATTEMPTS):
         fetch = run_git(root, "fetch", "--quiet", remote, check=False, timeout=NETWORK_TIMEOUT)
         if fetch.returncode != 0:
+            with _locked(root, folder):
+                _commit_pending(root, folder, incident, clock, who, result)
             return _offline(root, result, remote, rbranch, fetch.stderr)
-        theirs = rev(root, f"refs/remotes/{remote}/{rbranch}")
-        head = rev(root, "HEAD")
-        if theirs and head and theirs != head and not _is_ancestor(root, theirs, head):
-            if _is_ancestor(root, head, theirs):
-                _fast_forward(root, ref, head, theirs, rel, result)
-                _log_sync(root, folder, incident, clock, who, result)
-            else:
-                _merge(root, ref, head, theirs, rel, folder, incident, clock, who, result)
+        # local writers wait from here until the work tree holds the merge (never mid-merge)
+        with _locked(root, folder):
+            _commit_pending(root, folder, incident, clock, who, result)
+            theirs = rev(root, f"refs/remotes/{remote}/{rbranch}")
+            head = rev(root, "HEAD")
+            if theirs and head and theirs != head and not _is_ancestor(root, theirs, head):
+                if _is_ancestor(root, head, theirs):
+                    _fast_forward(root, ref, head, theirs, rel, result)
+                    _after_fast_forward(root, folder, incident, clock, who, result)
+                else:
+                    _merge(root, ref, head, theirs, rel, folder, incident, clock, who, result)
         head = rev(root, "HEAD")
         ahead = _count(root, f"{theirs}..HEAD") if theirs else _count(root, "HEAD")
         if not ahead:
@@ -279,14 +281,6 @@ def _summary(result: SyncResult, remote: str, rbranch: str, *, pushed: bool) -> 
     return "; ".join(bits)
 
 
-def _arrivals(rows: list[record.LogRow]) -> list[Arrival]:
-    return [
-        Arrival(r.time, r.who, r.event, r.notes)
-        for r in rows
-        if not r.placeholder and not r.event.startswith("Sync")
-    ]
-
-
 def _checkout(root: Path, ref: str, old: str, new: str) -> None:
     """Move the work tree, the index and the branch from `old` to `new` (a two-way checkout)."""
     out = run_git(root, "read-tree", "-m", "-u", old, new, check=False)
@@ -310,14 +304,33 @@ def _fast_forward(
     root: Path, ref: str, head: str, theirs: str, rel: str, result: SyncResult
 ) -> None:
     """Move the branch to the remote tip and note the log rows that arrived with it."""
-    before = file_at(root, head, f"{rel}/{POSTMORTEM}")
-    after = file_at(root, theirs, f"{rel}/{POSTMORTEM}") or ""
+    names = (*MARKDOWN, LOG)
+    before = {n: file_at(root, head, f"{rel}/{n}") for n in names}
+    after = {n: file_at(root, theirs, f"{rel}/{n}") for n in names}
     _checkout(root, ref, head, theirs)
     result.fast_forward = True
-    result.arrived += _arrivals(new_rows(before, after))
+    result.arrived += merge_record(before, before, after, None).arrived
 
 
-def _log_sync(
+@contextlib.contextmanager
+def _locked(root: Path, folder: Path) -> Iterator[None]:
+    """Hold the incident's lock (every writer takes it), as a GitError when it cannot be had."""
+    import filelock
+
+    from .journal import incident_lock
+
+    lock = incident_lock(root, folder)
+    try:
+        lock.acquire()
+    except filelock.Timeout as exc:
+        raise GitError(f"another hotfix-tui is changing {folder}; sync again in a moment") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _commit_pending(
     root: Path,
     folder: Path,
     incident: Incident | None,
@@ -325,17 +338,35 @@ def _log_sync(
     who: str | None,
     result: SyncResult,
 ) -> None:
-    """After a fast-forward that brought others' changes, log it and commit the row."""
-    if not result.arrived or not (folder / POSTMORTEM).exists():
+    """Record hand edits, project, and commit what the folder has not committed yet."""
+    if not pending_changes(root, folder):
         return
     inc = _load(folder, incident, clock, who, root)
-    inc._log(f"Sync: received {len(result.arrived)} change(s)", _whos(result.arrived))
+    try:
+        inc.repair()
+    except Exception as exc:  # noqa: BLE001 - shown to the user; the sync stops here
+        raise GitError(str(exc)) from exc
     with contextlib.suppress(NothingToCommit):
-        commit_incident(root, folder, "sync, " + f"received {len(result.arrived)} change(s)", inc)
+        sha = commit_incident(root, folder, None, inc)
+        result.committed = result.committed or sha
 
 
-def _whos(arrived: list[Arrival]) -> str:
-    return "from " + ", ".join(sorted({a.who for a in arrived if a.who}))
+def _after_fast_forward(
+    root: Path,
+    folder: Path,
+    incident: Incident | None,
+    clock: Clock,
+    who: str | None,
+    result: SyncResult,
+) -> None:
+    """The files that arrived are projected from the log that arrived (and committed if that
+    changed anything, e.g. edits a teammate made without hotfix-tui)."""
+    if not folder.exists():
+        return
+    _commit_pending(root, folder, incident, clock, who, result)
+    if incident is not None:
+        with contextlib.suppress(Exception):
+            incident.load()
 
 
 def _merge(
@@ -350,7 +381,8 @@ def _merge(
     who: str | None,
     result: SyncResult,
 ) -> None:
-    """Merge the remote tip into HEAD file by file and commit with both tips as parents."""
+    """Merge the remote tip into HEAD: events by union, markdown without markers, then every
+    file projected from the merged log; committed with both tips as parents."""
     mb = run_git(root, "merge-base", head, theirs, check=False).stdout.strip() or None
     mt = run_git(
         root,
@@ -383,8 +415,11 @@ def _merge(
         and theirs_files.get(p, "100644") != "120000"
         and "/" not in p.removeprefix(rel + "/")
     )
-
-    unhandled = [p for p in conflicted if p.removeprefix(rel + "/") not in names]
+    unhandled = [
+        p
+        for p in conflicted
+        if p.removeprefix(rel + "/") not in names or not _mergeable(p.removeprefix(rel + "/"))
+    ]
     if unhandled:
         raise GitError(
             f"both sides changed {', '.join(unhandled[:5])} in ways hotfix-tui cannot merge; "
@@ -392,30 +427,12 @@ def _merge(
         )
 
     def side(commit: str | None) -> dict[str, str | None]:
-        return {n: file_at(root, commit, f"{rel}/{n}") for n in names}
+        return {n: file_at(root, commit, f"{rel}/{n}") for n in names if _mergeable(n)}
 
     base_f, ours_f, theirs_f = side(mb), side(head), side(theirs)
     inc = _load(folder, incident, clock, who, root)
-    wf = inc.workflow
-    rules = Rules(
-        severities=tuple(s.id for s in wf.severities) if wf else ("P0", "P1", "P2"),
-        statuses=tuple(wf.statuses) if wf else (),
-    )
-    outcome = merge_incident(base_f, ours_f, theirs_f, rules)
-    result.warnings += outcome.warnings
-    result.arrived += _arrivals(outcome.arrived)
-    pm = outcome.files.get(POSTMORTEM)
-    if pm is not None:
-        now = clock()
-        when = record.log_time(now, rules.day)
-        me = who or inc.who
-        for event, notes in outcome.log:
-            pm = record.add_log_row(pm, when, event, me, notes)
-        if result.arrived:
-            pm = record.add_log_row(
-                pm, when, f"Sync: merged {len(result.arrived)} change(s)", me, _whos(result.arrived)
-            )
-        outcome.files[POSTMORTEM] = pm
+    outcome = merge_record(base_f, ours_f, theirs_f, inc.workflow)
+    result.arrived += outcome.arrived
     with temp_index(root) as env:
         run_git(root, "read-tree", tree, env=env)
         for name, text in outcome.files.items():
@@ -427,11 +444,66 @@ def _merge(
                 root, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{rel}/{name}", env=env
             )
         new_tree = run_git(root, "write-tree", env=env).stdout.strip()
-    inc_id = inc.id
     body = "\n".join(f"- {a}" for a in result.arrived)
     trailers = "\n".join(f"{k}: {v}" for k, v in incident_trailers(inc).items() if v)
-    msg = f"{inc_id}: sync with {result.remote}/{result.branch}\n\n"
+    msg = f"{inc.id}: sync with {result.remote}/{result.branch}\n\n"
     msg += (body + "\n\n" if body else "") + trailers + "\n"
     sha = run_git(root, "commit-tree", new_tree, "-p", head, "-p", theirs, input=msg).stdout.strip()
     _checkout(root, ref, head, sha)
+    from .journal import save_hashes
+
+    save_hashes(root, folder, {n: outcome.files.get(n) for n in MARKDOWN})
     result.merged = sha
+    if incident is not None:
+        with contextlib.suppress(Exception):
+            incident.load()
+
+
+def _mergeable(name: str) -> bool:
+    return name in (*MARKDOWN, LOG, ATTRIBUTES)
+
+
+@dataclass
+class RecordMerge:
+    """The merged folder files and the events that came from the other side."""
+
+    files: dict[str, str | None]
+    arrived: list[Arrival]
+
+
+def merge_record(
+    base: dict[str, str | None],
+    ours: dict[str, str | None],
+    theirs: dict[str, str | None],
+    workflow: Workflow | None,
+) -> RecordMerge:
+    """A pure merge of one incident folder: the union of both logs, the markdown merged without
+    markers, then every file projected from the merged log (the same on every clone)."""
+    from .events import parse_log
+    from .mdmerge import merge_texts
+    from .projection import project, replay, row_line, rows, task_titles
+
+    ev_o, _ = parse_log(ours.get(LOG) or "")
+    ev_t, _ = parse_log(theirs.get(LOG) or "")
+    merged = sorted({e.id: e for e in [*ev_o, *ev_t]}.values(), key=lambda e: e.order)
+    files: dict[str, str | None] = {}
+    for name in MARKDOWN:
+        if name in ours or name in theirs:
+            files[name] = merge_texts(base.get(name), ours.get(name), theirs.get(name))
+    # without any log (both sides on an older version) the merged text is the record
+    projected = project(files, merged, workflow) if merged else files
+    out: dict[str, str | None] = dict(projected)
+    if merged:
+        out[LOG] = "".join(e.line() for e in merged)
+    attrs = ours.get(ATTRIBUTES) or theirs.get(ATTRIBUTES)
+    if attrs is not None:
+        out[ATTRIBUTES] = attrs
+    mine = {e.id for e in ev_o}
+    new_ids = {e.order for e in ev_t if e.id not in mine and not e.get("seed")}
+    st = replay(merged, workflow)
+    arrived = []
+    for r in rows(st, workflow, task_titles(projected.get(TASKS) or "")):
+        if r.order in new_ids:
+            cells = record._cells(row_line(r, st)) + ["", "", "", ""]
+            arrived.append(Arrival(cells[0], cells[2], cells[1], cells[3]))
+    return RecordMerge(out, arrived)

@@ -816,6 +816,8 @@ class MainScreen(RecordActions, Screen[None]):
                 changed = {"tasks.md", "hotfix.md", "post-mortem.md"}
             else:
                 changed = inc.refresh()
+            if changed:
+                inc.repair()  # hand edits become events; a file behind the log is projected
         except ACTION_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Reload failed", markup=False)
             return
@@ -882,6 +884,7 @@ class HotfixApp(GitFlow, App[int]):
         # the launcher pauses the garbage collector for start-up: on again after the first frame
         # (a Python function: Textual inspects a callback's signature, slow for a builtin)
         self.call_after_refresh(_gc_on)
+        self.call_after_refresh(self.repair_record)
         self.apply_settings()
         self.set_interval(1, self.tick)
         if self.watch:
@@ -934,6 +937,20 @@ class HotfixApp(GitFlow, App[int]):
         # auto-commit (settings.auto_commit) runs in a worker after every change: see GitFlow
         self.attach_incident(incident)
         self.main = MainScreen(incident)
+
+    def repair_record(self) -> None:
+        """Bring the incident's files in line with its event log (after the first frame)."""
+        inc, main = self.incident, self.main
+        if inc is None:
+            return
+        before = dict(inc.view)
+        try:
+            inc.repair()
+        except ACTION_ERRORS as exc:
+            self.notify(clean(str(exc)), severity="error", title="Record", markup=False)
+            return
+        if main is not None and inc.view != before:
+            main.sync_all()
 
     def open_incident(self, incident: Incident) -> None:
         from .screens import PickerScreen

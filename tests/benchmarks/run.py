@@ -360,8 +360,8 @@ def toggle_child(spec: Path, count: int, warmup: int = 3) -> dict:
     stamps: list[tuple[str, float]] = []
     real_write = store.atomic_write
 
-    def spy(path: str | os.PathLike[str], text: str) -> store.Loaded:
-        loaded = real_write(path, text)
+    def spy(path: str | os.PathLike[str], text: str, **kw: object) -> store.Loaded:
+        loaded = real_write(path, text, **kw)  # type: ignore[arg-type]
         stamps.append((os.path.realpath(os.fspath(path)), time.perf_counter()))
         return loaded
 

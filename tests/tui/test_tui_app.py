@@ -12,6 +12,7 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Digits, Input
 from textual.widgets._footer import FooterKey
 
+from hotfix_tui.core import record
 from hotfix_tui.core.incident import Incident
 from hotfix_tui.core.settings import load_settings
 from hotfix_tui.tui.app import COVERED_TICK_S, MAIN_BINDINGS, HotfixApp, MainScreen
@@ -1010,9 +1011,14 @@ async def test_unchecking_takes_back_the_record_and_kept_times_are_told(incident
         assert "**Fix Deployed**: [YYYY-MM-DD HH:MM:SS UTC]" in text
         assert "[x] Investigating" in text and "[x] Fix Deployed" not in text
         assert "Investigating" in str(m.query_one(HeaderLine).render())
+        # the time typed into Root Cause Identified recorded T005 as done then
+        assert "- [x] **T005**" in incident.path("tasks.md").read_text()
         m.reveal("T005")
         await pilot.pause()
-        await pilot.press("space")
+        await pilot.press("space")  # reopened: the field is cleared
+        assert record.field_time(hotfix_md(incident), "Root Cause Identified") is None
+        await pilot.press("space")  # checked again: the time first recorded comes back
         kept = [n for n in app._notifications if n.title == "Kept"]
-        assert kept and "Root Cause Identified already holds 2026-11-25 13:55:00 UTC" in (
+        assert kept and "Root Cause Identified keeps 2026-11-25 13:55:00 UTC" in (
             kept[-1].message)
+        assert "**Root Cause Identified**: 2026-11-25 13:55:00 UTC" in hotfix_md(incident)
