@@ -62,7 +62,7 @@ async def start_site(board: Board, opts: Options, token: str | None) -> tuple[we
     app = make_app(board, token=token, tls=ctx is not None)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
-    site = web.TCPSite(runner, opts.host, opts.port, ssl_context=ctx, shutdown_timeout=2.0)
+    site = web.TCPSite(runner, opts.host, opts.port, ssl_context=ctx)
     await site.start()
     port = opts.port
     server = getattr(site, "_server", None)
