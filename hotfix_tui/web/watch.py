@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from typing import Any
 
 from .data import Board
@@ -45,15 +46,27 @@ class Hub:
         self.closing = False
         self._task: asyncio.Task[None] | None = None
         self._sig: object = None
+        self._cache: dict[str, tuple[tuple, str]] = {}
 
     @property
     def count(self) -> int:
         return sum(len(s) for s in self.subs.values())
 
     def payload(self, key: str) -> str | None:
-        """The board JSON of an incident as one line of text, or None if the key is unknown."""
+        """The board JSON of an incident as one line of text, or None if the key is unknown.
+
+        Kept for the rest of the second while the files are unchanged (many viewers joining).
+        """
+        stamp = (key, self.board.signature(), int(time.time()))
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
         data = self.board.board_json(key)
-        return None if data is None else json.dumps(data, ensure_ascii=False)
+        if data is None:
+            return None
+        text = json.dumps(data, ensure_ascii=False)
+        self._cache[key] = (stamp, text)  # known incidents only: the cache stays small
+        return text
 
     def subscribe(self, key: str) -> Subscriber:
         sub = Subscriber(key)
