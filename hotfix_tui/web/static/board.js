@@ -78,7 +78,7 @@
       text = remaining >= 0 ? duration(remaining) : "−" + duration(remaining);
       const sev = data.status.severity || "?";
       detail = (c.stop ? "resolved in " : "elapsed ") + duration(elapsed) + " of the " + sev +
-        " target " + duration(c.target_seconds) + " (" + Math.floor(fraction * 100) + " %)";
+        " target " + duration(c.target_seconds) + " (" + Math.floor(fraction * 100) + "\u00a0%)";
       if (remaining < 0 && !c.stop) detail += " · overdue by " + duration(remaining);
     } else if (c) {
       detail = "starts when the incident start time is recorded";
