@@ -342,3 +342,15 @@ def test_serve_is_a_thin_app_without_aiohttp_at_cli_start():
 def test_app_is_an_aiohttp_application(incident_repo):
     root, _ = incident_repo
     assert isinstance(make_app(Board(root)), web.Application)
+
+
+def test_web_package_imports_neither_the_cli_nor_textual():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import hotfix_tui.web.app, hotfix_tui.web.server, hotfix_tui.web.data; "
+        "print(sorted(m for m in sys.modules if m in ('hotfix_tui.cli', 'textual')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
