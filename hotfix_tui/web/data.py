@@ -63,16 +63,19 @@ class Board:
 
     def _found(self) -> list[Found]:
         found = find_incidents(self.root) if self.root is not None else []
-        if self.spec is not None and all(f.folder != self.spec for f in found):
+        if self.spec is not None and not any(self._is_spec(f) for f in found):
             found.insert(0, Found(self.spec, "hotfix", 0, self.spec.name))
         return found
+
+    def _is_spec(self, f: Found) -> bool:
+        return self.spec is not None and f.folder.resolve() == self.spec.resolve()
 
     def _order(self, found: list[Found]) -> list[Found]:
         """The current incident first (SPEC_DIR, else the branch's), then open ones, then closed."""
         branch = current_branch(self.root)
 
         def rank(f: Found) -> tuple[int, int, str]:
-            current = f.folder == self.spec if self.spec else f.branch == branch
+            current = self._is_spec(f) if self.spec else f.branch == branch
             return (0 if current else 1 if not is_closed(f.folder) else 2, f.number, str(f.folder))
 
         return sorted(found, key=rank)

@@ -354,3 +354,20 @@ def test_web_package_imports_neither_the_cli_nor_textual():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_spec_dir_is_shown_first_then_the_others(incident_repo):
+    root, first = incident_repo
+    second = new_incident(root, "Search is slow", "P2", branch=False)
+    c = await client_for(root, second)
+    try:
+        rows = await (await c.get("/api/incidents")).json()
+        assert [r["folder"] for r in rows] == [
+            str(second.relative_to(root)),
+            str(first.relative_to(root)),
+        ]
+        board = await (await c.get("/api/board/" + rows[0]["key"])).json()
+        assert board["status"]["title"] == "Search is slow"
+        assert [x["key"] for x in board["incidents"]] == ["hotfix-002", "hotfix-001"]
+    finally:
+        await c.close()
