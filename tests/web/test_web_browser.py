@@ -6,6 +6,7 @@ Skipped with a message only where neither Chromium nor Playwright can be install
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -85,13 +86,16 @@ def test_loads_without_console_errors_and_the_countdown_ticks(browser, served):
 def test_a_cli_done_shows_checked_without_reload(browser, served):
     url, root, _folder = served
     page, console = open_board(browser, url)
-    box = page.locator('[data-task="T001"] input[type=checkbox]')
+    # found by its role and accessible name, as a screen reader announces it
+    box = page.get_by_role("checkbox", name=re.compile(r"^T001 Assess severity and impact"))
     assert not box.is_checked()
+    assert box.is_disabled()  # nothing can be changed from the page
     page.evaluate("window.__same_page = true")  # gone if the page were reloaded
     cli(root, "done", "T001")
     page.wait_for_function(
         "() => document.querySelector('[data-task=\"T001\"] input').checked", timeout=WAIT_MS
     )
+    assert box.is_checked()
     assert page.evaluate("window.__same_page") is True
     assert page.locator("#next").text_content().startswith("T002")
     cli(root, "skip", "T002", "--reason", "IC already paged <b>by PagerDuty</b>")

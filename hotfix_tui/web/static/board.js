@@ -199,12 +199,15 @@
     box.type = "checkbox";
     box.disabled = true;
     box.checked = t.state === "done";
-    const label = el("span", "label");
+    const label = el("label", "label");
     const id = "task-" + (t.id || Math.random().toString(36).slice(2));
     box.id = id;
+    label.htmlFor = id;
     box.setAttribute("aria-describedby", id + "-s");
-    if (t.id) label.append(el("span", "tid", t.id));
-    if (t.state !== "open" && t.state !== "done") label.append(el("span", "badge", TASK_WORDS[t.state]));
+    if (t.id) label.append(el("span", "tid", t.id), " ");
+    if (t.state !== "open" && t.state !== "done") {
+      label.append(el("span", "badge", TASK_WORDS[t.state]), " ");
+    }
     label.append(el("span", "title", t.title));
     label.append(el("span", "sr", " (" + TASK_WORDS[t.state] + ")"));
     label.lastChild.id = id + "-s";
