@@ -179,3 +179,16 @@ def test_reconnects_by_itself_and_says_when_it_last_heard(browser, incident_repo
         page.close()
     # the failed reconnection attempts are the only console messages allowed here
     assert all("ERR_CONNECTION_REFUSED" in e or "EventSource" in e for e in console.errors)
+
+
+def test_follows_the_browsers_light_or_dark_theme(browser, served):
+    url, _root, _folder = served
+    shades = {}
+    for scheme in ("light", "dark"):
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+        page.goto(url)
+        page.wait_for_selector('[data-task="T001"]', timeout=WAIT_MS)
+        rgb = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        shades[scheme] = sum(int(x) for x in re.findall(r"\d+", rgb)[:3])
+        page.close()
+    assert shades["light"] > 600 and shades["dark"] < 150, shades
