@@ -30,70 +30,14 @@ def _root(cwd: Path | None = None) -> Path | None:
 
 
 def load_workflow_for(folder: Path, root: Path | None):
-    """The workflow of an incident folder, or None for a plain checklist."""
-    from .core.discovery import workflow_name_for
-
-    tasks = folder / "tasks.md"
-    try:
-        head = (
-            tasks.read_text(encoding="utf-8-sig", errors="replace")[:4000] if tasks.exists() else ""
-        )
-    except OSError:
-        head = ""
-    name = workflow_name_for(folder, head)
-    if name is None:
-        return None
-    if "/" in name or os.sep in name or name.endswith((".yaml", ".yml")):
-        name = str(_workflow_path(folder, root, name, head))
-    from .core.workflow_files import cached_workflow
-
-    cached = cached_workflow(name, root)  # validated at an earlier start: no YAML to parse
-    if cached is not None:
-        return cached
-    from .core.workflow import WorkflowError, resolve_workflow
+    """The workflow of an incident folder, or None for a plain checklist (see core.loading)."""
+    from .core.loading import LoadError
+    from .core.loading import load_workflow_for as load
 
     try:
-        return resolve_workflow(name, root)
-    except WorkflowError as exc:
-        lines = [str(p) for p in exc.problems]
-        where = _field_at(folder, head, "Workflow")
-        if where and exc.problems and exc.problems[0].file == name:  # named by tasks.md
-            lines[0] = f"{where}: {lines[0].removeprefix(name + ': ')}"
-        raise CliError("\n".join(lines), EXIT_INPUT) from exc
-    except (KeyError, LookupError, FileNotFoundError):
-        return resolve_workflow("hotfix", root)
-
-
-def _field_at(folder: Path, head: str, name: str) -> str | None:
-    """`FOLDER/tasks.md:LINE:COL` of the `**name**:` field in the head of tasks.md."""
-    for i, line in enumerate(head.splitlines(), 1):
-        col = line.find(f"**{name}**")
-        if col >= 0:
-            return f"{folder / 'tasks.md'}:{i}:{col + 1}"
-    return None
-
-
-def _workflow_path(folder: Path, root: Path | None, name: str, head: str) -> Path:
-    """A `**Workflow**:` path from tasks.md, relative to the folder and inside the repository.
-
-    The path comes from file contents, so one leading out of the repository (or, outside a
-    repository, out of the incident folder) is refused; `--workflow` on the command line is not.
-    """
-    from .core.store import StoreError, ensure_inside
-
-    path = Path(name).expanduser()
-    if not path.is_absolute():
-        path = folder / path
-    try:
-        ensure_inside(root or folder, path)
-    except StoreError as exc:
-        where = _field_at(folder, head, "Workflow") or f"{folder / 'tasks.md'}"
-        raise CliError(
-            f"{where}: the **Workflow** path {name!r} is outside the repository; "
-            "name a workflow (e.g. hotfix) or a YAML file inside the repository",
-            EXIT_INPUT,
-        ) from exc
-    return path
+        return load(folder, root)
+    except LoadError as exc:
+        raise CliError(str(exc), EXIT_INPUT) from exc
 
 
 def resolve_folder(spec: str | None, root: Path | None) -> Path:
@@ -129,19 +73,15 @@ def resolve_folder(spec: str | None, root: Path | None) -> Path:
 
 def open_incident(spec: str | None, *, clock=None):
     """Load the incident a command names (see resolve_folder) with its workflow."""
-    from .core.incident import Incident, IncidentError
-    from .core.store import StoreError
+    from .core.loading import LoadError, load_incident
 
     root = _root(Path(spec).resolve() if spec else None) if spec else _root()
     folder = resolve_folder(spec, root)
     root = root or _root(folder)
-    wf = load_workflow_for(folder, root)
-    kwargs = {"clock": clock} if clock else {}
     try:
-        inc = Incident(folder, wf, repo_root=root, **kwargs)
-    except (IncidentError, StoreError) as exc:
+        return load_incident(folder, root, clock=clock)
+    except LoadError as exc:
         raise CliError(str(exc), EXIT_INPUT) from exc
-    return inc
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -186,63 +126,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     return _run_app(str(folder))
 
 
-def _sla_json(inc, now) -> dict | None:
-    sla = inc.sla(now)
-    if sla is None:
-        return None
-    return {
-        "target_seconds": sla.target_seconds,
-        "elapsed_seconds": sla.elapsed_seconds,
-        "remaining_seconds": sla.remaining_seconds,
-        "fraction": round(sla.fraction, 4),
-        "state": sla.state,
-    }
-
-
 def status_data(inc) -> dict:
-    """Everything `status --json` prints about an incident."""
-    now = inc.clock()
-    started = inc.started_at
-    phases = inc.phases()
-    nxt = inc.next_open()
-    return {
-        "id": inc.id,
-        "title": inc.title,
-        "folder": str(inc.folder),
-        "workflow": inc.workflow.id if inc.workflow else None,
-        "severity": inc.severity,
-        "status": inc.status,
-        "branch": inc.branch_field or None,
-        "started_at": started.isoformat().replace("+00:00", "Z") if started else None,
-        "now": now.isoformat().replace("+00:00", "Z"),
-        "sla": _sla_json(inc, now),
-        "windows": [
-            {
-                "id": w.id,
-                "label": w.label,
-                "due": w.due.isoformat().replace("+00:00", "Z"),
-                "remaining_seconds": w.remaining_seconds,
-                "state": w.state,
-            }
-            for w in inc.windows(now)
-        ],
-        "progress": dict(zip(("done", "total"), inc.progress(), strict=True)),
-        "phases": [{"name": p.name, "done": p.done, "total": p.total} for p in phases],
-        "tasks": [
-            {
-                "id": t.id or t.key,
-                "title": t.title,
-                "done": t.done,
-                "applicable": t.applicable,
-                "skipped": t.skipped is not None,
-                "skip_reason": t.skipped,
-                "phase": t.phase_index,
-            }
-            for t in inc.tasks()
-        ],
-        "next": {"id": nxt.id or nxt.key, "title": nxt.title} if nxt else None,
-        "duplicate_ids": list(inc.doc.duplicate_ids),
-    }
+    """Everything `status --json` prints about an incident (built in core.status_data)."""
+    from .core.status_data import status_data as build
+
+    return build(inc)
 
 
 def _safe(text: str, keep: str = "") -> str:
@@ -562,6 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_git import register as register_git
 
     register_git(sub, spec_opt)
+    from .cli_serve import register as register_serve
+
+    register_serve(sub)
     return p
 
 

@@ -27,6 +27,7 @@ KEYS = (
     "large_10000_toggle_s",
     "idle_cpu_percent",
     "rss_mib",
+    "web_update_s",
 )
 
 

@@ -31,6 +31,7 @@ from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskVie
 from hotfix_tui.core.settings import Settings, load_settings
 
 from .gitflow import GitFlow, RecordActions
+from .share_board import ShareBoardCommands
 from .widgets import (
     FilterInput,
     HeaderLine,
@@ -852,7 +853,7 @@ class HotfixApp(GitFlow, App[int]):
 
     CSS_PATH = "hotfix.tcss"
     TITLE = "hotfix-tui"
-    COMMANDS = App.COMMANDS | {HotfixCommands}
+    COMMANDS = App.COMMANDS | {HotfixCommands, ShareBoardCommands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(

@@ -23,6 +23,8 @@ Times are medians of several runs, in seconds.
 #   the new byte is then checked on disk;
 # - `idle_cpu_percent` and `rss_mib`: the app left running in a pseudo terminal with its SLA
 #   clock ticking; CPU from /proc/PID/stat over the window, VmRSS from /proc/PID/status.
+# - `web_update_s`: `hotfix-tui serve` with one event stream open; from the mtime of tasks.md
+#   written by a `hotfix-tui done`/`undo` process to the arrival of the board event showing it.
 #
 # Child processes run without PYTHONDONTWRITEBYTECODE and after a discarded warm-up run, so they
 # start like an installed program (bytecode cached), and with an empty config folder.
@@ -61,6 +63,7 @@ KEYS = (
     "large_10000_toggle_s",
     "idle_cpu_percent",
     "rss_mib",
+    "web_update_s",
 )
 
 # key -> (limit, unit); startup_s is compared with 1.25 x floor_startup_s of the same run
@@ -76,6 +79,7 @@ TARGETS: dict[str, tuple[float | None, str]] = {
     "large_10000_toggle_s": (0.05, "s"),
     "idle_cpu_percent": (1.0, "%"),
     "rss_mib": (80.0, "MiB"),
+    "web_update_s": (2.0, "s"),
 }
 STARTUP_FACTOR = 1.25
 COLS, ROWS = 100, 40
@@ -404,6 +408,80 @@ def toggle_child(spec: Path, count: int, warmup: int = 3) -> dict:
 # --- report ------------------------------------------------------------------------------------
 
 
+def measure_web_update(spec: Path, env: dict[str, str], cwd: Path, runs: int) -> list[float]:
+    """Seconds from a CLI change written to disk to the web board's event carrying it."""
+    import http.client
+    import queue
+
+    head = status_argv(spec)[:-3]
+    server = subprocess.Popen(
+        [*head, "serve", "--port", "0", str(spec)],
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    boards: queue.Queue[tuple[float, dict]] = queue.Queue()
+    try:
+        assert server.stdout is not None
+        url = next(ln for ln in server.stdout if ln.startswith("Live board: "))[12:].strip()
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request(
+            "GET",
+            "/api/stream/"
+            + json.loads(
+                subprocess.run(
+                    [*head, "status", "--json", str(spec)],
+                    env=env,
+                    cwd=cwd,
+                    capture_output=True,
+                    check=True,
+                ).stdout
+            )["id"],
+        )
+        resp = conn.getresponse()
+
+        def read() -> None:
+            event = ""
+            for raw in resp:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: ") and event == "board":
+                    boards.put((time.time(), json.loads(line[6:])))
+
+        threading.Thread(target=read, daemon=True).start()
+
+        def t001(board: dict) -> str:
+            return next(t["state"] for t in board["phases"][0]["tasks"] if t["id"] == "T001")
+
+        state = t001(boards.get(timeout=60)[1])
+        times = []
+        for _ in range(runs):
+            want = "open" if state == "done" else "done"
+            verb = "undo" if state == "done" else "done"
+            subprocess.run(
+                [*head, verb, "T001", "--spec", str(spec)],
+                env=env,
+                cwd=cwd,
+                check=True,
+                capture_output=True,
+            )
+            written = (spec / "tasks.md").stat().st_mtime_ns / 1e9
+            while True:
+                arrived, board = boards.get(timeout=60)
+                if t001(board) == want:
+                    times.append(max(0.0, arrived - written))
+                    break
+            state = want
+        return times
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
@@ -495,6 +573,8 @@ def main() -> int:
         t10k = measure_toggles(fx["large_10000"], env, root, large_toggles)
         say(f"idle CPU over {idle_window:g} s ...")
         cpu, rss = measure_idle(fx["incident"], env, root, tmp, idle_window)
+        say("web board: CLI change to event ...")
+        web = measure_web_update(fx["incident"], env, root, 3 if quick else 10)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -510,6 +590,7 @@ def main() -> int:
         "large_10000_toggle_s": median(t10k["to_disk"]),
         "idle_cpu_percent": cpu,
         "rss_mib": rss,
+        "web_update_s": median(web),
     }
     ms = lambda xs: [round(x * 1000, 1) for x in xs]  # noqa: E731
     res["extra"] = {
@@ -528,6 +609,7 @@ def main() -> int:
         "large_1000_open_ms": ms(lg["1000"]),
         "large_10000_open_ms": ms(lg["10000"]),
         "status_ms": ms(status),
+        "web_update_ms": ms(web),
         "toggle_all_files_s": median(tg["all_files"]),
         "toggle_press_returned_s": median(tg["press_returned"]),
         "large_1000_toggle_p99_s": p99(t1k["to_disk"]),

@@ -1,0 +1,79 @@
+"""`hotfix-tui serve`: the read-only live web board for people outside the terminal.
+
+aiohttp is imported only when the command runs, so other commands start as fast as before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from .cli import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK, CliError, _root, _safe, resolve_folder
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `serve` subcommand to the CLI's parser."""
+    sp = sub.add_parser("serve", help="serve a read-only live web board of the incidents")
+    sp.add_argument("spec", nargs="?", metavar="SPEC_DIR", help="show this incident first")
+    sp.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    sp.add_argument("--port", type=int, default=8600, help="port (default: 8600; 0: any free)")
+    sp.add_argument("--token", help="token viewers need (off the loopback: generated if omitted)")
+    sp.add_argument("--tls-cert", type=Path, metavar="FILE", help="serve HTTPS with this cert")
+    sp.add_argument("--tls-key", type=Path, metavar="FILE", help="the certificate's private key")
+    sp.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .web.data import Board
+        from .web.server import Options, board_url, effective_token, start_site
+    except ImportError as exc:  # aiohttp is a dependency; a broken install says so plainly
+        raise CliError(f"the web board needs aiohttp ({exc}); pip install aiohttp") from exc
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise CliError("--tls-cert and --tls-key go together; give both", EXIT_INPUT)
+    for p in (args.tls_cert, args.tls_key):
+        if p is not None and not p.is_file():
+            raise CliError(f"{p}: no such file", EXIT_INPUT)
+    if not 0 <= args.port <= 65535:
+        raise CliError(f"--port {args.port}: use 0 to 65535", EXIT_INPUT)
+    spec = resolve_folder(args.spec, _root()) if args.spec else None
+    root = _root(spec) if spec else _root()
+    if root is None and spec is None:
+        raise CliError(
+            "not inside a git repository: run this in your repo, or name an incident folder",
+            EXIT_NOT_FOUND,
+        )
+    board = Board(root, spec)
+    opts = Options(args.host, args.port, args.token, args.tls_cert, args.tls_key)
+    token = effective_token(opts)
+    tls = args.tls_cert is not None
+    from .web.app import is_loopback
+
+    if not is_loopback(args.host) and not tls:
+        print(
+            "warning: serving off the loopback without TLS: the token and the incident travel "
+            "in clear; give --tls-cert/--tls-key or put the board behind your HTTPS proxy",
+            file=sys.stderr,
+        )
+    if not board.entries():
+        print(f"note: no incident in {root}/specs yet; the board shows them as they appear")
+    return asyncio.run(_serve(board, opts, token, tls, board_url, start_site))
+
+
+async def _serve(board, opts, token, tls, board_url, start_site) -> int:
+    try:
+        runner, port = await start_site(board, opts, token)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror or exc}") from exc
+    except Exception as exc:  # e.g. ssl.SSLError from a bad certificate or key
+        raise CliError(f"cannot start the board: {exc}", EXIT_INPUT) from exc
+    print(_safe(f"Live board: {board_url(opts.host, port, token, tls)}"), flush=True)
+    print("Read-only; Ctrl+C stops it.", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+    return EXIT_OK

@@ -1,0 +1,95 @@
+"""Open an incident folder with its workflow, for every front end (CLI, TUI, web board).
+
+Problems are raised as LoadError with a `FILE:LINE:COL` message; front ends decide how to show it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .clocks import Clock
+from .incident import Incident, IncidentError
+from .model import Workflow
+
+
+class LoadError(Exception):
+    """The incident or its workflow cannot be loaded; the message says where and what to fix."""
+
+
+def load_workflow_for(folder: Path, root: Path | None) -> Workflow | None:
+    """The workflow of an incident folder, or None for a plain checklist."""
+    from .discovery import workflow_name_for
+
+    tasks = folder / "tasks.md"
+    try:
+        head = (
+            tasks.read_text(encoding="utf-8-sig", errors="replace")[:4000] if tasks.exists() else ""
+        )
+    except OSError:
+        head = ""
+    name = workflow_name_for(folder, head)
+    if name is None:
+        return None
+    if "/" in name or os.sep in name or name.endswith((".yaml", ".yml")):
+        name = str(_workflow_path(folder, root, name, head))
+    from .workflow_files import cached_workflow
+
+    cached = cached_workflow(name, root)  # validated at an earlier start: no YAML to parse
+    if cached is not None:
+        return cached
+    from .workflow import WorkflowError, resolve_workflow
+
+    try:
+        return resolve_workflow(name, root)
+    except WorkflowError as exc:
+        lines = [str(p) for p in exc.problems]
+        where = _field_at(folder, head, "Workflow")
+        if where and exc.problems and exc.problems[0].file == name:  # named by tasks.md
+            lines[0] = f"{where}: {lines[0].removeprefix(name + ': ')}"
+        raise LoadError("\n".join(lines)) from exc
+    except (KeyError, LookupError, FileNotFoundError):
+        return resolve_workflow("hotfix", root)
+
+
+def _field_at(folder: Path, head: str, name: str) -> str | None:
+    """`FOLDER/tasks.md:LINE:COL` of the `**name**:` field in the head of tasks.md."""
+    for i, line in enumerate(head.splitlines(), 1):
+        col = line.find(f"**{name}**")
+        if col >= 0:
+            return f"{folder / 'tasks.md'}:{i}:{col + 1}"
+    return None
+
+
+def _workflow_path(folder: Path, root: Path | None, name: str, head: str) -> Path:
+    """A `**Workflow**:` path from tasks.md, relative to the folder and inside the repository.
+
+    The path comes from file contents, so one leading out of the repository (or, outside a
+    repository, out of the incident folder) is refused; `--workflow` on the command line is not.
+    """
+    from .store import StoreError, ensure_inside
+
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = folder / path
+    try:
+        ensure_inside(root or folder, path)
+    except StoreError as exc:
+        where = _field_at(folder, head, "Workflow") or f"{folder / 'tasks.md'}"
+        raise LoadError(
+            f"{where}: the **Workflow** path {name!r} is outside the repository; "
+            "name a workflow (e.g. hotfix) or a YAML file inside the repository"
+        ) from exc
+    return path
+
+
+def load_incident(folder: Path, root: Path | None, *, clock: Clock | None = None) -> Incident:
+    """The incident in `folder` with its workflow; LoadError when a file or workflow is bad."""
+    from .store import StoreError
+
+    wf = load_workflow_for(folder, root)
+    kwargs = {"clock": clock} if clock else {}
+    try:
+        return Incident(folder, wf, repo_root=root, **kwargs)
+    except (IncidentError, StoreError) as exc:
+        raise LoadError(str(exc)) from exc

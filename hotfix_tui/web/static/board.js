@@ -1,0 +1,276 @@
+// hotfix-tui live board: renders the board JSON as text nodes only (textContent, no HTML parsing),
+// ticks the clocks every second from the start time and target, and follows the server's events.
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const STATE_WORDS = {
+    "ok": "On track",
+    "warning": "Warning: time running short",
+    "critical": "Critical: almost out of time",
+    "breached": "SLA breached",
+    "met": "Resolved within the SLA",
+    "missed": "Resolved after the SLA",
+    "not-started": "Clock not started",
+    "overdue": "Overdue",
+  };
+  const TASK_WORDS = { "done": "done", "open": "open", "skipped": "skipped", "n/a": "not applicable" };
+
+  let data = null;       // the last board JSON
+  let offsetMs = 0;      // server clock minus this browser's clock
+  let lastContact = 0;   // Date.now() of the last message from the server
+  let source = null;
+  let key = null;
+  const openPhases = new Map(); // phase index -> open, as the viewer left it
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function duration(seconds) {
+    const s = Math.floor(Math.abs(seconds));
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    return h + ":" + String(m).padStart(2, "0") + ":" + String(r).padStart(2, "0");
+  }
+
+  function level(fraction, warnings) {
+    const passed = warnings.filter((w) => fraction >= w).length;
+    if (passed === 0) return "ok";
+    return passed >= warnings.length ? "critical" : "warning";
+  }
+
+  function serverNow() { return Date.now() + offsetMs; }
+
+  function ago(ms) {
+    const s = Math.max(0, Math.round(ms / 1000));
+    return s < 60 ? s + " s ago" : duration(s) + " ago";
+  }
+
+  // --- clocks (every second, from absolute times: never drifts) --------------------------------
+
+  function tick() {
+    if (data && !data.error) {
+      tickSla();
+      tickWindows();
+    }
+    const conn = $("conn");
+    if (lastContact) {
+      const live = source && source.readyState === EventSource.OPEN;
+      conn.dataset.live = live ? "yes" : "no";
+      conn.textContent = (live ? "Live" : "Connection lost, reconnecting…") +
+        " · last update " + ago(Date.now() - lastContact);
+    }
+  }
+
+  function tickSla() {
+    const c = data.clock, box = $("clock");
+    let state = "not-started", text = "--:--:--", detail = "";
+    if (c && c.start) {
+      const start = Date.parse(c.start);
+      const end = c.stop ? Date.parse(c.stop) : serverNow();
+      const elapsed = Math.max(0, (end - start) / 1000);
+      const remaining = c.target_seconds - elapsed;
+      const fraction = elapsed / c.target_seconds;
+      if (c.stop) state = remaining >= 0 ? "met" : "missed";
+      else state = remaining < 0 ? "breached" : level(fraction, c.warnings);
+      text = remaining >= 0 ? duration(remaining) : "−" + duration(remaining);
+      const sev = data.status.severity || "?";
+      detail = (c.stop ? "resolved in " : "elapsed ") + duration(elapsed) + " of the " + sev +
+        " target " + duration(c.target_seconds) + " (" + Math.floor(fraction * 100) + "\u00a0%)";
+      if (remaining < 0 && !c.stop) detail += " · overdue by " + duration(remaining);
+    } else if (c) {
+      detail = "starts when the incident start time is recorded";
+    } else {
+      detail = "no SLA: this incident has no workflow severity";
+    }
+    box.dataset.state = state;
+    $("countdown").textContent = text;
+    $("sla-state").textContent = STATE_WORDS[state] || state;
+    $("sla-detail").textContent = detail;
+  }
+
+  function tickWindows() {
+    const list = $("windows");
+    const items = list.children;
+    (data.windows || []).forEach((w, i) => {
+      const li = items[i];
+      if (!li) return;
+      const remaining = (Date.parse(w.due) - serverNow()) / 1000;
+      let state = "overdue";
+      if (remaining >= 0) {
+        const frac = w.duration_seconds ? (w.duration_seconds - remaining) / w.duration_seconds : 0;
+        state = level(frac, w.warnings || []);
+      }
+      li.dataset.state = state;
+      li.querySelector(".left").textContent =
+        remaining >= 0 ? duration(remaining) + " left" : "overdue by " + duration(remaining);
+      li.querySelector(".wstate").textContent = STATE_WORDS[state] || state;
+    });
+  }
+
+  // --- rendering ---------------------------------------------------------------------------------
+
+  function render(d) {
+    data = d;
+    if (d.now) offsetMs = Date.parse(d.now) - Date.now();
+    renderNav(d.incidents || []);
+    const err = $("error");
+    if (d.error) {
+      err.hidden = false;
+      err.textContent = "This incident cannot be read: " + d.error;
+      $("title").textContent = d.key;
+      return;
+    }
+    err.hidden = true;
+    const s = d.status;
+    document.title = s.id + " · " + s.title + " · hotfix-tui";
+    $("title").textContent = s.title;
+    $("f-id").textContent = s.id;
+    const sev = $("f-sev");
+    sev.textContent = s.severity || "?";
+    if (d.severity_color) sev.style.setProperty("--sev", d.severity_color);
+    else sev.style.removeProperty("--sev");
+    $("f-sev-label").textContent = d.severity_label || "";
+    $("f-status").textContent = s.status || "–";
+    $("f-branch").textContent = s.branch || "–";
+    renderWindows(d.windows || []);
+    $("next").textContent = s.next ? s.next.id + " " + s.next.title : "Nothing open: every task is settled";
+    const p = s.progress;
+    $("progress").textContent = p.done + " of " + p.total + " settled";
+    const bar = $("progress-bar");
+    bar.max = Math.max(1, p.total);
+    bar.value = p.done;
+    renderPhases(d.phases || []);
+    renderEvents(d.events || [], d.events_source);
+    tick();
+  }
+
+  function renderNav(list) {
+    const nav = $("incidents"), ul = $("incident-list");
+    nav.hidden = list.length < 2;
+    ul.replaceChildren(...list.map((x) => {
+      const li = el("li");
+      const a = el("a", null, x.key + " · " + x.title);
+      a.href = "/i/" + encodeURIComponent(x.key);
+      if (x.key === key) a.setAttribute("aria-current", "page");
+      li.append(a);
+      return li;
+    }));
+  }
+
+  function renderWindows(windows) {
+    $("windows-sec").hidden = windows.length === 0;
+    $("windows").replaceChildren(...windows.map((w) => {
+      const li = el("li");
+      li.append(el("strong", null, w.label), document.createTextNode(": "),
+        el("span", "left"), document.createTextNode(" · "), el("span", "wstate"),
+        el("span", "muted", " (due " + w.due.slice(0, 16).replace("T", " ") + " UTC)"));
+      return li;
+    }));
+  }
+
+  function renderPhases(phases) {
+    $("phase-list").replaceChildren(...phases.map((ph, i) => {
+      const det = el("details", "phase");
+      const finished = ph.tasks.every((t) => t.state !== "open");
+      det.open = openPhases.has(i) ? openPhases.get(i) : !finished || phases.length < 3;
+      det.addEventListener("toggle", () => openPhases.set(i, det.open));
+      const sum = el("summary");
+      const bar = el("progress");
+      bar.max = Math.max(1, ph.total);
+      bar.value = ph.done;
+      bar.setAttribute("aria-label", ph.name + ": " + ph.done + " of " + ph.total + " settled");
+      sum.append(el("h3", null, ph.name), bar, el("span", "muted", ph.done + "/" + ph.total));
+      det.append(sum);
+      const ul = el("ul", "tasks");
+      for (const t of ph.tasks) ul.append(taskItem(t));
+      det.append(ul);
+      return det;
+    }));
+  }
+
+  function taskItem(t) {
+    const li = el("li");
+    li.dataset.task = t.id;
+    li.dataset.state = t.state;
+    const box = el("input");
+    box.type = "checkbox";
+    box.disabled = true;
+    box.checked = t.state === "done";
+    const label = el("label", "label");
+    const id = "task-" + (t.id || Math.random().toString(36).slice(2));
+    box.id = id;
+    label.htmlFor = id;
+    box.setAttribute("aria-describedby", id + "-s");
+    if (t.id) label.append(el("span", "tid", t.id), " ");
+    if (t.state !== "open" && t.state !== "done") {
+      label.append(el("span", "badge", TASK_WORDS[t.state]), " ");
+    }
+    label.append(el("span", "title", t.title));
+    label.append(el("span", "sr", " (" + TASK_WORDS[t.state] + ")"));
+    label.lastChild.id = id + "-s";
+    if (t.reason && t.state !== "done" && t.state !== "open") {
+      label.append(el("span", "why", (t.state === "skipped" ? "skipped: " : "why: ") + t.reason));
+    }
+    li.append(box, label);
+    return li;
+  }
+
+  function renderEvents(events, src) {
+    $("events").replaceChildren(...events.map((e) => {
+      const li = el("li");
+      let when = e.when || "";
+      if (/^\d{4}-\d\d-\d\dT/.test(when)) when = when.slice(0, 19).replace("T", " ") + " UTC";
+      li.append(el("span", "when", when), el("span", "who", e.who || ""), el("span", null, e.text));
+      return li;
+    }));
+    $("events-src").textContent = events.length ? "from " + src : "No events recorded yet.";
+  }
+
+  // --- the live feed -----------------------------------------------------------------------------
+
+  function connect() {
+    source = new EventSource("/api/stream/" + encodeURIComponent(key));
+    source.addEventListener("board", (ev) => {
+      lastContact = Date.now();
+      render(JSON.parse(ev.data));
+    });
+    source.addEventListener("ping", (ev) => {
+      lastContact = Date.now();
+      const t = Date.parse(JSON.parse(ev.data));
+      if (!isNaN(t)) offsetMs = t - Date.now();
+    });
+    source.addEventListener("error", () => {
+      tick();
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000); // e.g. a 401 or 404
+    });
+  }
+
+  async function start() {
+    const path = location.pathname;
+    if (path.startsWith("/i/")) {
+      key = decodeURIComponent(path.slice(3));
+      connect();
+      return;
+    }
+    try {
+      const resp = await fetch("/api/incidents", { credentials: "same-origin" });
+      const list = resp.ok ? await resp.json() : [];
+      if (list.length) {
+        key = list[0].key;
+        connect();
+        return;
+      }
+      $("title").textContent = "No incident in this repository yet";
+      $("conn").textContent = "Waiting for an incident…";
+    } catch (e) {
+      $("conn").textContent = "The board server cannot be reached; retrying…";
+    }
+    setTimeout(start, 5000);
+  }
+
+  setInterval(tick, 1000);
+  start();
+})();
