@@ -158,6 +158,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .core.clocks import format_duration
 
     inc = open_incident(args.spec)
+    for warning in inc.warnings:  # e.g. conflict markers in text people wrote
+        print(_safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
     data = status_data(inc)
     if args.json:
         print(_json(data))
@@ -252,7 +254,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _act(args: argparse.Namespace, fn) -> int:
     from .cli_git import attach_auto_commit
-    from .core.incident import IncidentError
+    from .core.incident import BadInput, IncidentError
 
     inc = open_incident(args.spec)
     attach_auto_commit(inc)  # `auto_commit: true` in the config: commit after the action
@@ -267,6 +269,8 @@ def _act(args: argparse.Namespace, fn) -> int:
         )
     try:
         msg = fn(inc)
+    except BadInput as exc:
+        raise CliError(str(exc), EXIT_INPUT) from exc
     except IncidentError as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
     if msg:
@@ -453,6 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_serve import register as register_serve
 
     register_serve(sub)
+    from .cli_resolve import register as register_resolve
+
+    register_resolve(sub, spec_opt)
     return p
 
 

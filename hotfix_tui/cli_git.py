@@ -53,11 +53,13 @@ def _confirm(question: str, yes: bool) -> bool:
 
 
 def _guard(fn: Callable[[], int]) -> int:
-    from .core.incident import IncidentError
+    from .core.incident import BadInput, IncidentError
     from .core.repo import GitError
 
     try:
         return fn()
+    except BadInput as exc:
+        raise CliError(str(exc), EXIT_INPUT) from exc
     except (IncidentError, GitError) as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
 

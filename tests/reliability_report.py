@@ -30,6 +30,8 @@ RECORDED: dict[str, tuple[str, str | None]] = {
     "markdown": ("test_hostile_input.py", "test_corpus_case"),
     "workflow": ("test_workflow.py", "test_corpus_case"),
     "faults": ("test_faults.py", None),
+    "record": ("test_record_truth.py", None),
+    "properties": ("test_record_properties.py", None),
 }
 Tests = dict[str, dict[str, Any]]  # node ID -> {"outcome": ..., "properties": [(name, value)]}
 
@@ -73,6 +75,11 @@ def stable() -> dict[str, int]:
         "markdown_commands": len(_constant("test_hostile_input.py", "COMMANDS")),
         "concurrency_rounds": int(_constant("test_faults.py", "CONCURRENT_ROUNDS")),
         "fault_tests": _tests_in("test_faults.py"),
+        "chaos_clones": int(_constant("test_record_chaos.py", "CLONES")),
+        "chaos_operations": int(_constant("test_record_chaos.py", "OPERATIONS")),
+        "chaos_kills": int(_constant("test_record_chaos.py", "KILLS")),
+        "record_regressions": _tests_in("test_record_truth.py"),
+        "record_properties": _tests_in("test_record_properties.py"),
     }
 
 
@@ -143,6 +150,12 @@ def figures(tests: Tests) -> dict[str, dict[str, int]]:
             "faults_failed": _count(faults, "failed"),
             "faults_skipped": _count(faults, "skipped"),
         }
+    for group in ("record", "properties"):
+        if entries := groups.get(group):
+            out[group] = {
+                f"{group}_passed": _count(entries, "passed"),
+                f"{group}_failed": _count(entries, "failed"),
+            }
     return out
 
 
@@ -189,6 +202,14 @@ def rows(s: dict[str, int], m: dict[str, object]) -> list[tuple[str, str, str]]:
         if "markdown_tracebacks" in m
         else "not run"
     )
+    chaos = (
+        f"{get('chaos_events')} events, {get('chaos_lost')} lost; {get('chaos_syncs')} syncs, "
+        f"{get('chaos_pulls')} plain pulls, {get('chaos_races')} writes racing a sync, "
+        f"{get('chaos_kills')} SIGKILLs; identical after {get('chaos_rounds')} quiet round(s); "
+        f"{get('chaos_seconds')} s"
+        if "chaos_lost" in m
+        else "not run"
+    )
     n_md, n_commit = s["markdown_cases"], s["markdown_committed"]
     return [
         (
@@ -220,6 +241,20 @@ def rows(s: dict[str, int], m: dict[str, object]) -> list[tuple[str, str, str]]:
             f"{s['fault_tests']} tests",
             _faults_cell(s, m),
         ),
+        (
+            "Clones of one incident through a bare remote, in a seeded random order: actions, "
+            "syncs, plain `git pull`, a write racing a sync, SIGKILLed commands; no event lost, "
+            "byte-identical markdown after at most two quiet sync rounds",
+            f"{s['chaos_clones']} clones x {s['chaos_operations']} operations "
+            f"({s['chaos_kills']} kills)",
+            chaos,
+        ),
+        (
+            "The record as a projection of the event log (hypothesis: random histories split "
+            "across clones, merged in any order) and every defect found in the field",
+            f"{s['record_properties']} properties, {s['record_regressions']} regressions",
+            _record_cell(s, m),
+        ),
     ]
 
 
@@ -244,6 +279,17 @@ def _faults_cell(s: dict[str, int], m: dict[str, object]) -> str:
         return "pass"
     text = f"{passed} of {s['fault_tests']} passed" + _failed(failed, "test")
     return text + (f"; {skipped} skipped" if skipped else "")
+
+
+def _record_cell(s: dict[str, int], m: dict[str, object]) -> str:
+    if "record_passed" not in m or "properties_passed" not in m:
+        return "not run"
+    total = s["record_regressions"] + s["record_properties"]
+    passed = int(m["record_passed"]) + int(m["properties_passed"])  # type: ignore[call-overload]
+    failed = int(m["record_failed"]) + int(m["properties_failed"])  # type: ignore[call-overload]
+    return "pass" if passed >= total and not failed else f"{passed} of {total} passed" + _failed(
+        failed, "test"
+    )
 
 
 def render(s: dict[str, int] | None = None, m: dict[str, object] | None = None) -> str:

@@ -104,8 +104,13 @@ def record_creation(
     """Start the folder's event log with the declaration, then project it into the files."""
     from .incident import Incident
     from .journal import clone_id
+    from .projection import placeholder_rows
     from .repo import user_name
 
     rec = events.Recorder(clone_id(root, folder), user_name(root))
-    events.append(folder, [rec.make("created", now, severity=severity, description=description)])
+    table = placeholder_rows((folder / "post-mortem.md").read_text(encoding="utf-8"))
+    created = rec.make(
+        "created", now, severity=severity, description=description, placeholders=table
+    )
+    events.append(folder, [created])
     Incident(folder, workflow, clock=clock, repo_root=root).repair()

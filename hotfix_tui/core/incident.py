@@ -1,6 +1,6 @@
 """One incident folder and every action on it, shared by the CLI, the TUI and the tests.
 
-Each action writes its change to the markdown at once through `store.update_file`.
+Each action appends an event to the log, then projects the markdown from the log (see transact).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ TASKS = "tasks.md"
 HOTFIX = "hotfix.md"
 POSTMORTEM = "post-mortem.md"
 
-__all__ = ["EVENT_ROWS", "STATUS_ROWS", "Change", "Incident", "IncidentError"]
+__all__ = ["EVENT_ROWS", "STATUS_ROWS", "BadInput", "Change", "Incident", "IncidentError"]
 
 # A time this far ahead of the clock is refused (clocks of two machines differ a little).
 FUTURE_SLACK_SECONDS = 60
@@ -46,6 +46,10 @@ FUTURE_SLACK_SECONDS = 60
 
 class IncidentError(Exception):
     """An action could not be done; the message names the file and what to do."""
+
+
+class BadInput(IncidentError):
+    """What the user gave cannot be taken (a time in the future); nothing was written."""
 
 
 @dataclass
@@ -120,6 +124,13 @@ def folder_words(description: str, count: int = 3) -> str:
     return "-".join(words[:count]) or "incident"
 
 
+def _signature(ev: Event) -> tuple[object, ...]:
+    """What an event says, without who or when it was made: equal for the same edit."""
+    data = {k: v for k, v in ev.data.items() if k not in ("hand",)}
+    at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
+    return (ev.kind, repr(sorted(data.items())), at)
+
+
 Build = Callable[[list[Event], Callable[..., Event]], list[Event]]
 
 
@@ -151,6 +162,7 @@ class Incident:
         self.doc: tasks_md.TasksDoc = tasks_md.parse_tasks("")
         self.history: list[Change] = []
         self._log_sig: tuple[int, int, int] | None = None
+        self._log_problems: list[str] = []
         self._recorder: evlog.Recorder | None = None
         self._prepared = False
         # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
@@ -203,13 +215,23 @@ class Incident:
         except (OSError, UnicodeDecodeError) as exc:
             raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
         self.events, problems = evlog.parse_log(text, str(p))
-        self.warnings = problems
+        self._log_problems = problems
 
     def _build_view(self) -> None:
         from . import journal
+        from .mdmerge import has_markers, resolve_markers
         from .reconcile import detect
 
         texts = {n: (f.text if f else None) for n, f in self.files.items()}
+        self.warnings = list(self._log_problems)
+        for name, text in texts.items():
+            if text is not None and has_markers(text):  # read as the next write will settle it
+                texts[name], left = resolve_markers(text)
+                self.warnings += [
+                    f"{self.path(name)}:{n}: git conflict markers in text people wrote; "
+                    "resolve them (`hotfix-tui resolve`) before the next change"
+                    for n in left
+                ]
         self.pending = []
         if self.events:
             stored = journal.load_hashes(self.repo_root, self.folder)
@@ -578,7 +600,7 @@ class Incident:
 
         if has_markers(text):  # merged without the union rule: keep every event, drop the marks
             store.atomic_write(p, "".join(e.line() for e in events))
-        self.warnings = problems
+        self._log_problems = problems
         return events
 
     def _reconcile(self, texts: dict[str, str | None], events: list[Event]) -> list[Event]:
@@ -588,17 +610,23 @@ class Incident:
 
         if not events:
             return seed(texts, self.workflow, self._maker([]))
-        stored = journal.load_hashes(self.repo_root, self.folder)
-        names = {
-            n for n, t in texts.items() if t is not None and journal.text_hash(t) != stored.get(n)
-        }
+        last = journal.load_projection(self.repo_root, self.folder)
+        names = {n for n, t in texts.items() if t is not None and t != last.get(n)}
         if not names:
             return []
         arrived = self._arrived_by_git(names) if self.repo_root is not None else {}
         out: list[Event] = []
-        mine = names - set(arrived)
-        if mine:
-            out += detect(texts, events, self.workflow, mine, self._maker(events))
+        make = self._maker(events)
+        order = (TASKS, HOTFIX, POSTMORTEM)
+        for name in sorted(names - set(arrived), key=order.index):
+            found = detect(texts, [*events, *out], self.workflow, {name}, make)
+            if name in last and found:
+                # what differs from the log already in the file last written is no one's edit
+                then = {**texts, name: last[name]}
+                stale = detect(then, [*events, *out], self.workflow, {name}, self._maker(events))
+                seen = {_signature(e) for e in stale}
+                found = [e for e in found if _signature(e) not in seen]
+            out += found
         for name, commit in arrived.items():
             out += self._git_edits(texts, [*events, *out], name, commit)
         return out
@@ -698,7 +726,7 @@ class Incident:
             return
         now = self.clock()
         if (when - now).total_seconds() > FUTURE_SLACK_SECONDS:
-            raise IncidentError(
+            raise BadInput(
                 f"{what} {format_time(when)} is in the future (now is {format_time(now)}); "
                 "give a time that has passed - nothing was written"
             )

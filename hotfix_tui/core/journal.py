@@ -60,8 +60,8 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()
 
 
-def load_hashes(root: Path | None, folder: Path) -> dict[str, str]:
-    """Hashes of the files as the last projection wrote them ({} when never written here)."""
+def load_projection(root: Path | None, folder: Path) -> dict[str, str]:
+    """The files as the last projection wrote them here ({} when never written here)."""
     try:
         data = json.loads(_hash_file(root, folder).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -69,9 +69,15 @@ def load_hashes(root: Path | None, folder: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
+def load_hashes(root: Path | None, folder: Path) -> dict[str, str]:
+    """Hashes of the files as the last projection wrote them ({} when never written here)."""
+    return {n: text_hash(t) for n, t in load_projection(root, folder).items()}
+
+
 def save_hashes(root: Path | None, folder: Path, texts: dict[str, str | None]) -> None:
+    """Keep the projection just written: a later difference from it is an edit by hand."""
     p = _hash_file(root, folder)
-    data = {n: text_hash(t) for n, t in texts.items() if t is not None}
+    data = {n: t for n, t in texts.items() if t is not None}
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(f".{os.getpid()}.tmp")

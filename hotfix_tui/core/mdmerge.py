@@ -71,9 +71,11 @@ def union(ours: list[str], theirs: list[str], base: list[str] | None = None) -> 
     return out
 
 
-def resolve_markers(text: str, *, everything: bool = False) -> tuple[str, list[int]]:
+def resolve_markers(
+    text: str, *, everything: bool = False, keep: str = "both"
+) -> tuple[str, list[int]]:
     """Settle conflict blocks made only of projected lines; returns the text and the 1-based
-    lines of blocks left for a person (all are settled with `everything`)."""
+    lines of blocks left for a person (with `everything`, all: `keep` ours, theirs or both)."""
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     left: list[int] = []
@@ -107,7 +109,10 @@ def resolve_markers(text: str, *, everything: bool = False) -> tuple[str, list[i
             out.extend(lines[start:])
             break
         if everything or all(projected(x) for x in (*ours, *theirs)):
-            merged = union(ours, theirs, base)
+            if not everything or keep == "both":
+                merged = union(ours, theirs, base)
+            else:
+                merged = list(ours if keep == "ours" else theirs)
             if merged and not merged[-1].endswith(("\n", "\r")) and j + 1 < len(lines):
                 merged[-1] += "\n"
             out.extend(merged)
@@ -116,6 +121,30 @@ def resolve_markers(text: str, *, everything: bool = False) -> tuple[str, list[i
             out.extend(lines[start : j + 1])
         i = j + 1
     return "".join(out), left
+
+
+def blocks(text: str) -> list[tuple[int, list[str], list[str]]]:
+    """The conflict blocks a person must settle: (1-based line, our lines, their lines)."""
+    _, left = resolve_markers(text)
+    lines = text.splitlines()
+    out = []
+    for start in left:
+        ours: list[str] = []
+        theirs: list[str] = []
+        part = "ours"
+        for ln in lines[start:]:
+            if _is_marker(ln, ">>>>>>>"):
+                break
+            if _is_marker(ln, "|||||||"):
+                part = "base"
+            elif _is_marker(ln, "======="):
+                part = "theirs"
+            elif part == "ours":
+                ours.append(ln)
+            elif part == "theirs":
+                theirs.append(ln)
+        out.append((start, ours, theirs))
+    return out
 
 
 def has_markers(text: str) -> bool:

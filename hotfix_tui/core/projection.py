@@ -6,6 +6,7 @@ of each file, the text people wrote, is kept as it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,6 +76,7 @@ class State:
     start: datetime | None = None
     detection: tuple[datetime, str] | None = None
     fix: tuple[str, str] | None = None
+    placeholders: list[str] | None = None  # the template's timeline rows, as first recorded
     events: list[Event] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)  # record facts some event decides
 
@@ -100,6 +102,8 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
     for ev in sorted(events, key=lambda e: e.order):
         st.events.append(ev)
         k = ev.kind
+        if ev.get("placeholders") is not None:
+            st.placeholders = [str(x) for x in ev.get("placeholders")]
         ref = ev.task
         if ref is not None:
             ts = st.tasks.setdefault(ref, TaskState())
@@ -190,6 +194,15 @@ def note_text(ev: Event) -> str:
     return make(stamp, who or None, ev.get("text") or ev.get("note") or "")
 
 
+_SUB_RE = re.compile(r"^( *)[-*+] \*\*(?:Note|Skipped)\*\* \(")
+
+
+def _is_sub(body: str, indent: int) -> bool:
+    """A note or skip sub-item line at a task's child indent."""
+    m = _SUB_RE.match(body)
+    return m is not None and len(m.group(1)) == indent
+
+
 def _raw_starts(lines: list[str]) -> list[int]:
     out, pos = [], 0
     for ln in lines:
@@ -216,20 +229,23 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             lines[i] = ln[:off] + ("x" if ts.done else " ") + ln[off + 1 :]
         subs = sorted([*ts.notes.values(), *([ts.skip] if ts.skip else [])], key=lambda e: e.order)
         want = [note_text(e) for e in subs]
-        have_items = sorted(
-            [*task.notes, *([task.skip] if task.skip else [])], key=lambda n: n.line
+        indent = task.child_indent if task.child_indent is not None else task.content_indent
+        known = {n.line for n in (*task.notes, *([task.skip] if task.skip else []))}
+        mine_lines = sorted(
+            i
+            for i in range(task.line + 1, task.end_line + 1)
+            if i in known or _is_sub(tasks_md._body(lines[i]), indent)
         )
-        have = [tasks_md._body(lines[n.line]).strip()[2:] for n in have_items]
+        have = [tasks_md._body(lines[i]).strip()[2:] for i in mine_lines]
         if have == want:
             continue
-        mine = {n.line for n in have_items}
+        mine = set(mine_lines)
         delete |= mine
         last = max(
             (i for i in range(task.line, task.end_line + 1) if i not in mine), default=task.line
         )
         while last > task.line and not tasks_md._body(lines[last]).strip():
             last -= 1
-        indent = task.child_indent if task.child_indent is not None else task.content_indent
         insert.setdefault(last, []).extend(" " * indent + "- " + w for w in want)
     if severity_field and st.severity and "Severity" in doc.fields:
         f = doc.fields["Severity"]
@@ -483,9 +499,12 @@ def project_postmortem(
     ):
         first += 1
     gone = replaced_placeholders(st, wf)
-    placeholders = [
-        lines[r.line][1] for r in found if r.placeholder and r.event.lower() not in gone
-    ]
+    template = (
+        st.placeholders
+        if st.placeholders is not None
+        else [lines[r.line][1] for r in found if r.placeholder]
+    )
+    placeholders = [ln for ln in template if _row_event(ln).lower() not in gone]
     body = [row_line(r, st) for r in rows(st, wf, titles)]
     new_rows = body + placeholders
     old_rows = [lines[i][1] for i in range(first, end)]
@@ -501,6 +520,20 @@ def project_postmortem(
     if first >= len(lines) and text and not text.endswith(("\n", "\r")):
         block = nl + block
     return text[:start_off] + block + text[end_off:]
+
+
+def _row_event(line: str) -> str:
+    cells = record._cells(line) + ["", ""]
+    return cells[1]
+
+
+def placeholder_rows(text: str) -> list[str]:
+    """The template's placeholder rows of a post-mortem timeline table, as lines."""
+    table = record.log_table(text)
+    if table is None:
+        return []
+    lines = record.iter_lines(text)
+    return [lines[r.line][1] for r in table[0] if r.placeholder]
 
 
 def task_titles(tasks_text: str) -> Callable[[str], str]:

@@ -23,6 +23,7 @@ from .projection import (
     event_times,
     note_text,
     parse_row_time,
+    placeholder_rows,
     replay,
     row_line,
     rows,
@@ -83,6 +84,9 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
     out: list[Event] = []
     hot = files.get(HOTFIX) or ""
     start_label, det_label = _labels(wf)
+    table = placeholder_rows(files.get(POSTMORTEM) or "")
+    if table:
+        out.append(make("table", placeholders=table, seed=True))
     sev = _severity(files, wf)
     if sev:
         out.append(make("severity", value=sev, seed=True))
@@ -152,6 +156,8 @@ def _row_events(
         if key in known:
             continue
         when = parse_row_time(r.time, start, last) or last
+        if seed and when is not None and last is not None and when < last:
+            when = last  # a seeded table keeps its order, byte for byte
         last = when or last
         data: dict[str, Any] = {
             "event": r.event,

@@ -82,8 +82,15 @@ def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10
 
 
 def _rows(inc: Incident) -> list[record.LogRow]:
+    """The timeline rows for a report: a note taken back is left out with its removal."""
     table = record.log_table(inc.text("post-mortem.md"))
-    return table[0] if table else []
+    rows = table[0] if table else []
+    return [
+        r
+        for r in rows
+        if not r.event.endswith("(removed later)")
+        and not r.event.startswith(("Undo: note on", "Note removed on"))
+    ]
 
 
 def _commit_sha(inc: Incident) -> str | None:

@@ -364,9 +364,6 @@ def _after_fast_forward(
     if not folder.exists():
         return
     _commit_pending(root, folder, incident, clock, who, result)
-    if incident is not None:
-        with contextlib.suppress(Exception):
-            incident.load()
 
 
 def _merge(
@@ -454,9 +451,6 @@ def _merge(
 
     save_hashes(root, folder, {n: outcome.files.get(n) for n in MARKDOWN})
     result.merged = sha
-    if incident is not None:
-        with contextlib.suppress(Exception):
-            incident.load()
 
 
 def _mergeable(name: str) -> bool:

@@ -278,7 +278,7 @@ async def test_event_log_is_read_when_the_folder_has_one(client, incident_repo):
     from datetime import UTC, datetime
 
     rec = events.Recorder("c1", "Dana Ops")
-    t = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    t = datetime.now(UTC)  # after the declaration, which is the log's first event
     evs = [rec.make("task_done", t, task="T00" + str(i % 10), title=f"step {i}") for i in range(25)]
     events.append(folder, evs)
     board = await (await client.get("/api/board/hotfix-001")).json()

@@ -1,0 +1,64 @@
+"""`hotfix-tui resolve`: settle git conflict markers in an incident's markdown.
+
+Markers around projected lines are settled from the event log; text people wrote needs a choice.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from .cli import EXIT_FAIL, EXIT_OK, CliError, _safe, open_incident
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from .core import store
+    from .core.incident import IncidentError
+    from .core.mdmerge import blocks, has_markers, resolve_markers
+
+    inc = open_incident(args.spec)
+    left = 0
+    for name in ("tasks.md", "hotfix.md", "post-mortem.md"):
+        path = inc.path(name)
+        if not path.exists():
+            continue
+        text = store.read_text(path).text
+        if not has_markers(text):
+            continue
+        if args.keep:
+            settled, _ = resolve_markers(text, everything=True, keep=args.keep)
+            store.atomic_write(path, settled)
+            print(f"{path}: conflict markers settled, keeping {args.keep}")
+            continue
+        for line, ours, theirs in blocks(text):
+            left += 1
+            print(_safe(f"{path}:{line}: a conflict in text people wrote", keep=""))
+            print("  ours:   " + _safe(" / ".join(ours) or "(nothing)"))
+            print("  theirs: " + _safe(" / ".join(theirs) or "(nothing)"))
+    try:
+        inc.load()
+        if not left:
+            inc.repair()  # the markers around projected lines: settled from the log
+    except IncidentError as exc:
+        raise CliError(str(exc), EXIT_FAIL) from exc
+    if left:
+        print(
+            f"{left} conflict(s) need a choice: edit the files, or run "
+            "`hotfix-tui resolve --keep both|ours|theirs`"
+        )
+        return EXIT_FAIL
+    print("no conflicts left; the record is projected from the merged event log")
+    return EXIT_OK
+
+
+def register(
+    sub: argparse._SubParsersAction, spec_opt: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    sp = sub.add_parser("resolve", help="settle git conflict markers in the incident's markdown")
+    sp.add_argument(
+        "--keep",
+        choices=("both", "ours", "theirs"),
+        help="settle every conflict in text people wrote this way (default: list them)",
+    )
+    spec_opt(sp)
+    sp.set_defaults(func=cmd_resolve)
