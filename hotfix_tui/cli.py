@@ -168,6 +168,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise CliError("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from exc
     except LookupError as exc:
         raise CliError(str(exc), EXIT_INPUT) from exc
+    base = _new_base(root, args) if git_repo and not args.no_branch else None
     try:
         folder = create_incident(
             root,
@@ -177,13 +178,37 @@ def cmd_new(args: argparse.Namespace) -> int:
             title=args.title,
             branch=not args.no_branch,
             git_repo=git_repo,
+            base=base,
         )
     except IncidentError as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
+    if base is not None and base.note:
+        print(f"hotfix-tui: {base.note}", file=sys.stderr)
     if args.no_open:
         print(folder)
         return EXIT_OK
     return _run_app(str(folder))
+
+
+def _new_base(root: Path, args: argparse.Namespace):
+    """Where `new` branches from: --from REF, HEAD, or the default branch (see choose_base)."""
+    from .core.branches import choose_base
+    from .core.repo import GitError
+
+    if args.from_ref and args.no_branch:
+        raise CliError("--from names where the new branch starts; drop --no-branch", EXIT_INPUT)
+    try:
+        return choose_base(root, args.from_ref)
+    except GitError as exc:
+        raise CliError(str(exc), EXIT_INPUT if args.from_ref else EXIT_FAIL) from exc
+
+
+def spec_arg(args: argparse.Namespace) -> str | None:
+    """SPEC_DIR given as a positional argument or as --spec (both: they must agree)."""
+    pos, flag = getattr(args, "spec", None), getattr(args, "spec_flag", None)
+    if pos and flag and Path(pos).resolve() != Path(flag).resolve():
+        raise CliError(f"two incident folders named: {pos} and --spec {flag}; give one", EXIT_INPUT)
+    return pos or flag
 
 
 def _sla_json(inc, now) -> dict | None:
@@ -269,7 +294,7 @@ def _json(data: object) -> str:
 def cmd_status(args: argparse.Namespace) -> int:
     from .core.clocks import format_duration
 
-    inc = open_incident(args.spec)
+    inc = open_incident(spec_arg(args))
     data = status_data(inc)
     if args.json:
         print(_json(data))
@@ -454,7 +479,7 @@ def _run_app(spec: str | None) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    return _run_app(args.spec)
+    return _run_app(spec_arg(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -486,8 +511,14 @@ def build_parser() -> argparse.ArgumentParser:
             "--spec", metavar="SPEC_DIR", help="incident folder (default: the current one)"
         )
 
+    def spec_both(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("spec", nargs="?", metavar="SPEC_DIR")
+        sp.add_argument(
+            "--spec", dest="spec_flag", metavar="SPEC_DIR", help="the same, as an option"
+        )
+
     sp = sub.add_parser("open", help="open the TUI on an incident (the default command)")
-    sp.add_argument("spec", nargs="?", metavar="SPEC_DIR")
+    spec_both(sp)
     sp.set_defaults(func=cmd_open)
 
     sp = sub.add_parser("new", help="declare a new incident: folder, files and branch")
@@ -499,6 +530,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-open", action="store_true", help="print the folder instead of opening the TUI"
     )
     sp.add_argument("--workflow", default=None, help="workflow name or YAML path (default: hotfix)")
+    sp.add_argument(
+        "--from",
+        dest="from_ref",
+        metavar="REF",
+        help="start the branch at REF (default: HEAD, or the default branch when HEAD is "
+        "another incident's branch)",
+    )
     sp.set_defaults(func=cmd_new)
 
     sp = sub.add_parser("list", help="incidents in this repo")
@@ -506,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_list)
 
     sp = sub.add_parser("status", help="progress, SLA clock, windows and next task")
-    sp.add_argument("spec", nargs="?", metavar="SPEC_DIR")
+    spec_both(sp)
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_status)
 

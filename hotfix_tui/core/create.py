@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import record, templates
+from . import branches, record, templates
 from .clocks import Clock, format_time, utc_now
 from .discovery import next_number
 from .incident import IncidentError, folder_words
@@ -27,8 +27,12 @@ def create_incident(
     branch: bool = True,
     clock: Clock = utc_now,
     git_repo: bool = True,
+    base: branches.Base | None = None,
 ) -> Path:
-    """Create the incident folder (and branch unless `branch` is False); returns the folder."""
+    """Create the incident folder (and branch unless `branch` is False); returns the folder.
+
+    The branch starts at `base` (default: `branches.choose_base`, HEAD or the default branch).
+    """
     description = " ".join(description.split())
     if not description:
         raise IncidentError("the description is empty; say in a few words what is broken")
@@ -37,7 +41,7 @@ def create_incident(
     if severity not in sev_ids:
         raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(sev_ids)}")
     prefix = workflow.folder_prefix
-    num = next_number(root, prefix)
+    num = branches.next_number(root, prefix) if git_repo else next_number(root, prefix)
     words = folder_words(description)
     slug = f"{num:03d}-{words}"
     folder = root / "specs" / f"{prefix}-{slug}"
@@ -47,6 +51,8 @@ def create_incident(
     if branch and git_repo:
         try:
             check_can_branch(root, branch_name)
+            branches.check_nothing_carried(root)
+            base = base or branches.choose_base(root)
         except GitError as exc:
             raise IncidentError(str(exc)) from exc
     now = clock()
@@ -92,7 +98,7 @@ def create_incident(
         ensure_excluded(root)
     if branch and git_repo:
         try:
-            create_branch(root, branch_name)
+            create_branch(root, branch_name, base.ref if base else None)
         except GitError as exc:
             raise IncidentError(f"{exc}; the incident folder {rel} was created") from exc
     return folder
