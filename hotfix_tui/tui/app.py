@@ -947,17 +947,18 @@ class HotfixApp(GitFlow, App[int]):
 
     def show_picker(self) -> None:
         from hotfix_tui.cli import CliError, open_incident
-        from hotfix_tui.core.discovery import find_incidents, quick_status
+        from hotfix_tui.core.discovery import find_specs, quick_status
 
         from .screens import PickerScreen, PickItem, incident_label
 
         items = []
-        for f in find_incidents(self.root) if self.root else []:
-            hid = f"{f.prefix}-{f.number:03d}"
+        for f in find_specs(self.root) if self.root else []:
+            hid = f"{f.prefix}-{f.number:03d}" if f.prefix else f.folder.name
             try:  # the title, severity and SLA come from the incident's own files
                 inc = open_incident(str(f.folder), clock=self.clock)
                 wf_sev = inc.workflow.severity(inc.severity) if inc.workflow else None
-                t = incident_label(inc.id or hid, inc.title, inc.severity,
+                title = inc.title if f.kind == "hotfix" else f"{f.kind}: {inc.title}"
+                t = incident_label(inc.id or hid, title, inc.severity,
                                    wf_sev.color if wf_sev else "", inc.status,
                                    inc.sla(inc.clock()))
             except (CliError, *ACTION_ERRORS, UnicodeDecodeError, ValueError):
