@@ -343,52 +343,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    from .core.discovery import find_incidents
-
-    root = _root()
-    if root is None:
-        raise CliError("not inside a git repository: run this in your repo", EXIT_NOT_FOUND)
-    rows = []
-    for f in find_incidents(root):
-        try:
-            inc = open_incident(str(f.folder))
-            d = status_data(inc)
-            rows.append(
-                {
-                    "id": d["id"],
-                    "title": d["title"],
-                    "folder": str(f.folder.relative_to(root)),
-                    "severity": d["severity"],
-                    "status": d["status"],
-                    "progress": d["progress"],
-                    "sla": d["sla"],
-                }
-            )
-        except CliError as exc:
-            rows.append(
-                {"id": f.folder.name, "folder": str(f.folder.relative_to(root)), "error": str(exc)}
-            )
-    if args.json:
-        print(_json(rows))
-        return EXIT_OK
-    if not rows:
-        print(f"no incidents in {root}/specs")
-    for r in rows:
-        if "error" in r:
-            print(_safe(f"{r['folder']}: {r['error']}"))
-            continue
-        sla = r["sla"]["state"] if r["sla"] else "-"
-        pr = r["progress"]
-        print(
-            _safe(
-                f"{r['id']:<12} {r['severity'] or '?':<3} {r['status'] or '?':<22} "
-                f"{pr['done']:>3}/{pr['total']:<3} {sla:<10} {r['title']}"
-            )
-        )
-    return EXIT_OK
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     from .core.workflow import validate_main
 
@@ -547,10 +501,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_new)
 
-    sp = sub.add_parser("list", help="incidents in this repo")
-    sp.add_argument("--json", action="store_true")
-    sp.set_defaults(func=cmd_list)
-
     sp = sub.add_parser("status", help="progress, SLA clock, windows and next task")
     spec_both(sp)
     sp.add_argument("--json", action="store_true")
@@ -601,6 +551,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_git import register as register_git
 
     register_git(sub, spec_opt)
+    from .cli_repo import register as register_repo
+
+    register_repo(sub, spec_opt)
     return p
 
 

@@ -344,3 +344,105 @@ def check_record_branch(root: Path, folder: Path, action: str = "commit") -> Non
 
 def _is_ancestor(root: Path, a: str, b: str) -> bool:
     return run_git(root, "merge-base", "--is-ancestor", a, b, check=False).returncode == 0
+
+
+# --- every spec folder on every branch -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FolderCopy:
+    """A spec folder as one commit holds it: its tree SHA and its files (name -> mode, SHA)."""
+
+    path: str
+    tree: str
+    files: dict[str, tuple[str, str]]
+
+
+def _trees(root: Path, shas: Iterable[str]) -> dict[str, list[TreeEntry]]:
+    """Parsed tree objects by SHA, read in one batch (each SHA once)."""
+    unique = list(dict.fromkeys(shas))
+    out: dict[str, list[TreeEntry]] = {}
+    for sha, obj in zip(unique, read_objects(root, unique), strict=True):
+        if obj and obj[1] == "tree":
+            out[sha] = parse_tree(obj[2])
+    return out
+
+
+def scan_specs(root: Path, trees: Iterable[str]) -> dict[str, dict[str, FolderCopy]]:
+    """For each root tree: every spec folder with a tasks.md or hotfix.md, by path.
+
+    The layouts of discovery.classify: `PREFIX-NNN-words`, `PREFIX/NNN-words`, `NNN-name`
+    and `NNN-name/modifications/NNN-words`, all under `specs/`.
+    """
+    from .discovery import classify
+
+    unique = list(dict.fromkeys(trees))
+    specs_sha: dict[str, str] = {}
+    for tree, obj in zip(unique, read_objects(root, [f"{t}:specs" for t in unique]), strict=True):
+        if obj and obj[1] == "tree":
+            specs_sha[tree] = obj[0]
+    level1 = _trees(root, specs_sha.values())
+    # candidates: (parts below specs, tree SHA); parents to open one level further down
+    cand: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    parents: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for sha, entries in level1.items():
+        for e in entries:
+            if not e.is_tree:
+                continue
+            cand.setdefault(sha, []).append(((e.name,), e.sha))
+            if NESTED.match(e.name) or re.fullmatch(r"[a-z][a-z0-9]*", e.name):
+                parents.setdefault(sha, []).append(((e.name,), e.sha))
+    level2 = _trees(root, [s for ps in parents.values() for _p, s in ps])
+    mods: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for sha, ps in parents.items():
+        for parts, psha in ps:
+            for e in level2.get(psha, []):
+                if not e.is_tree:
+                    continue
+                if NESTED.match(parts[0]) and e.name == "modifications":
+                    mods.setdefault(sha, []).append(((*parts, e.name), e.sha))
+                elif not NESTED.match(parts[0]):
+                    cand[sha].append(((*parts, e.name), e.sha))
+    level3 = _trees(root, [s for ms in mods.values() for _p, s in ms])
+    for sha, ms in mods.items():
+        for parts, msha in ms:
+            cand[sha] += [((*parts, e.name), e.sha) for e in level3.get(msha, []) if e.is_tree]
+    kept = {sha: [(p, s) for p, s in cs if classify(p) is not None] for sha, cs in cand.items()}
+    rest = [s for cs in kept.values() for _p, s in cs if s not in level2]
+    folder_trees = {**level2, **_trees(root, rest)}
+    by_specs: dict[str, dict[str, FolderCopy]] = {}
+    for sha, cs in kept.items():
+        found: dict[str, FolderCopy] = {}
+        for parts, fsha in cs:
+            files = {e.name: (e.mode, e.sha) for e in folder_trees.get(fsha, []) if not e.is_tree}
+            if "tasks.md" in files or "hotfix.md" in files:
+                path = "specs/" + "/".join(parts)
+                found[path] = FolderCopy(path, fsha, files)
+        by_specs[sha] = found
+    return {t: by_specs.get(specs_sha.get(t, ""), {}) for t in unique}
+
+
+def last_commit_time(root: Path, ref: str, path: str) -> int:
+    """Unix time of the newest commit on `ref` that touched `path` (0 when none)."""
+    out = run_git(root, "log", "-1", "--format=%ct", ref, "--", path, check=False)
+    return int(out.stdout.strip() or 0) if out.returncode == 0 else 0
+
+
+def dirty_folders(root: Path) -> set[str]:
+    """Spec folders of the work tree with uncommitted changes (any layout)."""
+    from .discovery import classify
+
+    out = run_git(
+        root, "status", "--porcelain", "-z", "--untracked-files=all", "--", "specs", check=False
+    )
+    found: set[str] = set()
+    for item in out.stdout.split("\0"):
+        path = item[3:] if len(item) > 3 else ""
+        if not path or SCRATCH.search(path):
+            continue
+        parts = path.split("/")[1:-1]
+        for n in range(len(parts), 0, -1):
+            if classify(parts[:n]) is not None:
+                found.add("specs/" + "/".join(parts[:n]))
+                break
+    return found
