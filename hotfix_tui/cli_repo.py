@@ -86,7 +86,20 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"(* checked out; remote branches as of the last fetch: {when})")
     elif rows:
         print("(* checked out)")
+    if not args.here:
+        background_fetch(root)
     return EXIT_OK
+
+
+def background_fetch(root: Path) -> None:
+    """Start a read-only fetch when the last one is older than `fetch_interval` (never waited
+    on: the next run shows its result)."""
+    from .core import catalog
+    from .core.clocks import utc_now
+    from .core.settings import load_settings
+
+    if catalog.fetch_due(root, load_settings().fetch_interval, utc_now()):
+        catalog.fetch_in_background(root)
 
 
 def register(

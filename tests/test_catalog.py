@@ -24,6 +24,15 @@ def at(monkeypatch, when: str) -> None:
     monkeypatch.setenv("GIT_AUTHOR_DATE", when)
 
 
+def quiet_config(interval: float) -> None:
+    """Write `fetch_interval` to the (isolated) config file; 0: no background fetch."""
+    import os
+
+    cfg = Path(os.environ["HOTFIX_TUI_CONFIG_DIR"])
+    cfg.mkdir(parents=True, exist_ok=True)
+    (cfg / "config.yaml").write_text(f"fetch_interval: {interval}\n")
+
+
 def declare(capsys, root: Path, desc: str, sev: str = "P1") -> None:
     code, out, err = run(capsys, "new", desc, "--severity", sev, "--no-open")
     assert code == 0, err
@@ -34,6 +43,7 @@ def declare(capsys, root: Path, desc: str, sev: str = "P1") -> None:
 @pytest.fixture
 def team(tmp_path, capsys, monkeypatch):
     """Alice pushed hotfix/001 and hotfix/002; hotfix/003 exists only in her clone."""
+    quiet_config(0)
     seed = make_repo(tmp_path / "seed", "Seed Er")
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(seed), str(remote)], check=True)
@@ -150,3 +160,34 @@ def test_a_broken_copy_on_another_branch_names_its_folder(repo, capsys, monkeypa
     monkeypatch.chdir(repo)
     got = rows(capsys)["specs/bugfix-001-login-crash"]
     assert "unknown workflow 'nope'" in got["error"] and "hotfix-tui-copies" not in got["error"]
+
+
+def test_list_starts_a_background_fetch_when_the_last_is_old(team, tmp_path, capsys,
+                                                              monkeypatch):
+    import os
+    import time
+
+    remote, alice = team
+    bob = clone(remote, tmp_path / "bob", "Bob Roe")
+    git(alice, "switch", "-q", B1)
+    assert run(capsys, "done", "T001", "--spec", F1)[0] == 0
+    git(alice, "commit", "-q", "-am", "T001")
+    git(alice, "push", "-q")
+    tip = git(alice, "rev-parse", "HEAD").strip()
+    monkeypatch.chdir(bob)
+    quiet_config(60)
+    run(capsys, "list")  # the clone is fresh: nothing started
+    assert git(bob, "rev-parse", f"origin/{B1}").strip() != tip
+    old = time.time() - 3600
+    os.utime(bob / ".git/packed-refs", (old, old))
+    code, out, err = run(capsys, "list")
+    assert code == 0 and "as of the last fetch" in out
+    deadline = time.monotonic() + 60  # the fetch runs on after list returned
+    while git(bob, "rev-parse", f"origin/{B1}").strip() != tip:
+        assert time.monotonic() < deadline, "the background fetch did not arrive"
+        time.sleep(0.1)
+    while not (bob / ".git/FETCH_HEAD").exists():
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert rows(capsys)[F1]["progress"]["done"] == 1
+    assert not catalog.fetch_due(bob, 0, catalog.last_fetch(bob))  # 0: off

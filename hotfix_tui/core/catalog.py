@@ -9,6 +9,7 @@ A folder on several branches is read once, from the copy with the newest commit 
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from . import branches
 from .clocks import Clock, utc_now
 from .discovery import classify, find_specs, workflow_name_for
+from .gitops import _clean_env
 from .repo import GitError, current_branch, git_dir
 
 if TYPE_CHECKING:
@@ -266,3 +268,25 @@ def _open(
         entry.error = str(exc)
     if entry.error and real is not None:
         entry.error = entry.error.replace(str(folder), str(real))
+
+
+def fetch_due(root: Path, interval: float, now: datetime) -> bool:
+    """True when a background fetch is due: a remote exists and the last fetch is older than
+    `interval` seconds (0 turns fetching off)."""
+    if interval <= 0 or not has_remote(root):
+        return False
+    last = last_fetch(root)
+    return last is None or (now - last).total_seconds() >= interval
+
+
+def fetch_in_background(root: Path) -> subprocess.Popen[bytes]:
+    """Start a read-only `git fetch` of every remote that outlives the command; not waited on."""
+    return subprocess.Popen(
+        ["git", "fetch", "--quiet", "--all", "--prune", "--no-tags"],
+        cwd=root,
+        env=_clean_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
