@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from .cli import EXIT_NOT_FOUND, EXIT_OK, CliError, _json, _root, _safe, _sla_json
+from .cli import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK, CliError, _json, _root, _safe, _sla_json
 
 
 def _iso(t: datetime | None) -> str | None:
@@ -102,6 +102,83 @@ def background_fetch(root: Path) -> None:
         catalog.fetch_in_background(root)
 
 
+def stats_data(root: Path, since: datetime | None = None) -> dict:
+    """The `stats --json` document: per severity, per month, and each incident."""
+    from .core import catalog, stats
+    from .core.clocks import utc_now
+
+    cat = catalog.load(root)
+    severities: list[tuple[str, int]] = []
+    try:
+        from .core.workflow import resolve_workflow
+
+        severities = [(s.id, s.target_seconds) for s in resolve_workflow("hotfix", root).severities]
+    except Exception:  # noqa: BLE001 - a broken team workflow still lets the figures show
+        severities = []
+    data = stats.compute(cat.entries, utc_now(), since=since, severities=severities)
+    return {"as_of": _iso(cat.as_of), **data}
+
+
+def _since(text: str | None) -> datetime | None:
+    from .core.clocks import parse_time
+
+    if not text:
+        return None
+    t = parse_time(text if " " in text.strip() else f"{text.strip()} 00:00")
+    if t is None:
+        raise CliError(f'--since {text!r}: write a date as "YYYY-MM-DD" (UTC)', EXIT_INPUT)
+    return t
+
+
+def _dur(seconds: float | None) -> str:
+    from .core.clocks import format_duration
+
+    return "-" if seconds is None else format_duration(seconds)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def summary_line(label: str, s: dict) -> str:
+    """One row of the stats tables."""
+    return (
+        f"{label:<12.12} {s['incidents']:>9} {s['resolved']:>8} {s['met']:>4} {s['breached']:>8} "
+        f"{_pct(s['compliance']):>10} {_dur(s['ttr_median_seconds']):>10} "
+        f"{_dur(s['ttr_p90_seconds']):>9} {_dur(s['ttd_median_seconds']):>10}"
+    )
+
+
+STATS_HEADER = (
+    f"{'':<12} {'incidents':>9} {'resolved':>8} {'met':>4} {'breached':>8} {'compliance':>10} "
+    f"{'TTR median':>10} {'TTR p90':>9} {'TTD median':>10}"
+)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    root = _repo_root()
+    data = stats_data(root, _since(args.since))
+    background_fetch(root)
+    if args.json:
+        print(_json(data))
+        return EXIT_OK
+    since = f" since {data['since'][:10]}" if data["since"] else ""
+    print(f"{data['total']['incidents']} incident(s){since}, every branch")
+    print(STATS_HEADER)
+    for sev, s in data["severities"].items():
+        target = f" <{_dur(s['target_seconds'])}" if s.get("target_seconds") else ""
+        print(_safe(summary_line(f"{sev}{target}", s)))
+    print(summary_line("all", data["total"]))
+    if data["months"]:
+        print()
+        print(STATS_HEADER.replace(" " * 12, f"{'month':<12}", 1))
+        for month, s in data["months"].items():
+            print(summary_line(month, s))
+    if data["as_of"]:
+        print(f"(remote branches as of the last fetch: {data['as_of'][:16].replace('T', ' ')} UTC)")
+    return EXIT_OK
+
+
 def register(
     sub: argparse._SubParsersAction, spec_opt: Callable[[argparse.ArgumentParser], None]
 ) -> None:
@@ -110,3 +187,8 @@ def register(
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--here", action="store_true", help="only the folders of the work tree")
     sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("stats", help="SLA compliance, time to resolve and detect, every branch")
+    sp.add_argument("--since", metavar="DATE", help="only incidents started on or after DATE")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_stats)
