@@ -82,6 +82,8 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.fix_commit", "f", "fix_commit", "Pick the fix commit", False),
     ("hotfix.report", "r", "report", "Hand-over report", False),
     ("hotfix.detection", "d", "detection", "Record detection (when, how)", False),
+    ("hotfix.overview", "o", "overview", "Overview: every incident, every branch", False),
+    ("hotfix.stats", "m", "stats", "SLA stats over every incident", False),
     ("hotfix.help", "question_mark", "help", "Help", True),
     ("hotfix.quit", "q", "app.quit", "Quit", True),
 ]
@@ -115,6 +117,8 @@ PALETTE: list[tuple[str, str, str]] = [
     ("fill_postmortem", "Fill post-mortem", "fill what the record knows into post-mortem.md"),
     ("correct_start", "Correct incident start…", "move the Incident Start; every clock follows"),
     ("detection", "Record detection…", "when and how the incident was detected"),
+    ("overview", "Overview of every incident", "every incident and spec on every branch"),
+    ("stats", "SLA stats", "compliance, time to resolve and detect, over every incident"),
     ("help", "Show keys", "the help screen with every key binding"),
     ("app.quit", "Quit", "leave hotfix-tui"),
 ]
@@ -801,6 +805,12 @@ class MainScreen(RecordActions, Screen[None]):
                          "Command palette (every action)", "command_palette"))
         return rows
 
+    def action_overview(self) -> None:
+        self.app.show_overview()
+
+    def action_stats(self) -> None:
+        self.app.show_stats()
+
     def action_help(self) -> None:
         from .screens import HelpScreen
 
@@ -991,6 +1001,33 @@ class HotfixApp(GitFlow, App[int]):
             return
         self.pop_screen() if isinstance(self.screen, PickerScreen) else None
         self.open_incident(inc)
+
+    def show_incident(self, incident: Incident) -> None:
+        """Put `incident` on screen in place of the one shown (the overview opens another)."""
+        self._main_screen(incident)
+        if isinstance(self.screen, MainScreen) and len(self.screen_stack) > 1:
+            self.switch_screen(self.main)  # (the first screen cannot be switched, only covered)
+        else:
+            self.push_screen(self.main)
+        self.call_later(self.maybe_ask_detection)
+
+    def show_overview(self) -> None:
+        """Every incident and spec of the repo, on every branch."""
+        from .overview import OverviewScreen
+
+        if self.root is None:
+            self.notify("not inside a git repository", severity="error")
+            return
+        self.push_screen(OverviewScreen(self.root))
+
+    def show_stats(self) -> None:
+        """The SLA stats screen over every incident of the repo."""
+        from .stats_screen import StatsScreen
+
+        if self.root is None:
+            self.notify("not inside a git repository", severity="error")
+            return
+        self.push_screen(StatsScreen(self.root))
 
     def _new_incident(self) -> None:
         from hotfix_tui.core.workflow import resolve_workflow
