@@ -156,9 +156,9 @@ def open_incident(spec: str | None, *, clock=None):
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from .cli_repo import new_workflow
     from .core.create import create_incident
     from .core.incident import IncidentError
-    from .core.workflow import WorkflowError, resolve_workflow
 
     root = _root()
     git_repo = root is not None
@@ -170,12 +170,7 @@ def cmd_new(args: argparse.Namespace) -> int:
                 EXIT_INPUT,
             )
         root = Path.cwd()
-    try:
-        wf = resolve_workflow(args.workflow, root)
-    except WorkflowError as exc:
-        raise CliError("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from exc
-    except LookupError as exc:
-        raise CliError(str(exc), EXIT_INPUT) from exc
+    wf = new_workflow(args.workflow, root, args.severity)  # CliError for a bad name or severity
     base = _new_base(root, args) if git_repo and not args.no_branch else None
     try:
         folder = create_incident(
@@ -485,13 +480,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("new", help="declare a new incident: folder, files and branch")
     sp.add_argument("description")
-    sp.add_argument("--severity", "-s", required=True, type=str.upper, choices=None)
+    sp.add_argument(
+        "--severity", "-s", type=str.upper, help="required where the workflow has severities"
+    )
     sp.add_argument("--title")
     sp.add_argument("--no-branch", action="store_true", help="do not create the hotfix branch")
     sp.add_argument(
         "--no-open", action="store_true", help="print the folder instead of opening the TUI"
     )
-    sp.add_argument("--workflow", default=None, help="workflow name or YAML path (default: hotfix)")
+    sp.add_argument(
+        "--workflow",
+        default=None,
+        help="workflow name or YAML path (default: hotfix); a name may also be a template set "
+        "under .specify/extensions/workflows/NAME/",
+    )
     sp.add_argument(
         "--from",
         dest="from_ref",

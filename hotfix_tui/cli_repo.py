@@ -6,11 +6,22 @@ Registered into the main parser by `cli.build_parser`.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from .cli import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK, CliError, _json, _root, _safe, _sla_json
+from .cli import (
+    EXIT_FAIL,
+    EXIT_INPUT,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    CliError,
+    _json,
+    _root,
+    _safe,
+    _sla_json,
+)
 
 
 def _iso(t: datetime | None) -> str | None:
@@ -179,6 +190,70 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def new_workflow(name: str | None, root: Path, severity: str | None):
+    """The workflow `new --workflow NAME` uses: a YAML workflow (repo, user, built-in), else one
+    derived from `.specify/extensions/workflows/NAME/tasks-template.md`; checks --severity."""
+    from .core.template_import import TemplateError, derive
+    from .core.workflow import WorkflowError, resolve_workflow
+
+    try:
+        wf = resolve_workflow(name, root)
+    except WorkflowError as exc:
+        derived = None
+        if name and len(exc.problems) == 1 and "unknown workflow" in exc.problems[0].message:
+            try:
+                derived = derive(root, name)
+            except TemplateError as err:
+                raise CliError(str(err), EXIT_INPUT) from err
+        if derived is None:
+            raise CliError("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from exc
+        wf = derived.workflow
+    except LookupError as exc:
+        raise CliError(str(exc), EXIT_INPUT) from exc
+    ids = [s.id for s in wf.severities]
+    if ids and not severity:
+        raise CliError(
+            f"--severity is required for the {wf.id} workflow: {', '.join(ids)}", EXIT_INPUT
+        )
+    if not ids and severity:
+        raise CliError(
+            f"the {wf.id} workflow has no severities (a checklist without SLA); drop --severity",
+            EXIT_INPUT,
+        )
+    return wf
+
+
+def cmd_workflow_import(args: argparse.Namespace) -> int:
+    from .core.store import StoreError, atomic_write
+    from .core.template_import import TemplateError, default_id, import_template
+
+    src = Path(args.template)
+    try:
+        text = src.read_bytes().decode("utf-8")  # line endings as they are
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{src}: cannot read the template ({exc})", EXIT_INPUT) from exc
+    wf_id = args.id or default_id(src.resolve())
+    try:
+        result = import_template(text, wf_id, str(src))
+    except TemplateError as exc:
+        raise CliError(str(exc), EXIT_INPUT) from exc
+    if args.output == "-":
+        sys.stdout.write(result.yaml_text)
+        return EXIT_OK
+    root = _root() or Path.cwd()
+    out = Path(args.output) if args.output else root / ".hotfix" / "workflows" / f"{wf_id}.yaml"
+    if out.exists() and not args.force:
+        raise CliError(f"{out} exists; pass --force to replace it", EXIT_FAIL)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, result.yaml_text)
+    except (OSError, StoreError) as exc:
+        raise CliError(f"{out}: cannot write ({exc})", EXIT_FAIL) from exc
+    n = sum(len(p.tasks) for p in result.workflow.phases)
+    print(f"{out}: workflow {wf_id!r}, {len(result.workflow.phases)} phases, {n} tasks")
+    return EXIT_OK
+
+
 def register(
     sub: argparse._SubParsersAction, spec_opt: Callable[[argparse.ArgumentParser], None]
 ) -> None:
@@ -192,3 +267,16 @@ def register(
     sp.add_argument("--since", metavar="DATE", help="only incidents started on or after DATE")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_stats)
+
+    sp = sub.add_parser("workflow", help="workflow files: import a tasks template")
+    wsub = sp.add_subparsers(dest="workflow_command", metavar="ACTION", required=True)
+    imp = wsub.add_parser(
+        "import", help="turn a tasks template into a workflow YAML (it renders the template back)"
+    )
+    imp.add_argument("template", metavar="TEMPLATE.md")
+    imp.add_argument("--id", help="the workflow's name (default: from the template's path)")
+    imp.add_argument(
+        "--output", "-o", help="where to write (default: .hotfix/workflows/ID.yaml; - for stdout)"
+    )
+    imp.add_argument("--force", action="store_true", help="replace an existing file")
+    imp.set_defaults(func=cmd_workflow_import)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import branches, record, templates
+from . import branches, record, template_import, templates
 from .clocks import Clock, format_time, utc_now
 from .discovery import next_number
 from .incident import IncidentError, folder_words
@@ -20,7 +20,7 @@ from .store import StoreError, atomic_write
 def create_incident(
     root: Path,
     description: str,
-    severity: str,
+    severity: str | None,
     workflow: Workflow,
     *,
     title: str | None = None,
@@ -37,9 +37,11 @@ def create_incident(
     if not description:
         raise IncidentError("the description is empty; say in a few words what is broken")
     sev_ids = [s.id for s in workflow.severities]
-    severity = severity.upper()
-    if severity not in sev_ids:
+    severity = (severity or "").upper()
+    if sev_ids and severity not in sev_ids:
         raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(sev_ids)}")
+    if not sev_ids and severity:
+        raise IncidentError(f"the {workflow.id} workflow has no severities; drop the severity")
     prefix = workflow.folder_prefix
     num = branches.next_number(root, prefix) if git_repo else next_number(root, prefix)
     words = folder_words(description)
@@ -59,7 +61,12 @@ def create_incident(
     status = workflow.initial_status or (workflow.statuses[0] if workflow.statuses else "")
     rel = folder.relative_to(root).as_posix()
     tasks = render_tasks_md(
-        workflow, title=title, hotfix_id=hotfix_id, severity=severity, input_path=f"{rel}/hotfix.md"
+        workflow,
+        title=title,
+        hotfix_id=hotfix_id,
+        severity=severity,
+        input_path=f"{rel}/hotfix.md",
+        folder=rel,
     )
     if workflow.id != "hotfix":
         tasks = tasks.replace(
@@ -87,11 +94,23 @@ def create_incident(
         f"Declared {severity}: {description}",
         replaces="Incident began",
     )
+    files = {"tasks.md": tasks}
+    if sev_ids:  # an incident: the record with its timeline; a checklist has only its tasks
+        files.update({"hotfix.md": hotfix, "post-mortem.md": pm})
+    values = dict(
+        title=title, hotfix_id=hotfix_id, slug=slug, prefix=prefix, description=description
+    )
+    for tpl in template_import.record_templates(root, workflow.id):
+        name = tpl.name.removesuffix("-template.md") + ".md"
+        try:
+            text = tpl.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IncidentError(f"{tpl}: cannot read the template ({exc})") from exc
+        files.setdefault(name, template_import.fill_record(text, date=f"{now:%Y-%m-%d}", **values))
     folder.mkdir(parents=True, exist_ok=False)
     try:
-        atomic_write(folder / "tasks.md", tasks)
-        atomic_write(folder / "hotfix.md", hotfix)
-        atomic_write(folder / "post-mortem.md", pm)
+        for name, text in files.items():
+            atomic_write(folder / name, text)
     except StoreError as exc:
         raise IncidentError(str(exc)) from exc
     if git_repo:
