@@ -27,6 +27,8 @@ KEYS = (
     "large_10000_toggle_s",
     "idle_cpu_percent",
     "rss_mib",
+    "list_1000_s",
+    "stats_1000_s",
 )
 
 

@@ -107,7 +107,7 @@ def workflow_for(
         path = Path(name) if Path(name).is_absolute() else folder / name
         ensure_inside(root or folder, path)
         name = str(path)
-    named = bool((record.get_field(head, "Workflow") or "").strip())
+    named = "**Workflow**" in head and bool((record.get_field(head, "Workflow") or "").strip())
     memo = {} if memo is None else memo
     if (name, named) not in memo:
         memo[(name, named)] = _resolve(name, named, root)
