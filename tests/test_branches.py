@@ -243,3 +243,20 @@ def test_every_incident_command_takes_spec():
               "detected", "started-at", "fix-commit", "commit", "sync", "report", "postmortem"}
     assert acting <= takes, acting - takes
 
+
+
+def test_features_and_modifications_commit_on_their_feature_branch(repo, capsys, monkeypatch):
+    from family import lay_out
+
+    lay_out(repo)
+    git(repo, "switch", "-q", "-c", "001-checkout")
+    monkeypatch.chdir(repo)
+    for spec in ("specs/001-checkout", "specs/001-checkout/modifications/001-add-coupons"):
+        assert run(capsys, "done", "T003", "--spec", spec)[0] == 0
+        code, out, err = run(capsys, "commit", "--spec", spec)
+        assert code == 0, err
+    # on an incident's branch a feature's record is refused
+    git(repo, "switch", "-q", "-c", "hotfix/009-other")
+    assert run(capsys, "undo", "T003", "--spec", "specs/001-checkout")[0] == 0
+    code, out, err = run(capsys, "commit", "--spec", "specs/001-checkout")
+    assert code == 1 and "belongs on 001-checkout" in err

@@ -282,8 +282,10 @@ def check_nothing_carried(root: Path) -> None:
 
 
 def home_branch(folder: Path) -> str | None:
-    """The branch an incident belongs on: hotfix.md's Branch field, else its folder's name."""
+    """The branch an incident belongs on: hotfix.md's Branch field, else the one its workflow
+    names it by (`hotfix/001-words`, a feature's `001-name`); None when no rule says."""
     from . import record
+    from .discovery import MODIFICATION, classify
 
     try:
         text = (folder / "hotfix.md").read_text(encoding="utf-8-sig", errors="replace")
@@ -292,13 +294,14 @@ def home_branch(folder: Path) -> str | None:
     value = (record.get_field(text, "Branch") or "").strip().strip("`").strip()
     if value and not re.search(r"[#\[\]\s]", value) and value != "(none)":
         return value
-    m = FLAT.match(folder.name)
-    if m:
-        return f"{m.group('prefix')}/{m.group('num')}-{m.group('words')}"
-    n = NESTED.match(folder.name)
-    if n and folder.parent.name != "specs":
-        return f"{folder.parent.name}/{folder.name}"
-    return None
+    parts = folder.parts
+    if "specs" not in parts:
+        return None
+    below = parts[len(parts) - 1 - parts[::-1].index("specs") + 1 :]
+    found = classify(below)
+    if found is None or found.kind == MODIFICATION:
+        return None  # a modification lives on its feature's branch, whichever that is
+    return found.branch or None
 
 
 def record_branch_problem(root: Path, folder: Path, action: str = "commit") -> str | None:

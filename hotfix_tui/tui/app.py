@@ -1054,12 +1054,18 @@ class HotfixApp(GitFlow, App[int]):
                 self.notify("not inside a git repository", severity="error")
                 self.show_picker()
                 return
+            from hotfix_tui.core.branches import choose_base
+            from hotfix_tui.core.repo import GitError
+
             try:
-                folder = create_incident(self.root, desc, sev, wf, clock=self.clock)
-            except IncidentError as exc:
+                base = choose_base(self.root)  # HEAD, or the default branch (said below)
+                folder = create_incident(self.root, desc, sev, wf, clock=self.clock, base=base)
+            except (IncidentError, GitError) as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 self.show_picker()
                 return
+            if base.note:
+                self.notify(base.note, title="New incident", markup=False)
             self._load(folder)
 
         self.push_screen(NewIncidentScreen(choices), done)
