@@ -187,3 +187,27 @@ async def test_stats_screen_draws_the_figures(tmp_path, clock):
         await wait_for(pilot, app, lambda: isinstance(app.screen, StatsScreen)
                        and app.screen.data is not None)
         assert app.screen.data["severities"]["P0"]["met"] == 1
+
+
+async def test_the_picker_opens_the_overview_of_every_branch(tmp_path, clock):
+    from hotfix_tui.tui.screens import PickerScreen
+
+    bob = setup_team(tmp_path, clock)
+    git(bob, "add", "specs")
+    git(bob, "commit", "-q", "-m", "declare 003")
+    git(bob, "switch", "-q", "main")  # nothing checked out: the picker is empty
+    app = HotfixApp(None, root=bob, clock=clock, settings=Settings(fetch_interval=0),
+                    watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen) and app.screen.items == []
+        await pilot.press("o")
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+        await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
+        screen.query_one(Tree).move_cursor(
+            leaves(screen)["specs/hotfix-003-search-index-stale"])
+        await pilot.press("enter", "c")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, MainScreen))
+        assert app.main.incident.id == "hotfix-003"
+        assert git(bob, "branch", "--show-current").strip() == "hotfix/003-search-index-stale"
