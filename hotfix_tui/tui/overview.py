@@ -247,7 +247,7 @@ class OverviewScreen(Screen[None]):
         if check_out:
             self.check_out(entry)
 
-    @work(thread=True, exclusive=True, group="git", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="overview-git", exit_on_error=False)
     def check_out(self, entry: Entry) -> None:
         from .gitflow import GIT_LOCK
 
