@@ -23,6 +23,8 @@ from .widgets import clean
 if TYPE_CHECKING:
     from hotfix_tui.core.catalog import Entry
 
+    from .overview import Fetched
+
 COLUMNS = (
     "",
     "incidents",
@@ -114,8 +116,33 @@ class StatsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        from hotfix_tui.core import catalog
+
         self.query_one("#stats-table", DataTable).add_columns(*COLUMNS)
         self.compute(self.entries)
+        interval = self.app.settings.fetch_interval
+        if interval > 0:  # other branches as fresh as the last read-only fetch
+            self.set_interval(interval, self.fetch)
+            if catalog.fetch_due(self.root, interval, self.app.clock()):
+                self.fetch()
+
+    @work(thread=True, exclusive=True, group="stats-fetch", exit_on_error=False)
+    def fetch(self) -> None:
+        from hotfix_tui.core import catalog
+
+        from .overview import Fetched
+
+        try:
+            catalog.fetch(self.root)
+            msg = Fetched()
+        except (GitError, OSError) as exc:
+            msg = Fetched(str(exc))
+        self.post_message(msg)
+
+    def on_fetched(self, message: Fetched) -> None:
+        if message.error:
+            self.notify(clean(message.error), severity="warning", title="Fetch", markup=False)
+        self.compute(None)
 
     def action_reload(self) -> None:
         self.compute(None)

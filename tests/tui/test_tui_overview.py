@@ -4,7 +4,9 @@ screen (issue 12, parts 3 and 4). Real repositories with a bare remote, a fake c
 
 from __future__ import annotations
 
+import os
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 from gitfix import FakeClock, clone, git, make_repo
@@ -211,3 +213,26 @@ async def test_the_picker_opens_the_overview_of_every_branch(tmp_path, clock):
         await wait_for(pilot, app, lambda: isinstance(app.screen, MainScreen))
         assert app.main.incident.id == "hotfix-003"
         assert git(bob, "branch", "--show-current").strip() == "hotfix/003-search-index-stale"
+
+
+async def test_stats_screen_fetches_when_the_last_fetch_is_old(tmp_path, clock):
+    bob = setup_team(tmp_path, clock)
+    alice = tmp_path / "alice"
+    git(alice, "switch", "-q", "hotfix/002-db-replica-lag")
+    wf = resolve_workflow("hotfix", alice)
+    clock.advance(hours=1)
+    Incident(alice / "specs/hotfix-002-db-replica-lag", wf, clock=clock,
+             repo_root=alice).set_done("T013")  # P1 resolved in 1 h: met
+    git(alice, "commit", "-q", "-am", "T013")
+    git(alice, "push", "-q")
+    old = (clock() - timedelta(hours=2)).timestamp()
+    os.utime(bob / ".git/packed-refs", (old, old))  # Bob's last fetch: 2 h ago
+    app = bob_app(bob, clock)
+    app.settings.fetch_interval = 60
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await wait_for(pilot, app, lambda: screen.data is not None
+                       and screen.data["severities"]["P1"]["met"] == 1)
+        assert (bob / ".git/FETCH_HEAD").exists()
