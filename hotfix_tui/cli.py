@@ -88,9 +88,9 @@ def open_incident(spec: str | None, *, clock=None):
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from .cli_repo import new_workflow
     from .core.create import create_incident
     from .core.incident import IncidentError
-    from .core.workflow import WorkflowError, resolve_workflow
 
     root = _root()
     git_repo = root is not None
@@ -102,12 +102,8 @@ def cmd_new(args: argparse.Namespace) -> int:
                 EXIT_INPUT,
             )
         root = Path.cwd()
-    try:
-        wf = resolve_workflow(args.workflow, root)
-    except WorkflowError as exc:
-        raise CliError("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from exc
-    except LookupError as exc:
-        raise CliError(str(exc), EXIT_INPUT) from exc
+    wf = new_workflow(args.workflow, root, args.severity)  # CliError for a bad name or severity
+    base = _new_base(root, args) if git_repo and not args.no_branch else None
     try:
         folder = create_incident(
             root,
@@ -117,13 +113,43 @@ def cmd_new(args: argparse.Namespace) -> int:
             title=args.title,
             branch=not args.no_branch,
             git_repo=git_repo,
+            base=base,
         )
     except IncidentError as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
+    if base is not None and base.note:
+        print(f"hotfix-tui: {base.note}", file=sys.stderr)
     if args.no_open:
         print(folder)
         return EXIT_OK
     return _run_app(str(folder))
+
+
+def _new_base(root: Path, args: argparse.Namespace):
+    """Where `new` branches from: --from REF, HEAD, or the default branch (see choose_base)."""
+    from .core.branches import choose_base
+    from .core.repo import GitError
+
+    if args.from_ref and args.no_branch:
+        raise CliError("--from names where the new branch starts; drop --no-branch", EXIT_INPUT)
+    try:
+        return choose_base(root, args.from_ref)
+    except GitError as exc:
+        raise CliError(str(exc), EXIT_INPUT if args.from_ref else EXIT_FAIL) from exc
+
+
+def spec_arg(args: argparse.Namespace) -> str | None:
+    """SPEC_DIR given as a positional argument or as --spec (both: they must agree)."""
+    pos, flag = getattr(args, "spec", None), getattr(args, "spec_flag", None)
+    if pos and flag and Path(pos).resolve() != Path(flag).resolve():
+        raise CliError(f"two incident folders named: {pos} and --spec {flag}; give one", EXIT_INPUT)
+    return pos or flag
+
+
+def _sla_json(inc, now) -> dict | None:
+    from .core.status_data import sla_json
+
+    return sla_json(inc, now)
 
 
 def status_data(inc) -> dict:
@@ -157,7 +183,7 @@ def _json(data: object) -> str:
 def cmd_status(args: argparse.Namespace) -> int:
     from .core.clocks import format_duration
 
-    inc = open_incident(args.spec)
+    inc = open_incident(spec_arg(args))
     for warning in inc.warnings:  # e.g. conflict markers in text people wrote
         print(_safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
     data = status_data(inc)
@@ -197,52 +223,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(_safe(f"Next: {nxt['id']} {nxt['title']}" if nxt else "Next: nothing open"))
     for dup in data["duplicate_ids"]:
         print(f"warning: duplicate task ID {dup} in {inc.path('tasks.md')}", file=sys.stderr)
-    return EXIT_OK
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    from .core.discovery import find_incidents
-
-    root = _root()
-    if root is None:
-        raise CliError("not inside a git repository: run this in your repo", EXIT_NOT_FOUND)
-    rows = []
-    for f in find_incidents(root):
-        try:
-            inc = open_incident(str(f.folder))
-            d = status_data(inc)
-            rows.append(
-                {
-                    "id": d["id"],
-                    "title": d["title"],
-                    "folder": str(f.folder.relative_to(root)),
-                    "severity": d["severity"],
-                    "status": d["status"],
-                    "progress": d["progress"],
-                    "sla": d["sla"],
-                }
-            )
-        except CliError as exc:
-            rows.append(
-                {"id": f.folder.name, "folder": str(f.folder.relative_to(root)), "error": str(exc)}
-            )
-    if args.json:
-        print(_json(rows))
-        return EXIT_OK
-    if not rows:
-        print(f"no incidents in {root}/specs")
-    for r in rows:
-        if "error" in r:
-            print(_safe(f"{r['folder']}: {r['error']}"))
-            continue
-        sla = r["sla"]["state"] if r["sla"] else "-"
-        pr = r["progress"]
-        print(
-            _safe(
-                f"{r['id']:<12} {r['severity'] or '?':<3} {r['status'] or '?':<22} "
-                f"{pr['done']:>3}/{pr['total']:<3} {sla:<10} {r['title']}"
-            )
-        )
     return EXIT_OK
 
 
@@ -350,7 +330,7 @@ def _run_app(spec: str | None) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    return _run_app(args.spec)
+    return _run_app(spec_arg(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -382,27 +362,43 @@ def build_parser() -> argparse.ArgumentParser:
             "--spec", metavar="SPEC_DIR", help="incident folder (default: the current one)"
         )
 
+    def spec_both(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("spec", nargs="?", metavar="SPEC_DIR")
+        sp.add_argument(
+            "--spec", dest="spec_flag", metavar="SPEC_DIR", help="the same, as an option"
+        )
+
     sp = sub.add_parser("open", help="open the TUI on an incident (the default command)")
-    sp.add_argument("spec", nargs="?", metavar="SPEC_DIR")
+    spec_both(sp)
     sp.set_defaults(func=cmd_open)
 
     sp = sub.add_parser("new", help="declare a new incident: folder, files and branch")
     sp.add_argument("description")
-    sp.add_argument("--severity", "-s", required=True, type=str.upper, choices=None)
+    sp.add_argument(
+        "--severity", "-s", type=str.upper, help="required where the workflow has severities"
+    )
     sp.add_argument("--title")
     sp.add_argument("--no-branch", action="store_true", help="do not create the hotfix branch")
     sp.add_argument(
         "--no-open", action="store_true", help="print the folder instead of opening the TUI"
     )
-    sp.add_argument("--workflow", default=None, help="workflow name or YAML path (default: hotfix)")
+    sp.add_argument(
+        "--workflow",
+        default=None,
+        help="workflow name or YAML path (default: hotfix); a name may also be a template set "
+        "under .specify/extensions/workflows/NAME/",
+    )
+    sp.add_argument(
+        "--from",
+        dest="from_ref",
+        metavar="REF",
+        help="start the branch at REF (default: HEAD, or the default branch when HEAD is "
+        "another incident's branch)",
+    )
     sp.set_defaults(func=cmd_new)
 
-    sp = sub.add_parser("list", help="incidents in this repo")
-    sp.add_argument("--json", action="store_true")
-    sp.set_defaults(func=cmd_list)
-
     sp = sub.add_parser("status", help="progress, SLA clock, windows and next task")
-    sp.add_argument("spec", nargs="?", metavar="SPEC_DIR")
+    spec_both(sp)
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_status)
 
@@ -460,6 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_resolve import register as register_resolve
 
     register_resolve(sub, spec_opt)
+    from .cli_repo import register as register_repo
+
+    register_repo(sub, spec_opt)
     return p
 
 

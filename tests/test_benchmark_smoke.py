@@ -28,6 +28,8 @@ KEYS = (
     "idle_cpu_percent",
     "rss_mib",
     "web_update_s",
+    "list_1000_s",
+    "stats_1000_s",
 )
 
 

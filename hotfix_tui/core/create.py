@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from . import events, templates
+from . import branches, events, template_import, templates
 from .clocks import Clock, format_time, utc_now
 from .discovery import next_number
 from .incident import IncidentError, folder_words
@@ -21,24 +21,30 @@ from .store import StoreError, atomic_write
 def create_incident(
     root: Path,
     description: str,
-    severity: str,
+    severity: str | None,
     workflow: Workflow,
     *,
     title: str | None = None,
     branch: bool = True,
     clock: Clock = utc_now,
     git_repo: bool = True,
+    base: branches.Base | None = None,
 ) -> Path:
-    """Create the incident folder (and branch unless `branch` is False); returns the folder."""
+    """Create the incident folder (and branch unless `branch` is False); returns the folder.
+
+    The branch starts at `base` (default: `branches.choose_base`, HEAD or the default branch).
+    """
     description = " ".join(description.split())
     if not description:
         raise IncidentError("the description is empty; say in a few words what is broken")
     sev_ids = [s.id for s in workflow.severities]
-    severity = severity.upper()
-    if severity not in sev_ids:
+    severity = (severity or "").upper()
+    if sev_ids and severity not in sev_ids:
         raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(sev_ids)}")
+    if not sev_ids and severity:
+        raise IncidentError(f"the {workflow.id} workflow has no severities; drop the severity")
     prefix = workflow.folder_prefix
-    num = next_number(root, prefix)
+    num = branches.next_number(root, prefix) if git_repo else next_number(root, prefix)
     words = folder_words(description)
     slug = f"{num:03d}-{words}"
     folder = root / "specs" / f"{prefix}-{slug}"
@@ -48,13 +54,20 @@ def create_incident(
     if branch and git_repo:
         try:
             check_can_branch(root, branch_name)
+            branches.check_nothing_carried(root)
+            base = base or branches.choose_base(root)
         except GitError as exc:
             raise IncidentError(str(exc)) from exc
     now = clock()
     status = workflow.initial_status or (workflow.statuses[0] if workflow.statuses else "")
     rel = folder.relative_to(root).as_posix()
     tasks = render_tasks_md(
-        workflow, title=title, hotfix_id=hotfix_id, severity=severity, input_path=f"{rel}/hotfix.md"
+        workflow,
+        title=title,
+        hotfix_id=hotfix_id,
+        severity=severity,
+        input_path=f"{rel}/hotfix.md",
+        folder=rel,
     )
     if workflow.id != "hotfix":
         tasks = tasks.replace(
@@ -74,11 +87,23 @@ def create_incident(
     pm = templates.POST_MORTEM_MD.format(
         title=title, hotfix_id=hotfix_id, date=now.strftime("%Y-%m-%d")
     )
+    files = {"tasks.md": tasks}
+    if sev_ids:  # an incident: the record with its timeline; a checklist has only its tasks
+        files.update({"hotfix.md": hotfix, "post-mortem.md": pm})
+    values = dict(
+        title=title, hotfix_id=hotfix_id, slug=slug, prefix=prefix, description=description
+    )
+    for tpl in template_import.record_templates(root, workflow.id):
+        name = tpl.name.removesuffix("-template.md") + ".md"
+        try:
+            text = tpl.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IncidentError(f"{tpl}: cannot read the template ({exc})") from exc
+        files.setdefault(name, template_import.fill_record(text, date=f"{now:%Y-%m-%d}", **values))
     folder.mkdir(parents=True, exist_ok=False)
     try:
-        atomic_write(folder / "tasks.md", tasks)
-        atomic_write(folder / "hotfix.md", hotfix)
-        atomic_write(folder / "post-mortem.md", pm)
+        for name, text in files.items():
+            atomic_write(folder / name, text)
     except StoreError as exc:
         raise IncidentError(str(exc)) from exc
     if git_repo:
@@ -86,7 +111,7 @@ def create_incident(
     record_creation(folder, root if git_repo else None, workflow, now, severity, description, clock)
     if branch and git_repo:
         try:
-            create_branch(root, branch_name)
+            create_branch(root, branch_name, base.ref if base else None)
         except GitError as exc:
             raise IncidentError(f"{exc}; the incident folder {rel} was created") from exc
     return folder
@@ -108,7 +133,8 @@ def record_creation(
     from .repo import user_name
 
     rec = events.Recorder(clone_id(root, folder), user_name(root))
-    table = placeholder_rows((folder / "post-mortem.md").read_text(encoding="utf-8"))
+    pm = folder / "post-mortem.md"
+    table = placeholder_rows(pm.read_text(encoding="utf-8")) if pm.exists() else []
     created = rec.make(
         "created", now, severity=severity, description=description, placeholders=table
     )

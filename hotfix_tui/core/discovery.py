@@ -1,6 +1,7 @@
-"""Find incident folders in a repo (both upstream layouts) and pick the one to open.
+"""Find incident and spec folders in a repo (every spec-kit layout) and pick the one to open.
 
-`specs/hotfix-NNN-words/` is the original layout, `specs/hotfix/NNN-words/` the newer one.
+`specs/hotfix-NNN-words/` is the original layout, `specs/hotfix/NNN-words/` the newer one;
+features are `specs/NNN-name/`, their modifications `specs/NNN-name/modifications/NNN-words/`.
 """
 
 from __future__ import annotations
@@ -14,40 +15,88 @@ from .repo import current_branch
 
 _FLAT = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*)-(?P<num>\d{3,})-(?P<words>.+)$")
 _NUM = re.compile(r"^(?P<num>\d{3,})-(?P<words>.+)$")
+_WORD = re.compile(r"^[a-z][a-z0-9]*$")
 INCIDENT_PREFIXES = ("hotfix",)
+FEATURE, MODIFICATION = "feature", "modification"
+KIND_ORDER = ("hotfix", "bugfix", "refactor", "deprecate", MODIFICATION, FEATURE)
 
 
 @dataclass(frozen=True)
 class Found:
-    """An incident folder: its path, workflow prefix, number and slug."""
+    """A spec folder: its path, workflow prefix, number, slug and kind (hotfix, feature, ...)."""
 
     folder: Path
     prefix: str
     number: int
     words: str
+    kind: str = ""
 
     @property
     def branch(self) -> str:
+        """The branch its workflow names it by (`hotfix/001-x`; a feature's `001-x`)."""
+        if self.kind in (FEATURE, MODIFICATION):
+            return f"{self.number:03d}-{self.words}" if self.kind == FEATURE else ""
         return f"{self.prefix}/{self.number:03d}-{self.words}"
 
 
-def find_incidents(root: Path, prefixes: tuple[str, ...] = INCIDENT_PREFIXES) -> list[Found]:
-    """Every incident folder under `root/specs`, sorted by number."""
+def classify(rel_parts: tuple[str, ...] | list[str]) -> Found | None:
+    """A folder path below `specs/` (its parts) as a Found with a relative folder, or None."""
+    parts = list(rel_parts)
+    if len(parts) == 1:
+        m = _FLAT.match(parts[0])
+        if m:
+            p = m.group("prefix")
+            return Found(Path(*parts), p, int(m.group("num")), m.group("words"), p)
+        n = _NUM.match(parts[0])
+        if n:
+            return Found(Path(*parts), "", int(n.group("num")), n.group("words"), FEATURE)
+    elif len(parts) == 2 and re.fullmatch(r"[a-z][a-z0-9]*", parts[0]):
+        n = _NUM.match(parts[1])
+        if n:
+            p = parts[0]
+            return Found(Path(*parts), p, int(n.group("num")), n.group("words"), p)
+    elif len(parts) == 3 and parts[1] == "modifications" and _NUM.match(parts[0]):
+        n = _NUM.match(parts[2])
+        if n:
+            return Found(Path(*parts), "", int(n.group("num")), n.group("words"), MODIFICATION)
+    return None
+
+
+def find_specs(root: Path) -> list[Found]:
+    """Every incident, checklist and feature folder under `root/specs` (with a tasks.md or
+    hotfix.md), sorted by kind and number."""
     specs = root / "specs"
     out: list[Found] = []
     if not specs.is_dir():
         return out
-    for d in specs.iterdir():
-        if not d.is_dir():
-            continue
-        m = _FLAT.match(d.name)
-        if m and m.group("prefix") in prefixes and _has_files(d):
-            out.append(Found(d, m.group("prefix"), int(m.group("num")), m.group("words")))
-        elif d.name in prefixes:
-            for sub in d.iterdir():
-                n = _NUM.match(sub.name)
-                if n and sub.is_dir() and _has_files(sub):
-                    out.append(Found(sub, d.name, int(n.group("num")), n.group("words")))
+    for d in _subdirs(specs):
+        candidates = [(d.name,)]
+        if _NUM.match(d.name):
+            candidates += [(d.name, "modifications", m.name) for m in _subdirs(d / "modifications")]
+        elif re.fullmatch(r"[a-z][a-z0-9]*", d.name):
+            candidates += [(d.name, sub.name) for sub in _subdirs(d)]
+        for parts in candidates:
+            f = classify(parts)
+            if f is not None and _has_files(specs.joinpath(*parts)):
+                out.append(Found(specs.joinpath(*parts), f.prefix, f.number, f.words, f.kind))
+    out.sort(key=lambda f: (_kind_rank(f.kind), f.kind, f.number, str(f.folder)))
+    return out
+
+
+def _kind_rank(kind: str) -> int:
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
+def _subdirs(d: Path) -> list[Path]:
+    try:
+        return [p for p in d.iterdir() if p.is_dir()]
+    except OSError:
+        return []
+
+
+def find_incidents(root: Path, prefixes: tuple[str, ...] = INCIDENT_PREFIXES) -> list[Found]:
+    """The folders of the workflows named by `prefixes` under `root/specs`, sorted by number."""
+    out = [f for f in find_specs(root) if f.prefix and f.prefix in prefixes]
     out.sort(key=lambda f: (f.number, str(f.folder)))
     return out
 
@@ -98,13 +147,17 @@ class Ambiguous(Exception):
 
 
 def pick_incident(root: Path) -> Found | None:
-    """The incident of the current branch, else the only open one; Ambiguous if several."""
-    found = find_incidents(root)
+    """The folder of the current branch, else the only open incident; Ambiguous if several.
+
+    Only folders whose workflow has severities count as incidents here (not checklists).
+    """
+    specs = find_specs(root)
     branch = current_branch(root)
     if branch:
-        for f in found:
+        for f in specs:
             if f.branch == branch:
                 return f
+    found = [f for f in specs if has_severities(f.folder, root)]
     open_ = [f for f in found if not is_closed(f.folder)]
     if len(open_) == 1:
         return open_[0]
@@ -126,6 +179,33 @@ def workflow_name_for(folder: Path, tasks_text: str) -> str | None:
     m = _FLAT.match(folder.name)
     if m:
         return m.group("prefix")
-    if _NUM.match(folder.name) and folder.parent.name in INCIDENT_PREFIXES:
-        return folder.parent.name
+    if _NUM.match(folder.name) and folder.parent.name == "modifications":
+        return "modify"
+    parent = folder.parent.name
+    if _NUM.match(folder.name) and folder.parent.parent.name == "specs" and _WORD.match(parent):
+        return parent
     return "hotfix" if (folder / "hotfix.md").exists() else None
+
+
+def has_severities(folder: Path, root: Path | None) -> bool:
+    """True when the folder's workflow has severities (an incident, not a plain checklist)."""
+    try:
+        head = (folder / "tasks.md").read_text(encoding="utf-8-sig", errors="replace")[:4000]
+    except OSError:
+        head = ""
+    name = workflow_name_for(folder, head)
+    if name == "hotfix" and not record.get_field(head, "Workflow"):
+        return True  # the built-in incident workflow (the common case: no file to read)
+    if not name:
+        return False
+    from .workflow_files import cached_workflow
+
+    wf = cached_workflow(name, root)
+    if wf is None:
+        from .workflow import WorkflowError, resolve_workflow
+
+        try:
+            wf = resolve_workflow(name, root)
+        except (WorkflowError, LookupError, OSError, ValueError):
+            return False
+    return bool(wf.severities)

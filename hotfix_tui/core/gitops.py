@@ -489,14 +489,18 @@ def commit_incident(
 ) -> str:
     """Commit the incident folder only; returns the new commit's SHA.
 
-    Raises NothingToCommit, DetachedHead, HookFailed or GitError.
+    Raises NothingToCommit, DetachedHead, HookFailed, WrongBranch (another incident's branch)
+    or GitError.
     """
     # The message says what changed, from the post-mortem log rows added since the last commit
     # (`hotfix-001: T005 done, root cause identified`), with `Hotfix-Id`, `Severity` and
     # `SLA-Elapsed` trailers.
+    from .branches import check_record_branch
+
     root = Path(root)
     rel = rel_folder(root, folder)
     head_ref(root)
+    check_record_branch(root, folder, "commit")
     if not pending_changes(root, folder):
         raise NothingToCommit(f"nothing to commit: {rel} is unchanged since the last commit")
     message = incident_message(root, folder, incident, message_summary)

@@ -43,13 +43,21 @@ def load_workflow_for(folder: Path, root: Path | None) -> Workflow | None:
     try:
         return resolve_workflow(name, root)
     except WorkflowError as exc:
-        lines = [str(p) for p in exc.problems]
         where = _field_at(folder, head, "Workflow")
+        if where is None and unknown_workflow(exc, name):
+            return None  # a prefix that names no workflow (bugfix-001-...): a plain checklist
+        lines = [str(p) for p in exc.problems]
         if where and exc.problems and exc.problems[0].file == name:  # named by tasks.md
             lines[0] = f"{where}: {lines[0].removeprefix(name + ': ')}"
         raise LoadError("\n".join(lines)) from exc
     except (KeyError, LookupError, FileNotFoundError):
         return resolve_workflow("hotfix", root)
+
+
+def unknown_workflow(exc: Exception, name: str) -> bool:
+    """True when a WorkflowError says only that no workflow has this name."""
+    problems = getattr(exc, "problems", [])
+    return len(problems) == 1 and problems[0].message.startswith(f"unknown workflow '{name}'")
 
 
 def _field_at(folder: Path, head: str, name: str) -> str | None:

@@ -39,6 +39,8 @@ class TaskDef:
     status: str = ""  # incident status reached when the task is done
     markers: tuple[str, ...] = ()  # e.g. ("P",) written as [P]
     line: int = 0  # 1-based line in the YAML source, 0 when unknown
+    before: str = ""  # markdown written verbatim before the task line (imported templates)
+    after: str | None = None  # written after the task and its steps; None: one blank line
 
     def applies_to(self, severity: str | None) -> bool:
         return not self.severities or severity is None or severity in self.severities
@@ -52,6 +54,7 @@ class PhaseDef:
     name: str
     note: str = ""
     tasks: tuple[TaskDef, ...] = ()
+    intro: str | None = None  # markdown between the heading and the first task; None: a blank
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,10 @@ class Workflow:
     title_prefix: str = "Tasks: Hotfix - "
     preamble: str = ""  # markdown between the header fields and the first phase
     epilogue: str = ""  # markdown after the last phase (rollback procedure, criteria, footer)
+    # An imported template's own header (title line and fields) with {title}, {id}, {severity}
+    # and {folder} placeholders; when set, preamble and epilogue are written verbatim.
+    header: str = ""
+    task_style: str = "bold"  # "bold": `- [ ] **T001** …`; "plain": `- [ ] T001 …` (spec-kit)
     severities: tuple[SeverityDef, ...] = ()
     statuses: tuple[str, ...] = ()
     initial_status: str = ""

@@ -113,14 +113,14 @@ def check_can_branch(root: Path, branch: str) -> None:
         )
 
 
-def create_branch(root: Path, branch: str) -> None:
-    """Create `branch` from the current HEAD and check it out (works before the first commit)."""
+def create_branch(root: Path, branch: str, start: str | None = None) -> None:
+    """Create `branch` from `start` (default: HEAD) and check it out (even before a commit)."""
     import git
 
     check_can_branch(root, branch)
     repo = git.Repo(root)
     try:
-        repo.git.checkout("-b", branch)
+        repo.git.checkout("-b", branch, *([start] if start else []))
     except git.GitCommandError as exc:
         msg = (exc.stderr or str(exc)).strip().removeprefix("stderr:").strip(" '")
         raise GitError(f"could not create branch {branch!r}: {msg}") from exc

@@ -26,7 +26,7 @@ ENV_DIR = "HOTFIX_TUI_CONFIG_DIR"
 ENV_STATE_DIR = "HOTFIX_TUI_STATE_DIR"
 STATE_NAME = "state.json"
 CONFIG_NAME = "config.yaml"
-KNOWN_KEYS = ("theme", "keymap", "auto_commit", "editor")
+KNOWN_KEYS = ("theme", "keymap", "auto_commit", "editor", "fetch_interval")
 
 
 def config_dir() -> Path:
@@ -51,6 +51,7 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     auto_commit: bool = False
     editor: str | None = None
+    fetch_interval: float = 60.0  # seconds between background fetches of other branches; 0: off
     path: Path | None = None
     problems: list[str] = field(default_factory=list)
     # 1-based lines in the file (0: unknown), so checks made later (a theme or binding id the
@@ -148,6 +149,12 @@ def load_settings(path: Path | None = None) -> Settings:
             s.auto_commit = auto
         else:
             bad("auto_commit", "must be true or false")
+    interval = data.get("fetch_interval")
+    if interval is not None:
+        if isinstance(interval, int | float) and not isinstance(interval, bool) and interval >= 0:
+            s.fetch_interval = float(interval)
+        else:
+            bad("fetch_interval", "must be a number of seconds (0 turns background fetches off)")
     editor = data.get("editor")
     if editor is not None:
         if isinstance(editor, str) and editor.strip():

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import record
+from .branches import check_record_branch
 from .clocks import Clock, utc_now
 from .events import ATTRIBUTES, LOG
 from .gitops import (
@@ -163,6 +164,7 @@ def sync(
     if who is None and incident is not None:
         who = incident.who
     ref = head_ref(root)
+    check_record_branch(root, folder, "sync")
     branch = ref.removeprefix("refs/heads/")
     op = in_progress_operation(root)
     if op:

@@ -559,8 +559,8 @@ class _Checker:
     # ---- the document
 
     TOP = ["schema_version", "id", "name", "description", "branch_prefix", "folder_prefix",
-           "title_prefix", "preamble", "epilogue", "severities", "statuses", "initial_status",
-           "clock", "events", "windows", "phases"]
+           "title_prefix", "preamble", "epilogue", "header", "task_style", "severities",
+           "statuses", "initial_status", "clock", "events", "windows", "phases"]
 
     def workflow(self, root: Node) -> Workflow | None:
         self.check_tags(root)
@@ -595,6 +595,8 @@ class _Checker:
             "title_prefix": dict(required=False),
             "preamble": dict(required=False, multiline=True),
             "epilogue": dict(required=False, multiline=True),
+            "header": dict(required=False, multiline=True),
+            "task_style": dict(pattern=re.compile(r"bold|plain"), hint="; use bold or plain"),
         }
         for key, kw in specs.items():
             if (node := get(key)) is not None:
@@ -677,6 +679,8 @@ class _Checker:
             title_prefix=strings.get("title_prefix", "Tasks: Hotfix - "),
             preamble=strings.get("preamble", ""),
             epilogue=strings.get("epilogue", ""),
+            header=strings.get("header", ""),
+            task_style=strings.get("task_style", "bold"),
             severities=tuple(severities),
             statuses=tuple(statuses),
             initial_status=initial,
@@ -715,8 +719,9 @@ class _Checker:
                 out.append(SeverityDef(id=key, label=label, target_seconds=target, color=color))
         return out
 
-    PHASE_KEYS = ["id", "name", "note", "tasks"]
-    TASK_KEYS = ["id", "title", "markers", "steps", "severities", "not_applicable", "on_done"]
+    PHASE_KEYS = ["id", "name", "note", "intro", "tasks"]
+    TASK_KEYS = ["id", "title", "markers", "steps", "severities", "not_applicable", "on_done",
+                 "before", "after"]
 
     def phases(self, node: Node, sev_ids: list[str], statuses: list[str],
                events: dict[str, str]) -> list[PhaseDef]:
@@ -744,6 +749,10 @@ class _Checker:
                 name = self.text(fields["name"][1], f"{what} name")
             if "note" in fields:
                 note = self.text(fields["note"][1], f"{what} note", required=False) or ""
+            intro = None
+            if "intro" in fields:
+                intro = self.text(fields["intro"][1], f"{what} intro", required=False,
+                                  multiline=True)
             tasks: list[TaskDef] = []
             if "tasks" in fields:
                 for tnode in self.seq(fields["tasks"][1], f"{what} tasks") or []:
@@ -751,7 +760,8 @@ class _Checker:
                     if task is not None:
                         tasks.append(task)
             if pid is not None and name is not None:
-                out.append(PhaseDef(id=pid, name=name, note=note, tasks=tuple(tasks)))
+                out.append(PhaseDef(id=pid, name=name, note=note, tasks=tuple(tasks),
+                                    intro=intro))
         return out
 
     def severity_list(self, node: Node, what: str, sev_ids: list[str]) -> tuple[str, ...]:
@@ -831,11 +841,19 @@ class _Checker:
                                               f"{_suggest(value, statuses)}; statuses: {known}")
                 elif value is not None:
                     status = value
+        before, after = "", None
+        if "before" in fields:
+            before = self.text(fields["before"][1], f"{what} before", required=False,
+                               multiline=True) or ""
+        if "after" in fields:
+            after = self.text(fields["after"][1], f"{what} after", required=False,
+                              multiline=True)
         if tid is None or title is None:
             return None
         return TaskDef(id=tid, title=title, steps=tuple(steps), severities=severities,
                        not_applicable_reason=reason, events=tuple(done_events), status=status,
-                       markers=tuple(markers), line=node.start_mark.line + 1)
+                       markers=tuple(markers), line=node.start_mark.line + 1, before=before,
+                       after=after)
 
     WINDOW_KEYS = ["id", "label", "anchor", "duration", "closed_by", "warnings"]
 

@@ -83,6 +83,8 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.fix_commit", "f", "fix_commit", "Pick the fix commit", False),
     ("hotfix.report", "r", "report", "Hand-over report", False),
     ("hotfix.detection", "d", "detection", "Record detection (when, how)", False),
+    ("hotfix.overview", "o", "overview", "Overview: every incident, every branch", False),
+    ("hotfix.stats", "m", "stats", "SLA stats over every incident", False),
     ("hotfix.help", "question_mark", "help", "Help", True),
     ("hotfix.quit", "q", "app.quit", "Quit", True),
 ]
@@ -116,6 +118,8 @@ PALETTE: list[tuple[str, str, str]] = [
     ("fill_postmortem", "Fill post-mortem", "fill what the record knows into post-mortem.md"),
     ("correct_start", "Correct incident start…", "move the Incident Start; every clock follows"),
     ("detection", "Record detection…", "when and how the incident was detected"),
+    ("overview", "Overview of every incident", "every incident and spec on every branch"),
+    ("stats", "SLA stats", "compliance, time to resolve and detect, over every incident"),
     ("help", "Show keys", "the help screen with every key binding"),
     ("app.quit", "Quit", "leave hotfix-tui"),
 ]
@@ -802,6 +806,12 @@ class MainScreen(RecordActions, Screen[None]):
                          "Command palette (every action)", "command_palette"))
         return rows
 
+    def action_overview(self) -> None:
+        self.app.show_overview()
+
+    def action_stats(self) -> None:
+        self.app.show_stats()
+
     def action_help(self) -> None:
         from .screens import HelpScreen
 
@@ -965,17 +975,18 @@ class HotfixApp(GitFlow, App[int]):
 
     def show_picker(self) -> None:
         from hotfix_tui.cli import CliError, open_incident
-        from hotfix_tui.core.discovery import find_incidents, quick_status
+        from hotfix_tui.core.discovery import find_specs, quick_status
 
         from .screens import PickerScreen, PickItem, incident_label
 
         items = []
-        for f in find_incidents(self.root) if self.root else []:
-            hid = f"{f.prefix}-{f.number:03d}"
+        for f in find_specs(self.root) if self.root else []:
+            hid = f"{f.prefix}-{f.number:03d}" if f.prefix else f.folder.name
             try:  # the title, severity and SLA come from the incident's own files
                 inc = open_incident(str(f.folder), clock=self.clock)
                 wf_sev = inc.workflow.severity(inc.severity) if inc.workflow else None
-                t = incident_label(inc.id or hid, inc.title, inc.severity,
+                title = inc.title if f.kind == "hotfix" else f"{f.kind}: {inc.title}"
+                t = incident_label(inc.id or hid, title, inc.severity,
                                    wf_sev.color if wf_sev else "", inc.status,
                                    inc.sla(inc.clock()))
             except (CliError, *ACTION_ERRORS, UnicodeDecodeError, ValueError):
@@ -1009,6 +1020,33 @@ class HotfixApp(GitFlow, App[int]):
         self.pop_screen() if isinstance(self.screen, PickerScreen) else None
         self.open_incident(inc)
 
+    def show_incident(self, incident: Incident) -> None:
+        """Put `incident` on screen in place of the one shown (the overview opens another)."""
+        self._main_screen(incident)
+        if isinstance(self.screen, MainScreen) and len(self.screen_stack) > 1:
+            self.switch_screen(self.main)  # (the first screen cannot be switched, only covered)
+        else:
+            self.push_screen(self.main)
+        self.call_later(self.maybe_ask_detection)
+
+    def show_overview(self) -> None:
+        """Every incident and spec of the repo, on every branch."""
+        from .overview import OverviewScreen
+
+        if self.root is None:
+            self.notify("not inside a git repository", severity="error")
+            return
+        self.push_screen(OverviewScreen(self.root))
+
+    def show_stats(self) -> None:
+        """The SLA stats screen over every incident of the repo."""
+        from .stats_screen import StatsScreen
+
+        if self.root is None:
+            self.notify("not inside a git repository", severity="error")
+            return
+        self.push_screen(StatsScreen(self.root))
+
     def _new_incident(self) -> None:
         from hotfix_tui.core.workflow import resolve_workflow
 
@@ -1034,12 +1072,18 @@ class HotfixApp(GitFlow, App[int]):
                 self.notify("not inside a git repository", severity="error")
                 self.show_picker()
                 return
+            from hotfix_tui.core.branches import choose_base
+            from hotfix_tui.core.repo import GitError
+
             try:
-                folder = create_incident(self.root, desc, sev, wf, clock=self.clock)
-            except IncidentError as exc:
+                base = choose_base(self.root)  # HEAD, or the default branch (said below)
+                folder = create_incident(self.root, desc, sev, wf, clock=self.clock, base=base)
+            except (IncidentError, GitError) as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 self.show_picker()
                 return
+            if base.note:
+                self.notify(base.note, title="New incident", markup=False)
             self._load(folder)
 
         self.push_screen(NewIncidentScreen(choices), done)

@@ -507,6 +507,12 @@ class GitFlow:
         if self.last_sync is not None:
             bits.append(f"last sync: {self.last_sync.message}")
         title = f"Activity: {inc.id} (post-mortem timeline, newest first)"
+        if inc.repo_root is not None:  # with the folder's git history below the timeline
+            from .history import ActivityWithHistory
+
+            self.push_screen(ActivityWithHistory(title, self.activity_rows(), "\n".join(bits),
+                                                 Path(inc.repo_root), inc.folder))
+            return
         self.push_screen(ActivityScreen(title, self.activity_rows(), "\n".join(bits)))
 
     def show_report(self) -> None:

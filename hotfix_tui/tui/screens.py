@@ -194,6 +194,7 @@ class PickerScreen(Screen[Path | str | None]):
 
     BINDINGS = [
         Binding("n", "new", "New incident", id="picker.new"),
+        Binding("o", "overview", "Overview (every branch)", id="picker.overview"),
         Binding("q,escape", "quit_picker", "Quit", id="picker.quit"),
     ]
 
@@ -219,6 +220,9 @@ class PickerScreen(Screen[Path | str | None]):
 
     def action_new(self) -> None:
         self.dismiss("new")
+
+    def action_overview(self) -> None:
+        self.app.show_overview()
 
     def action_quit_picker(self) -> None:
         self.dismiss(None)

@@ -21,6 +21,9 @@ Times are medians of several runs, in seconds.
 # - toggles: in a child process, `App.run_test()` headless; from `pilot.press("space")` to the
 #   return of the store's atomic write of tasks.md (written, fsynced, renamed, folder fsynced);
 #   the new byte is then checked on disk;
+# - `list_1000_s`, `stats_1000_s`: `hotfix-tui list --json` and `stats --json` as whole
+#   processes on `main` of a repository whose 1 000 incidents live on 10 other branches and
+#   their remote-tracking copies (nothing checked out; everything read from git objects);
 # - `idle_cpu_percent` and `rss_mib`: the app left running in a pseudo terminal with its SLA
 #   clock ticking; CPU from /proc/PID/stat over the window, VmRSS from /proc/PID/status.
 # - `web_update_s`: `hotfix-tui serve` with one event stream open; from the mtime of tasks.md
@@ -64,6 +67,8 @@ KEYS = (
     "idle_cpu_percent",
     "rss_mib",
     "web_update_s",
+    "list_1000_s",
+    "stats_1000_s",
 )
 
 # key -> (limit, unit); startup_s is compared with 1.25 x floor_startup_s of the same run
@@ -80,6 +85,8 @@ TARGETS: dict[str, tuple[float | None, str]] = {
     "idle_cpu_percent": (1.0, "%"),
     "rss_mib": (80.0, "MiB"),
     "web_update_s": (2.0, "s"),
+    "list_1000_s": (None, "s"),
+    "stats_1000_s": (None, "s"),
 }
 STARTUP_FACTOR = 1.25
 COLS, ROWS = 100, 40
@@ -147,6 +154,51 @@ def build_fixtures(base: Path) -> dict[str, Path]:
             (folder / name).write_text(text.replace(real.name[:10], hid), encoding="utf-8")
         out[f"large_{tasks}"] = folder
     return out
+
+
+def build_team_repo(base: Path, real: Path, incidents: int = 1000, branches: int = 10) -> Path:
+    """A repo on `main` whose incidents are on other branches and their remote-tracking copies
+    (refs/remotes/origin/*), one copy of each branch a commit ahead of its remote."""
+    root = base / "team"
+    root.mkdir()
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.name", "Bench Mark")
+    _git(root, "config", "user.email", "bench@example.com")
+    _git(root, "commit", "-q", "--allow-empty", "-m", "init")
+    texts = {n: (real / n).read_text(encoding="utf-8") for n in ("tasks.md", "hotfix.md")}
+    texts["post-mortem.md"] = (real / "post-mortem.md").read_text(encoding="utf-8")
+    per = incidents // branches
+    for b in range(branches):
+        _git(root, "switch", "-q", "-c", f"hotfix/batch-{b}", "main")
+        for i in range(b * per + 1, (b + 1) * per + 1):
+            folder = root / "specs" / f"hotfix-{i:04d}-generated-incident-{i}"
+            folder.mkdir(parents=True)
+            for name, text in texts.items():
+                (folder / name).write_text(text.replace("hotfix-001", f"hotfix-{i:04d}"))
+        _git(root, "add", "specs")
+        _git(root, "commit", "-q", "-m", f"batch {b}")
+        _git(root, "update-ref", f"refs/remotes/origin/hotfix/batch-{b}", "HEAD")
+        first = root / "specs" / f"hotfix-{b * per + 1:04d}-generated-incident-{b * per + 1}"
+        tasks = first / "tasks.md"
+        tasks.write_text(tasks.read_text().replace("- [ ] **T002**", "- [x] **T002**", 1))
+        _git(root, "commit", "-q", "-am", "T002 done")
+    _git(root, "switch", "-q", "main")
+    return root
+
+
+def measure_cli(argv: list[str], env: dict[str, str], cwd: Path, runs: int) -> list[float]:
+    """Wall time of a whole `hotfix-tui` command (its JSON output checked)."""
+    script = Path(sys.executable).parent / "hotfix-tui"
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "hotfix_tui.cli"]
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        r = subprocess.run([*head, *argv], env=env, cwd=cwd, capture_output=True)
+        times.append(time.perf_counter() - t0)
+        if r.returncode != 0:
+            raise RuntimeError(f"{argv[0]} failed: {r.stderr.decode(errors='replace')}")
+        json.loads(r.stdout)
+    return times
 
 
 def layout_json(folder: Path, dest: Path) -> Path:
@@ -535,6 +587,7 @@ def main() -> int:
     toggles = 10 if quick else 50
     large_toggles = 5 if quick else 30
     idle_window = 3.0 if quick else 30.0
+    cli_runs = 1 if quick else 3
 
     def say(msg: str) -> None:
         if not args.json:
@@ -575,6 +628,11 @@ def main() -> int:
         cpu, rss = measure_idle(fx["incident"], env, root, tmp, idle_window)
         say("web board: CLI change to event ...")
         web = measure_web_update(fx["incident"], env, root, 3 if quick else 10)
+        say("list and stats over 1 000 incidents on other branches ...")
+        team = build_team_repo(tmp, fx["incident"])
+        (cfg / "config.yaml").write_text("fetch_interval: 0\n", encoding="utf-8")
+        lists = measure_cli(["list", "--json"], env, team, cli_runs)
+        stats = measure_cli(["stats", "--json"], env, team, cli_runs)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -591,6 +649,8 @@ def main() -> int:
         "idle_cpu_percent": cpu,
         "rss_mib": rss,
         "web_update_s": median(web),
+        "list_1000_s": median(lists),
+        "stats_1000_s": median(stats),
     }
     ms = lambda xs: [round(x * 1000, 1) for x in xs]  # noqa: E731
     res["extra"] = {
@@ -615,6 +675,8 @@ def main() -> int:
         "large_1000_toggle_p99_s": p99(t1k["to_disk"]),
         "large_10000_toggle_p99_s": p99(t10k["to_disk"]),
         "large_10000_toggle_press_returned_s": median(t10k["press_returned"]),
+        "list_1000_ms": ms(lists),
+        "stats_1000_ms": ms(stats),
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
     }

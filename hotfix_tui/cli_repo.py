@@ -1,0 +1,282 @@
+"""CLI commands over every incident of the repository (all branches): list, and what follows.
+
+Registered into the main parser by `cli.build_parser`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from .cli import (
+    EXIT_FAIL,
+    EXIT_INPUT,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    CliError,
+    _json,
+    _root,
+    _safe,
+    _sla_json,
+)
+
+
+def _iso(t: datetime | None) -> str | None:
+    return t.isoformat().replace("+00:00", "Z") if t else None
+
+
+def _repo_root() -> Path:
+    root = _root()
+    if root is None:
+        raise CliError("not inside a git repository: run this in your repo", EXIT_NOT_FOUND)
+    return root
+
+
+def list_rows(root: Path, *, here: bool = False) -> tuple[list[dict], datetime | None]:
+    """The rows `list --json` prints, and the time of the last fetch."""
+    from .core import catalog
+    from .core.repo import current_branch
+
+    cat = catalog.load(root, here=here)
+    head = current_branch(root)
+    rows = []
+    for e in cat.entries:
+        row: dict = {"id": Path(e.path).name, "folder": e.path, "kind": e.kind}
+        inc = e.incident
+        if inc is not None:
+            done, total = inc.progress()
+            row.update(
+                id=inc.id,
+                title=inc.title,
+                severity=inc.severity,
+                status=inc.status,
+                progress={"done": done, "total": total},
+                sla=_sla_json(inc, inc.clock()),
+            )
+        else:
+            row["error"] = e.error or "unreadable"
+        row.update(
+            branch=head if e.source == catalog.WORK_TREE else e.source,
+            branches=e.branches,
+            checked_out=e.checked_out,
+            source=e.source,
+            as_of=_iso(cat.as_of) if e.remote else None,
+        )
+        rows.append(row)
+    return rows, cat.as_of
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    root = _repo_root()
+    rows, as_of = list_rows(root, here=args.here)
+    if args.json:
+        print(_json(rows))
+        return EXIT_OK
+    if not rows:
+        where = "the work tree" if args.here else "the work tree or on any branch"
+        print(f"no incidents or specs in {root}/specs ({where})")
+    for r in rows:
+        mark = "*" if r["checked_out"] else " "
+        if "error" in r:
+            print(_safe(f"{mark} {r['folder']}: {r['error']}"))
+            continue
+        sla = r["sla"]["state"] if r["sla"] else "-"
+        pr = r["progress"]
+        print(
+            _safe(
+                f"{mark} {r['id']:<22.22} {r['kind']:<12.12} {r['severity'] or '-':<3} "
+                f"{r['status'] or '-':<20.20} {pr['done']:>3}/{pr['total']:<3} {sla:<11} "
+                f"{r['branch'] or '-':<32.32} {r['title']}"
+            )
+        )
+    if any(r["as_of"] for r in rows):
+        when = as_of.strftime("%Y-%m-%d %H:%M UTC") if as_of else "never"
+        print(f"(* checked out; remote branches as of the last fetch: {when})")
+    elif rows:
+        print("(* checked out)")
+    if not args.here:
+        background_fetch(root)
+    return EXIT_OK
+
+
+def background_fetch(root: Path) -> None:
+    """Start a read-only fetch when the last one is older than `fetch_interval` (never waited
+    on: the next run shows its result)."""
+    from .core import catalog
+    from .core.clocks import utc_now
+    from .core.settings import load_settings
+
+    if catalog.fetch_due(root, load_settings().fetch_interval, utc_now()):
+        catalog.fetch_in_background(root)
+
+
+def stats_data(root: Path, since: datetime | None = None) -> dict:
+    """The `stats --json` document: per severity, per month, and each incident."""
+    from .core import catalog, stats
+    from .core.clocks import utc_now
+
+    cat = catalog.load(root)
+    severities: list[tuple[str, int]] = []
+    try:
+        from .core.workflow import resolve_workflow
+
+        severities = [(s.id, s.target_seconds) for s in resolve_workflow("hotfix", root).severities]
+    except Exception:  # noqa: BLE001 - a broken team workflow still lets the figures show
+        severities = []
+    data = stats.compute(cat.entries, utc_now(), since=since, severities=severities)
+    return {"as_of": _iso(cat.as_of), **data}
+
+
+def _since(text: str | None) -> datetime | None:
+    from .core.clocks import parse_time
+
+    if not text:
+        return None
+    t = parse_time(text if " " in text.strip() else f"{text.strip()} 00:00")
+    if t is None:
+        raise CliError(f'--since {text!r}: write a date as "YYYY-MM-DD" (UTC)', EXIT_INPUT)
+    return t
+
+
+def _dur(seconds: float | None) -> str:
+    from .core.clocks import format_duration
+
+    return "-" if seconds is None else format_duration(seconds)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def summary_line(label: str, s: dict) -> str:
+    """One row of the stats tables."""
+    return (
+        f"{label:<12.12} {s['incidents']:>9} {s['resolved']:>8} {s['met']:>4} {s['breached']:>8} "
+        f"{_pct(s['compliance']):>10} {_dur(s['ttr_median_seconds']):>10} "
+        f"{_dur(s['ttr_p90_seconds']):>9} {_dur(s['ttd_median_seconds']):>10}"
+    )
+
+
+STATS_HEADER = (
+    f"{'':<12} {'incidents':>9} {'resolved':>8} {'met':>4} {'breached':>8} {'compliance':>10} "
+    f"{'TTR median':>10} {'TTR p90':>9} {'TTD median':>10}"
+)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    root = _repo_root()
+    data = stats_data(root, _since(args.since))
+    background_fetch(root)
+    if args.json:
+        print(_json(data))
+        return EXIT_OK
+    since = f" since {data['since'][:10]}" if data["since"] else ""
+    print(f"{data['total']['incidents']} incident(s){since}, every branch")
+    print(STATS_HEADER)
+    for sev, s in data["severities"].items():
+        target = f" <{_dur(s['target_seconds'])}" if s.get("target_seconds") else ""
+        print(_safe(summary_line(f"{sev}{target}", s)))
+    print(summary_line("all", data["total"]))
+    if data["months"]:
+        print()
+        print(STATS_HEADER.replace(" " * 12, f"{'month':<12}", 1))
+        for month, s in data["months"].items():
+            print(summary_line(month, s))
+    if data["as_of"]:
+        print(f"(remote branches as of the last fetch: {data['as_of'][:16].replace('T', ' ')} UTC)")
+    return EXIT_OK
+
+
+def new_workflow(name: str | None, root: Path, severity: str | None):
+    """The workflow `new --workflow NAME` uses: a YAML workflow (repo, user, built-in), else one
+    derived from `.specify/extensions/workflows/NAME/tasks-template.md`; checks --severity."""
+    from .core.template_import import TemplateError, derive
+    from .core.workflow import WorkflowError, resolve_workflow
+
+    try:
+        wf = resolve_workflow(name, root)
+    except WorkflowError as exc:
+        derived = None
+        if name and len(exc.problems) == 1 and "unknown workflow" in exc.problems[0].message:
+            try:
+                derived = derive(root, name)
+            except TemplateError as err:
+                raise CliError(str(err), EXIT_INPUT) from err
+        if derived is None:
+            raise CliError("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from exc
+        wf = derived.workflow
+    except LookupError as exc:
+        raise CliError(str(exc), EXIT_INPUT) from exc
+    ids = [s.id for s in wf.severities]
+    if ids and not severity:
+        raise CliError(
+            f"--severity is required for the {wf.id} workflow: {', '.join(ids)}", EXIT_INPUT
+        )
+    if not ids and severity:
+        raise CliError(
+            f"the {wf.id} workflow has no severities (a checklist without SLA); drop --severity",
+            EXIT_INPUT,
+        )
+    return wf
+
+
+def cmd_workflow_import(args: argparse.Namespace) -> int:
+    from .core.store import StoreError, atomic_write
+    from .core.template_import import TemplateError, default_id, import_template
+
+    src = Path(args.template)
+    try:
+        text = src.read_bytes().decode("utf-8")  # line endings as they are
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{src}: cannot read the template ({exc})", EXIT_INPUT) from exc
+    wf_id = args.id or default_id(src.resolve())
+    try:
+        result = import_template(text, wf_id, str(src))
+    except TemplateError as exc:
+        raise CliError(str(exc), EXIT_INPUT) from exc
+    if args.output == "-":
+        sys.stdout.write(result.yaml_text)
+        return EXIT_OK
+    root = _root() or Path.cwd()
+    out = Path(args.output) if args.output else root / ".hotfix" / "workflows" / f"{wf_id}.yaml"
+    if out.exists() and not args.force:
+        raise CliError(f"{out} exists; pass --force to replace it", EXIT_FAIL)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(out, result.yaml_text)
+    except (OSError, StoreError) as exc:
+        raise CliError(f"{out}: cannot write ({exc})", EXIT_FAIL) from exc
+    n = sum(len(p.tasks) for p in result.workflow.phases)
+    print(f"{out}: workflow {wf_id!r}, {len(result.workflow.phases)} phases, {n} tasks")
+    return EXIT_OK
+
+
+def register(
+    sub: argparse._SubParsersAction, spec_opt: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    """Add the repository-wide commands to the `hotfix-tui` parser."""
+    sp = sub.add_parser("list", help="incidents and specs of every branch (read from git)")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--here", action="store_true", help="only the folders of the work tree")
+    sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser("stats", help="SLA compliance, time to resolve and detect, every branch")
+    sp.add_argument("--since", metavar="DATE", help="only incidents started on or after DATE")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(func=cmd_stats)
+
+    sp = sub.add_parser("workflow", help="workflow files: import a tasks template")
+    wsub = sp.add_subparsers(dest="workflow_command", metavar="ACTION", required=True)
+    imp = wsub.add_parser(
+        "import", help="turn a tasks template into a workflow YAML (it renders the template back)"
+    )
+    imp.add_argument("template", metavar="TEMPLATE.md")
+    imp.add_argument("--id", help="the workflow's name (default: from the template's path)")
+    imp.add_argument(
+        "--output", "-o", help="where to write (default: .hotfix/workflows/ID.yaml; - for stdout)"
+    )
+    imp.add_argument("--force", action="store_true", help="replace an existing file")
+    imp.set_defaults(func=cmd_workflow_import)

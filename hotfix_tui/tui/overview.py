@@ -1,0 +1,383 @@
+"""The overview: every incident and spec of the repo on every branch, as a tree grouped by kind
+with progress bars and live SLA clocks; enter opens one (another branch's copy read-only).
+
+The catalog is read and the remote fetched in thread workers that post messages.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Static, Tree
+
+from hotfix_tui.core.clocks import format_duration
+from hotfix_tui.core.discovery import KIND_ORDER
+from hotfix_tui.core.repo import GitError
+
+from .widgets import STATE_STYLE, clean, severity_color
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.catalog import Entry
+
+BAR_WIDTH = 12
+
+
+class CatalogLoaded(Message):
+    """The catalog was read (every branch); `error` when it could not be."""
+
+    def __init__(self, entries: list[Entry], as_of: datetime | None, error: str = "") -> None:
+        super().__init__()
+        self.entries = entries
+        self.as_of = as_of
+        self.error = error
+
+
+class Fetched(Message):
+    """A background fetch finished (`error` when it failed)."""
+
+    def __init__(self, error: str = "") -> None:
+        super().__init__()
+        self.error = error
+
+
+class CheckedOut(Message):
+    """The branch holding an entry was checked out (`error` when it was not)."""
+
+    def __init__(self, entry: Entry, error: str = "") -> None:
+        super().__init__()
+        self.entry = entry
+        self.error = error
+
+
+def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
+    """`████░░░░ 5/28`: a text progress bar."""
+    filled = round(width * done / total) if total else 0
+    t = Text()
+    t.append("█" * filled, style="green")
+    t.append("░" * (width - filled), style="dim")
+    t.append(f" {done:>3}/{total:<3}")
+    return t
+
+
+def sla_text(entry: Entry, now: datetime) -> Text:
+    """The live SLA clock of an entry: time left, met/missed, breached by; empty without SLA."""
+    inc = entry.incident
+    sla = inc.sla(now) if inc is not None else None
+    if sla is None or sla.state == "not-started":
+        return Text("")
+    style = STATE_STYLE.get(sla.state, "")
+    if sla.state in ("met", "missed"):
+        return Text(f"{sla.state} in {format_duration(sla.elapsed_seconds)}", style=style)
+    if sla.remaining_seconds < 0:
+        return Text(f"breached by {format_duration(-sla.remaining_seconds)}", style=style)
+    return Text(f"{format_duration(sla.remaining_seconds)} left", style=style)
+
+
+def entry_label(entry: Entry, now: datetime) -> Text:
+    """One leaf: ID, severity, status, progress bar, SLA clock, where it lives, title."""
+    t = Text(no_wrap=True, overflow="ellipsis")
+    inc = entry.incident
+    if inc is None:
+        t.append(clean(Path(entry.path).name), style="bold")
+        t.append(f"  {clean(entry.error or 'unreadable').splitlines()[0]}", style="red")
+        return t
+    t.append(f"{clean(inc.id):<24.24}", style="bold")
+    sev = inc.severity
+    if sev:
+        wf_sev = inc.workflow.severity(sev) if inc.workflow else None
+        color = severity_color(sev, wf_sev.color if wf_sev else "")
+        t.append(f" {clean(sev)} ", style=f"bold black on {color}")
+    else:
+        t.append("    ")
+    t.append(f" {clean(inc.status or '-'):<14.14} ")
+    done, total = inc.progress()
+    t.append_text(progress_bar(done, total))
+    t.append("  ")
+    sla = sla_text(entry, now)
+    sla.pad_right(max(0, 22 - len(sla.plain)))
+    t.append_text(sla)
+    where = "checked out" if entry.checked_out else entry.source
+    t.append(f" {clean(where):<40.40} ", style="cyan" if entry.checked_out else "dim")
+    t.append(clean(inc.title))
+    return t
+
+
+class OverviewScreen(Screen[None]):
+    """Every incident and spec of the repository, grouped by kind."""
+
+    DEFAULT_CSS = """
+    OverviewScreen #overview-tree { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="overview.close"),
+        Binding("m", "stats", "SLA stats", id="overview.stats"),
+        Binding("F", "fetch", "Fetch now", id="overview.fetch"),
+        Binding("R", "reload", "Reload", id="overview.reload"),
+    ]
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root
+        self.entries: list[Entry] = []
+        self.as_of: datetime | None = None
+        self.leaves: list[tuple[object, Entry]] = []
+        self.fetching = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(" Overview: reading every branch…", style="bold reverse"), id="ov-head")
+        tree: Tree[Entry | None] = Tree("specs", id="overview-tree")
+        tree.show_root = False
+        yield tree
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from hotfix_tui.core import catalog
+
+        self.load()
+        self.set_interval(1, self.tick)
+        interval = self.app.settings.fetch_interval
+        if interval > 0:
+            self.set_interval(interval, self.action_fetch)
+            if catalog.fetch_due(self.root, interval, self.app.clock()):
+                self.action_fetch()
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="overview-load", exit_on_error=False)
+    def load(self) -> None:
+        from hotfix_tui.core import catalog
+
+        try:
+            cat = catalog.load(self.root, clock=self.app.clock)
+            msg = CatalogLoaded(cat.entries, cat.as_of)
+        except (GitError, OSError) as exc:
+            msg = CatalogLoaded([], None, str(exc))
+        self.post_message(msg)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_fetch(self) -> None:
+        if not self.fetching:
+            self.fetching = True
+            self._fetch()
+
+    @work(thread=True, exclusive=True, group="overview-fetch", exit_on_error=False)
+    def _fetch(self) -> None:
+        from hotfix_tui.core import catalog
+
+        try:
+            catalog.fetch(self.root)
+            msg = Fetched()
+        except (GitError, OSError) as exc:
+            msg = Fetched(str(exc))
+        self.post_message(msg)
+
+    def on_fetched(self, message: Fetched) -> None:
+        self.fetching = False
+        if message.error:
+            self.notify(clean(message.error), severity="warning", title="Fetch", markup=False)
+        self.load()
+
+    def on_catalog_loaded(self, message: CatalogLoaded) -> None:
+        if message.error:
+            self.notify(clean(message.error), severity="error", title="Overview", markup=False)
+        self.entries, self.as_of = message.entries, message.as_of
+        self._build()
+
+    def head_text(self) -> Text:
+        n = len(self.entries)
+        when = self.as_of.strftime("%Y-%m-%d %H:%M:%S UTC") if self.as_of else "never fetched"
+        t = Text(f" Overview: {n} folder(s) on every branch", style="bold reverse")
+        t.append(f"  other branches as of {when}", style="reverse")
+        return t
+
+    def _build(self) -> None:
+        self.query_one("#ov-head", Static).update(self.head_text())
+        tree = self.query_one("#overview-tree", Tree)
+        tree.clear()
+        self.leaves = []
+        now = self.app.clock()
+        kinds = sorted({e.kind for e in self.entries}, key=_kind_rank)
+        for kind in kinds:
+            group = [e for e in self.entries if e.kind == kind]
+            open_ = sum(1 for e in group if e.incident is not None and not _closed(e))
+            node = tree.root.add(
+                Text(f"{kind}  {len(group)} ({open_} open)", style="bold"), data=None, expand=True
+            )
+            for e in group:
+                leaf = node.add_leaf(entry_label(e, now), data=e)
+                self.leaves.append((leaf, e))
+        tree.root.expand()
+        tree.focus()
+
+    def tick(self) -> None:
+        """Move the SLA clocks of the incidents whose clock runs."""
+        now = self.app.clock()
+        for leaf, e in self.leaves:
+            sla = e.incident.sla(now) if e.incident is not None else None
+            if sla is not None and sla.state not in ("met", "missed", "not-started"):
+                leaf.set_label(entry_label(e, now))
+
+    # --- opening ------------------------------------------------------------------------------
+
+    @on(Tree.NodeSelected)
+    def selected(self, event: Tree.NodeSelected) -> None:
+        entry = event.node.data
+        if entry is None:
+            return
+        if entry.incident is None:
+            self.notify(clean(entry.error or "unreadable"), severity="error", markup=False)
+        elif entry.checked_out and entry.source == "work tree":
+            self.open_here(entry)
+        else:
+            self.app.push_screen(ReadOnlyScreen(entry), lambda yes: self._answer(entry, yes))
+
+    def _answer(self, entry: Entry, check_out: bool | None) -> None:
+        if check_out:
+            self.check_out(entry)
+
+    @work(thread=True, exclusive=True, group="overview-git", exit_on_error=False)
+    def check_out(self, entry: Entry) -> None:
+        from .gitflow import GIT_LOCK
+
+        with GIT_LOCK:
+            try:
+                switch_to(self.root, entry)
+                msg = CheckedOut(entry)
+            except (GitError, OSError) as exc:
+                msg = CheckedOut(entry, str(exc))
+        self.post_message(msg)
+
+    def on_checked_out(self, message: CheckedOut) -> None:
+        if message.error:
+            self.notify(
+                clean(message.error), severity="error", title="Check out", markup=False, timeout=10
+            )
+            return
+        self.notify(f"checked out {clean(message.entry.source)}", title="Check out")
+        self.open_here(message.entry)
+
+    def open_here(self, entry: Entry) -> None:
+        """Open the work tree's copy of the entry as the main screen."""
+        from hotfix_tui.core import catalog
+        from hotfix_tui.core.incident import Incident, IncidentError
+        from hotfix_tui.core.store import StoreError
+        from hotfix_tui.core.workflow import WorkflowError
+
+        folder = self.root / entry.path
+        try:
+            head = (folder / "tasks.md").read_text(encoding="utf-8-sig", errors="replace")[:4000]
+            wf = catalog.workflow_for(folder, head, self.root)
+            inc = Incident(folder, wf, clock=self.app.clock, repo_root=self.root)
+        except WorkflowError as exc:
+            self.notify(clean("\n".join(map(str, exc.problems))), severity="error", markup=False)
+            return
+        except (IncidentError, StoreError, OSError) as exc:
+            self.notify(clean(str(exc)), severity="error", markup=False)
+            return
+        app = self.app
+        self.dismiss()
+        current = app.incident
+        if current is not None and current.folder.resolve() == folder.resolve():
+            return
+        app.show_incident(inc)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_stats(self) -> None:
+        from .stats_screen import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.root, self.entries, self.as_of))
+
+
+def _kind_rank(kind: str) -> int:
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
+def _closed(e: Entry) -> bool:
+    inc = e.incident
+    if inc is None or inc.workflow is None or not inc.workflow.statuses:
+        done, total = inc.progress() if inc is not None else (0, 0)
+        return bool(total) and done >= total
+    return inc.status == inc.workflow.statuses[-1]
+
+
+def switch_to(root: Path, entry: Entry) -> None:
+    """Check out the branch holding the entry's copy (a local branch tracking a remote one is
+    made); refuses while another incident has uncommitted changes."""
+    from hotfix_tui.core import branches
+    from hotfix_tui.core.gitops import run_git
+
+    branches.check_nothing_carried(root)
+    if entry.local_source:
+        run_git(root, "switch", "--quiet", entry.source)
+        return
+    remote, _, name = entry.source.partition("/")
+    if branches.rev(root, f"refs/heads/{name}"):
+        run_git(root, "switch", "--quiet", name)
+    else:
+        run_git(root, "switch", "--quiet", "--track", f"{remote}/{name}")
+
+
+class ReadOnlyScreen(ModalScreen[bool]):
+    """Another branch's copy of an incident, read-only, with an offer to check it out."""
+
+    DEFAULT_CSS = """
+    ReadOnlyScreen .dialog.readonly { width: 100; height: 90%; }
+    ReadOnlyScreen #readonly-body { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("c", "check_out", "Check out its branch", id="readonly.checkout"),
+        Binding("escape,q", "close", "Back", id="readonly.close"),
+    ]
+
+    def __init__(self, entry: Entry) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        e, inc = self.entry, self.entry.incident
+        assert inc is not None
+        head = Text(f"{clean(inc.id)}  {clean(inc.title)}", style="bold")
+        held = ", ".join(clean(b) for b in e.branches)
+        where = Text(f"Read-only: the copy on {clean(e.source)} (held by {held})", style="yellow")
+        body = Text()
+        now = self.app.clock()
+        sla = sla_text(e, now)
+        if sla.plain:
+            body.append("SLA: ")
+            body.append_text(sla)
+            body.append("\n")
+        for ph in inc.phases():
+            body.append(f"\n{clean(ph.name)}  {ph.done}/{ph.total}\n", style="bold")
+            for t in ph.tasks:
+                mark = "[x]" if t.done else ("[-]" if t.skipped else "[ ]")
+                body.append(
+                    f"  {mark} {clean(t.id or '')} {clean(t.title)}\n",
+                    style="dim" if t.done or t.skipped else "",
+                )
+        with Vertical(classes="dialog readonly"):
+            yield Static(head)
+            yield Static(where)
+            with VerticalScroll(id="readonly-body"):
+                yield Static(body)
+            yield Static(Text("c: check out its branch and open it · esc: back", style="dim"))
+
+    def action_check_out(self) -> None:
+        self.dismiss(True)
+
+    def action_close(self) -> None:
+        self.dismiss(False)
