@@ -130,3 +130,20 @@ def test_median_and_p90():
     assert median([3, 1, 2]) == 2 and median([1, 2, 3, 4]) == 2.5
     assert p90([5]) == 5
     assert p90(list(range(1, 11))) == 9 and p90(list(range(1, 12))) == 10
+
+
+def test_an_incident_counts_under_its_severity_at_resolution(tmp_path, capsys, monkeypatch):
+    cfg = Path(__import__("os").environ["HOTFIX_TUI_CONFIG_DIR"])
+    cfg.mkdir(parents=True, exist_ok=True)
+    (cfg / "config.yaml").write_text("fetch_interval: 0\n")
+    repo = make_repo(tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    folder = Path(cli(capsys, "new", "Queue backlog", "-s", "P1", "--no-open").strip())
+    cli(capsys, "started-at", "2026-11-03 10:00", "--yes", "--spec", str(folder))
+    inc = Incident(folder, resolve_workflow("hotfix", repo), clock=FakeClock(t("2026-11-03 13:00")),
+                   repo_root=repo)
+    inc.set_done("T013")  # resolved in 3 h as a P1: met
+    cli(capsys, "severity", "P0", "--spec", str(folder))  # raised afterwards, in the review
+    data = json.loads(cli(capsys, "stats", "--json"))
+    assert data["severities"]["P1"]["incidents"] == 1 and data["severities"]["P1"]["met"] == 1
+    assert data["severities"]["P0"]["incidents"] == 0

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .catalog import Entry
+    from .incident import Incident
+    from .model import Workflow
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,8 @@ def figures(entry: Entry, now: datetime) -> Figures | None:
     wf = inc.workflow if inc is not None else None
     if inc is None or wf is None or not wf.severities:
         return None
-    sev = wf.severity(inc.severity)
     events = inc.event_times()
+    sev = wf.severity(severity_at_resolution(inc, wf) or inc.severity)
     start, end = events.get(wf.clock.starts_at), events.get(wf.clock.stops_at)
     detected = events.get("detection")
     sla = inc.sla(now)
@@ -80,13 +82,31 @@ def figures(entry: Entry, now: datetime) -> Figures | None:
         detected_at=detected,
         ended_at=end,
         resolved=end is not None and start is not None,
-        met=sla is not None and sla.state == "met",
-        breached=sla is not None and sla.state in ("missed", "breached"),
+        met=ttr is not None and sev is not None and 0 <= ttr <= sev.target_seconds,
+        breached=(
+            ttr > sev.target_seconds
+            if ttr is not None and sev is not None
+            else sla is not None and sla.state in ("missed", "breached")
+        ),
         ttr_seconds=ttr if ttr is not None and ttr >= 0 else None,
         ttd_seconds=ttd if ttd is not None and ttd >= 0 else None,
         branch=entry.source,
         branches=tuple(entry.branches),
     )
+
+
+def severity_at_resolution(inc: Incident, wf: Workflow) -> str | None:
+    """The severity when the clock last stopped (replayed from the event log); None if open."""
+    from .projection import replay
+
+    stops = {d.id for d in wf.all_tasks() if wf.clock.stops_at in d.events}
+    last = max(
+        (i for i, e in enumerate(inc.events) if e.kind == "done" and e.task in stops),
+        default=None,
+    )
+    if last is None or not inc.doc.task(inc.events[last].task or "").done:
+        return None
+    return replay(inc.events[: last + 1], wf).severity
 
 
 def median(values: Sequence[float]) -> float | int | None:
