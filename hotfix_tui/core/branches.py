@@ -101,7 +101,8 @@ def read_objects(root: Path, names: Sequence[str]) -> list[tuple[str, str, bytes
         raise GitError(f"`git cat-file` did not answer within {GIT_TIMEOUT} s") from exc
     if proc.returncode != 0:
         raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
-    data, pos, out = proc.stdout, 0, []
+    data, pos = proc.stdout, 0
+    out: list[tuple[str, str, bytes] | None] = []
     for _ in names:
         nl = data.index(b"\n", pos)
         header = data[pos:nl].decode(errors="replace").split()

@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import branches
 from .clocks import Clock, utc_now
 from .discovery import classify, find_specs, workflow_name_for
-from .gitops import _clean_env
+from .gitops import _clean_env, run_git
 from .repo import GitError, current_branch, git_dir
 
 if TYPE_CHECKING:
@@ -76,21 +76,21 @@ def fetch(root: Path, timeout: float = 60) -> datetime | None:
 
     Returns None when there is no remote; raises GitError when the fetch fails.
     """
-    remotes = branches.run_git(root, "remote").stdout.split()
+    remotes = run_git(root, "remote").stdout.split()
     if not remotes:
         return None
-    branches.run_git(root, "fetch", "--quiet", "--all", "--prune", "--no-tags", timeout=timeout)
+    run_git(root, "fetch", "--quiet", "--all", "--prune", "--no-tags", timeout=timeout)
     return last_fetch(root)
 
 
 def has_remote(root: Path) -> bool:
     """True when the repository has at least one remote."""
-    out = branches.run_git(root, "remote", check=False)
+    out = run_git(root, "remote", check=False)
     return bool(out.stdout.split())
 
 
 def workflow_for(
-    folder: Path, head: str, root: Path | None, memo: dict | None = None
+    folder: Path, head: str, root: Path | None, memo: dict[str, Any] | None = None
 ) -> Workflow | None:
     """The folder's workflow; None for a plain checklist (a prefix that names no workflow).
 
@@ -109,12 +109,15 @@ def workflow_for(
         name = str(path)
     named = "**Workflow**" in head and bool((record.get_field(head, "Workflow") or "").strip())
     memo = {} if memo is None else memo
-    if (name, named) not in memo:
-        memo[(name, named)] = _resolve(name, named, root)
-    found = memo[(name, named)]
+    key: Any = (name, named)
+    if key not in memo:
+        memo[key] = _resolve(name, named, root)
+    found = memo[key]
     if isinstance(found, Exception):
         raise found
-    return found
+    from .model import Workflow as _Workflow
+
+    return found if isinstance(found, _Workflow) else None
 
 
 def _resolve(name: str, named: bool, root: Path | None) -> Workflow | None | Exception:
@@ -149,7 +152,7 @@ def load(root: Path, *, clock: Clock = utc_now, here: bool = False) -> Catalog:
         for ref in refs:
             for path, copy in scanned.get(ref.tree, {}).items():
                 copies.setdefault(path, []).append((ref, copy))
-    memo: dict = {}
+    memo: dict[str, Any] = {}
     entries: list[Entry] = []
     to_read: list[tuple[Entry, branches.FolderCopy]] = []
     for path in sorted({*work, *copies}):
@@ -213,7 +216,10 @@ def _newest(
 
 
 def _open_copies(
-    root: Path, items: Iterable[tuple[Entry, branches.FolderCopy]], clock: Clock, memo: dict
+    root: Path,
+    items: Iterable[tuple[Entry, branches.FolderCopy]],
+    clock: Clock,
+    memo: dict[str, Any],
 ) -> None:
     """Read the copies' files in one batch into a scratch folder and load each."""
     items = list(items)
@@ -248,7 +254,7 @@ def _open_copies(
 
 
 def _open(
-    entry: Entry, folder: Path, root: Path, clock: Clock, real: Path | None, memo: dict
+    entry: Entry, folder: Path, root: Path, clock: Clock, real: Path | None, memo: dict[str, Any]
 ) -> None:
     """Load the incident of `folder` into `entry` (errors name the real folder)."""
     from .incident import Incident, IncidentError

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def make_demo(where: Path | None = None, *, now: datetime | None = None) -> Path
     )
     at = [t0]
     inc = Incident(folder, wf, clock=lambda: at[0], repo_root=root)
-    steps = [
+    steps: list[tuple[int, Callable[[], object]]] = [
         (2, lambda: inc.set_detection(at[0], "Error-rate alert on checkout-api (EU)")),
         (3, lambda: inc.set_done("T001", note="EU checkout only; ~18% of orders failing")),
         (4, lambda: inc.set_done("T002")),

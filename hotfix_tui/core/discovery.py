@@ -70,7 +70,7 @@ def find_specs(root: Path) -> list[Found]:
     if not specs.is_dir():
         return out
     for d in _subdirs(specs):
-        candidates = [(d.name,)]
+        candidates: list[tuple[str, ...]] = [(d.name,)]
         if _NUM.match(d.name):
             candidates += [(d.name, "modifications", m.name) for m in _subdirs(d / "modifications")]
         elif re.fullmatch(r"[a-z][a-z0-9]*", d.name):

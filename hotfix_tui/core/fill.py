@@ -13,7 +13,8 @@ from . import record
 from .clocks import format_time
 
 if TYPE_CHECKING:
-    from .incident import Change, Incident, IncidentError
+    from .incident import Change as ChangeT
+    from .incident import Incident, IncidentError
 
 DETECTION = "Detection"
 START = "Incident Start"
@@ -21,7 +22,7 @@ COMMIT_SHA = "Commit SHA"
 _REVERT_RE = re.compile(r"(git revert )(\[commit-sha\]|<hotfix-commit-sha>|[0-9a-f]{7,64})")
 
 
-def _errors() -> tuple[type[Change], type[IncidentError]]:
+def _errors() -> tuple[type[ChangeT], type[IncidentError]]:
     """Change and IncidentError, imported late (incident.py imports this module)."""
     from .incident import Change, IncidentError
 
@@ -45,7 +46,9 @@ def needs_detection(inc: Incident) -> bool:
     )
 
 
-def set_detection(inc: Incident, when: datetime | None, how: str, *, force: bool = False) -> Change:
+def set_detection(
+    inc: Incident, when: datetime | None, how: str, *, force: bool = False
+) -> ChangeT:
     """Record the detection (time, then how); `when` defaults to now.
 
     A detection time already recorded stays unless `force`; NeedsConfirmation says what is there.
@@ -71,7 +74,7 @@ def set_detection(inc: Incident, when: datetime | None, how: str, *, force: bool
     inc._emit("detection", happened=when, how=how or old_how or None)
     label = f"detection {stamp}"
 
-    def undo() -> Change | None:
+    def undo() -> ChangeT | None:
         if old_time is None:
             inc._emit("detection", clear=True, undo=label)
         else:
@@ -84,7 +87,7 @@ def set_detection(inc: Incident, when: datetime | None, how: str, *, force: bool
     return change
 
 
-def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Change | None:
+def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> ChangeT | None:
     """Correct the incident start; every clock, Total Duration and SLA Breach follow.
 
     NeedsConfirmation when another time is there and `force` is not set.
@@ -107,7 +110,7 @@ def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Cha
     inc._emit("start", happened=when)
     label = f"incident start {stamp}"
 
-    def undo() -> Change | None:
+    def undo() -> ChangeT | None:
         if old is not None:
             inc._emit("start", happened=old, undo=label)
         return None
@@ -120,7 +123,7 @@ def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Cha
 
 def set_fix_commit(
     inc: Incident, sha: str, subject: str = "", *, force: bool = False
-) -> Change | None:
+) -> ChangeT | None:
     """Record the fix's full SHA in `**Commit SHA**` and the rollback `git revert <sha>`.
 
     NeedsConfirmation when another SHA is already recorded and `force` is not set.
@@ -141,7 +144,7 @@ def set_fix_commit(
     inc._emit("fix_commit", sha=sha, subject=subject or None, previous=previous or None)
     label = f"fix commit {sha[:12]}"
 
-    def undo() -> Change | None:
+    def undo() -> ChangeT | None:
         inc._emit("fix_commit", sha=previous, undo=label)
         return None
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from . import events as evlog
 from . import record, store, tasks_md
@@ -341,7 +342,8 @@ class Incident:
 
     def event_times(self) -> dict[str, datetime]:
         """Times of the workflow's events, read from the (projected) hotfix.md timeline fields."""
-        return dict(self._cached("_events_cache", self._read_event_times))  # type: ignore[call-overload]
+        times: dict[str, datetime] = self._cached("_events_cache", self._read_event_times)  # type: ignore[assignment]
+        return dict(times)
 
     def _read_event_times(self) -> dict[str, datetime]:
         text = self.text(HOTFIX)
@@ -456,7 +458,7 @@ class Incident:
         now = self.clock()
         made: list[Event] = []
 
-        def make(kind: str, happened: datetime | None = None, **data: object) -> Event:
+        def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
             ev = rec.make(kind, now, [*seen[-1:], *made[-1:]], happened=happened, **data)
             if who is not None and who != ev.who:
                 ev = Event(ev.id, ev.kind, ev.recorded, ev.happened, who, ev.clone, ev.data)
@@ -480,7 +482,7 @@ class Incident:
 
             register(g)
 
-    def _lock(self):
+    def _lock(self) -> Any:
         import filelock
 
         from .journal import incident_lock

@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from .repo import git_dir
 
@@ -37,7 +38,7 @@ def lock_file(root: Path | None, folder: Path) -> Path:
     return home(root, folder) / "locks" / (_key(folder) + ".lock")
 
 
-def incident_lock(root: Path | None, folder: Path, timeout: float | None = None):
+def incident_lock(root: Path | None, folder: Path, timeout: float | None = None) -> Any:
     """The incident's lock (one per folder, re-entrant in a thread); held by every writer."""
     from .store import lock_timeout
 

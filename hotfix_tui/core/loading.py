@@ -96,8 +96,9 @@ def load_incident(folder: Path, root: Path | None, *, clock: Clock | None = None
     from .store import StoreError
 
     wf = load_workflow_for(folder, root)
-    kwargs = {"clock": clock} if clock else {}
     try:
-        return Incident(folder, wf, repo_root=root, **kwargs)
+        if clock is not None:
+            return Incident(folder, wf, repo_root=root, clock=clock)
+        return Incident(folder, wf, repo_root=root)
     except (IncidentError, StoreError) as exc:
         raise LoadError(str(exc)) from exc

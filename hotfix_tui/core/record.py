@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from .clocks import parse_time
 
@@ -86,7 +87,7 @@ def is_placeholder(value: str | None) -> bool:
     return not v or (v.startswith("[") and "]" in v and parse_time(v) is None)
 
 
-def field_time(text: str, name: str):
+def field_time(text: str, name: str) -> datetime | None:
     """The time stored in a timeline field (its first part), or None."""
     value = get_field(text, name)
     if value is None:
@@ -264,7 +265,7 @@ def log_table(text: str) -> tuple[list[LogRow], int, int] | None:
     return rows, header, i
 
 
-def log_time(now, start=None) -> str:
+def log_time(now: datetime, start: datetime | None = None) -> str:
     """The Time cell of a log row: `HH:MM:SS`, with the date when not on the start's day."""
     if start is not None and start.date() != now.date():
         return now.strftime("%Y-%m-%d %H:%M:%S")

@@ -7,7 +7,7 @@ writes into post-mortem.md only what is still a placeholder.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import record
 from .clocks import format_duration, format_time, human_duration
@@ -30,7 +30,7 @@ def _iso(t: datetime | None) -> str | None:
     return t.isoformat().replace("+00:00", "Z") if t else None
 
 
-def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10) -> dict:
+def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10) -> dict[str, Any]:
     """Everything a status update says, as plain data (the JSON of `hotfix-tui report`)."""
     now = now or inc.clock()
     started = inc.started_at
@@ -98,7 +98,7 @@ def _commit_sha(inc: Incident) -> str | None:
     return None if record.is_placeholder(v) else v
 
 
-def _sla_line(data: dict) -> str:
+def _sla_line(data: dict[str, Any]) -> str:
     sla = data["sla"]
     if sla is None:
         return "no SLA (no workflow or no severity)"
@@ -113,7 +113,7 @@ def _sla_line(data: dict) -> str:
     return f"{state}: {format_duration(sla['elapsed_seconds'])} of {target}, {tail}"
 
 
-def render_markdown(data: dict) -> str:
+def render_markdown(data: dict[str, Any]) -> str:
     """The report as markdown for a chat message, an email or the next on-call engineer."""
     out = [f"# Status: {data['id']} - {data['title']}", ""]
     out.append(f"- **Severity**: {data['severity'] or '?'}")

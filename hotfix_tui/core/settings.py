@@ -16,7 +16,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import yaml
@@ -71,7 +71,7 @@ def _line_of(node: yaml.Node | None, key: str) -> int:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if getattr(k, "value", None) == key:
-                return v.start_mark.line + 1
+                return int(v.start_mark.line) + 1
     return 0
 
 
@@ -177,7 +177,7 @@ def state_dir() -> Path:
     return user_state_path(APP_NAME)
 
 
-def _read_state() -> dict:
+def _read_state() -> dict[str, Any]:
     try:
         data = json.loads((state_dir() / STATE_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -185,7 +185,7 @@ def _read_state() -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _write_state(data: dict) -> bool:
+def _write_state(data: dict[str, Any]) -> bool:
     """Write the state file atomically (through the store); False when it failed."""
     from .store import StoreError, atomic_write
 

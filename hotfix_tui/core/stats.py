@@ -16,7 +16,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .catalog import Entry
@@ -45,7 +45,7 @@ class Figures:
     branch: str = ""
     branches: tuple[str, ...] = field(default_factory=tuple)
 
-    def json(self) -> dict:
+    def json(self) -> dict[str, Any]:
         """The incident as `stats --json` prints it."""
         out = asdict(self)
         for k in ("started_at", "detected_at", "ended_at"):
@@ -104,7 +104,8 @@ def severity_at_resolution(inc: Incident, wf: Workflow) -> str | None:
         (i for i, e in enumerate(inc.events) if e.kind == "done" and e.task in stops),
         default=None,
     )
-    if last is None or not inc.doc.task(inc.events[last].task or "").done:
+    task = inc.doc.task(inc.events[last].task or "") if last is not None else None
+    if last is None or task is None or not task.done:
         return None
     return replay(inc.events[: last + 1], wf).severity
 
@@ -125,7 +126,7 @@ def p90(values: Sequence[float]) -> float | int | None:
     return ordered[max(1, math.ceil(0.9 * len(ordered))) - 1]
 
 
-def summary(items: Iterable[Figures]) -> dict:
+def summary(items: Iterable[Figures]) -> dict[str, Any]:
     """incidents, resolved, met, breached, compliance, TTR median and p90, TTD median."""
     items = list(items)
     resolved = [f for f in items if f.resolved]
@@ -150,7 +151,7 @@ def compute(
     *,
     since: datetime | None = None,
     severities: Sequence[tuple[str, int]] = (),
-) -> dict:
+) -> dict[str, Any]:
     """The whole `stats --json` document (without `as_of`): per severity, per month, each."""
     figs = [f for e in entries if (f := figures(e, now)) is not None]
     if since is not None:
@@ -174,5 +175,5 @@ def compute(
     }
 
 
-def _order(f: Figures) -> tuple:
+def _order(f: Figures) -> tuple[Any, ...]:
     return (f.started_at is None, f.started_at or datetime.min, f.folder)

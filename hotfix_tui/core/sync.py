@@ -21,7 +21,6 @@ from .branches import check_record_branch
 from .clocks import Clock, utc_now
 from .events import ATTRIBUTES, LOG
 from .gitops import (
-    GitError,
     NothingToCommit,
     commit_incident,
     file_at,
@@ -33,7 +32,7 @@ from .gitops import (
     run_git,
     temp_index,
 )
-from .repo import in_progress_operation
+from .repo import GitError, in_progress_operation
 
 if TYPE_CHECKING:
     from .incident import Incident

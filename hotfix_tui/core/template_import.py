@@ -17,6 +17,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .model import Workflow
 from .render import PLACEHOLDER, render_tasks_md
@@ -70,9 +71,9 @@ def import_template(text: str, wf_id: str, source: str = "TEMPLATE") -> Imported
     if not lines or not lines[0].startswith("# "):
         raise TemplateError(f"{source}:1: a tasks template starts with a `# Title` line")
     for i, line in enumerate(lines, 1):
-        if PLACEHOLDER.search(line):
+        if hit := PLACEHOLDER.search(line):
             raise TemplateError(
-                f"{source}:{i}: the text {PLACEHOLDER.search(line).group(0)} would be read as a "
+                f"{source}:{i}: the text {hit.group(0)} would be read as a "
                 "placeholder; reword it"
             )
     header, values, i = _header(lines, wf_id)
@@ -83,18 +84,20 @@ def import_template(text: str, wf_id: str, source: str = "TEMPLATE") -> Imported
         raise TemplateError(f"{source}: no `## Phase N: Name` heading; a workflow needs a phase")
     preamble = "".join(lines[i : starts[0]])
     end = _epilogue_start(lines, starts[-1], task_re)
-    phases, seen_ids, seen_phase = [], {}, set()
+    phases: list[dict[str, Any]] = []
+    seen_ids: dict[str, int] = {}
+    seen_phase: set[str] = set()
     for n, start in enumerate(starts):
         stop = starts[n + 1] if n + 1 < len(starts) else end
         m = PHASE.match(lines[start])
         assert m is not None
         pid = _unique(SLUG.sub("-", m["name"].lower()).strip("-") or f"phase-{n + 1}", seen_phase)
-        phase: dict = {"id": pid, "name": m["name"]}
+        phase: dict[str, Any] = {"id": pid, "name": m["name"]}
         if m["note"]:
             phase["note"] = m["note"]
         phase["tasks"] = _tasks(lines, start + 1, stop, task_re, phase, seen_ids, source)
         phases.append(phase)
-    data: dict = {
+    data: dict[str, Any] = {
         "schema_version": 1,
         "id": wf_id,
         "name": wf_id.replace("-", " ").title(),
@@ -183,12 +186,12 @@ def _tasks(
     start: int,
     stop: int,
     task_re: re.Pattern[str],
-    phase: dict,
+    phase: dict[str, Any],
     seen: dict[str, int],
     source: str,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The tasks of one phase (lines start..stop), with the text around them kept verbatim."""
-    tasks: list[dict] = []
+    tasks: list[dict[str, Any]] = []
     pending: list[str] = []
     k = start
     while k < stop:
@@ -206,7 +209,7 @@ def _tasks(
         text = "".join(pending)
         if not tasks and text != "\n":
             phase["intro"] = text
-        task: dict = {"id": tid, "title": m["title"]}
+        task: dict[str, Any] = {"id": tid, "title": m["title"]}
         if tasks and text:
             task["before"] = text
         markers = re.findall(r"\[([^\]]+)\]", m["markers"] or "")
@@ -258,7 +261,7 @@ def _comment(source: str, v: dict[str, str]) -> str:
     )
 
 
-def dump_yaml(data: dict) -> str:
+def dump_yaml(data: dict[str, Any]) -> str:
     """YAML with multi-line text as literal blocks and the keys in the order given."""
     import yaml
 

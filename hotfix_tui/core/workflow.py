@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -143,7 +144,7 @@ def parse_duration(text: str | int) -> int:
 class _Refused(Exception):
     """A document refused before checking (too many aliases, too deep)."""
 
-    def __init__(self, mark: yaml.Mark | None, message: str) -> None:
+    def __init__(self, mark: Any, message: str) -> None:
         super().__init__(message)
         self.mark = mark
         self.message = message
@@ -158,24 +159,27 @@ class _PositionLoader(yaml.SafeLoader):
         self._depth = 0
         self._nodes = 0
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:
+    def _mark(self) -> Any:
+        return self.peek_event().start_mark  # type: ignore[no-untyped-call]
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise _Refused(self.peek_event().start_mark,
+                raise _Refused(self._mark(),
                                f"too many aliases (more than {MAX_ALIASES}); refusing a "
                                "document that looks like an alias bomb")
         else:
             self._nodes += 1
             if self._nodes > MAX_NODES:
-                raise _Refused(self.peek_event().start_mark,
+                raise _Refused(self._mark(),
                                f"document has more than {MAX_NODES} values; refusing it")
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _Refused(self.peek_event().start_mark,
+                raise _Refused(self._mark(),
                                f"lists and mappings are nested more than {MAX_DEPTH} deep")
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[return-value]
         finally:
             self._depth -= 1
 
