@@ -12,6 +12,7 @@ import shlex
 import subprocess
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,11 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, Input
 
 from hotfix_tui.core.clocks import Clock, format_duration, utc_now
+from hotfix_tui.core.fill import needs_detection
 from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskView
 from hotfix_tui.core.settings import Settings, load_settings
 
-from .gitflow import GitFlow, RecordActions
+from .gitflow import GitFlow, RecordActions, is_resolved
 from .widgets import (
     FilterInput,
     HeaderLine,
@@ -283,11 +285,26 @@ class MainScreen(RecordActions, Screen[None]):
         now = inc.clock()
         sla = inc.sla(now)
         windows = inc.windows(now)
-        key = (sla, tuple(windows), inc.severity)
+        notes = self.panel_notes(now)
+        key = (sla, tuple(windows), inc.severity, notes)
         if key == self._last_sla:
             return
         self._last_sla = key
-        self.query_one(SlaPanel).show(sla, windows, inc.severity)
+        self.query_one(SlaPanel).show(sla, windows, inc.severity, notes)
+
+    def panel_notes(self, now: datetime) -> tuple[Text, ...]:
+        """Lines of the SLA panel after the windows: what the record still wants to know."""
+        inc = self.incident
+        out: list[Text] = []
+        try:
+            ask = needs_detection(inc) and not is_resolved(inc)
+        except ACTION_ERRORS:
+            ask = False
+        if ask:
+            key = self.keys_for().get("detection", "d")
+            out.append(Text.assemble(("⚑ ", "bold yellow"), "Detection not recorded: ",
+                                     (key, "bold reverse")))
+        return tuple(out)
 
     def _build(self, box: PhaseBox) -> None:
         pv = phase_view(self.incident, box.index)
@@ -861,7 +878,6 @@ class HotfixApp(GitFlow, App[int]):
         clock: Clock | None = None,
         settings: Settings | None = None,
         watch: bool = True,
-        ask_detection: bool = False,
     ) -> None:
         super().__init__()
         self.incident = incident
@@ -874,8 +890,6 @@ class HotfixApp(GitFlow, App[int]):
         self.keymap: dict[str, str] = dict(self.settings.keymap)
         self.main: MainScreen | None = None
         self._covered_ticks = 0  # seconds the main screen has been under a dialog
-        # ask how the incident was detected on open (the launcher turns it on)
-        self.ask_detection = ask_detection
         self.git_setup()
 
     def on_mount(self) -> None:
@@ -890,8 +904,6 @@ class HotfixApp(GitFlow, App[int]):
             self.show_picker()
         elif self.main is None:
             self.open_incident(self.incident)
-        else:  # the incident's screen is the first one (get_default_screen)
-            self.maybe_ask_detection()  # now: the prompt is in the first frame, not a second one
 
     def apply_settings(self) -> None:
         """Theme and keymap from the settings; every problem is a short `FILE:LINE` error."""
@@ -943,7 +955,6 @@ class HotfixApp(GitFlow, App[int]):
             self.switch_screen(self.main)
         else:
             self.push_screen(self.main)
-        self.call_later(self.maybe_ask_detection)
 
     def show_picker(self) -> None:
         from hotfix_tui.cli import CliError, open_incident

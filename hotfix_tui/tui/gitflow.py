@@ -20,9 +20,8 @@ from textual.message import Message
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from hotfix_tui.core import record
-from hotfix_tui.core import settings as settings_mod
-from hotfix_tui.core.clocks import format_time
-from hotfix_tui.core.fill import NeedsConfirmation, needs_detection
+from hotfix_tui.core.clocks import format_time, parse_time
+from hotfix_tui.core.fill import DETECTION, NeedsConfirmation
 from hotfix_tui.core.incident import IncidentError
 from hotfix_tui.core.repo import GitError
 from hotfix_tui.core.store import StoreError
@@ -51,6 +50,17 @@ def is_resolved(inc: Incident) -> bool:
     wf = inc.workflow
     status = inc.status
     return status == "Resolved" or bool(wf and wf.statuses and status == wf.statuses[-1])
+
+
+def detection_answer(hotfix_text: str) -> tuple[str, str]:
+    """The recorded detection as the dialog's (time, how) texts; '' for a placeholder."""
+    value = record.get_field(hotfix_text, DETECTION) or ""
+    head, sep, rest = value.partition(" - ")
+    when = parse_time(head)
+    how = rest.strip() if sep else ""
+    if record.is_placeholder(how):
+        how = ""
+    return (when.strftime("%Y-%m-%d %H:%M:%S") if when else ""), how
 
 
 # --- messages from the workers (past events) -------------------------------------------------
@@ -101,7 +111,6 @@ class GitFlow:
     incident: Incident | None
     main: Any
     settings: Any
-    ask_detection: bool
     notify: Any
     push_screen: Any
     post_message: Any
@@ -118,7 +127,6 @@ class GitFlow:
         self.arrivals: list[Arrival] = []  # what others' syncs brought in this session
         self.last_sync: SyncResult | None = None
         self.last_commit: tuple[str, str] | None = None
-        self._detection_asked: set[Path] = set()
         self._listing = False  # the fix-commit picker's commits are being read
 
     # --- guards -------------------------------------------------------------------------------
@@ -395,34 +403,20 @@ class GitFlow:
 
     # --- detection, start correction ---------------------------------------------------------
 
-    def maybe_ask_detection(self) -> None:
-        """On open: ask how the incident was detected, once per incident (remembered in the user
-        state dir, whether answered or dismissed); never for a resolved incident."""
-        inc = self.incident
-        if inc is None or not self.ask_detection or inc.folder in self._detection_asked:
-            return
-        try:
-            need = needs_detection(inc) and not is_resolved(inc)
-        except WRITE_ERRORS:
-            return
-        if need and not settings_mod.detection_asked(inc.folder, inc.id):
-            self._detection_asked.add(inc.folder)
-            self.prompt_detection()
-
     def prompt_detection(self) -> None:
-        """The detection dialog (on open once, or any time from `d` / the palette)."""
+        """The detection dialog (`d` / the palette), filled in with what hotfix.md says now."""
         from .record_screens import DetectionScreen
 
         inc = self.incident
         if inc is None:
             return
+        when, how = detection_answer(inc.text("hotfix.md"))
 
         def answered(result: tuple[Any, str] | None) -> None:
-            settings_mod.mark_detection_asked(inc.folder, inc.id)
             if result is not None:
                 self.save_detection(result[0], result[1])
 
-        self.push_screen(DetectionScreen(inc.id, inc.clock()), answered)
+        self.push_screen(DetectionScreen(inc.id, inc.clock(), how=how, when=when), answered)
 
     def save_detection(self, when: Any, how: str, force: bool = False) -> None:
         inc = self.incident

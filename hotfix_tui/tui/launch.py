@@ -66,7 +66,7 @@ def _run_app(spec: str | None) -> int:
     from .app import HotfixApp
     from .ready_probe import auto_pilot
 
-    app = HotfixApp(inc, root=Path(root) if root else None, settings=settings, ask_detection=True)
+    app = HotfixApp(inc, root=Path(root) if root else None, settings=settings)
     gc.freeze()
     try:
         result = app.run(auto_pilot=auto_pilot())

@@ -78,21 +78,24 @@ class DetectionScreen(ModalScreen[tuple[datetime | None, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Later", id="modal.cancel")]
 
-    def __init__(self, incident_id: str, now: datetime) -> None:
+    def __init__(self, incident_id: str, now: datetime, how: str = "", when: str = "") -> None:
         super().__init__()
         self.incident_id = incident_id
         self.now = now
+        self.how = how
+        self.when = when
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="record-dialog"):
             yield Label(Text(f"How was {clean(self.incident_id)} detected?", style="bold"))
-            yield Input(placeholder="alert, customer report, dashboard, … (enter saves)",
+            yield Input(value=self.how,
+                        placeholder="alert, customer report, dashboard, … (enter saves)",
                         id="detection-how")
             yield Label(Text(f"When (UTC, {TIME_HINT}); empty means now", style="dim"))
-            yield Input(placeholder=f"now: {self.now.strftime('%Y-%m-%d %H:%M')}",
+            yield Input(value=self.when,
+                        placeholder=f"now: {self.now.strftime('%Y-%m-%d %H:%M')}",
                         id="detection-when")
-            yield Static(Text("enter saves · tab moves · esc: later (d records it any time)",
-                              style="dim"))
+            yield Static(Text("enter saves · tab moves · esc cancels", style="dim"))
 
     @on(Input.Submitted)
     def submitted(self) -> None:

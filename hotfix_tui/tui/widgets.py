@@ -147,7 +147,9 @@ class SlaPanel(Horizontal):
             yield Static(id="sla-stats")
             yield Static(id="sla-windows")
 
-    def show(self, sla: SlaReading | None, windows: list[WindowReading], sev: str | None) -> None:
+    def show(self, sla: SlaReading | None, windows: list[WindowReading], sev: str | None,
+             notes: tuple[Text, ...] = ()) -> None:
+        """Show a clock reading; `notes` are short lines after the windows (e.g. what to record)."""
         state = sla.state if sla else "not-started"
         for s in self.STATES:
             self.set_class(s == state, f"-{s}")
@@ -193,10 +195,14 @@ class SlaPanel(Horizontal):
             else:
                 wt.append(" overdue by ")
                 wt.append(format_duration(w.remaining_seconds), style=style)
-        if not windows:
+        if not windows and not notes:
             wt.append("no active windows", style="dim")
+        for i, note in enumerate(notes):
+            if i or windows:
+                wt.append("  " if one_line else "\n")
+            wt.append(note)
         self._update(digits, line, wt)
-        self.set_class(not windows, "-no-windows")
+        self.set_class(not windows and not notes, "-no-windows")
 
     def _update(self, digits: str, stats: Text, windows: Text) -> None:
         """Repaint only what changed; a layout only when the windows' line count changes.
