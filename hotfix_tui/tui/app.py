@@ -34,6 +34,7 @@ from hotfix_tui.core.settings import Settings, load_settings
 
 from .gitflow import GitFlow, RecordActions, is_resolved
 from .widgets import (
+    ClockDock,
     FilterInput,
     HeaderLine,
     KeyFooter,
@@ -50,9 +51,6 @@ try:  # the store is the foundation's; its errors are shown, never raised to the
     from hotfix_tui.core.store import StoreError
 except ImportError:  # pragma: no cover - during bring-up
     StoreError = OSError  # type: ignore[assignment,misc]
-
-# the SLA panel behind a dialog is repainted every this many seconds (see HotfixApp.tick)
-COVERED_TICK_S = 10
 
 ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
 # seconds an error notification stays (short: the next one may matter more)
@@ -190,6 +188,7 @@ class MainScreen(RecordActions, Screen[None]):
         self.filter_text = ""
         self._note_key: str | None = None
         self._last_sla: tuple | None = None
+        self.header_parts: tuple = ("", "", None, "white", "", "")
 
     # --- layout -------------------------------------------------------------------------
 
@@ -276,21 +275,31 @@ class MainScreen(RecordActions, Screen[None]):
         sev = inc.severity
         wf_sev = inc.workflow.severity(sev) if inc.workflow else None
         color = severity_color(sev, wf_sev.color if wf_sev else "")
-        self.query_one(HeaderLine).show(inc.id, inc.title, sev, color, inc.status, inc.branch_field)
+        self.header_parts = (inc.id, inc.title, sev, color, inc.status, inc.branch_field)
+        self.query_one(HeaderLine).show(*self.header_parts)
         self.sub_title = inc.id
+
+    def read_clock(self) -> tuple:
+        """What the SLA panel shows now: (SLA reading, windows, severity, notes)."""
+        inc = self.incident
+        now = inc.clock()
+        return (inc.sla(now), inc.windows(now), inc.severity, self.panel_notes(now))
 
     def tick(self) -> None:
         """Re-read the clock and update only the SLA panel (1 s timer)."""
-        inc = self.incident
-        now = inc.clock()
-        sla = inc.sla(now)
-        windows = inc.windows(now)
-        notes = self.panel_notes(now)
-        key = (sla, tuple(windows), inc.severity, notes)
+        sla, windows, sev, notes = self.read_clock()
+        key = (sla, tuple(windows), sev, notes)
         if key == self._last_sla:
             return
         self._last_sla = key
-        self.query_one(SlaPanel).show(sla, windows, inc.severity, notes)
+        self.query_one(SlaPanel).show(sla, windows, sev, notes)
+
+    def show_on(self, dock: ClockDock) -> None:
+        """Show the header and the clocks, as they are now, on a dialog's clock dock."""
+        panel = dock.query_one(SlaPanel)
+        panel.set_mode(self.query_one(SlaPanel).mode)
+        dock.query_one(HeaderLine).show(*self.header_parts)
+        panel.show(*self.read_clock())
 
     def panel_notes(self, now: datetime) -> tuple[Text, ...]:
         """Lines of the SLA panel after the windows: what the record still wants to know."""
@@ -858,6 +867,15 @@ def display_keys(keys: str) -> str:
     return " / ".join(out)
 
 
+def pick_label(inc: Incident, hid: str) -> Text:
+    """The picker's line of an incident, its SLA clock read now."""
+    from .screens import incident_label
+
+    wf_sev = inc.workflow.severity(inc.severity) if inc.workflow else None
+    return incident_label(inc.id or hid, inc.title, inc.severity,
+                          wf_sev.color if wf_sev else "", inc.status, inc.sla(inc.clock()))
+
+
 def _gc_on() -> None:
     gc.enable()
 
@@ -889,7 +907,6 @@ class HotfixApp(GitFlow, App[int]):
         self.watch = watch
         self.keymap: dict[str, str] = dict(self.settings.keymap)
         self.main: MainScreen | None = None
-        self._covered_ticks = 0  # seconds the main screen has been under a dialog
         self.git_setup()
 
     def on_mount(self) -> None:
@@ -960,22 +977,22 @@ class HotfixApp(GitFlow, App[int]):
         from hotfix_tui.cli import CliError, open_incident
         from hotfix_tui.core.discovery import find_incidents, quick_status
 
-        from .screens import PickerScreen, PickItem, incident_label
+        from .screens import PickerScreen, PickItem
 
         items = []
         for f in find_incidents(self.root) if self.root else []:
             hid = f"{f.prefix}-{f.number:03d}"
             try:  # the title, severity and SLA come from the incident's own files
                 inc = open_incident(str(f.folder), clock=self.clock)
-                wf_sev = inc.workflow.severity(inc.severity) if inc.workflow else None
-                t = incident_label(inc.id or hid, inc.title, inc.severity,
-                                   wf_sev.color if wf_sev else "", inc.status,
-                                   inc.sla(inc.clock()))
+                relabel = partial(pick_label, inc, hid)
+                items.append(PickItem(f.folder, relabel(), relabel))
+                continue
             except (CliError, *ACTION_ERRORS, UnicodeDecodeError, ValueError):
-                t = Text(no_wrap=True, overflow="ellipsis")  # unreadable: what the folder says
-                t.append(hid, style="bold")
-                t.append(f"  {clean(quick_status(f.folder) or '?'):<22} ")
-                t.append(clean(f.words.replace("-", " ")))
+                pass
+            t = Text(no_wrap=True, overflow="ellipsis")  # unreadable: what the folder says
+            t.append(hid, style="bold")
+            t.append(f"  {clean(quick_status(f.folder) or '?'):<22} ")
+            t.append(clean(f.words.replace("-", " ")))
             items.append(PickItem(f.folder, t))
         self.push_screen(PickerScreen(items, self.root), self._picked)
 
@@ -1040,19 +1057,42 @@ class HotfixApp(GitFlow, App[int]):
     # --- timers ---------------------------------------------------------------------------
 
     def tick(self) -> None:
+        """Every second: the clocks on the main screen, or on the clock dock of a dialog."""
+        screen = self.screen
+        tick_clocks = getattr(screen, "tick_clocks", None)
+        if tick_clocks is not None:  # the picker's lines
+            tick_clocks()
         main = self.main
         if main is None or not main.is_mounted:
             return
-        if self.screen is not main:
-            # A dialog covers the main screen: Textual repaints the whole dimmed screen behind
-            # it for any change there, so the countdown catches up every COVERED_TICK_S
-            # seconds (and at once when the dialog closes) instead of every second.
-            self._covered_ticks += 1
-            if self._covered_ticks % COVERED_TICK_S:
-                return
-        else:
-            self._covered_ticks = 0
-        main.tick()
+        if screen is main:
+            main.tick()
+            return
+        # A dialog covers the main screen: Textual would repaint the whole dimmed screen
+        # behind it for any change there, so the dialog's own clock dock ticks instead.
+        dock = self.clock_dock(screen)
+        if dock is not None:
+            main.show_on(dock)
+
+    def clock_dock(self, screen: Screen) -> ClockDock | None:
+        """The clock dock of a dialog's screen (None for a screen without one)."""
+        found = screen.query(ClockDock)
+        return found.first() if found else None
+
+    def show_clock_dock(self, dock: ClockDock) -> None:
+        """Fill a newly mounted clock dock; it is hidden when no incident is open."""
+        main = self.main
+        if main is None or not main.is_mounted:
+            dock.display = False
+            return
+        main.show_on(dock)
+
+    def action_command_palette(self) -> None:
+        """The command palette, with the clock dock on top like every dialog."""
+        from .screens import ClockedPalette
+
+        if self.use_command_palette and not ClockedPalette.is_open(self):
+            self.push_screen(ClockedPalette(id="--command-palette"))
 
     def check_files(self) -> None:
         # a sync rewrites the files; its handler reloads them once it is done

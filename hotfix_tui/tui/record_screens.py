@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from hotfix_tui.core.clocks import parse_time
 
-from .widgets import clean
+from .widgets import ClockDock, clean
 
 TIME_HINT = "YYYY-MM-DD HH:MM"
 
@@ -62,6 +62,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.question = question
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="record-dialog"):
             yield Static(Text(clean(self.question), style="bold"), id="confirm-question")
             yield Static(Text.assemble(("y", "bold reverse"), " yes   ",
@@ -86,6 +87,7 @@ class DetectionScreen(ModalScreen[tuple[datetime | None, str] | None]):
         self.when = when
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="record-dialog"):
             yield Label(Text(f"How was {clean(self.incident_id)} detected?", style="bold"))
             yield Input(value=self.how,
@@ -131,6 +133,7 @@ class TimeScreen(ModalScreen[datetime | None]):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="record-dialog"):
             yield Label(Text(clean(self.title_text), style="bold"))
             if self.hint:
@@ -175,6 +178,7 @@ class CommitPickerScreen(ModalScreen[CommitChoice | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="record-dialog commits"):
             yield Label(Text("Fix commit (recent commits of this branch)", style="bold"))
             opts = []
@@ -232,6 +236,7 @@ class ActivityScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import DataTable  # here, not at start-up (only this dialog has one)
 
+        yield ClockDock()
         with Vertical(classes="record-dialog activity"):
             yield Label(Text(clean(self.title_text), style="bold"))
             if self.summary:
@@ -283,6 +288,7 @@ class ReportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea  # here, not at start-up (only this dialog has one)
 
+        yield ClockDock()
         with Vertical(classes="record-dialog report"):
             yield Label(Text("Hand-over report  (c copies · esc closes)", style="bold"))
             yield TextArea(clean_block(self.markdown), read_only=True, id="report-text",

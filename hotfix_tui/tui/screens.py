@@ -1,7 +1,11 @@
-"""Modal screens: skip reason, severity change, help, incident picker and new-incident form."""
+"""Modal screens: skip reason, severity change, help, incident picker and new-incident form.
+
+Every dialog has the incident's clock dock on top (see `ClockDock`), the palette too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,12 +13,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from .widgets import clean, severity_color
+from .widgets import ClockDock, clean, severity_color
 
 
 class SkipScreen(ModalScreen[str | None]):
@@ -27,6 +32,7 @@ class SkipScreen(ModalScreen[str | None]):
         self.task_label = task_label
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="dialog"):
             yield Label(Text(f"Skip {clean(self.task_label)}", style="bold"))
             yield Input(placeholder="reason (enter to skip, esc to cancel)", id="skip-reason")
@@ -69,6 +75,7 @@ class SeverityScreen(ModalScreen[str | None]):
         self.picked: str | None = None
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="dialog"):
             yield Label(Text(f"Change severity (now {self.current or '?'})", style="bold"))
             opts = []
@@ -134,6 +141,7 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         t = Text()
         t.append("hotfix-tui keys\n\n", style="bold")
         width = max((len(k) for k, _, _ in self.rows), default=8) + 2
@@ -155,6 +163,7 @@ class HelpScreen(ModalScreen[None]):
 class PickItem:
     folder: Path
     label: Text
+    relabel: Callable[[], Text] | None = None  # the label now (its SLA clock moves)
 
 
 SLA_STYLE = {"ok": "green", "warning": "yellow", "critical": "dark_orange",
@@ -210,6 +219,17 @@ class PickerScreen(Screen[Path | str | None]):
         yield OptionList(*opts, id="picker-list")
         yield Footer()
 
+    def tick_clocks(self) -> None:
+        """Every second: each incident's line again, where its SLA clock changed it."""
+        ol = self.query_one(OptionList)
+        for i, it in enumerate(self.items):
+            if it.relabel is None:
+                continue
+            label = it.relabel()
+            if label.plain != it.label.plain:
+                it.label = label
+                ol.replace_option_prompt_at_index(i, label)
+
     @on(OptionList.OptionSelected)
     def selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == "new":
@@ -234,6 +254,7 @@ class NewIncidentScreen(ModalScreen[tuple[str, str] | None]):
         self.severities = severities
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="dialog"):
             yield Label(Text("Declare a new incident", style="bold"))
             yield Input(placeholder="what is broken, in a few words", id="new-description")
@@ -267,3 +288,15 @@ class NewIncidentScreen(ModalScreen[tuple[str, str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ClockedPalette(CommandPalette):
+    """Textual's command palette with the incident's clock dock on top."""
+
+    DEFAULT_CSS = """
+    ClockedPalette > #--container { margin-top: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield ClockDock()
+        yield from super().compose()

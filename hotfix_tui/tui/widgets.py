@@ -69,7 +69,10 @@ class HeaderLine(Static):
 
     def show(self, hid: str, title: str, sev: str | None, color: str, status: str,
              branch: str) -> None:
-        self._parts = (hid, title, sev, color, status, branch)
+        parts = (hid, title, sev, color, status, branch)
+        if parts == getattr(self, "_parts", None):
+            return  # unchanged: no update (a Static's update lays the screen out again)
+        self._parts = parts
         self._render_parts()
 
     def on_resize(self) -> None:
@@ -457,3 +460,31 @@ class KeyFooter(Footer):
                 return
             self._shown = shown
         super().bindings_changed(screen)
+
+
+class ClockDock(Widget):
+    """The incident's header line and SLA panel, docked on top of a dialog's screen.
+
+    Dialogs are modal screens; Textual repaints the whole dimmed screen behind one for any change
+    there, so the clock behind stays still while this opaque copy, laid exactly over it, ticks:
+    one panel repainted a second, and no dialog ever covers the countdown. The dialog's inputs get
+    a steady cursor (a blinking one would repaint twice a second more).
+    """
+
+    DEFAULT_CSS = """
+    ClockDock { dock: top; layout: vertical; height: auto; background: $background; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield HeaderLine(classes="dock-header")
+        yield SlaPanel()
+
+    def on_mount(self) -> None:
+        show = getattr(self.app, "show_clock_dock", None)
+        if show is not None:
+            show(self)
+        self.call_after_refresh(self._steady_cursors)
+
+    def _steady_cursors(self) -> None:
+        for inp in self.screen.query(Input):
+            inp.cursor_blink = False
