@@ -12,7 +12,7 @@ import shlex
 import subprocess
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,11 +27,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Collapsible, Input
 
-from hotfix_tui.core.clocks import Clock, format_duration, utc_now
+from hotfix_tui.core.clocks import Clock, SlaReading, WindowReading, format_duration, utc_now
+from hotfix_tui.core.events import Event
 from hotfix_tui.core.fill import needs_detection
 from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskView
+from hotfix_tui.core.reminders import LogReader, ReminderReading, incident_reminders
 from hotfix_tui.core.settings import Settings, load_settings
 
+from .alerting import Alerting
 from .gitflow import GitFlow, RecordActions, is_resolved
 from .widgets import (
     ClockDock,
@@ -82,6 +85,7 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.fix_commit", "f", "fix_commit", "Pick the fix commit", False),
     ("hotfix.report", "r", "report", "Hand-over report", False),
     ("hotfix.detection", "d", "detection", "Record detection (when, how)", False),
+    ("hotfix.reminder_sent", "U", "reminder_sent", "Update sent (restart the reminder)", False),
     ("hotfix.help", "question_mark", "help", "Help", True),
     ("hotfix.quit", "q", "app.quit", "Quit", True),
 ]
@@ -115,9 +119,23 @@ PALETTE: list[tuple[str, str, str]] = [
     ("fill_postmortem", "Fill post-mortem", "fill what the record knows into post-mortem.md"),
     ("correct_start", "Correct incident start…", "move the Incident Start; every clock follows"),
     ("detection", "Record detection…", "when and how the incident was detected"),
+    ("reminder_sent", "Update sent", "mark the due reminder (stakeholder update) done; its "
+     "interval restarts"),
     ("help", "Show keys", "the help screen with every key binding"),
     ("app.quit", "Quit", "leave hotfix-tui"),
 ]
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """Every clock of the incident at one tick, and the event log they were read with."""
+
+    sla: SlaReading | None
+    windows: list[WindowReading]
+    severity: str | None
+    notes: tuple[Text, ...]
+    reminders: list[ReminderReading]
+    log: list[Event]
 
 
 class Changed(Message):
@@ -189,6 +207,7 @@ class MainScreen(RecordActions, Screen[None]):
         self._note_key: str | None = None
         self._last_sla: tuple | None = None
         self.header_parts: tuple = ("", "", None, "white", "", "")
+        self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -279,40 +298,64 @@ class MainScreen(RecordActions, Screen[None]):
         self.query_one(HeaderLine).show(*self.header_parts)
         self.sub_title = inc.id
 
-    def read_clock(self) -> tuple:
-        """What the SLA panel shows now: (SLA reading, windows, severity, notes)."""
+    def clock_state(self) -> ClockState:
+        """The clocks now: resolution, windows, reminders, and the SLA panel's notes."""
         inc = self.incident
         now = inc.clock()
-        return (inc.sla(now), inc.windows(now), inc.severity, self.panel_notes(now))
+        log = self.event_log.read()
+        reminders = incident_reminders(inc, now, log)
+        return ClockState(inc.sla(now), inc.windows(now), inc.severity,
+                          self.panel_notes(reminders), reminders, log)
 
-    def tick(self) -> None:
+    def tick(self, state: ClockState | None = None) -> None:
         """Re-read the clock and update only the SLA panel (1 s timer)."""
-        sla, windows, sev, notes = self.read_clock()
-        key = (sla, tuple(windows), sev, notes)
+        st = state or self.clock_state()
+        key = (st.sla, tuple(st.windows), st.severity, st.notes)
         if key == self._last_sla:
             return
         self._last_sla = key
-        self.query_one(SlaPanel).show(sla, windows, sev, notes)
+        self.query_one(SlaPanel).show(st.sla, st.windows, st.severity, st.notes)
 
-    def show_on(self, dock: ClockDock) -> None:
+    def show_on(self, dock: ClockDock, state: ClockState | None = None) -> None:
         """Show the header and the clocks, as they are now, on a dialog's clock dock."""
+        st = state or self.clock_state()
         panel = dock.query_one(SlaPanel)
         panel.set_mode(self.query_one(SlaPanel).mode)
         dock.query_one(HeaderLine).show(*self.header_parts)
-        panel.show(*self.read_clock())
+        panel.show(st.sla, st.windows, st.severity, st.notes)
 
-    def panel_notes(self, now: datetime) -> tuple[Text, ...]:
-        """Lines of the SLA panel after the windows: what the record still wants to know."""
+    def panel_notes(self, reminders: list[ReminderReading]) -> tuple[Text, ...]:
+        """Lines of the SLA panel after the windows: reminders, what the record wants to know.
+
+        Short forms when the panel is not full size (its windows share one line)."""
         inc = self.incident
+        short = self.query_one(SlaPanel).mode != "full"
         out: list[Text] = []
+        keys = self.keys_for()
+        for r in reminders:
+            label = clean(r.label).lower()
+            label = label.split()[-1] if short else label
+            t = Text()
+            if r.remaining_seconds <= 0:
+                t.append("! ", style="bold")
+                t.append(f"{label if short else clean(r.label)} DUE", style="bold reverse")
+                if r.remaining_seconds < 0 and not short:
+                    t.append(f" (overdue {format_duration(-r.remaining_seconds)})")
+            else:
+                t.append("↻ ")
+                t.append(f"{label} in " if short else f"next {label} in ")
+                t.append(format_duration(r.remaining_seconds), style="bold")
+            t.append(" " if short else "  sent: ")
+            t.append(keys.get("reminder_sent", "U"), style="bold reverse")
+            out.append(t)
         try:
             ask = needs_detection(inc) and not is_resolved(inc)
         except ACTION_ERRORS:
             ask = False
         if ask:
-            key = self.keys_for().get("detection", "d")
-            out.append(Text.assemble(("⚑ ", "bold yellow"), "Detection not recorded: ",
-                                     (key, "bold reverse")))
+            what = "detection: " if short else "Detection not recorded: "
+            out.append(Text.assemble(("⚑ ", "bold yellow"), what,
+                                     (keys.get("detection", "d"), "bold reverse")))
         return tuple(out)
 
     def _build(self, box: PhaseBox) -> None:
@@ -725,6 +768,29 @@ class MainScreen(RecordActions, Screen[None]):
             self.notify(f"undone: {clean(label)}", markup=False)
         self.sync_all()
 
+    def action_reminder_sent(self) -> None:
+        """Log that the next reminder (e.g. the stakeholder update) was done; it starts again."""
+        from hotfix_tui.core.reminders import mark_sent
+
+        if self._blocked():
+            return
+        inc = self.incident
+        running = self.clock_state().reminders
+        if not running:
+            self.notify("no reminder is running for this incident", severity="warning")
+            return
+        r = running[0]
+        try:
+            mark_sent(inc.folder, r.id, inc.clock(), inc.who)
+        except OSError as exc:
+            self.notify(clean(f"could not log it: {exc}"), severity="error", markup=False)
+            return
+        every = format_duration(r.interval_seconds)
+        self.notify(clean(f"{r.label} sent; the next one is due in {every}"),
+                    title="Reminder", markup=False)
+        self._last_sla = None
+        self.tick()
+
     def action_reload(self) -> None:
         self.check_files(force=True)
 
@@ -795,6 +861,7 @@ class MainScreen(RecordActions, Screen[None]):
             self._close_note()
             return
         if not self._shown_input("filter") and not self.filter_text:
+            self.app.clear_notifications()  # nothing to clear: esc dismisses the toasts (alerts)
             return
         inp = self._input("filter", "filter tasks (esc clears)")
         inp.value = ""
@@ -880,7 +947,7 @@ def _gc_on() -> None:
     gc.enable()
 
 
-class HotfixApp(GitFlow, App[int]):
+class HotfixApp(Alerting, GitFlow, App[int]):
     """The on-call TUI for one incident (or a picker of the repo's incidents)."""
 
     CSS_PATH = "hotfix.tcss"
@@ -908,6 +975,7 @@ class HotfixApp(GitFlow, App[int]):
         self.keymap: dict[str, str] = dict(self.settings.keymap)
         self.main: MainScreen | None = None
         self.git_setup()
+        self.alerts_setup()
 
     def on_mount(self) -> None:
         # the launcher pauses the garbage collector for start-up: on again after the first frame
@@ -1065,14 +1133,16 @@ class HotfixApp(GitFlow, App[int]):
         main = self.main
         if main is None or not main.is_mounted:
             return
+        state = main.clock_state()
         if screen is main:
-            main.tick()
-            return
-        # A dialog covers the main screen: Textual would repaint the whole dimmed screen
-        # behind it for any change there, so the dialog's own clock dock ticks instead.
-        dock = self.clock_dock(screen)
-        if dock is not None:
-            main.show_on(dock)
+            main.tick(state)
+        else:
+            # A dialog covers the main screen: Textual would repaint the whole dimmed screen
+            # behind it for any change there, so the dialog's own clock dock ticks instead.
+            dock = self.clock_dock(screen)
+            if dock is not None:
+                main.show_on(dock, state)
+        self.check_alerts(state.sla, state.windows, state.reminders, state.log)
 
     def clock_dock(self, screen: Screen) -> ClockDock | None:
         """The clock dock of a dialog's screen (None for a screen without one)."""

@@ -515,7 +515,14 @@ class GitFlow:
         except WRITE_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Report", markup=False)
             return
-        self.push_screen(ReportScreen(text))
+        main = self.main
+        running = main.clock_state().reminders if main is not None else []
+
+        def closed(result: str | None) -> None:
+            if result == "sent" and main is not None:
+                main.action_reminder_sent()
+
+        self.push_screen(ReportScreen(text, running[0].label if running else ""), closed)
 
     def fill_postmortem(self) -> None:
         inc = self.incident

@@ -268,8 +268,11 @@ class ActivityScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ReportScreen(ModalScreen[None]):
-    """The hand-over report as literal markdown text (read-only, scrollable, selectable)."""
+class ReportScreen(ModalScreen[str | None]):
+    """The hand-over report as literal markdown text (read-only, scrollable, selectable).
+
+    With a reminder running (`reminder`: its label), `u` closes it with "sent": the update went out.
+    """
 
     DEFAULT_CSS = MODAL_CSS + """
     .record-dialog.report { width: 100; height: 90%; }
@@ -279,18 +282,25 @@ class ReportScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="report.close"),
         Binding("c", "copy", "Copy", id="report.copy"),
+        Binding("u", "sent", "Update sent", id="report.sent"),
     ]
 
-    def __init__(self, markdown: str) -> None:
+    def __init__(self, markdown: str, reminder: str = "") -> None:
         super().__init__()
         self.markdown = markdown
+        self.reminder = reminder
 
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea  # here, not at start-up (only this dialog has one)
 
         yield ClockDock()
         with Vertical(classes="record-dialog report"):
-            yield Label(Text("Hand-over report  (c copies · esc closes)", style="bold"))
+            head = Text("Hand-over report  (c copies · ", style="bold")
+            if self.reminder:
+                head.append("u", style="bold reverse")
+                head.append(f" marks the {clean(self.reminder).lower()} sent · ")
+            head.append("esc closes)")
+            yield Label(head)
             yield TextArea(clean_block(self.markdown), read_only=True, id="report-text",
                            soft_wrap=True, show_line_numbers=False)
 
@@ -300,6 +310,10 @@ class ReportScreen(ModalScreen[None]):
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.markdown)
         self.notify("report copied to the clipboard")
+
+    def action_sent(self) -> None:
+        if self.reminder:
+            self.dismiss("sent")
 
     def action_close(self) -> None:
         self.dismiss(None)

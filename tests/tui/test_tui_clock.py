@@ -67,7 +67,7 @@ async def test_the_clock_ticks_every_second_over_each_dialog(
             await pilot.pause()
             seen.add(str(stats.render()))
             if size[1] >= 20:  # under 20 rows the panel has no Digits
-                remaining = main.read_clock()[0].remaining_seconds
+                remaining = main.clock_state().sla.remaining_seconds
                 assert dock.query_one(Digits).value == format_duration(remaining)
         assert len(seen) == 3  # it changed every tick
         # the main screen behind is not repainted while covered; it catches up when shown

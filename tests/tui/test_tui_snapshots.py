@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from hotfix_tui.core import alerts
 from hotfix_tui.core.create import create_incident
 from hotfix_tui.core.incident import Incident
+from hotfix_tui.core.reminders import incident_reminders
 from hotfix_tui.core.settings import Settings
 from hotfix_tui.core.workflow import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp
@@ -23,6 +25,12 @@ def _app(repo, clock, minutes: int, done: tuple[str, ...] = ()) -> HotfixApp:
     for tid in done:
         inc.set_done(tid)
     clock.t = clock.t + timedelta(minutes=minutes)
+    # what is due now has fired before: no toast races the screenshot (alerts have own tests)
+    now = clock()
+    due = alerts.due_alerts(inc.id, inc.severity, inc.sla(now), wf.clock.warnings,
+                            inc.windows(now), incident_reminders(inc, now, []), set(), now)
+    for a in due:
+        alerts.record(folder, a, "Ana Lyst")
     return HotfixApp(inc, root=repo, clock=clock, settings=Settings(theme="textual-dark"),
                      watch=False)
 
