@@ -555,6 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_git import register as register_git
 
     register_git(sub, spec_opt)
+    __import__("hotfix_tui.cli_watch").cli_watch.register(sub, spec_opt)  # watch, remind-done
     return p
 
 

@@ -47,9 +47,9 @@ GIT_LOCK = threading.Lock()
 
 def is_resolved(inc: Incident) -> bool:
     """The incident's status is the last of its workflow's lifecycle (e.g. Resolved)."""
-    wf = inc.workflow
-    status = inc.status
-    return status == "Resolved" or bool(wf and wf.statuses and status == wf.statuses[-1])
+    from hotfix_tui.core.alerts import is_resolved as resolved
+
+    return resolved(inc.status, inc.workflow)
 
 
 def detection_answer(hotfix_text: str) -> tuple[str, str]:
