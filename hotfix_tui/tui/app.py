@@ -85,7 +85,7 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.fix_commit", "f", "fix_commit", "Pick the fix commit", False),
     ("hotfix.report", "r", "report", "Hand-over report", False),
     ("hotfix.detection", "d", "detection", "Record detection (when, how)", False),
-    ("hotfix.reminder_sent", "U", "reminder_sent", "Update sent (restart the reminder)", False),
+    ("hotfix.reminder_sent", "U", "reminder_sent", "Update sent (reminder restarts)", False),
     ("hotfix.help", "question_mark", "help", "Help", True),
     ("hotfix.quit", "q", "app.quit", "Quit", True),
 ]

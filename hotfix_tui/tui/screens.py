@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from .widgets import ClockDock, clean, severity_color
+from .widgets import STATE_STYLE, ClockDock, clean, severity_color
 
 
 class SkipScreen(ModalScreen[str | None]):
@@ -166,8 +166,6 @@ class PickItem:
     relabel: Callable[[], Text] | None = None  # the label now (its SLA clock moves)
 
 
-SLA_STYLE = {"ok": "green", "warning": "yellow", "critical": "dark_orange",
-             "breached": "bold red", "met": "green", "missed": "red", "not-started": "dim"}
 
 
 def incident_label(hid: str, title: str, severity: str | None, sev_color: str, status: str,
@@ -189,10 +187,11 @@ def incident_label(hid: str, title: str, severity: str | None, sev_color: str, s
     elif getattr(sla, "stopped", False):
         what = f"SLA {state} ({format_duration(sla.elapsed_seconds)})"  # type: ignore[attr-defined]
     elif state == "breached":
-        what = f"breached by {format_duration(-sla.remaining_seconds)}"  # type: ignore[attr-defined]
+        what = f"✖ breached by {format_duration(-sla.remaining_seconds)}"  # type: ignore[attr-defined]
     else:
-        what = f"{format_duration(sla.remaining_seconds)} left"  # type: ignore[attr-defined]
-    t.append(f"{what:<20}", style=SLA_STYLE.get(state or "", "dim"))
+        mark = "●" if state == "ok" else "▲"
+        what = f"{mark} {format_duration(sla.remaining_seconds)} left"  # type: ignore[attr-defined]
+    t.append(f"{what:<20}", style=STATE_STYLE.get(state or "", "dim"))
     t.append(" ")
     t.append(clean(title))
     return t

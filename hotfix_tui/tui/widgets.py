@@ -29,18 +29,61 @@ if TYPE_CHECKING:
     from hotfix_tui.core.clocks import SlaReading, WindowReading
     from hotfix_tui.core.incident import PhaseView, TaskView
 
-SEVERITY_COLORS = {"P0": "red", "P1": "dark_orange", "P2": "yellow"}
-NAMED_COLORS = {"orange": "dark_orange"}
-STATE_STYLE = {
-    "ok": "green",
-    "warning": "yellow",
-    "critical": "dark_orange",
-    "breached": "bold red",
-    "overdue": "bold red",
-    "met": "green",
-    "missed": "red",
-    "not-started": "dim",
+# Severity badge colours: a workflow's colour names as explicit RGB (a terminal palette's "yellow"
+# is often orange), any other colour (e.g. #ff8800) as written.
+NAMED_COLORS = {
+    "red": "#ff4d4f",
+    "orange": "#ff8c1a",
+    "yellow": "#ffd60a",
+    "green": "#3ecf5a",
+    "blue": "#4a9eff",
+    "purple": "#b48cff",
+    "magenta": "#ff5fd2",
+    "cyan": "#3fd7e0",
+    "grey": "#a0a0a0",
+    "gray": "#a0a0a0",
+    "white": "#f0f0f0",
 }
+SEVERITY_COLORS = {"P0": "red", "P1": "orange", "P2": "yellow"}
+
+# Each clock state: the theme variable of its colour, and a word and mark that say it without
+# colour (for colour-blind users and monochrome terminals).
+STATE_VAR = {
+    "ok": "success",
+    "warning": "warning",
+    "critical": "error-lighten-2",
+    "breached": "error",
+    "overdue": "error-lighten-2",
+    "met": "primary-lighten-2",
+    "missed": "error",
+    "not-started": "text-muted",
+}
+STATE_WORD = {
+    "ok": "● OK",
+    "warning": "▲ WARNING",
+    "critical": "▲▲ CRITICAL",
+    "breached": "✖ BREACHED",
+    "met": "✔ SLA met",
+    "missed": "✘ SLA missed",
+}
+STATE_FALLBACK = {"success": "green", "warning": "yellow", "error-lighten-2": "bright_red",
+                  "error": "red", "primary-lighten-2": "bright_blue", "text-muted": "dim"}
+
+
+def state_styles(variables: dict[str, str]) -> dict[str, str]:
+    """State -> a Rich style in the theme's semantic colours (`App.theme_variables`)."""
+    out = {}
+    for state, var in STATE_VAR.items():
+        color = variables.get(var, "")
+        if not color.startswith("#"):
+            color = STATE_FALLBACK[var]
+        bold = "bold " if state in ("critical", "breached", "overdue") else ""
+        out[state] = f"{bold}{color}"
+    out["breached"] = f"bold reverse {out['breached'].split()[-1]}"
+    return out
+
+
+STATE_STYLE = state_styles({})  # before the app has a theme (tests, the picker's first lines)
 
 
 def clean(text: object) -> str:
@@ -59,9 +102,9 @@ def clean(text: object) -> str:
 
 
 def severity_color(sev: str | None, workflow_color: str = "") -> str:
-    if workflow_color:
-        return NAMED_COLORS.get(workflow_color, workflow_color)
-    return SEVERITY_COLORS.get(sev or "", "white")
+    """The badge colour of a severity: the workflow's colour, else P0 red, P1 orange, P2 yellow."""
+    name = workflow_color or SEVERITY_COLORS.get(sev or "", "white")
+    return NAMED_COLORS.get(name.lower(), name)
 
 
 class HeaderLine(Static):
@@ -156,6 +199,7 @@ class SlaPanel(Horizontal):
         state = sla.state if sla else "not-started"
         for s in self.STATES:
             self.set_class(s == state, f"-{s}")
+        styles = state_styles(getattr(self.app, "theme_variables", {}))
         line = Text(no_wrap=True, overflow="ellipsis")
         sep = "\n" if self.mode == "compact" else "  "  # compact: state, then the figures
         if sla is None:
@@ -167,20 +211,21 @@ class SlaPanel(Horizontal):
         else:
             target = format_duration(sla.target_seconds)
             pct = f"{sla.fraction:.0%}"
+            line.append(f" {STATE_WORD[state]} ", style=f"{styles[state]} reverse"
+                        if state != "breached" else styles[state])
+            line.append(sep if sla.stopped else " ")
             if sla.stopped:
                 digits = format_duration(sla.elapsed_seconds)
-                mark = "✔ SLA met" if state == "met" else "✘ SLA missed"
-                line.append(mark, style=STATE_STYLE[state])
-                line.append(f"{sep}resolved in {format_duration(sla.elapsed_seconds)}"
+                line.append(f"resolved in {format_duration(sla.elapsed_seconds)}"
                             f" of {target} ({pct})")
             else:
                 digits = format_duration(sla.remaining_seconds, signed=True)
                 if state == "breached":
-                    line.append("BREACHED", style="bold red")
-                    line.append(f" by {format_duration(-sla.remaining_seconds)}")
+                    line.append(f"by {format_duration(-sla.remaining_seconds)}",
+                                style="bold")
                 else:
                     line.append(f"{format_duration(sla.remaining_seconds)} left",
-                                style=STATE_STYLE[state])
+                                style=styles[state])
                 line.append(f"{sep}elapsed {format_duration(sla.elapsed_seconds)}"
                             f" · {pct} of {sev or '?'} target {target}")
         wt = Text(no_wrap=True, overflow="ellipsis")
@@ -188,8 +233,9 @@ class SlaPanel(Horizontal):
         for i, w in enumerate(windows):
             if i:
                 wt.append("  " if one_line else "\n")
-            style = STATE_STYLE.get(w.state, "")
-            wt.append("● ", style=style)
+            style = styles.get(w.state, "")
+            wt.append("● " if w.state == "ok" else "▲ " if w.remaining_seconds >= 0 else "✖ ",
+                      style=style)
             wt.append(clean(w.label), style="bold")
             if w.remaining_seconds >= 0:
                 wt.append(" ")

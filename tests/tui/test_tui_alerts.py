@@ -182,7 +182,8 @@ async def test_reminder_shown_marked_sent_and_restarted(incident, make_app, cloc
         assert not any("reminder" in a for a in alert_ids(incident))
         await step(app, pilot, clock, minutes=20)  # 14:50: due
         assert "alert:hotfix-001:reminder:stakeholder-update@20261125T145000Z" in (
-            alert_ids(incident))
+            alert_ids(incident)
+        )
         assert "Stakeholder update DUE" in windows_line(app)
 
 

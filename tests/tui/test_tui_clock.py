@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from textual.widgets import Digits, OptionList
 
@@ -107,3 +109,70 @@ async def test_the_pickers_lines_tick(repo, clock):
         app.tick()
         await pilot.pause()
         assert "0:59:59 left" in lines()[0] and "3:59:59 left" in lines()[1]
+
+
+# --- colour per state, with words too ---------------------------------------------------------
+
+STATES = [
+    (12, "ok", "● OK"),
+    (35, "warning", "▲ WARNING"),
+    (46, "warning", "▲ WARNING"),
+    (55, "critical", "▲▲ CRITICAL"),
+    (71, "breached", "✖ BREACHED"),
+]
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "nord", "gruvbox"])
+async def test_each_state_has_its_colour_and_word(incident, clock, theme):
+    from textual.color import Color
+
+    seen = {}
+    app = HotfixApp(
+        incident, root=incident.repo_root, clock=clock, settings=Settings(theme=theme), watch=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.main.query_one(SlaPanel)
+        digits = panel.query_one(Digits)
+        for minutes, state, word in STATES:
+            clock.t = clock.t.replace(hour=14, minute=0) + timedelta(minutes=minutes)
+            app.tick()
+            await pilot.pause()
+            assert panel.has_class(f"-{state}")
+            assert str(panel.query_one("#sla-stats").render()).startswith(f" {word} ")
+            style = digits.rich_style
+            fg = Color.from_rich_color(style.color)
+            bg = Color.from_rich_color(style.bgcolor)
+            seen[minutes] = (fg, bg, style.bold)
+        colors = app.theme_variables
+        assert seen[12][0] == Color.parse(colors["success"])
+        assert seen[35][0] == Color.parse(colors["warning"]) == seen[46][0]
+        assert seen[55][0] == Color.parse(colors["error-lighten-2"]) and seen[55][2]
+        fg, bg, bold = seen[71]  # breached: reversed on the error colour, bold
+        assert bg == Color.parse(colors["error"]) and bold
+        assert fg.brightness >= seen[12][0].brightness  # never dimmer than ok
+        assert len({seen[m][:2] for m in (12, 35, 55, 71)}) == 4  # all distinct
+
+
+async def test_met_is_its_own_colour_and_word(incident, clock):
+    for tid in ("T001", "T002", "T003", "T004", "T005", "T006", "T007", "T008", "T010", "T012"):
+        incident.set_done(tid)
+    clock.advance(minutes=40)
+    incident.set_done("T013")
+    app = HotfixApp(
+        incident, root=incident.repo_root, clock=clock, settings=Settings(), watch=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panel = app.main.query_one(SlaPanel)
+        assert panel.has_class("-met")
+        assert str(panel.query_one("#sla-stats").render()).startswith(" ✔ SLA met ")
+
+
+def test_severity_badges_use_the_workflows_colours():
+    from hotfix_tui.core.workflow import resolve_workflow
+    from hotfix_tui.tui.widgets import severity_color
+
+    wf = resolve_workflow("hotfix", None)
+    got = {s.id: severity_color(s.id, s.color) for s in wf.severities}
+    assert got == {"P0": "#ff4d4f", "P1": "#ff8c1a", "P2": "#ffd60a"}  # red, orange, yellow
+    assert severity_color("SEV1", "#123456") == "#123456"

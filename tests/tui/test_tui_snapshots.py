@@ -39,12 +39,19 @@ def _app(repo, clock, minutes: int, done: tuple[str, ...] = ()) -> HotfixApp:
     ("minutes", "done"),
     [
         pytest.param(12, ("T001", "T002"), id="p0-time-to-spare"),
+        pytest.param(35, ("T001", "T002", "T003"), id="p0-warning"),
         pytest.param(55, ("T001", "T002", "T003", "T004", "T005"), id="p0-near-breach"),
         pytest.param(71, ("T001", "T002", "T003"), id="p0-breached"),
     ],
 )
 def test_main_screen(snap_compare, repo, clock, minutes, done):
     assert snap_compare(_app(repo, clock, minutes, done), terminal_size=SIZE)
+
+
+def test_main_screen_sla_met(snap_compare, repo, clock):
+    done = ("T001", "T002", "T003", "T004", "T005", "T006", "T007", "T008", "T010", "T012",
+            "T013")
+    assert snap_compare(_app(repo, clock, 50, done), terminal_size=SIZE)
 
 
 def test_help_screen(snap_compare, repo, clock):
