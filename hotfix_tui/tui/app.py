@@ -35,7 +35,7 @@ from hotfix_tui.core.reminders import LogReader, ReminderReading, incident_remin
 from hotfix_tui.core.settings import Settings, load_settings
 
 from .alerting import Alerting
-from .gitflow import GitFlow, RecordActions, is_resolved
+from .gitflow import CopyCommands, GitFlow, RecordActions, is_resolved
 from .widgets import (
     ClockDock,
     FilterInput,
@@ -85,6 +85,7 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.fix_commit", "f", "fix_commit", "Pick the fix commit", False),
     ("hotfix.report", "r", "report", "Hand-over report", False),
     ("hotfix.detection", "d", "detection", "Record detection (when, how)", False),
+    ("hotfix.copy", "y", "copy", "Copy a command (rollback, branch)", False),
     ("hotfix.reminder_sent", "U", "reminder_sent", "Update sent (reminder restarts)", False),
     ("hotfix.help", "question_mark", "help", "Help", True),
     ("hotfix.quit", "q", "app.quit", "Quit", True),
@@ -119,6 +120,7 @@ PALETTE: list[tuple[str, str, str]] = [
     ("fill_postmortem", "Fill post-mortem", "fill what the record knows into post-mortem.md"),
     ("correct_start", "Correct incident start…", "move the Incident Start; every clock follows"),
     ("detection", "Record detection…", "when and how the incident was detected"),
+    ("copy", "Copy a command…", "rollback and branch commands filled from the record"),
     ("reminder_sent", "Update sent", "mark the due reminder (stakeholder update) done; its "
      "interval restarts"),
     ("help", "Show keys", "the help screen with every key binding"),
@@ -947,7 +949,7 @@ def _gc_on() -> None:
     gc.enable()
 
 
-class HotfixApp(Alerting, GitFlow, App[int]):
+class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
     """The on-call TUI for one incident (or a picker of the repo's incidents)."""
 
     CSS_PATH = "hotfix.tcss"

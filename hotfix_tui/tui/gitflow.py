@@ -342,14 +342,14 @@ class GitFlow:
         if root is None or self.refuse_while_syncing() or self._listing:
             return
         self._listing = True
-        self._list_commits_worker(root)
+        self._list_commits_worker(root, self.incident.folder)
 
     @work(thread=True, exclusive=True, group="git-log", exit_on_error=False)
-    def _list_commits_worker(self, root: Path) -> None:
+    def _list_commits_worker(self, root: Path, folder: Path) -> None:
         msg: Message
         try:
-            from hotfix_tui.core import gitops
-            msg = CommitsListed(gitops.recent_commits(root, limit=20))
+            from hotfix_tui.core.fix_commits import fix_candidates  # never the record's commits
+            msg = CommitsListed(fix_candidates(root, folder, limit=20))
         except (GitError, OSError) as exc:
             msg = CommitsListFailed(str(exc))
         except Exception as exc:  # noqa: BLE001 - always report
@@ -397,7 +397,8 @@ class GitFlow:
         if change is None:
             self.notify(f"{c.short} is already the recorded fix commit", title="Fix commit")
             return
-        self.notify(clean(f"{c.short} {c.subject}: Commit SHA and rollback command filled"),
+        self.notify(clean(f"{c.short} {c.subject}: Commit SHA and rollback command filled; "
+                          "y shows the rollback commands to copy (git revert, git reset --hard)"),
                     title="Fix commit recorded", markup=False)
         self._rerender()
 
@@ -558,6 +559,53 @@ class GitFlow:
             main.sync_all()
 
 
+# --- copy-ready commands -----------------------------------------------------------------------
+
+
+class CommandsReady(Message):
+    def __init__(self, commands: list[Any]) -> None:
+        super().__init__()
+        self.commands = commands
+
+
+class CopyCommands:
+    """Mixin for HotfixApp: `y` lists the commands the record can fill in, to copy one."""
+
+    incident: Incident | None
+    main: Any
+    notify: Any
+    push_screen: Any
+    post_message: Any
+
+    def show_commands(self, steps: list[str]) -> None:
+        inc = self.incident
+        if inc is None:
+            return
+        self._commands_worker(inc.repo_root, inc.text("hotfix.md"), inc.branch_field, steps)
+
+    @work(thread=True, exclusive=True, group="commands", exit_on_error=False)
+    def _commands_worker(self, root: Path | None, hotfix_text: str, branch: str,
+                         steps: list[str]) -> None:
+        from hotfix_tui.core import commands
+
+        values = commands.record_values(hotfix_text, branch)
+        if root is not None and "fix" in values:
+            from hotfix_tui.core.fix_commits import parent
+
+            values = commands.record_values(hotfix_text, branch, parent(root, values["fix"]) or "")
+        found = commands.step_commands(steps, values) + commands.record_commands(values)
+        self.post_message(CommandsReady(found))
+
+    def on_commands_ready(self, message: CommandsReady) -> None:
+        from .record_screens import CommandsScreen
+
+        if not message.commands:
+            self.notify("no commands to copy yet: record the fix commit (f) or the branch",
+                        title="Commands")
+            return
+        self.push_screen(CommandsScreen(message.commands))
+
+
 # --- the main screen side --------------------------------------------------------------------
 
 
@@ -594,4 +642,8 @@ class RecordActions:
     def action_detection(self) -> None:
         if not self._blocked():
             self.app.prompt_detection()
+
+    def action_copy(self) -> None:
+        row = self.current_task()  # type: ignore[attr-defined]
+        self.app.show_commands(list(row.view.steps) if row is not None else [])
 

@@ -21,13 +21,15 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hotfix_tui.core.clocks import parse_time
+from hotfix_tui.core.commands import CopyCommand
 
 from .widgets import ClockDock, clean
 
 TIME_HINT = "YYYY-MM-DD HH:MM"
 
 MODAL_CSS = """
-ConfirmScreen, DetectionScreen, TimeScreen, CommitPickerScreen, ActivityScreen, ReportScreen {
+ConfirmScreen, DetectionScreen, TimeScreen, CommitPickerScreen, ActivityScreen, ReportScreen,
+CommandsScreen {
     align: center middle;
 }
 .record-dialog {
@@ -265,6 +267,66 @@ class ActivityScreen(ModalScreen[None]):
         table.focus()
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class CommandsScreen(ModalScreen[None]):
+    """Commands filled in from the record; enter or y copies the highlighted one (OSC 52).
+
+    OSC 52 never confirms, so every command is shown in full too (select it with the mouse)."""
+
+    DEFAULT_CSS = MODAL_CSS + """
+    .record-dialog.commands { width: 100; }
+    #commands-list { height: auto; max-height: 24; margin: 1 0; }
+    """
+
+    BINDINGS = [
+        Binding("escape,q", "cancel", "Close", id="commands.close"),
+        Binding("y", "copy", "Copy", id="commands.copy"),
+    ]
+
+    def __init__(self, commands: Sequence[CopyCommand]) -> None:
+        super().__init__()
+        self.commands = list(commands)
+
+    def compose(self) -> ComposeResult:
+        yield ClockDock()
+        with Vertical(classes="record-dialog commands"):
+            yield Label(Text("Commands (enter or y copies · esc closes)", style="bold"))
+            opts = []
+            for i, c in enumerate(self.commands):
+                t = Text()
+                t.append(clean(c.label), style="bold")
+                t.append("\n  ")
+                t.append(clean(c.command), style="bold cyan")
+                if c.warning:
+                    t.append("\n  ⚠ ", style="bold red")
+                    t.append(clean(c.warning), style="red")
+                opts.append(Option(t, id=str(i)))
+            yield OptionList(*opts, id="commands-list")
+            yield Static(Text("Copying uses OSC 52 (in tmux: set -g set-clipboard on); if "
+                              "nothing is pasted, select the command with the mouse.",
+                              style="dim"))
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        ol.highlighted = 0
+        ol.focus()
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self._copy(int(event.option.id or 0))
+
+    def action_copy(self) -> None:
+        self._copy(self.query_one(OptionList).highlighted or 0)
+
+    def _copy(self, index: int) -> None:
+        c = self.commands[index]
+        self.app.copy_to_clipboard(c.command)
+        self.notify(clean(c.command), title="Copied (OSC 52)", markup=False)
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
         self.dismiss(None)
 
 
