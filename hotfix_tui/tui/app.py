@@ -25,7 +25,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Collapsible, Input
+from textual.widgets import Collapsible, Input, Static
 
 from hotfix_tui.core.clocks import Clock, SlaReading, WindowReading, format_duration, utc_now
 from hotfix_tui.core.events import Event
@@ -55,6 +55,7 @@ try:  # the store is the foundation's; its errors are shown, never raised to the
 except ImportError:  # pragma: no cover - during bring-up
     StoreError = OSError  # type: ignore[assignment,misc]
 
+NOTE_HEAD = "# hotfix-tui:"  # the $EDITOR note file's header lines (dropped from the note)
 ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
 # seconds an error notification stays (short: the next one may matter more)
 ERROR_TIMEOUT = 6
@@ -123,7 +124,8 @@ PALETTE: list[tuple[str, str, str]] = [
     ("copy", "Copy a command…", "rollback and branch commands filled from the record"),
     ("reminder_sent", "Update sent", "mark the due reminder (stakeholder update) done; its "
      "interval restarts"),
-    ("help", "Show keys", "the help screen with every key binding"),
+    ("set_status", "Set status…", "move the incident to a status of its workflow"),
+    ("help", "Help: show keys", "the help screen with every key binding"),
     ("app.quit", "Quit", "leave hotfix-tui"),
 ]
 
@@ -229,6 +231,12 @@ class MainScreen(RecordActions, Screen[None]):
         inp = cls(placeholder=placeholder, id=ident)
         self.mount(inp, before=self.query_one(KeyFooter))
         return inp
+
+    def on_descendant_focus(self) -> None:
+        self.set_class(isinstance(self.focused, Input), "-typing")
+
+    def on_descendant_blur(self) -> None:
+        self.set_class(isinstance(self.focused, Input), "-typing")
 
     def _shown_input(self, ident: str) -> bool:
         found = self.query(f"#{ident}")
@@ -442,7 +450,10 @@ class MainScreen(RecordActions, Screen[None]):
     def set_cursor(self, ref: str | None) -> None:
         rows = self.rows()
         if not rows:
-            self.cursor, self._cursor_widget = None, None
+            if self._cursor_widget is not None:
+                self._cursor_widget.remove_class("-cursor")
+            # nothing shown (a filter matches nothing): the cursor returns there afterwards
+            self.cursor, self._cursor_widget = ref, None
             return
         refs = [r for r, _ in rows]
         if ref not in refs:
@@ -711,9 +722,13 @@ class MainScreen(RecordActions, Screen[None]):
         app = self.app
         editor = getattr(app, "settings", None) and app.settings.editor
         editor = editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        fd, name = tempfile.mkstemp(prefix="hotfix-note-", suffix=".md")
+        what = clean(f"{row.view.id or ''} {row.view.title}".strip())[:200]
+        fd, name = tempfile.mkstemp(prefix=f"hotfix-note-{row.view.id or 'task'}-", suffix=".md")
         os.close(fd)
         path = Path(name)
+        path.write_text(f"{NOTE_HEAD} note on {what}\n{NOTE_HEAD} lines starting with "
+                        f"'{NOTE_HEAD}' are left out; save an empty note to add nothing\n\n",
+                        encoding="utf-8")
         try:
             cmd = [*shlex.split(editor), str(path)]
             try:
@@ -723,6 +738,7 @@ class MainScreen(RecordActions, Screen[None]):
                 rc = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL,
                                     capture_output=True).returncode
             text = path.read_text(encoding="utf-8", errors="replace")
+            text = "\n".join(ln for ln in text.split("\n") if not ln.startswith(NOTE_HEAD))
         except (OSError, ValueError) as exc:
             self.notify(f"could not run the editor {editor!r}: {exc}", severity="error",
                         markup=False)
@@ -758,6 +774,26 @@ class MainScreen(RecordActions, Screen[None]):
                     self.app.post_message(Changed(change.label))
 
         self.app.push_screen(SeverityScreen(inc.severity, choices), done)
+
+    def action_set_status(self) -> None:
+        from .screens import StatusScreen
+
+        if self._blocked():
+            return
+        inc = self.incident
+        statuses = list(inc.workflow.statuses) if inc.workflow else []
+        if not statuses:
+            self.notify("this incident's workflow has no statuses", severity="warning")
+            return
+
+        def done(status: str | None) -> None:
+            if status and status != inc.status:
+                change = self._act(lambda: inc.set_status(status))
+                self.sync_all()
+                if change is not None:
+                    self.app.post_message(Changed(change.label))
+
+        self.app.push_screen(StatusScreen(inc.status, statuses), done)
 
     def action_undo(self) -> None:
         if self._blocked():
@@ -835,7 +871,20 @@ class MainScreen(RecordActions, Screen[None]):
         if not q and self._pre_filter is not None:
             self._restore_phases(self._pre_filter)
             self._pre_filter = None
+        self._no_match(bool(q) and not any(b.display for b in self.boxes))
         self.set_cursor(self.cursor)
+
+    def _no_match(self, show: bool) -> None:
+        """Say so when the filter matches no task (the list would be empty)."""
+        found = self.query("#no-match")
+        if not show and not found:
+            return
+        if not found:
+            self.query_one(TaskTree).mount(Static(id="no-match"))
+        msg = self.query_one("#no-match", Static)
+        msg.update(Text.assemble("no task matches ", (repr(self.filter_text), "bold"),
+                                 "  (esc clears the filter)", style="italic"))
+        msg.display = show
 
     def _restore_phases(self, before: dict[str, bool]) -> None:
         """Each phase open or closed as before the filter; the cursor's task stays in view."""
@@ -954,6 +1003,12 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
 
     CSS_PATH = "hotfix.tcss"
     TITLE = "hotfix-tui"
+    # Textual's own ctrl+q, without priority: quit remapped to ctrl+q (keymap) is the screen's
+    # binding, then shown in the footer
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
     COMMANDS = App.COMMANDS | {HotfixCommands}
     ENABLE_COMMAND_PALETTE = True
 

@@ -72,4 +72,11 @@ def _run_app(spec: str | None) -> int:
         result = app.run(auto_pilot=auto_pilot())
     finally:
         gc.unfreeze()
+    opened = app.incident
+    if opened is not None:  # one line, no prompt: changes left for git
+        from hotfix_tui.core.uncommitted import uncommitted_note
+
+        note = uncommitted_note(opened.repo_root, opened.folder, opened.id)
+        if note:
+            _say(note)
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)

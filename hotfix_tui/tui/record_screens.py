@@ -225,6 +225,7 @@ class ActivityScreen(ModalScreen[None]):
     .record-dialog.activity { width: 110; height: 90%; }
     #activity-summary { margin: 1 0; height: auto; }
     #activity-table { height: 1fr; }
+    #activity-detail { height: auto; max-height: 6; margin-top: 1; }
     """
 
     BINDINGS = [Binding("escape,q,a", "close", "Close", id="activity.close")]
@@ -242,10 +243,11 @@ class ActivityScreen(ModalScreen[None]):
         with Vertical(classes="record-dialog activity"):
             yield Label(Text(clean(self.title_text), style="bold"))
             if self.summary:
-                yield Static(Text(clean(self.summary)), id="activity-summary")
+                yield Static(Text(clean_block(self.summary)), id="activity-summary")
             table: DataTable[Text] = DataTable(id="activity-table", cursor_type="row",
                                                zebra_stripes=True)
             yield table
+            yield Static(id="activity-detail")  # the highlighted row whole (cells are cut)
             yield Static(Text("◆ arrived from others in a sync · esc closes", style="dim"))
 
     def on_mount(self) -> None:
@@ -265,6 +267,21 @@ class ActivityScreen(ModalScreen[None]):
                 Text(clean(r.notes)),
             )
         table.focus()
+        self._detail(0)
+
+    def on_data_table_row_highlighted(self, event: object) -> None:
+        self._detail(getattr(event, "cursor_row", 0))
+
+    def _detail(self, index: int) -> None:
+        """The highlighted row's event and notes in full, wrapped, under the table."""
+        if not (0 <= index < len(self.rows)):
+            return
+        r = self.rows[index]
+        t = Text.assemble((clean(f"{r.time} {r.who}: {r.event}"), "bold"))
+        if r.notes:
+            t.append("\n")
+            t.append(clean(r.notes))
+        self.query_one("#activity-detail", Static).update(t)
 
     def action_close(self) -> None:
         self.dismiss(None)

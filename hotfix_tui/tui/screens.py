@@ -129,6 +129,37 @@ class SeverityScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class StatusScreen(ModalScreen[str | None]):
+    """Pick the incident's status among its workflow's; dismisses with it or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(self, current: str, statuses: list[str]) -> None:
+        super().__init__()
+        self.current = current
+        self.statuses = statuses
+
+    def compose(self) -> ComposeResult:
+        yield ClockDock()
+        with Vertical(classes="dialog"):
+            yield Label(Text(f"Set status (now {clean(self.current or '?')})", style="bold"))
+            yield OptionList(*[Option(Text(clean(s)), id=str(i))
+                               for i, s in enumerate(self.statuses)], id="status-list")
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        if self.current in self.statuses:
+            ol.highlighted = self.statuses.index(self.current)
+        ol.focus()
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.statuses[int(event.option.id or 0)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class HelpScreen(ModalScreen[None]):
     """Every binding with its current keys (after the user's keymap)."""
 
@@ -244,9 +275,21 @@ class PickerScreen(Screen[Path | str | None]):
 
 
 class NewIncidentScreen(ModalScreen[tuple[str, str] | None]):
-    """Description and severity of a new incident; dismisses with them or None."""
+    """Description and severity of a new incident; dismisses with them or None.
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+    Up and down in the description already move in the severity list (and go there), so a key
+    typed right after enter is never lost."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("down", "severity(1)", "Next severity", show=False, id="new.down"),
+        Binding("up", "severity(-1)", "Previous severity", show=False, id="new.up"),
+    ]
+
+    DEFAULT_CSS = """
+    NewIncidentScreen #new-severity:focus { border: tall $accent; }
+    NewIncidentScreen #new-description:focus { border: tall $accent; }
+    """
 
     def __init__(self, severities: list[SeverityChoice]) -> None:
         super().__init__()
@@ -272,6 +315,14 @@ class NewIncidentScreen(ModalScreen[tuple[str, str] | None]):
     @on(Input.Submitted)
     def to_severity(self) -> None:
         self.query_one(OptionList).focus()
+
+    def action_severity(self, delta: int) -> None:
+        ol = self.query_one(OptionList)
+        ol.focus()
+        if delta > 0:
+            ol.action_cursor_down()
+        else:
+            ol.action_cursor_up()
 
     @on(OptionList.OptionSelected)
     @on(Button.Pressed)

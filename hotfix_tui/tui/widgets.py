@@ -101,6 +101,17 @@ def clean(text: object) -> str:
     return "".join(out)
 
 
+TITLE_SHOWN = 160  # characters of a task title shown in the list (enter shows more)
+TITLE_SHOWN_EXPANDED = 4000
+
+
+def cut(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with an ellipsis and how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (+{len(text) - limit} characters)"
+
+
 def severity_color(sev: str | None, workflow_color: str = "") -> str:
     """The badge colour of a severity: the workflow's colour, else P0 red, P1 orange, P2 yellow."""
     name = workflow_color or SEVERITY_COLORS.get(sev or "", "white")
@@ -122,7 +133,7 @@ class HeaderLine(Static):
         if getattr(self, "_parts", None):
             self._render_parts()
 
-    MIN_TITLE = 10  # the title is cut down to this before the branch is cut or dropped
+    MIN_TITLE = 10  # the title is never cut below this (nor below half the room) for the branch
     MIN_BRANCH = 12
 
     def _render_parts(self) -> None:
@@ -134,7 +145,9 @@ class HeaderLine(Static):
         name = clean(title)
         branch = clean(branch)
         tail = self._tail(sev, color, status, branch)
-        want = min(len(name), self.MIN_TITLE)
+        # the title keeps at least half the room left by the id, severity and status
+        bare = width - head.cell_len - self._tail(sev, color, status, "").cell_len - 1
+        want = min(len(name), max(self.MIN_TITLE, bare // 2))
         if branch and width - head.cell_len - tail.cell_len - 1 < want:
             # narrow: the title is cut first (above), then the branch, then it goes
             spare = width - head.cell_len - self._tail(sev, color, status, "").cell_len - 1
@@ -196,6 +209,7 @@ class SlaPanel(Horizontal):
     def show(self, sla: SlaReading | None, windows: list[WindowReading], sev: str | None,
              notes: tuple[Text, ...] = ()) -> None:
         """Show a clock reading; `notes` are short lines after the windows (e.g. what to record)."""
+        self._args = (sla, windows, sev, notes)
         state = sla.state if sla else "not-started"
         for s in self.STATES:
             self.set_class(s == state, f"-{s}")
@@ -228,30 +242,53 @@ class SlaPanel(Horizontal):
                                 style=styles[state])
                 line.append(f"{sep}elapsed {format_duration(sla.elapsed_seconds)}"
                             f" · {pct} of {sev or '?'} target {target}")
-        wt = Text(no_wrap=True, overflow="ellipsis")
         one_line = self.mode != "full"
-        for i, w in enumerate(windows):
-            if i:
-                wt.append("  " if one_line else "\n")
+        items: list[Text] = []
+        for w in windows:
             style = styles.get(w.state, "")
-            wt.append("● " if w.state == "ok" else "▲ " if w.remaining_seconds >= 0 else "✖ ",
-                      style=style)
-            wt.append(clean(w.label), style="bold")
+            t = Text()
+            t.append("● " if w.state == "ok" else "▲ " if w.remaining_seconds >= 0 else "✖ ",
+                     style=style)
+            t.append(clean(w.label), style="bold")
             if w.remaining_seconds >= 0:
-                wt.append(" ")
-                wt.append(format_duration(w.remaining_seconds), style=style)
-                wt.append(" left")
+                t.append(" ")
+                t.append(format_duration(w.remaining_seconds), style=style)
+                t.append(" left")
             else:
-                wt.append(" overdue by ")
-                wt.append(format_duration(w.remaining_seconds), style=style)
+                t.append(" overdue by ")
+                t.append(format_duration(w.remaining_seconds), style=style)
+            items.append(t)
         if not windows and not notes:
-            wt.append("no active windows", style="dim")
-        for i, note in enumerate(notes):
-            if i or windows:
-                wt.append("  " if one_line else "\n")
-            wt.append(note)
+            items.append(Text("no active windows", style="dim"))
+        if one_line:  # what the record wants first, then the windows that fit, "+N more"
+            wt = self._fit([*notes, *items], len(notes))
+        else:
+            wt = Text("\n", no_wrap=True, overflow="ellipsis").join([*items, *notes])
         self._update(digits, line, wt)
         self.set_class(not windows and not notes, "-no-windows")
+
+    def _fit(self, items: list[Text], keep: int) -> Text:
+        """Items on one line, as many as fit the windows line's width (the first `keep` always);
+        the rest counted as "+N more". Before the first layout (no width) all of them."""
+        width = self.query_one("#sla-windows").size.width
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for i, item in enumerate(items):
+            left = len(items) - i - 1
+            room = width - out.cell_len - (2 if i else 0) - (len(f"  +{left} more") if left else 0)
+            if width and i >= keep and item.cell_len > room:
+                out.append(f"{'  ' if i else ''}+{len(items) - i} more", style="dim")
+                break
+            if i:
+                out.append("  ")
+            out.append(item)
+        if not width:
+            self.call_after_refresh(self._refit)
+        return out
+
+    def _refit(self) -> None:
+        args = getattr(self, "_args", None)
+        if args is not None and self.query_one("#sla-windows").size.width:
+            self.show(*args)
 
     def _update(self, digits: str, stats: Text, windows: Text) -> None:
         """Repaint only what changed; a layout only when the windows' line count changes.
@@ -327,7 +364,8 @@ class TaskRow(Widget):
         for m in v.markers:
             t.append(f"[{clean(m)}] ", style="magenta")
         title_style = {"done": "", "skipped": "strike", "open": "bold", "n/a": "strike"}[state]
-        t.append(clean(v.title), style=title_style)
+        t.append(clean(cut(v.title, TITLE_SHOWN_EXPANDED if self.expanded else TITLE_SHOWN)),
+                 style=title_style)
         if state == "skipped":
             t.append("  skipped: ", style="yellow")
             t.append(clean(v.skipped or ""), style="italic")
