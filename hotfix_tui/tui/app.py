@@ -43,6 +43,7 @@ from .widgets import (
     KeyFooter,
     NoteInput,
     PhaseBox,
+    SidePanel,
     SlaPanel,
     TaskRow,
     TaskTree,
@@ -55,6 +56,7 @@ try:  # the store is the foundation's; its errors are shown, never raised to the
 except ImportError:  # pragma: no cover - during bring-up
     StoreError = OSError  # type: ignore[assignment,misc]
 
+WIDE = 160  # columns from which the side panel shows the current task and recent activity
 NOTE_HEAD = "# hotfix-tui:"  # the $EDITOR note file's header lines (dropped from the note)
 ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
 # seconds an error notification stays (short: the next one may matter more)
@@ -232,6 +234,28 @@ class MainScreen(RecordActions, Screen[None]):
         self.mount(inp, before=self.query_one(KeyFooter))
         return inp
 
+    def _side(self, show: bool) -> None:
+        """The side panel on a wide terminal (made the first time the terminal is wide)."""
+        found = self.query(SidePanel)
+        if not show:
+            if found:
+                found.first().display = False
+            return
+        if not found:
+            self.query_one(TaskTree).mount(SidePanel(id="side"))
+        self.query_one(SidePanel).display = True
+        self.call_after_refresh(self.update_side)
+
+    def update_side(self) -> None:
+        """The task under the cursor and the latest activity, when the side panel is shown."""
+        found = self.query(SidePanel)
+        if not found or not found.first().display:
+            return
+        row = self.current_task()
+        rows = getattr(self.app, "activity_rows", lambda limit: [])(limit=8)
+        found.first().show(row.view if row is not None else None,
+                           [(r.time, r.who, r.event) for r in rows])
+
     def on_descendant_focus(self) -> None:
         self.set_class(isinstance(self.focused, Input), "-typing")
 
@@ -286,6 +310,7 @@ class MainScreen(RecordActions, Screen[None]):
         """
         w, h = self.size
         self.set_class(h < 30, "-compact")
+        self._side(w >= WIDE)
         mode = "tiny" if h < 20 else "compact" if h < 30 else "full"
         footer = self.query_one(KeyFooter)
         footer.compact = w < 100
@@ -394,6 +419,8 @@ class MainScreen(RecordActions, Screen[None]):
         self.update_header()
         self._last_sla = None
         self.tick()
+        if self.size.width >= WIDE:
+            self.update_side()
 
     def sync_all(self) -> None:
         """Re-render everything from the incident, keeping the cursor and open phases."""
@@ -464,6 +491,8 @@ class MainScreen(RecordActions, Screen[None]):
         widget.add_class("-cursor")
         self.cursor, self._cursor_widget = ref, widget
         self.call_after_refresh(self._scroll_to_cursor)
+        if self.size.width >= WIDE:
+            self.update_side()
 
     def _nearest(self, ref: str | None, refs: list[str]) -> str:
         """Where the cursor goes when its row is gone: its phase title, else the first row."""

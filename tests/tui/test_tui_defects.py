@@ -231,3 +231,32 @@ async def test_toasts_do_not_cover_the_filter_input(incident, make_app):
         assert toasts
         for t in toasts:
             assert not t.region.overlaps(inp.region), (t.region, inp.region)
+
+
+async def test_a_wide_terminal_shows_the_task_and_recent_activity_beside_the_list(
+    incident, make_app
+):
+    from hotfix_tui.tui.widgets import SidePanel
+
+    app = make_app(incident)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        side = app.main.query_one(SidePanel)
+        assert side.display and side.region.width >= 80
+        text = str(side.render())
+        assert "T001 Assess severity and impact" in text and "How many users affected?" in text
+        assert "Recent activity" in text and "Incident began" in text
+        await pilot.press("j")
+        await pilot.pause()
+        assert "Alert on-call engineer" in str(side.render())  # T002's steps
+        await pilot.press("k", "space")
+        await pilot.pause()
+        assert "(done)" in str(side.render())
+        await pilot.resize_terminal(100, 40)
+        await pilot.pause()
+        assert not side.display
+    app = make_app(incident)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert not app.main.query(SidePanel)  # not made on a normal terminal
