@@ -28,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, Input, Static
 
 from hotfix_tui.core.clocks import Clock, SlaReading, WindowReading, format_duration, utc_now
+from hotfix_tui.core.commands import record_values
 from hotfix_tui.core.events import Event
 from hotfix_tui.core.fill import needs_detection
 from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskView
@@ -213,6 +214,7 @@ class MainScreen(RecordActions, Screen[None]):
         self._note_key: str | None = None
         self._last_sla: tuple | None = None
         self.header_parts: tuple = ("", "", None, "white", "", "")
+        self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
         self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
 
     # --- layout -------------------------------------------------------------------------
@@ -330,6 +332,13 @@ class MainScreen(RecordActions, Screen[None]):
         wf_sev = inc.workflow.severity(sev) if inc.workflow else None
         color = severity_color(sev, wf_sev.color if wf_sev else "")
         self.header_parts = (inc.id, inc.title, sev, color, inc.status, inc.branch_field)
+        values = record_values(inc.text("hotfix.md"), inc.branch_field)
+        if values != self.fill_values:  # commands quoted in steps are shown filled in
+            self.fill_values = values
+            for box in self.boxes:
+                for row in box.rows.values():
+                    if row.expanded:
+                        row.refresh(layout=True)
         self.query_one(HeaderLine).show(*self.header_parts)
         self.sub_title = inc.id
 

@@ -24,6 +24,7 @@ from textual.widgets import Collapsible, Digits, Footer, Input, Static
 from textual.widgets._footer import FooterKey
 
 from hotfix_tui.core.clocks import format_duration
+from hotfix_tui.core.commands import fill as fill_command
 
 if TYPE_CHECKING:
     from hotfix_tui.core.clocks import SlaReading, WindowReading
@@ -377,7 +378,7 @@ class TaskRow(Widget):
         if self.expanded:
             for step in v.steps:
                 t.append("\n      • ", style="dim")
-                t.append(clean(step))
+                t.append(clean(fill_command(step, getattr(self.screen, "fill_values", {}))))
             for note in v.notes:
                 t.append("\n      ✎ ", style="yellow")
                 t.append(clean(_note_text(note)), style="italic")
@@ -592,12 +593,13 @@ class SidePanel(Static):
 
     def show(self, view: TaskView | None, activity: list[tuple[str, str, str]]) -> None:
         t = Text()
+        values = getattr(self.screen, "fill_values", {})
         if view is not None:
             t.append(clean(f"{view.id or ''} {cut(view.title, 300)}".strip()), style="bold")
             t.append(f"  ({view.state})\n", style="dim")
             for step in view.steps:
                 t.append("  • ", style="dim")
-                t.append(clean(cut(step, 300)) + "\n")
+                t.append(clean(cut(fill_command(step, values), 300)) + "\n")
             for note in view.notes:
                 t.append("  ✎ ", style="yellow")
                 t.append(clean(cut(_note_text(note), 500)) + "\n", style="italic")

@@ -119,3 +119,32 @@ async def test_y_before_a_fix_offers_the_branch(incident, clock):
             "git switch hotfix/001-checkout-returns-500",
             "git push -u origin hotfix/001-checkout-returns-500",
         ]
+
+
+async def test_commands_in_steps_are_shown_filled_in(incident, clock):
+    path = incident.folder / "tasks.md"
+    path.write_text(
+        path.read_text().replace(
+            "  - Have rollback commands ready\n",
+            "  - Have rollback commands ready\n  - Publish with `git push origin <branch>`\n",
+        )
+    )
+    incident.refresh()
+    branch = "hotfix/001-checkout-returns-500"
+    app = app_for(incident, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        m = app.main
+        m.reveal("T010")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        row = m.current_task()
+        assert row is not None and row.view.id == "T010"
+        assert f"Publish with `git push origin {branch}`" in str(row.render())
+        assert "`git push origin <branch>`" in path.read_text()  # the file keeps the template
+        await pilot.press("y")
+        await settle(app, pilot)
+        first = app.screen.commands[0]
+        assert first.command == f"git push origin {branch}"
+        assert first.label.startswith("Publish with")
