@@ -22,6 +22,7 @@ from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
@@ -373,7 +374,8 @@ class MainScreen(RecordActions, Screen[None]):
 
         Short forms when the panel is not full size (its windows share one line)."""
         inc = self.incident
-        short = self.query_one(SlaPanel).mode != "full"
+        panels = self.query(SlaPanel)  # none while the app exits (children being removed)
+        short = bool(panels) and panels.first().mode != "full"
         out: list[Text] = []
         keys = self.keys_for()
         for r in reminders:
@@ -1228,6 +1230,12 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
         main = self.main
         if main is None or not main.is_mounted:
             return
+        try:
+            self._tick_main(main, screen)
+        except NoMatches:  # a tick while the app exits: the screens' children are being removed
+            return
+
+    def _tick_main(self, main: MainScreen, screen: Screen) -> None:
         state = main.clock_state()
         if screen is main:
             main.tick(state)

@@ -271,7 +271,8 @@ class SlaPanel(Horizontal):
     def _fit(self, items: list[Text], keep: int) -> Text:
         """Items on one line, as many as fit the windows line's width (the first `keep` always);
         the rest counted as "+N more". Before the first layout (no width) all of them."""
-        width = self.query_one("#sla-windows").size.width
+        found = self.query("#sla-windows")
+        width = found.first().size.width if found else 0
         out = Text(no_wrap=True, overflow="ellipsis")
         for i, item in enumerate(items):
             left = len(items) - i - 1
@@ -282,13 +283,14 @@ class SlaPanel(Horizontal):
             if i:
                 out.append("  ")
             out.append(item)
-        if not width:
+        if not width and found:
             self.call_after_refresh(self._refit)
         return out
 
     def _refit(self) -> None:
         args = getattr(self, "_args", None)
-        if args is not None and self.query_one("#sla-windows").size.width:
+        found = self.query("#sla-windows")
+        if args is not None and found and found.first().size.width:
             self.show(*args)
 
     def _update(self, digits: str, stats: Text, windows: Text) -> None:
