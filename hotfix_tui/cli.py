@@ -459,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_repo import register as register_repo
 
     register_repo(sub, spec_opt)
+    __import__("hotfix_tui.cli_watch").cli_watch.register(sub, spec_opt)  # watch, remind-done
     return p
 
 

@@ -26,6 +26,7 @@ KEYS = (
     "large_10000_open_s",
     "large_10000_toggle_s",
     "idle_cpu_percent",
+    "idle_cpu_dialog_percent",
     "rss_mib",
     "web_update_s",
     "list_1000_s",

@@ -179,11 +179,27 @@ def load(root: Path, *, clock: Clock = utc_now, here: bool = False) -> Catalog:
             to_read.append((entry, chosen[1]))
         else:
             _open(entry, root / path, root, clock, None, memo)
+            if chosen is not None and on_head is not None and on_head.tree != chosen[1].tree:
+                _add_events(entry, root, chosen[1])  # a newer copy elsewhere: its events too
         entries.append(entry)
     if to_read:
         _open_copies(root, to_read, clock, memo)
     entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
     return Catalog(entries, last_fetch(root) if not here else None)
+
+
+def _add_events(entry: Entry, root: Path, copy: branches.FolderCopy) -> None:
+    """Show the work tree's incident with the events of a newer copy merged in (by union)."""
+    from .events import LOG, parse_log
+
+    inc = entry.incident
+    found = copy.files.get(LOG)
+    if inc is None or found is None:
+        return
+    (obj,) = branches.read_objects(root, [found[1]])
+    if obj is None:
+        return
+    inc.merge_events(parse_log(obj[2].decode("utf-8", errors="replace"))[0])
 
 
 def _rank(kind: str) -> int:

@@ -250,6 +250,13 @@ class Incident:
             self.view = texts
         self.doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
 
+    def merge_events(self, extra: list[Event]) -> None:
+        """View the record with events from another copy merged in (read-only: nothing written)."""
+        merged = {e.id: e for e in [*self.events, *extra]}
+        if len(merged) != len(self.events):
+            self.events = sorted(merged.values(), key=lambda e: e.order)
+            self._build_view()
+
     def refresh(self) -> set[str]:
         """Re-read what changed on disk; returns the files whose view changed."""
         disk: set[str] = set()

@@ -89,6 +89,20 @@ class WindowDef:
 
 
 @dataclass(frozen=True)
+class ReminderDef:
+    """A recurring reminder, e.g. a stakeholder update every 30 min for P0 and 1 h for P1."""
+
+    id: str
+    label: str
+    every: dict[str, int]  # severity id -> interval in seconds; others get no reminder
+    task: str = ""  # the task it is about (shown with it), e.g. T002
+    stops_at: str = ""  # the event after which it no longer fires ('': the clock's stops_at)
+
+    def interval(self, severity: str | None) -> int | None:
+        return self.every.get(severity or "")
+
+
+@dataclass(frozen=True)
 class Workflow:
     """A whole workflow definition, as loaded from one YAML file."""
 
@@ -112,6 +126,7 @@ class Workflow:
     windows: tuple[WindowDef, ...] = ()
     phases: tuple[PhaseDef, ...] = ()
     source: str = ""  # path of the YAML file
+    reminders: tuple[ReminderDef, ...] = ()
 
     def severity(self, sid: str | None) -> SeverityDef | None:
         return next((s for s in self.severities if s.id == sid), None)

@@ -1,8 +1,10 @@
 """User settings: `config.yaml` in the platformdirs user config dir (no textual import here).
 
 Keys: `theme` (a Textual theme name), `keymap` (binding id -> keys, e.g. `hotfix.toggle: "t"`),
-`auto_commit` (bool), `editor` (a command used instead of `$EDITOR`). A bad file never stops the
-app: the problems are collected as messages naming the file and line, and defaults are used.
+`auto_commit` (bool), `editor` (a command used instead of `$EDITOR`), `alerts` (`bell`,
+`desktop`: bools, on by default; `command`: run for each alert, the alert as JSON on stdin).
+A bad file never stops the app: the problems are collected as messages naming the file and
+line, and defaults are used.
 `HOTFIX_TUI_CONFIG_DIR` overrides the folder (tests, portable setups).
 
 The user state (what the app remembers between runs, e.g. that the detection prompt was shown
@@ -26,7 +28,8 @@ ENV_DIR = "HOTFIX_TUI_CONFIG_DIR"
 ENV_STATE_DIR = "HOTFIX_TUI_STATE_DIR"
 STATE_NAME = "state.json"
 CONFIG_NAME = "config.yaml"
-KNOWN_KEYS = ("theme", "keymap", "auto_commit", "editor", "fetch_interval")
+KNOWN_KEYS = ("theme", "keymap", "auto_commit", "editor", "fetch_interval", "alerts")
+ALERT_KEYS = ("bell", "desktop", "command")
 
 
 def config_dir() -> Path:
@@ -52,6 +55,9 @@ class Settings:
     auto_commit: bool = False
     editor: str | None = None
     fetch_interval: float = 60.0  # seconds between background fetches of other branches; 0: off
+    alert_bell: bool = True  # BEL on each alert
+    alert_desktop: bool = True  # a desktop notification through the terminal (OSC 777 / 9)
+    alert_command: str | None = None  # run for each alert (the alert as JSON on stdin)
     path: Path | None = None
     problems: list[str] = field(default_factory=list)
     # 1-based lines in the file (0: unknown), so checks made later (a theme or binding id the
@@ -161,7 +167,34 @@ def load_settings(path: Path | None = None) -> Settings:
             s.editor = editor.strip()
         else:
             bad("editor", "must be a command")
+    alerts = data.get("alerts")
+    if alerts is not None:
+        _read_alerts(s, alerts, _key_lines(node, "alerts"), bad)
     return s
+
+
+def _read_alerts(s: Settings, alerts: object, lines: dict[str, int], bad) -> None:
+    """The `alerts:` mapping (bell, desktop, command); problems name the entry's line."""
+    if not isinstance(alerts, dict):
+        bad("alerts", "must be a mapping with bell, desktop and command")
+        return
+
+    def wrong(key: str, what: str) -> None:
+        s.problems.append(f"{s.where(lines.get(key, 0))}: alerts.{key}: {what}; ignored")
+
+    for key, value in alerts.items():
+        if key not in ALERT_KEYS:
+            wrong(str(key), f"unknown setting (known: {', '.join(ALERT_KEYS)})")
+        elif key in ("bell", "desktop"):
+            if isinstance(value, bool):
+                setattr(s, f"alert_{key}", value)
+            else:
+                wrong(key, "must be true or false")
+        elif value is not None:
+            if isinstance(value, str) and value.strip():
+                s.alert_command = value.strip()
+            else:
+                wrong(key, "must be a shell command, e.g. \"curl -d @- https://chat/hook\"")
 
 
 # --- user state ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from hotfix_tui.core.model import (
     BUILTIN_EVENTS,
     ClockDef,
     PhaseDef,
+    ReminderDef,
     SeverityDef,
     Step,
     TaskDef,
@@ -564,7 +565,7 @@ class _Checker:
 
     TOP = ["schema_version", "id", "name", "description", "branch_prefix", "folder_prefix",
            "title_prefix", "preamble", "epilogue", "header", "task_style", "severities",
-           "statuses", "initial_status", "clock", "events", "windows", "phases"]
+           "statuses", "initial_status", "clock", "events", "windows", "phases", "reminders"]
 
     def workflow(self, root: Node) -> Workflow | None:
         self.check_tags(root)
@@ -672,6 +673,10 @@ class _Checker:
         if (node := get("windows")) is not None:
             windows = self.windows(node, events, task_ids)
 
+        reminders: list[ReminderDef] = []
+        if (node := get("reminders")) is not None:
+            reminders = self.reminders(node, events, sev_ids, task_ids)
+
         if self.problems:
             return None
         return Workflow(
@@ -693,6 +698,7 @@ class _Checker:
             windows=tuple(windows),
             phases=tuple(phases),
             source=self.file,
+            reminders=tuple(reminders),
         )
 
     def severities(self, node: Node | None) -> list[SeverityDef]:
@@ -898,6 +904,59 @@ class _Checker:
                 out.append(WindowDef(id=wid, label=label, anchor=anchor,  # type: ignore[arg-type]
                                      duration_seconds=duration,  # type: ignore[arg-type]
                                      closed_by=tuple(closed), warnings=warnings))
+        return out
+
+
+    REMINDER_KEYS = ["id", "label", "every", "task", "stops_at"]
+
+    def reminders(self, node: Node, events: dict[str, str], sev_ids: list[str],
+                  task_ids: list[str]) -> list[ReminderDef]:
+        out: list[ReminderDef] = []
+        lines: dict[str, int] = {}
+        for n, rnode in enumerate(self.seq(node, "reminders") or [], 1):
+            fields = self.mapping(rnode, f"reminder {n}", self.REMINDER_KEYS,
+                                  ("id", "label", "every"))
+            if fields is None:
+                continue
+            rid = label = None
+            if "id" in fields:
+                rid = self.text(fields["id"][1], f"reminder {n} id", pattern=_ID_RE,
+                                hint="; use lowercase letters, digits and '-'")
+                if not self.first_use(fields["id"][1], "reminder", rid, lines):
+                    rid = None
+            what = f"reminder {rid or n}"
+            if "label" in fields:
+                label = self.text(fields["label"][1], f"{what} label")
+            every: dict[str, int] = {}
+            if "every" in fields:
+                pairs = self.mapping(fields["every"][1], f"{what} every", None)
+                for sev, (knode, vnode) in (pairs or {}).items():
+                    if self.sev_names is not None and sev not in self.sev_names:
+                        known = ", ".join(sev_ids) or "none are defined"
+                        self.err(knode, f"unknown severity '{sev}' in {what} every"
+                                        f"{_suggest(sev, sev_ids)}; severities: {known}")
+                        continue
+                    seconds = self.duration(vnode, f"{what} every {sev}")
+                    if seconds is not None:
+                        every[sev] = seconds
+                if pairs is not None and not pairs:
+                    self.err(fields["every"][1], f"{what} every is empty; give an interval "
+                                                 "per severity, e.g. {P0: 30m, P1: 1h}")
+            task = ""
+            if "task" in fields:
+                value = self.text(fields["task"][1], f"{what} task")
+                if value is not None and self.task_names is not None \
+                        and value not in self.task_names:
+                    self.err(fields["task"][1], f"unknown task '{value}' in {what} task"
+                                                f"{_suggest(value, task_ids)}")
+                elif value is not None:
+                    task = value
+            stops = ""
+            if "stops_at" in fields:
+                stops = self.event(fields["stops_at"][1], f"{what} stops_at", events) or ""
+            if rid is not None and label is not None and every:
+                out.append(ReminderDef(id=rid, label=label, every=every, task=task,
+                                       stops_at=stops))
         return out
 
 

@@ -29,6 +29,7 @@ from hotfix_tui import __version__
 from hotfix_tui.core.model import (
     ClockDef,
     PhaseDef,
+    ReminderDef,
     SeverityDef,
     Step,
     TaskDef,
@@ -42,7 +43,7 @@ ENV_NO_CACHE = "HOTFIX_TUI_NO_CACHE"
 CACHE_FORMAT = 1
 _RACY_NS = 2_000_000_000
 _TYPES = {c.__name__: c for c in (Workflow, PhaseDef, TaskDef, Step, SeverityDef, ClockDef,
-                                  WindowDef)}
+                                  WindowDef, ReminderDef)}
 _HERE = Path(__file__).resolve().parent
 _CODE = ("model.py", "workflow.py", "workflow_files.py")
 

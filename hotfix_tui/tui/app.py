@@ -12,6 +12,7 @@ import shlex
 import subprocess
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,23 +22,31 @@ from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Collapsible, Input
+from textual.widgets import Collapsible, Input, Static
 
-from hotfix_tui.core.clocks import Clock, format_duration, utc_now
+from hotfix_tui.core.clocks import Clock, SlaReading, WindowReading, format_duration, utc_now
+from hotfix_tui.core.commands import record_values
+from hotfix_tui.core.events import Event
+from hotfix_tui.core.fill import needs_detection
 from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskView
+from hotfix_tui.core.reminders import LogReader, ReminderReading, incident_reminders
 from hotfix_tui.core.settings import Settings, load_settings
 
-from .gitflow import GitFlow, RecordActions
+from .alerting import Alerting
+from .gitflow import CopyCommands, GitFlow, RecordActions, is_resolved
 from .share_board import ShareBoardCommands
 from .widgets import (
+    ClockDock,
     FilterInput,
     HeaderLine,
     KeyFooter,
     NoteInput,
     PhaseBox,
+    SidePanel,
     SlaPanel,
     TaskRow,
     TaskTree,
@@ -50,9 +59,8 @@ try:  # the store is the foundation's; its errors are shown, never raised to the
 except ImportError:  # pragma: no cover - during bring-up
     StoreError = OSError  # type: ignore[assignment,misc]
 
-# the SLA panel behind a dialog is repainted every this many seconds (see HotfixApp.tick)
-COVERED_TICK_S = 10
-
+WIDE = 160  # columns from which the side panel shows the current task and recent activity
+NOTE_HEAD = "# hotfix-tui:"  # the $EDITOR note file's header lines (dropped from the note)
 ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
 # seconds an error notification stays (short: the next one may matter more)
 ERROR_TIMEOUT = 6
@@ -85,6 +93,8 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.detection", "d", "detection", "Record detection (when, how)", False),
     ("hotfix.overview", "o", "overview", "Overview: every incident, every branch", False),
     ("hotfix.stats", "m", "stats", "SLA stats over every incident", False),
+    ("hotfix.copy", "y", "copy", "Copy a command (rollback, branch)", False),
+    ("hotfix.reminder_sent", "U", "reminder_sent", "Update sent (reminder restarts)", False),
     ("hotfix.help", "question_mark", "help", "Help", True),
     ("hotfix.quit", "q", "app.quit", "Quit", True),
 ]
@@ -120,9 +130,25 @@ PALETTE: list[tuple[str, str, str]] = [
     ("detection", "Record detection…", "when and how the incident was detected"),
     ("overview", "Overview of every incident", "every incident and spec on every branch"),
     ("stats", "SLA stats", "compliance, time to resolve and detect, over every incident"),
-    ("help", "Show keys", "the help screen with every key binding"),
+    ("copy", "Copy a command…", "rollback and branch commands filled from the record"),
+    ("reminder_sent", "Update sent", "mark the due reminder (stakeholder update) done; its "
+     "interval restarts"),
+    ("set_status", "Set status…", "move the incident to a status of its workflow"),
+    ("help", "Help: show keys", "the help screen with every key binding"),
     ("app.quit", "Quit", "leave hotfix-tui"),
 ]
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """Every clock of the incident at one tick, and the event log they were read with."""
+
+    sla: SlaReading | None
+    windows: list[WindowReading]
+    severity: str | None
+    notes: tuple[Text, ...]
+    reminders: list[ReminderReading]
+    log: list[Event]
 
 
 class Changed(Message):
@@ -193,6 +219,9 @@ class MainScreen(RecordActions, Screen[None]):
         self.filter_text = ""
         self._note_key: str | None = None
         self._last_sla: tuple | None = None
+        self.header_parts: tuple = ("", "", None, "white", "", "")
+        self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
+        self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -212,6 +241,34 @@ class MainScreen(RecordActions, Screen[None]):
         inp = cls(placeholder=placeholder, id=ident)
         self.mount(inp, before=self.query_one(KeyFooter))
         return inp
+
+    def _side(self, show: bool) -> None:
+        """The side panel on a wide terminal (made the first time the terminal is wide)."""
+        found = self.query(SidePanel)
+        if not show:
+            if found:
+                found.first().display = False
+            return
+        if not found:
+            self.query_one(TaskTree).mount(SidePanel(id="side"))
+        self.query_one(SidePanel).display = True
+        self.call_after_refresh(self.update_side)
+
+    def update_side(self) -> None:
+        """The task under the cursor and the latest activity, when the side panel is shown."""
+        found = self.query(SidePanel)
+        if not found or not found.first().display:
+            return
+        row = self.current_task()
+        rows = getattr(self.app, "activity_rows", lambda limit: [])(limit=8)
+        found.first().show(row.view if row is not None else None,
+                           [(r.time, r.who, r.event) for r in rows])
+
+    def on_descendant_focus(self) -> None:
+        self.set_class(isinstance(self.focused, Input), "-typing")
+
+    def on_descendant_blur(self) -> None:
+        self.set_class(isinstance(self.focused, Input), "-typing")
 
     def _shown_input(self, ident: str) -> bool:
         found = self.query(f"#{ident}")
@@ -261,6 +318,7 @@ class MainScreen(RecordActions, Screen[None]):
         """
         w, h = self.size
         self.set_class(h < 30, "-compact")
+        self._side(w >= WIDE)
         mode = "tiny" if h < 20 else "compact" if h < 30 else "full"
         footer = self.query_one(KeyFooter)
         footer.compact = w < 100
@@ -279,20 +337,77 @@ class MainScreen(RecordActions, Screen[None]):
         sev = inc.severity
         wf_sev = inc.workflow.severity(sev) if inc.workflow else None
         color = severity_color(sev, wf_sev.color if wf_sev else "")
-        self.query_one(HeaderLine).show(inc.id, inc.title, sev, color, inc.status, inc.branch_field)
+        self.header_parts = (inc.id, inc.title, sev, color, inc.status, inc.branch_field)
+        values = record_values(inc.text("hotfix.md"), inc.branch_field)
+        if values != self.fill_values:  # commands quoted in steps are shown filled in
+            self.fill_values = values
+            for box in self.boxes:
+                for row in box.rows.values():
+                    if row.expanded:
+                        row.refresh(layout=True)
+        self.query_one(HeaderLine).show(*self.header_parts)
         self.sub_title = inc.id
 
-    def tick(self) -> None:
-        """Re-read the clock and update only the SLA panel (1 s timer)."""
+    def clock_state(self) -> ClockState:
+        """The clocks now: resolution, windows, reminders, and the SLA panel's notes."""
         inc = self.incident
         now = inc.clock()
-        sla = inc.sla(now)
-        windows = inc.windows(now)
-        key = (sla, tuple(windows), inc.severity)
+        log = self.event_log.read()
+        reminders = incident_reminders(inc, now, log)
+        return ClockState(inc.sla(now), inc.windows(now), inc.severity,
+                          self.panel_notes(reminders), reminders, log)
+
+    def tick(self, state: ClockState | None = None) -> None:
+        """Re-read the clock and update only the SLA panel (1 s timer)."""
+        st = state or self.clock_state()
+        key = (st.sla, tuple(st.windows), st.severity, st.notes)
         if key == self._last_sla:
             return
         self._last_sla = key
-        self.query_one(SlaPanel).show(sla, windows, inc.severity)
+        self.query_one(SlaPanel).show(st.sla, st.windows, st.severity, st.notes)
+
+    def show_on(self, dock: ClockDock, state: ClockState | None = None) -> None:
+        """Show the header and the clocks, as they are now, on a dialog's clock dock."""
+        st = state or self.clock_state()
+        panel = dock.query_one(SlaPanel)
+        panel.set_mode(self.query_one(SlaPanel).mode)
+        dock.query_one(HeaderLine).show(*self.header_parts)
+        panel.show(st.sla, st.windows, st.severity, st.notes)
+
+    def panel_notes(self, reminders: list[ReminderReading]) -> tuple[Text, ...]:
+        """Lines of the SLA panel after the windows: reminders, what the record wants to know.
+
+        Short forms when the panel is not full size (its windows share one line)."""
+        inc = self.incident
+        panels = self.query(SlaPanel)  # none while the app exits (children being removed)
+        short = bool(panels) and panels.first().mode != "full"
+        out: list[Text] = []
+        keys = self.keys_for()
+        for r in reminders:
+            label = clean(r.label).lower()
+            label = label.split()[-1] if short else label
+            t = Text()
+            if r.remaining_seconds <= 0:
+                t.append("! ", style="bold")
+                t.append(f"{label if short else clean(r.label)} DUE", style="bold reverse")
+                if r.remaining_seconds < 0 and not short:
+                    t.append(f" (overdue {format_duration(-r.remaining_seconds)})")
+            else:
+                t.append("↻ ")
+                t.append(f"{label} in " if short else f"next {label} in ")
+                t.append(format_duration(r.remaining_seconds), style="bold")
+            t.append(" " if short else "  sent: ")
+            t.append(keys.get("reminder_sent", "U"), style="bold reverse")
+            out.append(t)
+        try:
+            ask = needs_detection(inc) and not is_resolved(inc)
+        except ACTION_ERRORS:
+            ask = False
+        if ask:
+            what = "detection: " if short else "Detection not recorded: "
+            out.append(Text.assemble(("⚑ ", "bold yellow"), what,
+                                     (keys.get("detection", "d"), "bold reverse")))
+        return tuple(out)
 
     def _build(self, box: PhaseBox) -> None:
         pv = phase_view(self.incident, box.index)
@@ -320,6 +435,8 @@ class MainScreen(RecordActions, Screen[None]):
         self.update_header()
         self._last_sla = None
         self.tick()
+        if self.size.width >= WIDE:
+            self.update_side()
 
     def sync_all(self) -> None:
         """Re-render everything from the incident, keeping the cursor and open phases."""
@@ -376,7 +493,10 @@ class MainScreen(RecordActions, Screen[None]):
     def set_cursor(self, ref: str | None) -> None:
         rows = self.rows()
         if not rows:
-            self.cursor, self._cursor_widget = None, None
+            if self._cursor_widget is not None:
+                self._cursor_widget.remove_class("-cursor")
+            # nothing shown (a filter matches nothing): the cursor returns there afterwards
+            self.cursor, self._cursor_widget = ref, None
             return
         refs = [r for r, _ in rows]
         if ref not in refs:
@@ -387,6 +507,8 @@ class MainScreen(RecordActions, Screen[None]):
         widget.add_class("-cursor")
         self.cursor, self._cursor_widget = ref, widget
         self.call_after_refresh(self._scroll_to_cursor)
+        if self.size.width >= WIDE:
+            self.update_side()
 
     def _nearest(self, ref: str | None, refs: list[str]) -> str:
         """Where the cursor goes when its row is gone: its phase title, else the first row."""
@@ -645,9 +767,13 @@ class MainScreen(RecordActions, Screen[None]):
         app = self.app
         editor = getattr(app, "settings", None) and app.settings.editor
         editor = editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        fd, name = tempfile.mkstemp(prefix="hotfix-note-", suffix=".md")
+        what = clean(f"{row.view.id or ''} {row.view.title}".strip())[:200]
+        fd, name = tempfile.mkstemp(prefix=f"hotfix-note-{row.view.id or 'task'}-", suffix=".md")
         os.close(fd)
         path = Path(name)
+        path.write_text(f"{NOTE_HEAD} note on {what}\n{NOTE_HEAD} lines starting with "
+                        f"'{NOTE_HEAD}' are left out; save an empty note to add nothing\n\n",
+                        encoding="utf-8")
         try:
             cmd = [*shlex.split(editor), str(path)]
             try:
@@ -657,6 +783,7 @@ class MainScreen(RecordActions, Screen[None]):
                 rc = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL,
                                     capture_output=True).returncode
             text = path.read_text(encoding="utf-8", errors="replace")
+            text = "\n".join(ln for ln in text.split("\n") if not ln.startswith(NOTE_HEAD))
         except (OSError, ValueError) as exc:
             self.notify(f"could not run the editor {editor!r}: {exc}", severity="error",
                         markup=False)
@@ -693,6 +820,26 @@ class MainScreen(RecordActions, Screen[None]):
 
         self.app.push_screen(SeverityScreen(inc.severity, choices), done)
 
+    def action_set_status(self) -> None:
+        from .screens import StatusScreen
+
+        if self._blocked():
+            return
+        inc = self.incident
+        statuses = list(inc.workflow.statuses) if inc.workflow else []
+        if not statuses:
+            self.notify("this incident's workflow has no statuses", severity="warning")
+            return
+
+        def done(status: str | None) -> None:
+            if status and status != inc.status:
+                change = self._act(lambda: inc.set_status(status))
+                self.sync_all()
+                if change is not None:
+                    self.app.post_message(Changed(change.label))
+
+        self.app.push_screen(StatusScreen(inc.status, statuses), done)
+
     def action_undo(self) -> None:
         if self._blocked():
             return
@@ -703,6 +850,29 @@ class MainScreen(RecordActions, Screen[None]):
         else:
             self.notify(f"undone: {clean(label)}", markup=False)
         self.sync_all()
+
+    def action_reminder_sent(self) -> None:
+        """Log that the next reminder (e.g. the stakeholder update) was done; it starts again."""
+        from hotfix_tui.core.reminders import mark_sent
+
+        if self._blocked():
+            return
+        inc = self.incident
+        running = self.clock_state().reminders
+        if not running:
+            self.notify("no reminder is running for this incident", severity="warning")
+            return
+        r = running[0]
+        try:
+            mark_sent(inc.folder, r.id, inc.clock(), inc.who)
+        except OSError as exc:
+            self.notify(clean(f"could not log it: {exc}"), severity="error", markup=False)
+            return
+        every = format_duration(r.interval_seconds)
+        self.notify(clean(f"{r.label} sent; the next one is due in {every}"),
+                    title="Reminder", markup=False)
+        self._last_sla = None
+        self.tick()
 
     def action_reload(self) -> None:
         self.check_files(force=True)
@@ -746,7 +916,20 @@ class MainScreen(RecordActions, Screen[None]):
         if not q and self._pre_filter is not None:
             self._restore_phases(self._pre_filter)
             self._pre_filter = None
+        self._no_match(bool(q) and not any(b.display for b in self.boxes))
         self.set_cursor(self.cursor)
+
+    def _no_match(self, show: bool) -> None:
+        """Say so when the filter matches no task (the list would be empty)."""
+        found = self.query("#no-match")
+        if not show and not found:
+            return
+        if not found:
+            self.query_one(TaskTree).mount(Static(id="no-match"))
+        msg = self.query_one("#no-match", Static)
+        msg.update(Text.assemble("no task matches ", (repr(self.filter_text), "bold"),
+                                 "  (esc clears the filter)", style="italic"))
+        msg.display = show
 
     def _restore_phases(self, before: dict[str, bool]) -> None:
         """Each phase open or closed as before the filter; the cursor's task stays in view."""
@@ -774,6 +957,7 @@ class MainScreen(RecordActions, Screen[None]):
             self._close_note()
             return
         if not self._shown_input("filter") and not self.filter_text:
+            self.app.clear_notifications()  # nothing to clear: esc dismisses the toasts (alerts)
             return
         inp = self._input("filter", "filter tasks (esc clears)")
         inp.value = ""
@@ -854,15 +1038,31 @@ def display_keys(keys: str) -> str:
     return " / ".join(out)
 
 
+def pick_label(inc: Incident, hid: str, kind: str = "hotfix") -> Text:
+    """The picker's line of an incident (its kind unless a hotfix), its SLA clock read now."""
+    from .screens import incident_label
+
+    wf_sev = inc.workflow.severity(inc.severity) if inc.workflow else None
+    title = inc.title if kind == "hotfix" else f"{kind}: {inc.title}"
+    return incident_label(inc.id or hid, title, inc.severity,
+                          wf_sev.color if wf_sev else "", inc.status, inc.sla(inc.clock()))
+
+
 def _gc_on() -> None:
     gc.enable()
 
 
-class HotfixApp(GitFlow, App[int]):
+class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
     """The on-call TUI for one incident (or a picker of the repo's incidents)."""
 
     CSS_PATH = "hotfix.tcss"
     TITLE = "hotfix-tui"
+    # Textual's own ctrl+q, without priority: quit remapped to ctrl+q (keymap) is the screen's
+    # binding, then shown in the footer
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
     COMMANDS = App.COMMANDS | {HotfixCommands, ShareBoardCommands}
     ENABLE_COMMAND_PALETTE = True
 
@@ -874,7 +1074,6 @@ class HotfixApp(GitFlow, App[int]):
         clock: Clock | None = None,
         settings: Settings | None = None,
         watch: bool = True,
-        ask_detection: bool = False,
     ) -> None:
         super().__init__()
         self.incident = incident
@@ -886,10 +1085,8 @@ class HotfixApp(GitFlow, App[int]):
         self.watch = watch
         self.keymap: dict[str, str] = dict(self.settings.keymap)
         self.main: MainScreen | None = None
-        self._covered_ticks = 0  # seconds the main screen has been under a dialog
-        # ask how the incident was detected on open (the launcher turns it on)
-        self.ask_detection = ask_detection
         self.git_setup()
+        self.alerts_setup()
 
     def on_mount(self) -> None:
         # the launcher pauses the garbage collector for start-up: on again after the first frame
@@ -904,8 +1101,6 @@ class HotfixApp(GitFlow, App[int]):
             self.show_picker()
         elif self.main is None:
             self.open_incident(self.incident)
-        else:  # the incident's screen is the first one (get_default_screen)
-            self.maybe_ask_detection()  # now: the prompt is in the first frame, not a second one
 
     def apply_settings(self) -> None:
         """Theme and keymap from the settings; every problem is a short `FILE:LINE` error."""
@@ -971,29 +1166,27 @@ class HotfixApp(GitFlow, App[int]):
             self.switch_screen(self.main)
         else:
             self.push_screen(self.main)
-        self.call_later(self.maybe_ask_detection)
 
     def show_picker(self) -> None:
         from hotfix_tui.cli import CliError, open_incident
         from hotfix_tui.core.discovery import find_specs, quick_status
 
-        from .screens import PickerScreen, PickItem, incident_label
+        from .screens import PickerScreen, PickItem
 
         items = []
         for f in find_specs(self.root) if self.root else []:
             hid = f"{f.prefix}-{f.number:03d}" if f.prefix else f.folder.name
             try:  # the title, severity and SLA come from the incident's own files
                 inc = open_incident(str(f.folder), clock=self.clock)
-                wf_sev = inc.workflow.severity(inc.severity) if inc.workflow else None
-                title = inc.title if f.kind == "hotfix" else f"{f.kind}: {inc.title}"
-                t = incident_label(inc.id or hid, title, inc.severity,
-                                   wf_sev.color if wf_sev else "", inc.status,
-                                   inc.sla(inc.clock()))
+                relabel = partial(pick_label, inc, hid, f.kind)
+                items.append(PickItem(f.folder, relabel(), relabel))
+                continue
             except (CliError, *ACTION_ERRORS, UnicodeDecodeError, ValueError):
-                t = Text(no_wrap=True, overflow="ellipsis")  # unreadable: what the folder says
-                t.append(hid, style="bold")
-                t.append(f"  {clean(quick_status(f.folder) or '?'):<22} ")
-                t.append(clean(f.words.replace("-", " ")))
+                pass
+            t = Text(no_wrap=True, overflow="ellipsis")  # unreadable: what the folder says
+            t.append(hid, style="bold")
+            t.append(f"  {clean(quick_status(f.folder) or '?'):<22} ")
+            t.append(clean(f.words.replace("-", " ")))
             items.append(PickItem(f.folder, t))
         self.push_screen(PickerScreen(items, self.root), self._picked)
 
@@ -1027,7 +1220,6 @@ class HotfixApp(GitFlow, App[int]):
             self.switch_screen(self.main)  # (the first screen cannot be switched, only covered)
         else:
             self.push_screen(self.main)
-        self.call_later(self.maybe_ask_detection)
 
     def show_overview(self) -> None:
         """Every incident and spec of the repo, on every branch."""
@@ -1091,19 +1283,50 @@ class HotfixApp(GitFlow, App[int]):
     # --- timers ---------------------------------------------------------------------------
 
     def tick(self) -> None:
+        """Every second: the clocks on the main screen, or on the clock dock of a dialog."""
+        screen = self.screen
+        tick_clocks = getattr(screen, "tick_clocks", None)
+        if tick_clocks is not None:  # the picker's lines
+            tick_clocks()
         main = self.main
         if main is None or not main.is_mounted:
             return
-        if self.screen is not main:
-            # A dialog covers the main screen: Textual repaints the whole dimmed screen behind
-            # it for any change there, so the countdown catches up every COVERED_TICK_S
-            # seconds (and at once when the dialog closes) instead of every second.
-            self._covered_ticks += 1
-            if self._covered_ticks % COVERED_TICK_S:
-                return
+        try:
+            self._tick_main(main, screen)
+        except NoMatches:  # a tick while the app exits: the screens' children are being removed
+            return
+
+    def _tick_main(self, main: MainScreen, screen: Screen) -> None:
+        state = main.clock_state()
+        if screen is main:
+            main.tick(state)
         else:
-            self._covered_ticks = 0
-        main.tick()
+            # A dialog covers the main screen: Textual would repaint the whole dimmed screen
+            # behind it for any change there, so the dialog's own clock dock ticks instead.
+            dock = self.clock_dock(screen)
+            if dock is not None:
+                main.show_on(dock, state)
+        self.check_alerts(state.sla, state.windows, state.reminders, state.log)
+
+    def clock_dock(self, screen: Screen) -> ClockDock | None:
+        """The clock dock of a dialog's screen (None for a screen without one)."""
+        found = screen.query(ClockDock)
+        return found.first() if found else None
+
+    def show_clock_dock(self, dock: ClockDock) -> None:
+        """Fill a newly mounted clock dock; it is hidden when no incident is open."""
+        main = self.main
+        if main is None or not main.is_mounted:
+            dock.display = False
+            return
+        main.show_on(dock)
+
+    def action_command_palette(self) -> None:
+        """The command palette, with the clock dock on top like every dialog."""
+        from .screens import ClockedPalette
+
+        if self.use_command_palette and not ClockedPalette.is_open(self):
+            self.push_screen(ClockedPalette(id="--command-palette"))
 
     def check_files(self) -> None:
         # a sync rewrites the files; its handler reloads them once it is done

@@ -20,9 +20,8 @@ from textual.message import Message
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from hotfix_tui.core import record
-from hotfix_tui.core import settings as settings_mod
-from hotfix_tui.core.clocks import format_time
-from hotfix_tui.core.fill import NeedsConfirmation, needs_detection
+from hotfix_tui.core.clocks import format_time, parse_time
+from hotfix_tui.core.fill import DETECTION, NeedsConfirmation
 from hotfix_tui.core.incident import IncidentError
 from hotfix_tui.core.repo import GitError
 from hotfix_tui.core.store import StoreError
@@ -48,9 +47,20 @@ GIT_LOCK = threading.Lock()
 
 def is_resolved(inc: Incident) -> bool:
     """The incident's status is the last of its workflow's lifecycle (e.g. Resolved)."""
-    wf = inc.workflow
-    status = inc.status
-    return status == "Resolved" or bool(wf and wf.statuses and status == wf.statuses[-1])
+    from hotfix_tui.core.alerts import is_resolved as resolved
+
+    return resolved(inc.status, inc.workflow)
+
+
+def detection_answer(hotfix_text: str) -> tuple[str, str]:
+    """The recorded detection as the dialog's (time, how) texts; '' for a placeholder."""
+    value = record.get_field(hotfix_text, DETECTION) or ""
+    head, sep, rest = value.partition(" - ")
+    when = parse_time(head)
+    how = rest.strip() if sep else ""
+    if record.is_placeholder(how):
+        how = ""
+    return (when.strftime("%Y-%m-%d %H:%M:%S") if when else ""), how
 
 
 # --- messages from the workers (past events) -------------------------------------------------
@@ -101,7 +111,6 @@ class GitFlow:
     incident: Incident | None
     main: Any
     settings: Any
-    ask_detection: bool
     notify: Any
     push_screen: Any
     post_message: Any
@@ -118,7 +127,6 @@ class GitFlow:
         self.arrivals: list[Arrival] = []  # what others' syncs brought in this session
         self.last_sync: SyncResult | None = None
         self.last_commit: tuple[str, str] | None = None
-        self._detection_asked: set[Path] = set()
         self._listing = False  # the fix-commit picker's commits are being read
 
     # --- guards -------------------------------------------------------------------------------
@@ -334,14 +342,14 @@ class GitFlow:
         if root is None or self.refuse_while_syncing() or self._listing:
             return
         self._listing = True
-        self._list_commits_worker(root)
+        self._list_commits_worker(root, self.incident.folder)
 
     @work(thread=True, exclusive=True, group="git-log", exit_on_error=False)
-    def _list_commits_worker(self, root: Path) -> None:
+    def _list_commits_worker(self, root: Path, folder: Path) -> None:
         msg: Message
         try:
-            from hotfix_tui.core import gitops
-            msg = CommitsListed(gitops.recent_commits(root, limit=20))
+            from hotfix_tui.core.fix_commits import fix_candidates  # never the record's commits
+            msg = CommitsListed(fix_candidates(root, folder, limit=20))
         except (GitError, OSError) as exc:
             msg = CommitsListFailed(str(exc))
         except Exception as exc:  # noqa: BLE001 - always report
@@ -389,40 +397,27 @@ class GitFlow:
         if change is None:
             self.notify(f"{c.short} is already the recorded fix commit", title="Fix commit")
             return
-        self.notify(clean(f"{c.short} {c.subject}: Commit SHA and rollback command filled"),
+        self.notify(clean(f"{c.short} {c.subject}: Commit SHA and rollback command filled; "
+                          "y shows the rollback commands to copy (git revert, git reset --hard)"),
                     title="Fix commit recorded", markup=False)
         self._rerender()
 
     # --- detection, start correction ---------------------------------------------------------
 
-    def maybe_ask_detection(self) -> None:
-        """On open: ask how the incident was detected, once per incident (remembered in the user
-        state dir, whether answered or dismissed); never for a resolved incident."""
-        inc = self.incident
-        if inc is None or not self.ask_detection or inc.folder in self._detection_asked:
-            return
-        try:
-            need = needs_detection(inc) and not is_resolved(inc)
-        except WRITE_ERRORS:
-            return
-        if need and not settings_mod.detection_asked(inc.folder, inc.id):
-            self._detection_asked.add(inc.folder)
-            self.prompt_detection()
-
     def prompt_detection(self) -> None:
-        """The detection dialog (on open once, or any time from `d` / the palette)."""
+        """The detection dialog (`d` / the palette), filled in with what hotfix.md says now."""
         from .record_screens import DetectionScreen
 
         inc = self.incident
         if inc is None:
             return
+        when, how = detection_answer(inc.text("hotfix.md"))
 
         def answered(result: tuple[Any, str] | None) -> None:
-            settings_mod.mark_detection_asked(inc.folder, inc.id)
             if result is not None:
                 self.save_detection(result[0], result[1])
 
-        self.push_screen(DetectionScreen(inc.id, inc.clock()), answered)
+        self.push_screen(DetectionScreen(inc.id, inc.clock(), how=how, when=when), answered)
 
     def save_detection(self, when: Any, how: str, force: bool = False) -> None:
         inc = self.incident
@@ -527,7 +522,14 @@ class GitFlow:
         except WRITE_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Report", markup=False)
             return
-        self.push_screen(ReportScreen(text))
+        main = self.main
+        running = main.clock_state().reminders if main is not None else []
+
+        def closed(result: str | None) -> None:
+            if result == "sent" and main is not None:
+                main.action_reminder_sent()
+
+        self.push_screen(ReportScreen(text, running[0].label if running else ""), closed)
 
     def fill_postmortem(self) -> None:
         inc = self.incident
@@ -561,6 +563,53 @@ class GitFlow:
         main = self.main
         if main is not None and main.is_attached:
             main.sync_all()
+
+
+# --- copy-ready commands -----------------------------------------------------------------------
+
+
+class CommandsReady(Message):
+    def __init__(self, commands: list[Any]) -> None:
+        super().__init__()
+        self.commands = commands
+
+
+class CopyCommands:
+    """Mixin for HotfixApp: `y` lists the commands the record can fill in, to copy one."""
+
+    incident: Incident | None
+    main: Any
+    notify: Any
+    push_screen: Any
+    post_message: Any
+
+    def show_commands(self, steps: list[str]) -> None:
+        inc = self.incident
+        if inc is None:
+            return
+        self._commands_worker(inc.repo_root, inc.text("hotfix.md"), inc.branch_field, steps)
+
+    @work(thread=True, exclusive=True, group="commands", exit_on_error=False)
+    def _commands_worker(self, root: Path | None, hotfix_text: str, branch: str,
+                         steps: list[str]) -> None:
+        from hotfix_tui.core import commands
+
+        values = commands.record_values(hotfix_text, branch)
+        if root is not None and "fix" in values:
+            from hotfix_tui.core.fix_commits import parent
+
+            values = commands.record_values(hotfix_text, branch, parent(root, values["fix"]) or "")
+        found = commands.step_commands(steps, values) + commands.record_commands(values)
+        self.post_message(CommandsReady(found))
+
+    def on_commands_ready(self, message: CommandsReady) -> None:
+        from .record_screens import CommandsScreen
+
+        if not message.commands:
+            self.notify("no commands to copy yet: record the fix commit (f) or the branch",
+                        title="Commands")
+            return
+        self.push_screen(CommandsScreen(message.commands))
 
 
 # --- the main screen side --------------------------------------------------------------------
@@ -599,4 +648,8 @@ class RecordActions:
     def action_detection(self) -> None:
         if not self._blocked():
             self.app.prompt_detection()
+
+    def action_copy(self) -> None:
+        row = self.current_task()  # type: ignore[attr-defined]
+        self.app.show_commands(list(row.view.steps) if row is not None else [])
 

@@ -66,10 +66,17 @@ def _run_app(spec: str | None) -> int:
     from .app import HotfixApp
     from .ready_probe import auto_pilot
 
-    app = HotfixApp(inc, root=Path(root) if root else None, settings=settings, ask_detection=True)
+    app = HotfixApp(inc, root=Path(root) if root else None, settings=settings)
     gc.freeze()
     try:
         result = app.run(auto_pilot=auto_pilot())
     finally:
         gc.unfreeze()
+    opened = app.incident
+    if opened is not None:  # one line, no prompt: changes left for git
+        from hotfix_tui.core.uncommitted import uncommitted_note
+
+        note = uncommitted_note(opened.repo_root, opened.folder, opened.id)
+        if note:
+            _say(note)
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code)

@@ -21,13 +21,15 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hotfix_tui.core.clocks import parse_time
+from hotfix_tui.core.commands import CopyCommand
 
-from .widgets import clean
+from .widgets import ClockDock, clean
 
 TIME_HINT = "YYYY-MM-DD HH:MM"
 
 MODAL_CSS = """
-ConfirmScreen, DetectionScreen, TimeScreen, CommitPickerScreen, ActivityScreen, ReportScreen {
+ConfirmScreen, DetectionScreen, TimeScreen, CommitPickerScreen, ActivityScreen, ReportScreen,
+CommandsScreen {
     align: center middle;
 }
 .record-dialog {
@@ -62,6 +64,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.question = question
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="record-dialog"):
             yield Static(Text(clean(self.question), style="bold"), id="confirm-question")
             yield Static(Text.assemble(("y", "bold reverse"), " yes   ",
@@ -78,21 +81,25 @@ class DetectionScreen(ModalScreen[tuple[datetime | None, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Later", id="modal.cancel")]
 
-    def __init__(self, incident_id: str, now: datetime) -> None:
+    def __init__(self, incident_id: str, now: datetime, how: str = "", when: str = "") -> None:
         super().__init__()
         self.incident_id = incident_id
         self.now = now
+        self.how = how
+        self.when = when
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="record-dialog"):
             yield Label(Text(f"How was {clean(self.incident_id)} detected?", style="bold"))
-            yield Input(placeholder="alert, customer report, dashboard, … (enter saves)",
+            yield Input(value=self.how,
+                        placeholder="alert, customer report, dashboard, … (enter saves)",
                         id="detection-how")
             yield Label(Text(f"When (UTC, {TIME_HINT}); empty means now", style="dim"))
-            yield Input(placeholder=f"now: {self.now.strftime('%Y-%m-%d %H:%M')}",
+            yield Input(value=self.when,
+                        placeholder=f"now: {self.now.strftime('%Y-%m-%d %H:%M')}",
                         id="detection-when")
-            yield Static(Text("enter saves · tab moves · esc: later (d records it any time)",
-                              style="dim"))
+            yield Static(Text("enter saves · tab moves · esc cancels", style="dim"))
 
     @on(Input.Submitted)
     def submitted(self) -> None:
@@ -128,6 +135,7 @@ class TimeScreen(ModalScreen[datetime | None]):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="record-dialog"):
             yield Label(Text(clean(self.title_text), style="bold"))
             if self.hint:
@@ -172,6 +180,7 @@ class CommitPickerScreen(ModalScreen[CommitChoice | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="record-dialog commits"):
             yield Label(Text("Fix commit (recent commits of this branch)", style="bold"))
             opts = []
@@ -216,6 +225,7 @@ class ActivityScreen(ModalScreen[None]):
     .record-dialog.activity { width: 110; height: 90%; }
     #activity-summary { margin: 1 0; height: auto; }
     #activity-table { height: 1fr; }
+    #activity-detail { height: auto; max-height: 6; margin-top: 1; }
     """
 
     BINDINGS = [Binding("escape,q,a", "close", "Close", id="activity.close")]
@@ -229,13 +239,15 @@ class ActivityScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from textual.widgets import DataTable  # here, not at start-up (only this dialog has one)
 
+        yield ClockDock()
         with Vertical(classes="record-dialog activity"):
             yield Label(Text(clean(self.title_text), style="bold"))
             if self.summary:
-                yield Static(Text(clean(self.summary)), id="activity-summary")
+                yield Static(Text(clean_block(self.summary)), id="activity-summary")
             table: DataTable[Text] = DataTable(id="activity-table", cursor_type="row",
                                                zebra_stripes=True)
             yield table
+            yield Static(id="activity-detail")  # the highlighted row whole (cells are cut)
             yield Static(Text("◆ arrived from others in a sync · esc closes", style="dim"))
 
     def on_mount(self) -> None:
@@ -255,13 +267,91 @@ class ActivityScreen(ModalScreen[None]):
                 Text(clean(r.notes)),
             )
         table.focus()
+        self._detail(0)
+
+    def on_data_table_row_highlighted(self, event: object) -> None:
+        self._detail(getattr(event, "cursor_row", 0))
+
+    def _detail(self, index: int) -> None:
+        """The highlighted row's event and notes in full, wrapped, under the table."""
+        if not (0 <= index < len(self.rows)):
+            return
+        r = self.rows[index]
+        t = Text.assemble((clean(f"{r.time} {r.who}: {r.event}"), "bold"))
+        if r.notes:
+            t.append("\n")
+            t.append(clean(r.notes))
+        self.query_one("#activity-detail", Static).update(t)
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
-class ReportScreen(ModalScreen[None]):
-    """The hand-over report as literal markdown text (read-only, scrollable, selectable)."""
+class CommandsScreen(ModalScreen[None]):
+    """Commands filled in from the record; enter or y copies the highlighted one (OSC 52).
+
+    OSC 52 never confirms, so every command is shown in full too (select it with the mouse)."""
+
+    DEFAULT_CSS = MODAL_CSS + """
+    .record-dialog.commands { width: 100; }
+    #commands-list { height: auto; max-height: 24; margin: 1 0; }
+    """
+
+    BINDINGS = [
+        Binding("escape,q", "cancel", "Close", id="commands.close"),
+        Binding("y", "copy", "Copy", id="commands.copy"),
+    ]
+
+    def __init__(self, commands: Sequence[CopyCommand]) -> None:
+        super().__init__()
+        self.commands = list(commands)
+
+    def compose(self) -> ComposeResult:
+        yield ClockDock()
+        with Vertical(classes="record-dialog commands"):
+            yield Label(Text("Commands (enter or y copies · esc closes)", style="bold"))
+            opts = []
+            for i, c in enumerate(self.commands):
+                t = Text()
+                t.append(clean(c.label), style="bold")
+                t.append("\n  ")
+                t.append(clean(c.command), style="bold cyan")
+                if c.warning:
+                    t.append("\n  ⚠ ", style="bold red")
+                    t.append(clean(c.warning), style="red")
+                opts.append(Option(t, id=str(i)))
+            yield OptionList(*opts, id="commands-list")
+            yield Static(Text("Copying uses OSC 52 (in tmux: set -g set-clipboard on); if "
+                              "nothing is pasted, select the command with the mouse.",
+                              style="dim"))
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        ol.highlighted = 0
+        ol.focus()
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self._copy(int(event.option.id or 0))
+
+    def action_copy(self) -> None:
+        self._copy(self.query_one(OptionList).highlighted or 0)
+
+    def _copy(self, index: int) -> None:
+        c = self.commands[index]
+        self.app.copy_to_clipboard(c.command)
+        self.notify(clean(c.command), title="Copied (OSC 52)", markup=False)
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReportScreen(ModalScreen[str | None]):
+    """The hand-over report as literal markdown text (read-only, scrollable, selectable).
+
+    With a reminder running (`reminder`: its label), `u` closes it with "sent": the update went out.
+    """
 
     DEFAULT_CSS = MODAL_CSS + """
     .record-dialog.report { width: 100; height: 90%; }
@@ -271,17 +361,25 @@ class ReportScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="report.close"),
         Binding("c", "copy", "Copy", id="report.copy"),
+        Binding("u", "sent", "Update sent", id="report.sent"),
     ]
 
-    def __init__(self, markdown: str) -> None:
+    def __init__(self, markdown: str, reminder: str = "") -> None:
         super().__init__()
         self.markdown = markdown
+        self.reminder = reminder
 
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea  # here, not at start-up (only this dialog has one)
 
+        yield ClockDock()
         with Vertical(classes="record-dialog report"):
-            yield Label(Text("Hand-over report  (c copies · esc closes)", style="bold"))
+            head = Text("Hand-over report  (c copies · ", style="bold")
+            if self.reminder:
+                head.append("u", style="bold reverse")
+                head.append(f" marks the {clean(self.reminder).lower()} sent · ")
+            head.append("esc closes)")
+            yield Label(head)
             yield TextArea(clean_block(self.markdown), read_only=True, id="report-text",
                            soft_wrap=True, show_line_numbers=False)
 
@@ -291,6 +389,10 @@ class ReportScreen(ModalScreen[None]):
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.markdown)
         self.notify("report copied to the clipboard")
+
+    def action_sent(self) -> None:
+        if self.reminder:
+            self.dismiss("sent")
 
     def action_close(self) -> None:
         self.dismiss(None)

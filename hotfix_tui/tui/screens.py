@@ -1,7 +1,11 @@
-"""Modal screens: skip reason, severity change, help, incident picker and new-incident form."""
+"""Modal screens: skip reason, severity change, help, incident picker and new-incident form.
+
+Every dialog has the incident's clock dock on top (see `ClockDock`), the palette too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,12 +13,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from .widgets import clean, severity_color
+from .widgets import STATE_STYLE, ClockDock, clean, severity_color
 
 
 class SkipScreen(ModalScreen[str | None]):
@@ -27,6 +32,7 @@ class SkipScreen(ModalScreen[str | None]):
         self.task_label = task_label
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="dialog"):
             yield Label(Text(f"Skip {clean(self.task_label)}", style="bold"))
             yield Input(placeholder="reason (enter to skip, esc to cancel)", id="skip-reason")
@@ -69,6 +75,7 @@ class SeverityScreen(ModalScreen[str | None]):
         self.picked: str | None = None
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="dialog"):
             yield Label(Text(f"Change severity (now {self.current or '?'})", style="bold"))
             opts = []
@@ -122,6 +129,37 @@ class SeverityScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class StatusScreen(ModalScreen[str | None]):
+    """Pick the incident's status among its workflow's; dismisses with it or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(self, current: str, statuses: list[str]) -> None:
+        super().__init__()
+        self.current = current
+        self.statuses = statuses
+
+    def compose(self) -> ComposeResult:
+        yield ClockDock()
+        with Vertical(classes="dialog"):
+            yield Label(Text(f"Set status (now {clean(self.current or '?')})", style="bold"))
+            yield OptionList(*[Option(Text(clean(s)), id=str(i))
+                               for i, s in enumerate(self.statuses)], id="status-list")
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        if self.current in self.statuses:
+            ol.highlighted = self.statuses.index(self.current)
+        ol.focus()
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.statuses[int(event.option.id or 0)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class HelpScreen(ModalScreen[None]):
     """Every binding with its current keys (after the user's keymap)."""
 
@@ -134,6 +172,7 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         t = Text()
         t.append("hotfix-tui keys\n\n", style="bold")
         width = max((len(k) for k, _, _ in self.rows), default=8) + 2
@@ -155,10 +194,9 @@ class HelpScreen(ModalScreen[None]):
 class PickItem:
     folder: Path
     label: Text
+    relabel: Callable[[], Text] | None = None  # the label now (its SLA clock moves)
 
 
-SLA_STYLE = {"ok": "green", "warning": "yellow", "critical": "dark_orange",
-             "breached": "bold red", "met": "green", "missed": "red", "not-started": "dim"}
 
 
 def incident_label(hid: str, title: str, severity: str | None, sev_color: str, status: str,
@@ -180,10 +218,11 @@ def incident_label(hid: str, title: str, severity: str | None, sev_color: str, s
     elif getattr(sla, "stopped", False):
         what = f"SLA {state} ({format_duration(sla.elapsed_seconds)})"  # type: ignore[attr-defined]
     elif state == "breached":
-        what = f"breached by {format_duration(-sla.remaining_seconds)}"  # type: ignore[attr-defined]
+        what = f"✖ breached by {format_duration(-sla.remaining_seconds)}"  # type: ignore[attr-defined]
     else:
-        what = f"{format_duration(sla.remaining_seconds)} left"  # type: ignore[attr-defined]
-    t.append(f"{what:<20}", style=SLA_STYLE.get(state or "", "dim"))
+        mark = "●" if state == "ok" else "▲"
+        what = f"{mark} {format_duration(sla.remaining_seconds)} left"  # type: ignore[attr-defined]
+    t.append(f"{what:<20}", style=STATE_STYLE.get(state or "", "dim"))
     t.append(" ")
     t.append(clean(title))
     return t
@@ -211,6 +250,17 @@ class PickerScreen(Screen[Path | str | None]):
         yield OptionList(*opts, id="picker-list")
         yield Footer()
 
+    def tick_clocks(self) -> None:
+        """Every second: each incident's line again, where its SLA clock changed it."""
+        ol = self.query_one(OptionList)
+        for i, it in enumerate(self.items):
+            if it.relabel is None:
+                continue
+            label = it.relabel()
+            if label.plain != it.label.plain:
+                it.label = label
+                ol.replace_option_prompt_at_index(i, label)
+
     @on(OptionList.OptionSelected)
     def selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == "new":
@@ -229,15 +279,28 @@ class PickerScreen(Screen[Path | str | None]):
 
 
 class NewIncidentScreen(ModalScreen[tuple[str, str] | None]):
-    """Description and severity of a new incident; dismisses with them or None."""
+    """Description and severity of a new incident; dismisses with them or None.
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+    Up and down in the description already move in the severity list (and go there), so a key
+    typed right after enter is never lost."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+        Binding("down", "severity(1)", "Next severity", show=False, id="new.down"),
+        Binding("up", "severity(-1)", "Previous severity", show=False, id="new.up"),
+    ]
+
+    DEFAULT_CSS = """
+    NewIncidentScreen #new-severity:focus { border: tall $accent; }
+    NewIncidentScreen #new-description:focus { border: tall $accent; }
+    """
 
     def __init__(self, severities: list[SeverityChoice]) -> None:
         super().__init__()
         self.severities = severities
 
     def compose(self) -> ComposeResult:
+        yield ClockDock()
         with Vertical(classes="dialog"):
             yield Label(Text("Declare a new incident", style="bold"))
             yield Input(placeholder="what is broken, in a few words", id="new-description")
@@ -257,6 +320,14 @@ class NewIncidentScreen(ModalScreen[tuple[str, str] | None]):
     def to_severity(self) -> None:
         self.query_one(OptionList).focus()
 
+    def action_severity(self, delta: int) -> None:
+        ol = self.query_one(OptionList)
+        ol.focus()
+        if delta > 0:
+            ol.action_cursor_down()
+        else:
+            ol.action_cursor_up()
+
     @on(OptionList.OptionSelected)
     @on(Button.Pressed)
     def create(self) -> None:
@@ -271,3 +342,15 @@ class NewIncidentScreen(ModalScreen[tuple[str, str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ClockedPalette(CommandPalette):
+    """Textual's command palette with the incident's clock dock on top."""
+
+    DEFAULT_CSS = """
+    ClockedPalette > #--container { margin-top: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield ClockDock()
+        yield from super().compose()

@@ -24,23 +24,67 @@ from textual.widgets import Collapsible, Digits, Footer, Input, Static
 from textual.widgets._footer import FooterKey
 
 from hotfix_tui.core.clocks import format_duration
+from hotfix_tui.core.commands import fill as fill_command
 
 if TYPE_CHECKING:
     from hotfix_tui.core.clocks import SlaReading, WindowReading
     from hotfix_tui.core.incident import PhaseView, TaskView
 
-SEVERITY_COLORS = {"P0": "red", "P1": "dark_orange", "P2": "yellow"}
-NAMED_COLORS = {"orange": "dark_orange"}
-STATE_STYLE = {
-    "ok": "green",
-    "warning": "yellow",
-    "critical": "dark_orange",
-    "breached": "bold red",
-    "overdue": "bold red",
-    "met": "green",
-    "missed": "red",
-    "not-started": "dim",
+# Severity badge colours: a workflow's colour names as explicit RGB (a terminal palette's "yellow"
+# is often orange), any other colour (e.g. #ff8800) as written.
+NAMED_COLORS = {
+    "red": "#ff4d4f",
+    "orange": "#ff8c1a",
+    "yellow": "#ffd60a",
+    "green": "#3ecf5a",
+    "blue": "#4a9eff",
+    "purple": "#b48cff",
+    "magenta": "#ff5fd2",
+    "cyan": "#3fd7e0",
+    "grey": "#a0a0a0",
+    "gray": "#a0a0a0",
+    "white": "#f0f0f0",
 }
+SEVERITY_COLORS = {"P0": "red", "P1": "orange", "P2": "yellow"}
+
+# Each clock state: the theme variable of its colour, and a word and mark that say it without
+# colour (for colour-blind users and monochrome terminals).
+STATE_VAR = {
+    "ok": "success",
+    "warning": "warning",
+    "critical": "error-lighten-2",
+    "breached": "error",
+    "overdue": "error-lighten-2",
+    "met": "primary-lighten-2",
+    "missed": "error",
+    "not-started": "text-muted",
+}
+STATE_WORD = {
+    "ok": "● OK",
+    "warning": "▲ WARNING",
+    "critical": "▲▲ CRITICAL",
+    "breached": "✖ BREACHED",
+    "met": "✔ SLA met",
+    "missed": "✘ SLA missed",
+}
+STATE_FALLBACK = {"success": "green", "warning": "yellow", "error-lighten-2": "bright_red",
+                  "error": "red", "primary-lighten-2": "bright_blue", "text-muted": "dim"}
+
+
+def state_styles(variables: dict[str, str]) -> dict[str, str]:
+    """State -> a Rich style in the theme's semantic colours (`App.theme_variables`)."""
+    out = {}
+    for state, var in STATE_VAR.items():
+        color = variables.get(var, "")
+        if not color.startswith("#"):
+            color = STATE_FALLBACK[var]
+        bold = "bold " if state in ("critical", "breached", "overdue") else ""
+        out[state] = f"{bold}{color}"
+    out["breached"] = f"bold reverse {out['breached'].split()[-1]}"
+    return out
+
+
+STATE_STYLE = state_styles({})  # before the app has a theme (tests, the picker's first lines)
 
 
 def clean(text: object) -> str:
@@ -58,10 +102,21 @@ def clean(text: object) -> str:
     return "".join(out)
 
 
+TITLE_SHOWN = 160  # characters of a task title shown in the list (enter shows more)
+TITLE_SHOWN_EXPANDED = 4000
+
+
+def cut(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with an ellipsis and how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (+{len(text) - limit} characters)"
+
+
 def severity_color(sev: str | None, workflow_color: str = "") -> str:
-    if workflow_color:
-        return NAMED_COLORS.get(workflow_color, workflow_color)
-    return SEVERITY_COLORS.get(sev or "", "white")
+    """The badge colour of a severity: the workflow's colour, else P0 red, P1 orange, P2 yellow."""
+    name = workflow_color or SEVERITY_COLORS.get(sev or "", "white")
+    return NAMED_COLORS.get(name.lower(), name)
 
 
 class HeaderLine(Static):
@@ -69,14 +124,17 @@ class HeaderLine(Static):
 
     def show(self, hid: str, title: str, sev: str | None, color: str, status: str,
              branch: str) -> None:
-        self._parts = (hid, title, sev, color, status, branch)
+        parts = (hid, title, sev, color, status, branch)
+        if parts == getattr(self, "_parts", None):
+            return  # unchanged: no update (a Static's update lays the screen out again)
+        self._parts = parts
         self._render_parts()
 
     def on_resize(self) -> None:
         if getattr(self, "_parts", None):
             self._render_parts()
 
-    MIN_TITLE = 10  # the title is cut down to this before the branch is cut or dropped
+    MIN_TITLE = 10  # the title is never cut below this (nor below half the room) for the branch
     MIN_BRANCH = 12
 
     def _render_parts(self) -> None:
@@ -88,7 +146,9 @@ class HeaderLine(Static):
         name = clean(title)
         branch = clean(branch)
         tail = self._tail(sev, color, status, branch)
-        want = min(len(name), self.MIN_TITLE)
+        # the title keeps at least half the room left by the id, severity and status
+        bare = width - head.cell_len - self._tail(sev, color, status, "").cell_len - 1
+        want = min(len(name), max(self.MIN_TITLE, bare // 2))
         if branch and width - head.cell_len - tail.cell_len - 1 < want:
             # narrow: the title is cut first (above), then the branch, then it goes
             spare = width - head.cell_len - self._tail(sev, color, status, "").cell_len - 1
@@ -147,10 +207,14 @@ class SlaPanel(Horizontal):
             yield Static(id="sla-stats")
             yield Static(id="sla-windows")
 
-    def show(self, sla: SlaReading | None, windows: list[WindowReading], sev: str | None) -> None:
+    def show(self, sla: SlaReading | None, windows: list[WindowReading], sev: str | None,
+             notes: tuple[Text, ...] = ()) -> None:
+        """Show a clock reading; `notes` are short lines after the windows (e.g. what to record)."""
+        self._args = (sla, windows, sev, notes)
         state = sla.state if sla else "not-started"
         for s in self.STATES:
             self.set_class(s == state, f"-{s}")
+        styles = state_styles(getattr(self.app, "theme_variables", {}))
         line = Text(no_wrap=True, overflow="ellipsis")
         sep = "\n" if self.mode == "compact" else "  "  # compact: state, then the figures
         if sla is None:
@@ -162,41 +226,72 @@ class SlaPanel(Horizontal):
         else:
             target = format_duration(sla.target_seconds)
             pct = f"{sla.fraction:.0%}"
+            line.append(f" {STATE_WORD[state]} ", style=f"{styles[state]} reverse"
+                        if state != "breached" else styles[state])
+            line.append(sep if sla.stopped else " ")
             if sla.stopped:
                 digits = format_duration(sla.elapsed_seconds)
-                mark = "✔ SLA met" if state == "met" else "✘ SLA missed"
-                line.append(mark, style=STATE_STYLE[state])
-                line.append(f"{sep}resolved in {format_duration(sla.elapsed_seconds)}"
+                line.append(f"resolved in {format_duration(sla.elapsed_seconds)}"
                             f" of {target} ({pct})")
             else:
                 digits = format_duration(sla.remaining_seconds, signed=True)
                 if state == "breached":
-                    line.append("BREACHED", style="bold red")
-                    line.append(f" by {format_duration(-sla.remaining_seconds)}")
+                    line.append(f"by {format_duration(-sla.remaining_seconds)}",
+                                style="bold")
                 else:
                     line.append(f"{format_duration(sla.remaining_seconds)} left",
-                                style=STATE_STYLE[state])
+                                style=styles[state])
                 line.append(f"{sep}elapsed {format_duration(sla.elapsed_seconds)}"
                             f" · {pct} of {sev or '?'} target {target}")
-        wt = Text(no_wrap=True, overflow="ellipsis")
         one_line = self.mode != "full"
-        for i, w in enumerate(windows):
-            if i:
-                wt.append("  " if one_line else "\n")
-            style = STATE_STYLE.get(w.state, "")
-            wt.append("● ", style=style)
-            wt.append(clean(w.label), style="bold")
+        items: list[Text] = []
+        for w in windows:
+            style = styles.get(w.state, "")
+            t = Text()
+            t.append("● " if w.state == "ok" else "▲ " if w.remaining_seconds >= 0 else "✖ ",
+                     style=style)
+            t.append(clean(w.label), style="bold")
             if w.remaining_seconds >= 0:
-                wt.append(" ")
-                wt.append(format_duration(w.remaining_seconds), style=style)
-                wt.append(" left")
+                t.append(" ")
+                t.append(format_duration(w.remaining_seconds), style=style)
+                t.append(" left")
             else:
-                wt.append(" overdue by ")
-                wt.append(format_duration(w.remaining_seconds), style=style)
-        if not windows:
-            wt.append("no active windows", style="dim")
+                t.append(" overdue by ")
+                t.append(format_duration(w.remaining_seconds), style=style)
+            items.append(t)
+        if not windows and not notes:
+            items.append(Text("no active windows", style="dim"))
+        if one_line:  # what the record wants first, then the windows that fit, "+N more"
+            wt = self._fit([*notes, *items], len(notes))
+        else:
+            wt = Text("\n", no_wrap=True, overflow="ellipsis").join([*items, *notes])
         self._update(digits, line, wt)
-        self.set_class(not windows, "-no-windows")
+        self.set_class(not windows and not notes, "-no-windows")
+
+    def _fit(self, items: list[Text], keep: int) -> Text:
+        """Items on one line, as many as fit the windows line's width (the first `keep` always);
+        the rest counted as "+N more". Before the first layout (no width) all of them."""
+        found = self.query("#sla-windows")
+        width = found.first().size.width if found else 0
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for i, item in enumerate(items):
+            left = len(items) - i - 1
+            room = width - out.cell_len - (2 if i else 0) - (len(f"  +{left} more") if left else 0)
+            if width and i >= keep and item.cell_len > room:
+                out.append(f"{'  ' if i else ''}+{len(items) - i} more", style="dim")
+                break
+            if i:
+                out.append("  ")
+            out.append(item)
+        if not width and found:
+            self.call_after_refresh(self._refit)
+        return out
+
+    def _refit(self) -> None:
+        args = getattr(self, "_args", None)
+        found = self.query("#sla-windows")
+        if args is not None and found and found.first().size.width:
+            self.show(*args)
 
     def _update(self, digits: str, stats: Text, windows: Text) -> None:
         """Repaint only what changed; a layout only when the windows' line count changes.
@@ -272,7 +367,8 @@ class TaskRow(Widget):
         for m in v.markers:
             t.append(f"[{clean(m)}] ", style="magenta")
         title_style = {"done": "", "skipped": "strike", "open": "bold", "n/a": "strike"}[state]
-        t.append(clean(v.title), style=title_style)
+        t.append(clean(cut(v.title, TITLE_SHOWN_EXPANDED if self.expanded else TITLE_SHOWN)),
+                 style=title_style)
         if state == "skipped":
             t.append("  skipped: ", style="yellow")
             t.append(clean(v.skipped or ""), style="italic")
@@ -284,7 +380,7 @@ class TaskRow(Widget):
         if self.expanded:
             for step in v.steps:
                 t.append("\n      • ", style="dim")
-                t.append(clean(step))
+                t.append(clean(fill_command(step, getattr(self.screen, "fill_values", {}))))
             for note in v.notes:
                 t.append("\n      ✎ ", style="yellow")
                 t.append(clean(_note_text(note)), style="italic")
@@ -451,3 +547,71 @@ class KeyFooter(Footer):
                 return
             self._shown = shown
         super().bindings_changed(screen)
+
+
+class ClockDock(Widget):
+    """The incident's header line and SLA panel, docked on top of a dialog's screen.
+
+    Dialogs are modal screens; Textual repaints the whole dimmed screen behind one for any change
+    there, so the clock behind stays still while this opaque copy, laid exactly over it, ticks:
+    one panel repainted a second, and no dialog ever covers the countdown. The dialog's inputs get
+    a steady cursor (a blinking one would repaint twice a second more).
+    """
+
+    DEFAULT_CSS = """
+    ClockDock { dock: top; layout: vertical; height: auto; background: $background; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield HeaderLine(classes="dock-header")
+        yield SlaPanel()
+
+    def on_mount(self) -> None:
+        show = getattr(self.app, "show_clock_dock", None)
+        if show is not None:
+            show(self)
+        self.call_after_refresh(self._steady_cursors)
+
+    def _steady_cursors(self) -> None:
+        for inp in self.screen.query(Input):
+            inp.cursor_blink = False
+
+
+class SidePanel(Static):
+    """On a wide terminal, beside the list: the task under the cursor in full and recent activity.
+
+    Docked to the right of the task tree (it does not scroll with the tasks); made on first use.
+    """
+
+    DEFAULT_CSS = """
+    SidePanel {
+        dock: right;
+        width: 45%;
+        height: 1fr;
+        padding: 0 1;
+        border-left: vkey $panel-lighten-2;
+    }
+    """
+
+    def show(self, view: TaskView | None, activity: list[tuple[str, str, str]]) -> None:
+        t = Text()
+        values = getattr(self.screen, "fill_values", {})
+        if view is not None:
+            t.append(clean(f"{view.id or ''} {cut(view.title, 300)}".strip()), style="bold")
+            t.append(f"  ({view.state})\n", style="dim")
+            for step in view.steps:
+                t.append("  • ", style="dim")
+                t.append(clean(cut(fill_command(step, values), 300)) + "\n")
+            for note in view.notes:
+                t.append("  ✎ ", style="yellow")
+                t.append(clean(cut(_note_text(note), 500)) + "\n", style="italic")
+            if not view.steps and not view.notes:
+                t.append("  (no sub-steps or notes)\n", style="dim")
+        t.append("\nRecent activity\n", style="bold")
+        for when, who, what in activity:
+            t.append(f"  {clean(when)} ", style="dim")
+            t.append(clean(who), style="cyan")
+            t.append(f"  {clean(cut(what, 200))}\n")
+        if not activity:
+            t.append("  nothing logged yet\n", style="dim")
+        self.update(t)

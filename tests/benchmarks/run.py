@@ -28,6 +28,8 @@ Times are medians of several runs, in seconds.
 #   clock ticking; CPU from /proc/PID/stat over the window, VmRSS from /proc/PID/status.
 # - `web_update_s`: `hotfix-tui serve` with one event stream open; from the mtime of tasks.md
 #   written by a `hotfix-tui done`/`undo` process to the arrival of the board event showing it.
+#   clock ticking; CPU from /proc/PID/stat over the window, VmRSS from /proc/PID/status;
+#   `idle_cpu_dialog_percent` the same with the help dialog open (its clock dock ticking).
 #
 # Child processes run without PYTHONDONTWRITEBYTECODE and after a discarded warm-up run, so they
 # start like an installed program (bytecode cached), and with an empty config folder.
@@ -65,6 +67,7 @@ KEYS = (
     "large_10000_open_s",
     "large_10000_toggle_s",
     "idle_cpu_percent",
+    "idle_cpu_dialog_percent",
     "rss_mib",
     "web_update_s",
     "list_1000_s",
@@ -83,6 +86,7 @@ TARGETS: dict[str, tuple[float | None, str]] = {
     "large_10000_open_s": (3.0, "s"),
     "large_10000_toggle_s": (0.05, "s"),
     "idle_cpu_percent": (1.0, "%"),
+    "idle_cpu_dialog_percent": (1.0, "%"),
     "rss_mib": (80.0, "MiB"),
     "web_update_s": (2.0, "s"),
     "list_1000_s": (None, "s"),
@@ -370,14 +374,18 @@ def _proc_rss_mib(pid: int) -> float:
 
 
 def measure_idle(
-    spec: Path, env: dict[str, str], cwd: Path, tmp: Path, window: float
+    spec: Path, env: dict[str, str], cwd: Path, tmp: Path, window: float, keys: bytes = b""
 ) -> tuple[float, float]:
-    """(CPU % over `window` seconds after the first frame plus 1 s settling, VmRSS MiB)."""
-    ready = tmp / "ready-idle"
+    """(CPU % over `window` seconds after the first frame plus 1 s settling, VmRSS MiB).
+
+    `keys` are typed once the first frame is drawn (e.g. `?` to measure with a dialog open)."""
+    ready = tmp / f"ready-idle-{len(keys)}"
     env = dict(env, HOTFIX_TUI_BENCH_READY=str(ready), HOTFIX_TUI_BENCH_STAY="1")
     p = PtyProcess(app_argv(spec), env, cwd)
     try:
         wait_ready(p, ready)
+        if keys:
+            os.write(p.master, keys)
         time.sleep(1.0)
         pid = p.proc.pid
         c0, t0 = _proc_cpu_s(pid), time.monotonic()
@@ -633,6 +641,8 @@ def main() -> int:
         (cfg / "config.yaml").write_text("fetch_interval: 0\n", encoding="utf-8")
         lists = measure_cli(["list", "--json"], env, team, cli_runs)
         stats = measure_cli(["stats", "--json"], env, team, cli_runs)
+        say(f"idle CPU with the help dialog open over {idle_window:g} s ...")
+        cpu_dialog, _ = measure_idle(fx["incident"], env, root, tmp, idle_window, b"?")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -647,6 +657,7 @@ def main() -> int:
         "large_10000_open_s": median(lg["10000"]),
         "large_10000_toggle_s": median(t10k["to_disk"]),
         "idle_cpu_percent": cpu,
+        "idle_cpu_dialog_percent": cpu_dialog,
         "rss_mib": rss,
         "web_update_s": median(web),
         "list_1000_s": median(lists),

@@ -3,9 +3,9 @@ detection, start correction, activity, hand-over report; real repositories, a fa
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import gitfix
@@ -350,9 +350,25 @@ async def test_fix_commit_with_no_commits_on_the_branch(incident, clock):
 # --- detection, start correction ------------------------------------------------------------
 
 
-async def test_detection_asked_on_open_and_written(incident, clock):
-    app = app_for(incident, clock, ask_detection=True)
+def windows_line(app: HotfixApp) -> str:
+    return str(main(app).query_one("#sla-windows").render())
+
+
+async def test_open_lands_on_the_checklist_and_asks_detection_in_the_panel(incident, clock):
+    app = app_for(incident, clock)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert main(app).cursor == "t:T001"
+        assert "Detection not recorded: d" in windows_line(app)
+        await pilot.press("space")  # the first key acts on the checklist
+        assert task_checked(incident, "T001")
+
+
+async def test_detection_written_from_d_and_the_panel_line_goes(incident, clock):
+    app = app_for(incident, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DetectionScreen)
         await pilot.press(*"PagerDuty alert")
@@ -363,23 +379,38 @@ async def test_detection_asked_on_open_and_written(incident, clock):
         assert "**Detection**: 2026-11-25 13:52:00 UTC - PagerDuty alert" in hotfix
         pm = (incident.folder / "post-mortem.md").read_text(encoding="utf-8")
         assert "Detected" in pm and "PagerDuty alert" in pm
+        assert "Detection not recorded" not in windows_line(app)
 
 
-async def test_detection_defaults_to_now_and_esc_asks_not_again(incident, clock):
-    app = app_for(incident, clock, ask_detection=True)
+async def test_d_opens_with_the_current_answer_filled_in(incident, clock):
+    incident.set_detection(clock() - timedelta(minutes=8), "PagerDuty alert")
+    app = app_for(incident, clock)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, DetectionScreen)
-        await pilot.press("escape")
+        assert app.screen.query_one("#detection-how", Input).value == "PagerDuty alert"
+        assert app.screen.query_one("#detection-when", Input).value == "2026-11-25 13:52:00"
+        await pilot.press("enter")  # unchanged: saved as it is, no confirmation asked
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        app.maybe_ask_detection()  # not again in this session
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
-        # from the palette action, on purpose: empty time means now
+        hotfix = (incident.folder / "hotfix.md").read_text(encoding="utf-8")
+        assert "**Detection**: 2026-11-25 13:52:00 UTC - PagerDuty alert" in hotfix
+
+
+async def test_detection_empty_time_means_now_and_esc_cancels(incident, clock):
+    app = app_for(incident, clock)
+    async with app.run_test(size=SIZE) as pilot:
         await main(app).run_action("detection")
         await pilot.pause()
         assert isinstance(app.screen, DetectionScreen)
+        assert app.screen.query_one("#detection-how", Input).value == ""
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert "Detection not recorded: d" in windows_line(app)
+        await pilot.press("d")
+        await pilot.pause()
         await pilot.press("enter")  # no "how" yet: refused
         await pilot.pause()
         assert isinstance(app.screen, DetectionScreen)
@@ -389,40 +420,14 @@ async def test_detection_defaults_to_now_and_esc_asks_not_again(incident, clock)
         assert "**Detection**: 2026-11-25 14:00:00 UTC - customer report" in hotfix
 
 
-async def test_detection_asked_once_per_incident_across_restarts(incident, clock, tmp_path):
-    from hotfix_tui.core import settings as settings_mod
-
-    app = app_for(incident, clock, ask_detection=True)
+async def test_detection_line_shows_a_remapped_key(incident, clock):
+    app = app_for(incident, clock, settings=Settings(keymap={"hotfix.detection": "D"}))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, DetectionScreen)
-        await pilot.press("escape")  # dismissed: asked all the same
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
-    assert settings_mod.detection_asked(incident.folder, incident.id)
-    state = settings_mod.state_dir() / settings_mod.STATE_NAME
-    # the test's own state dir (tests/conftest.py), never the user's
-    assert state.parent == Path(os.environ["HOTFIX_TUI_STATE_DIR"])
-    assert f"{incident.folder.resolve()}#{incident.id}" in state.read_text()
-    # the next start: not asked again; d still records it
-    app = app_for(incident, clock, ask_detection=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
-        await pilot.press("d")
-        await pilot.pause()
-        assert isinstance(app.screen, DetectionScreen)
-        await pilot.press(*"dashboard", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
-    hotfix = (incident.folder / "hotfix.md").read_text(encoding="utf-8")
-    assert "**Detection**: 2026-11-25 14:00:00 UTC - dashboard" in hotfix
-    # keyed by folder and id: another incident's prompt is still asked
-    assert not settings_mod.detection_asked(incident.folder, "hotfix-999")
-    assert not settings_mod.detection_asked(tmp_path / "elsewhere", incident.id)
+        assert "Detection not recorded: D" in windows_line(app)
 
 
-async def test_detection_not_asked_for_a_resolved_incident(incident, clock):
+async def test_no_detection_line_for_a_resolved_incident(incident, clock):
     text = (incident.folder / "hotfix.md").read_text(encoding="utf-8")
     assert "[ ] Resolved" in text
     (incident.folder / "hotfix.md").write_text(
@@ -431,18 +436,11 @@ async def test_detection_not_asked_for_a_resolved_incident(incident, clock):
         encoding="utf-8")
     incident.refresh()
     assert incident.status == "Resolved"
-    app = app_for(incident, clock, ask_detection=True)
+    app = app_for(incident, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-
-
-async def test_detection_not_asked_when_filled(incident, clock):
-    incident.set_detection(None, "alert")
-    app = app_for(incident, clock, ask_detection=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
+        assert "Detection not recorded" not in windows_line(app)
 
 
 async def test_correct_start_from_the_palette_confirms_and_clocks_follow(incident, clock):

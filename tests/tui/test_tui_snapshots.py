@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from hotfix_tui.core import alerts
 from hotfix_tui.core.create import create_incident
 from hotfix_tui.core.incident import Incident
+from hotfix_tui.core.reminders import incident_reminders
 from hotfix_tui.core.settings import Settings
 from hotfix_tui.core.workflow import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp
@@ -23,6 +25,12 @@ def _app(repo, clock, minutes: int, done: tuple[str, ...] = ()) -> HotfixApp:
     for tid in done:
         inc.set_done(tid)
     clock.t = clock.t + timedelta(minutes=minutes)
+    # what is due now has fired before: no toast races the screenshot (alerts have own tests)
+    now = clock()
+    due = alerts.due_alerts(inc.id, inc.severity, inc.sla(now), wf.clock.warnings,
+                            inc.windows(now), incident_reminders(inc, now, []), set(), now)
+    for a in due:
+        alerts.record(folder, a, "Ana Lyst")
     return HotfixApp(inc, root=repo, clock=clock, settings=Settings(theme="textual-dark"),
                      watch=False)
 
@@ -31,12 +39,19 @@ def _app(repo, clock, minutes: int, done: tuple[str, ...] = ()) -> HotfixApp:
     ("minutes", "done"),
     [
         pytest.param(12, ("T001", "T002"), id="p0-time-to-spare"),
+        pytest.param(35, ("T001", "T002", "T003"), id="p0-warning"),
         pytest.param(55, ("T001", "T002", "T003", "T004", "T005"), id="p0-near-breach"),
         pytest.param(71, ("T001", "T002", "T003"), id="p0-breached"),
     ],
 )
 def test_main_screen(snap_compare, repo, clock, minutes, done):
     assert snap_compare(_app(repo, clock, minutes, done), terminal_size=SIZE)
+
+
+def test_main_screen_sla_met(snap_compare, repo, clock):
+    done = ("T001", "T002", "T003", "T004", "T005", "T006", "T007", "T008", "T010", "T012",
+            "T013")
+    assert snap_compare(_app(repo, clock, 50, done), terminal_size=SIZE)
 
 
 def test_help_screen(snap_compare, repo, clock):

@@ -1,0 +1,147 @@
+"""`hotfix-tui watch` with a workflow whose P0 target is 20 s, on an injected clock (no sleeping),
+and `hotfix-tui remind-done`."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from gitfix import run
+
+from hotfix_tui import cli_watch
+from hotfix_tui.core import events
+from hotfix_tui.core.create import create_incident
+from hotfix_tui.core.incident import Incident
+from hotfix_tui.core.settings import Settings
+from hotfix_tui.core.workflow import resolve_workflow
+
+FAST = """\
+schema_version: 1
+id: hotfix
+name: Fast hotfix
+severities:
+  P0: {label: "Critical", target: 20s, color: red}
+statuses: [Investigating, Resolved]
+clock: {starts_at: incident_start, stops_at: incident_end, warnings: [0.5, 0.75, 0.9]}
+reminders:
+  - id: stakeholder-update
+    label: Stakeholder update
+    every: {P0: 12s}
+phases:
+  - id: only
+    name: Only
+    tasks:
+      - id: T001
+        title: Fix it
+        on_done: {events: [incident_end], status: Resolved}
+"""
+
+
+@pytest.fixture
+def fast(repo: Path, clock) -> Incident:
+    (repo / ".hotfix" / "workflows").mkdir(parents=True)
+    (repo / ".hotfix" / "workflows" / "hotfix.yaml").write_text(FAST, encoding="utf-8")
+    wf = resolve_workflow("hotfix", repo)
+    folder = create_incident(repo, "Checkout is down", "P0", wf, clock=clock)
+    return Incident(folder, wf, clock=clock, who="Ana Lyst", repo_root=repo)
+
+
+def watch(
+    inc: Incident, clock, settings: Settings | None = None, resolve_at: int = 30, **kw
+) -> tuple[int, list[str], str, int]:
+    """Run the loop; the injected sleep advances the clock and resolves the incident later."""
+    out, err = io.StringIO(), io.StringIO()
+    ticks = 0
+    other = Incident(inc.folder, inc.workflow, clock=clock, who="Bob", repo_root=inc.repo_root)
+
+    def sleep(seconds: float) -> None:
+        nonlocal ticks
+        ticks += 1
+        clock.advance(seconds=seconds)
+        if ticks == resolve_at:
+            other.set_done("T001")  # another engineer resolves it: the loop sees the file
+        assert ticks < 100, "the loop did not stop"
+
+    code = cli_watch.watch_loop(
+        inc,
+        settings or Settings(alert_bell=False, alert_desktop=False),
+        out=out,
+        err=err,
+        clock=clock,
+        sleep=sleep,
+        **kw,
+    )
+    return code, out.getvalue().splitlines(), err.getvalue(), ticks
+
+
+def test_watch_json_prints_each_alert_once_and_exits_when_resolved(fast, clock):
+    code, lines, err, ticks = watch(fast, clock, as_json=True)
+    assert code == 0 and err == "" and ticks == 30
+    objs = [json.loads(x) for x in lines]
+    assert [(o["kind"], o["threshold"], o["at"][11:19]) for o in objs] == [
+        ("warning", 0.5, "14:00:10"),
+        ("reminder", "stakeholder-update", "14:00:12"),
+        ("warning", 0.75, "14:00:15"),
+        ("warning", 0.9, "14:00:18"),
+        ("breach", 1.0, "14:00:21"),
+    ]  # the reminder stays due (not again) until marked done
+    assert all(o["incident"] == "hotfix-001" and o["severity"] == "P0" for o in objs)
+    assert objs[0]["remaining_seconds"] == 10 and objs[4]["remaining_seconds"] == -1
+    logged = [e.id for e in events.read_log(fast.folder) if e.kind == "alert"]
+    assert logged == [o["id"] for o in objs]
+    # a second watch (a restart) fires nothing again
+    clock.t = clock.t - timedelta(seconds=5)
+    fast.set_done("T001", False)
+    code, lines, _, _ = watch(fast, clock, as_json=True, resolve_at=3)
+    assert code == 0 and lines == []
+
+
+def test_watch_prints_a_line_a_second_or_only_alerts(fast, clock):
+    code, lines, _, _ = watch(fast, clock, resolve_at=12)
+    assert code == 0
+    assert lines[0] == "14:00:00 hotfix-001 P0 | 0:00:20 left (0%) [ok]"
+    assert "ALERT SLA 50%: hotfix-001 P0: 50% of the 0:00:20 target used, 0:00:10 left" in lines
+    assert lines[-1] == "hotfix-001 is Resolved"
+    code, lines, _, _ = watch(fast, clock, quiet=True, resolve_at=3)
+    assert lines == ["hotfix-001 is Resolved"]
+
+
+def test_watch_rings_the_terminal_and_runs_the_command(fast, clock, tmp_path):
+    out = tmp_path / "alerts.jsonl"
+    terminal = io.StringIO()
+    settings = Settings(alert_command=f"cat >> {out}; echo >> {out}")
+    code, _, err, _ = watch(fast, clock, settings, resolve_at=11, quiet=True, terminal=terminal)
+    assert code == 0 and err == ""
+    assert terminal.getvalue().count("\a") == 1  # the 50 % alert at 10 s
+    assert "\x1b]777;notify;SLA 50%;" in terminal.getvalue()
+    (alert,) = [json.loads(x) for x in out.read_text().splitlines() if x.strip()]
+    assert alert["kind"] == "warning" and alert["threshold"] == 0.5
+
+
+def test_a_failing_command_is_reported_not_fatal(fast, clock):
+    settings = Settings(alert_bell=False, alert_desktop=False, alert_command="exit 9")
+    code, _, err, ticks = watch(fast, clock, settings, resolve_at=16, quiet=True)
+    assert code == 0 and ticks == 16
+    assert err.count("alert command exited with status 9") == 3  # 50 %, reminder, 75 %
+
+
+def test_watch_cli_on_a_resolved_incident_exits_0(fast, capsys, monkeypatch):
+    fast.set_done("T001")
+    monkeypatch.setattr(cli_watch, "SLEEP", lambda s: pytest.fail("slept"))
+    code, out, err = run(capsys, "watch", str(fast.folder), "--json")
+    assert (code, out, err) == (0, "", "")
+
+
+def test_remind_done_logs_and_restarts(fast, capsys, monkeypatch, clock):
+    monkeypatch.setattr(cli_watch, "CLOCK", clock)
+    clock.advance(seconds=5)
+    code, out, _ = run(capsys, "remind-done", "--spec", str(fast.folder))
+    assert code == 0 and out == "Stakeholder update done; the next one is due in 0:00:12\n"
+    (ev,) = [e for e in events.read_log(fast.folder) if e.kind != "created"]
+    assert ev.kind == "reminder_sent" and ev.data == {"reminder": "stakeholder-update"}
+    assert ev.happened.startswith("2026-11-25T14:00:05")
+    code, _, err = run(capsys, "remind-done", "status-page", "--spec", str(fast.folder))
+    assert code == 1 and "no running reminder 'status-page' (reminders: stakeholder-update)" in err
