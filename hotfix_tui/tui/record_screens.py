@@ -30,13 +30,14 @@ TIME_HINT = "YYYY-MM-DD HH:MM"
 MODAL_CSS = """
 ConfirmScreen, DetectionScreen, TimeScreen, CommitPickerScreen, ActivityScreen, ReportScreen,
 CommandsScreen {
-    align: center middle;
+    align: center top;
 }
 .record-dialog {
     width: 72;
     max-width: 95%;
     height: auto;
-    max-height: 90%;
+    max-height: 100%;
+    margin: 1 0 7 0;  /* right under the clock dock; toasts (bottom right) stay clear */
     padding: 1 2;
     border: thick $primary;
     background: $surface;
@@ -222,7 +223,7 @@ class ActivityScreen(ModalScreen[None]):
     """The latest rows of the post-mortem timeline (who did what, when), newest first."""
 
     DEFAULT_CSS = MODAL_CSS + """
-    .record-dialog.activity { width: 110; height: 90%; }
+    .record-dialog.activity { width: 110; height: 1fr; }
     #activity-summary { margin: 1 0; height: auto; }
     #activity-table { height: 1fr; }
     #activity-detail { height: auto; max-height: 6; margin-top: 1; }
@@ -354,7 +355,7 @@ class ReportScreen(ModalScreen[str | None]):
     """
 
     DEFAULT_CSS = MODAL_CSS + """
-    .record-dialog.report { width: 100; height: 90%; }
+    .record-dialog.report { width: 100; height: 1fr; }
     #report-text { height: 1fr; }
     """
 

@@ -260,3 +260,34 @@ async def test_a_wide_terminal_shows_the_task_and_recent_activity_beside_the_lis
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert not app.main.query(SidePanel)  # not made on a normal terminal
+
+
+async def test_toasts_do_not_cover_dialogs(incident, make_app):
+    """Dialogs sit right under the clock dock with a strip below them where toasts go (room for
+    one toast of three lines under the tallest dialogs, more under the small ones)."""
+    from textual.widgets._toast import Toast
+
+    app = make_app(incident)
+    for keys, size, count in (
+        (["s"], SIZE, 2),
+        (["e"], (80, 24), 1),
+        (["question_mark"], SIZE, 1),
+        (["a"], (80, 24), 1),
+        (["r"], SIZE, 1),
+    ):
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await pilot.press(*keys)
+            await pilot.pause()
+            app.notify("a toast\nof three\nlines", timeout=30)
+            if count == 2:
+                app.notify("and another one", timeout=30)
+            for _ in range(20):
+                await pilot.pause(0.02)
+                if len(app.screen.query(Toast)) == count:
+                    break
+            dialog = app.screen.query_one(".dialog, .record-dialog")
+            toasts = list(app.screen.query(Toast))
+            assert len(toasts) == count
+            for t in toasts:
+                assert not t.region.overlaps(dialog.region), (keys, t.region, dialog.region)
+        app = make_app(incident)
