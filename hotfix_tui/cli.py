@@ -12,21 +12,24 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND = 0, 1, 2, 3
+from .core.errors import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK
+from .core.errors import UserError as CliError
+from .core.loading import open_incident, repo_root, resolve_folder
 
-
-class CliError(Exception):
-    """A message for the user and the exit status that goes with it."""
-
-    def __init__(self, message: str, code: int = EXIT_FAIL) -> None:
-        super().__init__(message)
-        self.code = code
+__all__ = [
+    "EXIT_FAIL",
+    "EXIT_INPUT",
+    "EXIT_NOT_FOUND",
+    "EXIT_OK",
+    "CliError",
+    "main",
+    "open_incident",
+    "resolve_folder",
+]
 
 
 def _root(cwd: Path | None = None) -> Path | None:
-    from .core.repo import find_root
-
-    return find_root(cwd)
+    return repo_root(cwd)
 
 
 def load_workflow_for(folder: Path, root: Path | None):
@@ -36,50 +39,6 @@ def load_workflow_for(folder: Path, root: Path | None):
 
     try:
         return load(folder, root)
-    except LoadError as exc:
-        raise CliError(str(exc), EXIT_INPUT) from exc
-
-
-def resolve_folder(spec: str | None, root: Path | None) -> Path:
-    """The incident folder a command works on: SPEC_DIR, the branch's, or the only open one."""
-    from .core.discovery import Ambiguous, pick_incident
-
-    if spec:
-        p = Path(spec).expanduser()
-        if not p.is_absolute():
-            p = Path.cwd() / p
-        if p.is_file():
-            p = p.parent
-        if not p.is_dir():
-            raise CliError(f"{spec}: no such incident folder", EXIT_NOT_FOUND)
-        return p.resolve()
-    if root is None:
-        raise CliError(
-            "not inside a git repository: run this in your repo, or name the folder with --spec",
-            EXIT_NOT_FOUND,
-        )
-    try:
-        found = pick_incident(root)
-    except Ambiguous as exc:
-        raise CliError(str(exc), EXIT_NOT_FOUND) from exc
-    if found is None:
-        raise CliError(
-            f"no incident in {root}/specs; declare one with: "
-            'hotfix-tui new "what broke" --severity P1',
-            EXIT_NOT_FOUND,
-        )
-    return found.folder
-
-
-def open_incident(spec: str | None, *, clock=None):
-    """Load the incident a command names (see resolve_folder) with its workflow."""
-    from .core.loading import LoadError, load_incident
-
-    root = _root(Path(spec).resolve() if spec else None) if spec else _root()
-    folder = resolve_folder(spec, root)
-    root = root or _root(folder)
-    try:
-        return load_incident(folder, root, clock=clock)
     except LoadError as exc:
         raise CliError(str(exc), EXIT_INPUT) from exc
 

@@ -102,3 +102,55 @@ def load_incident(folder: Path, root: Path | None, *, clock: Clock | None = None
         return Incident(folder, wf, repo_root=root)
     except (IncidentError, StoreError) as exc:
         raise LoadError(str(exc)) from exc
+
+
+def repo_root(cwd: Path | None = None) -> Path | None:
+    """The top of the git work tree holding `cwd` (default: the current folder), or None."""
+    from .repo import find_root
+
+    return find_root(cwd)
+
+
+def resolve_folder(spec: str | None, root: Path | None) -> Path:
+    """The incident folder a command works on: SPEC_DIR, the branch's, or the only open one."""
+    from .discovery import Ambiguous, pick_incident
+    from .errors import EXIT_NOT_FOUND, UserError
+
+    if spec:
+        p = Path(spec).expanduser()
+        if not p.is_absolute():
+            p = Path.cwd() / p
+        if p.is_file():
+            p = p.parent
+        if not p.is_dir():
+            raise UserError(f"{spec}: no such incident folder", EXIT_NOT_FOUND)
+        return p.resolve()
+    if root is None:
+        raise UserError(
+            "not inside a git repository: run this in your repo, or name the folder with --spec",
+            EXIT_NOT_FOUND,
+        )
+    try:
+        found = pick_incident(root)
+    except Ambiguous as exc:
+        raise UserError(str(exc), EXIT_NOT_FOUND) from exc
+    if found is None:
+        raise UserError(
+            f"no incident in {root}/specs; declare one with: "
+            'hotfix-tui new "what broke" --severity P1',
+            EXIT_NOT_FOUND,
+        )
+    return found.folder
+
+
+def open_incident(spec: str | None, *, clock: Clock | None = None) -> Incident:
+    """Load the incident a command names (see resolve_folder) with its workflow."""
+    from .errors import EXIT_INPUT, UserError
+
+    root = repo_root(Path(spec).resolve()) if spec else repo_root()
+    folder = resolve_folder(spec, root)
+    root = root or repo_root(folder)
+    try:
+        return load_incident(folder, root, clock=clock)
+    except LoadError as exc:
+        raise UserError(str(exc), EXIT_INPUT) from exc

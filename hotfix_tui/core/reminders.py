@@ -10,11 +10,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import events
 from .model import ReminderDef
 
 SENT_KIND = "reminder_sent"
+
+if TYPE_CHECKING:
+    from .incident import Incident
 
 
 @dataclass(frozen=True)
@@ -86,13 +90,13 @@ def mark_sent(
 
 
 def incident_reminders(
-    inc: object, now: datetime, log: Iterable[events.Event]
+    inc: Incident, now: datetime, log: Iterable[events.Event]
 ) -> list[ReminderReading]:
     """The running reminders of an incident (`core.incident.Incident`) at `now`."""
     wf = getattr(inc, "workflow", None)
     if wf is None or not wf.reminders:
         return []
-    times = inc.event_times()  # type: ignore[attr-defined]
+    times = inc.event_times()
     defs = [
         d if d.stops_at else ReminderDef(d.id, d.label, d.every, d.task, wf.clock.stops_at)
         for d in wf.reminders
@@ -100,7 +104,7 @@ def incident_reminders(
     return reminder_readings(
         defs,
         inc.severity,
-        times.get(wf.clock.starts_at),  # type: ignore[attr-defined]
+        times.get(wf.clock.starts_at),
         times,
         last_sent(log),
         now,

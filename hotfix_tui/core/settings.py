@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -173,7 +174,9 @@ def load_settings(path: Path | None = None) -> Settings:
     return s
 
 
-def _read_alerts(s: Settings, alerts: object, lines: dict[str, int], bad) -> None:
+def _read_alerts(
+    s: Settings, alerts: object, lines: dict[str, int], bad: Callable[[str, str], None]
+) -> None:
     """The `alerts:` mapping (bell, desktop, command); problems name the entry's line."""
     if not isinstance(alerts, dict):
         bad("alerts", "must be a mapping with bell, desktop and command")

@@ -69,7 +69,7 @@ ERROR_TIMEOUT = 6
 MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
     ("hotfix.down", "down,j", "cursor_down", "Move down", False),
     ("hotfix.up", "up,k", "cursor_up", "Move up", False),
-    ("hotfix.toggle", "space,x", "toggle", "Done", True),
+    ("hotfix.toggle", "space,x", "toggle_done", "Done", True),
     ("hotfix.expand", "enter", "expand", "Expand", False),
     ("hotfix.next_phase", "tab,right_square_bracket", "next_phase", "Next phase", False),
     ("hotfix.prev_phase", "shift+tab,left_square_bracket", "prev_phase", "Previous phase", False),
@@ -105,7 +105,7 @@ FOOTER_NARROWER_HIDDEN = {"severity", "undo"}
 
 # Actions the command palette offers (action, title, help).
 PALETTE: list[tuple[str, str, str]] = [
-    ("toggle", "Toggle done", "check or uncheck the task under the cursor"),
+    ("toggle_done", "Toggle done", "check or uncheck the task under the cursor"),
     ("expand", "Expand / collapse", "show the task's steps and notes, or open/close a phase"),
     ("next_phase", "Next phase", "jump to the next phase"),
     ("prev_phase", "Previous phase", "jump to the previous phase"),
@@ -186,7 +186,8 @@ class HotfixCommands(Provider):
         for action, title, help_ in PALETTE:
             k = keys.get(action, "")
             label = f"{title}  ({k})" if k else title
-            out.append((label, help_, partial(main.run_action, action)))
+            run: Callable[[], Any] = partial(main.run_action, action)
+            out.append((label, help_, run))
         return out
 
     async def discover(self) -> Hits:
@@ -260,7 +261,7 @@ class MainScreen(RecordActions, Screen[None]):
         if not found or not found.first().display:
             return
         row = self.current_task()
-        rows = getattr(self.app, "activity_rows", lambda limit: [])(limit=8)
+        rows: list[Any] = getattr(self.app, "activity_rows", lambda limit: [])(limit=8)
         found.first().show(row.view if row is not None else None,
                            [(r.time, r.who, r.event) for r in rows])
 
@@ -646,8 +647,8 @@ class MainScreen(RecordActions, Screen[None]):
         for box in self.boxes:
             box.collapsed = True
         if self.cursor and self.cursor.startswith("t:"):
-            box = self._box_of(self.cursor[2:])
-            self.set_cursor(f"p:{box.index}" if box else None)
+            found = self._box_of(self.cursor[2:])
+            self.set_cursor(f"p:{found.index}" if found else None)
 
     @on(Collapsible.Expanded)
     def _expanded(self, event: Collapsible.Expanded) -> None:
@@ -667,7 +668,7 @@ class MainScreen(RecordActions, Screen[None]):
         self.set_cursor(f"t:{event.row.key}")
         self.query_one(TaskTree).focus()
         if event.toggle:
-            self.action_toggle()
+            self.action_toggle_done()
 
     @on(PhaseBox.TitleClicked)
     def _title_clicked(self, event: PhaseBox.TitleClicked) -> None:
@@ -689,7 +690,7 @@ class MainScreen(RecordActions, Screen[None]):
             self.notify(clean(message), severity="warning", title="Kept", markup=False)
         return result
 
-    def action_toggle(self) -> None:
+    def action_toggle_done(self) -> None:
         if self._blocked():
             return
         row = self._need_task()
@@ -1082,7 +1083,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
             incident.clock = clock
         self.clock: Clock = clock or (incident.clock if incident else utc_now)
         self.settings = settings if settings is not None else load_settings()
-        self.watch = watch
+        self.watch_files = watch
         self.keymap: dict[str, str] = dict(self.settings.keymap)
         self.main: MainScreen | None = None
         self.git_setup()
@@ -1095,7 +1096,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
         self.call_after_refresh(self.repair_record)
         self.apply_settings()
         self.set_interval(1, self.tick)
-        if self.watch:
+        if self.watch_files:
             self.set_interval(0.5, self.check_files)
         if self.incident is None:
             self.show_picker()
@@ -1135,14 +1136,16 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
         # (one screen to compose, style and lay out instead of two at start-up)
         if self.incident is not None and self.main is None:
             self._main_screen(self.incident)
-            return self.main
+            if self.main is not None:
+                return self.main
         return super().get_default_screen()
 
-    def _main_screen(self, incident: Incident) -> None:
+    def _main_screen(self, incident: Incident) -> MainScreen:
         self.incident = incident
         # auto-commit (settings.auto_commit) runs in a worker after every change: see GitFlow
         self.attach_incident(incident)
         self.main = MainScreen(incident)
+        return self.main
 
     def repair_record(self) -> None:
         """Bring the incident's files in line with its event log (after the first frame)."""
@@ -1161,15 +1164,16 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
     def open_incident(self, incident: Incident) -> None:
         from .screens import PickerScreen
 
-        self._main_screen(incident)
+        main = self._main_screen(incident)
         if isinstance(self.screen, PickerScreen):
-            self.switch_screen(self.main)
+            self.switch_screen(main)
         else:
             self.push_screen(self.main)
 
     def show_picker(self) -> None:
-        from hotfix_tui.cli import CliError, open_incident
         from hotfix_tui.core.discovery import find_specs, quick_status
+        from hotfix_tui.core.errors import UserError as CliError
+        from hotfix_tui.core.loading import open_incident
 
         from .screens import PickerScreen, PickItem
 
@@ -1181,7 +1185,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
                 relabel = partial(pick_label, inc, hid, f.kind)
                 items.append(PickItem(f.folder, relabel(), relabel))
                 continue
-            except (CliError, *ACTION_ERRORS, UnicodeDecodeError, ValueError):
+            except (CliError, IncidentError, StoreError, OSError, UnicodeDecodeError, ValueError):
                 pass
             t = Text(no_wrap=True, overflow="ellipsis")  # unreadable: what the folder says
             t.append(hid, style="bold")
@@ -1200,7 +1204,8 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
         self._load(Path(result))
 
     def _load(self, folder: Path) -> None:
-        from hotfix_tui.cli import CliError, open_incident
+        from hotfix_tui.core.errors import UserError as CliError
+        from hotfix_tui.core.loading import open_incident
 
         from .screens import PickerScreen
 
@@ -1215,11 +1220,11 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
 
     def show_incident(self, incident: Incident) -> None:
         """Put `incident` on screen in place of the one shown (the overview opens another)."""
-        self._main_screen(incident)
+        main = self._main_screen(incident)
         if isinstance(self.screen, MainScreen) and len(self.screen_stack) > 1:
-            self.switch_screen(self.main)  # (the first screen cannot be switched, only covered)
+            self.switch_screen(main)  # (the first screen cannot be switched, only covered)
         else:
-            self.push_screen(self.main)
+            self.push_screen(main)
 
     def show_overview(self) -> None:
         """Every incident and spec of the repo, on every branch."""
@@ -1325,7 +1330,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
         """The command palette, with the clock dock on top like every dialog."""
         from .screens import ClockedPalette
 
-        if self.use_command_palette and not ClockedPalette.is_open(self):
+        if self.use_command_palette and not ClockedPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(ClockedPalette(id="--command-palette"))
 
     def check_files(self) -> None:

@@ -341,8 +341,11 @@ class GitFlow:
         root = self.git_root()
         if root is None or self.refuse_while_syncing() or self._listing:
             return
+        inc = self.incident
+        if inc is None:
+            return
         self._listing = True
-        self._list_commits_worker(root, self.incident.folder)
+        self._list_commits_worker(root, inc.folder)
 
     @work(thread=True, exclusive=True, group="git-log", exit_on_error=False)
     def _list_commits_worker(self, root: Path, folder: Path) -> None:

@@ -6,7 +6,10 @@ import gc
 import sys
 from pathlib import Path
 
-from hotfix_tui.cli import EXIT_INPUT, EXIT_NOT_FOUND, CliError, _root, open_incident
+from hotfix_tui.core.errors import EXIT_INPUT, EXIT_NOT_FOUND
+from hotfix_tui.core.errors import UserError as CliError
+from hotfix_tui.core.loading import open_incident
+from hotfix_tui.core.loading import repo_root as _root
 
 
 def _say(message: str) -> None:

@@ -23,6 +23,7 @@ from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.discovery import KIND_ORDER
 from hotfix_tui.core.repo import GitError
 
+from .host import host
 from .widgets import STATE_STYLE, clean, severity_color
 
 if TYPE_CHECKING:
@@ -145,10 +146,10 @@ class OverviewScreen(Screen[None]):
 
         self.load()
         self.set_interval(1, self.tick)
-        interval = self.app.settings.fetch_interval
+        interval = host(self.app).settings.fetch_interval
         if interval > 0:
             self.set_interval(interval, self.action_fetch)
-            if catalog.fetch_due(self.root, interval, self.app.clock()):
+            if catalog.fetch_due(self.root, interval, host(self.app).clock()):
                 self.action_fetch()
 
     # --- reading ------------------------------------------------------------------------------
@@ -158,7 +159,7 @@ class OverviewScreen(Screen[None]):
         from hotfix_tui.core import catalog
 
         try:
-            cat = catalog.load(self.root, clock=self.app.clock)
+            cat = catalog.load(self.root, clock=host(self.app).clock)
             msg = CatalogLoaded(cat.entries, cat.as_of)
         except (GitError, OSError) as exc:
             msg = CatalogLoaded([], None, str(exc))
@@ -207,7 +208,7 @@ class OverviewScreen(Screen[None]):
         tree = self.query_one("#overview-tree", Tree)
         tree.clear()
         self.leaves = []
-        now = self.app.clock()
+        now = host(self.app).clock()
         kinds = sorted({e.kind for e in self.entries}, key=_kind_rank)
         for kind in kinds:
             group = [e for e in self.entries if e.kind == kind]
@@ -223,11 +224,11 @@ class OverviewScreen(Screen[None]):
 
     def tick(self) -> None:
         """Move the SLA clocks of the incidents whose clock runs."""
-        now = self.app.clock()
+        now = host(self.app).clock()
         for leaf, e in self.leaves:
             sla = e.incident.sla(now) if e.incident is not None else None
             if sla is not None and sla.state not in ("met", "missed", "not-started"):
-                leaf.set_label(entry_label(e, now))
+                leaf.set_label(entry_label(e, now))  # type: ignore[attr-defined]
 
     # --- opening ------------------------------------------------------------------------------
 
@@ -279,14 +280,14 @@ class OverviewScreen(Screen[None]):
         try:
             head = (folder / "tasks.md").read_text(encoding="utf-8-sig", errors="replace")[:4000]
             wf = catalog.workflow_for(folder, head, self.root)
-            inc = Incident(folder, wf, clock=self.app.clock, repo_root=self.root)
+            inc = Incident(folder, wf, clock=host(self.app).clock, repo_root=self.root)
         except WorkflowError as exc:
             self.notify(clean("\n".join(map(str, exc.problems))), severity="error", markup=False)
             return
         except (IncidentError, StoreError, OSError) as exc:
             self.notify(clean(str(exc)), severity="error", markup=False)
             return
-        app = self.app
+        app = host(self.app)
         self.dismiss()
         current = app.incident
         if current is not None and current.folder.resolve() == folder.resolve():
@@ -318,14 +319,14 @@ def switch_to(root: Path, entry: Entry) -> None:
     """Check out the branch holding the entry's copy (a local branch tracking a remote one is
     made); refuses while another incident has uncommitted changes."""
     from hotfix_tui.core import branches
-    from hotfix_tui.core.gitops import run_git
+    from hotfix_tui.core.gitops import rev, run_git
 
     branches.check_nothing_carried(root)
     if entry.local_source:
         run_git(root, "switch", "--quiet", entry.source)
         return
     remote, _, name = entry.source.partition("/")
-    if branches.rev(root, f"refs/heads/{name}"):
+    if rev(root, f"refs/heads/{name}"):
         run_git(root, "switch", "--quiet", name)
     else:
         run_git(root, "switch", "--quiet", "--track", f"{remote}/{name}")
@@ -355,7 +356,7 @@ class ReadOnlyScreen(ModalScreen[bool]):
         held = ", ".join(clean(b) for b in e.branches)
         where = Text(f"Read-only: the copy on {clean(e.source)} (held by {held})", style="yellow")
         body = Text()
-        now = self.app.clock()
+        now = host(self.app).clock()
         sla = sla_text(e, now)
         if sla.plain:
             body.append("SLA: ")

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 READY_ENV = "HOTFIX_TUI_BENCH_READY"
 STAY_ENV = "HOTFIX_TUI_BENCH_STAY"
 
 
-def auto_pilot() -> Callable[[Any], Awaitable[None]] | None:
+def auto_pilot() -> Callable[[Any], Coroutine[Any, Any, None]] | None:
     """An `App.run(auto_pilot=...)` coroutine when the probe is asked for, else None."""
     path = os.environ.get(READY_ENV)
     if not path:
@@ -30,7 +30,11 @@ def auto_pilot() -> Callable[[Any], Awaitable[None]] | None:
         app = pilot.app
         await pilot.pause()  # the screen and its children processed their pending messages
         done = asyncio.get_running_loop().create_future()
-        app.screen.call_after_refresh(lambda: done.done() or done.set_result(None))
+        def finish() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        app.screen.call_after_refresh(finish)
         await done  # ... and the frame after that was rendered
         stamp = time.time()
         with open(path, "w", encoding="utf-8") as f:

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from .host import host
 from .widgets import STATE_STYLE, ClockDock, clean, severity_color
 
 
@@ -272,7 +273,7 @@ class PickerScreen(Screen[Path | str | None]):
         self.dismiss("new")
 
     def action_overview(self) -> None:
-        self.app.show_overview()
+        host(self.app).show_overview()
 
     def action_quit_picker(self) -> None:
         self.dismiss(None)

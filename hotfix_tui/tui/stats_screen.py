@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.repo import GitError
 
+from .host import host
 from .widgets import clean
 
 if TYPE_CHECKING:
@@ -120,10 +121,10 @@ class StatsScreen(Screen[None]):
 
         self.query_one("#stats-table", DataTable).add_columns(*COLUMNS)
         self.compute(self.entries)
-        interval = self.app.settings.fetch_interval
+        interval = host(self.app).settings.fetch_interval
         if interval > 0:  # other branches as fresh as the last read-only fetch
             self.set_interval(interval, self.fetch)
-            if catalog.fetch_due(self.root, interval, self.app.clock()):
+            if catalog.fetch_due(self.root, interval, host(self.app).clock()):
                 self.fetch()
 
     @work(thread=True, exclusive=True, group="stats-fetch", exit_on_error=False)
@@ -154,7 +155,7 @@ class StatsScreen(Screen[None]):
         as_of = self.as_of
         try:
             if entries is None:
-                cat = catalog.load(self.root, clock=self.app.clock)
+                cat = catalog.load(self.root, clock=host(self.app).clock)
                 entries, as_of = cat.entries, cat.as_of
             sevs: list[tuple[str, int]] = []
             try:
@@ -164,7 +165,7 @@ class StatsScreen(Screen[None]):
                 sevs = [(s.id, s.target_seconds) for s in wf.severities]
             except Exception:  # noqa: BLE001 - a broken team workflow still shows the figures
                 sevs = []
-            data = stats.compute(entries, self.app.clock(), severities=sevs)
+            data = stats.compute(entries, host(self.app).clock(), severities=sevs)
             msg = StatsReady(data, as_of)
         except (GitError, OSError) as exc:
             msg = StatsReady({}, None, str(exc))
@@ -203,7 +204,7 @@ class StatsScreen(Screen[None]):
         plt.clear_figure()
         plt.title("Time to resolution against each target (hours)")
         if sevs:
-            plt.multiple_bar(sevs, series, labels=labels)
+            plt.multiple_bar(sevs, series, labels=labels)  # type: ignore[call-arg]
         plot.refresh()
 
     def action_close(self) -> None:

@@ -303,7 +303,7 @@ async def test_note_input_sits_above_the_footer_which_shows_its_keys(incident, m
         assert "Cancel" in str(keys["screen.clear_filter"].render())
         await pilot.press("escape")
         await settle_footer(pilot)
-        assert not inp.display and {"toggle", "help", "app.quit"} <= set(footer_keys(app))
+        assert not inp.display and {"toggle_done", "help", "app.quit"} <= set(footer_keys(app))
 
 
 @pytest.mark.parametrize("key", ["N", "ctrl+e"])
@@ -800,7 +800,7 @@ async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(inc
     async with app.run_test(size=(80, 24)) as pilot:
         await settle_footer(pilot)
         keys = footer_keys(app)
-        assert {"toggle", "help", "app.quit"} <= set(keys)
+        assert {"toggle_done", "help", "app.quit"} <= set(keys)
         assert "filter" not in keys and "next_open" not in keys  # fewer keys when narrow
         assert "command_palette" not in keys
         for key in keys.values():

@@ -1,0 +1,30 @@
+"""What screens need of the app, as a Protocol, so that no screen imports the app module.
+
+`host(self.app)` gives a screen the typed view of the running HotfixApp.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.clocks import Clock
+    from hotfix_tui.core.incident import Incident
+    from hotfix_tui.core.settings import Settings
+
+
+class Host(Protocol):
+    """The app as screens see it: its clock, settings, incident and what it can show."""
+
+    clock: Clock
+    settings: Settings
+    incident: Incident | None
+
+    def show_incident(self, incident: Incident) -> None: ...
+
+    def show_overview(self) -> None: ...
+
+
+def host(app: Any) -> Host:
+    """The running app, typed as a Host."""
+    return cast(Host, app)
