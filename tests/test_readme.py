@@ -27,3 +27,10 @@ def test_every_binding_id_is_documented():
     keys_block = README.split("<!-- keys:start -->")[1].split("<!-- keys:end -->")[0]
     missing = [bid for bid, *_ in MAIN_BINDINGS if f"`{bid}`" not in keys_block]
     assert missing == []
+
+
+def test_readme_key_table_is_generated_from_the_action_registry():
+    from hotfix_tui.tui.actions import readme_table
+
+    block = README.split("<!-- keys:start -->\n")[1].split("<!-- keys:end -->")[0]
+    assert block == readme_table(), "run: python -m hotfix_tui.tui.actions (README key table)"

@@ -36,6 +36,13 @@ from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskVie
 from hotfix_tui.core.reminders import LogReader, ReminderReading, incident_reminders
 from hotfix_tui.core.settings import Settings, load_settings
 
+from .actions import (
+    FOOTER_NARROW_HIDDEN,
+    FOOTER_NARROWER_HIDDEN,
+    MAIN_BINDINGS,
+    PALETTE,
+    display_keys,
+)
 from .alerting import Alerting
 from .gitflow import CopyCommands, GitFlow, RecordActions, is_resolved
 from .share_board import ShareBoardCommands
@@ -65,78 +72,6 @@ ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSE
 # seconds an error notification stays (short: the next one may matter more)
 ERROR_TIMEOUT = 6
 
-# (id, keys, action, description, shown in footer)
-MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
-    ("hotfix.down", "down,j", "cursor_down", "Move down", False),
-    ("hotfix.up", "up,k", "cursor_up", "Move up", False),
-    ("hotfix.toggle", "space,x", "toggle_done", "Done", True),
-    ("hotfix.expand", "enter", "expand", "Expand", False),
-    ("hotfix.next_phase", "tab,right_square_bracket", "next_phase", "Next phase", False),
-    ("hotfix.prev_phase", "shift+tab,left_square_bracket", "prev_phase", "Previous phase", False),
-    ("hotfix.next_open", "g", "next_open", "Next open", True),
-    ("hotfix.skip", "s", "skip", "Skip", True),
-    ("hotfix.note", "n", "note", "Note", True),
-    ("hotfix.note_editor", "N,ctrl+e", "note_editor", "Note in $EDITOR", False),
-    ("hotfix.severity", "e", "severity", "Severity", True),
-    ("hotfix.undo", "u", "undo", "Undo", True),
-    ("hotfix.filter", "slash", "filter", "Filter", True),
-    ("hotfix.clear", "escape", "clear_filter", "Clear filter / cancel", False),
-    ("hotfix.top", "home", "cursor_top", "First row", False),
-    ("hotfix.bottom", "end", "cursor_bottom", "Last row", False),
-    ("hotfix.page_down", "pagedown", "page_down", "Page down", False),
-    ("hotfix.page_up", "pageup", "page_up", "Page up", False),
-    ("hotfix.commit", "c", "commit", "Commit the incident folder", False),
-    ("hotfix.sync", "S", "sync", "Sync with the team (git remote)", False),
-    ("hotfix.activity", "a", "activity", "Activity (who did what, when)", False),
-    ("hotfix.fix_commit", "f", "fix_commit", "Pick the fix commit", False),
-    ("hotfix.report", "r", "report", "Hand-over report", False),
-    ("hotfix.detection", "d", "detection", "Record detection (when, how)", False),
-    ("hotfix.overview", "o", "overview", "Overview: every incident, every branch", False),
-    ("hotfix.stats", "m", "stats", "SLA stats over every incident", False),
-    ("hotfix.copy", "y", "copy", "Copy a command (rollback, branch)", False),
-    ("hotfix.reminder_sent", "U", "reminder_sent", "Update sent (reminder restarts)", False),
-    ("hotfix.help", "question_mark", "help", "Help", True),
-    ("hotfix.quit", "q", "app.quit", "Quit", True),
-]
-
-# Footer keys left out on a narrow terminal (they stay bound, in ? help and in the palette).
-FOOTER_NARROW_HIDDEN = {"next_open", "filter"}
-FOOTER_NARROWER_HIDDEN = {"severity", "undo"}
-
-# Actions the command palette offers (action, title, help).
-PALETTE: list[tuple[str, str, str]] = [
-    ("toggle_done", "Toggle done", "check or uncheck the task under the cursor"),
-    ("expand", "Expand / collapse", "show the task's steps and notes, or open/close a phase"),
-    ("next_phase", "Next phase", "jump to the next phase"),
-    ("prev_phase", "Previous phase", "jump to the previous phase"),
-    ("next_open", "Next open task", "jump to the next task still to do"),
-    ("skip", "Skip task…", "skip the task under the cursor with a reason"),
-    ("note", "Add note…", "add a note to the task under the cursor"),
-    ("note_editor", "Add note in $EDITOR…", "write a note in your editor"),
-    ("severity", "Change severity…", "change the incident severity (clocks follow)"),
-    ("undo", "Undo last change", "undo the last change made in this session"),
-    ("filter", "Filter tasks…", "show only tasks matching a text"),
-    ("clear_filter", "Clear filter", "show all tasks again"),
-    ("expand_all", "Expand all phases", "open every phase"),
-    ("collapse_all", "Collapse all phases", "close every phase"),
-    ("reload", "Reload from disk", "re-read the incident files now"),
-    ("commit", "Commit incident", "commit the incident folder only (git)"),
-    ("sync", "Sync with the team", "commit, fetch, merge the others' changes and push (git)"),
-    ("activity", "Activity", "the post-mortem timeline: who did what, when"),
-    ("fix_commit", "Pick fix commit…", "record the fix's Commit SHA from the branch's commits"),
-    ("report", "Hand-over report", "a status update for stakeholders and the next on-call"),
-    ("fill_postmortem", "Fill post-mortem", "fill what the record knows into post-mortem.md"),
-    ("correct_start", "Correct incident start…", "move the Incident Start; every clock follows"),
-    ("detection", "Record detection…", "when and how the incident was detected"),
-    ("overview", "Overview of every incident", "every incident and spec on every branch"),
-    ("stats", "SLA stats", "compliance, time to resolve and detect, over every incident"),
-    ("copy", "Copy a command…", "rollback and branch commands filled from the record"),
-    ("reminder_sent", "Update sent", "mark the due reminder (stakeholder update) done; its "
-     "interval restarts"),
-    ("set_status", "Set status…", "move the incident to a status of its workflow"),
-    ("help", "Help: show keys", "the help screen with every key binding"),
-    ("app.quit", "Quit", "leave hotfix-tui"),
-]
 
 
 @dataclass(frozen=True)
@@ -1023,20 +958,6 @@ class MainScreen(RecordActions, Screen[None]):
         if not force:
             names = ", ".join(sorted(changed))
             self.notify(f"reloaded {names} (changed on disk)", title="Files changed")
-
-
-KEY_NAMES = {
-    "space": "space", "question_mark": "?", "slash": "/", "right_square_bracket": "]",
-    "left_square_bracket": "[", "escape": "esc", "enter": "enter",
-}
-
-
-def display_keys(keys: str) -> str:
-    out = []
-    for k in keys.split(","):
-        k = k.strip()
-        out.append(KEY_NAMES.get(k, k.replace("_", " ")))
-    return " / ".join(out)
 
 
 def pick_label(inc: Incident, hid: str, kind: str = "hotfix") -> Text:

@@ -1,0 +1,354 @@
+"""The one action registry: every action of the main screen, declared once.
+
+Bindings, the footer, the command palette, the help screen and README's key table follow from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action: its method (`action_<name>`), its binding id and default keys (none for a
+    palette-only one), its titles, and where it shows."""
+
+    action: str
+    title: str  # short: the footer and the help screen
+    id: str | None = None  # the binding id a keymap remaps (None: the palette only)
+    keys: str = ""  # default keys, comma-separated (Textual key names)
+    footer: bool = False  # shown in the footer
+    narrow: int = 0  # left out of the footer below this many columns (0: never)
+    palette: str | None = None  # the command palette's title (None: not in the palette)
+    help: str = ""  # the palette's help line
+    doc: str = ""  # README's description
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("cursor_down", "Move down", id="hotfix.down", keys="down,j", doc="move down"),
+    Action("cursor_up", "Move up", id="hotfix.up", keys="up,k", doc="move up"),
+    Action(
+        "toggle_done",
+        "Done",
+        id="hotfix.toggle",
+        keys="space,x",
+        footer=True,
+        palette="Toggle done",
+        help="check or uncheck the task under the cursor",
+        doc="toggle done",
+    ),
+    Action(
+        "expand",
+        "Expand",
+        id="hotfix.expand",
+        keys="enter",
+        palette="Expand / collapse",
+        help="show the task's steps and notes, or open/close a phase",
+        doc="expand a task (steps, notes) or open/close a phase",
+    ),
+    Action(
+        "next_phase",
+        "Next phase",
+        id="hotfix.next_phase",
+        keys="tab,right_square_bracket",
+        palette="Next phase",
+        help="jump to the next phase",
+        doc="next phase",
+    ),
+    Action(
+        "prev_phase",
+        "Previous phase",
+        id="hotfix.prev_phase",
+        keys="shift+tab,left_square_bracket",
+        palette="Previous phase",
+        help="jump to the previous phase",
+        doc="previous phase",
+    ),
+    Action(
+        "next_open",
+        "Next open",
+        id="hotfix.next_open",
+        keys="g",
+        footer=True,
+        narrow=100,
+        palette="Next open task",
+        help="jump to the next task still to do",
+        doc="next open task",
+    ),
+    Action(
+        "skip",
+        "Skip",
+        id="hotfix.skip",
+        keys="s",
+        footer=True,
+        palette="Skip task…",
+        help="skip the task under the cursor with a reason",
+        doc="skip with a reason (on a skipped task: unskip)",
+    ),
+    Action(
+        "note",
+        "Note",
+        id="hotfix.note",
+        keys="n",
+        footer=True,
+        palette="Add note…",
+        help="add a note to the task under the cursor",
+        doc="note (inline input)",
+    ),
+    Action(
+        "note_editor",
+        "Note in $EDITOR",
+        id="hotfix.note_editor",
+        keys="N,ctrl+e",
+        palette="Add note in $EDITOR…",
+        help="write a note in your editor",
+        doc="note in `$EDITOR`",
+    ),
+    Action(
+        "severity",
+        "Severity",
+        id="hotfix.severity",
+        keys="e",
+        footer=True,
+        narrow=64,
+        palette="Change severity…",
+        help="change the incident severity (clocks follow)",
+        doc="change severity (with confirmation)",
+    ),
+    Action(
+        "undo",
+        "Undo",
+        id="hotfix.undo",
+        keys="u",
+        footer=True,
+        narrow=64,
+        palette="Undo last change",
+        help="undo the last change made in this session",
+        doc="undo the last change",
+    ),
+    Action(
+        "filter",
+        "Filter",
+        id="hotfix.filter",
+        keys="slash",
+        footer=True,
+        narrow=100,
+        palette="Filter tasks…",
+        help="show only tasks matching a text",
+        doc="filter tasks (`esc` clears)",
+    ),
+    Action(
+        "clear_filter",
+        "Clear filter / cancel",
+        id="hotfix.clear",
+        keys="escape",
+        palette="Clear filter",
+        help="show all tasks again",
+        doc="clear the filter, cancel a note",
+    ),
+    Action("cursor_top", "First row", id="hotfix.top", keys="home", doc="first row"),
+    Action("cursor_bottom", "Last row", id="hotfix.bottom", keys="end", doc="last row"),
+    Action("page_down", "Page down", id="hotfix.page_down", keys="pagedown", doc="page down"),
+    Action("page_up", "Page up", id="hotfix.page_up", keys="pageup", doc="page up"),
+    Action(
+        "commit",
+        "Commit the incident folder",
+        id="hotfix.commit",
+        keys="c",
+        palette="Commit incident",
+        help="commit the incident folder only (git)",
+        doc="commit the incident folder (only it)",
+    ),
+    Action(
+        "sync",
+        "Sync with the team (git remote)",
+        id="hotfix.sync",
+        keys="S",
+        palette="Sync with the team",
+        help="commit, fetch, merge the others' changes and push (git)",
+        doc="sync with the team through the git remote",
+    ),
+    Action(
+        "activity",
+        "Activity (who did what, when)",
+        id="hotfix.activity",
+        keys="a",
+        palette="Activity",
+        help="the post-mortem timeline: who did what, when",
+        doc="activity: who did what, when (◆ marks what arrived from others), and the folder's git history (who committed what, when)",
+    ),
+    Action(
+        "fix_commit",
+        "Pick the fix commit",
+        id="hotfix.fix_commit",
+        keys="f",
+        palette="Pick fix commit…",
+        help="record the fix's Commit SHA from the branch's commits",
+        doc="pick the fix commit from the branch's recent commits",
+    ),
+    Action(
+        "report",
+        "Hand-over report",
+        id="hotfix.report",
+        keys="r",
+        palette="Hand-over report",
+        help="a status update for stakeholders and the next on-call",
+        doc="hand-over report",
+    ),
+    Action(
+        "detection",
+        "Record detection (when, how)",
+        id="hotfix.detection",
+        keys="d",
+        palette="Record detection…",
+        help="when and how the incident was detected",
+        doc="record how and when the incident was detected (opens with the current answer)",
+    ),
+    Action(
+        "overview",
+        "Overview: every incident, every branch",
+        id="hotfix.overview",
+        keys="o",
+        palette="Overview of every incident",
+        help="every incident and spec on every branch",
+        doc="overview: every incident and spec on every branch, grouped by kind, with progress bars and live SLA clocks; `enter` opens one (another branch's copy read-only, `c` checks its branch out), `m` stats, `F` fetch now, `R` reload",
+    ),
+    Action(
+        "stats",
+        "SLA stats over every incident",
+        id="hotfix.stats",
+        keys="m",
+        palette="SLA stats",
+        help="compliance, time to resolve and detect, over every incident",
+        doc="SLA stats: time to resolution against each target as a chart, and the table of `hotfix-tui stats`",
+    ),
+    Action(
+        "copy",
+        "Copy a command (rollback, branch)",
+        id="hotfix.copy",
+        keys="y",
+        palette="Copy a command…",
+        help="rollback and branch commands filled from the record",
+        doc="copy a command filled from the record (`git revert <fix>`, `git reset --hard <before the fix>` with its warning, the branch)",
+    ),
+    Action(
+        "reminder_sent",
+        "Update sent (reminder restarts)",
+        id="hotfix.reminder_sent",
+        keys="U",
+        palette="Update sent",
+        help="mark the due reminder (stakeholder update) done; its interval restarts",
+        doc="update sent: the due reminder (stakeholder update) is done, its interval restarts",
+    ),
+    Action(
+        "help",
+        "Help",
+        id="hotfix.help",
+        keys="question_mark",
+        footer=True,
+        palette="Help: show keys",
+        help="the help screen with every key binding",
+        doc="help: every binding, as remapped",
+    ),
+    Action(
+        "app.quit",
+        "Quit",
+        id="hotfix.quit",
+        keys="q",
+        footer=True,
+        palette="Quit",
+        help="leave hotfix-tui",
+        doc="quit",
+    ),
+    Action(
+        "expand_all",
+        "Expand all phases",
+        palette="Expand all phases",
+        help="open every phase",
+        doc="open every phase",
+    ),
+    Action(
+        "collapse_all",
+        "Collapse all phases",
+        palette="Collapse all phases",
+        help="close every phase",
+        doc="close every phase",
+    ),
+    Action(
+        "reload",
+        "Reload from disk",
+        palette="Reload from disk",
+        help="re-read the incident files now",
+        doc="re-read the incident files now",
+    ),
+    Action(
+        "fill_postmortem",
+        "Fill post-mortem",
+        palette="Fill post-mortem",
+        help="fill what the record knows into post-mortem.md",
+        doc="fill what the record knows into post-mortem.md",
+    ),
+    Action(
+        "correct_start",
+        "Correct incident start",
+        palette="Correct incident start…",
+        help="move the Incident Start; every clock follows",
+        doc="move the Incident Start; every clock follows",
+    ),
+    Action(
+        "set_status",
+        "Set status",
+        palette="Set status…",
+        help="move the incident to a status of its workflow",
+        doc="move the incident to a status of its workflow",
+    ),
+)
+
+# (id, keys, action, description, shown in footer): the main screen's bindings
+MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
+    (a.id, a.keys, a.action, a.title, a.footer) for a in ACTIONS if a.id is not None
+]
+# (action, title, help): what the command palette offers
+PALETTE: list[tuple[str, str, str]] = [
+    (a.action, a.palette, a.help) for a in ACTIONS if a.palette is not None
+]
+# Footer keys left out on a narrow terminal (they stay bound, in ? help and in the palette).
+FOOTER_NARROW_HIDDEN = {a.action for a in ACTIONS if a.narrow >= 100}
+FOOTER_NARROWER_HIDDEN = {a.action for a in ACTIONS if 0 < a.narrow < 100}
+
+KEY_NAMES = {
+    "space": "space",
+    "question_mark": "?",
+    "slash": "/",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "escape": "esc",
+    "enter": "enter",
+}
+
+
+def display_keys(keys: str) -> str:
+    """Keys as people read them: `space / x`."""
+    out = []
+    for k in keys.split(","):
+        k = k.strip()
+        out.append(KEY_NAMES.get(k, k.replace("_", " ")))
+    return " / ".join(out)
+
+
+def readme_table() -> str:
+    """README's key table (between `<!-- keys:start -->` and `<!-- keys:end -->`)."""
+    rows = ["| key | action | binding id |", "| --- | --- | --- |"]
+    for a in ACTIONS:
+        if a.id is None:
+            continue
+        keys = " ".join(f"`{k.strip()}`" for k in display_keys(a.keys).split(" / "))
+        rows.append(f"| {keys} | {a.doc} | `{a.id}` |")
+    rows.append("| `ctrl+p` | command palette: every action below and more | |")
+    extra = [a for a in ACTIONS if a.id is None and a.palette]
+    rows += [f"| palette: {a.palette} | {a.doc} | |" for a in extra]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(readme_table(), end="")
