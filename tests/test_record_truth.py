@@ -433,3 +433,14 @@ def test_an_edit_that_arrives_by_git_is_credited_to_its_commit(setup):
 def test_branch_names_stay_those_of_the_team(setup):
     clock, remote, alice, bob = setup
     assert git(bob, "branch", "--show-current").strip() == BRANCH
+
+
+def test_a_temp_file_left_by_a_killed_writer_is_removed_by_the_next_write(repo, clock):
+    from hotfix_tui.core.create import create_incident
+
+    wf = resolve_workflow("hotfix", repo)
+    folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
+    left = folder / ".post-mortem.md.x1y2z3.tmp"  # as a SIGKILL between write and rename leaves
+    left.write_text("half a file")
+    Incident(folder, wf, clock=clock, repo_root=repo).set_done("T001")
+    assert not left.exists()

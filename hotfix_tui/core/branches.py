@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .gitops import GIT_TIMEOUT, _clean_env, rel_folder, rev, run_git
+from .gitcmd import run_git_bytes
+from .gitops import rel_folder, rev, run_git
 from .repo import GitError, current_branch
 
 FLAT = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*)-(?P<num>\d{3,})-(?P<words>.+)$")
@@ -85,20 +85,7 @@ def read_objects(root: Path, names: Sequence[str]) -> list[tuple[str, str, bytes
         return []
     if any("\n" in n for n in names):
         raise GitError("an object name holds a line break")
-    try:
-        proc = subprocess.run(
-            ["git", "cat-file", "--batch"],
-            cwd=root,
-            env=_clean_env(),
-            input=("\n".join(names) + "\n").encode(),
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed or not on PATH") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(f"`git cat-file` did not answer within {GIT_TIMEOUT} s") from exc
+    proc = run_git_bytes(root, "cat-file", "--batch", input=("\n".join(names) + "\n").encode())
     if proc.returncode != 0:
         raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
     data, pos = proc.stdout, 0

@@ -9,18 +9,19 @@ A folder on several branches is read once, from the copy with the newest commit 
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from subprocess import Popen
 from typing import TYPE_CHECKING, Any
 
 from . import branches
 from .clocks import Clock, utc_now
 from .discovery import classify, find_specs, workflow_name_for
-from .gitops import _clean_env, run_git
+from .gitcmd import spawn_git
+from .gitops import run_git
 from .repo import GitError, current_branch, git_dir
 
 if TYPE_CHECKING:
@@ -301,14 +302,6 @@ def fetch_due(root: Path, interval: float, now: datetime) -> bool:
     return last is None or (now - last).total_seconds() >= interval
 
 
-def fetch_in_background(root: Path) -> subprocess.Popen[bytes]:
+def fetch_in_background(root: Path) -> Popen[bytes]:
     """Start a read-only `git fetch` of every remote that outlives the command; not waited on."""
-    return subprocess.Popen(
-        ["git", "fetch", "--quiet", "--all", "--prune", "--no-tags"],
-        cwd=root,
-        env=_clean_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    return spawn_git(root, "fetch", "--quiet", "--all", "--prune", "--no-tags")

@@ -5,7 +5,6 @@ The incident started 25 minutes ago, so the clocks and the record have something
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -13,12 +12,13 @@ from pathlib import Path
 
 from .clocks import utc_now
 from .create import create_incident
+from .gitcmd import run_git
 from .incident import Incident
 from .workflow import resolve_workflow
 
 
 def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, timeout=30)
+    run_git(root, *args, timeout=30)
 
 
 def make_demo(where: Path | None = None, *, now: datetime | None = None) -> Path:

@@ -24,12 +24,46 @@ from typing import TYPE_CHECKING
 
 from . import record
 from .clocks import format_duration
-from .repo import GitError, git_dir, in_progress_operation
+from .gitcmd import GitError, run_git
+from .gitcmd import clean_env as _clean_env
+from .repo import git_dir, in_progress_operation
 
 if TYPE_CHECKING:
     from .incident import Incident
 
-GIT_TIMEOUT = 60
+__all__ = [
+    "CommitInfo",
+    "DetachedHead",
+    "GitError",
+    "HookFailed",
+    "NETWORK_TIMEOUT",
+    "NothingToCommit",
+    "SCRATCH_EXCLUDES",
+    "attach_auto_commit",
+    "auto_commit_enabled",
+    "base_branch",
+    "build_message",
+    "check_index_lock",
+    "commit_incident",
+    "commit_paths",
+    "describe_changes",
+    "file_at",
+    "head_ref",
+    "incident_message",
+    "incident_trailers",
+    "new_rows",
+    "pending_changes",
+    "recent_commits",
+    "rel_folder",
+    "resolve_commit",
+    "rev",
+    "run_git",
+    "run_pre_commit",
+    "short_event",
+    "sync_index",
+    "temp_index",
+]
+
 NETWORK_TIMEOUT = 30
 
 
@@ -61,54 +95,6 @@ class CommitInfo:
 
 
 # --- running git ------------------------------------------------------------------------------
-
-
-def _clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("GIT_INDEX_FILE", None)
-    env.setdefault("LC_ALL", "C")
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=10")
-    if extra:
-        env.update(extra)
-    return env
-
-
-def run_git(
-    root: Path,
-    *args: str,
-    env: dict[str, str] | None = None,
-    input: str | None = None,
-    check: bool = True,
-    timeout: float = GIT_TIMEOUT,
-) -> subprocess.CompletedProcess[str]:
-    """Run git in `root`; a failure raises GitError with git's own message."""
-    try:
-        out = subprocess.run(
-            ["git", *args],
-            cwd=root,
-            env=_clean_env(env),
-            input=input,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed or not on PATH") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(
-            f"`git {' '.join(args[:2])}` did not answer within {int(timeout)} s"
-        ) from exc
-    if check and out.returncode != 0:
-        raise GitError(_git_message(args, out))
-    return out
-
-
-def _git_message(args: Sequence[str], out: subprocess.CompletedProcess[str]) -> str:
-    text = (out.stderr or out.stdout or "").strip()
-    lines = [ln.removeprefix("fatal: ").removeprefix("error: ") for ln in text.splitlines() if ln]
-    return f"git {args[0]} failed: " + ("; ".join(lines[:4]) or f"exit {out.returncode}")
 
 
 def rev(root: Path, ref: str) -> str | None:

@@ -7,11 +7,11 @@ import hashlib
 import json
 import os
 import secrets
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
+from .gitcmd import run_git, run_git_bytes
 from .repo import git_dir
 
 FILES = ("tasks.md", "hotfix.md", "post-mortem.md")
@@ -154,13 +154,7 @@ def git_blob_id(text: str) -> str:
 
 def index_blobs(root: Path, rels: list[str]) -> dict[str, str]:
     """The blob ids of paths in the index (what the last checkout, merge or commit left)."""
-    out = subprocess.run(
-        ["git", "ls-files", "-s", "--", *rels],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = run_git(root, "ls-files", "-s", "--", *rels, check=False)
     blobs: dict[str, str] = {}
     for line in out.stdout.splitlines():
         meta, _, path = line.partition("\t")
@@ -172,13 +166,7 @@ def index_blobs(root: Path, rels: list[str]) -> dict[str, str]:
 
 def last_commit(root: Path, rel: str) -> tuple[str, int, str, int] | None:
     """(sha, number of parents, author, author time) of the last commit that touched `rel`."""
-    out = subprocess.run(
-        ["git", "log", "-1", "--format=%H%x1f%P%x1f%an%x1f%at", "--", rel],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = run_git(root, "log", "-1", "--format=%H%x1f%P%x1f%an%x1f%at", "--", rel, check=False)
     parts = out.stdout.strip().split("\x1f")
     if out.returncode != 0 or len(parts) != 4:
         return None
@@ -186,9 +174,7 @@ def last_commit(root: Path, rel: str) -> tuple[str, int, str, int] | None:
 
 
 def show(root: Path, commit: str, rel: str) -> str | None:
-    out = subprocess.run(
-        ["git", "show", f"{commit}:{rel}"], cwd=root, capture_output=True, check=False
-    )
+    out = run_git_bytes(root, "show", f"{commit}:{rel}")
     if out.returncode != 0:
         return None
     return out.stdout.decode("utf-8", errors="surrogateescape")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from .gitcmd import run_git, run_git_bytes
 
 DRIVER = "hotfix-tui"
 _TASK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]\s+(?:\*\*)?(T\d+)\b")
@@ -86,24 +87,7 @@ def resolve_markers(
             i += 1
             continue
         start = i
-        ours: list[str] = []
-        theirs: list[str] = []
-        base: list[str] = []
-        part = "ours"
-        j = i + 1
-        while j < len(lines) and not _is_marker(lines[j], ">>>>>>>"):
-            ln = lines[j]
-            if _is_marker(ln, "|||||||"):
-                part = "base"
-            elif _is_marker(ln, "======="):
-                part = "theirs"
-            elif part == "ours":
-                ours.append(ln)
-            elif part == "theirs":
-                theirs.append(ln)
-            else:
-                base.append(ln)
-            j += 1
+        j, ours, base, theirs = _block(lines, i)
         if j >= len(lines):  # an unterminated block: leave it for a person
             left.append(start + 1)
             out.extend(lines[start:])
@@ -123,26 +107,30 @@ def resolve_markers(
     return "".join(out), left
 
 
+def _block(lines: list[str], i: int) -> tuple[int, list[str], list[str], list[str]]:
+    """The block opened at line i: (index of its `>>>>>>>` line, ours, base, theirs)."""
+    parts: dict[str, list[str]] = {"ours": [], "base": [], "theirs": []}
+    part = "ours"
+    j = i + 1
+    while j < len(lines) and not _is_marker(lines[j], ">>>>>>>"):
+        ln = lines[j]
+        if _is_marker(ln, "|||||||"):
+            part = "base"
+        elif _is_marker(ln, "======="):
+            part = "theirs"
+        else:
+            parts[part].append(ln)
+        j += 1
+    return j, parts["ours"], parts["base"], parts["theirs"]
+
+
 def blocks(text: str) -> list[tuple[int, list[str], list[str]]]:
     """The conflict blocks a person must settle: (1-based line, our lines, their lines)."""
     _, left = resolve_markers(text)
     lines = text.splitlines()
     out = []
     for start in left:
-        ours: list[str] = []
-        theirs: list[str] = []
-        part = "ours"
-        for ln in lines[start:]:
-            if _is_marker(ln, ">>>>>>>"):
-                break
-            if _is_marker(ln, "|||||||"):
-                part = "base"
-            elif _is_marker(ln, "======="):
-                part = "theirs"
-            elif part == "ours":
-                ours.append(ln)
-            elif part == "theirs":
-                theirs.append(ln)
+        _j, ours, _base, theirs = _block(lines, start - 1)
         out.append((start, ours, theirs))
     return out
 
@@ -165,22 +153,18 @@ def merge_texts(base: str | None, ours: str | None, theirs: str | None) -> str |
             p = Path(d) / name
             p.write_bytes(text.encode("utf-8"))
             paths.append(str(p))
-        out = subprocess.run(
-            [
-                "git",
-                "merge-file",
-                "-p",
-                "--diff3",
-                "-L",
-                "ours",
-                "-L",
-                "base",
-                "-L",
-                "theirs",
-                *paths,
-            ],
-            capture_output=True,
-            check=False,
+        out = run_git_bytes(
+            None,
+            "merge-file",
+            "-p",
+            "--diff3",
+            "-L",
+            "ours",
+            "-L",
+            "base",
+            "-L",
+            "theirs",
+            *paths,
         )
     if out.returncode < 0 or out.returncode > 127:
         raise OSError(f"git merge-file failed: {out.stderr.decode(errors='replace')}")
@@ -198,11 +182,7 @@ def register(git_dir: Path) -> None:
         return
     cmd = f'"{sys.executable}" -m hotfix_tui.core.mdmerge %O %A %B %P'
     for key, value in (("name", "hotfix-tui incident markdown"), ("driver", cmd)):
-        subprocess.run(
-            ["git", "config", "--file", str(config), f"merge.{DRIVER}.{key}", value],
-            capture_output=True,
-            check=False,
-        )
+        run_git(None, "config", "--file", str(config), f"merge.{DRIVER}.{key}", value, check=False)
 
 
 def main(argv: list[str]) -> int:

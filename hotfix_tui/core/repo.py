@@ -7,12 +7,11 @@ everything that changes the repo goes through GitPython.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
+from .gitcmd import GitError, run_git
 
-class GitError(Exception):
-    """A git operation could not be done; the message says why and what to do."""
+__all__ = ["GitError"]
 
 
 def find_root(start: Path | None = None) -> Path | None:
@@ -59,17 +58,10 @@ def user_name(root: Path | None) -> str:
     """The git `user.name` for the log's Who column, falling back to the login name."""
     if root is not None:
         try:
-            out = subprocess.run(
-                ["git", "config", "user.name"],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                timeout=5,
-                check=False,
-            )
+            out = run_git(root, "config", "user.name", check=False, timeout=5)
             if out.returncode == 0 and out.stdout.strip():
                 return out.stdout.strip()
-        except (OSError, subprocess.SubprocessError):
+        except GitError:
             pass
     return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
 
@@ -115,15 +107,10 @@ def check_can_branch(root: Path, branch: str) -> None:
 
 def create_branch(root: Path, branch: str, start: str | None = None) -> None:
     """Create `branch` from `start` (default: HEAD) and check it out (even before a commit)."""
-    import git
+    from .gitcmd import checkout_new_branch
 
     check_can_branch(root, branch)
-    repo = git.Repo(root)
-    try:
-        repo.git.checkout("-b", branch, *([start] if start else []))
-    except git.GitCommandError as exc:
-        msg = (exc.stderr or str(exc)).strip().removeprefix("stderr:").strip(" '")
-        raise GitError(f"could not create branch {branch!r}: {msg}") from exc
+    checkout_new_branch(root, branch, start)
 
 
 def ensure_excluded(root: Path | None, patterns: tuple[str, ...] = (".*.lock", ".*.tmp")) -> None:
