@@ -1,1 +1,1 @@
-"""Workflow definitions shipped with hotfix-tui (YAML files, schema and format reference)."""
+"""Workflow definitions shipped with hotfix-tui (YAML files, format reference) and the schemas."""

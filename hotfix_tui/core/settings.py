@@ -1,10 +1,8 @@
 """User settings: `config.yaml` in the platformdirs user config dir (no textual import here).
 
-Keys: `theme` (a Textual theme name), `keymap` (binding id -> keys, e.g. `hotfix.toggle: "t"`),
-`auto_commit` (bool), `editor` (a command used instead of `$EDITOR`), `alerts` (`bell`,
-`desktop`: bools, on by default; `command`: run for each alert, the alert as JSON on stdin).
-A bad file never stops the app: the problems are collected as messages naming the file and
-line, and defaults are used.
+The keys, their types and defaults are described once in config_schema.py (which generates
+`workflows/config.schema.json` for editors); the checks here follow it. A bad file never stops
+the app: the problems are collected as messages naming the file and line, and defaults are used.
 `HOTFIX_TUI_CONFIG_DIR` overrides the folder (tests, portable setups).
 
 The user state (what the app remembers between runs, e.g. that the detection prompt was shown
@@ -21,6 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hotfix_tui.core import config_schema
+from hotfix_tui.core.config_schema import ALERT_KEYS as ALERT_KEYS
+from hotfix_tui.core.config_schema import KNOWN_KEYS as KNOWN_KEYS
+
 if TYPE_CHECKING:
     import yaml
 
@@ -29,8 +31,6 @@ ENV_DIR = "HOTFIX_TUI_CONFIG_DIR"
 ENV_STATE_DIR = "HOTFIX_TUI_STATE_DIR"
 STATE_NAME = "state.json"
 CONFIG_NAME = "config.yaml"
-KNOWN_KEYS = ("theme", "keymap", "auto_commit", "editor", "fetch_interval", "alerts")
-ALERT_KEYS = ("bell", "desktop", "command")
 
 
 def config_dir() -> Path:
@@ -53,11 +53,11 @@ class Settings:
 
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
-    auto_commit: bool = False
+    auto_commit: bool = bool(config_schema.default("auto_commit"))
     editor: str | None = None
-    fetch_interval: float = 60.0  # seconds between background fetches of other branches; 0: off
-    alert_bell: bool = True  # BEL on each alert
-    alert_desktop: bool = True  # a desktop notification through the terminal (OSC 777 / 9)
+    fetch_interval: float = float(config_schema.default("fetch_interval"))  # 0: no fetches
+    alert_bell: bool = bool(config_schema.default("alerts.bell"))
+    alert_desktop: bool = bool(config_schema.default("alerts.desktop"))
     alert_command: str | None = None  # run for each alert (the alert as JSON on stdin)
     path: Path | None = None
     problems: list[str] = field(default_factory=list)
@@ -129,45 +129,37 @@ def load_settings(path: Path | None = None) -> Settings:
     for key in data:
         if key not in KNOWN_KEYS:
             bad(str(key), f"unknown setting (known: {', '.join(KNOWN_KEYS)})")
+
+    def ok(key: str, value: object) -> bool:
+        if config_schema.accepts(key, value):
+            return True
+        bad(key, config_schema.fix(key))
+        return False
+
     theme = data.get("theme")
-    if theme is not None:
-        if isinstance(theme, str) and theme.strip():
-            s.theme = theme.strip()
-            s.theme_line = _line_of(node, "theme")
-        else:
-            bad("theme", "must be a theme name")
+    if theme is not None and ok("theme", theme):
+        s.theme = theme.strip()
+        s.theme_line = _line_of(node, "theme")
     keymap = data.get("keymap")
-    if keymap is not None:
-        if isinstance(keymap, dict):
-            lines = _key_lines(node, "keymap")
-            for bid, keys in keymap.items():
-                if isinstance(keys, list):
-                    keys = ",".join(str(k) for k in keys)
-                if isinstance(bid, str) and isinstance(keys, str) and keys.strip():
-                    s.keymap[bid] = keys.replace(" ", "")
-                    s.keymap_lines[bid] = lines.get(bid, 0)
-                else:
-                    bad("keymap", f"entry {bid!r} must map a binding id to keys like \"ctrl+t,t\"")
-        else:
-            bad("keymap", "must map binding ids to keys")
+    if keymap is not None and ok("keymap", keymap):
+        lines = _key_lines(node, "keymap")
+        for bid, keys in keymap.items():
+            if isinstance(keys, list):
+                keys = ",".join(str(k) for k in keys)
+            if isinstance(bid, str) and isinstance(keys, str) and keys.strip():
+                s.keymap[bid] = keys.replace(" ", "")
+                s.keymap_lines[bid] = lines.get(bid, 0)
+            else:
+                bad("keymap", f'entry {bid!r} must map a binding id to keys like "ctrl+t,t"')
     auto = data.get("auto_commit")
-    if auto is not None:
-        if isinstance(auto, bool):
-            s.auto_commit = auto
-        else:
-            bad("auto_commit", "must be true or false")
+    if auto is not None and ok("auto_commit", auto):
+        s.auto_commit = auto
     interval = data.get("fetch_interval")
-    if interval is not None:
-        if isinstance(interval, int | float) and not isinstance(interval, bool) and interval >= 0:
-            s.fetch_interval = float(interval)
-        else:
-            bad("fetch_interval", "must be a number of seconds (0 turns background fetches off)")
+    if interval is not None and ok("fetch_interval", interval):
+        s.fetch_interval = float(interval)
     editor = data.get("editor")
-    if editor is not None:
-        if isinstance(editor, str) and editor.strip():
-            s.editor = editor.strip()
-        else:
-            bad("editor", "must be a command")
+    if editor is not None and ok("editor", editor):
+        s.editor = editor.strip()
     alerts = data.get("alerts")
     if alerts is not None:
         _read_alerts(s, alerts, _key_lines(node, "alerts"), bad)
@@ -178,8 +170,9 @@ def _read_alerts(
     s: Settings, alerts: object, lines: dict[str, int], bad: Callable[[str, str], None]
 ) -> None:
     """The `alerts:` mapping (bell, desktop, command); problems name the entry's line."""
-    if not isinstance(alerts, dict):
-        bad("alerts", "must be a mapping with bell, desktop and command")
+    if not isinstance(alerts, dict) or not config_schema.accepts("alerts", alerts):
+        *first, last = ALERT_KEYS
+        bad("alerts", f"must be a mapping with {', '.join(first)} and {last}")
         return
 
     def wrong(key: str, what: str) -> None:
@@ -188,16 +181,12 @@ def _read_alerts(
     for key, value in alerts.items():
         if key not in ALERT_KEYS:
             wrong(str(key), f"unknown setting (known: {', '.join(ALERT_KEYS)})")
-        elif key in ("bell", "desktop"):
-            if isinstance(value, bool):
-                setattr(s, f"alert_{key}", value)
-            else:
-                wrong(key, "must be true or false")
-        elif value is not None:
-            if isinstance(value, str) and value.strip():
-                s.alert_command = value.strip()
-            else:
-                wrong(key, "must be a shell command, e.g. \"curl -d @- https://chat/hook\"")
+        elif not config_schema.accepts(f"alerts.{key}", value):
+            wrong(key, config_schema.fix(f"alerts.{key}"))
+        elif key == "command":
+            s.alert_command = value.strip() if value is not None else None
+        else:
+            setattr(s, f"alert_{key}", value)
 
 
 # --- user state ---------------------------------------------------------------------------

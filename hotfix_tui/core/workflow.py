@@ -18,6 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hotfix_tui.core import workflow_files
+from hotfix_tui.core import workflow_schema as fmt
 from hotfix_tui.core.model import (
     BUILTIN_EVENTS,
     ClockDef,
@@ -34,23 +35,22 @@ from hotfix_tui.core.workflow_files import find_workflows
 from hotfix_tui.core.workflow_files import user_workflow_dir as user_workflow_dir
 from hotfix_tui.core.workflow_files import workflow_dirs as workflow_dirs
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = fmt.SCHEMA_VERSION
 DEFAULT_WORKFLOW = "hotfix"
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 100_000  # nodes after expanding aliases
 MAX_ALIASES = 1_000
 MAX_DEPTH = 64  # nesting of lists and mappings
-MAX_DURATION_SECONDS = 365 * 86_400
+MAX_DURATION_SECONDS = fmt.MAX_DURATION_SECONDS
 
 _YAML = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {
     _YAML + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
 }
-_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
-_PREFIX_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")
-_TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-_TASK_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-_EVENT_RE = re.compile(r"[a-z][a-z0-9_]*")
+_ID_RE = re.compile(fmt.SLUG)
+_TOKEN_RE = re.compile(fmt.TOKEN)
+_TASK_ID_RE = re.compile(fmt.TASK_ID)
+_EVENT_RE = re.compile(fmt.EVENT)
 
 
 @dataclass(frozen=True)
@@ -563,14 +563,18 @@ class _Checker:
 
     # ---- the document
 
-    TOP = ["schema_version", "id", "name", "description", "branch_prefix", "folder_prefix",
-           "title_prefix", "preamble", "epilogue", "header", "task_style", "severities",
-           "statuses", "initial_status", "clock", "events", "windows", "phases", "reminders"]
+    TOP = fmt.TOP.keys
+    # what to write instead of a text that does not match its pattern in the format
+    TEXT_HINTS = {
+        "id": "; use lowercase letters, digits and '-'",
+        "branch_prefix": "; use lowercase letters, digits, '.', '_' and '-'",
+        "folder_prefix": "; use lowercase letters, digits, '.', '_' and '-'",
+        "task_style": "; use bold or plain",
+    }
 
     def workflow(self, root: Node) -> Workflow | None:
         self.check_tags(root)
-        top = self.mapping(root, "the workflow", self.TOP,
-                           ("schema_version", "id", "name", "phases"))
+        top = self.mapping(root, "the workflow", self.TOP, fmt.TOP.required)
         if top is None:
             return None
 
@@ -589,25 +593,14 @@ class _Checker:
                                f"{_kind(node)}")
 
         strings: dict[str, str] = {}
-        specs = {
-            "id": dict(pattern=_ID_RE, hint="; use lowercase letters, digits and '-'"),
-            "name": {},
-            "description": dict(required=False),
-            "branch_prefix": dict(pattern=_PREFIX_RE,
-                                  hint="; use lowercase letters, digits, '.', '_' and '-'"),
-            "folder_prefix": dict(pattern=_PREFIX_RE,
-                                  hint="; use lowercase letters, digits, '.', '_' and '-'"),
-            "title_prefix": dict(required=False),
-            "preamble": dict(required=False, multiline=True),
-            "epilogue": dict(required=False, multiline=True),
-            "header": dict(required=False, multiline=True),
-            "task_style": dict(pattern=re.compile(r"bold|plain"), hint="; use bold or plain"),
-        }
-        for key, kw in specs.items():
-            if (node := get(key)) is not None:
-                value = self.text(node, key, **kw)  # type: ignore[arg-type]
-                if value is not None:
-                    strings[key] = value
+        for key, spec in fmt.TOP.fields.items():  # the plain text fields, in order
+            if key == "initial_status" or not fmt.is_text(spec) or (node := get(key)) is None:
+                continue
+            rule = fmt.text_rule(spec)
+            value = self.text(node, key, required=rule.required, multiline=rule.multiline,
+                              pattern=rule.pattern, hint=self.TEXT_HINTS.get(key, ""))
+            if value is not None:
+                strings[key] = value
 
         severities = self.severities(get("severities"))
         sev_ids = [s.id for s in severities]
@@ -647,7 +640,7 @@ class _Checker:
 
         clock = ClockDef()
         if (node := get("clock")) is not None:
-            pairs = self.mapping(node, "clock", ["starts_at", "stops_at", "warnings"])
+            pairs = self.mapping(node, "clock", fmt.CLOCK.keys)
             if pairs is not None:
                 starts = clock.starts_at
                 stops = clock.stops_at
@@ -716,7 +709,7 @@ class _Checker:
                                 "and '-' (e.g. P0)")
                 continue
             what = f"severity {key}"
-            fields = self.mapping(vnode, what, ["label", "target", "color"], ("label", "target"))
+            fields = self.mapping(vnode, what, fmt.SEVERITY.keys, fmt.SEVERITY.required)
             if fields is None:
                 continue
             label = self.text(fields["label"][1], f"{what} label") if "label" in fields else None
@@ -729,9 +722,8 @@ class _Checker:
                 out.append(SeverityDef(id=key, label=label, target_seconds=target, color=color))
         return out
 
-    PHASE_KEYS = ["id", "name", "note", "intro", "tasks"]
-    TASK_KEYS = ["id", "title", "markers", "steps", "severities", "not_applicable", "on_done",
-                 "before", "after"]
+    PHASE_KEYS = fmt.PHASE.keys
+    TASK_KEYS = fmt.TASK.keys
 
     def phases(self, node: Node, sev_ids: list[str], statuses: list[str],
                events: dict[str, str]) -> list[PhaseDef]:
@@ -746,7 +738,7 @@ class _Checker:
         task_lines: dict[str, int] = {}
         for n, pnode in enumerate(items, 1):
             what = f"phase {n}"
-            fields = self.mapping(pnode, what, self.PHASE_KEYS, ("id", "name", "tasks"))
+            fields = self.mapping(pnode, what, self.PHASE_KEYS, fmt.PHASE.required)
             if fields is None:
                 continue
             pid = name = None
@@ -791,7 +783,7 @@ class _Checker:
         if peek and self.task_names is not None:
             self.task_names.add(peek)
         fields = self.mapping(node, f"task {peek}" if peek else f"a task of {where}",
-                              self.TASK_KEYS, ("id", "title"))
+                              self.TASK_KEYS, fmt.TASK.required)
         if fields is None:
             return None
         tid = None
@@ -812,8 +804,8 @@ class _Checker:
         if "steps" in fields:
             for snode in self.seq(fields["steps"][1], f"{what} steps") or []:
                 if isinstance(snode, MappingNode):
-                    sf = self.mapping(snode, f"a step of {what}", ["text", "severities"],
-                                      ("text",))
+                    sf = self.mapping(snode, f"a step of {what}", fmt.STEP.keys,
+                                      fmt.STEP.required)
                     if sf is None or "text" not in sf:
                         continue
                     text = self.text(sf["text"][1], f"a step of {what}")
@@ -836,7 +828,7 @@ class _Checker:
         done_events: list[str] = []
         status = ""
         if "on_done" in fields:
-            od = self.mapping(fields["on_done"][1], f"{what} on_done", ["events", "status"])
+            od = self.mapping(fields["on_done"][1], f"{what} on_done", fmt.ON_DONE.keys)
             if od and "events" in od:
                 for item in self.seq(od["events"][1], f"{what} on_done.events") or []:
                     ev = self.event(item, f"{what} on_done.events", events)
@@ -865,15 +857,14 @@ class _Checker:
                        markers=tuple(markers), line=node.start_mark.line + 1, before=before,
                        after=after)
 
-    WINDOW_KEYS = ["id", "label", "anchor", "duration", "closed_by", "warnings"]
+    WINDOW_KEYS = fmt.WINDOW.keys
 
     def windows(self, node: Node, events: dict[str, str],
                 task_ids: list[str]) -> list[WindowDef]:
         out: list[WindowDef] = []
         lines: dict[str, int] = {}
         for n, wnode in enumerate(self.seq(node, "windows") or [], 1):
-            fields = self.mapping(wnode, f"window {n}", self.WINDOW_KEYS,
-                                  ("id", "label", "anchor", "duration"))
+            fields = self.mapping(wnode, f"window {n}", self.WINDOW_KEYS, fmt.WINDOW.required)
             if fields is None:
                 continue
             wid = label = anchor = duration = None
@@ -907,7 +898,7 @@ class _Checker:
         return out
 
 
-    REMINDER_KEYS = ["id", "label", "every", "task", "stops_at"]
+    REMINDER_KEYS = fmt.REMINDER.keys
 
     def reminders(self, node: Node, events: dict[str, str], sev_ids: list[str],
                   task_ids: list[str]) -> list[ReminderDef]:
@@ -915,7 +906,7 @@ class _Checker:
         lines: dict[str, int] = {}
         for n, rnode in enumerate(self.seq(node, "reminders") or [], 1):
             fields = self.mapping(rnode, f"reminder {n}", self.REMINDER_KEYS,
-                                  ("id", "label", "every"))
+                                  fmt.REMINDER.required)
             if fields is None:
                 continue
             rid = label = None
