@@ -17,7 +17,7 @@ from typing import Any
 
 from hotfix_tui.core import catalog, events, record
 from hotfix_tui.core.clocks import utc_now
-from hotfix_tui.core.discovery import Found, find_incidents, is_closed
+from hotfix_tui.core.discovery import INCIDENT_PREFIXES, Found, find_incidents, is_closed
 from hotfix_tui.core.incident import POSTMORTEM, Incident
 from hotfix_tui.core.loading import LoadError, load_incident
 from hotfix_tui.core.reminders import incident_reminders
@@ -216,6 +216,8 @@ class Board:
             rows.append((self._rank(f), Entry("", f.folder, f.branch, err, hid, held_by)))
         for c in others:
             if c.path in shown or c.source == catalog.WORK_TREE or self.root is None:
+                continue
+            if c.kind not in INCIDENT_PREFIXES:  # incidents only, as in the work tree
                 continue
             inc = c.incident
             hid = inc.id if inc is not None else Path(c.path).name

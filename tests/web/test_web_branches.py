@@ -121,6 +121,19 @@ async def test_list_has_every_branch_current_first_with_branches_and_checkout(tm
         await client.close()
 
 
+async def test_specs_that_are_not_incidents_stay_off_the_board(tmp_path, clock):
+    _alice, bob = setup_team(tmp_path, clock)
+    other = tmp_path / "bob-feature"
+    git(bob, "worktree", "add", "-q", "-b", "feature", str(other), "main")
+    (other / "specs/001-checkout").mkdir(parents=True)
+    (other / "specs/001-checkout/tasks.md").write_text("# Tasks\n\n- [ ] T001 Build it\n")
+    git(other, "add", "specs")
+    git(other, "commit", "-q", "-m", "a feature spec")
+    board = Board(bob, clock=clock)
+    assert any(e.path == "specs/001-checkout" for e in catalog.load(bob, clock=clock).entries)
+    assert [e.key for e in board.entries()] == ["hotfix-003", "hotfix-001", "hotfix-002"]
+
+
 async def test_same_id_on_two_branches_is_addressed_with_its_branch(tmp_path, clock):
     _alice, bob = setup_team(tmp_path, clock)
     git(bob, "stash", "-q", "-u")  # a clean tree to build the other branch from
