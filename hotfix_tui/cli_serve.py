@@ -46,7 +46,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "not inside a git repository: run this in your repo, or name an incident folder",
             EXIT_NOT_FOUND,
         )
-    board = Board(root, spec)
+    from .core.settings import load_settings
+
+    board = Board(root, spec, fetch_interval=load_settings().fetch_interval)
     opts = Options(args.host, args.port, args.token, args.tls_cert, args.tls_key)
     token = effective_token(opts)
     tls = args.tls_cert is not None

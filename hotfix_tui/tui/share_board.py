@@ -33,7 +33,8 @@ def _start(app: Any) -> None:
         return
     main = getattr(app, "main", None)
     inc = getattr(main, "incident", None) or getattr(app, "incident", None)
-    board = Board(app.root, inc.folder if inc is not None else None)
+    interval = getattr(getattr(app, "settings", None), "fetch_interval", 0.0)
+    board = Board(app.root, inc.folder if inc is not None else None, fetch_interval=interval)
     server = None
     for port in (PORT, 0):  # 8600 when free, else any free port
         candidate = BoardThread(board, Options(port=port))

@@ -211,6 +211,7 @@ def make_app(board: Board, *, token: str | None = None, tls: bool = False) -> we
     app.router.add_get("/api/incidents/{key:.+}", one_incident)
 
     async def start(app: web.Application) -> None:
+        await asyncio.to_thread(board.entries)  # every branch read once, before any request
         app[HUB_KEY].start()
 
     async def stop(app: web.Application) -> None:

@@ -1,24 +1,27 @@
 """The incidents a board serves and their JSON, built from the core (the same as `status --json`).
 
-Incidents are kept loaded and re-read only when their files change on disk (Incident.refresh).
+Work-tree incidents are re-read when their files change; other branches' copies come from the
+catalog (git objects), read again only when the refs change.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hotfix_tui.core import events, record
+from hotfix_tui.core import catalog, events, record
 from hotfix_tui.core.clocks import utc_now
-from hotfix_tui.core.discovery import Found, find_incidents, is_closed
+from hotfix_tui.core.discovery import INCIDENT_PREFIXES, Found, find_incidents, is_closed
 from hotfix_tui.core.incident import POSTMORTEM, Incident
 from hotfix_tui.core.loading import LoadError, load_incident
-from hotfix_tui.core.repo import current_branch, git_dir
+from hotfix_tui.core.reminders import incident_reminders
+from hotfix_tui.core.repo import GitError, current_branch, git_dir
 from hotfix_tui.core.status_data import iso_z, status_data
 from hotfix_tui.core.store import StoreError
 
@@ -30,12 +33,20 @@ _EVENT_FIELDS = ("title", "status", "severity", "text", "note", "reason")
 
 @dataclass(frozen=True)
 class Entry:
-    """One incident on the board: its key in URLs, folder, branch and load error (if any)."""
+    """One incident on the board: its key in URLs, folder, branch and load error (if any).
+
+    `copy` is the read-only incident of another branch (None: the work tree's, read live).
+    """
 
     key: str
     folder: Path
     branch: str
     error: str = ""
+    hid: str = ""
+    branches: tuple[str, ...] = ()
+    checked_out: bool = True
+    copy: Incident | None = None
+    remote: bool = False
 
 
 def _stat(p: Path) -> tuple[int, int, int] | None:
@@ -50,14 +61,99 @@ class Board:
     """The incidents of a work tree (or one SPEC_DIR) for the web board; not thread-safe."""
 
     def __init__(
-        self, root: Path | None, spec: Path | None = None, clock: Callable[[], datetime] = utc_now
+        self,
+        root: Path | None,
+        spec: Path | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        every_branch: bool = True,
+        fetch_interval: float = 0.0,
     ) -> None:
         self.root = root
         self.spec = spec
         self.clock = clock
+        self.every_branch = every_branch and root is not None
+        self.fetch_interval = fetch_interval  # seconds between background fetches; 0: none
         self._loaded: dict[Path, Incident] = {}
         self._entries: list[Entry] = []
         self._entries_sig: object = None
+        self._catalog: catalog.Catalog | None = None
+        self._catalog_read: datetime | None = None
+        self._catalog_gen = 0
+        self._refs_sig: object = None
+        self.fetch_error = ""
+        self._branch: str | None = None
+
+    # --- other branches (the catalog) -------------------------------------------------------
+
+    def refs_signature(self) -> tuple:
+        """The stat of HEAD, packed-refs, FETCH_HEAD and every file and folder under refs/."""
+        g = git_dir(self.root) if self.root else None
+        if g is None:
+            return ()
+        common = g
+        with contextlib.suppress(OSError):
+            common = (g / (g / "commondir").read_text(encoding="utf-8").strip()).resolve()
+        out: list[object] = [_stat(g / "HEAD")]
+        out += [_stat(common / n) for n in ("packed-refs", "FETCH_HEAD")]
+        todo = [common / "refs"]
+        while todo:
+            d = todo.pop()
+            out.append((str(d), _stat(d)))
+            try:
+                with os.scandir(d) as it:
+                    for e in it:
+                        if e.is_dir(follow_symlinks=False):
+                            todo.append(Path(e.path))
+                        else:
+                            out.append((e.name, _stat(Path(e.path))))
+            except OSError:
+                continue
+        return tuple(out)
+
+    def refs_changed(self) -> bool:
+        """True when a branch moved, appeared or went since the catalog was read (cheap stats)."""
+        return self.every_branch and self.refs_signature() != self._refs_sig
+
+    def reload_catalog(self) -> None:
+        """Read every branch's incidents again (git work: run it in a thread, not on a request)."""
+        if self.root is None:
+            return
+        sig = self.refs_signature()
+        try:
+            cat = catalog.load(self.root, clock=self.clock)
+        except (GitError, OSError) as exc:
+            cat = catalog.Catalog([], None)
+            self.fetch_error = str(exc)
+        self._catalog, self._catalog_read, self._refs_sig = cat, self.clock(), sig
+        self._catalog_gen += 1
+
+    def fetch_if_due(self) -> bool:
+        """Run the read-only `git fetch` when the interval has passed; True when one ran."""
+        if self.root is None or not catalog.fetch_due(self.root, self.fetch_interval, self.clock()):
+            return False
+        try:
+            catalog.fetch(self.root)
+            self.fetch_error = ""
+        except GitError as exc:
+            self.fetch_error = str(exc)
+        return True
+
+    def _other_branches(self) -> list[catalog.Entry]:
+        if not self.every_branch:
+            return []
+        if self._catalog is None:
+            self.reload_catalog()
+        return self._catalog.entries if self._catalog else []
+
+    def as_of(self, e: Entry) -> str | None:
+        """How fresh a copy from another branch is: the last fetch for a remote-tracking branch,
+        else when the branches were read; None for the work tree."""
+        if e.copy is None and not e.error or e.checked_out:
+            return None
+        cat = self._catalog
+        when = cat.as_of if e.remote and cat is not None else self._catalog_read
+        return iso_z(when) if when else None
 
     # --- which incidents --------------------------------------------------------------------
 
@@ -72,13 +168,11 @@ class Board:
 
     def _order(self, found: list[Found]) -> list[Found]:
         """The current incident first (SPEC_DIR, else the branch's), then open ones, then closed."""
-        branch = current_branch(self.root)
+        return sorted(found, key=self._rank)
 
-        def rank(f: Found) -> tuple[int, int, str]:
-            current = self._is_spec(f) if self.spec else f.branch == branch
-            return (0 if current else 1 if not is_closed(f.folder) else 2, f.number, str(f.folder))
-
-        return sorted(found, key=rank)
+    def _rank(self, f: Found) -> tuple[int, int, str]:
+        current = self._is_spec(f) if self.spec else f.branch == self._branch
+        return (0 if current else 1 if not is_closed(f.folder) else 3, f.number, str(f.folder))
 
     def signature(self) -> tuple:
         """What changes when incidents appear, go or switch order: the folders, HEAD, the files."""
@@ -92,7 +186,8 @@ class Board:
         return (
             tuple(dirs),
             _stat(head / "HEAD") if head else None,
-            tuple(self.folder_signature(e.folder) for e in self._entries),
+            tuple(self.folder_signature(e.folder) for e in self._entries if e.copy is None),
+            self._catalog_gen,
         )
 
     def folder_signature(self, folder: Path) -> tuple:
@@ -101,33 +196,74 @@ class Board:
 
     def entries(self) -> list[Entry]:
         """The incidents with their URL keys; recomputed only when the signature changed."""
+        others = self._other_branches()
         sig = self.signature()
         if sig == self._entries_sig:
             return self._entries
-        rows: list[tuple[str, Found, str, str]] = []
-        for f in self._order(self._found()):
+        self._branch = current_branch(self.root)
+        by_path = {e.path: e for e in others}
+        rows: list[tuple[tuple[int, int, str], Entry]] = []
+        shown: set[str] = set()
+        for f in self._found():
+            rel = self._rel(f.folder)
+            shown.add(rel)
+            held = by_path.get(rel)
+            held_by = tuple(held.branches) if held else ()
             try:
-                inc = self.incident(f.folder)
-                rows.append((inc.id, f, f.branch, ""))
+                hid, err = self.incident(f.folder).id, ""
             except LoadError as exc:
-                rows.append((f.folder.name, f, f.branch, str(exc)))
+                hid, err = f.folder.name, str(exc)
+            rows.append((self._rank(f), Entry("", f.folder, f.branch, err, hid, held_by)))
+        for c in others:
+            if c.path in shown or c.source == catalog.WORK_TREE or self.root is None:
+                continue
+            if c.kind not in INCIDENT_PREFIXES:  # incidents only, as in the work tree
+                continue
+            inc = c.incident
+            hid = inc.id if inc is not None else Path(c.path).name
+            closed = inc is not None and inc.status.lower().startswith("resolved")
+            e = Entry(
+                "",
+                self.root / c.path,
+                c.source,
+                c.error or ("" if inc is not None else "cannot be read"),
+                hid,
+                tuple(c.branches),
+                False,
+                inc,
+                c.remote,
+            )
+            rows.append(((3 if closed else 2, c.number, c.path), e))
+        rows.sort(key=lambda r: r[0])
         counts: dict[str, int] = {}
-        for hid, *_ in rows:
-            counts[hid] = counts.get(hid, 0) + 1
+        for _r, e in rows:
+            counts[e.hid] = counts.get(e.hid, 0) + 1
         out: list[Entry] = []
         used: set[str] = set()
-        for hid, f, branch, err in rows:
-            key = hid if counts[hid] == 1 else f"{hid}@{branch}"
+        for _r, e in rows:
+            key = e.hid if counts[e.hid] == 1 else f"{e.hid}@{e.branch}"
             if key in used:
-                key = f"{hid}@{f.folder.name}"
+                key = f"{e.hid}@{e.folder.name}"
             used.add(key)
-            out.append(Entry(key, f.folder, branch, err))
+            out.append(replace(e, key=key))
         self._entries = out
         self._entries_sig = self.signature()
         return out
 
     def entry(self, key: str) -> Entry | None:
-        return next((e for e in self.entries() if e.key == key), None)
+        """The entry of a key; `<id>@<branch>` also finds a copy by any branch that holds it."""
+        found = self.entries()
+        hit = next((e for e in found if e.key == key), None)
+        if hit is None and "@" in key:
+            hid, _at, branch = key.partition("@")
+            hit = next((e for e in found if e.hid == hid and branch in e.branches), None)
+        return hit
+
+    def _inc(self, e: Entry) -> Incident:
+        """The incident of an entry: the read-only copy, or the work tree's read live."""
+        if e.error:
+            raise LoadError(e.error)
+        return e.copy if e.copy is not None else self.incident(e.folder)
 
     def incident(self, folder: Path) -> Incident:
         """The loaded incident of a folder, re-read where its files changed; LoadError if bad."""
@@ -152,11 +288,12 @@ class Board:
             row: dict[str, Any] = {"key": e.key, "url": f"/api/incidents/{e.key}"}
             row["board"] = f"/i/{e.key}"
             row["folder"] = self._rel(e.folder)
+            row.update(self._where(e))
             if e.error:
                 out.append({**row, "id": e.folder.name, "error": e.error})
                 continue
             try:
-                d = status_data(self.incident(e.folder))
+                d = status_data(self._inc(e))
             except LoadError as exc:
                 out.append({**row, "id": e.folder.name, "error": str(exc)})
                 continue
@@ -171,6 +308,16 @@ class Board:
             )
             out.append(row)
         return out
+
+    def _where(self, e: Entry) -> dict[str, Any]:
+        """Where the shown copy comes from: the work tree (live) or a branch (read-only)."""
+        return {
+            "source": "work tree" if e.copy is None and e.checked_out else e.branch,
+            "branches": list(e.branches),
+            "checked_out": e.checked_out,
+            "read_only": not e.checked_out,
+            "as_of": self.as_of(e),
+        }
 
     def _rel(self, folder: Path) -> str:
         try:
@@ -190,7 +337,7 @@ class Board:
 
     def _status(self, e: Entry) -> dict[str, Any]:
         """status_data with the folder relative to the repository (no server paths shown)."""
-        d = status_data(self.incident(e.folder))
+        d = status_data(self._inc(e))
         d["folder"] = self._rel(e.folder)
         return d
 
@@ -199,10 +346,14 @@ class Board:
         e = self.entry(key)
         if e is None:
             return None
-        nav = [{"key": x.key, "title": self._title(x)} for x in self.entries()]
-        base = {"key": key, "incidents": nav, "now": iso_z(self.clock())}
+        nav = [
+            {"key": x.key, "title": self._title(x), "where": "" if x.checked_out else x.branch}
+            for x in self.entries()
+        ]
+        now = self.clock()
+        base = {"key": key, "incidents": nav, "now": iso_z(now), **self._where(e)}
         try:
-            inc = self.incident(e.folder)
+            inc = self._inc(e)
             status = self._status(e)
         except LoadError as exc:
             return {**base, "error": str(exc)}
@@ -253,6 +404,7 @@ class Board:
             "clock": clock,
             "windows": windows,
             "phases": phases,
+            "reminders": reminders(inc, now),
             **last_events(inc),
         }
 
@@ -260,7 +412,7 @@ class Board:
         if e.error:
             return e.folder.name
         try:
-            return self.incident(e.folder).title
+            return self._inc(e).title
         except LoadError:
             return e.folder.name
 
@@ -275,10 +427,33 @@ def _describe(ev: events.Event) -> str:
     return f"{text}: {'; '.join(extra)}" if extra else text
 
 
+def _log(inc: Incident) -> list[events.Event] | None:
+    """The event log: read from the folder, or the copy's events (read from git); None if none."""
+    if events.log_exists(inc.folder):
+        return events.read_log(inc.folder)
+    return list(inc.events) if inc.events else None
+
+
+def reminders(inc: Incident, now: datetime) -> list[dict[str, Any]]:
+    """The running reminders (next stakeholder update, ...): when each is due, soonest first."""
+    return [
+        {
+            "id": r.id,
+            "label": r.label,
+            "due": iso_z(r.due),
+            "remaining_seconds": r.remaining_seconds,
+            "interval_seconds": r.interval_seconds,
+            "task": r.task,
+        }
+        for r in incident_reminders(inc, now, _log(inc) or [])
+    ]
+
+
 def last_events(inc: Incident) -> dict[str, Any]:
     """The newest events first: from events.jsonl when the folder has one, else the post-mortem."""
-    if events.log_exists(inc.folder):
-        evs = events.read_log(inc.folder)[-LAST_EVENTS:]
+    log = _log(inc)
+    if log is not None:
+        evs = log[-LAST_EVENTS:]
         rows = [{"when": e.happened, "who": e.who, "text": _describe(e)} for e in reversed(evs)]
         return {"events": rows, "events_source": events.LOG}
     table = record.log_table(inc.text(POSTMORTEM))

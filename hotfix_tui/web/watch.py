@@ -1,4 +1,5 @@
-"""The change feed: one asyncio task polls the incidents' files and hands fresh JSON to streams.
+"""The change feed: one asyncio task polls the incidents' files and the refs, hands fresh JSON to
+streams, and runs the read-only background fetch; git work runs in threads, never on a request.
 
 A subscriber holds only the newest payload, so a slow client skips states and never holds anyone up.
 """
@@ -47,6 +48,9 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._sig: object = None
         self._cache: dict[str, tuple[tuple, str]] = {}
+        self._fetch: asyncio.Task[bool] | None = None
+        self._next_fetch = 0.0
+        self.polls = 0
 
     @property
     def count(self) -> int:
@@ -90,6 +94,8 @@ class Hub:
         for group in list(self.subs.values()):
             for sub in list(group):
                 sub.wake.set()
+        if self._fetch is not None:
+            self._fetch.cancel()  # the git process in its thread finishes on its own
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -99,10 +105,26 @@ class Hub:
     async def _run(self) -> None:
         while not self.closing:
             try:
+                self._maybe_fetch()
+                if self.board.refs_changed():  # a commit, a checkout or a fetch moved a branch
+                    await asyncio.to_thread(self.board.reload_catalog)
                 self.check()
             except Exception:  # a bad poll must not end the feed; the next one tries again
                 log.exception("checking the incident files failed")
+            self.polls += 1
             await asyncio.sleep(self.poll_s)
+
+    def _maybe_fetch(self) -> None:
+        """Start the read-only fetch in a thread every `fetch_interval` seconds (0: never)."""
+        interval = self.board.fetch_interval
+        if interval <= 0 or (self._fetch is not None and not self._fetch.done()):
+            return
+        now = time.monotonic()
+        if now >= self._next_fetch:
+            self._next_fetch = now + interval
+            self._fetch = asyncio.get_running_loop().create_task(
+                asyncio.to_thread(self.board.fetch_if_due)
+            )
 
     def check(self) -> None:
         """One poll: when an incident file or the list changed, send fresh JSON to every stream."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,47 @@ def test_follows_the_browsers_light_or_dark_theme(browser, served):
         shades[scheme] = sum(int(x) for x in re.findall(r"\d+", rgb)[:3])
         page.close()
     assert shades["light"] > 600 and shades["dark"] < 150, shades
+
+
+def test_other_branch_copy_shows_as_of_and_the_reminder_counts_down_then_is_due(browser, tmp_path):
+    from gitfix import FakeClock
+    from test_web_branches import setup_team
+
+    clock = FakeClock(datetime.now(UTC))  # the page ticks from the server's "now"
+    _alice, bob = setup_team(tmp_path, clock)
+    server = BoardThread(Board(bob, clock=clock), Options(port=0))
+    url = server.start()
+    try:
+        page, console = open_board(browser, url + "i/hotfix-001")
+        note = page.locator("#copy-note")
+        assert note.is_visible()
+        assert re.match(
+            r"Read-only copy from branch origin/hotfix/001-\S+ \(not checked out here\) · "
+            r"as of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$",
+            note.text_content(),
+        )
+        assert (
+            page.locator("#f-branches").text_content() == "origin/hotfix/001-checkout-returns-500"
+        )
+        nav = page.locator("#incident-list").text_content()
+        assert "hotfix-003" in nav and "hotfix-002" in nav  # every branch's incidents
+        rem = page.locator('[data-reminder="stakeholder-update"]')
+        assert rem.get_attribute("data-state") == "ok"
+        left = rem.locator(".left").text_content()
+        assert left.startswith("in 0:")
+        page.wait_for_function(
+            "t => document.querySelector('[data-reminder] .left').textContent !== t",
+            arg=left,
+            timeout=WAIT_MS,
+        )
+        page.close()
+        clock.advance(minutes=31)  # past the P0 update interval: the next page says it is due
+        page, console2 = open_board(browser, url + "i/hotfix-001")
+        rem = page.locator('[data-reminder="stakeholder-update"]')
+        page.wait_for_selector('[data-reminder][data-state="due"]', timeout=WAIT_MS)
+        assert rem.locator(".wstate").text_content() == "Due now"
+        assert rem.locator(".left").text_content().startswith("due")
+        assert console.errors == [] and console2.errors == []
+        page.close()
+    finally:
+        server.stop()

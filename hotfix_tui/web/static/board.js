@@ -12,6 +12,7 @@
     "missed": "Resolved after the SLA",
     "not-started": "Clock not started",
     "overdue": "Overdue",
+    "due": "Due now",
   };
   const TASK_WORDS = { "done": "done", "open": "open", "skipped": "skipped", "n/a": "not applicable" };
 
@@ -54,6 +55,7 @@
     if (data && !data.error) {
       tickSla();
       tickWindows();
+      tickReminders();
     }
     const conn = $("conn");
     if (lastContact) {
@@ -110,6 +112,21 @@
     });
   }
 
+  function tickReminders() {
+    const items = $("reminders").children;
+    (data.reminders || []).forEach((r, i) => {
+      const li = items[i];
+      if (!li) return;
+      const remaining = (Date.parse(r.due) - serverNow()) / 1000;
+      const due = remaining <= 0;
+      li.dataset.state = due ? "due" : "ok";
+      li.querySelector(".left").textContent = due
+        ? (remaining <= -60 ? "due " + duration(remaining) + " ago" : "due")
+        : "in " + duration(remaining);
+      li.querySelector(".wstate").textContent = due ? STATE_WORDS.due : "Next";
+    });
+  }
+
   // --- rendering ---------------------------------------------------------------------------------
 
   function render(d) {
@@ -135,7 +152,10 @@
     $("f-sev-label").textContent = d.severity_label || "";
     $("f-status").textContent = s.status || "–";
     $("f-branch").textContent = s.branch || "–";
+    $("f-branches").textContent = (d.branches || []).join(", ") || "this work tree only";
+    renderCopy(d);
     renderWindows(d.windows || []);
+    renderReminders(d.reminders || []);
     $("next").textContent = s.next ? s.next.id + " " + s.next.title : "Nothing open: every task is settled";
     const p = s.progress;
     $("progress").textContent = p.done + " of " + p.total + " settled";
@@ -147,12 +167,38 @@
     tick();
   }
 
+  function when(iso) {
+    return iso ? iso.slice(0, 19).replace("T", " ") + " UTC" : "";
+  }
+
+  function renderCopy(d) {
+    const note = $("copy-note");
+    note.hidden = !d.read_only;
+    if (!d.read_only) return;
+    note.textContent = "Read-only copy from branch " + d.source + " (not checked out here) · as of " +
+      (d.as_of ? when(d.as_of) : "never fetched");
+  }
+
+  function renderReminders(list) {
+    $("rem-sec").hidden = list.length === 0;
+    $("reminders").replaceChildren(...list.map((r) => {
+      const li = el("li");
+      li.dataset.reminder = r.id;
+      li.append(el("strong", null, r.label), document.createTextNode(": "),
+        el("span", "left"), document.createTextNode(" · "), el("span", "wstate"),
+        el("span", "muted", " (every " + duration(r.interval_seconds) + ", due " +
+          when(r.due).slice(0, 16) + " UTC" + (r.task ? ", task " + r.task : "") + ")"));
+      return li;
+    }));
+  }
+
   function renderNav(list) {
     const nav = $("incidents"), ul = $("incident-list");
     nav.hidden = list.length < 2;
     ul.replaceChildren(...list.map((x) => {
       const li = el("li");
       const a = el("a", null, x.key + " · " + x.title);
+      if (x.where) a.append(el("span", "nav-where", " (" + x.where + ")"));
       a.href = "/i/" + encodeURIComponent(x.key);
       if (x.key === key) a.setAttribute("aria-current", "page");
       li.append(a);
