@@ -250,15 +250,22 @@ def test_a_box_unchecked_in_an_editor_is_recorded_not_reverted(setup):
 def test_two_retitles_of_one_task_leave_one_task(setup):
     clock, remote, alice, bob = setup
     a, b = incident(alice, clock), incident(bob, clock)
+    for inc in (a, b):
+        inc.repair()  # both clones have written the folder once (their last projection)
     for root, title in ((alice, "Reproduce on staging"), (bob, "Reproduce locally")):
+        clock.advance(seconds=5)
         p = root / FOLDER / "tasks.md"
         p.write_text(p.read_text().replace("**T003** Reproduce the issue", f"**T003** {title}"))
     settle(clock, (alice, a), (bob, b), (alice, a))
     for root in (alice, bob):
         text = files(root)["tasks.md"]
         assert text.count("**T003**") == 1
+        assert "**T003** Reproduce locally" in text  # the later retitle wins; the ID stays
         assert len(incident(root, clock).doc.tasks) == 28
     assert files(alice) == files(bob)
+    rows = [r.event for r in timeline(alice)]
+    assert "T003 retitled: Reproduce on staging" in rows
+    assert "T003 retitled: Reproduce locally" in rows
 
 
 def test_an_editor_saving_during_a_write_is_merged_not_overwritten(repo, clock, monkeypatch):

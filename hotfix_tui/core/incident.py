@@ -645,8 +645,24 @@ class Incident:
                 seen = {_signature(e) for e in stale}
                 found = [e for e in found if _signature(e) not in seen]
             out += found
+            if name == TASKS and name in last:
+                out += self._retitles(texts.get(TASKS) or "", last[TASKS], [*events, *out], make)
         for name, commit in arrived.items():
             out += self._git_edits(texts, [*events, *out], name, commit)
+        return out
+
+    def _retitles(
+        self, text: str, before: str, events: list[Event], make: Callable[..., Event]
+    ) -> list[Event]:
+        """Tasks retitled by hand since the last projection: the ID stays, the title is an event."""
+        was = {t.id: t.title for t in tasks_md.parse_tasks(before).tasks if t.id}
+        st = replay(events, self.workflow)
+        out = []
+        for t in tasks_md.parse_tasks(text).tasks:
+            old = was.get(t.id) if t.id else None
+            changed = t.id and old is not None and t.title and t.title != old
+            if changed and st.task(t.id or "").title != t.title:
+                out.append(make("retitle", task=t.id, text=t.title, hand=True))
         return out
 
     def _rel(self, name: str) -> str:

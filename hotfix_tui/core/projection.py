@@ -49,6 +49,7 @@ class TaskState:
     skip: Event | None = None
     notes: dict[str, Event] = field(default_factory=dict)
     touched: bool = False  # any event names this task
+    title: str | None = None  # set by a retitle (the ID stays)
 
     @property
     def done_at(self) -> datetime | None:
@@ -131,6 +132,8 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
             ts.skip = None
         elif k == "note" and ref is not None:
             ts.notes[ev.id] = ev
+        elif k == "retitle" and ref is not None:
+            ts.title = str(ev.get("text") or "") or None
         elif k == "unnote" and ref is not None:
             ts.notes.pop(str(ev.get("ref")), None)
         elif k == "created":
@@ -222,6 +225,11 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     insert: dict[int, list[str]] = {}
     for task in doc.tasks:
         ts = st.tasks.get(task.id or task.key) or st.tasks.get(task.key) or TaskState()
+        if ts.title and task.title and task.title != ts.title:
+            i = task.line
+            at = lines[i].rfind(task.title)
+            if at >= 0:
+                lines[i] = lines[i][:at] + ts.title + lines[i][at + len(task.title) :]
         if task.check_offset >= 0 and task.done != ts.done:
             i = task.line
             off = task.check_offset - starts[i]
@@ -416,6 +424,8 @@ def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[R
                 ev.who,
                 ev.get("text") or "",
             )
+        elif k == "retitle":
+            cells = (f"{label}retitled: {ev.get('text') or ''}".strip(), ev.who, "")
         elif k == "unnote":
             when = ev.recorded_at.replace(microsecond=0)
             cells = (f"Note removed on {label}{title}".strip(), ev.who, ev.get("text") or "")
