@@ -58,7 +58,7 @@ def _iso(t: datetime | None) -> str | None:
 
 def figures(entry: Entry, now: datetime) -> Figures | None:
     """The figures of a catalog entry; None when it is no incident (no severities, unreadable)."""
-    inc = entry.incident
+    inc = entry.figures
     wf = inc.workflow if inc is not None else None
     if inc is None or wf is None or not wf.severities:
         return None
