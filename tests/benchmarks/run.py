@@ -589,8 +589,9 @@ def _rss_now() -> float:
 
 
 def day_child(spec: Path, ticks: int) -> dict:
-    """The app headless for `ticks` 1 s ticks of an injected clock, with a note added from
-    outside every RELOAD_EVERY ticks and picked up by the file check; RSS growth in MiB."""
+    """The app headless for `ticks` 1 s ticks of an injected clock; every RELOAD_EVERY ticks a
+    task is checked or unchecked from outside (a fresh Incident, as another process would) and
+    picked up by the file check. RSS growth in MiB from the end of a simulated first hour."""
     import asyncio
     from datetime import timedelta
 
@@ -605,28 +606,32 @@ def day_child(spec: Path, ticks: int) -> dict:
         return now[0]
 
     inc = open_incident(str(spec), clock=clock)
-    outside = open_incident(str(spec), clock=clock)
     app = HotfixApp(inc, root=inc.repo_root, settings=Settings(), watch=False, clock=clock)
     marks: list[tuple[int, float]] = []
     reloads = 0
+
+    def outside_change(i: int) -> None:
+        other = open_incident(str(spec), clock=clock)
+        other.set_done("T005", bool((i // RELOAD_EVERY) % 2))
 
     async def run() -> None:
         nonlocal reloads
         async with app.run_test(size=(COLS, ROWS)) as pilot:
             await pilot.pause()
-            warm = RELOAD_EVERY * 10  # the first simulated 20 minutes fill caches once
+            warm = 3600  # the first simulated hour fills the bounded caches once
             for i in range(1, warm + ticks + 1):
                 now[0] += timedelta(seconds=1)
                 app.tick()
                 if i % RELOAD_EVERY == 0:
-                    outside.load()
-                    outside.note("T001", f"outside note {i}")
+                    outside_change(i)
                     app.check_files()
                     reloads += 1
                 if i % 30 == 0:
                     await pilot.pause()
                 if i == warm:
                     await pilot.pause()
+                    marks.append((i, _rss_now()))
+                elif i % 21_600 == 0:
                     marks.append((i, _rss_now()))
             await pilot.pause()
             marks.append((warm + ticks, _rss_now()))
