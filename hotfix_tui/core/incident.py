@@ -510,6 +510,7 @@ class Incident:
         lock = self._lock()
         try:
             self._prepare_repo()
+            self._sweep_temps()
             made: list[Event] | None = None
             for _attempt in range(8):
                 texts = self._read_current()
@@ -545,6 +546,15 @@ class Incident:
             return made
         finally:
             lock.release()
+
+    def _sweep_temps(self) -> None:
+        """Remove the temp files of a writer killed mid-write (writers hold the lock we hold)."""
+        from contextlib import suppress
+
+        for name in (TASKS, HOTFIX, POSTMORTEM, evlog.LOG):
+            for p in self.folder.glob(f".{name}.*.tmp"):
+                with suppress(OSError):
+                    p.unlink()
 
     def _require_task(self, texts: dict[str, str | None], ref: str) -> None:
         doc = tasks_md.parse_tasks(texts.get(TASKS) or "")

@@ -227,6 +227,8 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             off = task.check_offset - starts[i]
             ln = lines[i]
             lines[i] = ln[:off] + ("x" if ts.done else " ") + ln[off + 1 :]
+        if not ts.notes and ts.skip is None and task.end_line == task.line:
+            continue  # no sub-item lines in the file and none wanted
         subs = sorted([*ts.notes.values(), *([ts.skip] if ts.skip else [])], key=lambda e: e.order)
         want = [note_text(e) for e in subs]
         indent = task.child_indent if task.child_indent is not None else task.content_indent
