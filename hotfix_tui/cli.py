@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from .core.errors import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK
@@ -118,18 +120,37 @@ def status_data(inc) -> dict:
     return build(inc)
 
 
+# Runs of characters that may not be printable (all but printable ASCII), each then checked
+# with str.isprintable at C speed: text is never walked character by character in Python.
+_SUSPECT_RE = re.compile(r"[^\x20-\x7e]+")
+_SUSPECT_JSON_RE = re.compile(r"[^\x20-\x7e\n]+")
+_encode_str = json.encoder.py_encode_basestring
+if json.encoder.c_encode_basestring is not None:  # type: ignore[attr-defined]
+    _encode_str = json.encoder.c_encode_basestring  # type: ignore[attr-defined]
+
+
 def _safe(text: str, keep: str = "") -> str:
     """Drop terminal control characters from text read out of a file (`keep`: allowed ones)."""
-    return "".join(ch if ch.isprintable() or ch == " " or ch in keep else "?" for ch in str(text))
+    text = str(text)
+    if text.isprintable():
+        return text
+
+    def fix(m: re.Match[str]) -> str:
+        run = m.group()
+        if run.isprintable():
+            return run
+        return "".join(ch if ch.isprintable() or ch in keep else "?" for ch in run)
+
+    return _SUSPECT_RE.sub(fix, text)
 
 
-def _json(data: object) -> str:
-    """JSON for stdout: non-ASCII text kept, but every control character (C0, DEL, C1, bidi
-    overrides) escaped as \\uXXXX, so printing it can never drive the terminal."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+def _json_escape(m: re.Match[str]) -> str:
+    run = m.group()
+    if run.isprintable():
+        return run
     out = []
-    for ch in text:
-        if ch.isprintable() or ch in " \n":
+    for ch in run:
+        if ch.isprintable():
             out.append(ch)
         elif ord(ch) > 0xFFFF:
             v = ord(ch) - 0x10000
@@ -137,6 +158,55 @@ def _json(data: object) -> str:
         else:
             out.append(f"\\u{ord(ch):04x}")
     return "".join(out)
+
+
+def _json(data: object) -> str:
+    """JSON for stdout: non-ASCII text kept, but every control character (C0, DEL, C1, bidi
+    overrides) escaped as \\uXXXX, so printing it can never drive the terminal."""
+    return "".join(_json_chunks(data))
+
+
+def _json_chunks(data: object, size: int = 1 << 16) -> Iterator[str]:
+    """`_json(data)` in pieces of about `size` characters (written as they are made)."""
+    parts: list[str] = []
+    n = 0
+    for piece in _json_pieces(data, "\n"):
+        parts.append(piece)
+        n += len(piece)
+        if n >= size:
+            yield _SUSPECT_JSON_RE.sub(_json_escape, "".join(parts))
+            parts, n = [], 0
+    yield _SUSPECT_JSON_RE.sub(_json_escape, "".join(parts))
+
+
+def _json_pieces(obj: object, nl: str) -> Iterator[str]:
+    """The text of `json.dumps(obj, indent=2, ensure_ascii=False)`, made piece by piece."""
+    if isinstance(obj, dict) and obj:
+        inner = nl + "  "
+        yield "{"
+        first = True
+        for k, v in obj.items():
+            yield (inner if first else "," + inner) + _scalar(str(k) if k is not None else k) + ": "
+            first = False
+            yield from _json_pieces(v, inner)
+        yield nl + "}"
+    elif isinstance(obj, list | tuple) and obj:
+        inner = nl + "  "
+        yield "["
+        first = True
+        for v in obj:
+            yield inner if first else "," + inner
+            first = False
+            yield from _json_pieces(v, inner)
+        yield nl + "]"
+    else:
+        yield _scalar(obj)
+
+
+def _scalar(obj: object) -> str:
+    if isinstance(obj, str):
+        return _encode_str(obj)
+    return json.dumps(obj, ensure_ascii=False)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -147,7 +217,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(_safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
     data = status_data(inc)
     if args.json:
-        print(_json(data))
+        for chunk in _json_chunks(data):  # streamed: the whole text is never held at once
+            sys.stdout.write(chunk)
+        sys.stdout.write("\n")
         return EXIT_OK
     print(_safe(f"{data['id']}  {data['title']}"))
     print(
@@ -368,9 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("done", help="check off a task")
     sp.add_argument("task")
     sp.add_argument("--note")
-    sp.add_argument(
-        "--at", help='when it was done, "YYYY-MM-DD HH:MM[:SS]" UTC (default: now)'
-    )
+    sp.add_argument("--at", help='when it was done, "YYYY-MM-DD HH:MM[:SS]" UTC (default: now)')
     spec_opt(sp)
     sp.set_defaults(func=cmd_done)
 

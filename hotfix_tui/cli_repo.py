@@ -39,13 +39,16 @@ def list_rows(root: Path, *, here: bool = False) -> tuple[list[dict], datetime |
     """The rows `list --json` prints, and the time of the last fetch."""
     from .core import catalog
     from .core.repo import current_branch
+    from .core.summaries import Cache
 
-    cat = catalog.load(root, here=here)
+    cache = Cache(root)
+    cat = catalog.load(root, here=here, summaries=cache)
+    cache.save()
     head = current_branch(root)
     rows = []
     for e in cat.entries:
         row: dict = {"id": Path(e.path).name, "folder": e.path, "kind": e.kind}
-        inc = e.incident
+        inc = e.figures
         if inc is not None:
             done, total = inc.progress()
             row.update(
@@ -117,8 +120,11 @@ def stats_data(root: Path, since: datetime | None = None) -> dict:
     """The `stats --json` document: per severity, per month, and each incident."""
     from .core import catalog, stats
     from .core.clocks import utc_now
+    from .core.summaries import Cache
 
-    cat = catalog.load(root)
+    cache = Cache(root)
+    cat = catalog.load(root, summaries=cache)
+    cache.save()
     severities: list[tuple[str, int]] = []
     try:
         from .core.workflow import resolve_workflow

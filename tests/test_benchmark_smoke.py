@@ -31,6 +31,17 @@ KEYS = (
     "web_update_s",
     "list_1000_s",
     "stats_1000_s",
+    "status_10000_s",
+    "status_100000_s",
+    "status_100000_rss_mib",
+    "note_s",
+    "note_100000_s",
+    "large_100000_open_s",
+    "list_1000_incidents_s",
+    "list_1000_incidents_cold_s",
+    "stats_1000_incidents_s",
+    "status_10000_events_s",
+    "rss_growth_24h_mib",
 )
 
 

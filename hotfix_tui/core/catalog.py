@@ -27,6 +27,7 @@ from .repo import GitError, current_branch, git_dir
 if TYPE_CHECKING:
     from .incident import Incident
     from .model import Workflow
+    from .summaries import Cache, IncidentSummary
 
 WORK_TREE = "work tree"
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -45,6 +46,12 @@ class Entry:
     incident: Incident | None = None
     error: str | None = None
     local_source: bool = True
+    summary: IncidentSummary | None = None  # instead of `incident`, from the summary cache
+
+    @property
+    def figures(self) -> Incident | IncidentSummary | None:
+        """The loaded incident, else its cached summary (both answer what list and stats ask)."""
+        return self.incident if self.incident is not None else self.summary
 
     @property
     def remote(self) -> bool:
@@ -137,8 +144,12 @@ def _resolve(name: str, named: bool, root: Path | None) -> Workflow | None | Exc
         return exc
 
 
-def load(root: Path, *, clock: Clock = utc_now, here: bool = False) -> Catalog:
-    """Every spec folder of the work tree and (unless `here`) of every branch, loaded."""
+def load(
+    root: Path, *, clock: Clock = utc_now, here: bool = False, summaries: Cache | None = None
+) -> Catalog:
+    """Every spec folder of the work tree and (unless `here`) of every branch, loaded.
+
+    With `summaries`, a branch copy whose blobs were summarized before gets only its summary."""
     work = {f.folder.relative_to(root).as_posix(): f for f in find_specs(root)}
     copies: dict[str, list[tuple[branches.Ref, branches.FolderCopy]]] = {}
     head = current_branch(root)
@@ -183,8 +194,25 @@ def load(root: Path, *, clock: Clock = utc_now, here: bool = False) -> Catalog:
             if chosen is not None and on_head is not None and on_head.tree != chosen[1].tree:
                 _add_events(entry, root, chosen[1])  # a newer copy elsewhere: its events too
         entries.append(entry)
+    if summaries is not None:
+        from .summaries import copy_key
+
+        unread = []
+        for entry, copy in to_read:
+            key = copy_key(entry.path, copy.files)
+            entry.summary = summaries.get(key, clock)
+            if entry.summary is None:
+                unread.append((entry, copy))
+        to_read = unread
     if to_read:
         _open_copies(root, to_read, clock, memo)
+        if summaries is not None:
+            from .summaries import copy_key, summarize
+
+            for entry, copy in to_read:
+                made = summarize(entry.incident) if entry.incident is not None else None
+                if made is not None:
+                    summaries.put(copy_key(entry.path, copy.files), made)
     entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
     return Catalog(entries, last_fetch(root) if not here else None)
 

@@ -5,7 +5,6 @@ Each action appends an event to the log, then projects the markdown from the log
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -520,7 +519,7 @@ class Incident:
         lock = self._lock()
         try:
             self._prepare_repo()
-            self._drop_leftovers()
+            self._sweep_temps()
             made: list[Event] | None = None
             for _attempt in range(8):
                 texts = self._read_current()
@@ -557,6 +556,15 @@ class Incident:
         finally:
             lock.release()
 
+    def _sweep_temps(self) -> None:
+        """Remove the temp files of a writer killed mid-write (writers hold the lock we hold)."""
+        from contextlib import suppress
+
+        for name in (TASKS, HOTFIX, POSTMORTEM, evlog.LOG):
+            for p in self.folder.glob(f".{name}.*.tmp"):
+                with suppress(OSError):
+                    p.unlink()
+
     def _require_task(self, texts: dict[str, str | None], ref: str) -> None:
         doc = tasks_md.parse_tasks(texts.get(TASKS) or "")
         if doc.task(ref) is None:
@@ -564,13 +572,6 @@ class Incident:
                 f"{self.path(TASKS)}: task {ref} is gone from the file on disk "
                 "(someone else changed it); nothing was written"
             )
-
-    def _drop_leftovers(self) -> None:
-        """Remove temp files a killed writer left (every writer holds the lock we hold now)."""
-        for name in (TASKS, HOTFIX, POSTMORTEM):
-            for p in self.folder.glob(f".{name}.*.tmp"):
-                with contextlib.suppress(OSError):
-                    p.unlink()
 
     def repair(self) -> list[Event]:
         """Bring the files in line with the log (and record hand edits); writes only if needed."""

@@ -6,6 +6,7 @@ Plain dataclasses with no I/O; `workflow.py` builds them from YAML and checks th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # Events are named points in time. Built-in ones map to hotfix.md timeline fields.
 BUILTIN_EVENTS: dict[str, str] = {
@@ -132,7 +133,16 @@ class Workflow:
         return next((s for s in self.severities if s.id == sid), None)
 
     def task(self, tid: str) -> TaskDef | None:
-        return next((t for p in self.phases for t in p.tasks if t.id == tid), None)
+        return self._task_index.get(tid)
+
+    @cached_property
+    def _task_index(self) -> dict[str, TaskDef]:
+        """Task definitions by ID (the first of a repeated ID), built once per workflow."""
+        index: dict[str, TaskDef] = {}
+        for p in self.phases:
+            for t in p.tasks:
+                index.setdefault(t.id, t)
+        return index
 
     def all_tasks(self) -> list[TaskDef]:
         return [t for p in self.phases for t in p.tasks]

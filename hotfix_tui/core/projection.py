@@ -235,6 +235,8 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             off = task.check_offset - starts[i]
             ln = lines[i]
             lines[i] = ln[:off] + ("x" if ts.done else " ") + ln[off + 1 :]
+        if not ts.notes and ts.skip is None and task.end_line == task.line:
+            continue  # no sub-item lines in the file and none wanted
         subs = sorted([*ts.notes.values(), *([ts.skip] if ts.skip else [])], key=lambda e: e.order)
         want = [note_text(e) for e in subs]
         indent = task.child_indent if task.child_indent is not None else task.content_indent
@@ -557,10 +559,38 @@ def task_titles(tasks_text: str) -> Callable[[str], str]:
     return title
 
 
+# The last projections made: (file texts, event ids, workflow) -> the projected files.
+_PROJECTED: list[tuple[tuple[object, ...], Workflow | None, dict[str, str | None]]] = []
+_PROJECTED_MAX = 4
+
+
 def project(
     files: dict[str, str | None], events: Iterable[Event], wf: Workflow | None
 ) -> dict[str, str | None]:
-    """Every file of the folder as the events say; a missing file stays missing."""
+    """Every file of the folder as the events say; a missing file stays missing.
+
+    The same files and events give the same result, which is kept for the next call."""
+    evs = list(events)
+    ids = tuple(e.id for e in evs)
+    key = (tuple(sorted(files.items())), ids)
+    for k, w, out in _PROJECTED:
+        if w is wf and k == key:
+            return dict(out)
+    out = _project(files, evs, wf)
+    _remember((key, wf, out))
+    # the projection is its own fixpoint: projecting what it wrote changes nothing
+    _remember(((tuple(sorted(out.items())), ids), wf, out))
+    return dict(out)
+
+
+def _remember(entry: tuple[tuple[object, ...], Workflow | None, dict[str, str | None]]) -> None:
+    _PROJECTED.append(entry)
+    del _PROJECTED[:-_PROJECTED_MAX]
+
+
+def _project(
+    files: dict[str, str | None], events: Iterable[Event], wf: Workflow | None
+) -> dict[str, str | None]:
     st = replay(events, wf)
     out = dict(files)
     tasks = files.get(TASKS)

@@ -231,7 +231,9 @@ def _cells(line: str) -> list[str]:
 
 def escape_cell(text: str) -> str:
     """Make text safe for one table cell: no newlines or control characters, pipes escaped."""
-    shown = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    shown = str(text)
+    if not shown.isprintable():  # the usual cell is printable: checked in one C call
+        shown = "".join(ch if ch.isprintable() else " " for ch in shown)
     return " ".join(shown.split()).replace("|", "\\|")
 
 

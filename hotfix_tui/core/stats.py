@@ -60,12 +60,18 @@ def _iso(t: datetime | None) -> str | None:
 
 def figures(entry: Entry, now: datetime) -> Figures | None:
     """The figures of a catalog entry; None when it is no incident (no severities, unreadable)."""
-    inc = entry.incident
+    inc = entry.figures
     wf = inc.workflow if inc is not None else None
     if inc is None or wf is None or not wf.severities:
         return None
     events = inc.event_times()
-    sev = wf.severity(severity_at_resolution(inc, wf) or inc.severity)
+    from .summaries import IncidentSummary
+
+    if isinstance(inc, IncidentSummary):
+        resolved = inc.resolved_severity
+    else:
+        resolved = severity_at_resolution(inc, wf)
+    sev = wf.severity(resolved or inc.severity)
     start, end = events.get(wf.clock.starts_at), events.get(wf.clock.stops_at)
     detected = events.get("detection")
     sla = inc.sla(now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .incident import Incident
+from .incident import Incident, PhaseView
 
 
 def iso_z(t: datetime) -> str:
@@ -34,8 +34,14 @@ def status_data(inc: Incident) -> dict[str, Any]:
     """Everything `status --json` prints about an incident."""
     now = inc.clock()
     started = inc.started_at
-    phases = inc.phases()
-    nxt = inc.next_open()
+    sev = inc.severity
+    views = [inc.task_view(t, sev) for t in inc.doc.tasks]  # each task viewed once
+    by_key = {v.key: v for v in views}
+    phases = [
+        PhaseView(i, ph.name, ph.note, [by_key[k] for k in ph.task_keys if k in by_key])
+        for i, ph in enumerate(inc.doc.phases)
+    ]
+    nxt = next((v for v in views if v.state == "open"), None)
     return {
         "id": inc.id,
         "title": inc.title,
@@ -57,7 +63,10 @@ def status_data(inc: Incident) -> dict[str, Any]:
             }
             for w in inc.windows(now)
         ],
-        "progress": dict(zip(("done", "total"), inc.progress(), strict=True)),
+        "progress": {
+            "done": sum(p.done for p in phases),
+            "total": sum(p.total for p in phases),
+        },
         "phases": [{"name": p.name, "done": p.done, "total": p.total} for p in phases],
         "tasks": [
             {
@@ -69,7 +78,7 @@ def status_data(inc: Incident) -> dict[str, Any]:
                 "skip_reason": t.skipped,
                 "phase": t.phase_index,
             }
-            for t in inc.tasks()
+            for t in views
         ],
         "next": {"id": nxt.id or nxt.key, "title": nxt.title} if nxt else None,
         "duplicate_ids": list(inc.doc.duplicate_ids),

@@ -444,8 +444,28 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
 # Parsing
 
 
+# The last few documents parsed, by text: a load, a projection and a write parse the same text.
+_PARSED: dict[tuple[str, str], TasksDoc] = {}
+_PARSED_MAX = 3
+
+
 def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> TasksDoc:
-    """Parse a tasks.md (or any markdown checklist); `engine="markdown-it"` skips the fast path."""
+    """Parse a tasks.md (or any markdown checklist); `engine="markdown-it"` skips the fast path.
+
+    Documents are never changed after parsing, so the same text returns the same (cached) doc."""
+    key = (text, engine)
+    doc = _PARSED.get(key)
+    if doc is None:
+        doc = _parse(text, engine)
+        if len(_PARSED) >= _PARSED_MAX:
+            del _PARSED[next(iter(_PARSED))]
+    else:
+        del _PARSED[key]  # most recently used last
+    _PARSED[key] = doc
+    return doc
+
+
+def _parse(text: str, engine: str) -> TasksDoc:
     lines = split_lines(text)
     bom = text.startswith(BOM)
     bodies = [_body(x) for x in lines]

@@ -1,0 +1,110 @@
+"""The summary cache of `list` and `stats` (issue 14): a branch copy whose blobs are unchanged
+is not read again, and any change of its files or of a workflow is seen at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from gitfix import clone, git, run
+from test_catalog import B1, F1, F2, at, team  # noqa: F401 - the shared team fixture
+
+from hotfix_tui.core import catalog
+
+WORKFLOW = Path(__file__).resolve().parents[1] / "workflows" / "hotfix.yaml"
+
+
+def _rows(capsys) -> dict[str, dict]:
+    code, out, err = run(capsys, "list", "--json")
+    assert code == 0, err
+    return {r["folder"]: r for r in json.loads(out)}
+
+
+def _steady(rows: dict[str, dict]) -> dict[str, dict]:
+    """Rows without the figures that move with the clock."""
+    out = {}
+    for k, r in rows.items():
+        r = dict(r)
+        if r.get("sla"):
+            r["sla"] = {n: v for n, v in r["sla"].items() if n in ("target_seconds", "state")}
+        out[k] = r
+    return out
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[list[str]]:
+    """The folders each catalog load read from git objects."""
+    seen: list[list[str]] = []
+    real = catalog._open_copies
+
+    def spy(root, items, clock, memo):  # noqa: ANN001, ANN202
+        items = list(items)
+        seen.append([e.path for e, _c in items])
+        return real(root, items, clock, memo)
+
+    monkeypatch.setattr(catalog, "_open_copies", spy)
+    return seen
+
+
+@pytest.fixture
+def bob(team, tmp_path, monkeypatch):  # noqa: F811
+    remote, alice = team
+    bob = clone(remote, tmp_path / "bob", "Bob Roe")
+    monkeypatch.chdir(bob)
+    return remote, alice, bob
+
+
+def test_a_second_list_reads_no_copy_and_shows_the_same_rows(bob, capsys, reads) -> None:
+    first = _rows(capsys)
+    assert sorted(reads[-1]) == [F1, F2]
+    second = _rows(capsys)
+    assert not any(reads[1:]), reads  # nothing read from git objects the second time
+    assert _steady(second) == _steady(first)
+    assert second[F1]["sla"]["target_seconds"] == 3600 and second[F1]["progress"]["total"] == 26
+
+
+def test_a_new_commit_on_a_branch_is_read_again(bob, capsys, reads, monkeypatch) -> None:
+    remote, alice, bob_root = bob
+    assert _rows(capsys)[F1]["progress"]["done"] == 0
+    monkeypatch.chdir(alice)
+    git(alice, "switch", "-q", B1)
+    code, _out, err = run(capsys, "done", "T002")
+    assert code == 0, err
+    git(alice, "commit", "-qam", "T002 done")
+    git(alice, "push", "-q", "origin", B1)
+    monkeypatch.chdir(bob_root)
+    git(bob_root, "fetch", "-q")
+    reads.clear()
+    after = _rows(capsys)
+    assert reads == [[F1]]  # only the copy whose blobs changed
+    assert after[F1]["progress"]["done"] == 1
+
+
+def test_a_changed_workflow_is_seen_at_once(bob, capsys, reads) -> None:
+    _remote, _alice, bob_root = bob
+    assert _rows(capsys)[F1]["sla"]["target_seconds"] == 3600
+    team_wf = bob_root / ".hotfix" / "workflows" / "hotfix.yaml"
+    team_wf.parent.mkdir(parents=True)
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert "target: 1h," in text
+    team_wf.write_text(text.replace("target: 1h,", "target: 2h,"), encoding="utf-8")
+    reads.clear()
+    assert _rows(capsys)[F1]["sla"]["target_seconds"] == 7200
+    assert sorted(reads[-1]) == [F1, F2]
+
+
+def test_stats_reads_the_same_figures_from_the_cache(bob, capsys, reads, monkeypatch) -> None:
+    at(monkeypatch, "2026-11-01T12:00:00Z")
+
+    def stats() -> dict:
+        code, out, err = run(capsys, "stats", "--json")
+        assert code == 0, err
+        data = json.loads(out)
+        data.pop("now", None)
+        return data
+
+    cold = stats()
+    warm = stats()
+    assert not any(reads[1:])
+    assert warm == cold and len(cold["incidents"]) == 2
