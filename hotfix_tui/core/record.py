@@ -5,6 +5,7 @@ Every edit is a pure `str -> str` function that changes only the span it must.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,12 @@ def iter_lines(text: str) -> list[tuple[int, str]]:
 
 def fields(text: str) -> dict[str, Field]:
     """Every `**Name**: value` field outside code fences; the first of a name wins."""
+    return dict(_fields(text))
+
+
+@functools.lru_cache(maxsize=32)
+def _fields(text: str) -> dict[str, Field]:
+    # a projection reads and sets a dozen fields of one text: parse it once (callers get a copy)
     found: dict[str, Field] = {}
     fence = ""
     for idx, (off, line) in enumerate(iter_lines(text)):
