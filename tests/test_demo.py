@@ -27,3 +27,12 @@ def test_demo_makes_a_committed_incident_that_status_reads(tmp_path, capsys, mon
     assert data["sla"]["state"] == "ok" and 24 * 60 <= data["sla"]["elapsed_seconds"] < 40 * 60
     hotfix = (folder / "hotfix.md").read_text()
     assert "**Detection**: 20" in hotfix and "**Investigation Start**: 20" in hotfix
+
+
+def test_demo_makes_the_folder_it_is_given(tmp_path, capsys):
+    from gitfix import run
+
+    where = tmp_path / "not" / "yet"
+    code, out, err = run(capsys, "demo", "--dir", str(where), "--no-open")
+    assert code == 0, err
+    assert Path(out.strip()).is_relative_to(where) and (Path(out.strip()) / "tasks.md").exists()

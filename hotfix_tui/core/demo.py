@@ -23,6 +23,8 @@ def _git(root: Path, *args: str) -> None:
 
 def make_demo(where: Path | None = None, *, now: datetime | None = None) -> Path:
     """Create a scratch repo with one P1 incident part-way through Phase 1; returns its folder."""
+    if where is not None:
+        where.mkdir(parents=True, exist_ok=True)  # `demo --dir NEW` makes the folder
     root = Path(tempfile.mkdtemp(prefix="hotfix-demo-", dir=where))
     _git(root, "init", "-q", "-b", "main")
     _git(root, "config", "user.name", "Demo Engineer")
