@@ -451,3 +451,21 @@ def test_a_temp_file_left_by_a_killed_writer_is_removed_by_the_next_write(repo, 
     left.write_text("half a file")
     Incident(folder, wf, clock=clock, repo_root=repo).set_done("T001")
     assert not left.exists()
+
+
+def test_an_edit_without_events_survives_a_real_merge_and_is_credited(setup):
+    clock, remote, alice, bob = setup
+    b = incident(bob, clock)
+    # Alice (on the upstream scripts) checks T002 by hand and pushes; Bob works meanwhile
+    p = alice / FOLDER / "tasks.md"
+    p.write_text(p.read_text().replace("- [ ] **T002**", "- [x] **T002**"))
+    git(alice, "commit", "-q", "-am", "T002 by hand")
+    git(alice, "push", "-q")
+    clock.advance(minutes=5)
+    b.note("T004", "Bob's note")
+    result = sync(bob, b.folder, b)
+    assert result.merged  # both sides changed: a real merge, not a fast-forward
+    text = files(bob)["tasks.md"]
+    assert "T002" in checked(text) and "Bob's note" in text
+    row = next(r for r in timeline(bob) if r.event.startswith("T002 done"))
+    assert row.who == "Alice Doe"

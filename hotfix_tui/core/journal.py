@@ -164,9 +164,9 @@ def index_blobs(root: Path, rels: list[str]) -> dict[str, str]:
     return blobs
 
 
-def last_commit(root: Path, rel: str) -> tuple[str, int, str, int] | None:
+def last_commit(root: Path, rel: str, tip: str = "HEAD") -> tuple[str, int, str, int] | None:
     """(sha, number of parents, author, author time) of the last commit that touched `rel`."""
-    out = run_git(root, "log", "-1", "--format=%H%x1f%P%x1f%an%x1f%at", "--", rel, check=False)
+    out = run_git(root, "log", "-1", "--format=%H%x1f%P%x1f%an%x1f%at", tip, "--", rel, check=False)
     parts = out.stdout.strip().split("\x1f")
     if out.returncode != 0 or len(parts) != 4:
         return None
