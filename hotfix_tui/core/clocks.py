@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .model import WindowDef
+from .model import WindowDef, Workflow
 
 Clock = Callable[[], datetime]
 
@@ -148,3 +148,22 @@ def window_readings(
         )
     out.sort(key=lambda r: r.due)
     return out
+
+
+def workflow_sla(
+    wf: Workflow | None,
+    severity: str | None,
+    times: dict[str, datetime],
+    now: datetime,
+) -> SlaReading | None:
+    """The resolution clock of a workflow for a severity, from its event times (None without)."""
+    sev = wf.severity(severity) if wf else None
+    if wf is None or sev is None:
+        return None
+    return sla_reading(
+        times.get(wf.clock.starts_at),
+        times.get(wf.clock.stops_at),
+        sev.target_seconds,
+        now,
+        wf.clock.warnings,
+    )

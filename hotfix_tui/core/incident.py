@@ -19,9 +19,9 @@ from .clocks import (
     WindowReading,
     format_time,
     parse_time,
-    sla_reading,
     utc_now,
     window_readings,
+    workflow_sla,
 )
 from .events import Event
 from .model import TaskDef, Workflow
@@ -373,18 +373,7 @@ class Incident:
 
     def sla(self, now: datetime | None = None) -> SlaReading | None:
         """The resolution clock for the current severity, or None without a workflow."""
-        wf = self.workflow
-        sev = wf.severity(self.severity) if wf else None
-        if wf is None or sev is None:
-            return None
-        events = self.event_times()
-        return sla_reading(
-            events.get(wf.clock.starts_at),
-            events.get(wf.clock.stops_at),
-            sev.target_seconds,
-            now or self.clock(),
-            wf.clock.warnings,
-        )
+        return workflow_sla(self.workflow, self.severity, self.event_times(), now or self.clock())
 
     def windows(self, now: datetime | None = None) -> list[WindowReading]:
         if self.workflow is None:

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .clocks import Clock, SlaReading, sla_reading, utc_now
+from .clocks import Clock, SlaReading, utc_now, workflow_sla
 
 if TYPE_CHECKING:
     from .incident import Incident
@@ -53,18 +53,7 @@ class IncidentSummary:
 
     def sla(self, now: datetime | None = None) -> SlaReading | None:
         """The resolution clock, computed as `Incident.sla` computes it."""
-        wf = self.workflow
-        sev = wf.severity(self.severity) if wf else None
-        if wf is None or sev is None:
-            return None
-        events = self.event_times()
-        return sla_reading(
-            events.get(wf.clock.starts_at),
-            events.get(wf.clock.stops_at),
-            sev.target_seconds,
-            now or self.clock(),
-            wf.clock.warnings,
-        )
+        return workflow_sla(self.workflow, self.severity, self.event_times(), now or self.clock())
 
     def data(self) -> dict[str, Any]:
         out = asdict(self)

@@ -112,6 +112,17 @@ def entry_label(entry: Entry, now: datetime) -> Text:
     return t
 
 
+def fetch_now(root: Path) -> Fetched:
+    """A read-only fetch of every remote (in a worker thread), as the message to post."""
+    from hotfix_tui.core import catalog
+
+    try:
+        catalog.fetch(root)
+    except (GitError, OSError) as exc:
+        return Fetched(str(exc))
+    return Fetched()
+
+
 class OverviewScreen(Screen[None]):
     """Every incident and spec of the repository, grouped by kind."""
 
@@ -175,14 +186,7 @@ class OverviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="overview-fetch", exit_on_error=False)
     def _fetch(self) -> None:
-        from hotfix_tui.core import catalog
-
-        try:
-            catalog.fetch(self.root)
-            msg = Fetched()
-        except (GitError, OSError) as exc:
-            msg = Fetched(str(exc))
-        self.post_message(msg)
+        self.post_message(fetch_now(self.root))
 
     def on_fetched(self, message: Fetched) -> None:
         self.fetching = False

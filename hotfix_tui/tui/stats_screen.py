@@ -129,16 +129,9 @@ class StatsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stats-fetch", exit_on_error=False)
     def fetch(self) -> None:
-        from hotfix_tui.core import catalog
+        from .overview import fetch_now
 
-        from .overview import Fetched
-
-        try:
-            catalog.fetch(self.root)
-            msg = Fetched()
-        except (GitError, OSError) as exc:
-            msg = Fetched(str(exc))
-        self.post_message(msg)
+        self.post_message(fetch_now(self.root))
 
     def on_fetched(self, message: Fetched) -> None:
         if message.error:
