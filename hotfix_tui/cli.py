@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .core.errors import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK
 from .core.errors import UserError as CliError
-from .core.loading import open_incident, repo_root, resolve_folder
+from .core.opening import open_incident, repo_root, resolve_folder
 
 __all__ = [
     "EXIT_FAIL",
@@ -36,8 +36,8 @@ def _root(cwd: Path | None = None) -> Path | None:
 
 def load_workflow_for(folder: Path, root: Path | None):
     """The workflow of an incident folder, or None for a plain checklist (see core.loading)."""
-    from .core.loading import LoadError
-    from .core.loading import load_workflow_for as load
+    from .core.opening import LoadError
+    from .core.opening import load_workflow_for as load
 
     try:
         return load(folder, root)
@@ -50,8 +50,8 @@ def load_workflow_for(folder: Path, root: Path | None):
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .cli_repo import new_workflow
-    from .core.create import create_incident
-    from .core.incident import IncidentError
+    from .core.record.create import create_incident
+    from .core.record.incident import IncidentError
 
     root = _root()
     git_repo = root is not None
@@ -88,8 +88,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def _new_base(root: Path, args: argparse.Namespace):
     """Where `new` branches from: --from REF, HEAD, or the default branch (see choose_base)."""
-    from .core.branches import choose_base
-    from .core.repo import GitError
+    from .core.git.branches import choose_base
+    from .core.git.repo import GitError
 
     if args.from_ref and args.no_branch:
         raise CliError("--from names where the new branch starts; drop --no-branch", EXIT_INPUT)
@@ -108,14 +108,14 @@ def spec_arg(args: argparse.Namespace) -> str | None:
 
 
 def _sla_json(inc, now) -> dict | None:
-    from .core.status_data import sla_json
+    from .core.reports.status_data import sla_json
 
     return sla_json(inc, now)
 
 
 def status_data(inc) -> dict:
     """Everything `status --json` prints about an incident (built in core.status_data)."""
-    from .core.status_data import status_data as build
+    from .core.reports.status_data import status_data as build
 
     return build(inc)
 
@@ -258,14 +258,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .core.workflow import validate_main
+    from .core.workflow.loader import validate_main
 
     return validate_main(args.files)
 
 
 def _act(args: argparse.Namespace, fn) -> int:
     from .cli_git import attach_auto_commit
-    from .core.incident import BadInput, IncidentError
+    from .core.record.incident import BadInput, IncidentError
 
     inc = open_incident(args.spec)
     attach_auto_commit(inc)  # `auto_commit: true` in the config: commit after the action

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, _safe, open_incident
 
 if TYPE_CHECKING:
-    from .core.incident import Incident
+    from .core.record.incident import Incident
 
 
 def _root_of(inc: Incident) -> Path:
@@ -53,8 +53,8 @@ def _confirm(question: str, yes: bool) -> bool:
 
 
 def _guard(fn: Callable[[], int]) -> int:
-    from .core.incident import BadInput, IncidentError
-    from .core.repo import GitError
+    from .core.git.repo import GitError
+    from .core.record.incident import BadInput, IncidentError
 
     try:
         return fn()
@@ -69,7 +69,7 @@ def attach_auto_commit(inc: Incident) -> None:
 
     Called by `cli.open_incident`; a failing commit is reported and never undoes the action.
     """
-    from .core import gitops
+    from .core.git import gitops
 
     if inc.repo_root is None or not gitops.auto_commit_enabled():
         return
@@ -80,7 +80,7 @@ def attach_auto_commit(inc: Incident) -> None:
 
 
 def cmd_detected(args: argparse.Namespace) -> int:
-    from .core.fill import NeedsConfirmation
+    from .core.record.fill import NeedsConfirmation
 
     inc = open_incident(args.spec)
     attach_auto_commit(inc)
@@ -93,7 +93,7 @@ def cmd_detected(args: argparse.Namespace) -> int:
             if not _confirm(str(exc) + "?", args.force):
                 raise CliError(f"{exc}; pass --force to replace it", EXIT_FAIL) from exc
             inc.set_detection(when, " ".join(args.how), force=True)
-        from .core import record
+        from .core.markdown import record_md as record
 
         print(_safe(f"Detection: {record.get_field(inc.text('hotfix.md'), 'Detection')}"))
         return EXIT_OK
@@ -103,7 +103,7 @@ def cmd_detected(args: argparse.Namespace) -> int:
 
 def cmd_started_at(args: argparse.Namespace) -> int:
     from .core.clocks import format_time
-    from .core.fill import NeedsConfirmation
+    from .core.record.fill import NeedsConfirmation
 
     inc = open_incident(args.spec)
     attach_auto_commit(inc)
@@ -131,8 +131,8 @@ def cmd_started_at(args: argparse.Namespace) -> int:
 
 
 def cmd_fix_commit(args: argparse.Namespace) -> int:
-    from .core import gitops
-    from .core.fill import NeedsConfirmation
+    from .core.git import gitops
+    from .core.record.fill import NeedsConfirmation
 
     inc = open_incident(args.spec)
     attach_auto_commit(inc)
@@ -176,7 +176,7 @@ def cmd_fix_commit(args: argparse.Namespace) -> int:
 
 
 def cmd_commit(args: argparse.Namespace) -> int:
-    from .core import gitops
+    from .core.git import gitops
 
     inc = open_incident(args.spec)
     root = _root_of(inc)
@@ -195,7 +195,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from .core.sync import sync
+    from .core.git.sync import sync
 
     inc = open_incident(args.spec)
     root = _root_of(inc)
@@ -225,7 +225,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .core.report import build_report, render_markdown
+    from .core.reports.report import build_report, render_markdown
 
     inc = open_incident(args.spec)
     data = build_report(inc)
@@ -241,7 +241,7 @@ def _safe_block(text: str) -> str:
 
 
 def cmd_postmortem(args: argparse.Namespace) -> int:
-    from .core.report import fill_postmortem
+    from .core.reports.report import fill_postmortem
 
     inc = open_incident(args.spec)
     attach_auto_commit(inc)

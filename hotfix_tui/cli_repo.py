@@ -37,9 +37,9 @@ def _repo_root() -> Path:
 
 def list_rows(root: Path, *, here: bool = False) -> tuple[list[dict], datetime | None]:
     """The rows `list --json` prints, and the time of the last fetch."""
-    from .core import catalog
-    from .core.repo import current_branch
-    from .core.summaries import Cache
+    from .core.git.repo import current_branch
+    from .core.reports import catalog
+    from .core.reports.summaries import Cache
 
     cache = Cache(root)
     cat = catalog.load(root, here=here, summaries=cache)
@@ -108,9 +108,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def background_fetch(root: Path) -> None:
     """Start a read-only fetch when the last one is older than `fetch_interval` (never waited
     on: the next run shows its result)."""
-    from .core import catalog
     from .core.clocks import utc_now
-    from .core.settings import load_settings
+    from .core.config.settings import load_settings
+    from .core.reports import catalog
 
     if catalog.fetch_due(root, load_settings().fetch_interval, utc_now()):
         catalog.fetch_in_background(root)
@@ -118,16 +118,16 @@ def background_fetch(root: Path) -> None:
 
 def stats_data(root: Path, since: datetime | None = None) -> dict:
     """The `stats --json` document: per severity, per month, and each incident."""
-    from .core import catalog, stats
     from .core.clocks import utc_now
-    from .core.summaries import Cache
+    from .core.reports import catalog, stats
+    from .core.reports.summaries import Cache
 
     cache = Cache(root)
     cat = catalog.load(root, summaries=cache)
     cache.save()
     severities: list[tuple[str, int]] = []
     try:
-        from .core.workflow import resolve_workflow
+        from .core.workflow.loader import resolve_workflow
 
         severities = [(s.id, s.target_seconds) for s in resolve_workflow("hotfix", root).severities]
     except Exception:  # noqa: BLE001 - a broken team workflow still lets the figures show
@@ -199,8 +199,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def new_workflow(name: str | None, root: Path, severity: str | None):
     """The workflow `new --workflow NAME` uses: a YAML workflow (repo, user, built-in), else one
     derived from `.specify/extensions/workflows/NAME/tasks-template.md`; checks --severity."""
-    from .core.template_import import TemplateError, derive
-    from .core.workflow import WorkflowError, resolve_workflow
+    from .core.workflow.loader import WorkflowError, resolve_workflow
+    from .core.workflow.template_import import TemplateError, derive
 
     try:
         wf = resolve_workflow(name, root)
@@ -230,8 +230,8 @@ def new_workflow(name: str | None, root: Path, severity: str | None):
 
 
 def cmd_workflow_import(args: argparse.Namespace) -> int:
-    from .core.store import StoreError, atomic_write
-    from .core.template_import import TemplateError, default_id, import_template
+    from .core.markdown.store import StoreError, atomic_write
+    from .core.workflow.template_import import TemplateError, default_id, import_template
 
     src = Path(args.template)
     try:

@@ -12,9 +12,9 @@ from .cli import EXIT_FAIL, EXIT_OK, CliError, _safe, open_incident
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from .core import store
-    from .core.incident import IncidentError
-    from .core.mdmerge import blocks, has_markers, resolve_markers
+    from .core.markdown import store
+    from .core.markdown.mdmerge import blocks, has_markers, resolve_markers
+    from .core.record.incident import IncidentError
 
     inc = open_incident(args.spec)
     left = 0

@@ -46,7 +46,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "not inside a git repository: run this in your repo, or name an incident folder",
             EXIT_NOT_FOUND,
         )
-    from .core.settings import load_settings
+    from .core.config.settings import load_settings
 
     board = Board(root, spec, fetch_interval=load_settings().fetch_interval)
     opts = Options(args.host, args.port, args.token, args.tls_cert, args.tls_key)

@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from typing import IO, Any
 
-from .core import alerts
+from .core.alerting import alerts
+from .core.alerting.reminders import LogReader, incident_reminders, mark_sent
+from .core.alerting.terminal_alerts import BEL, desktop_notification, in_tmux
 from .core.clocks import Clock, format_duration
-from .core.reminders import LogReader, incident_reminders, mark_sent
-from .core.terminal_alerts import BEL, desktop_notification, in_tmux
 
 # the loop's clock and sleep (tests replace them: no test waits for time to pass)
 CLOCK: Clock | None = None
@@ -138,7 +138,7 @@ def _ring(terminal: IO[str] | None, settings: Any, a: alerts.Alert) -> None:
 
 
 def _command(command: str, a: alerts.Alert, err: IO[str]) -> threading.Thread:
-    from .core.alert_command import run_alert_command
+    from .core.alerting.alert_command import run_alert_command
 
     def run() -> None:
         error = run_alert_command(command, a)
@@ -152,7 +152,7 @@ def _command(command: str, a: alerts.Alert, err: IO[str]) -> threading.Thread:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     from .cli import open_incident
-    from .core.settings import load_settings
+    from .core.config.settings import load_settings
 
     settings = load_settings()
     for p in settings.problems:

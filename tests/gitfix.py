@@ -6,9 +6,9 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 BRANCH = "hotfix/001-database-connection-pool"
 FOLDER = "specs/hotfix-001-database-connection-pool"

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from gitfix import T0
 
-from hotfix_tui.core import alerts, events, reminders
-from hotfix_tui.core.alert_command import run_alert_command
+from hotfix_tui.core.alerting import alerts, reminders
+from hotfix_tui.core.alerting.alert_command import run_alert_command
+from hotfix_tui.core.alerting.terminal_alerts import desktop_notification, tmux_wrap
 from hotfix_tui.core.clocks import sla_reading, window_readings
-from hotfix_tui.core.model import ReminderDef, WindowDef
-from hotfix_tui.core.settings import load_settings
-from hotfix_tui.core.terminal_alerts import desktop_notification, tmux_wrap
-from hotfix_tui.core.workflow import load_workflow, resolve_workflow, validate_file
+from hotfix_tui.core.config.settings import load_settings
+from hotfix_tui.core.record import events
+from hotfix_tui.core.workflow.loader import load_workflow, resolve_workflow, validate_file
+from hotfix_tui.core.workflow.model import ReminderDef, WindowDef
 
 WARN = (0.5, 0.75, 0.9)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from gitfix import clone, git, make_repo, run
 
-from hotfix_tui.core import branches, gitops
-from hotfix_tui.core import sync as core_sync
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.git import branches, gitops
+from hotfix_tui.core.git import sync as core_sync
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 F1 = "specs/hotfix-001-checkout-returns-500"
 B1 = "hotfix/001-checkout-returns-500"

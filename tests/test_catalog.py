@@ -11,7 +11,7 @@ import pytest
 from family import lay_out
 from gitfix import clone, git, make_repo, run
 
-from hotfix_tui.core import catalog
+from hotfix_tui.core.reports import catalog
 
 F1, B1 = "specs/hotfix-001-checkout-returns-500", "hotfix/001-checkout-returns-500"
 F2, B2 = "specs/hotfix-002-db-replica-lag", "hotfix/002-db-replica-lag"

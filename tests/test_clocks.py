@@ -9,7 +9,7 @@ from hotfix_tui.core.clocks import (
     sla_reading,
     window_readings,
 )
-from hotfix_tui.core.model import WindowDef
+from hotfix_tui.core.workflow.model import WindowDef
 
 T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)
 

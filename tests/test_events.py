@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from hotfix_tui.core import events as ev
+from hotfix_tui.core.record import events as ev
 
 
 def test_append_read_dedupe_and_order(tmp_path):

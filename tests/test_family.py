@@ -72,7 +72,7 @@ def test_a_checklist_workflow_with_severities_counts(repo, capsys, monkeypatch):
     lay_out(repo)
     wf_dir = repo / ".hotfix/workflows"
     wf_dir.mkdir(parents=True)
-    from hotfix_tui.core.workflow_files import find_workflows
+    from hotfix_tui.core.workflow.files import find_workflows
 
     text = find_workflows(repo)["hotfix"].read_text()
     wf_dir.joinpath("bugfix.yaml").write_text(

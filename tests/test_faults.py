@@ -19,10 +19,10 @@ import pytest
 from gitfix import FakeClock, git
 
 from hotfix_tui.cli import main
-from hotfix_tui.core import store
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.incident import Incident, IncidentError
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.markdown import store
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.record.incident import Incident, IncidentError
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 RELIABILITY = Path(__file__).resolve().parent / ".reliability"
 CONCURRENT_ROUNDS = 28  # 14 rounds checking all 28 tasks pairwise, 14 unchecking them
@@ -185,7 +185,7 @@ def test_lock_held_past_the_timeout(repo: Path) -> None:
     folder = new_incident(repo)
     before = snapshot(folder)
     env = {**os.environ, store.LOCK_TIMEOUT_ENV: "0.3"}
-    from hotfix_tui.core.journal import lock_file
+    from hotfix_tui.core.record.journal import lock_file
 
     with filelock.FileLock(str(lock_file(repo, folder))):
         start = time.monotonic()

@@ -11,9 +11,10 @@ import jsonschema
 import pytest
 import yaml
 
-from hotfix_tui.core import config_schema, workflow_schema
-from hotfix_tui.core.settings import Settings, load_settings
-from hotfix_tui.core.workflow import validate_file
+from hotfix_tui.core.config import schema as config_schema
+from hotfix_tui.core.config.settings import Settings, load_settings
+from hotfix_tui.core.workflow import schema as workflow_schema
+from hotfix_tui.core.workflow.loader import validate_file
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW_SCHEMA = ROOT / "workflows" / "schema.json"

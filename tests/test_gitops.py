@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from gitfix import FOLDER, T0, git, incident, run
 
-from hotfix_tui.core import gitops
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.git import gitops
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from hotfix_tui.core import record
+from hotfix_tui.core.markdown import record_md as record
 
 UPSTREAM = Path(__file__).parent / "fixtures" / "upstream"
 HOTFIX = """# Hotfix: X

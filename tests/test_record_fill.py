@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from gitfix import T0, git, run
 
-from hotfix_tui.core import record
-from hotfix_tui.core.fill import NeedsConfirmation
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.record.fill import NeedsConfirmation
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 FIX = Path(__file__).parent / "fixtures"
 UP_FOLDER = "specs/hotfix-001-checkout-500s"
@@ -218,7 +218,7 @@ def test_fix_commit_lists_and_records(upstream, capsys, monkeypatch):
 
 
 def test_needs_detection_until_it_is_set(upstream, clock):
-    from hotfix_tui.core.fill import needs_detection
+    from hotfix_tui.core.record.fill import needs_detection
 
     inc = load(upstream, clock)
     assert needs_detection(inc)

@@ -11,10 +11,11 @@ from datetime import timedelta
 import pytest
 from gitfix import BRANCH, FOLDER, T0, FakeClock, checked, git, incident, run, team
 
-from hotfix_tui.core import events, record
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.sync import sync
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.git.sync import sync
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.record import events
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 MD = ("tasks.md", "hotfix.md", "post-mortem.md")
 
@@ -75,7 +76,7 @@ def test_a_note_and_a_sync_in_the_same_clone_both_land(setup):
     clock.advance(minutes=1)
     a.note("T003", "Alice's note")
     # the incident lock is held by the sync from commit to checkout: a write waits for it
-    from hotfix_tui.core.journal import incident_lock
+    from hotfix_tui.core.record.journal import incident_lock
 
     lock = incident_lock(alice, a.folder)
     with lock:
@@ -177,7 +178,7 @@ def test_the_same_person_in_the_same_second_makes_two_events(setup):
 
 def test_an_event_is_never_lost_between_the_log_and_the_files(repo, clock, monkeypatch, capsys):
     wf = resolve_workflow("hotfix", repo)
-    from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.record.create import create_incident
 
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
     inc = Incident(folder, wf, clock=clock, repo_root=repo)
@@ -269,8 +270,8 @@ def test_two_retitles_of_one_task_leave_one_task(setup):
 
 
 def test_an_editor_saving_during_a_write_is_merged_not_overwritten(repo, clock, monkeypatch):
-    from hotfix_tui.core import projection
-    from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.record import projection
+    from hotfix_tui.core.record.create import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
@@ -285,7 +286,7 @@ def test_an_editor_saving_during_a_write_is_merged_not_overwritten(repo, clock, 
             p.write_text(p.read_text() + "\nTyped in vim while the tool wrote.\n")
         return real(files, evs, w)
 
-    monkeypatch.setattr("hotfix_tui.core.incident.project", editor_saves_meanwhile)
+    monkeypatch.setattr("hotfix_tui.core.record.incident.project", editor_saves_meanwhile)
     inc.set_done("T001")
     assert len(calls) >= 2  # the write was redone on the newer text
     assert "Typed in vim while the tool wrote." in (folder / "hotfix.md").read_text()
@@ -293,7 +294,7 @@ def test_an_editor_saving_during_a_write_is_merged_not_overwritten(repo, clock, 
 
 
 def test_rechecking_keeps_the_first_time_and_undo_restores_exactly(repo, clock):
-    from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.record.create import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
@@ -328,7 +329,7 @@ def test_rechecking_keeps_the_first_time_and_undo_restores_exactly(repo, clock):
     ],
 )
 def test_times_in_the_future_are_refused(repo, clock, capsys, monkeypatch, argv):
-    from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.record.create import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, branch=False)
@@ -340,7 +341,7 @@ def test_times_in_the_future_are_refused(repo, clock, capsys, monkeypatch, argv)
 
 
 def test_times_out_of_order_are_written_with_a_warning(repo, clock, capsys, monkeypatch):
-    from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.record.create import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
@@ -353,8 +354,8 @@ def test_times_out_of_order_are_written_with_a_warning(repo, clock, capsys, monk
 
 
 def test_the_post_mortem_timeline_tells_the_true_times(repo, clock):
-    from hotfix_tui.core.create import create_incident
-    from hotfix_tui.core.report import build_report
+    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.reports.report import build_report
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
@@ -394,7 +395,7 @@ def test_no_lock_file_is_left_in_the_work_tree(setup):
 
 
 def test_a_folder_from_an_earlier_version_is_seeded_without_losing_a_byte(repo, clock):
-    from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.record.create import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
@@ -443,7 +444,7 @@ def test_branch_names_stay_those_of_the_team(setup):
 
 
 def test_a_temp_file_left_by_a_killed_writer_is_removed_by_the_next_write(repo, clock):
-    from hotfix_tui.core.create import create_incident
+    from hotfix_tui.core.record.create import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)

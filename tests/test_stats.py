@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from gitfix import FakeClock, clone, git, make_repo, run
 
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.stats import median, p90
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.reports.stats import median, p90
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 # (description, severity, start, detection or None, end or None, later severity or None)
 INCIDENTS = [

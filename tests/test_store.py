@@ -17,8 +17,8 @@ from pathlib import Path
 import filelock
 import pytest
 
-from hotfix_tui.core import store
-from hotfix_tui.core.store import (
+from hotfix_tui.core.markdown import store
+from hotfix_tui.core.markdown.store import (
     ConflictError,
     FileLock,
     StoreError,
@@ -27,7 +27,7 @@ from hotfix_tui.core.store import (
     read_text,
     update_file,
 )
-from hotfix_tui.core.tasks_md import parse_tasks, set_done
+from hotfix_tui.core.markdown.tasks_md import parse_tasks, set_done
 
 RELIABILITY = Path(__file__).resolve().parent / ".reliability"
 CRASH_TRIALS = 250

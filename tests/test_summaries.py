@@ -10,7 +10,7 @@ import pytest
 from gitfix import clone, git, run
 from test_catalog import B1, F1, F2, at, team  # noqa: F401 - the shared team fixture
 
-from hotfix_tui.core import catalog
+from hotfix_tui.core.reports import catalog
 
 WORKFLOW = Path(__file__).resolve().parents[1] / "workflows" / "hotfix.yaml"
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotfix_tui.core.tasks_md import (
+from hotfix_tui.core.markdown.tasks_md import (
     ConflictError,
     add_subitem,
     note_line,

@@ -12,11 +12,11 @@ import pytest
 from gitfix import run
 
 from hotfix_tui import cli_watch
-from hotfix_tui.core import events
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.settings import Settings
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.record import events
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 FAST = """\
 schema_version: 1

@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hotfix_tui.core import workflow as wf_mod
-from hotfix_tui.core.model import BUILTIN_EVENTS, Workflow
-from hotfix_tui.core.render import render_tasks_md
-from hotfix_tui.core.workflow import (
+from hotfix_tui.core.workflow import loader as wf_mod
+from hotfix_tui.core.workflow.loader import (
     Problem,
     WorkflowError,
     builtin_workflow_dir,
@@ -26,6 +24,8 @@ from hotfix_tui.core.workflow import (
     validate_file,
     validate_main,
 )
+from hotfix_tui.core.workflow.model import BUILTIN_EVENTS, Workflow
+from hotfix_tui.core.workflow.render import render_tasks_md
 
 ROOT = Path(__file__).resolve().parents[1]
 HOTFIX_YAML = ROOT / "workflows" / "hotfix.yaml"
@@ -361,7 +361,7 @@ def test_custom_events_and_window_defaults(tmp_path: Path) -> None:
 
 
 def test_core_workflow_does_not_import_textual() -> None:
-    code = ("import sys, hotfix_tui.core.workflow, hotfix_tui.core.render; "
+    code = ("import sys, hotfix_tui.core.workflow.loader, hotfix_tui.core.workflow.render; "
             "sys.exit('textual' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 

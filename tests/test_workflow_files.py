@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_tui.core import workflow, workflow_files
-from hotfix_tui.core.workflow import builtin_workflow_dir, load_workflow, resolve_workflow
+from hotfix_tui.core.workflow import files as workflow_files
+from hotfix_tui.core.workflow import loader as workflow
+from hotfix_tui.core.workflow.loader import builtin_workflow_dir, load_workflow, resolve_workflow
 
 
 def _old(path: Path, seconds: float = 60) -> None:
@@ -106,7 +107,7 @@ def test_a_cached_workflow_needs_no_yaml(monkeypatch, tmp_path: Path) -> None:
     """The next start of a command reads the workflow from the cache, without PyYAML."""
     monkeypatch.setattr(workflow, "_cache", {})
     code = (
-        "import sys; from hotfix_tui.core.workflow_files import cached_workflow; "
+        "import sys; from hotfix_tui.core.workflow.files import cached_workflow; "
         "wf = cached_workflow('hotfix', None); "
         "print(wf is not None and wf.id, 'yaml' in sys.modules)"
     )

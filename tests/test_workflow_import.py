@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from gitfix import git, run
 
-from hotfix_tui.core.render import render_tasks_md
-from hotfix_tui.core.template_import import TemplateError, import_template
-from hotfix_tui.core.workflow import load_workflow
+from hotfix_tui.core.workflow.loader import load_workflow
+from hotfix_tui.core.workflow.render import render_tasks_md
+from hotfix_tui.core.workflow.template_import import TemplateError, import_template
 
 FIXTURES = Path(__file__).parent / "fixtures" / "specify"
 

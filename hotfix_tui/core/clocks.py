@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .model import WindowDef, Workflow
+from hotfix_tui.core.workflow.model import WindowDef, Workflow
 
 Clock = Callable[[], datetime]
 

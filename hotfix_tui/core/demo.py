@@ -10,11 +10,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .clocks import utc_now
-from .create import create_incident
-from .gitcmd import run_git
-from .incident import Incident
-from .workflow import resolve_workflow
+from hotfix_tui.core.clocks import utc_now
+from hotfix_tui.core.git.gitcmd import run_git
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 
 def _git(root: Path, *args: str) -> None:

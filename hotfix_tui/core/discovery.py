@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import record
-from .repo import current_branch
+from hotfix_tui.core.git.repo import current_branch
+from hotfix_tui.core.markdown import record_md as record
 
 _FLAT = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*)-(?P<num>\d{3,})-(?P<words>.+)$")
 _NUM = re.compile(r"^(?P<num>\d{3,})-(?P<words>.+)$")
@@ -198,11 +198,11 @@ def has_severities(folder: Path, root: Path | None) -> bool:
         return True  # the built-in incident workflow (the common case: no file to read)
     if not name:
         return False
-    from .workflow_files import cached_workflow
+    from hotfix_tui.core.workflow.files import cached_workflow
 
     wf = cached_workflow(name, root)
     if wf is None:
-        from .workflow import WorkflowError, resolve_workflow
+        from hotfix_tui.core.workflow.loader import WorkflowError, resolve_workflow
 
         try:
             wf = resolve_workflow(name, root)

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.message import Message
 
-from hotfix_tui.core import alerts
-from hotfix_tui.core.terminal_alerts import desktop_notification, in_tmux
+from hotfix_tui.core.alerting import alerts
+from hotfix_tui.core.alerting.terminal_alerts import desktop_notification, in_tmux
 
 from .terminal_out import write_raw
 from .widgets import clean
 
 if TYPE_CHECKING:
-    from hotfix_tui.core.alerts import Alert
+    from hotfix_tui.core.alerting.alerts import Alert
+    from hotfix_tui.core.alerting.reminders import ReminderReading
     from hotfix_tui.core.clocks import SlaReading, WindowReading
-    from hotfix_tui.core.reminders import ReminderReading
 
 ALERT_TIMEOUT = 24 * 3600.0  # an alert's toast stays until seen: esc or a click dismisses it
 TOAST_SEVERITY = {"breach": "error", "window": "warning", "reminder": "warning"}
@@ -95,7 +95,7 @@ class Alerting:
 
     @work(thread=True, group="alerts", exit_on_error=False)
     def _alert_command_worker(self, command: str, alert: Alert) -> None:
-        from hotfix_tui.core.alert_command import run_alert_command
+        from hotfix_tui.core.alerting.alert_command import run_alert_command
 
         error = run_alert_command(command, alert)
         if error:

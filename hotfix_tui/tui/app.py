@@ -28,13 +28,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Collapsible, Input, Static
 
+from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
 from hotfix_tui.core.clocks import Clock, SlaReading, WindowReading, format_duration, utc_now
-from hotfix_tui.core.commands import record_values
-from hotfix_tui.core.events import Event
-from hotfix_tui.core.fill import needs_detection
-from hotfix_tui.core.incident import Incident, IncidentError, PhaseView, TaskView
-from hotfix_tui.core.reminders import LogReader, ReminderReading, incident_reminders
-from hotfix_tui.core.settings import Settings, load_settings
+from hotfix_tui.core.config.settings import Settings, load_settings
+from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.record.fill import needs_detection
+from hotfix_tui.core.record.incident import Incident, IncidentError, PhaseView, TaskView
+from hotfix_tui.core.reports.commands import record_values
 
 from .actions import (
     FOOTER_NARROW_HIDDEN,
@@ -62,7 +62,7 @@ from .widgets import (
 )
 
 try:  # the store is the foundation's; its errors are shown, never raised to the terminal
-    from hotfix_tui.core.store import StoreError
+    from hotfix_tui.core.markdown.store import StoreError
 except ImportError:  # pragma: no cover - during bring-up
     StoreError = OSError  # type: ignore[assignment,misc]
 
@@ -789,7 +789,7 @@ class MainScreen(RecordActions, Screen[None]):
 
     def action_reminder_sent(self) -> None:
         """Log that the next reminder (e.g. the stakeholder update) was done; it starts again."""
-        from hotfix_tui.core.reminders import mark_sent
+        from hotfix_tui.core.alerting.reminders import mark_sent
 
         if self._blocked():
             return
@@ -1094,7 +1094,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
     def show_picker(self) -> None:
         from hotfix_tui.core.discovery import find_specs, quick_status
         from hotfix_tui.core.errors import UserError as CliError
-        from hotfix_tui.core.loading import open_incident
+        from hotfix_tui.core.opening import open_incident
 
         from .screens import PickerScreen, PickItem
 
@@ -1126,7 +1126,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
 
     def _load(self, folder: Path) -> None:
         from hotfix_tui.core.errors import UserError as CliError
-        from hotfix_tui.core.loading import open_incident
+        from hotfix_tui.core.opening import open_incident
 
         from .screens import PickerScreen
 
@@ -1166,7 +1166,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
         self.push_screen(StatsScreen(self.root))
 
     def _new_incident(self) -> None:
-        from hotfix_tui.core.workflow import resolve_workflow
+        from hotfix_tui.core.workflow.loader import resolve_workflow
 
         from .screens import NewIncidentScreen, SeverityChoice
 
@@ -1183,15 +1183,15 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
             if result is None:
                 self.show_picker()
                 return
-            from hotfix_tui.core.create import create_incident
+            from hotfix_tui.core.record.create import create_incident
 
             desc, sev = result
             if self.root is None:
                 self.notify("not inside a git repository", severity="error")
                 self.show_picker()
                 return
-            from hotfix_tui.core.branches import choose_base
-            from hotfix_tui.core.repo import GitError
+            from hotfix_tui.core.git.branches import choose_base
+            from hotfix_tui.core.git.repo import GitError
 
             try:
                 base = choose_base(self.root)  # HEAD, or the default branch (said below)

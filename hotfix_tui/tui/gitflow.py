@@ -19,21 +19,21 @@ from textual import work
 from textual.message import Message
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from hotfix_tui.core import record
 from hotfix_tui.core.clocks import format_time, parse_time
-from hotfix_tui.core.fill import DETECTION, NeedsConfirmation
-from hotfix_tui.core.incident import IncidentError
-from hotfix_tui.core.repo import GitError
-from hotfix_tui.core.store import StoreError
+from hotfix_tui.core.git.repo import GitError
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown.store import StoreError
+from hotfix_tui.core.record.fill import DETECTION, NeedsConfirmation
+from hotfix_tui.core.record.incident import IncidentError
 
 from .widgets import clean
 
 # the dialogs (.record_screens, with DataTable and TextArea) are imported when first opened
 
 if TYPE_CHECKING:
-    from hotfix_tui.core.gitops import CommitInfo
-    from hotfix_tui.core.incident import Incident
-    from hotfix_tui.core.sync import Arrival, SyncResult
+    from hotfix_tui.core.git.gitops import CommitInfo
+    from hotfix_tui.core.git.sync import Arrival, SyncResult
+    from hotfix_tui.core.record.incident import Incident
 
     from .record_screens import ActivityRow, CommitChoice
 
@@ -47,7 +47,7 @@ GIT_LOCK = threading.Lock()
 
 def is_resolved(inc: Incident) -> bool:
     """The incident's status is the last of its workflow's lifecycle (e.g. Resolved)."""
-    from hotfix_tui.core.alerts import is_resolved as resolved
+    from hotfix_tui.core.alerting.alerts import is_resolved as resolved
 
     return resolved(inc.status, inc.workflow)
 
@@ -225,7 +225,7 @@ class GitFlow:
     @work(thread=True, exclusive=True, group="git", exit_on_error=False)
     def _commit_worker(self, root: Path, folder: Path, inc: Incident, auto: bool) -> None:
         msg: Message
-        from hotfix_tui.core import gitops  # git tooling loads on first use, not at start
+        from hotfix_tui.core.git import gitops  # git tooling loads on first use, not at start
 
         with GIT_LOCK:
             try:
@@ -282,7 +282,7 @@ class GitFlow:
         msg: Message
         with GIT_LOCK:
             try:
-                from hotfix_tui.core import sync as sync_mod
+                from hotfix_tui.core.git import sync as sync_mod
                 msg = SyncDone(sync_mod.sync(root, folder, inc))
             except (GitError, OSError, IncidentError, StoreError) as exc:
                 msg = SyncFailed(str(exc))
@@ -351,7 +351,7 @@ class GitFlow:
     def _list_commits_worker(self, root: Path, folder: Path) -> None:
         msg: Message
         try:
-            from hotfix_tui.core.fix_commits import fix_candidates  # never the record's commits
+            from hotfix_tui.core.git.fix_commits import fix_candidates  # never the record's commits
             msg = CommitsListed(fix_candidates(root, folder, limit=20))
         except (GitError, OSError) as exc:
             msg = CommitsListFailed(str(exc))
@@ -520,7 +520,7 @@ class GitFlow:
         if inc is None:
             return
         try:
-            from hotfix_tui.core import report as report_mod
+            from hotfix_tui.core.reports import report as report_mod
             text = report_mod.render_markdown(report_mod.build_report(inc))
         except WRITE_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Report", markup=False)
@@ -539,7 +539,7 @@ class GitFlow:
         if inc is None or self.refuse_while_syncing():
             return
         try:
-            from hotfix_tui.core import report as report_mod
+            from hotfix_tui.core.reports import report as report_mod
             filled = report_mod.fill_postmortem(inc)
         except WRITE_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Post-mortem", markup=False)
@@ -595,11 +595,11 @@ class CopyCommands:
     @work(thread=True, exclusive=True, group="commands", exit_on_error=False)
     def _commands_worker(self, root: Path | None, hotfix_text: str, branch: str,
                          steps: list[str]) -> None:
-        from hotfix_tui.core import commands
+        from hotfix_tui.core.reports import commands
 
         values = commands.record_values(hotfix_text, branch)
         if root is not None and "fix" in values:
-            from hotfix_tui.core.fix_commits import parent
+            from hotfix_tui.core.git.fix_commits import parent
 
             values = commands.record_values(hotfix_text, branch, parent(root, values["fix"]) or "")
         found = commands.step_commands(steps, values) + commands.record_commands(values)

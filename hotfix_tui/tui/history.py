@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, Static
 
-from hotfix_tui.core.repo import GitError
+from hotfix_tui.core.git.repo import GitError
 
 from .record_screens import ActivityRow, ActivityScreen
 from .widgets import clean
@@ -57,7 +57,7 @@ class ActivityWithHistory(ActivityScreen):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def load_history(self) -> None:
-        from hotfix_tui.core.history import folder_log
+        from hotfix_tui.core.git.history import folder_log
 
         try:
             msg = HistoryLoaded(folder_log(self.root, self.folder))

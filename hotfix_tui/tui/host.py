@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from hotfix_tui.core.clocks import Clock
-    from hotfix_tui.core.incident import Incident
-    from hotfix_tui.core.settings import Settings
+    from hotfix_tui.core.config.settings import Settings
+    from hotfix_tui.core.record.incident import Incident
 
 
 class Host(Protocol):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from hotfix_tui.core.errors import EXIT_INPUT, EXIT_NOT_FOUND
 from hotfix_tui.core.errors import UserError as CliError
-from hotfix_tui.core.loading import open_incident
-from hotfix_tui.core.loading import repo_root as _root
+from hotfix_tui.core.opening import open_incident
+from hotfix_tui.core.opening import repo_root as _root
 
 
 def _say(message: str) -> None:
@@ -55,7 +55,7 @@ def run_app(spec: str | None) -> int:
 
 
 def _run_app(spec: str | None) -> int:
-    from hotfix_tui.core.settings import load_settings
+    from hotfix_tui.core.config.settings import load_settings
 
     try:
         inc, root = resolve(spec)
@@ -77,7 +77,7 @@ def _run_app(spec: str | None) -> int:
         gc.unfreeze()
     opened = app.incident
     if opened is not None:  # one line, no prompt: changes left for git
-        from hotfix_tui.core.uncommitted import uncommitted_note
+        from hotfix_tui.core.git.uncommitted import uncommitted_note
 
         note = uncommitted_note(opened.repo_root, opened.folder, opened.id)
         if note:

@@ -21,13 +21,13 @@ from textual.widgets import Footer, Static, Tree
 
 from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.discovery import KIND_ORDER
-from hotfix_tui.core.repo import GitError
+from hotfix_tui.core.git.repo import GitError
 
 from .host import host
 from .widgets import STATE_STYLE, clean, severity_color
 
 if TYPE_CHECKING:
-    from hotfix_tui.core.catalog import Entry
+    from hotfix_tui.core.reports.catalog import Entry
 
 BAR_WIDTH = 12
 
@@ -114,7 +114,7 @@ def entry_label(entry: Entry, now: datetime) -> Text:
 
 def fetch_now(root: Path) -> Fetched:
     """A read-only fetch of every remote (in a worker thread), as the message to post."""
-    from hotfix_tui.core import catalog
+    from hotfix_tui.core.reports import catalog
 
     try:
         catalog.fetch(root)
@@ -153,7 +153,7 @@ class OverviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from hotfix_tui.core import catalog
+        from hotfix_tui.core.reports import catalog
 
         self.load()
         self.set_interval(1, self.tick)
@@ -167,7 +167,7 @@ class OverviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="overview-load", exit_on_error=False)
     def load(self) -> None:
-        from hotfix_tui.core import catalog
+        from hotfix_tui.core.reports import catalog
 
         try:
             cat = catalog.load(self.root, clock=host(self.app).clock)
@@ -275,10 +275,10 @@ class OverviewScreen(Screen[None]):
 
     def open_here(self, entry: Entry) -> None:
         """Open the work tree's copy of the entry as the main screen."""
-        from hotfix_tui.core import catalog
-        from hotfix_tui.core.incident import Incident, IncidentError
-        from hotfix_tui.core.store import StoreError
-        from hotfix_tui.core.workflow import WorkflowError
+        from hotfix_tui.core.markdown.store import StoreError
+        from hotfix_tui.core.record.incident import Incident, IncidentError
+        from hotfix_tui.core.reports import catalog
+        from hotfix_tui.core.workflow.loader import WorkflowError
 
         folder = self.root / entry.path
         try:
@@ -322,8 +322,8 @@ def _closed(e: Entry) -> bool:
 def switch_to(root: Path, entry: Entry) -> None:
     """Check out the branch holding the entry's copy (a local branch tracking a remote one is
     made); refuses while another incident has uncommitted changes."""
-    from hotfix_tui.core import branches
-    from hotfix_tui.core.gitops import rev, run_git
+    from hotfix_tui.core.git import branches
+    from hotfix_tui.core.git.gitops import rev, run_git
 
     branches.check_nothing_carried(root)
     if entry.local_source:

@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hotfix_tui.core.clocks import parse_time
-from hotfix_tui.core.commands import CopyCommand
+from hotfix_tui.core.reports.commands import CopyCommand
 
 from .widgets import ClockDock, clean
 

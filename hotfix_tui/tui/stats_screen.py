@@ -16,13 +16,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from hotfix_tui.core.clocks import format_duration
-from hotfix_tui.core.repo import GitError
+from hotfix_tui.core.git.repo import GitError
 
 from .host import host
 from .widgets import clean
 
 if TYPE_CHECKING:
-    from hotfix_tui.core.catalog import Entry
+    from hotfix_tui.core.reports.catalog import Entry
 
     from .overview import Fetched
 
@@ -117,7 +117,7 @@ class StatsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from hotfix_tui.core import catalog
+        from hotfix_tui.core.reports import catalog
 
         self.query_one("#stats-table", DataTable).add_columns(*COLUMNS)
         self.compute(self.entries)
@@ -143,7 +143,7 @@ class StatsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def compute(self, entries: list[Entry] | None) -> None:
-        from hotfix_tui.core import catalog, stats
+        from hotfix_tui.core.reports import catalog, stats
 
         as_of = self.as_of
         try:
@@ -152,7 +152,7 @@ class StatsScreen(Screen[None]):
                 entries, as_of = cat.entries, cat.as_of
             sevs: list[tuple[str, int]] = []
             try:
-                from hotfix_tui.core.workflow import resolve_workflow
+                from hotfix_tui.core.workflow.loader import resolve_workflow
 
                 wf = resolve_workflow("hotfix", self.root)
                 sevs = [(s.id, s.target_seconds) for s in wf.severities]

@@ -24,11 +24,11 @@ from textual.widgets import Collapsible, Digits, Footer, Input, Static
 from textual.widgets._footer import FooterKey
 
 from hotfix_tui.core.clocks import format_duration
-from hotfix_tui.core.commands import fill as fill_command
+from hotfix_tui.core.reports.commands import fill as fill_command
 
 if TYPE_CHECKING:
     from hotfix_tui.core.clocks import SlaReading, WindowReading
-    from hotfix_tui.core.incident import PhaseView, TaskView
+    from hotfix_tui.core.record.incident import PhaseView, TaskView
 
 # Severity badge colours: a workflow's colour names as explicit RGB (a terminal palette's "yellow"
 # is often orange), any other colour (e.g. #ff8800) as written.

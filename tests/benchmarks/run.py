@@ -177,9 +177,9 @@ def _large_tasks_md(hotfix_id: str, tasks: int, phases: int) -> str:
 
 def build_fixtures(base: Path) -> dict[str, Path]:
     """A git repo with the real hotfix incident and two large generated ones."""
-    from hotfix_tui.core.create import create_incident
-    from hotfix_tui.core.incident import Incident
-    from hotfix_tui.core.workflow import resolve_workflow
+    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.workflow.loader import resolve_workflow
 
     root = base / "repo"
     root.mkdir()
@@ -227,9 +227,9 @@ def build_long_log(base: Path, real: Path, count: int = 10_000) -> Path:
     so the files stay their usual size), projected once."""
     from datetime import UTC, datetime, timedelta
 
-    from hotfix_tui.core import events as evlog
-    from hotfix_tui.core.incident import Incident
-    from hotfix_tui.core.workflow import resolve_workflow
+    from hotfix_tui.core.record import events as evlog
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.workflow.loader import resolve_workflow
 
     root = base / "repo"
     folder = root / "specs" / "hotfix-905-long-event-log"
@@ -329,7 +329,7 @@ def measure_cli(argv: list[str], env: dict[str, str], cwd: Path, runs: int) -> l
 
 def layout_json(folder: Path, dest: Path) -> Path:
     """The phases and tasks of an incident, for the floor app."""
-    from hotfix_tui.core.tasks_md import parse_tasks
+    from hotfix_tui.core.markdown.tasks_md import parse_tasks
 
     doc = parse_tasks((folder / "tasks.md").read_text(encoding="utf-8"))
     by_key = {t.key: t for t in doc.tasks}
@@ -536,8 +536,8 @@ def toggle_child(spec: Path, count: int, warmup: int = 3) -> dict:
     import asyncio
 
     from hotfix_tui.cli import open_incident
-    from hotfix_tui.core import store
-    from hotfix_tui.core.settings import Settings
+    from hotfix_tui.core.config.settings import Settings
+    from hotfix_tui.core.markdown import store
     from hotfix_tui.tui.app import HotfixApp
 
     inc = open_incident(str(spec))
@@ -610,7 +610,7 @@ def day_child(spec: Path, ticks: int) -> dict:
 
     from hotfix_tui.cli import open_incident
     from hotfix_tui.core.clocks import utc_now
-    from hotfix_tui.core.settings import Settings
+    from hotfix_tui.core.config.settings import Settings
     from hotfix_tui.tui.app import HotfixApp
 
     now = [utc_now()]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.settings import Settings
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 WHO = "Ana Lyst"
 

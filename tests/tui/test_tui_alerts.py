@@ -7,8 +7,8 @@ import json
 
 from textual.app import App
 
-from hotfix_tui.core import events
-from hotfix_tui.core.settings import Settings
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.record import events
 from hotfix_tui.tui.app import HotfixApp
 
 SIZE = (100, 40)
@@ -206,9 +206,9 @@ async def test_report_offers_to_mark_the_update_sent(incident, make_app, clock, 
 
 
 async def test_update_sent_for_a_p2_incident_has_no_reminder(repo, clock, make_app):
-    from hotfix_tui.core.create import create_incident
-    from hotfix_tui.core.incident import Incident
-    from hotfix_tui.core.workflow import resolve_workflow
+    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.workflow.loader import resolve_workflow
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Slow search", "P2", wf, clock=clock)

@@ -12,9 +12,9 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Digits, Input
 from textual.widgets._footer import FooterKey
 
-from hotfix_tui.core import record
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.settings import load_settings
+from hotfix_tui.core.config.settings import load_settings
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.tui.app import MAIN_BINDINGS, HotfixApp, MainScreen
 from hotfix_tui.tui.screens import HelpScreen, SeverityScreen, SkipScreen
 from hotfix_tui.tui.widgets import HeaderLine, KeyFooter, SlaPanel, TaskRow, TaskTree
@@ -821,7 +821,7 @@ async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(inc
 
 
 async def test_large_file_builds_only_the_open_phase(repo, clock):
-    from hotfix_tui.core.settings import Settings
+    from hotfix_tui.core.config.settings import Settings
 
     folder = repo / "specs" / "hotfix-001-big"
     folder.mkdir(parents=True)
@@ -850,9 +850,9 @@ async def test_large_file_builds_only_the_open_phase(repo, clock):
 
 
 async def test_picker_lists_incidents_and_opens_one(repo, clock):
-    from hotfix_tui.core.create import create_incident
-    from hotfix_tui.core.settings import Settings
-    from hotfix_tui.core.workflow import resolve_workflow
+    from hotfix_tui.core.config.settings import Settings
+    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.workflow.loader import resolve_workflow
     from hotfix_tui.tui.screens import PickerScreen
 
     wf = resolve_workflow("hotfix", repo)
@@ -888,7 +888,7 @@ async def test_picker_lists_incidents_and_opens_one(repo, clock):
 
 
 async def test_picker_declares_a_new_incident(repo, clock):
-    from hotfix_tui.core.settings import Settings
+    from hotfix_tui.core.config.settings import Settings
     from hotfix_tui.tui.screens import NewIncidentScreen, PickerScreen
 
     app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
@@ -910,7 +910,7 @@ async def test_picker_declares_a_new_incident(repo, clock):
 
 
 async def test_picker_quit(repo, clock):
-    from hotfix_tui.core.settings import Settings
+    from hotfix_tui.core.config.settings import Settings
 
     app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
     async with app.run_test(size=SIZE) as pilot:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from conftest import make_incident
 from gitfix import git
 
-from hotfix_tui.core.settings import Settings
+from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.tui.app import HotfixApp
 
 

@@ -8,9 +8,9 @@ import pytest
 from textual.widgets import Digits, OptionList
 
 from hotfix_tui.core.clocks import format_duration
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.settings import Settings
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp, MainScreen
 from hotfix_tui.tui.widgets import ClockDock, HeaderLine, SlaPanel
 
@@ -169,7 +169,7 @@ async def test_met_is_its_own_colour_and_word(incident, clock):
 
 
 def test_severity_badges_use_the_workflows_colours():
-    from hotfix_tui.core.workflow import resolve_workflow
+    from hotfix_tui.core.workflow.loader import resolve_workflow
     from hotfix_tui.tui.widgets import severity_color
 
     wf = resolve_workflow("hotfix", None)

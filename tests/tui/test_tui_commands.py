@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from gitfix import git
 
-from hotfix_tui.core import commands
-from hotfix_tui.core.fix_commits import fix_candidates, parent
-from hotfix_tui.core.settings import Settings
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.git.fix_commits import fix_candidates, parent
+from hotfix_tui.core.reports import commands
 from hotfix_tui.tui.app import HotfixApp, MainScreen
 from hotfix_tui.tui.record_screens import CommandsScreen, CommitPickerScreen
 

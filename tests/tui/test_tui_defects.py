@@ -6,9 +6,9 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList
 from textual.widgets._footer import FooterKey
 
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.settings import Settings
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp, MainScreen
 from hotfix_tui.tui.widgets import HeaderLine, SlaPanel, TaskRow, TaskTree
 
@@ -134,7 +134,7 @@ async def test_quit_remapped_to_ctrl_q_is_in_the_footer(incident, make_app):
 
 
 async def test_80x24_title_shares_the_line_with_the_branch(repo, clock, make_app):
-    from hotfix_tui.core.incident import Incident
+    from hotfix_tui.core.record.incident import Incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from family import lay_out
 
-from hotfix_tui.core.settings import Settings
+from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.tui.app import HotfixApp, MainScreen
 from hotfix_tui.tui.screens import PickerScreen
 

@@ -12,10 +12,10 @@ import gitfix
 from gitfix import git
 from textual.widgets import DataTable, Digits, Input, TextArea
 
-from hotfix_tui.core import sync as core_sync
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.settings import Settings, load_settings
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.config.settings import Settings, load_settings
+from hotfix_tui.core.git import sync as core_sync
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import PALETTE, HotfixApp, MainScreen
 from hotfix_tui.tui.gitflow import NOT_A_REPO
 from hotfix_tui.tui.record_screens import (
@@ -192,7 +192,7 @@ async def test_no_changes_while_a_sync_runs(tmp_path, clock, monkeypatch):
         assert release.wait(30), "the test never released the sync"
         return real(root, folder, incident, **kw)
 
-    monkeypatch.setattr("hotfix_tui.core.sync.sync", slow_sync)
+    monkeypatch.setattr("hotfix_tui.core.git.sync.sync", slow_sync)
     app = app_for(inc, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
@@ -218,7 +218,7 @@ async def test_git_jobs_never_overlap_sync_waits_for_a_running_commit(tmp_path, 
     inc = gitfix.incident(alice, clock)
     release = threading.Event()
     calls: list[str] = []
-    from hotfix_tui.core import gitops
+    from hotfix_tui.core.git import gitops
 
     real_commit = gitops.commit_incident
 
@@ -227,7 +227,7 @@ async def test_git_jobs_never_overlap_sync_waits_for_a_running_commit(tmp_path, 
         assert release.wait(30), "the test never released the commit"
         return real_commit(*a, **kw)
 
-    monkeypatch.setattr("hotfix_tui.core.gitops.commit_incident", slow_commit)
+    monkeypatch.setattr("hotfix_tui.core.git.gitops.commit_incident", slow_commit)
     app = app_for(inc, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "c")

@@ -9,8 +9,8 @@ from conftest import make_incident
 from gitfix import git
 from textual.widgets import DataTable, Static
 
-from hotfix_tui.core.history import folder_log
-from hotfix_tui.core.settings import Settings
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.git.history import folder_log
 from hotfix_tui.tui.app import HotfixApp
 from hotfix_tui.tui.history import ActivityWithHistory, history_table
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from gitfix import FakeClock, clone, git, make_repo
 from textual.widgets import DataTable, Tree
 
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.settings import Settings
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp, MainScreen
 from hotfix_tui.tui.overview import OverviewScreen, ReadOnlyScreen
 from hotfix_tui.tui.stats_screen import StatsScreen

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from hotfix_tui.core import alerts
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.reminders import incident_reminders
-from hotfix_tui.core.settings import Settings
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.alerting import alerts
+from hotfix_tui.core.alerting.reminders import incident_reminders
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp
 
 SIZE = (100, 40)

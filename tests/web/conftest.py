@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from gitfix import make_repo
 
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)>"

@@ -13,10 +13,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from gitfix import FakeClock, clone, git, make_repo
 
-from hotfix_tui.core import catalog
-from hotfix_tui.core.create import create_incident
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.reports import catalog
+from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.web.app import HUB_KEY, make_app
 from hotfix_tui.web.data import Board
 

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from conftest import HOSTILE, cli, new_incident
 from gitfix import git, run
 
-from hotfix_tui.core import events
+from hotfix_tui.core.record import events
 from hotfix_tui.web.app import COOKIE, make_app
 from hotfix_tui.web.data import Board
 

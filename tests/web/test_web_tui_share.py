@@ -7,9 +7,9 @@ import urllib.request
 
 from textual.command import CommandList, CommandPalette
 
-from hotfix_tui.core.incident import Incident
-from hotfix_tui.core.settings import Settings
-from hotfix_tui.core.workflow import resolve_workflow
+from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp
 
 

@@ -1,0 +1,1 @@
+"""Alerts from the clocks: thresholds, reminders, the hook command, terminal signals."""

@@ -1,0 +1,1 @@
+"""User configuration: config.yaml described once and read."""

@@ -1,0 +1,246 @@
+"""User settings: `config.yaml` in the platformdirs user config dir (no textual import here).
+
+The keys, their types and defaults are described once in config_schema.py (which generates
+`workflows/config.schema.json` for editors); the checks here follow it. A bad file never stops
+the app: the problems are collected as messages naming the file and line, and defaults are used.
+`HOTFIX_TUI_CONFIG_DIR` overrides the folder (tests, portable setups).
+
+The user state (what the app remembers between runs, e.g. that the detection prompt was shown
+for an incident) is `state.json` in the platformdirs user state dir, `HOTFIX_TUI_STATE_DIR`
+overriding it. Reading or writing it never fails the app: a broken file is treated as empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hotfix_tui.core.config import schema as config_schema
+from hotfix_tui.core.config.schema import ALERT_KEYS as ALERT_KEYS
+from hotfix_tui.core.config.schema import KNOWN_KEYS as KNOWN_KEYS
+
+if TYPE_CHECKING:
+    import yaml
+
+APP_NAME = "hotfix-tui"
+ENV_DIR = "HOTFIX_TUI_CONFIG_DIR"
+ENV_STATE_DIR = "HOTFIX_TUI_STATE_DIR"
+STATE_NAME = "state.json"
+CONFIG_NAME = "config.yaml"
+
+
+def config_dir() -> Path:
+    """The folder that holds config.yaml (`$HOTFIX_TUI_CONFIG_DIR` or the platform's)."""
+    env = os.environ.get(ENV_DIR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME)
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_NAME
+
+
+@dataclass
+class Settings:
+    """The settings in force, and the problems found reading them."""
+
+    theme: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    auto_commit: bool = bool(config_schema.default("auto_commit"))
+    editor: str | None = None
+    fetch_interval: float = float(config_schema.default("fetch_interval"))  # 0: no fetches
+    alert_bell: bool = bool(config_schema.default("alerts.bell"))
+    alert_desktop: bool = bool(config_schema.default("alerts.desktop"))
+    alert_command: str | None = None  # run for each alert (the alert as JSON on stdin)
+    path: Path | None = None
+    problems: list[str] = field(default_factory=list)
+    # 1-based lines in the file (0: unknown), so checks made later (a theme or binding id the
+    # app does not know) can name FILE:LINE like the problems found here
+    theme_line: int = 0
+    keymap_lines: dict[str, int] = field(default_factory=dict)
+
+    def where(self, line: int) -> str:
+        """`FILE:LINE` (or `FILE`) for a message about an entry of the settings file."""
+        return f"{self.path}:{line}" if line else str(self.path)
+
+
+def _line_of(node: yaml.Node | None, key: str) -> int:
+    """1-based line of a top-level key's value in a mapping node, 0 when unknown."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                return int(v.start_mark.line) + 1
+    return 0
+
+
+def _key_lines(node: yaml.Node | None, key: str) -> dict[str, int]:
+    """Lines of the entries of a top-level mapping (e.g. each binding id under `keymap:`)."""
+    import yaml
+
+    out: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key and isinstance(v, yaml.MappingNode):
+                for ek, _ev in v.value:
+                    out[str(getattr(ek, "value", ""))] = ek.start_mark.line + 1
+    return out
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file; a missing file gives defaults, a bad one defaults plus problems."""
+    path = path or config_path()
+    s = Settings(path=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return s
+    except (OSError, UnicodeDecodeError) as exc:
+        s.problems.append(f"{path}: cannot read the settings ({exc}); using defaults")
+        return s
+    import yaml  # only when there is a file: most runs have none (start-up time)
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        s.problems.append(f"{where}: invalid YAML ({problem}); using default settings")
+        return s
+    if data is None:
+        return s
+    if not isinstance(data, dict):
+        s.problems.append(f"{path}:1: the settings must be a mapping of keys; using defaults")
+        return s
+
+    def bad(key: str, what: str) -> None:
+        s.problems.append(f"{path}:{_line_of(node, key)}: {key}: {what}; ignored")
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            bad(str(key), f"unknown setting (known: {', '.join(KNOWN_KEYS)})")
+
+    def ok(key: str, value: object) -> bool:
+        if config_schema.accepts(key, value):
+            return True
+        bad(key, config_schema.fix(key))
+        return False
+
+    theme = data.get("theme")
+    if theme is not None and ok("theme", theme):
+        s.theme = theme.strip()
+        s.theme_line = _line_of(node, "theme")
+    keymap = data.get("keymap")
+    if keymap is not None and ok("keymap", keymap):
+        lines = _key_lines(node, "keymap")
+        for bid, keys in keymap.items():
+            if isinstance(keys, list):
+                keys = ",".join(str(k) for k in keys)
+            if isinstance(bid, str) and isinstance(keys, str) and keys.strip():
+                s.keymap[bid] = keys.replace(" ", "")
+                s.keymap_lines[bid] = lines.get(bid, 0)
+            else:
+                bad("keymap", f'entry {bid!r} must map a binding id to keys like "ctrl+t,t"')
+    auto = data.get("auto_commit")
+    if auto is not None and ok("auto_commit", auto):
+        s.auto_commit = auto
+    interval = data.get("fetch_interval")
+    if interval is not None and ok("fetch_interval", interval):
+        s.fetch_interval = float(interval)
+    editor = data.get("editor")
+    if editor is not None and ok("editor", editor):
+        s.editor = editor.strip()
+    alerts = data.get("alerts")
+    if alerts is not None:
+        _read_alerts(s, alerts, _key_lines(node, "alerts"), bad)
+    return s
+
+
+def _read_alerts(
+    s: Settings, alerts: object, lines: dict[str, int], bad: Callable[[str, str], None]
+) -> None:
+    """The `alerts:` mapping (bell, desktop, command); problems name the entry's line."""
+    if not isinstance(alerts, dict) or not config_schema.accepts("alerts", alerts):
+        *first, last = ALERT_KEYS
+        bad("alerts", f"must be a mapping with {', '.join(first)} and {last}")
+        return
+
+    def wrong(key: str, what: str) -> None:
+        s.problems.append(f"{s.where(lines.get(key, 0))}: alerts.{key}: {what}; ignored")
+
+    for key, value in alerts.items():
+        if key not in ALERT_KEYS:
+            wrong(str(key), f"unknown setting (known: {', '.join(ALERT_KEYS)})")
+        elif not config_schema.accepts(f"alerts.{key}", value):
+            wrong(key, config_schema.fix(f"alerts.{key}"))
+        elif key == "command":
+            s.alert_command = value.strip() if value is not None else None
+        else:
+            setattr(s, f"alert_{key}", value)
+
+
+# --- user state ---------------------------------------------------------------------------
+
+
+def state_dir() -> Path:
+    """The folder of state.json (`$HOTFIX_TUI_STATE_DIR` or the platform's user state dir)."""
+    env = os.environ.get(ENV_STATE_DIR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_state_path
+
+    return user_state_path(APP_NAME)
+
+
+def _read_state() -> dict[str, Any]:
+    try:
+        data = json.loads((state_dir() / STATE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_state(data: dict[str, Any]) -> bool:
+    """Write the state file atomically (through the store); False when it failed."""
+    from hotfix_tui.core.markdown.store import StoreError, atomic_write
+
+    folder = state_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / STATE_NAME, json.dumps(data, indent=1, sort_keys=True))
+    except (OSError, StoreError):
+        return False
+    return True
+
+
+def _incident_key(folder: Path, incident_id: str) -> str:
+    return f"{Path(folder).resolve()}#{incident_id}"
+
+
+def detection_asked(folder: Path, incident_id: str) -> bool:
+    """True when the detection prompt was shown for this incident (answered or dismissed)."""
+    asked = _read_state().get("detection_asked")
+    return isinstance(asked, list) and _incident_key(folder, incident_id) in asked
+
+
+def mark_detection_asked(folder: Path, incident_id: str) -> bool:
+    """Remember that the detection prompt was shown for this incident; False if not saved."""
+    data = _read_state()
+    asked = data.get("detection_asked")
+    if not isinstance(asked, list):
+        asked = []
+    key = _incident_key(folder, incident_id)
+    if key in asked:
+        return True
+    data["detection_asked"] = [*asked, key]
+    return _write_state(data)

@@ -1,0 +1,1 @@
+"""The one git layer: where git runs, commits, sync, branches and history."""

@@ -1,0 +1,553 @@
+"""Git operations on an incident: commits of the incident folder only, and the fix-commit list.
+
+Every function here is blocking and safe to call from a thread worker.
+"""
+
+# Commits are built with plumbing on a temporary index (`read-tree HEAD`, `add` the folder,
+# `write-tree`, `commit-tree`, `update-ref` with the old value) so that nothing else of the work
+# tree and nothing the user had staged is ever committed, and the user's index keeps every other
+# entry exactly as it was.
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hotfix_tui.core.clocks import format_duration
+from hotfix_tui.core.git.gitcmd import GitError, run_git
+from hotfix_tui.core.git.gitcmd import clean_env as _clean_env
+from hotfix_tui.core.git.repo import git_dir, in_progress_operation
+from hotfix_tui.core.markdown import record_md as record
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.record.incident import Incident
+
+__all__ = [
+    "CommitInfo",
+    "DetachedHead",
+    "GitError",
+    "HookFailed",
+    "NETWORK_TIMEOUT",
+    "NothingToCommit",
+    "SCRATCH_EXCLUDES",
+    "attach_auto_commit",
+    "auto_commit_enabled",
+    "base_branch",
+    "build_message",
+    "check_index_lock",
+    "commit_incident",
+    "commit_paths",
+    "describe_changes",
+    "file_at",
+    "head_ref",
+    "incident_message",
+    "incident_trailers",
+    "new_rows",
+    "pending_changes",
+    "recent_commits",
+    "rel_folder",
+    "resolve_commit",
+    "rev",
+    "run_git",
+    "run_pre_commit",
+    "short_event",
+    "sync_index",
+    "temp_index",
+]
+
+NETWORK_TIMEOUT = 30
+
+
+# Lock and temp files the store keeps next to the markdown are never committed.
+SCRATCH_EXCLUDES = (":(exclude,glob)**/.*.lock", ":(exclude,glob)**/.*.tmp")
+
+
+class NothingToCommit(GitError):
+    """The incident folder has no change since the last commit."""
+
+
+class DetachedHead(GitError):
+    """HEAD is not on a branch."""
+
+
+class HookFailed(GitError):
+    """The repository's pre-commit hook refused the commit."""
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """One commit, as the fix-commit picker shows it."""
+
+    sha: str
+    short: str
+    subject: str
+    author: str
+    date: datetime
+
+
+# --- running git ------------------------------------------------------------------------------
+
+
+def rev(root: Path, ref: str) -> str | None:
+    """The full SHA a ref names, or None."""
+    out = run_git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}", check=False)
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def head_ref(root: Path) -> str:
+    """The full name of the checked-out branch; DetachedHead when there is none."""
+    out = run_git(root, "symbolic-ref", "-q", "HEAD", check=False)
+    ref = out.stdout.strip()
+    if out.returncode != 0 or not ref:
+        raise DetachedHead(
+            f"{root}: HEAD is detached (not on a branch); check out a branch first, "
+            "e.g. `git switch -c hotfix/NNN-words`, then commit again"
+        )
+    return ref
+
+
+def _lock_path(root: Path) -> Path:
+    return (git_dir(root) or root / ".git") / "index.lock"
+
+
+def check_index_lock(root: Path) -> None:
+    if _lock_path(root).exists():
+        raise GitError(
+            f"{_lock_path(root)} exists: another git process is using the repository; "
+            "wait for it to finish (or remove the lock if no git process is running) and retry"
+        )
+
+
+@contextmanager
+def temp_index(root: Path) -> Iterator[dict[str, str]]:
+    """An env pointing GIT_INDEX_FILE at a fresh temporary index inside .git."""
+    gd = git_dir(root) or root / ".git"
+    fd, name = tempfile.mkstemp(prefix="hotfix-tui-index-", dir=gd)
+    os.close(fd)
+    os.unlink(name)  # git wants to create it itself (an empty file is not a valid index)
+    try:
+        yield {"GIT_INDEX_FILE": name}
+    finally:
+        for p in (name, name + ".lock"):
+            with suppress(FileNotFoundError):
+                os.unlink(p)
+
+
+def rel_folder(root: Path, folder: Path) -> str:
+    """The folder as a path relative to the repo root, with forward slashes."""
+    try:
+        return folder.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError as exc:
+        raise GitError(f"{folder} is not inside the repository {root}") from exc
+
+
+# --- reading history --------------------------------------------------------------------------
+
+
+def base_branch(root: Path, branch: str | None = None) -> str | None:
+    """The branch a hotfix branch came from: the remote's default branch, else main/master."""
+    candidates = []
+    out = run_git(root, "symbolic-ref", "-q", "refs/remotes/origin/HEAD", check=False)
+    if out.returncode == 0 and out.stdout.strip():
+        candidates.append(out.stdout.strip())
+    candidates += [
+        "refs/heads/main",
+        "refs/heads/master",
+        "refs/remotes/origin/main",
+        "refs/remotes/origin/master",
+        "refs/heads/develop",
+        "refs/heads/trunk",
+    ]
+    own = {f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"} if branch else set()
+    for ref in candidates:
+        if ref not in own and rev(root, ref):
+            return ref
+    return None
+
+
+def recent_commits(
+    root: Path, limit: int = 20, branch: str | None = None, *, include_record: bool = False
+) -> list[CommitInfo]:
+    """Recent commits of the hotfix branch that are not on its base branch, newest first.
+
+    Record commits (a `Hotfix-Id:` trailer) are left out unless `include_record`.
+    """
+    # The fix is the code change, so the tool's own record commits are not offered. On the base
+    # branch itself, or when no base is known, the branch's latest commits are listed.
+    if branch is None:
+        try:
+            branch = head_ref(root).removeprefix("refs/heads/")
+        except DetachedHead:
+            branch = None
+    tip = f"refs/heads/{branch}" if branch else "HEAD"
+    if rev(root, tip) is None:
+        return []
+    base = base_branch(root, branch)
+    args = [
+        "log",
+        f"--max-count={max(limit * 3, limit)}",
+        "--format=%H%x1f%h%x1f%an%x1f%ct%x1f%s%x1f%B%x1e",
+        tip,
+    ]
+    if base:
+        args += ["--not", base]
+    out = run_git(root, *args)
+    commits: list[CommitInfo] = []
+    for chunk in out.stdout.split("\x1e"):
+        parts = chunk.strip("\n").split("\x1f")
+        if len(parts) < 6:
+            continue
+        sha, short, author, ts, subject, body = parts[:6]
+        if not include_record and re.search(r"^Hotfix-Id:", body, re.M):
+            continue
+        when = datetime.fromtimestamp(int(ts), UTC)
+        commits.append(CommitInfo(sha, short, subject, author, when))
+        if len(commits) >= limit:
+            break
+    return commits
+
+
+def resolve_commit(root: Path, ref: str, choices: Sequence[CommitInfo] = ()) -> CommitInfo:
+    """A commit from a number in `choices` (1-based), a SHA or a unique prefix."""
+    ref = ref.strip()
+    if ref.isdigit() and len(ref) <= 3 and choices:
+        n = int(ref)
+        if 1 <= n <= len(choices):
+            return choices[n - 1]
+        raise GitError(f"no commit number {n}; pick 1-{len(choices)}")
+    if not re.fullmatch(r"[0-9a-fA-F]{4,64}", ref):
+        raise GitError(f"{ref!r} is not a commit SHA, a SHA prefix or a number from the list")
+    out = run_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+    if out.returncode != 0:
+        amb = run_git(root, "rev-parse", "--disambiguate=" + ref, check=False)
+        many = [s for s in amb.stdout.split() if s]
+        if len(many) > 1:
+            raise GitError(f"{ref} is ambiguous ({len(many)} objects); give more digits")
+        raise GitError(f"no commit {ref} in this repository")
+    sha = out.stdout.strip()
+    info = run_git(root, "show", "-s", "--format=%H%x1f%h%x1f%an%x1f%ct%x1f%s", sha).stdout
+    full, short, author, ts, subject = info.strip().split("\x1f", 4)
+    return CommitInfo(full, short, subject, author, datetime.fromtimestamp(int(ts), UTC))
+
+
+# --- commit message ---------------------------------------------------------------------------
+
+_TASK_EVENT = re.compile(r"^(?P<id>[A-Za-z]+-?\d+) (?P<verb>done|reopened|skipped|unskipped)\b")
+
+
+def file_at(root: Path, commit: str | None, path: str) -> str | None:
+    """A file's text in a commit, or None when it is not there."""
+    if not commit:
+        return None
+    out = run_git(root, "cat-file", "-p", f"{commit}:{path}", check=False)
+    return out.stdout if out.returncode == 0 else None
+
+
+def new_rows(before: str | None, after: str) -> list[record.LogRow]:
+    """Log rows of `after` that `before` does not have (matched by their four cells)."""
+    old = record.log_table(before or "")
+    seen: dict[tuple[str, str, str, str], int] = {}
+    if old:
+        for r in old[0]:
+            k = (r.time, r.event, r.who, r.notes)
+            seen[k] = seen.get(k, 0) + 1
+    table = record.log_table(after)
+    out = []
+    for r in table[0] if table else []:
+        k = (r.time, r.event, r.who, r.notes)
+        if seen.get(k):
+            seen[k] -= 1
+            continue
+        if not r.placeholder:
+            out.append(r)
+    return out
+
+
+def short_event(event: str) -> str:
+    """A log event in a few words for a commit subject."""
+    m = _TASK_EVENT.match(event)
+    if m:
+        return f"{m.group('id')} {m.group('verb')}"
+    m = re.match(r"Note on (\S+)", event)
+    if m:
+        return f"note on {m.group(1)}"
+    m = re.match(r"Severity changed \S+ -> (\S+)", event)
+    if m:
+        return f"severity {m.group(1)}"
+    m = re.match(r"Status changed .* -> (.+)$", event)
+    if m:
+        return f"status {m.group(1)}"
+    ev = event.split(":", 1)[0].strip()
+    return ev[:40]
+
+
+def describe_changes(
+    rows: Sequence[record.LogRow], hotfix_before: str | None, hotfix_after: str | None
+) -> list[str]:
+    """Short phrases for what changed: task events, then timeline fields newly filled."""
+    parts: list[str] = []
+    for r in rows:
+        s = short_event(r.event)
+        if s and s not in parts:
+            parts.append(s)
+    if hotfix_after:
+        before = record.fields(hotfix_before or "")
+        for name in (
+            "Detection",
+            "Investigation Start",
+            "Root Cause Identified",
+            "Fix Deployed",
+            "Incident End",
+        ):
+            new = record.field_time(hotfix_after, name)
+            old = record.field_time(hotfix_before or "", name) if name in before else None
+            if new is not None and old is None:
+                phrase = {
+                    "Investigation Start": "investigation started",
+                    "Incident End": "service restored",
+                }.get(name, name.lower())
+                if name == "Detection":
+                    phrase = "detected"
+                if phrase not in parts:
+                    parts.append(phrase)
+    return parts
+
+
+def build_message(
+    incident_id: str,
+    parts: Sequence[str],
+    rows: Sequence[record.LogRow],
+    trailers: dict[str, str],
+    summary: str | None = None,
+) -> str:
+    """`<id>: <what changed>`, a body with the log rows, and the trailers."""
+    if summary:
+        subject = summary if summary.startswith(incident_id) else f"{incident_id}: {summary}"
+    else:
+        what = ""
+        for i, p in enumerate(parts):
+            cand = (what + ", " if what else "") + p
+            if len(cand) > 60 and what:
+                what += f" and {len(parts) - i} more"
+                break
+            what = cand
+        subject = f"{incident_id}: {what or 'update incident record'}"
+    lines = [subject, ""]
+    if rows:
+        for r in rows:
+            who = f" ({r.who})" if r.who else ""
+            note = f" - {r.notes}" if r.notes else ""
+            lines.append(f"- {r.time} {r.event}{who}{note}")
+        lines.append("")
+    lines += [f"{k}: {v}" for k, v in trailers.items() if v]
+    return "\n".join(lines) + "\n"
+
+
+def incident_trailers(incident: Incident | None) -> dict[str, str]:
+    """`Hotfix-Id`, `Severity` and `SLA-Elapsed` for an incident (empty values are dropped)."""
+    if incident is None:
+        return {}
+    sla = incident.sla()
+    elapsed = ""
+    if sla is not None and sla.state != "not-started":
+        elapsed = format_duration(sla.elapsed_seconds)
+    elif incident.started_at is not None:
+        elapsed = format_duration((incident.clock() - incident.started_at).total_seconds())
+    return {"Hotfix-Id": incident.id, "Severity": incident.severity or "", "SLA-Elapsed": elapsed}
+
+
+# --- committing -------------------------------------------------------------------------------
+
+
+def _hooks_dir(root: Path) -> Path:
+    out = run_git(root, "rev-parse", "--git-path", "hooks", check=False)
+    p = Path(out.stdout.strip() or ".git/hooks")
+    return p if p.is_absolute() else root / p
+
+
+def run_pre_commit(root: Path, env: dict[str, str]) -> None:
+    """Run the repository's pre-commit hook (if executable) on the commit's temporary index."""
+    hook = _hooks_dir(root) / "pre-commit"
+    if not (hook.is_file() and os.access(hook, os.X_OK)):
+        return
+    try:
+        out = subprocess.run(
+            [str(hook)],
+            cwd=root,
+            env=_clean_env(env),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    except OSError as exc:
+        raise HookFailed(
+            f"the pre-commit hook {hook} could not run ({exc}); nothing was committed"
+        ) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise HookFailed(
+            f"the pre-commit hook {hook} ran over 5 minutes; nothing was committed"
+        ) from exc
+    if out.returncode != 0:
+        text = (out.stdout + out.stderr).strip().splitlines()
+        detail = "; ".join(text[-5:]) or f"exit {out.returncode}"
+        raise HookFailed(
+            f"the pre-commit hook refused the commit ({detail}); nothing was committed and "
+            "your files are unchanged - fix what it reports and commit again"
+        )
+
+
+def pending_changes(root: Path, folder: Path) -> bool:
+    """True when the incident folder differs from HEAD (modified, new or deleted files)."""
+    rel = rel_folder(root, folder)
+    out = run_git(
+        root, "status", "--porcelain", "--untracked-files=all", "--", rel, *SCRATCH_EXCLUDES
+    )
+    return bool(out.stdout.strip())
+
+
+def _head_or_none(root: Path) -> str | None:
+    return rev(root, "HEAD")
+
+
+def commit_paths(root: Path, paths: Sequence[str], message: str, *, run_hooks: bool = True) -> str:
+    """Commit the working-tree state of `paths` on top of HEAD without touching anything else.
+
+    Raises DetachedHead off a branch and NothingToCommit when the paths match HEAD already.
+    """
+    # Makes the root commit in a repo with no commits yet. The user's index keeps its other
+    # entries; the committed paths are left clean.
+    ref = head_ref(root)
+    op = in_progress_operation(root)
+    if op:
+        raise GitError(f"{root}: {op} is in progress; finish or abort it first, then commit")
+    check_index_lock(root)
+    parent = _head_or_none(root)
+    with temp_index(root) as env:
+        if parent:
+            run_git(root, "read-tree", parent, env=env)
+        run_git(root, "add", "-A", "--", *paths, *SCRATCH_EXCLUDES, env=env)
+        tree = run_git(root, "write-tree", env=env).stdout.strip()
+        if parent:
+            old_tree = run_git(root, "rev-parse", f"{parent}^{{tree}}").stdout.strip()
+            if old_tree == tree:
+                raise NothingToCommit(
+                    f"nothing to commit: {', '.join(paths)} unchanged since the last commit"
+                )
+        elif not run_git(root, "ls-files", env=env).stdout.strip():
+            raise NothingToCommit(f"nothing to commit: {', '.join(paths)} has no files")
+        if run_hooks:
+            run_pre_commit(root, env)
+        args = ["commit-tree", tree]
+        if parent:
+            args += ["-p", parent]
+        sha = run_git(root, *args, input=message).stdout.strip()
+    subject = message.splitlines()[0] if message else ""
+    run_git(root, "update-ref", "-m", f"commit: {subject}", ref, sha, parent or "")
+    sync_index(root, paths)
+    return sha
+
+
+def sync_index(root: Path, paths: Sequence[str]) -> None:
+    """Make the real index match HEAD for `paths` only (other staged entries stay staged)."""
+    # the commit is made either way; on failure only `git status` shows the folder as
+    # modified until the next git command refreshes the index
+    with contextlib.suppress(GitError):
+        run_git(root, "reset", "-q", "HEAD", "--", *paths)
+
+
+def commit_incident(
+    root: Path,
+    folder: Path,
+    message_summary: str | None = None,
+    incident: Incident | None = None,
+    *,
+    run_hooks: bool = True,
+) -> str:
+    """Commit the incident folder only; returns the new commit's SHA.
+
+    Raises NothingToCommit, DetachedHead, HookFailed, WrongBranch (another incident's branch)
+    or GitError.
+    """
+    # The message says what changed, from the post-mortem log rows added since the last commit
+    # (`hotfix-001: T005 done, root cause identified`), with `Hotfix-Id`, `Severity` and
+    # `SLA-Elapsed` trailers.
+    from hotfix_tui.core.git.branches import check_record_branch
+
+    root = Path(root)
+    rel = rel_folder(root, folder)
+    head_ref(root)
+    check_record_branch(root, folder, "commit")
+    if not pending_changes(root, folder):
+        raise NothingToCommit(f"nothing to commit: {rel} is unchanged since the last commit")
+    message = incident_message(root, folder, incident, message_summary)
+    return commit_paths(root, [rel], message, run_hooks=run_hooks)
+
+
+def incident_message(
+    root: Path, folder: Path, incident: Incident | None = None, summary: str | None = None
+) -> str:
+    """The commit message for the incident folder's changes since HEAD."""
+    rel = rel_folder(root, folder)
+    head = _head_or_none(root)
+    pm_after = _read(folder / "post-mortem.md")
+    hf_after = _read(folder / "hotfix.md")
+    rows = new_rows(file_at(root, head, f"{rel}/post-mortem.md"), pm_after or "")
+    parts = describe_changes(rows, file_at(root, head, f"{rel}/hotfix.md"), hf_after)
+    inc_id = incident.id if incident is not None else folder.name
+    return build_message(inc_id, parts, rows, incident_trailers(incident), summary)
+
+
+def _read(p: Path) -> str | None:
+    try:
+        return p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+# --- auto-commit ------------------------------------------------------------------------------
+
+
+def auto_commit_enabled() -> bool:
+    """The `auto_commit` setting of the config file (False when unset or unreadable)."""
+    try:
+        from hotfix_tui.core.config.settings import load_settings
+    except ImportError:  # pragma: no cover - settings is part of the package
+        return False
+    return bool(load_settings().auto_commit)
+
+
+def attach_auto_commit(incident: Incident, on_error: Callable[[str], None] | None = None) -> None:
+    """Commit the incident folder after every action of `incident` (a synchronous listener).
+
+    Attaching again replaces the previous auto-commit listener (one commit per action).
+    """
+    # Failures never undo the action: they are passed to `on_error` (the file change stays
+    # and the next commit or sync picks it up).
+    root = incident.repo_root
+
+    def listener(inc: Incident, label: str) -> None:
+        if root is None:
+            return
+        try:
+            commit_incident(root, inc.folder, None, inc)
+        except NothingToCommit:
+            pass
+        except GitError as exc:
+            if on_error:
+                on_error(f"auto-commit: {exc}")
+
+    listener.hotfix_auto_commit = True  # type: ignore[attr-defined]
+    incident.listeners[:] = [
+        f for f in incident.listeners if not getattr(f, "hotfix_auto_commit", False)
+    ]
+    incident.listeners.append(listener)

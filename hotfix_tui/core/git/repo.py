@@ -1,0 +1,132 @@
+"""Git facts the incident layer needs: repo root, branch, user name, branch creation.
+
+Reading the root and branch avoids importing GitPython so that `status` stays fast;
+everything that changes the repo goes through GitPython.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hotfix_tui.core.git.gitcmd import GitError, run_git
+
+__all__ = ["GitError"]
+
+
+def find_root(start: Path | None = None) -> Path | None:
+    """The top of the git work tree containing `start` (default: cwd), or None."""
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / ".git").exists():
+            return d
+    return None
+
+
+def git_dir(root: Path) -> Path | None:
+    """The .git directory of a work tree, following a `gitdir:` file (worktrees)."""
+    g = root / ".git"
+    if g.is_dir():
+        return g
+    if g.is_file():
+        try:
+            line = g.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        if line.startswith("gitdir:"):
+            p = Path(line[7:].strip())
+            return p if p.is_absolute() else (root / p).resolve()
+    return None
+
+
+def current_branch(root: Path | None) -> str | None:
+    """The checked-out branch name, or None (detached HEAD, no repo)."""
+    if root is None:
+        return None
+    g = git_dir(root)
+    if g is None:
+        return None
+    try:
+        head = (g / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    prefix = "ref: refs/heads/"
+    return head[len(prefix) :] if head.startswith(prefix) else None
+
+
+def user_name(root: Path | None) -> str:
+    """The git `user.name` for the log's Who column, falling back to the login name."""
+    if root is not None:
+        try:
+            out = run_git(root, "config", "user.name", check=False, timeout=5)
+            if out.returncode == 0 and out.stdout.strip():
+                return out.stdout.strip()
+        except GitError:
+            pass
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
+
+
+def in_progress_operation(root: Path) -> str | None:
+    """The name of a merge, rebase, cherry-pick or revert in progress, else None."""
+    g = git_dir(root)
+    if g is None:
+        return None
+    for name, what in (
+        ("MERGE_HEAD", "a merge"),
+        ("rebase-merge", "a rebase"),
+        ("rebase-apply", "a rebase"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+    ):
+        if (g / name).exists():
+            return what
+    return None
+
+
+def check_can_branch(root: Path, branch: str) -> None:
+    """Raise GitError when `branch` cannot be created and checked out here."""
+    op = in_progress_operation(root)
+    if op:
+        raise GitError(f"{root}: {op} is in progress; finish or abort it first, or use --no-branch")
+    import git  # GitPython, imported only when the repo is changed
+
+    try:
+        repo = git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise GitError(f"{root}: not a git repository ({exc}); use --no-branch") from exc
+    if branch in [h.name for h in repo.heads]:
+        raise GitError(
+            f"branch {branch!r} already exists; check it out or pick another description"
+        )
+    if (git_dir(root) or root / ".git").joinpath("index.lock").exists():
+        raise GitError(
+            f"{root}/.git/index.lock exists: another git process is running; "
+            "wait for it or remove the stale lock"
+        )
+
+
+def create_branch(root: Path, branch: str, start: str | None = None) -> None:
+    """Create `branch` from `start` (default: HEAD) and check it out (even before a commit)."""
+    from hotfix_tui.core.git.gitcmd import checkout_new_branch
+
+    check_can_branch(root, branch)
+    checkout_new_branch(root, branch, start)
+
+
+def ensure_excluded(root: Path | None, patterns: tuple[str, ...] = (".*.lock", ".*.tmp")) -> None:
+    """Add our lock and temp file patterns to `.git/info/exclude` so git never shows them."""
+    if root is None:
+        return
+    g = git_dir(root)
+    if g is None:
+        return
+    path = g / "info" / "exclude"
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        missing = [p for p in patterns if p not in text.splitlines()]
+        if missing:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sep = "" if not text or text.endswith("\n") else "\n"
+            path.write_text(text + sep + "\n".join(missing) + "\n", encoding="utf-8")
+    except OSError:
+        pass

@@ -1,0 +1,1 @@
+"""The markdown files: tasks.md edits, hotfix.md fields and timeline, atomic writes, merging."""

@@ -1,0 +1,343 @@
+"""Read and edit the incident record: hotfix.md fields and the post-mortem timeline table.
+
+Every edit is a pure `str -> str` function that changes only the span it must.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from hotfix_tui.core.clocks import parse_time
+
+_FIELD_RE = re.compile(
+    r"^(?P<pre>\s*(?:[-*+]\s+)?)\*\*(?P<name>[^*\n]+?)\*\*:[ \t]?(?P<value>[^\r\n]*)"
+)
+_BOX_RE = re.compile(r"\[(?P<mark>[ xX])\]\s*(?P<label>[^|\[\r\n]*[^|\[\s])?")
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
+TIME_PLACEHOLDER = "[YYYY-MM-DD HH:MM:SS UTC]"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A `**Name**: value` line: its value and the span of the value in the text."""
+
+    name: str
+    value: str
+    line: int  # 0-based
+    start: int
+    end: int
+
+
+def iter_lines(text: str) -> list[tuple[int, str]]:
+    """Split text into (offset, line without its ending) pairs."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _LINE_RE.match(text, pos)
+        assert m is not None
+        raw = m.group(0)
+        out.append((pos, raw.rstrip("\r\n")))
+        pos = m.end()
+        if not raw:
+            break
+    return out
+
+
+def fields(text: str) -> dict[str, Field]:
+    """Every `**Name**: value` field outside code fences; the first of a name wins."""
+    return dict(_fields(text))
+
+
+@functools.lru_cache(maxsize=32)
+def _fields(text: str) -> dict[str, Field]:
+    # a projection reads and sets a dozen fields of one text: parse it once (callers get a copy)
+    found: dict[str, Field] = {}
+    fence = ""
+    for idx, (off, line) in enumerate(iter_lines(text)):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            mark = stripped[:3]
+            fence = "" if fence == mark else (fence or mark)
+            continue
+        if fence:
+            continue
+        m = _FIELD_RE.match(line)
+        if m and m.group("name") not in found:
+            name = m.group("name").strip()
+            found[name] = Field(
+                name, m.group("value"), idx, off + m.start("value"), off + m.end("value")
+            )
+    return found
+
+
+def get_field(text: str, name: str) -> str | None:
+    """The value of a field, or None when the field is absent."""
+    f = fields(text).get(name)
+    return f.value if f else None
+
+
+def set_field(text: str, name: str, value: str) -> str:
+    """Replace a field's value; the text is unchanged when the field is absent."""
+    f = fields(text).get(name)
+    if f is None or f.value == value:
+        return text
+    return text[: f.start] + value + text[f.end :]
+
+
+def is_placeholder(value: str | None) -> bool:
+    """True when a value is empty or still a `[...]` template placeholder."""
+    v = (value or "").strip()
+    return not v or (v.startswith("[") and "]" in v and parse_time(v) is None)
+
+
+def field_time(text: str, name: str) -> datetime | None:
+    """The time stored in a timeline field (its first part), or None."""
+    value = get_field(text, name)
+    if value is None:
+        return None
+    head = value.split(" - ", 1)[0]
+    return parse_time(head)
+
+
+def set_field_time(text: str, name: str, stamp: str, *, overwrite: bool = False) -> str:
+    """Write a time into a timeline field, keeping any ` - detail` part after it.
+
+    A time a person already wrote is kept unless `overwrite` is set.
+    """
+    f = fields(text).get(name)
+    if f is None:
+        return text
+    head, sep, rest = f.value.partition(" - ")
+    if parse_time(head) is not None and not overwrite:
+        return text
+    new = stamp + (sep + rest if sep else "")
+    return text[: f.start] + new + text[f.end :]
+
+
+def clear_field_time(text: str, name: str) -> tuple[str, str]:
+    """Put the time placeholder back into a timeline field; returns (text, the time removed)."""
+    f = fields(text).get(name)
+    if f is None:
+        return text, ""
+    head, sep, rest = f.value.partition(" - ")
+    if parse_time(head) is None:
+        return text, ""
+    new = TIME_PLACEHOLDER + (sep + rest if sep else "")
+    return text[: f.start] + new + text[f.end :], head.strip()
+
+
+# --- checkbox rows: **Severity**: [ ] P0 (...) | [ ] P1 (...) -------------------------------
+
+
+def checkbox_options(value: str) -> list[tuple[str, bool, int]]:
+    """The options of a checkbox row: (label, checked, offset of the mark in the value)."""
+    return [
+        ((m.group("label") or "").strip(), m.group("mark") in "xX", m.start("mark"))
+        for m in _BOX_RE.finditer(value)
+    ]
+
+
+def checked_options(text: str, name: str) -> list[str]:
+    """Labels of the checked options of a checkbox-row field."""
+    value = get_field(text, name)
+    return [label for label, checked, _ in checkbox_options(value or "") if checked]
+
+
+def _matches(label: str, key: str) -> bool:
+    low, k = label.lower(), key.lower()
+    return low == k or low.startswith(k + " ") or low.startswith(k + "(")
+
+
+def set_checked(text: str, name: str, key: str, *, exclusive: bool = True, add: bool = True) -> str:
+    """Check the option of a row whose label starts with `key`; uncheck the others if exclusive.
+
+    When no option matches and `add` is set, ` | [x] key` is appended to the row.
+    """
+    f = fields(text).get(name)
+    if f is None:
+        return text
+    value = f.value
+    chars = list(value)
+    found = False
+    for label, checked, off in checkbox_options(value):
+        want = _matches(label, key)
+        found = found or want
+        if want and not checked:
+            chars[off] = "x"
+        elif not want and checked and exclusive:
+            chars[off] = " "
+    new = "".join(chars)
+    if not found and add:
+        new = (new.rstrip() + " | " if checkbox_options(value) else "") + f"[x] {key}"
+    if new == value:
+        return text
+    return text[: f.start] + new + text[f.end :]
+
+
+def uncheck_all(text: str, name: str) -> str:
+    """Uncheck every option of a checkbox row."""
+    f = fields(text).get(name)
+    if f is None:
+        return text
+    chars = list(f.value)
+    for _label, checked, off in checkbox_options(f.value):
+        if checked:
+            chars[off] = " "
+    return text[: f.start] + "".join(chars) + text[f.end :]
+
+
+def first_checked_key(text: str, name: str, keys: list[str] | tuple[str, ...]) -> str | None:
+    """The first of `keys` whose option is checked in a checkbox row, else None."""
+    checked = checked_options(text, name)
+    for key in keys:
+        if any(_matches(label, key) for label in checked):
+            return key
+    return None
+
+
+def last_checked_key(text: str, name: str, keys: list[str] | tuple[str, ...]) -> str | None:
+    """The last of `keys` (in their order) whose option is checked, else None."""
+    checked = checked_options(text, name)
+    hit = None
+    for key in keys:
+        if any(_matches(label, key) for label in checked):
+            hit = key
+    return hit
+
+
+# --- post-mortem timeline table -------------------------------------------------------------
+
+TIMELINE_HEADING = "### Timeline (Detailed)"
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One row of the `| Time | Event | Who | Notes |` table."""
+
+    time: str
+    event: str
+    who: str
+    notes: str
+    line: int
+    placeholder: bool
+
+
+def _cells(line: str) -> list[str]:
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    parts = re.split(r"(?<!\\)\|", body)
+    return [p.strip().replace("\\|", "|") for p in parts]
+
+
+def escape_cell(text: str) -> str:
+    """Make text safe for one table cell: no newlines or control characters, pipes escaped."""
+    shown = str(text)
+    if not shown.isprintable():  # the usual cell is printable: checked in one C call
+        shown = "".join(ch if ch.isprintable() else " " for ch in shown)
+    return " ".join(shown.split()).replace("|", "\\|")
+
+
+def log_table(text: str) -> tuple[list[LogRow], int, int] | None:
+    """The timeline table: its rows, the line of its header and the line after its last row."""
+    lines = iter_lines(text)
+    start = next((i for i, (_, ln) in enumerate(lines) if ln.strip() == TIMELINE_HEADING), None)
+    if start is None:
+        return None
+    header = None
+    i = start + 1
+    while i < len(lines):
+        ln = lines[i][1].strip()
+        if ln.startswith("|"):
+            header = i
+            break
+        if ln.startswith("#"):
+            return None
+        i += 1
+    if header is None:
+        return None
+    rows: list[LogRow] = []
+    i = header + 1
+    if i < len(lines) and set(lines[i][1].strip()) <= set("|-: "):
+        i += 1
+    while i < len(lines) and lines[i][1].strip().startswith("|"):
+        cells = _cells(lines[i][1]) + ["", "", "", ""]
+        ph = cells[0] in ("HH:MM", "") or cells[2].startswith("[")
+        rows.append(LogRow(cells[0], cells[1], cells[2], cells[3], i, ph))
+        i += 1
+    return rows, header, i
+
+
+def log_time(now: datetime, start: datetime | None = None) -> str:
+    """The Time cell of a log row: `HH:MM:SS`, with the date when not on the start's day."""
+    if start is not None and start.date() != now.date():
+        return now.strftime("%Y-%m-%d %H:%M:%S")
+    return now.strftime("%H:%M:%S")
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def format_row(time: str, event: str, who: str, notes: str) -> str:
+    """A table row with its cells escaped."""
+    cells = [escape_cell(c) for c in (time, event, who, notes)]
+    return "| " + " | ".join(cells) + " |"
+
+
+def add_log_row(
+    text: str, time: str, event: str, who: str, notes: str = "", *, replaces: str = ""
+) -> str:
+    """Append a row after the last real row; a placeholder row named `replaces` is removed.
+
+    Returns the text unchanged when the document has no timeline table.
+    """
+    table = log_table(text)
+    if table is None:
+        return text
+    rows, _header, end = table
+    lines = iter_lines(text)
+    nl = _newline(text)
+    drop = None
+    if replaces:
+        drop = next(
+            (r.line for r in rows if r.placeholder and r.event.lower() == replaces.lower()), None
+        )
+    real = [r for r in rows if not r.placeholder]
+    insert_at = (real[-1].line + 1) if real else (rows[0].line if rows else end)
+    new_line = format_row(time, event, who, notes)
+    out_lines = [ln for _, ln in lines]
+    endings = _endings(text, lines)
+    if insert_at > 0 and insert_at == len(out_lines) and not endings[-1]:
+        endings[-1] = nl
+    out_lines.insert(insert_at, new_line)
+    endings.insert(insert_at, nl)
+    if drop is not None:
+        idx = drop + (1 if drop >= insert_at else 0)
+        del out_lines[idx]
+        del endings[idx]
+    return "".join(a + b for a, b in zip(out_lines, endings, strict=True))
+
+
+def remove_log_row(text: str, line: int) -> str:
+    """Remove one table row by its 0-based line index."""
+    lines = iter_lines(text)
+    endings = _endings(text, lines)
+    keep = [(ln, e) for i, ((_, ln), e) in enumerate(zip(lines, endings, strict=True)) if i != line]
+    return "".join(a + b for a, b in keep)
+
+
+def _endings(text: str, lines: list[tuple[int, str]]) -> list[str]:
+    out = []
+    for i, (off, ln) in enumerate(lines):
+        nxt = lines[i + 1][0] if i + 1 < len(lines) else len(text)
+        out.append(text[off + len(ln) : nxt])
+    if out and not out[-1]:
+        out[-1] = ""
+    return out

@@ -1,0 +1,174 @@
+"""Fill the incident record from what people tell us: detection, a corrected start, the fix commit.
+
+A value a person wrote is replaced only with `force` (else NeedsConfirmation); changes are logged.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from hotfix_tui.core.clocks import format_time
+from hotfix_tui.core.markdown import record_md as record
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.record.incident import Change as ChangeT
+    from hotfix_tui.core.record.incident import Incident, IncidentError
+
+DETECTION = "Detection"
+START = "Incident Start"
+COMMIT_SHA = "Commit SHA"
+_REVERT_RE = re.compile(r"(git revert )(\[commit-sha\]|<hotfix-commit-sha>|[0-9a-f]{7,64})")
+
+
+def _errors() -> tuple[type[ChangeT], type[IncidentError]]:
+    """Change and IncidentError, imported late (incident.py imports this module)."""
+    from hotfix_tui.core.record.incident import Change, IncidentError
+
+    return Change, IncidentError
+
+
+class NeedsConfirmation(Exception):
+    """A different value is already there; the caller asks the user, then passes `force`."""
+
+    def __init__(self, message: str, current: str, proposed: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.proposed = proposed
+
+
+def needs_detection(inc: Incident) -> bool:
+    """True when hotfix.md has a `**Detection**` field with no time yet (ask the user once)."""
+    text = inc.text("hotfix.md")
+    return (
+        record.get_field(text, DETECTION) is not None and record.field_time(text, DETECTION) is None
+    )
+
+
+def set_detection(
+    inc: Incident, when: datetime | None, how: str, *, force: bool = False
+) -> ChangeT:
+    """Record the detection (time, then how); `when` defaults to now.
+
+    A detection time already recorded stays unless `force`; NeedsConfirmation says what is there.
+    """
+    Change, IncidentError = _errors()
+    how = " ".join((how or "").split())
+    text = inc.text("hotfix.md")
+    current = record.get_field(text, DETECTION)
+    if current is None:
+        raise IncidentError(f"{inc.path('hotfix.md')}: no **Detection** field to fill")
+    when = when or inc.clock()
+    inc._check_time(when, "the detection time")
+    stamp = format_time(when)
+    head, sep, rest = current.partition(" - ")
+    old_time = record.field_time(text, DETECTION)
+    if old_time is not None and old_time != when and not force:
+        raise NeedsConfirmation(
+            f"Detection already says {head.strip()}; confirm to replace it with {stamp}",
+            head.strip(),
+            stamp,
+        )
+    old_how = rest.strip() if sep and not record.is_placeholder(rest) else ""
+    inc._emit("detection", happened=when, how=how or old_how or None)
+    label = f"detection {stamp}"
+
+    def undo() -> ChangeT | None:
+        if old_time is None:
+            inc._emit("detection", clear=True, undo=label)
+        else:
+            inc._emit("detection", happened=old_time, how=old_how or None, undo=label)
+        return None
+
+    change = Change(label, undo, messages=inc.order_warnings())
+    inc.history.append(change)
+    inc._notify(change.label)
+    return change
+
+
+def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> ChangeT | None:
+    """Correct the incident start; every clock, Total Duration and SLA Breach follow.
+
+    NeedsConfirmation when another time is there and `force` is not set.
+    """
+    Change, IncidentError = _errors()
+    text = inc.text("hotfix.md")
+    if record.get_field(text, START) is None:
+        raise IncidentError(f"{inc.path('hotfix.md')}: no **Incident Start** field")
+    inc._check_time(when, "the incident start")
+    old = record.field_time(text, START)
+    stamp = format_time(when)
+    if old == when:
+        return None
+    if old is not None and not force:
+        raise NeedsConfirmation(
+            f"Incident Start is {format_time(old)}; confirm to change it to {stamp}",
+            format_time(old),
+            stamp,
+        )
+    inc._emit("start", happened=when)
+    label = f"incident start {stamp}"
+
+    def undo() -> ChangeT | None:
+        if old is not None:
+            inc._emit("start", happened=old, undo=label)
+        return None
+
+    change = Change(label, undo, messages=inc.order_warnings())
+    inc.history.append(change)
+    inc._notify(change.label)
+    return change
+
+
+def set_fix_commit(
+    inc: Incident, sha: str, subject: str = "", *, force: bool = False
+) -> ChangeT | None:
+    """Record the fix's full SHA in `**Commit SHA**` and the rollback `git revert <sha>`.
+
+    NeedsConfirmation when another SHA is already recorded and `force` is not set.
+    """
+    Change, IncidentError = _errors()
+    text = inc.text("hotfix.md")
+    current = record.get_field(text, COMMIT_SHA)
+    if current is None:
+        raise IncidentError(f"{inc.path('hotfix.md')}: no **Commit SHA** field to fill")
+    cur = current.strip().strip("`")
+    if cur == sha:
+        return None
+    if not record.is_placeholder(cur) and not force:
+        raise NeedsConfirmation(
+            f"Commit SHA already says {cur}; confirm to replace it with {sha}", cur, sha
+        )
+    previous = "" if record.is_placeholder(cur) else cur
+    inc._emit("fix_commit", sha=sha, subject=subject or None, previous=previous or None)
+    label = f"fix commit {sha[:12]}"
+
+    def undo() -> ChangeT | None:
+        inc._emit("fix_commit", sha=previous, undo=label)
+        return None
+
+    change = Change(label, undo)
+    inc.history.append(change)
+    inc._notify(change.label)
+    return change
+
+
+def fill_rollback(text: str, sha: str, *, previous: str = "", section: str = "## Rollback") -> str:
+    """Put `sha` into the `git revert` line of the rollback section (placeholder or our old SHA)."""
+    lines = record.iter_lines(text)
+    in_section = not section
+    for off, line in lines:
+        if section and line.startswith("## "):
+            in_section = line.startswith(section)
+            continue
+        if not in_section:
+            continue
+        m = _REVERT_RE.search(line)
+        if not m:
+            continue
+        target = m.group(2)
+        if target.startswith(("[", "<")) or (previous and previous.startswith(target)):
+            start = off + m.start(2)
+            return text[:start] + sha + text[off + m.end(2) :]
+    return text

@@ -1,0 +1,1006 @@
+"""One incident folder and every action on it, shared by the CLI, the TUI and the tests.
+
+Each action appends an event to the log, then projects the markdown from the log (see transact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hotfix_tui.core.clocks import (
+    Clock,
+    SlaReading,
+    WindowReading,
+    format_time,
+    parse_time,
+    utc_now,
+    window_readings,
+    workflow_sla,
+)
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown import store, tasks_md
+from hotfix_tui.core.markdown.store import (
+    ChangedUnderneath,
+    Loaded,
+    StoreError,
+    ensure_inside,
+    read_text,
+    unchanged,
+)
+from hotfix_tui.core.record import events as evlog
+from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.record.projection import EVENT_ROWS, STATUS_ROWS, project, replay
+from hotfix_tui.core.workflow.model import TaskDef, Workflow
+
+TASKS = "tasks.md"
+HOTFIX = "hotfix.md"
+POSTMORTEM = "post-mortem.md"
+
+__all__ = ["EVENT_ROWS", "STATUS_ROWS", "BadInput", "Change", "Incident", "IncidentError"]
+
+# A time this far ahead of the clock is refused (clocks of two machines differ a little).
+FUTURE_SLACK_SECONDS = 60
+
+
+class IncidentError(Exception):
+    """An action could not be done; the message names the file and what to do."""
+
+
+class BadInput(IncidentError):
+    """What the user gave cannot be taken (a time in the future); nothing was written."""
+
+
+@dataclass
+class TaskView:
+    """A task as shown: the file's state joined with the workflow's rules."""
+
+    key: str
+    id: str | None
+    title: str
+    done: bool
+    skipped: str | None
+    applicable: bool
+    reason: str
+    steps: list[str]
+    notes: list[tasks_md.Note]
+    phase_index: int
+    level: int
+    markers: list[str]
+    line: int
+
+    @property
+    def state(self) -> str:
+        if self.done:
+            return "done"
+        if self.skipped is not None:
+            return "skipped"
+        return "open" if self.applicable else "n/a"
+
+    @property
+    def settled(self) -> bool:
+        """Done, skipped or not applicable: nothing left to do."""
+        return self.state != "open"
+
+
+@dataclass
+class PhaseView:
+    """A phase with its tasks and progress."""
+
+    index: int
+    name: str
+    note: str
+    tasks: list[TaskView]
+
+    @property
+    def total(self) -> int:
+        return sum(1 for t in self.tasks if t.applicable or t.done)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for t in self.tasks if (t.applicable or t.done) and (t.done or t.skipped))
+
+    @property
+    def finished(self) -> bool:
+        return all(t.settled for t in self.tasks)
+
+
+@dataclass
+class Change:
+    """One applied action, kept so that it can be undone."""
+
+    label: str
+    undo: Callable[[], Change | None]
+    files: set[str] = field(default_factory=set)
+    messages: list[str] = field(default_factory=list)  # what the user should know, e.g. kept times
+
+
+def folder_words(description: str, count: int = 3) -> str:
+    """Lowercase, runs of non `a-z0-9` to `-`, first `count` words: the folder/branch slug."""
+    import re
+
+    words = [w for w in re.split(r"[^a-z0-9]+", description.lower()) if w]
+    return "-".join(words[:count]) or "incident"
+
+
+def _signature(ev: Event) -> tuple[object, ...]:
+    """What an event says, without who or when it was made: equal for the same edit."""
+    data = {k: v for k, v in ev.data.items() if k not in ("hand",)}
+    at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
+    return (ev.kind, repr(sorted(data.items())), at)
+
+
+Build = Callable[[list[Event], Callable[..., Event]], list[Event]]
+
+
+class Incident:
+    """An incident folder: the event log and the markdown projected from it, with actions.
+
+    Every action appends an event (fsynced) before the markdown is projected and written.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        workflow: Workflow | None,
+        *,
+        clock: Clock = utc_now,
+        who: str | None = None,
+        repo_root: Path | None = None,
+    ) -> None:
+        self.folder = folder
+        self.workflow = workflow
+        self.clock = clock
+        self.repo_root = repo_root
+        self._who = who
+        self.files: dict[str, Loaded | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
+        self.view: dict[str, str | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
+        self.events: list[Event] = []
+        self.pending: list[Event] = []  # hand edits seen but not recorded yet (read-only views)
+        self.warnings: list[str] = []
+        self.doc: tasks_md.TasksDoc = tasks_md.parse_tasks("")
+        self.history: list[Change] = []
+        self._log_sig: tuple[int, int, int] | None = None
+        self._log_problems: list[str] = []
+        self._recorder: evlog.Recorder | None = None
+        self._prepared = False
+        # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
+        self.listeners: list[Callable[[Incident, str], None]] = []
+        self.load()
+
+    # --- loading ------------------------------------------------------------------------
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def _read(self, name: str) -> Loaded | None:
+        p = self.path(name)
+        if not p.exists():
+            return None
+        self._inside(p)
+        return read_text(p)
+
+    def _inside(self, p: Path) -> None:
+        """Refuse a file that resolves outside the repository (or the folder, without a repo).
+
+        A tasks.md symlinked to hotfix.md in the same folder is fine and is written through.
+        """
+        ensure_inside(self.repo_root or self.folder, p)
+
+    def _log_signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = (self.folder / evlog.LOG).stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def load(self) -> None:
+        """Read the files and the log; the view is the projection (nothing is written here)."""
+        for name in self.files:
+            self.files[name] = self._read(name)
+        if self.files[TASKS] is None and self.files[HOTFIX] is None:
+            raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
+        self._read_log()
+        self._build_view()
+
+    def _read_log(self) -> None:
+        p = self.folder / evlog.LOG
+        self._log_sig = self._log_signature()
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.events = []
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
+        self.events, problems = evlog.parse_log(text, str(p))
+        self._log_problems = problems
+
+    def _build_view(self) -> None:
+        from hotfix_tui.core.markdown.mdmerge import has_markers, resolve_markers
+        from hotfix_tui.core.record import journal
+        from hotfix_tui.core.record.reconcile import detect
+
+        texts = {n: (f.text if f else None) for n, f in self.files.items()}
+        self.warnings = list(self._log_problems)
+        for name, text in texts.items():
+            if text is not None and has_markers(text):  # read as the next write will settle it
+                texts[name], left = resolve_markers(text)
+                self.warnings += [
+                    f"{self.path(name)}:{n}: git conflict markers in text people wrote; "
+                    "resolve them (`hotfix-tui resolve`) before the next change"
+                    for n in left
+                ]
+        self.pending = []
+        if self.events:
+            stored = journal.load_hashes(self.repo_root, self.folder)
+            names = {
+                n
+                for n, t in texts.items()
+                if t is not None and stored and journal.text_hash(t) != stored.get(n)
+            }
+            if names:
+                self.pending = detect(
+                    texts, self.events, self.workflow, names, self._maker(self.events)
+                )
+            self.view = project(texts, [*self.events, *self.pending], self.workflow)
+        else:
+            self.view = texts
+        self.doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
+
+    def merge_events(self, extra: list[Event]) -> None:
+        """View the record with events from another copy merged in (read-only: nothing written)."""
+        merged = {e.id: e for e in [*self.events, *extra]}
+        if len(merged) != len(self.events):
+            self.events = sorted(merged.values(), key=lambda e: e.order)
+            self._build_view()
+
+    def refresh(self) -> set[str]:
+        """Re-read what changed on disk; returns the files whose view changed."""
+        disk: set[str] = set()
+        for name, loaded in self.files.items():
+            p = self.path(name)
+            if loaded is not None and unchanged(p, loaded):
+                continue
+            if not p.exists():
+                if loaded is not None:
+                    self.files[name] = None
+                    disk.add(name)
+                continue
+            new = read_text(p)
+            if loaded is None or new.hash != loaded.hash:
+                disk.add(name)
+            self.files[name] = new
+        changed_files = bool(disk)
+        log_changed = self._log_signature() != self._log_sig
+        if not changed_files and not log_changed:
+            return set()
+        before = dict(self.view)
+        if log_changed:
+            self._read_log()
+        self._build_view()
+        return disk | {n for n in self.view if self.view.get(n) != before.get(n)}
+
+    def text(self, name: str) -> str:
+        return self.view.get(name) or ""
+
+    # --- facts ----------------------------------------------------------------------------
+
+    @property
+    def who(self) -> str:
+        if self._who is None:
+            from hotfix_tui.core.git.repo import user_name
+
+            self._who = user_name(self.repo_root)
+        return self._who
+
+    @property
+    def id(self) -> str:
+        for src in (self.doc.fields, record.fields(self.text(HOTFIX))):
+            f = src.get("Hotfix ID")
+            if f and f.value.strip() and "#" not in f.value:
+                return f.value.strip()
+        return self.folder.name
+
+    @property
+    def title(self) -> str:
+        if self.doc.title:
+            return self.doc.title
+        for _, line in record.iter_lines(self.text(HOTFIX))[:5]:
+            if line.startswith("# "):
+                return line[2:].split(":", 1)[-1].strip()
+        return self.folder.name
+
+    def _cached(self, name: str, compute: Callable[[], object]) -> object:
+        src = (self.view.get(HOTFIX), self.doc, self.workflow)
+        cached = getattr(self, name, None)
+        if cached is not None and all(a is b for a, b in zip(cached[0], src, strict=True)):
+            return cached[1]
+        value = compute()
+        setattr(self, name, (src, value))
+        return value
+
+    @property
+    def severity(self) -> str | None:
+        return self._cached("_severity_cache", self._read_severity)  # type: ignore[return-value]
+
+    def _read_severity(self) -> str | None:
+        keys = [s.id for s in self.workflow.severities] if self.workflow else ["P0", "P1", "P2"]
+        found = record.first_checked_key(self.text(HOTFIX), "Severity", keys)
+        if found:
+            return found
+        f = self.doc.fields.get("Severity")
+        value = f.value.strip() if f else ""
+        return value if value in keys else None
+
+    @property
+    def status(self) -> str:
+        wf = self.workflow
+        statuses = list(wf.statuses) if wf else []
+        found = record.last_checked_key(self.text(HOTFIX), "Status", statuses) if statuses else None
+        return found or (wf.initial_status if wf else "") or ""
+
+    @property
+    def branch_field(self) -> str:
+        value = record.get_field(self.text(HOTFIX), "Branch") or ""
+        return value.strip().strip("`")
+
+    def event_times(self) -> dict[str, datetime]:
+        """Times of the workflow's events, read from the (projected) hotfix.md timeline fields."""
+        times: dict[str, datetime] = self._cached("_events_cache", self._read_event_times)  # type: ignore[assignment]
+        return dict(times)
+
+    def _read_event_times(self) -> dict[str, datetime]:
+        text = self.text(HOTFIX)
+        events = self.workflow.events if self.workflow else {}
+        out: dict[str, datetime] = {}
+        if events:
+            flds = record.fields(text)
+            for name, label in events.items():
+                f = flds.get(label) if label else None
+                if f is not None:
+                    t = parse_time(f.value.split(" - ", 1)[0])
+                    if t is not None:
+                        out[name] = t
+        return out
+
+    @property
+    def started_at(self) -> datetime | None:
+        wf = self.workflow
+        return self.event_times().get(wf.clock.starts_at if wf else "incident_start")
+
+    def sla(self, now: datetime | None = None) -> SlaReading | None:
+        """The resolution clock for the current severity, or None without a workflow."""
+        return workflow_sla(self.workflow, self.severity, self.event_times(), now or self.clock())
+
+    def windows(self, now: datetime | None = None) -> list[WindowReading]:
+        if self.workflow is None:
+            return []
+        closed = {t.id for t in self.doc.tasks if t.done and t.id}
+        return window_readings(
+            self.workflow.windows, self.event_times(), closed, now or self.clock()
+        )
+
+    def task_def(self, task: tasks_md.Task) -> TaskDef | None:
+        return self.workflow.task(task.id) if (self.workflow and task.id) else None
+
+    def task_view(self, task: tasks_md.Task, severity: str | None = "") -> TaskView:
+        """Join a parsed task with its workflow rules (pass `severity` when viewing many)."""
+        d = self.task_def(task)
+        sev = self.severity if severity == "" else severity
+        applicable = d.applies_to(sev) if d else True
+        reason = ""
+        if not applicable and d is not None:
+            reason = d.not_applicable_reason or f"does not apply to {sev}"
+        return TaskView(
+            key=task.key,
+            id=task.id,
+            title=task.title,
+            done=task.done,
+            skipped=task.skip.text if task.skip else None,
+            applicable=applicable,
+            reason=reason,
+            steps=[s.text for s in task.steps],
+            notes=list(task.notes),
+            phase_index=task.phase_index,
+            level=task.level,
+            markers=list(task.markers),
+            line=task.line,
+        )
+
+    def phases(self) -> list[PhaseView]:
+        """Phases with their task views, in file order."""
+        by_key = {t.key: t for t in self.doc.tasks}
+        sev = self.severity
+        out = []
+        for i, ph in enumerate(self.doc.phases):
+            views = [self.task_view(by_key[k], sev) for k in ph.task_keys if k in by_key]
+            out.append(PhaseView(i, ph.name, ph.note, views))
+        return out
+
+    def progress(self) -> tuple[int, int]:
+        """Settled (done or skipped) and total applicable tasks, as every view counts them."""
+        phases = self.phases()
+        return sum(p.done for p in phases), sum(p.total for p in phases)
+
+    def tasks(self) -> list[TaskView]:
+        sev = self.severity
+        return [self.task_view(t, sev) for t in self.doc.tasks]
+
+    def next_open(self) -> TaskView | None:
+        return next((v for v in self.tasks() if v.state == "open"), None)
+
+    def find(self, ref: str) -> tasks_md.Task:
+        """A task by ID (case-insensitive) or key; IncidentError names the file when unknown."""
+        task = self.doc.task(ref) or self.doc.task(ref.upper())
+        if task is None:
+            known = ", ".join(t.id or t.key for t in self.doc.tasks[:8])
+            more = ", ..." if len(self.doc.tasks) > 8 else ""
+            raise IncidentError(f"{self.path(TASKS)}: no task {ref!r} (tasks: {known}{more})")
+        return task
+
+    # --- the write path -------------------------------------------------------------------
+
+    def _maker(self, seen: list[Event], who: str | None = None) -> Callable[..., Event]:
+        """A factory of events by `who` (default: the git user) recorded now, after `seen`."""
+        if self._recorder is None:
+            from hotfix_tui.core.record.journal import clone_id
+
+            self._recorder = evlog.Recorder(clone_id(self.repo_root, self.folder), self.who)
+        rec = self._recorder
+        rec.who = self.who
+        now = self.clock()
+        made: list[Event] = []
+
+        def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
+            ev = rec.make(kind, now, [*seen[-1:], *made[-1:]], happened=happened, **data)
+            if who is not None and who != ev.who:
+                ev = Event(ev.id, ev.kind, ev.recorded, ev.happened, who, ev.clone, ev.data)
+            made.append(ev)
+            return ev
+
+        return make
+
+    def _prepare_repo(self) -> None:
+        if self._prepared:
+            return
+        self._prepared = True
+        from hotfix_tui.core.git.repo import ensure_excluded, git_dir
+
+        if self.repo_root is None:
+            return
+        ensure_excluded(self.repo_root)
+        g = git_dir(self.repo_root)
+        if g is not None:
+            from hotfix_tui.core.markdown.mdmerge import register
+
+            register(g)
+
+    def _lock(self) -> Any:
+        import filelock
+
+        from hotfix_tui.core.record.journal import incident_lock
+
+        lock = incident_lock(self.repo_root, self.folder)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise IncidentError(
+                f"another hotfix-tui is changing {self.folder} (a sync or another window; "
+                f"lock {lock.lock_file} held for more than {lock.timeout:g}s); try again"
+            ) from exc
+        except OSError as exc:
+            raise IncidentError(f"cannot take the incident's lock: {exc}") from exc
+        return lock
+
+    def transact(
+        self,
+        build: Build | None = None,
+        edit: tuple[str, Callable[[str], str]] | None = None,
+        task: str | None = None,
+    ) -> list[Event]:
+        """Under the incident's lock: record hand edits, append the action's events (fsynced),
+        then project and write the markdown; returns the action's events."""
+        from hotfix_tui.core.record import journal
+
+        lock = self._lock()
+        try:
+            self._prepare_repo()
+            self._sweep_temps()
+            made: list[Event] | None = None
+            for _attempt in range(8):
+                texts = self._read_current()
+                if task is not None and made is None:
+                    self._require_task(texts, task)
+                events = self._current_log()
+                pre = self._reconcile(texts, events)
+                base = [*events, *pre]
+                new = list(pre)
+                if made is None:
+                    made = build(base, self._maker(base)) if build else []
+                    new += made
+                if new:
+                    try:
+                        evlog.append(self.folder, new)
+                    except OSError as exc:
+                        raise IncidentError(
+                            str(store._write_error(str(self.folder / evlog.LOG), exc))
+                        ) from exc
+                all_events = list({e.id: e for e in [*events, *new]}.values())
+                if edit is not None and texts.get(edit[0]) is not None:
+                    texts = {**texts, edit[0]: edit[1](texts[edit[0]] or "")}
+                proj = project(texts, all_events, self.workflow)
+                if self._write_all(proj):
+                    journal.save_hashes(self.repo_root, self.folder, proj)
+                    break
+            else:
+                raise IncidentError(
+                    f"{self.folder}: the files kept changing while being written (an editor "
+                    "saving continuously?); nothing of yours is lost, run the command again"
+                )
+            self.load()
+            return made
+        finally:
+            lock.release()
+
+    def _sweep_temps(self) -> None:
+        """Remove the temp files of a writer killed mid-write (writers hold the lock we hold)."""
+        from contextlib import suppress
+
+        for name in (TASKS, HOTFIX, POSTMORTEM, evlog.LOG):
+            for p in self.folder.glob(f".{name}.*.tmp"):
+                with suppress(OSError):
+                    p.unlink()
+
+    def _require_task(self, texts: dict[str, str | None], ref: str) -> None:
+        doc = tasks_md.parse_tasks(texts.get(TASKS) or "")
+        if doc.task(ref) is None:
+            raise IncidentError(
+                f"{self.path(TASKS)}: task {ref} is gone from the file on disk "
+                "(someone else changed it); nothing was written"
+            )
+
+    def repair(self) -> list[Event]:
+        """Bring the files in line with the log (and record hand edits); writes only if needed."""
+        return self.transact(None)
+
+    def _read_current(self) -> dict[str, str | None]:
+        from hotfix_tui.core.markdown.mdmerge import has_markers, resolve_markers
+        from hotfix_tui.core.record import journal
+
+        texts: dict[str, str | None] = {}
+        self._disk: dict[str, str | None] = {}
+        for name in (TASKS, HOTFIX, POSTMORTEM):
+            p = self.path(name)
+            try:
+                if p.exists():
+                    self._inside(p)
+                text = journal.read_stable(p)
+            except StoreError as exc:
+                raise IncidentError(str(exc)) from exc
+            self._disk[name] = text
+            if text is not None and has_markers(text):
+                text, left = resolve_markers(text)
+                if left:
+                    where = ", ".join(f"{p}:{n}" for n in left[:5])
+                    raise IncidentError(
+                        f"{where}: git conflict markers in text people wrote; edit the file to "
+                        "keep what is right (or run `hotfix-tui resolve`), then run the command "
+                        "again - nothing was written"
+                    )
+            texts[name] = text
+        if texts[TASKS] is None and texts[HOTFIX] is None:
+            raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
+        return texts
+
+    def _current_log(self) -> list[Event]:
+        p = self.folder / evlog.LOG
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
+        events, problems = evlog.parse_log(text, str(p))
+        from hotfix_tui.core.markdown.mdmerge import has_markers
+
+        if has_markers(text):  # merged without the union rule: keep every event, drop the marks
+            store.atomic_write(p, "".join(e.line() for e in events))
+        self._log_problems = problems
+        return events
+
+    def _reconcile(self, texts: dict[str, str | None], events: list[Event]) -> list[Event]:
+        """Seed a first log from the files, or turn hand edits into events."""
+        from hotfix_tui.core.record import journal
+        from hotfix_tui.core.record.reconcile import detect, seed
+
+        if not events:
+            return seed(texts, self.workflow, self._maker([]))
+        last = journal.load_projection(self.repo_root, self.folder)
+        names = {n for n, t in texts.items() if t is not None and t != last.get(n)}
+        if not names:
+            return []
+        arrived = self._arrived_by_git(names) if self.repo_root is not None else {}
+        out: list[Event] = []
+        make = self._maker(events)
+        order = (TASKS, HOTFIX, POSTMORTEM)
+        for name in sorted(names - set(arrived), key=order.index):
+            found = detect(texts, [*events, *out], self.workflow, {name}, make)
+            if name in last and found:
+                # what differs from the log already in the file last written is no one's edit
+                then = {**texts, name: last[name]}
+                stale = detect(then, [*events, *out], self.workflow, {name}, self._maker(events))
+                seen = {_signature(e) for e in stale}
+                found = [e for e in found if _signature(e) not in seen]
+            out += found
+            if name == TASKS and name in last:
+                out += self._retitles(texts.get(TASKS) or "", last[TASKS], [*events, *out], make)
+        for name, commit in arrived.items():
+            out += self._git_edits(texts, [*events, *out], name, commit)
+        return out
+
+    def _retitles(
+        self, text: str, before: str, events: list[Event], make: Callable[..., Event]
+    ) -> list[Event]:
+        """Tasks retitled by hand since the last projection: the ID stays, the title is an event."""
+        was = {t.id: t.title for t in tasks_md.parse_tasks(before).tasks if t.id}
+        st = replay(events, self.workflow)
+        out = []
+        for t in tasks_md.parse_tasks(text).tasks:
+            old = was.get(t.id) if t.id else None
+            changed = t.id and old is not None and t.title and t.title != old
+            if changed and st.task(t.id or "").title != t.title:
+                out.append(make("retitle", task=t.id, text=t.title, hand=True))
+        return out
+
+    def _rel(self, name: str) -> str:
+        assert self.repo_root is not None
+        return (self.folder / name).resolve().relative_to(self.repo_root.resolve()).as_posix()
+
+    def _arrived_by_git(self, names: set[str]) -> dict[str, tuple[str, int, str, int]]:
+        """The files that are as git left them (checkout, pull, merge), with their last commit."""
+        from hotfix_tui.core.record import journal
+
+        assert self.repo_root is not None
+        rels = {n: self._rel(n) for n in names}
+        try:
+            blobs = journal.index_blobs(self.repo_root, list(rels.values()))
+        except OSError:
+            return {}
+        out = {}
+        for name, rel in rels.items():
+            text = self._disk.get(name)
+            if text is None or blobs.get(rel) != journal.git_blob_id(text):
+                continue
+            commit = journal.last_commit(self.repo_root, rel)
+            if commit is not None:
+                out[name] = commit
+        return out
+
+    def _git_edits(
+        self,
+        texts: dict[str, str | None],
+        events: list[Event],
+        name: str,
+        commit: tuple[str, int, str, int],
+    ) -> list[Event]:
+        """Edits a commit carried without events, credited to its author and time."""
+        from datetime import UTC
+
+        from hotfix_tui.core.record import journal
+        from hotfix_tui.core.record.reconcile import detect, fact_key
+
+        assert self.repo_root is not None
+        sha, parents, author, at = commit
+        when = datetime.fromtimestamp(at, UTC)
+        n = 0
+
+        def make(kind: str, happened: datetime | None = None, **data: object) -> Event:
+            nonlocal n
+            n += 1
+            return Event(
+                f"git-{sha[:12]}-{name}-{n:03d}",
+                kind,
+                evlog.iso(when),
+                evlog.iso(happened or when),
+                author,
+                "git",
+                {k: v for k, v in data.items() if v is not None},
+            )
+
+        found = detect(texts, events, self.workflow, {name}, make)
+        if not found:
+            return []
+        touched = {fact_key(e) for e in events}
+        keep = {fact_key(e) for e in found if fact_key(e) not in touched}
+        if parents == 1:
+            md = journal.show(self.repo_root, sha, self._rel(name))
+            log = journal.show(self.repo_root, sha, self._rel(evlog.LOG)) or ""
+            if md is not None:
+                then, _ = evlog.parse_log(log)
+                if then:
+                    at_c = detect({**texts, name: md}, then, self.workflow, {name}, make)
+                    keep |= {fact_key(e) for e in at_c}
+        return [e for e in found if fact_key(e) in keep]
+
+    def _write_all(self, proj: dict[str, str | None]) -> bool:
+        """Write each projected file that differs; False when one changed under us (redo)."""
+        for name, text in proj.items():
+            disk = self._disk.get(name)
+            if text is None or disk is None or text == disk:
+                continue
+            try:
+                store.atomic_write(self.path(name), text, expect=disk)
+            except ChangedUnderneath:
+                return False
+            except StoreError as exc:
+                raise IncidentError(str(exc)) from exc
+        return True
+
+    # --- actions --------------------------------------------------------------------------
+
+    def _ref(self, task: tasks_md.Task) -> str:
+        return task.id or task.key
+
+    def _check_time(self, when: datetime | None, what: str) -> None:
+        """Refuse a time in the future (the clocks would stop at 0 %)."""
+        if when is None:
+            return
+        now = self.clock()
+        if (when - now).total_seconds() > FUTURE_SLACK_SECONDS:
+            raise BadInput(
+                f"{what} {format_time(when)} is in the future (now is {format_time(now)}); "
+                "give a time that has passed - nothing was written"
+            )
+
+    def order_warnings(self) -> list[str]:
+        """Timeline times out of order (Detection <= Investigation Start <= ... <= Incident End)."""
+        wf = self.workflow
+        if wf is None:
+            return []
+        times = self.event_times()
+        chain = [
+            "detection",
+            "investigation_start",
+            "root_cause_identified",
+            "fix_deployed",
+            wf.clock.stops_at,
+        ]
+        out = []
+        prev: tuple[str, datetime] | None = None
+        for ev in chain:
+            t = times.get(ev)
+            if t is None:
+                continue
+            if prev is not None and t < prev[1]:
+                out.append(
+                    f"{wf.events.get(ev, ev)} ({format_time(t)}) is before "
+                    f"{wf.events.get(prev[0], prev[0])} ({format_time(prev[1])}); check the times"
+                )
+            prev = (ev, t)
+        return out
+
+    def _emit(self, kind: str, happened: datetime | None = None, **data: object) -> list[Event]:
+        ref = data.get("task")
+        return self.transact(
+            lambda _evs, make: [make(kind, happened=happened, **data)],
+            task=str(ref) if ref is not None else None,
+        )
+
+    def _done_change(self, key: str, label: str, done: bool, messages: list[str]) -> Change:
+        inverse = "reopen" if done else "done"
+
+        def undo() -> Change | None:
+            self._emit(inverse, task=key, undo=label)
+            return None
+
+        change = Change(label, undo, {TASKS, HOTFIX, POSTMORTEM}, messages)
+        self.history.append(change)
+        self._notify(label)
+        return change
+
+    def set_done(
+        self, ref: str, done: bool = True, note: str | None = None, at: datetime | None = None
+    ) -> Change | None:
+        """Check or uncheck a task; the event is recorded even when the task already is so
+        (a later intent must win a merge), but then no Change is returned."""
+        task = self.find(ref)
+        key = self._ref(task)
+        self._check_time(at, f"the time given for {task.id or task.title}")
+        was = task.done
+        kept: list[str] = []
+
+        def build(events: list[Event], make: Callable[..., Event]) -> list[Event]:
+            out = []
+            if done:
+                ts = replay(events, self.workflow).task(key)
+                d = self.task_def(task)
+                if ts.first_done is not None and at is None and d is not None and d.events:
+                    for ev in d.events:
+                        label = self.workflow.events.get(ev) if self.workflow else None
+                        if label:
+                            kept.append(
+                                f"{label} keeps {format_time(ts.done_at or ts.first_done)}, "
+                                "the time first recorded (give --at to change it)"
+                            )
+                out.append(
+                    make(
+                        "done",
+                        task=key,
+                        happened=at,
+                        at_given=True if at else None,
+                        note=" ".join(note.split()) if note else None,
+                    )
+                )
+            else:
+                out.append(make("reopen", task=key, cleared=self._cleared(events, key) or None))
+            return out
+
+        self.transact(build, task=key)
+        if was == done and not note and at is None:
+            return None
+        verb = "done" if done else "reopened"
+        label = f"{task.id or task.title} {verb}"
+        return self._done_change(key, label, done, [*kept, *self.order_warnings()])
+
+    def _cleared(self, events: list[Event], key: str) -> str:
+        """What reopening a task takes back: the times only it recorded."""
+        from hotfix_tui.core.record.projection import event_times
+
+        wf = self.workflow
+        if wf is None:
+            return ""
+        before = event_times(replay(events, wf), wf)
+        st = replay(events, wf)
+        st.tasks.setdefault(key, st.task(key)).done = False
+        after = event_times(st, wf)
+        return "; ".join(
+            f"{wf.events.get(ev, ev)} {format_time(t)} cleared"
+            for ev, t in before.items()
+            if ev not in after
+        )
+
+    def note(self, ref: str, text: str) -> Change:
+        """Add a timestamped note as a sub-item of a task."""
+        text = " ".join(text.split())
+        if not text:
+            raise IncidentError("the note is empty; type some text")
+        task = self.find(ref)
+        key = self._ref(task)
+        made = self._emit("note", task=key, text=text)
+        note_id = made[0].id
+        label = f"note on {task.id or task.title}"
+
+        def undo() -> Change | None:
+            self._emit("unnote", task=key, ref=note_id, text=text, undo=label)
+            return None
+
+        change = Change(label, undo, {TASKS, POSTMORTEM})
+        self.history.append(change)
+        self._notify(change.label)
+        return change
+
+    def skip(self, ref: str, reason: str) -> Change | None:
+        """Mark a task skipped with a reason (a sub-item); a done task must be reopened first."""
+        reason = " ".join(reason.split())
+        if not reason:
+            raise IncidentError("a skip needs a reason; say why the task is skipped")
+        task = self.find(ref)
+        key = self._ref(task)
+        if task.skip is not None:
+            raise IncidentError(f"{task.id or task.title} is already skipped: {task.skip.text}")
+        if task.done:
+            raise IncidentError(
+                f"{task.id or task.title} is done; reopen it first if it is really skipped"
+            )
+        self._emit("skip", task=key, text=reason)
+        label = f"skip {task.id or task.title}"
+
+        def undo() -> Change | None:
+            self._emit("unskip", task=key, undo=label)
+            return None
+
+        change = Change(label, undo, {TASKS, POSTMORTEM})
+        self.history.append(change)
+        self._notify(change.label)
+        return change
+
+    def unskip(self, ref: str) -> Change | None:
+        """Remove a task's skip mark."""
+        task = self.find(ref)
+        if task.skip is None:
+            return None
+        self._emit("unskip", task=self._ref(task))
+        self._notify(f"unskip {task.id or task.title}")
+        return None
+
+    def set_severity(self, severity: str) -> Change | None:
+        """Change the severity; the clocks and applicable tasks follow."""
+        wf = self.workflow
+        keys = [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
+        severity = severity.upper()
+        if severity not in keys:
+            raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(keys)}")
+        old = self.severity
+        if old == severity:
+            return None
+        self._emit("severity", value=severity, old=old)
+        label = f"severity {old} -> {severity}"
+
+        def undo() -> Change | None:
+            if old:
+                self._emit("severity", value=old, undo=label)
+            return None
+
+        change = Change(label, undo)
+        self.history.append(change)
+        self._notify(change.label)
+        return change
+
+    def set_status(self, status: str) -> Change | None:
+        """Move the incident to a status of the workflow."""
+        wf = self.workflow
+        statuses = list(wf.statuses) if wf else []
+        match = next((s for s in statuses if s.lower() == status.lower()), None)
+        if match is None:
+            raise IncidentError(f"unknown status {status!r}; use one of {', '.join(statuses)}")
+        old = self.status
+        if old == match:
+            return None
+        self._emit("status", value=match, old=old)
+        label = f"status {old} -> {match}"
+
+        def undo() -> Change | None:
+            if old:
+                self._emit("status", value=old, undo=label)
+            return None
+
+        change = Change(label, undo)
+        self.history.append(change)
+        self._notify(change.label)
+        return change
+
+    def undo_last(self) -> str | None:
+        """Undo the most recent action of this session (one event); returns its label."""
+        if not self.history:
+            return None
+        change = self.history.pop()
+        depth = len(self.history)
+        self._muted = True
+        try:
+            change.undo()
+        finally:
+            self._muted = False
+        del self.history[depth:]  # the inverse action is not itself undoable
+        self._notify(f"undo {change.label}")
+        return change.label
+
+    # --- hooks and record filling (see fill.py) ----------------------------------------------
+
+    def _notify(self, label: str) -> None:
+        """Tell the listeners an action was written; a listener's error never undoes it."""
+        if getattr(self, "_muted", False):
+            return
+        for listener in list(self.listeners):
+            listener(self, label)
+
+    def set_detection(self, when: datetime | None, how: str, *, force: bool = False) -> Change:
+        """Fill `**Detection**` (time, then ` - how`); see fill.set_detection."""
+        from hotfix_tui.core.record.fill import set_detection
+
+        return set_detection(self, when, how, force=force)
+
+    def set_started_at(self, when: datetime, *, force: bool = False) -> Change | None:
+        """Correct `**Incident Start**`; NeedsConfirmation when a different time is there."""
+        from hotfix_tui.core.record.fill import set_started_at
+
+        return set_started_at(self, when, force=force)
+
+    def set_fix_commit(self, sha: str, subject: str = "", *, force: bool = False) -> Change | None:
+        """Record the fix's `**Commit SHA**` and fill the rollback command."""
+        from hotfix_tui.core.record.fill import set_fix_commit
+
+        return set_fix_commit(self, sha, subject, force=force)

@@ -1,0 +1,180 @@
+"""Where the record's bookkeeping lives outside the work tree: the incident lock, the hashes of
+the last projection written, the clone id; plus reads that never see a half-written file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from hotfix_tui.core.git.gitcmd import run_git, run_git_bytes
+from hotfix_tui.core.git.repo import git_dir
+
+FILES = ("tasks.md", "hotfix.md", "post-mortem.md")
+_LOCKS: dict[str, object] = {}
+
+
+def _key(folder: Path) -> str:
+    real = os.path.realpath(folder)
+    name = Path(real).name
+    return f"{name}-{hashlib.sha256(real.encode()).hexdigest()[:10]}"
+
+
+def home(root: Path | None, folder: Path) -> Path:
+    """The tool's own folder for this repository: `.git/hotfix-tui`, else the user state dir."""
+    g = git_dir(root) if root is not None else None
+    if g is not None:
+        return g / "hotfix-tui"
+    from hotfix_tui.core.config.settings import state_dir
+
+    return state_dir() / "records"
+
+
+def lock_file(root: Path | None, folder: Path) -> Path:
+    return home(root, folder) / "locks" / (_key(folder) + ".lock")
+
+
+def incident_lock(root: Path | None, folder: Path, timeout: float | None = None) -> Any:
+    """The incident's lock (one per folder, re-entrant in a thread); held by every writer."""
+    from hotfix_tui.core.markdown.store import lock_timeout
+
+    path = lock_file(root, folder)
+    lock = _LOCKS.get(str(path))
+    if lock is None:
+        import filelock
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(path), timeout=lock_timeout() if timeout is None else timeout)
+        _LOCKS[str(path)] = lock
+    return lock
+
+
+def _hash_file(root: Path | None, folder: Path) -> Path:
+    return home(root, folder) / "projections" / (_key(folder) + ".json")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()
+
+
+def load_projection(root: Path | None, folder: Path) -> dict[str, str]:
+    """The files as the last projection wrote them here ({} when never written here)."""
+    try:
+        data = json.loads(_hash_file(root, folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def load_hashes(root: Path | None, folder: Path) -> dict[str, str]:
+    """Hashes of the files as the last projection wrote them ({} when never written here)."""
+    return {n: text_hash(t) for n, t in load_projection(root, folder).items()}
+
+
+def save_hashes(root: Path | None, folder: Path, texts: dict[str, str | None]) -> None:
+    """Keep the projection just written: a later difference from it is an edit by hand."""
+    p = _hash_file(root, folder)
+    data = {n: t for n, t in texts.items() if t is not None}
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, p)
+    except OSError:
+        pass  # only an optimisation: without it an edit is judged against the log alone
+
+
+def clone_id(root: Path | None, folder: Path) -> str:
+    """A random id for this clone, kept in `.git/hotfix-tui/clone`."""
+    p = home(root, folder) / "clone"
+    try:
+        value = p.read_text(encoding="utf-8").strip()
+        if value:
+            return value
+    except OSError:
+        pass
+    value = secrets.token_hex(4)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(value + "\n", encoding="utf-8")
+    except OSError:
+        pass
+    return value
+
+
+def read_stable(path: Path, tries: int = 8) -> str | None:
+    """A file's text, read again while it changes under us (git or an editor mid-write)."""
+    from hotfix_tui.core.markdown.store import read_text
+
+    last: str | None = None
+    for attempt in range(tries):
+        try:
+            st1 = os.stat(path)
+        except FileNotFoundError:
+            if attempt + 1 < tries and _busy(path):
+                time.sleep(0.05)
+                continue
+            return None
+        text = read_text(path).text
+        try:
+            st2 = os.stat(path)
+        except FileNotFoundError:
+            time.sleep(0.05)
+            continue
+        same = (st1.st_ino, st1.st_size, st1.st_mtime_ns) == (
+            st2.st_ino,
+            st2.st_size,
+            st2.st_mtime_ns,
+        )
+        if same and (text or st2.st_size == 0) and not (not text and _busy(path)):
+            return text
+        last = text
+        time.sleep(0.05)
+    return last
+
+
+def _busy(path: Path) -> bool:
+    """True while git is changing the work tree (its index lock exists)."""
+    for d in (path.parent, *path.parents):
+        g = d / ".git"
+        if g.exists():
+            gd = git_dir(d)
+            return gd is not None and (gd / "index.lock").exists()
+    return False
+
+
+def git_blob_id(text: str) -> str:
+    data = text.encode("utf-8", errors="surrogateescape")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def index_blobs(root: Path, rels: list[str]) -> dict[str, str]:
+    """The blob ids of paths in the index (what the last checkout, merge or commit left)."""
+    out = run_git(root, "ls-files", "-s", "--", *rels, check=False)
+    blobs: dict[str, str] = {}
+    for line in out.stdout.splitlines():
+        meta, _, path = line.partition("\t")
+        parts = meta.split()
+        if len(parts) >= 3 and parts[2] == "0":
+            blobs[path] = parts[1]
+    return blobs
+
+
+def last_commit(root: Path, rel: str, tip: str = "HEAD") -> tuple[str, int, str, int] | None:
+    """(sha, number of parents, author, author time) of the last commit that touched `rel`."""
+    out = run_git(root, "log", "-1", "--format=%H%x1f%P%x1f%an%x1f%at", tip, "--", rel, check=False)
+    parts = out.stdout.strip().split("\x1f")
+    if out.returncode != 0 or len(parts) != 4:
+        return None
+    return parts[0], len(parts[1].split()), parts[2], int(parts[3] or 0)
+
+
+def show(root: Path, commit: str, rel: str) -> str | None:
+    out = run_git_bytes(root, "show", f"{commit}:{rel}")
+    if out.returncode != 0:
+        return None
+    return out.stdout.decode("utf-8", errors="surrogateescape")

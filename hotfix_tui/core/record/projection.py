@@ -1,0 +1,627 @@
+"""The record as a pure function of the event log: replay the events, then project the markdown.
+
+Only what the events decide is written (checkboxes, notes, skips, fields, timeline rows); the rest
+of each file, the text people wrote, is kept as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hotfix_tui.core.clocks import format_time, human_duration, parse_time
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.workflow.model import Workflow
+
+TASKS = "tasks.md"
+HOTFIX = "hotfix.md"
+POSTMORTEM = "post-mortem.md"
+DURATION_PLACEHOLDER = "[X hours Y minutes]"
+START_FIELD = "Incident Start"
+DETECTION_FIELD = "Detection"
+COMMIT_FIELD = "Commit SHA"
+COMMIT_PLACEHOLDER = "[git commit hash]"
+
+# Placeholder rows of the post-mortem timeline that a recorded event replaces.
+EVENT_ROWS: dict[str, str] = {
+    "incident_start": "Incident began",
+    "detection": "First detection",
+    "investigation_start": "Investigation started",
+    "root_cause_identified": "Root cause identified",
+    "fix_deployed": "Fix deployed",
+    "incident_end": "Verification complete",
+}
+STATUS_ROWS: dict[str, str] = {"Resolved": "Incident closed"}
+# Kinds that change the state of one task; the latest of them decides it.
+TASK_STATE_KINDS = ("done", "reopen", "skip", "unskip")
+
+
+@dataclass
+class TaskState:
+    """What the events say of one task."""
+
+    done: bool = False
+    first_done: datetime | None = None
+    explicit_at: datetime | None = None  # the latest time given with `done --at`
+    skip: Event | None = None
+    notes: dict[str, Event] = field(default_factory=dict)
+    touched: bool = False  # any event names this task
+    title: str | None = None  # set by a retitle (the ID stays)
+
+    @property
+    def done_at(self) -> datetime | None:
+        return self.explicit_at or self.first_done
+
+
+@dataclass
+class Row:
+    """One projected row of the post-mortem timeline."""
+
+    when: datetime
+    order: tuple[str, str]
+    cells: tuple[str, str, str, str]
+    time_cell: str | None = None  # a row written by hand keeps its own Time cell
+    raw: str | None = None  # ... and its own line, spacing and all
+
+
+@dataclass
+class State:
+    """The whole record after replaying the log."""
+
+    tasks: dict[str, TaskState] = field(default_factory=dict)
+    severity: str | None = None
+    status: str | None = None
+    start: datetime | None = None
+    detection: tuple[datetime, str] | None = None
+    fix: tuple[str, str] | None = None
+    placeholders: list[str] | None = None  # the template's timeline rows, as first recorded
+    events: list[Event] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)  # record facts some event decides
+
+    def task(self, ref: str) -> TaskState:
+        return self.tasks.get(ref) or TaskState()
+
+
+def _fallback_status(wf: Workflow | None, st: State, leaving: str) -> str | None:
+    """The furthest status still reached by done tasks, else the initial one."""
+    if wf is None:
+        return st.status
+    reached = {
+        d.status
+        for ref, ts in st.tasks.items()
+        if ts.done and (d := wf.task(ref)) is not None and d.status and ref != leaving
+    }
+    return next((s for s in reversed(wf.statuses) if s in reached), wf.initial_status or None)
+
+
+def replay(events: Iterable[Event], wf: Workflow | None) -> State:
+    """Apply events in recorded order; every rule of the record lives here."""
+    st = State()
+    for ev in sorted(events, key=lambda e: e.order):
+        st.events.append(ev)
+        k = ev.kind
+        if ev.get("placeholders") is not None:
+            st.placeholders = [str(x) for x in ev.get("placeholders")]
+        ref = ev.task
+        if ref is not None:
+            ts = st.tasks.setdefault(ref, TaskState())
+            ts.touched = True
+        if k == "done" and ref is not None:
+            ts.done, ts.skip = True, None
+            if ev.get("note"):
+                ts.notes[ev.id] = ev
+            if ts.first_done is None:
+                ts.first_done = ev.happened_at
+            if ev.get("at_given"):
+                ts.explicit_at = ev.happened_at
+            d = wf.task(ref) if wf else None
+            if d is not None and d.status:
+                st.status = d.status
+        elif k == "reopen" and ref is not None:
+            was = ts.done
+            ts.done, ts.skip = False, None
+            d = wf.task(ref) if wf else None
+            if was and d is not None and d.status and st.status == d.status:
+                st.status = _fallback_status(wf, st, ref)
+        elif k == "skip" and ref is not None:
+            ts.done, ts.skip = False, ev
+        elif k == "unskip" and ref is not None:
+            ts.skip = None
+        elif k == "note" and ref is not None:
+            ts.notes[ev.id] = ev
+        elif k == "retitle" and ref is not None:
+            ts.title = str(ev.get("text") or "") or None
+        elif k == "unnote" and ref is not None:
+            ts.notes.pop(str(ev.get("ref")), None)
+        elif k == "created":
+            st.start = ev.happened_at
+            st.severity = ev.get("severity") or st.severity
+            st.status = (wf.initial_status if wf else None) or st.status
+            st.touched |= {"start", "severity", "status"}
+        elif k == "severity":
+            st.severity = ev.get("value")
+            st.touched.add("severity")
+        elif k == "status":
+            st.status = ev.get("value")
+            st.touched.add("status")
+        elif k == "start":
+            st.start = ev.happened_at
+            st.touched.add("start")
+        elif k == "detection":
+            st.detection = None if ev.get("clear") else (ev.happened_at, ev.get("how") or "")
+            st.touched.add("detection")
+        elif k == "fix_commit":
+            sha = ev.get("sha") or ""
+            st.fix = (sha, ev.get("subject") or "") if sha else None
+            st.touched.add("fix")
+    return st
+
+
+# --- facts derived from the state -----------------------------------------------------------
+
+
+def event_times(st: State, wf: Workflow | None) -> dict[str, datetime]:
+    """The time of each workflow event: start, detection, and the done tasks that record one."""
+    out: dict[str, datetime] = {}
+    start_ev = wf.clock.starts_at if wf else "incident_start"
+    if st.start is not None:
+        out[start_ev] = st.start
+        out.setdefault("incident_start", st.start)
+    if st.detection is not None:
+        out["detection"] = st.detection[0]
+    if wf is None:
+        return out
+    for ref, ts in st.tasks.items():
+        d = wf.task(ref)
+        if d is None or not ts.done or ts.done_at is None:
+            continue
+        for ev in d.events:
+            if ev in out and ev not in ("incident_start", "detection"):
+                out[ev] = min(out[ev], ts.done_at)
+            elif ev not in out:
+                out[ev] = ts.done_at
+    return out
+
+
+# --- tasks.md -------------------------------------------------------------------------------
+
+
+def note_text(ev: Event) -> str:
+    """The sub-item text a note or skip event projects to."""
+    stamp = ev.get("stamp") or format_time(ev.happened_at)
+    who = ev.get("by", ev.who)
+    make = tasks_md.skip_line if ev.kind == "skip" else tasks_md.note_line
+    return make(stamp, who or None, ev.get("text") or ev.get("note") or "")
+
+
+_SUB_RE = re.compile(r"^( *)[-*+] \*\*(?:Note|Skipped)\*\* \(")
+
+
+def _is_sub(body: str, indent: int) -> bool:
+    """A note or skip sub-item line at a task's child indent."""
+    m = _SUB_RE.match(body)
+    return m is not None and len(m.group(1)) == indent
+
+
+def _raw_starts(lines: list[str]) -> list[int]:
+    out, pos = [], 0
+    for ln in lines:
+        out.append(pos)
+        pos += len(ln)
+    return out
+
+
+def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
+    """tasks.md with each task's checkbox, notes and skip mark as the events say."""
+    doc = tasks_md.parse_tasks(text)
+    if not doc.tasks and "Severity" not in doc.fields:
+        return text
+    lines = list(doc.lines)
+    starts = _raw_starts(lines)
+    delete: set[int] = set()
+    insert: dict[int, list[str]] = {}
+    for task in doc.tasks:
+        ts = st.tasks.get(task.id or task.key) or st.tasks.get(task.key) or TaskState()
+        if ts.title and task.title and task.title != ts.title:
+            i = task.line
+            at = lines[i].rfind(task.title)
+            if at >= 0:
+                lines[i] = lines[i][:at] + ts.title + lines[i][at + len(task.title) :]
+        if task.check_offset >= 0 and task.done != ts.done:
+            i = task.line
+            off = task.check_offset - starts[i]
+            ln = lines[i]
+            lines[i] = ln[:off] + ("x" if ts.done else " ") + ln[off + 1 :]
+        if not ts.notes and ts.skip is None and task.end_line == task.line:
+            continue  # no sub-item lines in the file and none wanted
+        subs = sorted([*ts.notes.values(), *([ts.skip] if ts.skip else [])], key=lambda e: e.order)
+        want = [note_text(e) for e in subs]
+        indent = task.child_indent if task.child_indent is not None else task.content_indent
+        known = {n.line for n in (*task.notes, *([task.skip] if task.skip else []))}
+        mine_lines = sorted(
+            i
+            for i in range(task.line + 1, task.end_line + 1)
+            if i in known or _is_sub(tasks_md._body(lines[i]), indent)
+        )
+        have = [tasks_md._body(lines[i]).strip()[2:] for i in mine_lines]
+        if have == want:
+            continue
+        mine = set(mine_lines)
+        delete |= mine
+        last = max(
+            (i for i in range(task.line, task.end_line + 1) if i not in mine), default=task.line
+        )
+        while last > task.line and not tasks_md._body(lines[last]).strip():
+            last -= 1
+        insert.setdefault(last, []).extend(" " * indent + "- " + w for w in want)
+    if severity_field and st.severity and "Severity" in doc.fields:
+        f = doc.fields["Severity"]
+        if f.value.strip() != st.severity:
+            i = f.line
+            a, b = f.start - starts[i], f.end - starts[i]
+            lines[i] = lines[i][:a] + st.severity + lines[i][b:]
+    if not delete and not insert:
+        return "".join(lines)
+    out: list[str] = []
+    nl = doc.newline
+    for i, ln in enumerate(lines):
+        if i not in delete:
+            out.append(ln)
+        extra = insert.get(i)
+        if extra:
+            if out and not out[-1].endswith(("\n", "\r")):
+                out[-1] += nl
+            out.extend(x + nl for x in extra)
+            if i == len(lines) - 1 and not ln.endswith(("\n", "\r")):
+                out[-1] = out[-1][: -len(nl)]
+    return "".join(out)
+
+
+# --- hotfix.md ------------------------------------------------------------------------------
+
+
+def project_hotfix(text: str, st: State, wf: Workflow | None) -> str:
+    """hotfix.md with Severity, Status, the timeline fields and the fix commit as the events say."""
+    if not text:
+        return text
+    flds = record.fields(text)
+    if st.severity and "Severity" in flds:
+        text = record.set_checked(text, "Severity", st.severity)
+    if st.status and "Status" in flds:
+        text = record.set_checked(text, "Status", st.status)
+    times = event_times(st, wf)
+    labels = (
+        dict(wf.events) if wf else {"incident_start": START_FIELD, "detection": DETECTION_FIELD}
+    )
+    start_label = labels.get(wf.clock.starts_at if wf else "incident_start", START_FIELD)
+    for ev, label in labels.items():
+        if not label or label not in flds:
+            continue
+        if label == start_label and "start" not in st.touched:
+            continue  # no event names the start: what the file says stays
+        t = times.get(ev)
+        if ev == "detection" and st.detection is not None:
+            text = _set_detection(text, label, st.detection)
+            continue
+        if t is None:
+            text, _ = record.clear_field_time(text, label)
+        else:
+            text = record.set_field_time(text, label, format_time(t), overwrite=True)
+    text = _resolution(text, st, wf, times)
+    if "fix" in st.touched and COMMIT_FIELD in flds:
+        cur = (record.get_field(text, COMMIT_FIELD) or "").strip().strip("`")
+        want = st.fix[0] if st.fix else COMMIT_PLACEHOLDER
+        if cur != want:
+            text = record.set_field(text, COMMIT_FIELD, want)
+        if st.fix:
+            text = rollback(text, st, "## Rollback")
+    return text
+
+
+def rollback(text: str, st: State, section: str) -> str:
+    """The `git revert` line of a rollback section names the recorded fix commit."""
+    from hotfix_tui.core.record.fill import fill_rollback
+
+    if st.fix is None:
+        return text
+    sha = st.fix[0]
+    olds = {str(e.get("sha")) for e in st.events if e.kind == "fix_commit" and e.get("sha")}
+    for old in sorted(olds - {sha}) or [""]:
+        text = fill_rollback(text, sha, previous=old, section=section)
+    return text
+
+
+def _set_detection(text: str, label: str, det: tuple[datetime, str]) -> str:
+    value = record.get_field(text, label) or ""
+    _head, sep, rest = value.partition(" - ")
+    how = det[1] or (rest if sep and not record.is_placeholder(rest) else "")
+    new = format_time(det[0]) + (f" - {how}" if how else (sep + rest if sep else ""))
+    return record.set_field(text, label, new)
+
+
+def _resolution(text: str, st: State, wf: Workflow | None, times: dict[str, datetime]) -> str:
+    """Total Duration and SLA Breach follow the clock: filled once it stops, placeholders before."""
+    if wf is None:
+        return text
+    start, end = times.get(wf.clock.starts_at), times.get(wf.clock.stops_at)
+    sev = wf.severity(st.severity)
+    has_dur = record.get_field(text, "Total Duration") is not None
+    has_breach = record.get_field(text, "SLA Breach") is not None
+    if start is None or end is None:
+        if has_dur:
+            text = record.set_field(text, "Total Duration", DURATION_PLACEHOLDER)
+        return record.uncheck_all(text, "SLA Breach") if has_breach else text
+    secs = (end - start).total_seconds()
+    if has_dur:
+        text = record.set_field(text, "Total Duration", human_duration(secs))
+    if has_breach and sev is not None:
+        verdict = "Yes" if secs > sev.target_seconds else "No"
+        text = record.set_checked(text, "SLA Breach", verdict, add=False)
+    return text
+
+
+# --- post-mortem.md -------------------------------------------------------------------------
+
+
+def _title(titles: Callable[[str], str], ref: str | None) -> str:
+    return titles(ref) if ref else ""
+
+
+def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[Row]:
+    """One timeline row for every event (seeded state events excepted: their rows are seeded)."""
+    out: list[Row] = []
+    sev: str | None = None
+    status: str | None = wf.initial_status if wf else None
+    start: datetime | None = None
+    latest_detection = max((e.order for e in st.events if e.kind == "detection"), default=None)
+    for ev in st.events:
+        k = ev.kind
+        ref = ev.task
+        label = f"{ref} " if ref else ""
+        title = _title(titles, ref)
+        when = ev.happened_at
+        cells: tuple[str, str, str] | None = None  # event, who, notes
+        undo = ev.get("undo")
+        if k == "created":
+            start = ev.happened_at
+            sev, status = ev.get("severity"), (wf.initial_status if wf else None)
+            when = st.start or when
+            desc = ev.get("description") or ""
+            cells = ("Incident began", "System", f"Declared {sev}: {desc}" if desc else "")
+        elif ev.get("seed"):
+            if k == "severity":
+                sev = ev.get("value")
+            elif k == "status":
+                status = ev.get("value")
+            elif k == "start":
+                start = ev.happened_at
+            if k != "row":
+                continue
+            cells = (ev.get("event") or "", ev.get("by") or ev.who, ev.get("notes") or "")
+        elif k == "row":
+            cells = (ev.get("event") or "", ev.get("by") or ev.who, ev.get("notes") or "")
+        elif undo:
+            when = ev.recorded_at.replace(microsecond=0)
+            cells = (f"Undo: {undo}", ev.who, "")
+            if k == "severity":
+                sev = ev.get("value")
+            elif k == "status":
+                status = ev.get("value")
+        elif k == "done":
+            cells = (f"{label}done: {title}", ev.who, ev.get("note") or "")
+        elif k == "reopen":
+            when = ev.recorded_at.replace(microsecond=0)
+            cells = (f"{label}reopened: {title}", ev.who, ev.get("cleared") or "")
+        elif k == "skip":
+            cells = (f"{label}skipped: {title}", ev.who, ev.get("text") or "")
+        elif k == "unskip":
+            cells = (f"{label}unskipped: {title}", ev.who, "")
+        elif k == "note":
+            gone = ref is not None and ev.id not in st.task(ref).notes
+            cells = (
+                f"Note on {label}{title}".strip() + (" (removed later)" if gone else ""),
+                ev.who,
+                ev.get("text") or "",
+            )
+        elif k == "retitle":
+            cells = (f"{label}retitled: {ev.get('text') or ''}".strip(), ev.who, "")
+        elif k == "unnote":
+            when = ev.recorded_at.replace(microsecond=0)
+            cells = (f"Note removed on {label}{title}".strip(), ev.who, ev.get("text") or "")
+        elif k == "severity":
+            new = ev.get("value")
+            cells = (f"Severity changed {ev.get('old') or sev or '?'} -> {new}", ev.who, "")
+            sev = new
+        elif k == "status":
+            new = ev.get("value")
+            cells = (f"Status changed {ev.get('old') or status or '?'} -> {new}", ev.who, "")
+            status = new
+        elif k == "start":
+            when = ev.recorded_at.replace(microsecond=0)
+            was = format_time(start) if start else "empty"
+            cells = ("Incident Start corrected", ev.who, f"{was} -> {format_time(ev.happened_at)}")
+            start = ev.happened_at
+        elif k == "detection":
+            if ev.get("clear"):
+                continue  # its row is the undo's
+            later = latest_detection is not None and ev.order != latest_detection
+            after = " (undone)" if st.detection is None else " (corrected later)"
+            cells = ("Detected" + (after if later else ""), ev.who, ev.get("how") or "")
+        elif k == "fix_commit":
+            sha = ev.get("sha") or ""
+            cells = ("Fix commit recorded", ev.who, f"{sha[:12]} {ev.get('subject') or ''}".strip())
+        elif k == "alert":
+            cells = (f"Alert: {ev.get('message') or ev.get('alert') or ''}", ev.who or "System", "")
+        elif k == "reminder_sent":
+            cells = (
+                f"Update sent: {ev.get('reminder') or ''}".strip(),
+                ev.who,
+                ev.get("text") or "",
+            )
+        else:
+            cells = (k, ev.who, ev.get("text") or "")
+        if cells is None:
+            continue
+        out.append(
+            Row(when, ev.order, (cells[0], cells[1], cells[2], ""), ev.get("time"), ev.get("raw"))
+        )
+    out.sort(key=lambda r: (r.when, r.order))
+    return out
+
+
+def row_line(r: Row, st: State) -> str:
+    """The table line of a projected row."""
+    if r.raw:
+        return r.raw
+    time = r.time_cell if r.time_cell is not None else record.log_time(r.when, st.start)
+    return record.format_row(time, *r.cells[:3])
+
+
+def replaced_placeholders(st: State, wf: Workflow | None) -> set[str]:
+    """Names of the template's placeholder rows that recorded events have replaced."""
+    names: set[str] = set()
+    if any(e.kind == "created" for e in st.events):
+        names.add(EVENT_ROWS["incident_start"])
+    times = event_times(st, wf)
+    for ev in times:
+        if ev in EVENT_ROWS and (ev != "incident_start" or "start" in st.touched):
+            names.add(EVENT_ROWS[ev])
+    if st.status in STATUS_ROWS:
+        names.add(STATUS_ROWS[st.status])
+    return {n.lower() for n in names}
+
+
+def project_postmortem(
+    text: str, st: State, wf: Workflow | None, titles: Callable[[str], str]
+) -> str:
+    """post-mortem.md with the timeline table's rows projected from the events."""
+    table = record.log_table(text)
+    if table is None:
+        return text
+    found, header, end = table
+    lines = record.iter_lines(text)
+    first = header + 1
+    if (
+        first < len(lines)
+        and set(lines[first][1].strip()) <= set("|-: ")
+        and lines[first][1].strip()
+    ):
+        first += 1
+    gone = replaced_placeholders(st, wf)
+    template = (
+        st.placeholders
+        if st.placeholders is not None
+        else [lines[r.line][1] for r in found if r.placeholder]
+    )
+    placeholders = [ln for ln in template if _row_event(ln).lower() not in gone]
+    body = [row_line(r, st) for r in rows(st, wf, titles)]
+    new_rows = body + placeholders
+    old_rows = [lines[i][1] for i in range(first, end)]
+    if new_rows == old_rows:
+        return text
+    nl = "\r\n" if "\r\n" in text else "\n"
+    start_off = lines[first][0] if first < len(lines) else len(text)
+    end_off = lines[end][0] if end < len(lines) else len(text)
+    tail = text[start_off:end_off]
+    block = "".join(r + nl for r in new_rows)
+    if end >= len(lines) and not tail.endswith(("\n", "\r")) and block:
+        block = block[: -len(nl)]
+    if first >= len(lines) and text and not text.endswith(("\n", "\r")):
+        block = nl + block
+    return text[:start_off] + block + text[end_off:]
+
+
+def _row_event(line: str) -> str:
+    cells = record._cells(line) + ["", ""]
+    return cells[1]
+
+
+def placeholder_rows(text: str) -> list[str]:
+    """The template's placeholder rows of a post-mortem timeline table, as lines."""
+    table = record.log_table(text)
+    if table is None:
+        return []
+    lines = record.iter_lines(text)
+    return [lines[r.line][1] for r in table[0] if r.placeholder]
+
+
+def task_titles(tasks_text: str) -> Callable[[str], str]:
+    """A lookup of task titles by ID or key in a tasks.md text."""
+    doc = tasks_md.parse_tasks(tasks_text)
+
+    def title(ref: str) -> str:
+        t = doc.task(ref)
+        return t.title if t is not None else ""
+
+    return title
+
+
+# The last projections made: (file texts, event ids, workflow) -> the projected files.
+_PROJECTED: list[tuple[tuple[object, ...], Workflow | None, dict[str, str | None]]] = []
+_PROJECTED_MAX = 4
+
+
+def project(
+    files: dict[str, str | None], events: Iterable[Event], wf: Workflow | None
+) -> dict[str, str | None]:
+    """Every file of the folder as the events say; a missing file stays missing.
+
+    The same files and events give the same result, which is kept for the next call."""
+    evs = list(events)
+    ids = tuple(e.id for e in evs)
+    key = (tuple(sorted(files.items())), ids)
+    for k, w, out in _PROJECTED:
+        if w is wf and k == key:
+            return dict(out)
+    out = _project(files, evs, wf)
+    _remember((key, wf, out))
+    # the projection is its own fixpoint: projecting what it wrote changes nothing
+    _remember(((tuple(sorted(out.items())), ids), wf, out))
+    return dict(out)
+
+
+def _remember(entry: tuple[tuple[object, ...], Workflow | None, dict[str, str | None]]) -> None:
+    _PROJECTED.append(entry)
+    del _PROJECTED[:-_PROJECTED_MAX]
+
+
+def _project(
+    files: dict[str, str | None], events: Iterable[Event], wf: Workflow | None
+) -> dict[str, str | None]:
+    st = replay(events, wf)
+    out = dict(files)
+    tasks = files.get(TASKS)
+    if tasks is not None:
+        out[TASKS] = rollback(project_tasks(tasks, st), st, "")
+    hot = files.get(HOTFIX)
+    if hot is not None:
+        out[HOTFIX] = project_hotfix(hot, st, wf)
+    pm = files.get(POSTMORTEM)
+    if pm is not None:
+        out[POSTMORTEM] = project_postmortem(pm, st, wf, task_titles(out.get(TASKS) or ""))
+    return out
+
+
+def parse_row_time(cell: str, day: datetime | None, last: datetime | None) -> datetime | None:
+    """The time of a row's Time cell (`HH:MM[:SS]` on the start's day, or a full date)."""
+    full = parse_time(cell)
+    if full is not None:
+        return full
+    import re
+
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*", cell or "")
+    if not m or day is None:
+        return None
+    h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if h > 23 or mi > 59 or s > 59:
+        return None
+    t = day.replace(hour=h, minute=mi, second=s, microsecond=0)
+    if last is not None and t < last and (last - t).total_seconds() > 12 * 3600:
+        from datetime import timedelta
+
+        t += timedelta(days=1)
+    return t

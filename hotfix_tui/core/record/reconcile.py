@@ -1,0 +1,284 @@
+"""Turn what the files say into events: a first log seeded from a folder, and hand edits.
+
+A fact in a file that differs from the projection of the log becomes an event, never reverted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from hotfix_tui.core.clocks import parse_time
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.record.projection import (
+    COMMIT_FIELD,
+    DETECTION_FIELD,
+    HOTFIX,
+    POSTMORTEM,
+    START_FIELD,
+    TASKS,
+    event_times,
+    note_text,
+    parse_row_time,
+    placeholder_rows,
+    replay,
+    row_line,
+    rows,
+    task_titles,
+)
+from hotfix_tui.core.workflow.model import Workflow
+
+# make(kind, happened=None, **data) -> Event, with the who/when/id the caller decides
+Make = Callable[..., Event]
+
+
+def fact_key(ev: Event) -> tuple[str, ...]:
+    """The fact an event decides: two events with one key compete, the latest wins."""
+    k = ev.kind
+    if k in ("done", "reopen", "skip", "unskip"):
+        return ("task", ev.task or "")
+    if k in ("note", "unnote"):
+        return ("note", ev.task or "", str(ev.get("text") or ""))
+    if k == "row":
+        return ("row", str(ev.get("time") or ""), str(ev.get("event") or ""))
+    return (k,)
+
+
+def _sev_keys(wf: Workflow | None) -> list[str]:
+    return [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
+
+
+def _labels(wf: Workflow | None) -> tuple[str, str]:
+    if wf is None:
+        return START_FIELD, DETECTION_FIELD
+    return (
+        wf.events.get(wf.clock.starts_at, START_FIELD) or START_FIELD,
+        wf.events.get("detection", DETECTION_FIELD) or DETECTION_FIELD,
+    )
+
+
+def _severity(files: dict[str, str | None], wf: Workflow | None) -> str | None:
+    keys = _sev_keys(wf)
+    found = record.first_checked_key(files.get(HOTFIX) or "", "Severity", keys)
+    if found:
+        return found
+    doc = tasks_md.parse_tasks(files.get(TASKS) or "")
+    f = doc.fields.get("Severity")
+    value = f.value.strip() if f else ""
+    return value if value in keys else None
+
+
+def _sha(text: str) -> str:
+    value = (record.get_field(text, COMMIT_FIELD) or "").strip().strip("`")
+    return "" if record.is_placeholder(value) else value
+
+
+def _note_data(n: tasks_md.Note) -> dict[str, Any]:
+    return {"text": n.text, "stamp": n.time, "by": n.who or ""}
+
+
+def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[Event]:
+    """Events that say what a folder without a log says, so projecting them changes nothing."""
+    out: list[Event] = []
+    hot = files.get(HOTFIX) or ""
+    start_label, det_label = _labels(wf)
+    table = placeholder_rows(files.get(POSTMORTEM) or "")
+    if table:
+        out.append(make("table", placeholders=table, seed=True))
+    sev = _severity(files, wf)
+    if sev:
+        out.append(make("severity", value=sev, seed=True))
+    statuses = list(wf.statuses) if wf else []
+    status = record.last_checked_key(hot, "Status", statuses) if statuses else None
+    if status:
+        out.append(make("status", value=status, seed=True))
+    start = record.field_time(hot, start_label) if hot else None
+    if start is not None:
+        out.append(make("start", happened=start, seed=True))
+    det = record.field_time(hot, det_label) if hot else None
+    if det is not None:
+        rest = (record.get_field(hot, det_label) or "").partition(" - ")[2]
+        how = "" if record.is_placeholder(rest) else rest.strip()
+        out.append(make("detection", happened=det, how=how, seed=True))
+    doc = tasks_md.parse_tasks(files.get(TASKS) or "")
+    field_times: dict[str, datetime] = {}
+    if wf is not None and hot:
+        for ev, label in wf.events.items():
+            if ev in ("detection", wf.clock.starts_at) or not label:
+                continue
+            t = record.field_time(hot, label)
+            if t is not None:
+                field_times[ev] = t
+    covered: set[str] = set()
+    for task in doc.tasks:
+        ref = task.id or task.key
+        if task.done:
+            d = wf.task(ref) if wf and task.id else None
+            times = [field_times[e] for e in (d.events if d else ()) if e in field_times]
+            covered |= set(d.events if d else ())
+            out.append(make("done", task=ref, happened=min(times) if times else start, seed=True))
+        subs = sorted([*task.notes, *([task.skip] if task.skip else [])], key=lambda n: n.line)
+        for n in subs:
+            kind = "skip" if n.kind == "skip" else "note"
+            out.append(
+                make(kind, task=ref, happened=parse_time(n.time), seed=True, **_note_data(n))
+            )
+    if wf is not None:
+        for ev, t in field_times.items():
+            if ev in covered:
+                continue
+            carrier = next((d.id for d in wf.all_tasks() if ev in d.events), None)
+            if carrier and doc.task(carrier) is not None:
+                out.append(make("done", task=carrier, happened=t, at_given=True, seed=True))
+    sha = _sha(hot) if hot else ""
+    if sha:
+        out.append(make("fix_commit", sha=sha, seed=True))
+    out += _row_events(files.get(POSTMORTEM) or "", start, make, set(), seed=True)
+    return out
+
+
+def _row_events(
+    text: str, start: datetime | None, make: Make, known: set[tuple[str, ...]], *, seed: bool
+) -> list[Event]:
+    table = record.log_table(text)
+    if table is None:
+        return []
+    found, _h, _e = table
+    lines = record.iter_lines(text)
+    out: list[Event] = []
+    last = start
+    for r in found:
+        if r.placeholder:
+            continue
+        key = (r.time, r.event, r.who, r.notes)
+        if key in known:
+            continue
+        when = parse_row_time(r.time, start, last) or last
+        if seed and when is not None and last is not None and when < last:
+            when = last  # a seeded table keeps its order, byte for byte
+        last = when or last
+        data: dict[str, Any] = {
+            "event": r.event,
+            "by": r.who,
+            "notes": r.notes,
+            "time": r.time,
+            "raw": lines[r.line][1],
+        }
+        if seed:
+            data["seed"] = True
+        out.append(make("row", happened=when, **data))
+    return out
+
+
+def detect(
+    files: dict[str, str | None],
+    events: list[Event],
+    wf: Workflow | None,
+    names: set[str],
+    make: Make,
+) -> list[Event]:
+    """Events for what the files in `names` say that the log does not (edits made by hand)."""
+    new: list[Event] = []
+    st = replay(events, wf)
+    if TASKS in names and files.get(TASKS) is not None:
+        new += _task_edits(files[TASKS] or "", st, make)
+    if HOTFIX in names and files.get(HOTFIX):
+        st = replay([*events, *new], wf) if new else st
+        new += _record_edits(files, files[HOTFIX] or "", st, wf, make)
+    if POSTMORTEM in names and files.get(POSTMORTEM):
+        st = replay([*events, *new], wf)
+        titles = task_titles(files.get(TASKS) or "")
+        known = set()
+        for r in rows(st, wf, titles):
+            cells = record._cells(row_line(r, st)) + ["", "", "", ""]
+            known.add(tuple(cells[:4]))
+        new += _row_events(files[POSTMORTEM] or "", st.start, make, known, seed=False)
+    return new
+
+
+def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
+    out: list[Event] = []
+    doc = tasks_md.parse_tasks(text)
+    for task in doc.tasks:
+        ref = task.id or task.key
+        ts = st.task(ref)
+        if task.check_offset >= 0 and task.done != ts.done:
+            out.append(make("done" if task.done else "reopen", task=ref, hand=True))
+        want = {note_text(e): e for e in ts.notes.values()}
+        have = {f"{tasks_md.note_line(n.time, n.who, n.text)}": n for n in task.notes}
+        for line, n in have.items():
+            if line not in want:
+                out.append(
+                    make("note", task=ref, happened=parse_time(n.time), hand=True, **_note_data(n))
+                )
+        for line, e in want.items():
+            if line not in have:
+                out.append(make("unnote", task=ref, ref=e.id, text=e.get("text"), hand=True))
+        if task.skip is not None and not task.done:
+            line = tasks_md.skip_line(task.skip.time, task.skip.who, task.skip.text)
+            if ts.skip is None or note_text(ts.skip) != line:
+                out.append(
+                    make(
+                        "skip",
+                        task=ref,
+                        happened=parse_time(task.skip.time),
+                        hand=True,
+                        **_note_data(task.skip),
+                    )
+                )
+        elif task.skip is None and ts.skip is not None and not task.done:
+            out.append(make("unskip", task=ref, hand=True))
+    return out
+
+
+def _record_edits(
+    files: dict[str, str | None], hot: str, st: Any, wf: Workflow | None, make: Make
+) -> list[Event]:
+    out: list[Event] = []
+    keys = _sev_keys(wf)
+    sev = record.first_checked_key(hot, "Severity", keys)
+    if sev and sev != st.severity:
+        out.append(make("severity", value=sev, hand=True))
+    statuses = list(wf.statuses) if wf else []
+    status = record.last_checked_key(hot, "Status", statuses) if statuses else None
+    if status and status != st.status:
+        out.append(make("status", value=status, hand=True))
+    start_label, det_label = _labels(wf)
+    start = record.field_time(hot, start_label)
+    if start is not None and start != st.start:
+        out.append(make("start", happened=start, hand=True))
+    det = record.field_time(hot, det_label)
+    if det is not None:
+        rest = (record.get_field(hot, det_label) or "").partition(" - ")[2]
+        how = "" if record.is_placeholder(rest) else rest.strip()
+        if st.detection is None or st.detection[0] != det or (how and how != st.detection[1]):
+            out.append(make("detection", happened=det, how=how, hand=True))
+    if wf is not None:
+        times = event_times(st, wf)
+        doc = tasks_md.parse_tasks(files.get(TASKS) or "")
+        for ev, label in wf.events.items():
+            if ev in ("detection", wf.clock.starts_at) or not label:
+                continue
+            if record.get_field(hot, label) is None:
+                continue
+            ft = record.field_time(hot, label)
+            if ft == times.get(ev):
+                continue
+            carriers = [
+                d.id for d in wf.all_tasks() if ev in d.events and doc.task(d.id) is not None
+            ]
+            if not carriers:
+                continue
+            if ft is not None:
+                done = [c for c in carriers if st.task(c).done]
+                target = done[0] if done else carriers[0]
+                out.append(make("done", task=target, happened=ft, at_given=True, hand=True))
+            else:
+                out += [make("reopen", task=c, hand=True) for c in carriers if st.task(c).done]
+    sha = _sha(hot)
+    if sha and (st.fix is None or st.fix[0] != sha):
+        out.append(make("fix_commit", sha=sha, hand=True))
+    return out

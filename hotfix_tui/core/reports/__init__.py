@@ -1,0 +1,1 @@
+"""Read-only views of incidents: reports, status, every branch's summaries, stats."""

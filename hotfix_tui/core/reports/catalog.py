@@ -1,0 +1,335 @@
+"""Every incident and spec of the repository: the work tree and every branch, keyed by folder.
+
+A folder on several branches is read once, from the copy with the newest commit touching it.
+"""
+
+# Copies on other branches are read from git objects (branches.scan_specs) into a scratch
+# folder and loaded like any incident folder; nothing of the work tree is written.
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from subprocess import Popen
+from typing import TYPE_CHECKING, Any
+
+from hotfix_tui.core.clocks import Clock, utc_now
+from hotfix_tui.core.discovery import classify, find_specs, workflow_name_for
+from hotfix_tui.core.git import branches
+from hotfix_tui.core.git.gitcmd import spawn_git
+from hotfix_tui.core.git.gitops import run_git
+from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.reports.summaries import Cache, IncidentSummary
+    from hotfix_tui.core.workflow.model import Workflow
+
+WORK_TREE = "work tree"
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class Entry:
+    """One folder: where its shown copy comes from, the branches holding it, and its incident."""
+
+    path: str  # `specs/hotfix-001-x`, the key
+    kind: str
+    number: int
+    source: str  # WORK_TREE or the short name of the branch whose copy is shown
+    branches: list[str] = field(default_factory=list)
+    checked_out: bool = False
+    incident: Incident | None = None
+    error: str | None = None
+    local_source: bool = True
+    summary: IncidentSummary | None = None  # instead of `incident`, from the summary cache
+
+    @property
+    def figures(self) -> Incident | IncidentSummary | None:
+        """The loaded incident, else its cached summary (both answer what list and stats ask)."""
+        return self.incident if self.incident is not None else self.summary
+
+    @property
+    def remote(self) -> bool:
+        """True when the copy shown comes from a remote-tracking branch (as fresh as a fetch)."""
+        return self.source != WORK_TREE and not self.local_source
+
+
+@dataclass
+class Catalog:
+    """The entries, and the time of the last fetch (None: never fetched or no remote)."""
+
+    entries: list[Entry]
+    as_of: datetime | None
+
+
+def last_fetch(root: Path) -> datetime | None:
+    """When remote-tracking branches were last fetched (FETCH_HEAD, else the clone's
+    packed-refs), or None."""
+    g = git_dir(root)
+    for name in ("FETCH_HEAD", "packed-refs"):
+        try:
+            return datetime.fromtimestamp((g / name).stat().st_mtime, UTC) if g else None
+        except OSError:
+            continue
+    return None
+
+
+def fetch(root: Path, timeout: float = 60) -> datetime | None:
+    """A read-only `git fetch` of every remote (remote-tracking branches only); its time.
+
+    Returns None when there is no remote; raises GitError when the fetch fails.
+    """
+    remotes = run_git(root, "remote").stdout.split()
+    if not remotes:
+        return None
+    run_git(root, "fetch", "--quiet", "--all", "--prune", "--no-tags", timeout=timeout)
+    return last_fetch(root)
+
+
+def has_remote(root: Path) -> bool:
+    """True when the repository has at least one remote."""
+    out = run_git(root, "remote", check=False)
+    return bool(out.stdout.split())
+
+
+def workflow_for(
+    folder: Path, head: str, root: Path | None, memo: dict[str, Any] | None = None
+) -> Workflow | None:
+    """The folder's workflow; None for a plain checklist (a prefix that names no workflow).
+
+    Raises WorkflowError for a workflow that is named but broken or unknown.
+    """
+    from hotfix_tui.core.markdown import record_md as record
+
+    name = workflow_name_for(folder, head)
+    if name is None:
+        return None
+    if "/" in name or os.sep in name or name.endswith((".yaml", ".yml")):
+        from hotfix_tui.core.markdown.store import ensure_inside
+
+        path = Path(name) if Path(name).is_absolute() else folder / name
+        ensure_inside(root or folder, path)
+        name = str(path)
+    named = "**Workflow**" in head and bool((record.get_field(head, "Workflow") or "").strip())
+    memo = {} if memo is None else memo
+    key: Any = (name, named)
+    if key not in memo:
+        memo[key] = _resolve(name, named, root)
+    found = memo[key]
+    if isinstance(found, Exception):
+        raise found
+    from hotfix_tui.core.workflow.model import Workflow as _Workflow
+
+    return found if isinstance(found, _Workflow) else None
+
+
+def _resolve(name: str, named: bool, root: Path | None) -> Workflow | None | Exception:
+    from hotfix_tui.core.workflow.files import cached_workflow
+    from hotfix_tui.core.workflow.loader import WorkflowError, resolve_workflow
+
+    cached = cached_workflow(name, root)
+    if cached is not None:
+        return cached
+    try:
+        return resolve_workflow(name, root)
+    except WorkflowError as exc:
+        p = exc.problems
+        if not named and len(p) == 1 and p[0].message.startswith(f"unknown workflow '{name}'"):
+            return None
+        return exc
+
+
+def load(
+    root: Path, *, clock: Clock = utc_now, here: bool = False, summaries: Cache | None = None
+) -> Catalog:
+    """Every spec folder of the work tree and (unless `here`) of every branch, loaded.
+
+    With `summaries`, a branch copy whose blobs were summarized before gets only its summary."""
+    work = {f.folder.relative_to(root).as_posix(): f for f in find_specs(root)}
+    copies: dict[str, list[tuple[branches.Ref, branches.FolderCopy]]] = {}
+    head = current_branch(root)
+    dirty: set[str] = set()
+    if not here:
+        try:
+            refs = branches.list_refs(root)
+            scanned = branches.scan_specs(root, [r.tree for r in refs])
+            dirty = branches.dirty_folders(root)
+        except GitError:
+            refs, scanned = [], {}
+        for ref in refs:
+            for path, copy in scanned.get(ref.tree, {}).items():
+                copies.setdefault(path, []).append((ref, copy))
+    memo: dict[str, Any] = {}
+    entries: list[Entry] = []
+    to_read: list[tuple[Entry, branches.FolderCopy]] = []
+    for path in sorted({*work, *copies}):
+        found = work.get(path) or classify(tuple(path.split("/")[1:]))
+        if found is None:
+            continue
+        held = copies.get(path, [])
+        entry = Entry(
+            path,
+            found.kind,
+            found.number,
+            WORK_TREE,
+            branches=sorted({r.short for r, _c in held}, key=lambda b: ("/" in b, b)),
+            checked_out=path in work,
+        )
+        chosen = _newest(root, path, held, head)
+        on_head = next((c for r, c in held if r.local and r.short == head), None)
+        use_work = path in work and (
+            chosen is None or path in dirty or on_head is None or on_head.tree == chosen[1].tree
+        )
+        if not use_work and chosen is not None:
+            entry.source = chosen[0].short
+            entry.local_source = chosen[0].local
+            to_read.append((entry, chosen[1]))
+        else:
+            _open(entry, root / path, root, clock, None, memo)
+            if chosen is not None and on_head is not None and on_head.tree != chosen[1].tree:
+                _add_events(entry, root, chosen[1])  # a newer copy elsewhere: its events too
+        entries.append(entry)
+    if summaries is not None:
+        from hotfix_tui.core.reports.summaries import copy_key
+
+        unread = []
+        for entry, copy in to_read:
+            key = copy_key(entry.path, copy.files)
+            entry.summary = summaries.get(key, clock)
+            if entry.summary is None:
+                unread.append((entry, copy))
+        to_read = unread
+    if to_read:
+        _open_copies(root, to_read, clock, memo)
+        if summaries is not None:
+            from hotfix_tui.core.reports.summaries import copy_key, summarize
+
+            for entry, copy in to_read:
+                made = summarize(entry.incident) if entry.incident is not None else None
+                if made is not None:
+                    summaries.put(copy_key(entry.path, copy.files), made)
+    entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
+    return Catalog(entries, last_fetch(root) if not here else None)
+
+
+def _add_events(entry: Entry, root: Path, copy: branches.FolderCopy) -> None:
+    """Show the work tree's incident with the events of a newer copy merged in (by union)."""
+    from hotfix_tui.core.record.events import LOG, parse_log
+
+    inc = entry.incident
+    found = copy.files.get(LOG)
+    if inc is None or found is None:
+        return
+    (obj,) = branches.read_objects(root, [found[1]])
+    if obj is None:
+        return
+    inc.merge_events(parse_log(obj[2].decode("utf-8", errors="replace"))[0])
+
+
+def _rank(kind: str) -> int:
+    from hotfix_tui.core.discovery import KIND_ORDER
+
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
+def _newest(
+    root: Path, path: str, held: list[tuple[branches.Ref, branches.FolderCopy]], head: str | None
+) -> tuple[branches.Ref, branches.FolderCopy] | None:
+    """The copy with the newest commit touching the folder (the checked-out branch, then local
+    branches, win ties; identical trees cost no `git log`)."""
+    if not held:
+        return None
+    order = sorted(
+        held,
+        key=lambda rc: (not (rc[0].local and rc[0].short == head), not rc[0].local, rc[0].short),
+    )
+    reps: dict[str, tuple[branches.Ref, branches.FolderCopy]] = {}
+    for rc in order:
+        reps.setdefault(rc[1].tree, rc)
+    if len(reps) == 1:
+        return order[0]
+    timed = [
+        (branches.last_commit_time(root, r.name, path), i, (r, c))
+        for i, (r, c) in enumerate(reps.values())
+    ]
+    return max(timed, key=lambda t: (t[0], -t[1]))[2]
+
+
+def _open_copies(
+    root: Path,
+    items: Iterable[tuple[Entry, branches.FolderCopy]],
+    clock: Clock,
+    memo: dict[str, Any],
+) -> None:
+    """Read the copies' files in one batch into a scratch folder and load each."""
+    items = list(items)
+    wanted = [
+        sha
+        for _e, copy in items
+        for name, (mode, sha) in copy.files.items()
+        if mode in ("100644", "100755", "120000") and not name.startswith(".")
+    ]
+    unique = list(dict.fromkeys(wanted))
+    blobs = {
+        sha: obj[2]
+        for sha, obj in zip(unique, branches.read_objects(root, unique), strict=True)
+        if obj is not None
+    }
+    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # memory, where there is one
+    with tempfile.TemporaryDirectory(prefix="hotfix-tui-copies-", dir=shm) as tmp:
+        for entry, copy in items:
+            folder = Path(tmp, entry.path)
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, (mode, sha) in copy.files.items():
+                data = blobs.get(sha)
+                if data is None or len(data) > MAX_FILE_BYTES or "/" in name:
+                    continue
+                if mode == "120000":
+                    target = data.decode(errors="replace")
+                    if "/" not in target and target in copy.files:
+                        os.symlink(target, folder / name)
+                    continue
+                (folder / name).write_bytes(data)
+            _open(entry, folder, root, clock, root / entry.path, memo)
+
+
+def _open(
+    entry: Entry, folder: Path, root: Path, clock: Clock, real: Path | None, memo: dict[str, Any]
+) -> None:
+    """Load the incident of `folder` into `entry` (errors name the real folder)."""
+    from hotfix_tui.core.markdown.store import StoreError
+    from hotfix_tui.core.record.incident import Incident, IncidentError
+    from hotfix_tui.core.workflow.loader import WorkflowError
+
+    try:
+        head = (folder / "tasks.md").read_text(encoding="utf-8-sig", errors="replace")[:4000]
+    except OSError:
+        head = ""
+    try:
+        wf = workflow_for(real or folder, head, root, memo)
+        entry.incident = Incident(folder, wf, clock=clock, repo_root=None if real else root)
+    except WorkflowError as exc:
+        entry.error = "\n".join(str(p) for p in exc.problems)
+    except (IncidentError, StoreError, OSError, UnicodeDecodeError, ValueError) as exc:
+        entry.error = str(exc)
+    if entry.error and real is not None:
+        entry.error = entry.error.replace(str(folder), str(real))
+
+
+def fetch_due(root: Path, interval: float, now: datetime) -> bool:
+    """True when a background fetch is due: a remote exists and the last fetch is older than
+    `interval` seconds (0 turns fetching off)."""
+    if interval <= 0 or not has_remote(root):
+        return False
+    last = last_fetch(root)
+    return last is None or (now - last).total_seconds() >= interval
+
+
+def fetch_in_background(root: Path) -> Popen[bytes]:
+    """Start a read-only `git fetch` of every remote that outlives the command; not waited on."""
+    return spawn_git(root, "fetch", "--quiet", "--all", "--prune", "--no-tags")

@@ -1,0 +1,236 @@
+"""Hand-over: a stakeholder status report, and filling post-mortem.md from the record.
+
+`build_report` gathers the facts; `render_markdown` writes them for people; `fill_postmortem`
+writes into post-mortem.md only what is still a placeholder.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from hotfix_tui.core.clocks import format_duration, format_time, human_duration
+from hotfix_tui.core.markdown import record_md as record
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.record.incident import Incident
+
+SLA_WORDS = {
+    "ok": "on track",
+    "warning": "at risk",
+    "critical": "about to breach",
+    "breached": "BREACHED",
+    "met": "met",
+    "missed": "missed",
+    "not-started": "not started",
+}
+
+
+def _iso(t: datetime | None) -> str | None:
+    return t.isoformat().replace("+00:00", "Z") if t else None
+
+
+def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10) -> dict[str, Any]:
+    """Everything a status update says, as plain data (the JSON of `hotfix-tui report`)."""
+    now = now or inc.clock()
+    started = inc.started_at
+    sla = inc.sla(now)
+    tasks = inc.tasks()
+    done = [t for t in tasks if t.done]
+    skipped = [t for t in tasks if t.skipped is not None and not t.done]
+    open_ = [t for t in tasks if t.state == "open"]
+    rows = [r for r in _rows(inc) if not r.placeholder]
+    times = {k: _iso(v) for k, v in inc.event_times().items()}
+    return {
+        "id": inc.id,
+        "title": inc.title,
+        "severity": inc.severity,
+        "status": inc.status,
+        "branch": inc.branch_field or None,
+        "now": _iso(now),
+        "started_at": _iso(started),
+        "elapsed_seconds": int((now - started).total_seconds()) if started else None,
+        "sla": None
+        if sla is None
+        else {
+            "state": sla.state,
+            "target_seconds": sla.target_seconds,
+            "elapsed_seconds": sla.elapsed_seconds,
+            "remaining_seconds": sla.remaining_seconds,
+        },
+        "timeline": times,
+        "progress": dict(zip(("done", "total"), inc.progress(), strict=True)),
+        "done": [{"id": t.id or t.key, "title": t.title} for t in done],
+        "skipped": [{"id": t.id or t.key, "title": t.title, "reason": t.skipped} for t in skipped],
+        "next": [{"id": t.id or t.key, "title": t.title} for t in open_[:3]],
+        "windows": [
+            {
+                "id": w.id,
+                "label": w.label,
+                "due": _iso(w.due),
+                "remaining_seconds": w.remaining_seconds,
+                "state": w.state,
+            }
+            for w in inc.windows(now)
+        ],
+        "events": [
+            {"time": r.time, "event": r.event, "who": r.who, "notes": r.notes}
+            for r in rows[-events:]
+        ],
+        "commit_sha": _commit_sha(inc),
+    }
+
+
+def _rows(inc: Incident) -> list[record.LogRow]:
+    """The timeline rows for a report: a note taken back is left out with its removal."""
+    table = record.log_table(inc.text("post-mortem.md"))
+    rows = table[0] if table else []
+    return [
+        r
+        for r in rows
+        if not r.event.endswith("(removed later)")
+        and not r.event.startswith(("Undo: note on", "Note removed on"))
+    ]
+
+
+def _commit_sha(inc: Incident) -> str | None:
+    v = (record.get_field(inc.text("hotfix.md"), "Commit SHA") or "").strip().strip("`")
+    return None if record.is_placeholder(v) else v
+
+
+def _sla_line(data: dict[str, Any]) -> str:
+    sla = data["sla"]
+    if sla is None:
+        return "no SLA (no workflow or no severity)"
+    state = SLA_WORDS.get(sla["state"], sla["state"])
+    target = format_duration(sla["target_seconds"])
+    if sla["state"] == "not-started":
+        return f"{state} (target {target})"
+    rem = sla["remaining_seconds"]
+    tail = f"{format_duration(rem)} left" if rem >= 0 else f"over by {format_duration(rem)}"
+    if sla["state"] in ("met", "missed"):
+        tail = f"resolved in {format_duration(sla['elapsed_seconds'])}"
+    return f"{state}: {format_duration(sla['elapsed_seconds'])} of {target}, {tail}"
+
+
+def render_markdown(data: dict[str, Any]) -> str:
+    """The report as markdown for a chat message, an email or the next on-call engineer."""
+    out = [f"# Status: {data['id']} - {data['title']}", ""]
+    out.append(f"- **Severity**: {data['severity'] or '?'}")
+    out.append(f"- **Status**: {data['status'] or '?'}")
+    if data["started_at"]:
+        el = data["elapsed_seconds"] or 0
+        out.append(
+            f"- **Started**: {data['started_at'].replace('T', ' ').replace('Z', ' UTC')}"
+            f" ({format_duration(el)} ago)"
+        )
+    out.append(f"- **SLA**: {_sla_line(data)}")
+    out.append(f"- **Progress**: {data['progress']['done']}/{data['progress']['total']} tasks")
+    if data["commit_sha"]:
+        out.append(f"- **Fix commit**: {data['commit_sha'][:12]}")
+    out.append("")
+    out.append("## Done")
+    out += [f"- {t['id']} {t['title']}" for t in data["done"]] or ["- nothing yet"]
+    if data["skipped"]:
+        out.append("")
+        out.append("## Skipped")
+        out += [f"- {t['id']} {t['title']} ({t['reason']})" for t in data["skipped"]]
+    out.append("")
+    out.append("## Next")
+    out += [f"- {t['id']} {t['title']}" for t in data["next"]] or ["- nothing open"]
+    if data["windows"]:
+        out.append("")
+        out.append("## Open windows")
+        for w in data["windows"]:
+            rem = w["remaining_seconds"]
+            when = (
+                f"due in {format_duration(rem)}"
+                if rem >= 0
+                else f"overdue by {format_duration(rem)}"
+            )
+            out.append(
+                f"- {w['label']}: {when} ({w['due'].replace('T', ' ').replace('Z', ' UTC')})"
+            )
+    out.append("")
+    out.append("## Recent events")
+    if data["events"]:
+        for e in data["events"]:
+            tail = f" - {e['notes']}" if e["notes"] else ""
+            out.append(f"- {e['time']} {e['event']} ({e['who']}){tail}")
+    else:
+        out.append("- none logged yet")
+    return "\n".join(out) + "\n"
+
+
+# --- post-mortem --------------------------------------------------------------------------------
+
+
+def participants(rows: list[record.LogRow]) -> list[str]:
+    """People in the log's Who column, in order of first appearance (not System/Team)."""
+    out: list[str] = []
+    for r in rows:
+        who = r.who.strip()
+        if r.placeholder or not who or who.startswith("[") or who in ("System", "Team"):
+            continue
+        if who not in out:
+            out.append(who)
+    return out
+
+
+def fill_postmortem(inc: Incident) -> dict[str, str]:
+    """Fill what the record knows into post-mortem.md placeholders; returns {field: value}.
+
+    Incident Date, Hotfix ID, Participants, Incident Commander (the first person in the log)
+    and Duration of Impact. A value a person wrote is never replaced. The action is logged.
+    """
+    from hotfix_tui.core.record.incident import IncidentError
+
+    text = inc.text("post-mortem.md")
+    if not text:
+        raise IncidentError(f"{inc.path('post-mortem.md')}: no post-mortem.md in this incident")
+    rows = _rows(inc)
+    people = participants(rows)
+    events = inc.event_times()
+    start = inc.started_at
+    wf = inc.workflow
+    end = events.get(wf.clock.stops_at if wf else "incident_end")
+    want: dict[str, str] = {}
+    if start is not None:
+        want["Incident Date"] = start.strftime("%Y-%m-%d")
+    if inc.id:
+        want["Hotfix ID"] = inc.id
+    if people:
+        want["Participants"] = ", ".join(people)
+        want["Incident Commander"] = people[0]
+    if start is not None and end is not None:
+        want["Duration of Impact"] = (
+            f"{human_duration((end - start).total_seconds())} "
+            f"({format_time(start)} to {format_time(end)})"
+        )
+    current = record.fields(text)
+    filled: dict[str, str] = {}
+    for name, value in want.items():
+        f = current.get(name)
+        if f is None:
+            continue
+        v = f.value.strip()
+        if record.is_placeholder(v) or (name == "Hotfix ID" and "#" in v):
+            filled[name] = value
+    if not filled:
+        return {}
+
+    def edit(t: str) -> str:
+        for name, value in filled.items():
+            cur = record.get_field(t, name)
+            if cur is not None and (record.is_placeholder(cur.strip()) or "#" in cur):
+                t = record.set_field(t, name, value)
+        return t
+
+    inc.transact(
+        lambda _evs, make: [
+            make("row", event="Post-mortem filled from the record", notes=", ".join(filled))
+        ],
+        edit=("post-mortem.md", edit),
+    )
+    inc._notify("post-mortem filled")
+    return filled

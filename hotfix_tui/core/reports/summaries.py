@@ -1,0 +1,196 @@
+"""What `list` and `stats` need of an incident on another branch, cached by its files' blob ids.
+
+A copy whose blobs and workflows are unchanged since the last run is not read again.
+"""
+
+# The cache lives in `.git/hotfix-tui/summaries.json`: {"env": fingerprint, "items": {key: ...}}.
+# A key is the folder path and every blob id of the copy; the fingerprint covers the package
+# version and every workflow file that could be chosen, so a changed rule rebuilds them all.
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hotfix_tui.core.clocks import Clock, SlaReading, utc_now, workflow_sla
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.workflow.model import Workflow
+
+VERSION = 1
+FILE = "summaries.json"
+MAX_ITEMS = 20_000
+
+
+@dataclass
+class IncidentSummary:
+    """The figures of one incident, as `list` and `stats` read them from an Incident."""
+
+    id: str
+    title: str
+    severity: str | None
+    status: str
+    done: int
+    total: int
+    times: dict[str, str]  # workflow event -> ISO time
+    workflow_source: str | None  # the YAML file of the incident's workflow, None for a checklist
+    workflow_stamp: str  # size and mtime of that file when the summary was made
+    resolved_severity: str | None = None  # the severity when the clock last stopped
+    workflow: Workflow | None = None
+    clock: Clock = utc_now
+
+    def progress(self) -> tuple[int, int]:
+        return self.done, self.total
+
+    def event_times(self) -> dict[str, datetime]:
+        return {k: datetime.fromisoformat(v) for k, v in self.times.items()}
+
+    def sla(self, now: datetime | None = None) -> SlaReading | None:
+        """The resolution clock, computed as `Incident.sla` computes it."""
+        return workflow_sla(self.workflow, self.severity, self.event_times(), now or self.clock())
+
+    def data(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("workflow")
+        out.pop("clock")
+        return out
+
+
+def _stamp(source: str | None) -> str:
+    if source is None:
+        return ""
+    try:
+        st = os.stat(source)
+    except OSError:
+        return "-"
+    return f"{st.st_size}-{st.st_mtime_ns}"
+
+
+def summarize(inc: Incident) -> IncidentSummary | None:
+    """The summary of a loaded incident (None when its workflow has no file to find it by)."""
+    from hotfix_tui.core.reports.stats import severity_at_resolution
+
+    wf = inc.workflow
+    if wf is not None and not wf.source:
+        return None
+    done, total = inc.progress()
+    return IncidentSummary(
+        id=inc.id,
+        title=inc.title,
+        severity=inc.severity,
+        status=inc.status,
+        done=done,
+        total=total,
+        times={k: v.isoformat() for k, v in inc.event_times().items()},
+        workflow_source=wf.source if wf else None,
+        workflow_stamp=_stamp(wf.source if wf else None),
+        resolved_severity=severity_at_resolution(inc, wf) if wf is not None else None,
+        workflow=wf,
+        clock=inc.clock,
+    )
+
+
+def copy_key(path: str, files: dict[str, tuple[str, str]]) -> str:
+    """The key of a folder copy: its path and every (name, mode, blob id) it holds."""
+    h = hashlib.sha1(path.encode("utf-8", "surrogateescape"))
+    for name in sorted(files):
+        mode, sha = files[name]
+        h.update(f"\0{name}\0{mode}\0{sha}".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def fingerprint(root: Path) -> str:
+    """The package version and the workflow files any incident could use (paths and stats)."""
+    from importlib import metadata
+
+    from hotfix_tui.core.workflow.files import find_workflows
+
+    try:
+        version = metadata.version("hotfix-tui")
+    except metadata.PackageNotFoundError:
+        version = "?"
+    parts = [f"v{VERSION}", version, str(Path(__file__).stat().st_mtime_ns)]
+    for name, p in sorted(find_workflows(root).items()):
+        try:
+            st = p.stat()
+            parts.append(f"{name}\0{p}\0{st.st_size}\0{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}\0{p}\0-")
+    return hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class Cache:
+    """The summaries of one repository, read at the start of a run and written at its end."""
+
+    def __init__(self, root: Path) -> None:
+        from hotfix_tui.core.record.journal import home
+
+        self.path = home(root, root) / FILE
+        self.env = fingerprint(root)
+        self.items: dict[str, dict[str, Any]] = {}
+        self.used: set[str] = set()
+        self.changed = False
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("env") == self.env:
+                items = data.get("items")
+                self.items = items if isinstance(items, dict) else {}
+        except (OSError, ValueError):
+            pass
+        self._workflows: dict[str, Workflow | None] = {}
+
+    def get(self, key: str, clock: Clock) -> IncidentSummary | None:
+        raw = self.items.get(key)
+        if not isinstance(raw, dict):
+            return None
+        try:
+            summary = IncidentSummary(**raw)
+            if summary.workflow_stamp != _stamp(summary.workflow_source):
+                return None
+            summary.workflow = self._workflow(summary.workflow_source)
+            summary.event_times()  # the times parse
+        except (TypeError, ValueError, OSError):
+            return None
+        if summary.workflow_source is not None and summary.workflow is None:
+            return None
+        summary.clock = clock
+        self.used.add(key)
+        return summary
+
+    def _workflow(self, source: str | None) -> Workflow | None:
+        if source is None:
+            return None
+        if source not in self._workflows:
+            from hotfix_tui.core.workflow.loader import WorkflowError, resolve_workflow
+
+            try:
+                self._workflows[source] = resolve_workflow(source, None)
+            except WorkflowError:
+                self._workflows[source] = None
+        return self._workflows[source]
+
+    def put(self, key: str, summary: IncidentSummary) -> None:
+        self.items[key] = summary.data()
+        self.used.add(key)
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the cache (only the entries of this run) when something new was added."""
+        if not self.changed and len(self.used) == len(self.items):
+            return
+        keep = {k: v for k, v in self.items.items() if k in self.used}
+        if len(keep) > MAX_ITEMS:
+            keep = dict(list(keep.items())[:MAX_ITEMS])
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"env": self.env, "items": keep}), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # only an optimisation: the next run reads the copies again

@@ -1,0 +1,1 @@
+"""The workflow format: its model, its one description (the schema), loading, rendering."""
