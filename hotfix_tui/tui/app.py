@@ -93,8 +93,6 @@ class HotfixApp(App[int]):
         self.call_after_refresh(self.repair_record)
         self.apply_settings()
         self.set_interval(1, self.tick)
-        if self.watch_files:
-            self.set_interval(0.5, self.check_files)
         if self.incident is None:
             self.show_picker()
         elif self.main is None:
@@ -324,10 +322,6 @@ class HotfixApp(App[int]):
 
         if self.use_command_palette and not ClockedPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(ClockedPalette(id="--command-palette"))
-
-    def check_files(self) -> None:
-        if self.main is not None:
-            self.main.poll_files()
 
     def on_alert_command_failed(self, message: AlertCommandFailed) -> None:
         self.notify(clean(message.error), severity="error", title="Alert command", markup=False,

@@ -24,6 +24,7 @@ class Host(Protocol):
     incident: Incident | None
     main: MainScreen | None  # the incident screen shown (others may lie under it)
     keymap: dict[str, str]
+    watch_files: bool  # watch the incident's files for changes made outside the app
     root: Path | None
     board_server: BoardThread | None  # the live board the palette started, if any
 

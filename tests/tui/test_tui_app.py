@@ -602,36 +602,60 @@ async def test_external_edit_reloads_and_keeps_cursor(incident, make_app):
         assert "Intro added by a teammate." in tasks_md(incident)
 
 
-async def test_watch_timer_is_registered(incident, make_app):
+def file_watchers(app) -> list:
+    return [w for w in app.workers if w.group == "file-watch" and w.is_running]
+
+
+async def wait_until(pilot, cond, what: str, timeout: float = 15.0) -> None:
+    """Wait for `cond()` (events from the OS take a moment), failing after a generous timeout."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not cond():
+        assert loop.time() < end, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+        await pilot.pause()
+
+
+async def test_the_folder_is_watched_only_when_asked(incident, make_app):
     app = make_app(incident, watch=True)
     async with app.run_test(size=SIZE) as pilot:
-        def watch_timers() -> list:
-            return [t for t in app._timers
-                    if getattr(t, "_callback", None) == app.check_files]
-
-        for _ in range(10):
-            if watch_timers():
-                break
-            await pilot.pause()
-        timers = watch_timers()
-        assert len(timers) == 1 and timers[0]._interval <= 1.0  # "within about a second"
+        await wait_until(pilot, lambda: file_watchers(app), "the file watcher to start")
+        assert all(w.node is main(app) for w in file_watchers(app))  # the screen's worker
+    assert not file_watchers(app)  # it ends with the app
     quiet = make_app(incident, watch=False)
     async with quiet.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert not [t for t in quiet._timers
-                    if getattr(t, "_callback", None) == quiet.check_files]
+        assert not file_watchers(quiet) and not main(quiet).watcher.polling
 
 
 async def test_watcher_picks_up_changes(incident, make_app):
     app = make_app(incident, watch=True)
     async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: file_watchers(app), "the file watcher to start")
+        path = incident.folder / "tasks.md"
+        path.write_text(path.read_text().replace("- [ ] **T004**", "- [x] **T004**"))
+        # no call to check the files: the OS tells the watcher
+        await wait_until(pilot, lambda: row(app, "T004").view.done, "the edit to show")
+        assert any("changed on disk" in t for t in messages(app))
+
+
+async def test_a_folder_the_os_will_not_watch_is_polled(incident, make_app, monkeypatch):
+    import watchfiles
+
+    def refuse(*_a, **_kw):
+        raise OSError("OS file watch limit reached")
+
+    monkeypatch.setattr(watchfiles, "watch", refuse)
+    app = make_app(incident, watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: main(app).watcher.polling, "the poll to take over")
+        assert any("OS file watch limit reached" in t for t in messages(app))
         path = incident.folder / "tasks.md"
         path.write_text(path.read_text().replace("- [ ] **T004**", "- [x] **T004**"))
         os.utime(path, ns=(1, 1))
-        app.check_files()  # what the watch timer calls
-        await pilot.pause()
-        assert row(app, "T004").view.done
-        assert any("changed on disk" in t for t in messages(app))
+        await wait_until(pilot, lambda: row(app, "T004").view.done, "the poll to see the edit")
 
 
 async def test_removed_task_becomes_an_error_notification(incident, make_app):

@@ -34,6 +34,12 @@ from hotfix_tui.tui.actions import (
 )
 from hotfix_tui.tui.host import host
 from hotfix_tui.tui.screens.record_flows import ACTION_ERRORS, IncidentFlows, is_resolved
+from hotfix_tui.tui.services.file_watch import (
+    POLL_SECONDS,
+    FilesChanged,
+    FolderWatcher,
+    WatchFailed,
+)
 from hotfix_tui.tui.widgets.checklist import PhaseBox, TaskRow, TaskTree
 from hotfix_tui.tui.widgets.clock_dock import ClockDock
 from hotfix_tui.tui.widgets.footer import KeyFooter
@@ -44,6 +50,8 @@ from hotfix_tui.tui.widgets.sla_panel import SlaPanel
 from hotfix_tui.tui.widgets.text import clean, severity_color
 
 WIDE = 160  # columns from which the side panel shows the current task and recent activity
+WATCH_AFTER = 1.0  # seconds after opening (what changed meanwhile is read when it starts)
+WATCHED = frozenset({"tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl"})
 NOTE_HEAD = "# hotfix-tui:"  # the $EDITOR note file's header lines (dropped from the note)
 
 
@@ -85,6 +93,7 @@ class MainScreen(IncidentFlows):
         self.header_parts: tuple = ("", "", None, "white", "", "")
         self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
         self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
+        self.watcher = FolderWatcher(self, incident.folder, WATCHED)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -152,6 +161,8 @@ class MainScreen(IncidentFlows):
 
     def on_mount(self) -> None:
         super().on_mount()
+        if host(self.app).watch_files:  # once the first frame is out: nothing on its way
+            self.set_timer(WATCH_AFTER, self.watcher.start)
         for box in self.boxes:
             if not box.collapsed:
                 self._build(box)
@@ -850,8 +861,20 @@ class MainScreen(IncidentFlows):
 
     # --- file watching --------------------------------------------------------------------
 
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        self.watcher.stop()
+
+    def on_files_changed(self, message: FilesChanged) -> None:
+        self.poll_files()
+
+    def on_watch_failed(self, message: WatchFailed) -> None:
+        self.watcher.start_polling()
+        self.notify(clean(f"cannot watch the folder ({message.error}); checking it every "
+                          f"{POLL_SECONDS:g} s instead"), title="Files", markup=False)
+
     def poll_files(self) -> None:
-        """The file watcher's tick: reload changed files, unless a sync is merging them."""
+        """Reload the files that changed on disk, unless a sync is merging them."""
         if self.is_attached and not self.git.syncing:  # its handler reloads them at the end
             self.check_files()
 
