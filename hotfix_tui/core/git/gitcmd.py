@@ -87,7 +87,7 @@ class GitRepo:
     ) -> subprocess.CompletedProcess[bytes]:
         """Run `git ARGS` with bytes in and out; the caller checks the exit status."""
         code, out, err = self._execute(args, None, input, False, timeout)
-        return subprocess.CompletedProcess(["git", *args], code, out, err)
+        return subprocess.CompletedProcess(["git", *args], code, out, os.fsencode(err))
 
     def _execute(
         self,
@@ -96,7 +96,7 @@ class GitRepo:
         data: bytes | None,
         check: bool,
         timeout: float,
-    ) -> tuple[int, bytes, bytes]:
+    ) -> tuple[int, bytes, str]:
         import git
 
         command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args]
@@ -124,7 +124,7 @@ class GitRepo:
                 raise GitError(msg) from exc
         if _timed_out(code, err):
             raise GitError(_timeout_message(args, timeout))
-        return code, out, err.encode(_ENCODING, "surrogateescape")
+        return code, out, err
 
     def _env(self, extra: dict[str, str] | None) -> dict[str, str]:
         # GitPython starts from os.environ and cannot drop a variable: a GIT_INDEX_FILE we

@@ -379,7 +379,7 @@ def incident_trailers(incident: Incident | None) -> dict[str, str]:
 
 
 def _hooks_dir(root: Path) -> Path:
-    # core.hooksPath and linked worktrees included (GitPython's run_commit_hook reads neither)
+    # core.hooksPath and linked worktrees included (GitPython's run_commit_hook misses the latter)
     out = run_git(root, "rev-parse", "--git-path", "hooks", check=False)
     p = Path(out.stdout.strip() or ".git/hooks")
     return p if p.is_absolute() else root / p
