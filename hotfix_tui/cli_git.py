@@ -187,7 +187,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
         except gitops.NothingToCommit as exc:
             print(str(exc))
             return EXIT_OK
-        subject = gitops.run_git(root, "log", "-1", "--format=%s", sha).stdout.strip()
+        subject = gitops.commit_subject(root, sha)
         print(_safe(f"[{sha[:8]}] {subject}"))
         return EXIT_OK
 

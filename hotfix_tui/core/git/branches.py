@@ -6,7 +6,8 @@ its incident's branch (or one that branch was merged into).
 
 # One `git for-each-ref` lists the branches with their root trees; `git cat-file --batch` then
 # reads the `specs` trees (deduplicated by tree SHA, so branches sharing a tree cost nothing) and
-# any file asked for. Nothing here touches the work tree or the index.
+# any file asked for: git plumbing, without GitPython, for `list`, the overview and numbering
+# (see ARCHITECTURE.md). Only `switch_to_copy` changes the repo, in a short-lived GitPython Repo.
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotfix_tui.core.git.gitcmd import run_git_bytes
+from hotfix_tui.core.git.gitcmd import open_repo, run_git_bytes
 from hotfix_tui.core.git.gitops import rel_folder, rev, run_git
 from hotfix_tui.core.git.repo import GitError, current_branch
 
@@ -264,6 +265,21 @@ def check_nothing_carried(root: Path) -> None:
             f"(`hotfix-tui commit --spec {pending[0]}` or `hotfix-tui sync --spec "
             f"{pending[0]}`), or declare this incident with --no-branch"
         )
+
+
+def switch_to_copy(root: Path, source: str, *, local: bool) -> None:
+    """Check out the branch holding a copy (`main`, or `origin/x` through a local `x` made to
+    track it); refuses while another incident has uncommitted changes."""
+    with open_repo(root, write=True) as repo:
+        check_nothing_carried(root)
+        if local:
+            repo.run("switch", "--quiet", source)
+            return
+        remote, _, name = source.partition("/")
+        if rev(root, f"refs/heads/{name}"):
+            repo.run("switch", "--quiet", name)
+        else:
+            repo.run("switch", "--quiet", "--track", f"{remote}/{name}")
 
 
 # --- where a record commit may land --------------------------------------------------------------

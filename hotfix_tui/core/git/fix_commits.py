@@ -1,12 +1,13 @@
 """Fix-commit candidates: the branch's recent commits minus the incident's own record commits.
 
-Blocking git calls (callers run them in a thread).
+Blocking git calls (callers run them in a thread); the listing runs in one GitPython Repo.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from hotfix_tui.core.git.gitcmd import open_repo
 from hotfix_tui.core.git.gitops import CommitInfo, recent_commits, run_git
 from hotfix_tui.core.git.repo import GitError
 
@@ -41,8 +42,9 @@ def record_only(root: Path, folder: Path, shas: list[str]) -> set[str]:
 
 def fix_candidates(root: Path, folder: Path, limit: int = 20) -> list[CommitInfo]:
     """The branch's recent commits that could be the fix (never the incident's record)."""
-    commits = recent_commits(root, limit=limit * 2)
-    drop = record_only(root, folder, [c.sha for c in commits])
+    with open_repo(root):  # one Repo for the listing and the record check
+        commits = recent_commits(root, limit=limit * 2)
+        drop = record_only(root, folder, [c.sha for c in commits])
     return [c for c in commits if c.sha not in drop][:limit]
 
 

@@ -6,7 +6,8 @@ Every function here is blocking and safe to call from a thread worker.
 # Commits are built with plumbing on a temporary index (`read-tree HEAD`, `add` the folder,
 # `write-tree`, `commit-tree`, `update-ref` with the old value) so that nothing else of the work
 # tree and nothing the user had staged is ever committed, and the user's index keeps every other
-# entry exactly as it was.
+# entry exactly as it was. A commit runs in one short-lived GitPython Repo holding the
+# repository's in-process lock (`gitcmd.open_repo(write=True)`).
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_tui.core.clocks import format_duration
-from hotfix_tui.core.git.gitcmd import GitError, run_git
+from hotfix_tui.core.git.gitcmd import GitError, open_repo, run_git
 from hotfix_tui.core.git.gitcmd import clean_env as _clean_env
 from hotfix_tui.core.git.repo import git_dir, in_progress_operation
 from hotfix_tui.core.markdown import record_md as record
@@ -46,6 +47,7 @@ __all__ = [
     "check_index_lock",
     "commit_incident",
     "commit_paths",
+    "commit_subject",
     "describe_changes",
     "file_at",
     "head_ref",
@@ -183,6 +185,13 @@ def recent_commits(
     """
     # The fix is the code change, so the tool's own record commits are not offered. On the base
     # branch itself, or when no base is known, the branch's latest commits are listed.
+    with open_repo(root):
+        return _recent_commits(root, limit, branch, include_record)
+
+
+def _recent_commits(
+    root: Path, limit: int, branch: str | None, include_record: bool
+) -> list[CommitInfo]:
     if branch is None:
         try:
             branch = head_ref(root).removeprefix("refs/heads/")
@@ -226,15 +235,16 @@ def resolve_commit(root: Path, ref: str, choices: Sequence[CommitInfo] = ()) -> 
         raise GitError(f"no commit number {n}; pick 1-{len(choices)}")
     if not re.fullmatch(r"[0-9a-fA-F]{4,64}", ref):
         raise GitError(f"{ref!r} is not a commit SHA, a SHA prefix or a number from the list")
-    out = run_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
-    if out.returncode != 0:
-        amb = run_git(root, "rev-parse", "--disambiguate=" + ref, check=False)
-        many = [s for s in amb.stdout.split() if s]
-        if len(many) > 1:
-            raise GitError(f"{ref} is ambiguous ({len(many)} objects); give more digits")
-        raise GitError(f"no commit {ref} in this repository")
-    sha = out.stdout.strip()
-    info = run_git(root, "show", "-s", "--format=%H%x1f%h%x1f%an%x1f%ct%x1f%s", sha).stdout
+    with open_repo(root) as repo:
+        out = repo.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        if out.returncode != 0:
+            amb = repo.run("rev-parse", "--disambiguate=" + ref, check=False)
+            many = [s for s in amb.stdout.split() if s]
+            if len(many) > 1:
+                raise GitError(f"{ref} is ambiguous ({len(many)} objects); give more digits")
+            raise GitError(f"no commit {ref} in this repository")
+        sha = out.stdout.strip()
+        info = repo.run("show", "-s", "--format=%H%x1f%h%x1f%an%x1f%ct%x1f%s", sha).stdout
     full, short, author, ts, subject = info.strip().split("\x1f", 4)
     return CommitInfo(full, short, subject, author, datetime.fromtimestamp(int(ts), UTC))
 
@@ -369,13 +379,16 @@ def incident_trailers(incident: Incident | None) -> dict[str, str]:
 
 
 def _hooks_dir(root: Path) -> Path:
+    # core.hooksPath and linked worktrees included (GitPython's run_commit_hook misses the latter)
     out = run_git(root, "rev-parse", "--git-path", "hooks", check=False)
     p = Path(out.stdout.strip() or ".git/hooks")
     return p if p.is_absolute() else root / p
 
 
 def run_pre_commit(root: Path, env: dict[str, str]) -> None:
-    """Run the repository's pre-commit hook (if executable) on the commit's temporary index."""
+    """Run the repository's pre-commit hook (if executable) on the commit's temporary index.
+
+    The hook is the user's program, not git: it runs as a subprocess in git's environment."""
     hook = _hooks_dir(root) / "pre-commit"
     if not (hook.is_file() and os.access(hook, os.X_OK)):
         return
@@ -426,34 +439,35 @@ def commit_paths(root: Path, paths: Sequence[str], message: str, *, run_hooks: b
     """
     # Makes the root commit in a repo with no commits yet. The user's index keeps its other
     # entries; the committed paths are left clean.
-    ref = head_ref(root)
-    op = in_progress_operation(root)
-    if op:
-        raise GitError(f"{root}: {op} is in progress; finish or abort it first, then commit")
-    check_index_lock(root)
-    parent = _head_or_none(root)
-    with temp_index(root) as env:
-        if parent:
-            run_git(root, "read-tree", parent, env=env)
-        run_git(root, "add", "-A", "--", *paths, *SCRATCH_EXCLUDES, env=env)
-        tree = run_git(root, "write-tree", env=env).stdout.strip()
-        if parent:
-            old_tree = run_git(root, "rev-parse", f"{parent}^{{tree}}").stdout.strip()
-            if old_tree == tree:
-                raise NothingToCommit(
-                    f"nothing to commit: {', '.join(paths)} unchanged since the last commit"
-                )
-        elif not run_git(root, "ls-files", env=env).stdout.strip():
-            raise NothingToCommit(f"nothing to commit: {', '.join(paths)} has no files")
-        if run_hooks:
-            run_pre_commit(root, env)
-        args = ["commit-tree", tree]
-        if parent:
-            args += ["-p", parent]
-        sha = run_git(root, *args, input=message).stdout.strip()
-    subject = message.splitlines()[0] if message else ""
-    run_git(root, "update-ref", "-m", f"commit: {subject}", ref, sha, parent or "")
-    sync_index(root, paths)
+    with open_repo(root, write=True) as repo:
+        ref = head_ref(root)
+        op = in_progress_operation(root)
+        if op:
+            raise GitError(f"{root}: {op} is in progress; finish or abort it first, then commit")
+        check_index_lock(root)
+        parent = _head_or_none(root)
+        with temp_index(root) as env:
+            if parent:
+                repo.run("read-tree", parent, env=env)
+            repo.run("add", "-A", "--", *paths, *SCRATCH_EXCLUDES, env=env)
+            tree = repo.run("write-tree", env=env).stdout.strip()
+            if parent:
+                old_tree = repo.run("rev-parse", f"{parent}^{{tree}}").stdout.strip()
+                if old_tree == tree:
+                    raise NothingToCommit(
+                        f"nothing to commit: {', '.join(paths)} unchanged since the last commit"
+                    )
+            elif not repo.run("ls-files", env=env).stdout.strip():
+                raise NothingToCommit(f"nothing to commit: {', '.join(paths)} has no files")
+            if run_hooks:
+                run_pre_commit(root, env)
+            args = ["commit-tree", tree]
+            if parent:
+                args += ["-p", parent]
+            sha = repo.run(*args, input=message).stdout.strip()
+        subject = message.splitlines()[0] if message else ""
+        repo.run("update-ref", "-m", f"commit: {subject}", ref, sha, parent or "")
+        sync_index(root, paths)
     return sha
 
 
@@ -461,8 +475,14 @@ def sync_index(root: Path, paths: Sequence[str]) -> None:
     """Make the real index match HEAD for `paths` only (other staged entries stay staged)."""
     # the commit is made either way; on failure only `git status` shows the folder as
     # modified until the next git command refreshes the index
-    with contextlib.suppress(GitError):
-        run_git(root, "reset", "-q", "HEAD", "--", *paths)
+    with open_repo(root, write=True) as repo, contextlib.suppress(GitError):
+        repo.run("reset", "-q", "HEAD", "--", *paths)
+
+
+def commit_subject(root: Path, sha: str) -> str:
+    """The subject line of a commit (what `git log --format=%s` shows), as said after a commit."""
+    with open_repo(root) as repo:
+        return repo.run("log", "-1", "--format=%s", sha).stdout.strip()
 
 
 def commit_incident(
@@ -485,12 +505,13 @@ def commit_incident(
 
     root = Path(root)
     rel = rel_folder(root, folder)
-    head_ref(root)
-    check_record_branch(root, folder, "commit")
-    if not pending_changes(root, folder):
-        raise NothingToCommit(f"nothing to commit: {rel} is unchanged since the last commit")
-    message = incident_message(root, folder, incident, message_summary)
-    return commit_paths(root, [rel], message, run_hooks=run_hooks)
+    with open_repo(root, write=True):  # one Repo and the repository's lock for all of it
+        head_ref(root)
+        check_record_branch(root, folder, "commit")
+        if not pending_changes(root, folder):
+            raise NothingToCommit(f"nothing to commit: {rel} is unchanged since the last commit")
+        message = incident_message(root, folder, incident, message_summary)
+        return commit_paths(root, [rel], message, run_hooks=run_hooks)
 
 
 def incident_message(

@@ -1,7 +1,7 @@
 """Git facts the incident layer needs: repo root, branch, user name, branch creation.
 
-Reading the root and branch avoids importing GitPython so that `status` stays fast;
-everything that changes the repo goes through GitPython.
+The root, branch and user are read without GitPython (`status`, the first frame); creating a
+branch runs in a short-lived GitPython Repo (`gitcmd.open_repo`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hotfix_tui.core.git.gitcmd import GitError, run_git
+from hotfix_tui.core.git.gitcmd import GitError, open_repo, run_git
 
 __all__ = ["GitError"]
 
@@ -88,13 +88,12 @@ def check_can_branch(root: Path, branch: str) -> None:
     op = in_progress_operation(root)
     if op:
         raise GitError(f"{root}: {op} is in progress; finish or abort it first, or use --no-branch")
-    import git  # GitPython, imported only when the repo is changed
-
     try:
-        repo = git.Repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise GitError(f"{root}: not a git repository ({exc}); use --no-branch") from exc
-    if branch in [h.name for h in repo.heads]:
+        with open_repo(root) as repo:
+            heads = [h.name for h in repo.repo.heads]
+    except GitError as exc:
+        raise GitError(f"{exc}; use --no-branch") from exc
+    if branch in heads:
         raise GitError(
             f"branch {branch!r} already exists; check it out or pick another description"
         )
@@ -107,10 +106,13 @@ def check_can_branch(root: Path, branch: str) -> None:
 
 def create_branch(root: Path, branch: str, start: str | None = None) -> None:
     """Create `branch` from `start` (default: HEAD) and check it out (even before a commit)."""
-    from hotfix_tui.core.git.gitcmd import checkout_new_branch
-
-    check_can_branch(root, branch)
-    checkout_new_branch(root, branch, start)
+    with open_repo(root, write=True) as repo:
+        check_can_branch(root, branch)
+        try:
+            repo.run("checkout", "-b", branch, *([start] if start else []))
+        except GitError as exc:
+            msg = str(exc).removeprefix("git checkout failed: ")
+            raise GitError(f"could not create branch {branch!r}: {msg}") from exc
 
 
 def ensure_excluded(root: Path | None, patterns: tuple[str, ...] = (".*.lock", ".*.tmp")) -> None:

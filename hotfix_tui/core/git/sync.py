@@ -6,7 +6,9 @@ When the remote cannot be reached or the push is rejected, the local commits sta
 # `sync()` never touches files outside the incident folder except through git's own two-way
 # checkout (`read-tree -m -u`), which refuses rather than overwrite a local change; the user's
 # staged files stay staged. The merge commit has the remote tip as a parent, so the push is a
-# fast-forward.
+# fast-forward. A sync runs in one short-lived GitPython Repo holding the repository's
+# in-process lock (`gitcmd.open_repo(write=True)`): every `run_git(root, ...)` of the helpers
+# below, and the commit of pending changes, run in that Repo.
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from hotfix_tui.core.clocks import Clock, utc_now
 from hotfix_tui.core.git.branches import check_record_branch
+from hotfix_tui.core.git.gitcmd import GitRepo, open_repo
 from hotfix_tui.core.git.gitops import (
     NothingToCommit,
     commit_incident,
@@ -163,6 +166,14 @@ def sync(
     clock = clock or (incident.clock if incident is not None else utc_now)
     if who is None and incident is not None:
         who = incident.who
+    with open_repo(root, write=True) as repo:
+        return _sync(repo, folder, incident, clock, who)
+
+
+def _sync(
+    repo: GitRepo, folder: Path, incident: Incident | None, clock: Clock, who: str | None
+) -> SyncResult:
+    root = repo.root
     ref = head_ref(root)
     check_record_branch(root, folder, "sync")
     branch = ref.removeprefix("refs/heads/")
@@ -174,7 +185,7 @@ def sync(
     result = SyncResult(ok=False, message="", remote=remote, branch=branch)
 
     for _attempt in range(MAX_ATTEMPTS):
-        fetch = run_git(root, "fetch", "--quiet", remote, check=False, timeout=NETWORK_TIMEOUT)
+        fetch = repo.run("fetch", "--quiet", remote, check=False, timeout=NETWORK_TIMEOUT)
         if fetch.returncode != 0:
             with _locked(root, folder):
                 _commit_pending(root, folder, incident, clock, who, result)
@@ -201,7 +212,7 @@ def sync(
             push_args += [remote, f"HEAD:refs/heads/{rbranch}"]
         else:
             push_args += ["-u", remote, f"{branch}:refs/heads/{rbranch}"]
-        push = run_git(root, *push_args, check=False, timeout=NETWORK_TIMEOUT)
+        push = repo.run(*push_args, check=False, timeout=NETWORK_TIMEOUT)
         if push.returncode == 0:
             result.pushed = True
             result.ok = True

@@ -235,14 +235,13 @@ class OverviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="overview-git", exit_on_error=False)
     def check_out(self, entry: Entry) -> None:
-        from hotfix_tui.tui.services.git_jobs import REPO_WRITES
+        from hotfix_tui.core.git.branches import switch_to_copy  # takes the repository's lock
 
-        with REPO_WRITES:
-            try:
-                switch_to(self.root, entry)
-                msg = CheckedOut(entry)
-            except (GitError, OSError) as exc:
-                msg = CheckedOut(entry, str(exc))
+        try:
+            switch_to_copy(self.root, entry.source, local=entry.local_source)
+            msg = CheckedOut(entry)
+        except (GitError, OSError) as exc:
+            msg = CheckedOut(entry, str(exc))
         self.post_message(msg)
 
     def on_checked_out(self, message: CheckedOut) -> None:
@@ -298,23 +297,6 @@ def _closed(e: Entry) -> bool:
         done, total = inc.progress() if inc is not None else (0, 0)
         return bool(total) and done >= total
     return inc.status == inc.workflow.statuses[-1]
-
-
-def switch_to(root: Path, entry: Entry) -> None:
-    """Check out the branch holding the entry's copy (a local branch tracking a remote one is
-    made); refuses while another incident has uncommitted changes."""
-    from hotfix_tui.core.git import branches
-    from hotfix_tui.core.git.gitops import rev, run_git
-
-    branches.check_nothing_carried(root)
-    if entry.local_source:
-        run_git(root, "switch", "--quiet", entry.source)
-        return
-    remote, _, name = entry.source.partition("/")
-    if rev(root, f"refs/heads/{name}"):
-        run_git(root, "switch", "--quiet", name)
-    else:
-        run_git(root, "switch", "--quiet", "--track", f"{remote}/{name}")
 
 
 class ReadOnlyScreen(ModalScreen[bool]):

@@ -6,7 +6,6 @@ one follow-up, and the owner gets past-tense messages (`Committed`, `Synced`, ..
 
 from __future__ import annotations
 
-import threading
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -25,9 +24,7 @@ if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
 
 JobKind = Literal["commit", "sync"]
-GROUP = "git"
-# git writes of this process never overlap, whichever screen's jobs run them (index.lock)
-REPO_WRITES = threading.Lock()
+GROUP = "git"  # (git writes of a repository never overlap: core's git layer locks them)
 
 
 class Request(Enum):
@@ -195,30 +192,27 @@ class GitJobs:
         from hotfix_tui.core.git import gitops  # git tooling loads on first use, not at start
 
         msg: Message
-        with REPO_WRITES:
-            try:
-                sha = gitops.commit_incident(root, inc.folder, None, inc)
-                subject = gitops.run_git(root, "log", "-1", "--format=%s", sha).stdout.strip()
-                msg = Committed(sha, subject, auto)
-            except gitops.NothingToCommit as exc:
-                msg = CommitFailed(str(exc), nothing=True, auto=auto or quiet_nothing)
-            except (GitError, OSError) as exc:  # DetachedHead, HookFailed are GitErrors
-                msg = CommitFailed(str(exc), nothing=False, auto=auto)
-            except Exception as exc:  # noqa: BLE001 - always report, so the jobs never stall
-                msg = CommitFailed(f"commit failed: {exc!r}", nothing=False, auto=auto)
+        try:
+            sha = gitops.commit_incident(root, inc.folder, None, inc)
+            msg = Committed(sha, gitops.commit_subject(root, sha), auto)
+        except gitops.NothingToCommit as exc:
+            msg = CommitFailed(str(exc), nothing=True, auto=auto or quiet_nothing)
+        except (GitError, OSError) as exc:  # DetachedHead, HookFailed are GitErrors
+            msg = CommitFailed(str(exc), nothing=False, auto=auto)
+        except Exception as exc:  # noqa: BLE001 - always report, so the jobs never stall
+            msg = CommitFailed(f"commit failed: {exc!r}", nothing=False, auto=auto)
         self.owner.post_message(msg)
 
     def _sync_job(self, root: Path, inc: Incident) -> None:
         msg: Message
-        with REPO_WRITES:
-            try:
-                from hotfix_tui.core.git import sync
+        try:
+            from hotfix_tui.core.git import sync
 
-                msg = Synced(sync.sync(root, inc.folder, inc))
-            except (GitError, OSError, IncidentError, StoreError) as exc:
-                msg = SyncFailed(str(exc))
-            except Exception as exc:  # noqa: BLE001 - always report, so the jobs never stall
-                msg = SyncFailed(f"sync failed: {exc!r}")
+            msg = Synced(sync.sync(root, inc.folder, inc))
+        except (GitError, OSError, IncidentError, StoreError) as exc:
+            msg = SyncFailed(str(exc))
+        except Exception as exc:  # noqa: BLE001 - always report, so the jobs never stall
+            msg = SyncFailed(f"sync failed: {exc!r}")
         self.owner.post_message(msg)
 
     def _list_job(self, root: Path, folder: Path) -> None:
