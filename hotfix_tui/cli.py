@@ -50,7 +50,7 @@ def load_workflow_for(folder: Path, root: Path | None):
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .cli_repo import new_workflow
-    from .core.record.create import create_incident
+    from .core.creating import create_incident
     from .core.record.incident import IncidentError
 
     root = _root()

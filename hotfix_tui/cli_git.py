@@ -195,7 +195,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from .core.git.sync import sync
+    from .core.sync import sync
 
     inc = open_incident(args.spec)
     root = _root_of(inc)

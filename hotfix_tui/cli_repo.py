@@ -230,7 +230,7 @@ def new_workflow(name: str | None, root: Path, severity: str | None):
 
 
 def cmd_workflow_import(args: argparse.Namespace) -> int:
-    from .core.markdown.store import StoreError, atomic_write
+    from .core.store import StoreError, atomic_write
     from .core.workflow.template_import import TemplateError, default_id, import_template
 
     src = Path(args.template)

@@ -12,8 +12,8 @@ from .cli import EXIT_FAIL, EXIT_OK, CliError, _safe, open_incident
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from .core.markdown import store
-    from .core.markdown.mdmerge import blocks, has_markers, resolve_markers
+    from .core import store
+    from .core.git.mdmerge import blocks, has_markers, resolve_markers
     from .core.record.incident import IncidentError
 
     inc = open_incident(args.spec)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from gitfix import clone, git, make_repo, run
 
+from hotfix_tui.core import sync as core_sync
 from hotfix_tui.core.git import branches, gitops
-from hotfix_tui.core.git import sync as core_sync
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 

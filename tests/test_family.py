@@ -9,7 +9,8 @@ import pytest
 from family import lay_out
 from gitfix import git, run
 
-from hotfix_tui.core.discovery import find_specs, pick_incident
+from hotfix_tui.core.discovery import find_specs
+from hotfix_tui.core.opening import pick_incident
 
 
 def test_every_layout_is_found_with_its_kind(repo):

@@ -19,8 +19,8 @@ import pytest
 from gitfix import FakeClock, git
 
 from hotfix_tui.cli import main
-from hotfix_tui.core.markdown import store
-from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core import store
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record.incident import Incident, IncidentError
 from hotfix_tui.core.workflow.loader import resolve_workflow
 

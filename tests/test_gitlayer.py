@@ -12,11 +12,11 @@ import git as gitpython
 import pytest
 from gitfix import BRANCH, FOLDER, T0, FakeClock, git, incident, team
 
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.git import gitcmd, gitops
 from hotfix_tui.core.git.branches import switch_to_copy
 from hotfix_tui.core.git.gitcmd import GitError, open_repo, repo_lock, run_git, run_git_bytes
-from hotfix_tui.core.git.sync import sync
-from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.sync import sync
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from gitfix import FOLDER, T0, git, incident, run
 
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.git import gitops
-from hotfix_tui.core.record.create import create_incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
 

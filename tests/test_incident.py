@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.markdown import record_md as record
-from hotfix_tui.core.record.create import create_incident
 from hotfix_tui.core.record.incident import Incident, IncidentError
 from hotfix_tui.core.workflow.loader import resolve_workflow
 

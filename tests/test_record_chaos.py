@@ -19,8 +19,8 @@ from pathlib import Path
 
 from gitfix import BRANCH, FOLDER, T0, FakeClock, clone, git, incident, team
 
-from hotfix_tui.core.git.sync import sync
 from hotfix_tui.core.record import events
+from hotfix_tui.core.sync import sync
 
 SEED = 20261130
 CLONES = 5

@@ -14,11 +14,11 @@ from gitfix import T0, FakeClock, make_repo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hotfix_tui.core.git.sync import merge_record
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import events
 from hotfix_tui.core.record.projection import project, replay
+from hotfix_tui.core.sync import merge_record
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
 MD = ("tasks.md", "hotfix.md", "post-mortem.md")
@@ -34,7 +34,7 @@ FIELD_OF = {
 @cache
 def base() -> tuple[dict[str, str | None], list[events.Event], object]:
     """A freshly declared incident's files and log (made once: hypothesis reuses it)."""
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
 
     root = make_repo(Path(tempfile.mkdtemp(prefix="hotfix-prop-")) / "repo")
     wf = resolve_workflow("hotfix", root)

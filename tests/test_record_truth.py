@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from gitfix import BRANCH, FOLDER, T0, FakeClock, checked, git, incident, run, team
 
-from hotfix_tui.core.git.sync import sync
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.record import events
 from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.sync import sync
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
 MD = ("tasks.md", "hotfix.md", "post-mortem.md")
@@ -145,7 +145,7 @@ def test_a_driver_registered_under_an_old_module_path_is_registered_again(setup)
     git(bob, "config", "merge.hotfix-tui.driver", old)
     incident(bob, clock).set_done("T001")  # any write registers the driver
     driver = git(bob, "config", "merge.hotfix-tui.driver").strip()
-    assert driver.endswith("-m hotfix_tui.core.markdown.mdmerge %O %A %B %P"), driver
+    assert driver.endswith("-m hotfix_tui.core.git.mdmerge %O %A %B %P"), driver
     assert git(bob, "config", "merge.hotfix-tui.name").strip()
 
 
@@ -188,7 +188,7 @@ def test_the_same_person_in_the_same_second_makes_two_events(setup):
 
 def test_an_event_is_never_lost_between_the_log_and_the_files(repo, clock, monkeypatch, capsys):
     wf = resolve_workflow("hotfix", repo)
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
 
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
     inc = Incident(folder, wf, clock=clock, repo_root=repo)
@@ -280,8 +280,8 @@ def test_two_retitles_of_one_task_leave_one_task(setup):
 
 
 def test_an_editor_saving_during_a_write_is_merged_not_overwritten(repo, clock, monkeypatch):
+    from hotfix_tui.core.creating import create_incident
     from hotfix_tui.core.record import projection
-    from hotfix_tui.core.record.create import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
@@ -304,7 +304,7 @@ def test_an_editor_saving_during_a_write_is_merged_not_overwritten(repo, clock, 
 
 
 def test_rechecking_keeps_the_first_time_and_undo_restores_exactly(repo, clock):
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
@@ -339,7 +339,7 @@ def test_rechecking_keeps_the_first_time_and_undo_restores_exactly(repo, clock):
     ],
 )
 def test_times_in_the_future_are_refused(repo, clock, capsys, monkeypatch, argv):
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, branch=False)
@@ -351,7 +351,7 @@ def test_times_in_the_future_are_refused(repo, clock, capsys, monkeypatch, argv)
 
 
 def test_times_out_of_order_are_written_with_a_warning(repo, clock, capsys, monkeypatch):
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
@@ -364,7 +364,7 @@ def test_times_out_of_order_are_written_with_a_warning(repo, clock, capsys, monk
 
 
 def test_the_post_mortem_timeline_tells_the_true_times(repo, clock):
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
     from hotfix_tui.core.reports.report import build_report
 
     wf = resolve_workflow("hotfix", repo)
@@ -405,7 +405,7 @@ def test_no_lock_file_is_left_in_the_work_tree(setup):
 
 
 def test_a_folder_from_an_earlier_version_is_seeded_without_losing_a_byte(repo, clock):
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
@@ -454,7 +454,7 @@ def test_branch_names_stay_those_of_the_team(setup):
 
 
 def test_a_temp_file_left_by_a_killed_writer_is_removed_by_the_next_write(repo, clock):
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
 
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from gitfix import FOLDER, T0, git, incident, run
 
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.markdown import record_md as record
-from hotfix_tui.core.record.create import create_incident
 from hotfix_tui.core.reports.report import build_report, fill_postmortem, render_markdown
 from hotfix_tui.core.workflow.loader import resolve_workflow
 

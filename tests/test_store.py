@@ -17,9 +17,9 @@ from pathlib import Path
 import filelock
 import pytest
 
-from hotfix_tui.core.markdown import store
-from hotfix_tui.core.markdown.store import (
-    ConflictError,
+from hotfix_tui.core import store
+from hotfix_tui.core.markdown.tasks_md import ConflictError, parse_tasks, set_done
+from hotfix_tui.core.store import (
     FileLock,
     StoreError,
     atomic_write,
@@ -27,7 +27,6 @@ from hotfix_tui.core.markdown.store import (
     read_text,
     update_file,
 )
-from hotfix_tui.core.markdown.tasks_md import parse_tasks, set_done
 
 RELIABILITY = Path(__file__).resolve().parent / ".reliability"
 CRASH_TRIALS = 250

@@ -9,9 +9,9 @@ from gitfix import BRANCH, FOLDER, T0, FakeClock, checked, git, incident, team
 
 from hotfix_tui.cli import main
 from hotfix_tui.core.git.gitops import GitError
-from hotfix_tui.core.git.sync import sync
+from hotfix_tui.core.git.mdmerge import merge_texts
 from hotfix_tui.core.markdown import record_md as record
-from hotfix_tui.core.markdown.mdmerge import merge_texts
+from hotfix_tui.core.sync import sync
 
 
 @pytest.fixture

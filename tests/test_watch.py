@@ -13,8 +13,8 @@ from gitfix import run
 
 from hotfix_tui import cli_watch
 from hotfix_tui.core.config.settings import Settings
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record import events
-from hotfix_tui.core.record.create import create_incident
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from hotfix_tui.core.clocks import utc_now
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.git.gitcmd import run_git
-from hotfix_tui.core.record.create import create_incident
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotfix_tui.core.git.repo import current_branch
 from hotfix_tui.core.markdown import record_md as record
 
 _FLAT = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*)-(?P<num>\d{3,})-(?P<words>.+)$")
@@ -144,31 +143,6 @@ class Ambiguous(Exception):
     def __init__(self, message: str, candidates: list[Found]) -> None:
         super().__init__(message)
         self.candidates = candidates
-
-
-def pick_incident(root: Path) -> Found | None:
-    """The folder of the current branch, else the only open incident; Ambiguous if several.
-
-    Only folders whose workflow has severities count as incidents here (not checklists).
-    """
-    specs = find_specs(root)
-    branch = current_branch(root)
-    if branch:
-        for f in specs:
-            if f.branch == branch:
-                return f
-    found = [f for f in specs if has_severities(f.folder, root)]
-    open_ = [f for f in found if not is_closed(f.folder)]
-    if len(open_) == 1:
-        return open_[0]
-    if not found:
-        return None
-    listing = "\n".join(f"  {f.folder.relative_to(root)}" for f in (open_ or found))
-    raise Ambiguous(
-        f"{len(open_) or len(found)} incidents in {root}; "
-        f"name one with --spec SPEC_DIR:\n{listing}",
-        open_ or found,
-    )
 
 
 def workflow_name_for(folder: Path, tasks_text: str) -> str | None:

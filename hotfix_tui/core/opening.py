@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotfix_tui.core.clocks import Clock
 from hotfix_tui.core.record.incident import Incident, IncidentError
 from hotfix_tui.core.workflow.model import Workflow
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.discovery import Found
 
 
 class LoadError(Exception):
@@ -75,7 +79,7 @@ def _workflow_path(folder: Path, root: Path | None, name: str, head: str) -> Pat
     The path comes from file contents, so one leading out of the repository (or, outside a
     repository, out of the incident folder) is refused; `--workflow` on the command line is not.
     """
-    from hotfix_tui.core.markdown.store import StoreError, ensure_inside
+    from hotfix_tui.core.store import StoreError, ensure_inside
 
     path = Path(name).expanduser()
     if not path.is_absolute():
@@ -93,7 +97,7 @@ def _workflow_path(folder: Path, root: Path | None, name: str, head: str) -> Pat
 
 def load_incident(folder: Path, root: Path | None, *, clock: Clock | None = None) -> Incident:
     """The incident in `folder` with its workflow; LoadError when a file or workflow is bad."""
-    from hotfix_tui.core.markdown.store import StoreError
+    from hotfix_tui.core.store import StoreError
 
     wf = load_workflow_for(folder, root)
     try:
@@ -111,9 +115,37 @@ def repo_root(cwd: Path | None = None) -> Path | None:
     return find_root(cwd)
 
 
+def pick_incident(root: Path) -> Found | None:
+    """The folder of the current branch, else the only open incident; Ambiguous if several.
+
+    Only folders whose workflow has severities count as incidents here (not checklists).
+    """
+    from hotfix_tui.core.discovery import Ambiguous, find_specs, has_severities, is_closed
+    from hotfix_tui.core.git.repo import current_branch
+
+    specs = find_specs(root)
+    branch = current_branch(root)
+    if branch:
+        for f in specs:
+            if f.branch == branch:
+                return f
+    found = [f for f in specs if has_severities(f.folder, root)]
+    open_ = [f for f in found if not is_closed(f.folder)]
+    if len(open_) == 1:
+        return open_[0]
+    if not found:
+        return None
+    listing = "\n".join(f"  {f.folder.relative_to(root)}" for f in (open_ or found))
+    raise Ambiguous(
+        f"{len(open_) or len(found)} incidents in {root}; "
+        f"name one with --spec SPEC_DIR:\n{listing}",
+        open_ or found,
+    )
+
+
 def resolve_folder(spec: str | None, root: Path | None) -> Path:
     """The incident folder a command works on: SPEC_DIR, the branch's, or the only open one."""
-    from hotfix_tui.core.discovery import Ambiguous, pick_incident
+    from hotfix_tui.core.discovery import Ambiguous
     from hotfix_tui.core.errors import EXIT_NOT_FOUND, UserError
 
     if spec:

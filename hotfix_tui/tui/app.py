@@ -18,8 +18,8 @@ from textual.screen import Screen
 
 from hotfix_tui.core.clocks import Clock, format_duration, utc_now
 from hotfix_tui.core.config.settings import Settings, load_settings
-from hotfix_tui.core.markdown.store import StoreError
 from hotfix_tui.core.record.incident import Incident, IncidentError
+from hotfix_tui.core.store import StoreError
 from hotfix_tui.tui.actions import MAIN_BINDINGS
 from hotfix_tui.tui.commands import HotfixCommands, ShareBoardCommands
 from hotfix_tui.tui.screens.main import MainScreen
@@ -252,7 +252,7 @@ class HotfixApp(App[int]):
             if result is None:
                 self.show_picker()
                 return
-            from hotfix_tui.core.record.create import create_incident
+            from hotfix_tui.core.creating import create_incident
 
             desc, sev = result
             if self.root is None:

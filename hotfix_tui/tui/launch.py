@@ -18,7 +18,8 @@ def _say(message: str) -> None:
 
 def resolve(spec: str | None):
     """(incident or None for the picker, repo root); CliError for what the user must fix."""
-    from hotfix_tui.core.discovery import Ambiguous, pick_incident
+    from hotfix_tui.core.discovery import Ambiguous
+    from hotfix_tui.core.opening import pick_incident
 
     if spec:
         inc = open_incident(spec)

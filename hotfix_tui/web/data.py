@@ -20,12 +20,12 @@ from hotfix_tui.core.clocks import utc_now
 from hotfix_tui.core.discovery import INCIDENT_PREFIXES, Found, find_incidents, is_closed
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
 from hotfix_tui.core.markdown import record_md as record
-from hotfix_tui.core.markdown.store import StoreError
 from hotfix_tui.core.opening import LoadError, load_incident
 from hotfix_tui.core.record import events
 from hotfix_tui.core.record.incident import POSTMORTEM, Incident
 from hotfix_tui.core.reports import catalog
 from hotfix_tui.core.reports.status_data import iso_z, status_data
+from hotfix_tui.core.store import StoreError
 
 WATCHED = ("tasks.md", "hotfix.md", "post-mortem.md", events.LOG)
 LAST_EVENTS = 20

@@ -177,7 +177,7 @@ def _large_tasks_md(hotfix_id: str, tasks: int, phases: int) -> str:
 
 def build_fixtures(base: Path) -> dict[str, Path]:
     """A git repo with the real hotfix incident and two large generated ones."""
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.workflow.loader import resolve_workflow
 
@@ -536,8 +536,8 @@ def toggle_child(spec: Path, count: int, warmup: int = 3) -> dict:
     import asyncio
 
     from hotfix_tui.cli import open_incident
+    from hotfix_tui.core import store
     from hotfix_tui.core.config.settings import Settings
-    from hotfix_tui.core.markdown import store
     from hotfix_tui.tui.app import HotfixApp
 
     inc = open_incident(str(spec))
@@ -637,7 +637,7 @@ def day_child(spec: Path, ticks: int) -> dict:
                 app.tick()
                 if i % RELOAD_EVERY == 0:
                     outside_change(i)
-                    app.check_files()
+                    app.main.poll_files()  # what the file watcher's message does
                     reloads += 1
                 if i % 30 == 0:
                     await pilot.pause()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hotfix_tui.core.config.settings import Settings
-from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 

@@ -206,7 +206,7 @@ async def test_report_offers_to_mark_the_update_sent(incident, make_app, clock, 
 
 
 async def test_update_sent_for_a_p2_incident_has_no_reminder(repo, clock, make_app):
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.workflow.loader import resolve_workflow
 

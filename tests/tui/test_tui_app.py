@@ -880,7 +880,7 @@ async def test_large_file_builds_only_the_open_phase(repo, clock):
 
 async def test_picker_lists_incidents_and_opens_one(repo, clock):
     from hotfix_tui.core.config.settings import Settings
-    from hotfix_tui.core.record.create import create_incident
+    from hotfix_tui.core.creating import create_incident
     from hotfix_tui.core.workflow.loader import resolve_workflow
     from hotfix_tui.tui.screens.dialogs import PickerScreen
 

@@ -9,7 +9,7 @@ from textual.widgets import Digits, OptionList
 
 from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.config.settings import Settings
-from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp
 from hotfix_tui.tui.screens.main import MainScreen

@@ -7,7 +7,7 @@ from textual.widgets import OptionList
 from textual.widgets._footer import FooterKey
 
 from hotfix_tui.core.config.settings import Settings
-from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp
 from hotfix_tui.tui.screens.main import MainScreen

@@ -12,8 +12,8 @@ import gitfix
 from gitfix import git
 from textual.widgets import DataTable, Digits, Input, TextArea
 
+from hotfix_tui.core import sync as core_sync
 from hotfix_tui.core.config.settings import Settings, load_settings
-from hotfix_tui.core.git import sync as core_sync
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.actions import PALETTE
@@ -196,7 +196,7 @@ async def test_no_changes_while_a_sync_runs(tmp_path, clock, monkeypatch):
         assert release.wait(30), "the test never released the sync"
         return real(root, folder, incident, **kw)
 
-    monkeypatch.setattr("hotfix_tui.core.git.sync.sync", slow_sync)
+    monkeypatch.setattr("hotfix_tui.core.sync.sync", slow_sync)
     app = app_for(inc, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
@@ -235,7 +235,7 @@ async def test_changes_made_during_a_sync_wait_and_are_saved_after_it(tmp_path, 
         assert release.wait(30), "the test never released the sync"
         return real(root, folder, incident, **kw)
 
-    monkeypatch.setattr("hotfix_tui.core.git.sync.sync", slow_sync)
+    monkeypatch.setattr("hotfix_tui.core.sync.sync", slow_sync)
     monkeypatch.setattr("hotfix_tui.core.git.gitops.commit_incident", counted_commit)
     app = app_for(inc, clock)
     async with app.run_test(size=SIZE) as pilot:

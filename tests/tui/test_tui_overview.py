@@ -13,7 +13,7 @@ from gitfix import FakeClock, clone, git, make_repo
 from textual.widgets import DataTable, Tree
 
 from hotfix_tui.core.config.settings import Settings
-from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp

@@ -9,7 +9,7 @@ import pytest
 from hotfix_tui.core.alerting import alerts
 from hotfix_tui.core.alerting.reminders import incident_reminders
 from hotfix_tui.core.config.settings import Settings
-from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp

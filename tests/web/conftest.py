@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from gitfix import make_repo
 
-from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

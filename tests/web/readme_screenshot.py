@@ -19,7 +19,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from gitfix import FakeClock, make_repo  # noqa: E402
 
 from hotfix_tui.core.clocks import utc_now  # noqa: E402
-from hotfix_tui.core.record.create import create_incident  # noqa: E402
+from hotfix_tui.core.creating import create_incident  # noqa: E402
 from hotfix_tui.core.workflow.loader import resolve_workflow  # noqa: E402
 from hotfix_tui.web.data import Board  # noqa: E402
 from hotfix_tui.web.server import BoardThread, Options  # noqa: E402

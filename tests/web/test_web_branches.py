@@ -13,7 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from gitfix import FakeClock, clone, git, make_repo
 
-from hotfix_tui.core.record.create import create_incident
+from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.reports import catalog
 from hotfix_tui.core.workflow.loader import resolve_workflow

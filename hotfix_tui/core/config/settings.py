@@ -212,7 +212,7 @@ def _read_state() -> dict[str, Any]:
 
 def _write_state(data: dict[str, Any]) -> bool:
     """Write the state file atomically (through the store); False when it failed."""
-    from hotfix_tui.core.markdown.store import StoreError, atomic_write
+    from hotfix_tui.core.store import StoreError, atomic_write
 
     folder = state_dir()
     try:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from hotfix_tui.core import store
 from hotfix_tui.core.clocks import (
     Clock,
     SlaReading,
@@ -22,8 +23,11 @@ from hotfix_tui.core.clocks import (
     workflow_sla,
 )
 from hotfix_tui.core.markdown import record_md as record
-from hotfix_tui.core.markdown import store, tasks_md
-from hotfix_tui.core.markdown.store import (
+from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record import events as evlog
+from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.record.projection import EVENT_ROWS, STATUS_ROWS, project, replay
+from hotfix_tui.core.store import (
     ChangedUnderneath,
     Loaded,
     StoreError,
@@ -31,9 +35,6 @@ from hotfix_tui.core.markdown.store import (
     read_text,
     unchanged,
 )
-from hotfix_tui.core.record import events as evlog
-from hotfix_tui.core.record.events import Event
-from hotfix_tui.core.record.projection import EVENT_ROWS, STATUS_ROWS, project, replay
 from hotfix_tui.core.workflow.model import TaskDef, Workflow
 
 TASKS = "tasks.md"
@@ -220,7 +221,7 @@ class Incident:
         self._log_problems = problems
 
     def _build_view(self) -> None:
-        from hotfix_tui.core.markdown.mdmerge import has_markers, resolve_markers
+        from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
         from hotfix_tui.core.record import journal
         from hotfix_tui.core.record.reconcile import detect
 
@@ -475,7 +476,7 @@ class Incident:
         ensure_excluded(self.repo_root)
         g = git_dir(self.repo_root)
         if g is not None:
-            from hotfix_tui.core.markdown.mdmerge import register
+            from hotfix_tui.core.git.mdmerge import register
 
             register(g)
 
@@ -568,7 +569,7 @@ class Incident:
         return self.transact(None)
 
     def _read_current(self) -> dict[str, str | None]:
-        from hotfix_tui.core.markdown.mdmerge import has_markers, resolve_markers
+        from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
         from hotfix_tui.core.record import journal
 
         texts: dict[str, str | None] = {}
@@ -605,7 +606,7 @@ class Incident:
         except (OSError, UnicodeDecodeError) as exc:
             raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
         events, problems = evlog.parse_log(text, str(p))
-        from hotfix_tui.core.markdown.mdmerge import has_markers
+        from hotfix_tui.core.git.mdmerge import has_markers
 
         if has_markers(text):  # merged without the union rule: keep every event, drop the marks
             store.atomic_write(p, "".join(e.line() for e in events))

@@ -40,7 +40,7 @@ def lock_file(root: Path | None, folder: Path) -> Path:
 
 def incident_lock(root: Path | None, folder: Path, timeout: float | None = None) -> Any:
     """The incident's lock (one per folder, re-entrant in a thread); held by every writer."""
-    from hotfix_tui.core.markdown.store import lock_timeout
+    from hotfix_tui.core.store import lock_timeout
 
     path = lock_file(root, folder)
     lock = _LOCKS.get(str(path))
@@ -108,7 +108,7 @@ def clone_id(root: Path | None, folder: Path) -> str:
 
 def read_stable(path: Path, tries: int = 8) -> str | None:
     """A file's text, read again while it changes under us (git or an editor mid-write)."""
-    from hotfix_tui.core.markdown.store import read_text
+    from hotfix_tui.core.store import read_text
 
     last: str | None = None
     for attempt in range(tries):

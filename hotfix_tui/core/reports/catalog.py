@@ -110,7 +110,7 @@ def workflow_for(
     if name is None:
         return None
     if "/" in name or os.sep in name or name.endswith((".yaml", ".yml")):
-        from hotfix_tui.core.markdown.store import ensure_inside
+        from hotfix_tui.core.store import ensure_inside
 
         path = Path(name) if Path(name).is_absolute() else folder / name
         ensure_inside(root or folder, path)
@@ -302,8 +302,8 @@ def _open(
     entry: Entry, folder: Path, root: Path, clock: Clock, real: Path | None, memo: dict[str, Any]
 ) -> None:
     """Load the incident of `folder` into `entry` (errors name the real folder)."""
-    from hotfix_tui.core.markdown.store import StoreError
     from hotfix_tui.core.record.incident import Incident, IncidentError
+    from hotfix_tui.core.store import StoreError
     from hotfix_tui.core.workflow.loader import WorkflowError
 
     try:

@@ -209,7 +209,7 @@ def store(path: Path, workflow: Workflow) -> bool:
     except (TypeError, ValueError, KeyError):
         return False
     dest = _entry(key)
-    from hotfix_tui.core.markdown.store import StoreError, atomic_write
+    from hotfix_tui.core.store import StoreError, atomic_write
 
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)

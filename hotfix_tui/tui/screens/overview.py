@@ -255,9 +255,9 @@ class OverviewScreen(Screen[None]):
 
     def open_here(self, entry: Entry) -> None:
         """Open the work tree's copy of the entry as the main screen."""
-        from hotfix_tui.core.markdown.store import StoreError
         from hotfix_tui.core.record.incident import Incident, IncidentError
         from hotfix_tui.core.reports import catalog
+        from hotfix_tui.core.store import StoreError
         from hotfix_tui.core.workflow.loader import WorkflowError
 
         folder = self.root / entry.path

@@ -20,9 +20,9 @@ from textual.screen import Screen
 from hotfix_tui.core.alerting.alerts import is_resolved as lifecycle_done
 from hotfix_tui.core.clocks import format_time, parse_time
 from hotfix_tui.core.markdown import record_md
-from hotfix_tui.core.markdown.store import StoreError
 from hotfix_tui.core.record.fill import DETECTION, NeedsConfirmation
 from hotfix_tui.core.record.incident import Incident, IncidentError
+from hotfix_tui.core.store import StoreError
 from hotfix_tui.tui.host import host
 from hotfix_tui.tui.services.git_jobs import (
     CommitFailed,

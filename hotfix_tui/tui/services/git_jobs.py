@@ -15,13 +15,13 @@ from textual.message import Message
 from textual.widget import Widget
 
 from hotfix_tui.core.git.repo import GitError
-from hotfix_tui.core.markdown.store import StoreError
 from hotfix_tui.core.record.incident import IncidentError
+from hotfix_tui.core.store import StoreError
 
 if TYPE_CHECKING:
     from hotfix_tui.core.git.gitops import CommitInfo
-    from hotfix_tui.core.git.sync import Arrival, SyncResult
     from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.sync import Arrival, SyncResult
 
 JobKind = Literal["commit", "sync"]
 GROUP = "git"  # (git writes of a repository never overlap: core's git layer locks them)
@@ -206,7 +206,7 @@ class GitJobs:
     def _sync_job(self, root: Path, inc: Incident) -> None:
         msg: Message
         try:
-            from hotfix_tui.core.git import sync
+            from hotfix_tui.core import sync
 
             msg = Synced(sync.sync(root, inc.folder, inc))
         except (GitError, OSError, IncidentError, StoreError) as exc:

@@ -537,7 +537,7 @@ def merge_record(
 ) -> RecordMerge:
     """A pure merge of one incident folder: the union of both logs, the markdown merged without
     markers, then every file projected from the merged log (the same on every clone)."""
-    from hotfix_tui.core.markdown.mdmerge import merge_texts
+    from hotfix_tui.core.git.mdmerge import merge_texts
     from hotfix_tui.core.record.events import parse_log
     from hotfix_tui.core.record.projection import project, replay, row_line, rows, task_titles
 

@@ -18,9 +18,9 @@ from hotfix_tui.core.git.repo import (
     current_branch,
     ensure_excluded,
 )
-from hotfix_tui.core.markdown.store import StoreError, atomic_write
 from hotfix_tui.core.record import events
 from hotfix_tui.core.record.incident import IncidentError, folder_words
+from hotfix_tui.core.store import StoreError, atomic_write
 from hotfix_tui.core.workflow import template_import, templates
 from hotfix_tui.core.workflow.model import Workflow
 from hotfix_tui.core.workflow.render import render_tasks_md

@@ -20,7 +20,6 @@ from types import TracebackType
 __all__ = [
     "MAX_BYTES",
     "ChangedUnderneath",
-    "ConflictError",
     "FileLock",
     "Loaded",
     "StoreError",
@@ -38,14 +37,6 @@ LOCK_TIMEOUT_ENV = "HOTFIX_TUI_LOCK_TIMEOUT"
 # A stat signature is trusted only for files last modified this long before they were read:
 # coarse file-system clocks and reused inode numbers can hide a same-size rewrite otherwise.
 _RACY_NS = 2_000_000_000
-
-try:
-    from hotfix_tui.core.markdown.tasks_md import ConflictError
-except ImportError:  # pragma: no cover - tasks_md is part of the package
-
-    class ConflictError(Exception):  # type: ignore[no-redef]
-        """An edit cannot be applied to the current text."""
-
 
 class ChangedUnderneath(Exception):
     """The file changed between our read and our replace (a writer that took no lock)."""

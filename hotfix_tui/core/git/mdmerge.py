@@ -175,12 +175,12 @@ def merge_texts(base: str | None, ours: str | None, theirs: str | None) -> str |
 def register(git_dir: Path) -> None:
     """Name the driver in `.git/config`, again if its command moved (`*.md merge=hotfix-tui`)."""
     config = git_dir / "config"
-    cmd = f'"{sys.executable}" -m hotfix_tui.core.markdown.mdmerge %O %A %B %P'
+    cmd = f'"{sys.executable}" -m hotfix_tui.core.git.mdmerge %O %A %B %P'
     try:
         text = config.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return
-    if f'[merge "{DRIVER}"]' in text and "hotfix_tui.core.markdown.mdmerge %O" in text:
+    if f'[merge "{DRIVER}"]' in text and "hotfix_tui.core.git.mdmerge %O" in text:
         return
     for key, value in (("name", "hotfix-tui incident markdown"), ("driver", cmd)):
         run_git(None, "config", "--file", str(config), f"merge.{DRIVER}.{key}", value, check=False)
