@@ -133,16 +133,10 @@ def _load(
 
 def workflow_for(folder: Path, root: Path | None) -> Workflow | None:
     """The workflow of an incident folder (None for a plain checklist or a broken workflow)."""
-    from hotfix_tui.core.discovery import workflow_name_for
-    from hotfix_tui.core.workflow.loader import resolve_workflow
+    from hotfix_tui.core.opening import load_workflow_for
 
     try:
-        tasks = folder / "tasks.md"
-        head = (
-            tasks.read_text(encoding="utf-8-sig", errors="replace")[:4000] if tasks.exists() else ""
-        )
-        name = workflow_name_for(folder, head)
-        return resolve_workflow(name, root) if name else None
+        return load_workflow_for(folder, root)
     except Exception:  # noqa: BLE001 - a broken workflow must not stop a sync
         return None
 

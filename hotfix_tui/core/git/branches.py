@@ -17,9 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hotfix_tui.core.git.gitcmd import open_repo, run_git_bytes
-from hotfix_tui.core.git.gitops import rel_folder, rev, run_git
-from hotfix_tui.core.git.repo import GitError, current_branch
+from hotfix_tui.core.git.gitcmd import open_repo, run_git, run_git_bytes
+from hotfix_tui.core.git.repo import GitError, current_branch, rel_folder, rev
 
 FLAT = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*)-(?P<num>\d{3,})-(?P<words>.+)$")
 NESTED = re.compile(r"^(?P<num>\d{3,})-(?P<words>.+)$")

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_tui.core.clocks import format_duration
+from hotfix_tui.core.git.branches import check_record_branch
 from hotfix_tui.core.git.gitcmd import GitError, open_repo, run_git
 from hotfix_tui.core.git.gitcmd import clean_env as _clean_env
-from hotfix_tui.core.git.repo import git_dir, in_progress_operation
+from hotfix_tui.core.git.repo import git_dir, in_progress_operation, rel_folder, rev
 from hotfix_tui.core.markdown import record_md as record
 
 if TYPE_CHECKING:
@@ -99,12 +100,6 @@ class CommitInfo:
 # --- running git ------------------------------------------------------------------------------
 
 
-def rev(root: Path, ref: str) -> str | None:
-    """The full SHA a ref names, or None."""
-    out = run_git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}", check=False)
-    return out.stdout.strip() or None if out.returncode == 0 else None
-
-
 def head_ref(root: Path) -> str:
     """The full name of the checked-out branch; DetachedHead when there is none."""
     out = run_git(root, "symbolic-ref", "-q", "HEAD", check=False)
@@ -142,14 +137,6 @@ def temp_index(root: Path) -> Iterator[dict[str, str]]:
         for p in (name, name + ".lock"):
             with suppress(FileNotFoundError):
                 os.unlink(p)
-
-
-def rel_folder(root: Path, folder: Path) -> str:
-    """The folder as a path relative to the repo root, with forward slashes."""
-    try:
-        return folder.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError as exc:
-        raise GitError(f"{folder} is not inside the repository {root}") from exc
 
 
 # --- reading history --------------------------------------------------------------------------
@@ -501,7 +488,6 @@ def commit_incident(
     # The message says what changed, from the post-mortem log rows added since the last commit
     # (`hotfix-001: T005 done, root cause identified`), with `Hotfix-Id`, `Severity` and
     # `SLA-Elapsed` trailers.
-    from hotfix_tui.core.git.branches import check_record_branch
 
     root = Path(root)
     rel = rel_folder(root, folder)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hotfix_tui.core.git.gitcmd import open_repo
-from hotfix_tui.core.git.gitops import rel_folder
+from hotfix_tui.core.git.repo import rel_folder
 
 
 @dataclass(frozen=True)

@@ -132,3 +132,17 @@ def ensure_excluded(root: Path | None, patterns: tuple[str, ...] = (".*.lock", "
             path.write_text(text + sep + "\n".join(missing) + "\n", encoding="utf-8")
     except OSError:
         pass
+
+
+def rev(root: Path, ref: str) -> str | None:
+    """The full SHA a ref names, or None."""
+    out = run_git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}", check=False)
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def rel_folder(root: Path, folder: Path) -> str:
+    """The folder as a path relative to the repo root, with forward slashes."""
+    try:
+        return folder.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError as exc:
+        raise GitError(f"{folder} is not inside the repository {root}") from exc
