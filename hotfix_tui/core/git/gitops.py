@@ -526,10 +526,8 @@ def _read(p: Path) -> str | None:
 
 def auto_commit_enabled() -> bool:
     """The `auto_commit` setting of the config file (False when unset or unreadable)."""
-    try:
-        from hotfix_tui.core.config.settings import load_settings
-    except ImportError:  # pragma: no cover - settings is part of the package
-        return False
+    from hotfix_tui.core.config.settings import load_settings
+
     return bool(load_settings().auto_commit)
 
 
