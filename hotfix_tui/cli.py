@@ -11,8 +11,9 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .core.errors import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK
 from .core.errors import UserError as CliError
@@ -113,11 +114,11 @@ def _sla_json(inc, now) -> dict | None:
     return sla_json(inc, now)
 
 
-def status_data(inc) -> dict:
+def status_data(inc, *, stream: bool = False) -> dict:
     """Everything `status --json` prints about an incident (built in core.status_data)."""
     from .core.reports.status_data import status_data as build
 
-    return build(inc)
+    return build(inc, stream=stream)
 
 
 # Runs of characters that may not be printable (all but printable ASCII), each then checked
@@ -180,9 +181,14 @@ def _json_chunks(data: object, size: int = 1 << 16) -> Iterator[str]:
 
 
 def _json_pieces(obj: object, nl: str) -> Iterator[str]:
-    """The text of `json.dumps(obj, indent=2, ensure_ascii=False)`, made piece by piece."""
+    """The text of `json.dumps(obj, indent=2, ensure_ascii=False)`, made piece by piece (an
+    iterator is written as a list); a dict of plain values is one piece, made without json.dumps."""
     if isinstance(obj, dict) and obj:
         inner = nl + "  "
+        flat = _flat_dict(obj, inner)
+        if flat is not None:
+            yield "{" + inner + flat + nl + "}"
+            return
         yield "{"
         first = True
         for k, v in obj.items():
@@ -190,17 +196,51 @@ def _json_pieces(obj: object, nl: str) -> Iterator[str]:
             first = False
             yield from _json_pieces(v, inner)
         yield nl + "}"
-    elif isinstance(obj, list | tuple) and obj:
+    elif isinstance(obj, list | tuple | Iterator):
+        items = iter(obj)
+        first_item = next(items, _NOTHING)
+        if first_item is _NOTHING:
+            yield "[]"
+            return
         inner = nl + "  "
-        yield "["
-        first = True
-        for v in obj:
-            yield inner if first else "," + inner
-            first = False
+        yield "[" + inner
+        yield from _json_pieces(first_item, inner)
+        sep = "," + inner
+        for v in items:
+            yield sep
             yield from _json_pieces(v, inner)
         yield nl + "]"
     else:
         yield _scalar(obj)
+
+
+_NOTHING = object()
+
+
+def _json_float(x: float) -> str:
+    return json.dumps(x)
+
+
+# Encoders of the exact types a flat dict may hold (subclasses take the general path).
+_PLAIN: dict[type, Callable[[Any], str]] = {
+    str: _encode_str,
+    bool: lambda b: "true" if b else "false",
+    int: int.__repr__,
+    float: _json_float,
+    type(None): lambda _: "null",
+}
+
+
+def _flat_dict(obj: dict, inner: str) -> str | None:
+    """The members of a dict whose keys are str and values plain, joined; else None."""
+    parts = []
+    plain = _PLAIN
+    for k, v in obj.items():
+        enc = plain.get(type(v))
+        if enc is None or type(k) is not str:
+            return None
+        parts.append(_encode_str(k) + ": " + enc(v))
+    return ("," + inner).join(parts)
 
 
 def _scalar(obj: object) -> str:
@@ -215,7 +255,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     inc = open_incident(spec_arg(args))
     for warning in inc.warnings:  # e.g. conflict markers in text people wrote
         print(_safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
-    data = status_data(inc)
+    data = status_data(inc, stream=args.json)
     if args.json:
         for chunk in _json_chunks(data):  # streamed: the whole text is never held at once
             sys.stdout.write(chunk)

@@ -5,10 +5,11 @@ Line indexes are 0-based everywhere; offsets are indexes into `TasksDoc.text` (a
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -45,6 +46,8 @@ __all__ = [
 
 BOM = "\ufeff"
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+# Line breaks of str.splitlines other than `\n`: without them it splits as _LINE_RE does.
+_OTHER_BREAKS_RE = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _TASK_RE = re.compile(
     r"(?P<ind> *)(?P<mk>[-*+]|\d{1,9}[.)])(?P<sp> {1,4})\[(?P<st>[ xX])\](?=[ \t]|$)(?P<rest>.*)"
 )
@@ -277,23 +280,28 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
         while len(stack) > k:
             items[stack.pop()[0]][1] = last_nb
 
+    # Each regex below is tried only when the line's first character can start what it matches.
     for i, body in enumerate(bodies):
-        if not body.strip(" \t"):
+        text = body.lstrip(" ")
+        if not text:
             in_para = False
             continue
-        ind = len(body) - len(body.lstrip(" "))
-        if body[ind] == "\t":
+        if text[0] == "\t":
+            if not text.strip(" \t"):
+                in_para = False
+                continue
             return None
+        ind = len(body) - len(text)
         k = 0
-        for _, col, _ in stack:
-            if col <= ind:
-                k += 1
-            else:
-                break
+        if stack:
+            for _, col, _ in stack:
+                if col <= ind:
+                    k += 1
+                else:
+                    break
         if fence is not None or html_depth >= 0:
             depth = fence[2] if fence is not None else html_depth
             if k >= depth:
-                text = body[ind:]
                 if fence is not None:
                     base = stack[depth - 1][1] if depth else 0
                     closing = ind - base < 4 and text.startswith(fence[0] * fence[1])
@@ -308,12 +316,12 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
             html_depth = -1
         base = stack[k - 1][1] if k else 0
         r = ind - base
-        text = body[ind:]
         if r >= 4:
             if in_para and k < len(stack):
                 return None  # lazy line indented like code: markdown-it's special cases
             if not in_para:
-                close(k)
+                if len(stack) > k:
+                    close(k)
                 code.add(i)
             last_nb = i
             continue
@@ -321,66 +329,79 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
         if c == ">" or (c == "<" and not text.startswith("<!--")):
             return None
         if c == "<":
-            close(k)
+            if len(stack) > k:
+                close(k)
             in_para = False
             if "-->" not in text[4:]:
                 html_depth = k
             code.add(i)
             last_nb = i
             continue
-        m = _ATX_RE.match(text)
-        if m:
+        if c == "#" and (m := _ATX_RE.match(text)):
             if k:
                 return None
-            close(0)
+            if stack:
+                close(0)
             level = len(m.group(1))
             headings.append((i, level, _atx_content(text, level)))
             in_para = False
             last_nb = i
             continue
-        m = _FENCE_RE.match(text)
-        if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
-            close(k)
+        if (
+            (c == "`" or c == "~")
+            and (m := _FENCE_RE.match(text))
+            and not (m.group(1)[0] == "`" and "`" in m.group(2))
+        ):
+            if len(stack) > k:
+                close(k)
             fence = (m.group(1)[0], len(m.group(1)), k)
             in_para = False
             code.add(i)
             last_nb = i
             continue
-        if in_para and _SETEXT_RE.fullmatch(text):
+        if in_para and (c == "=" or c == "-") and _SETEXT_RE.fullmatch(text):
             return None
-        if _HR_RE.fullmatch(text):
-            close(k)
+        if c in _HR_FIRST and _HR_RE.fullmatch(text):
+            if len(stack) > k:
+                close(k)
             in_para = False
             last_nb = i
             continue
-        if _TAB_ITEM_RE.match(text):
-            return None
-        m = _SCAN_ITEM_RE.match(text)
-        if m:
-            marker, spaces, rest = m.groups()
-            ordered = marker[0].isdigit()
-            if in_para and k == len(stack) and ordered and int(marker[:-1]) != 1:
-                last_nb = i  # cannot interrupt a paragraph: continuation text
+        if c in _BULLETS or c.isdecimal():
+            if _TAB_ITEM_RE.match(text):
+                return None
+            m = _SCAN_ITEM_RE.match(text)
+            if m:
+                marker, spaces, rest = m.groups()
+                ordered = marker[0].isdigit()
+                if in_para and k == len(stack) and ordered and int(marker[:-1]) != 1:
+                    last_nb = i  # cannot interrupt a paragraph: continuation text
+                    continue
+                if not rest.strip(" \t") or len(spaces) > 4 or _starts_block(rest):
+                    return None
+                if len(stack) > k:
+                    close(k)
+                if len(stack) >= _MAX_DEPTH:
+                    return None
+                parent = stack[-1][0] if stack else -1
+                items.append([i, i, parent, 1])
+                stack.append((len(items) - 1, ind + len(marker) + len(spaces), marker[-1]))
+                in_para = True
+                last_nb = i
                 continue
-            if not rest.strip(" \t") or len(spaces) > 4 or _starts_block(rest):
-                return None
-            close(k)
-            if len(stack) >= _MAX_DEPTH:
-                return None
-            parent = stack[-1][0] if stack else -1
-            items.append([i, i, parent, 1])
-            stack.append((len(items) - 1, ind + len(marker) + len(spaces), marker[-1]))
-            in_para = True
-            last_nb = i
-            continue
         if not in_para:
-            if _REFDEF_RE.match(text):
+            if c == "[" and _REFDEF_RE.match(text):
                 return None
-            close(k)
+            if len(stack) > k:
+                close(k)
             in_para = True
         last_nb = i
     close(0)
     return _Blocks(headings, items, code)
+
+
+_HR_FIRST = "*-_"
+_BULLETS = "-*+"
 
 
 def _starts_block(rest: str) -> bool:
@@ -389,7 +410,9 @@ def _starts_block(rest: str) -> bool:
         c in ">`~<\t" or _ATX_RE.match(rest) or (c == "[" and _REFDEF_RE.match(rest))
     ):
         return True
-    return bool(_HR_RE.fullmatch(rest) or _ITEM_RE.match(rest) and _scan_item_like(rest))
+    if c in _HR_FIRST and _HR_RE.fullmatch(rest):
+        return True
+    return (c in _BULLETS or c.isdecimal()) and _scan_item_like(rest)
 
 
 def _scan_item_like(rest: str) -> bool:
@@ -456,7 +479,13 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
     key = (text, engine)
     doc = _PARSED.get(key)
     if doc is None:
-        doc = _parse(text, engine)
+        paused = gc.isenabled()  # a large file makes many objects and no cycles: no collections
+        gc.disable()
+        try:
+            doc = _parse(text, engine)
+        finally:
+            if paused:
+                gc.enable()
         if len(_PARSED) >= _PARSED_MAX:
             del _PARSED[next(iter(_PARSED))]
     else:
@@ -466,18 +495,21 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
 
 
 def _parse(text: str, engine: str) -> TasksDoc:
-    lines = split_lines(text)
+    if _OTHER_BREAKS_RE.search(text) is None:  # only `\n` ends lines: split at C speed
+        lines = text.splitlines(keepends=True)
+        bodies = text.split("\n")
+        if bodies[-1] == "":
+            bodies.pop()
+    else:
+        lines = split_lines(text)
+        bodies = [x.rstrip("\r\n") for x in lines]
     bom = text.startswith(BOM)
-    bodies = [_body(x) for x in lines]
     if "\0" in text:  # markdown-it reads NUL as U+FFFD; same length, so offsets hold
         bodies = [b.replace("\0", "\ufffd") for b in bodies]
     if bom:
         bodies[0] = bodies[0][1:]
-    starts: list[int] = []
-    pos = 0
-    for x in lines:
-        starts.append(pos)
-        pos += len(x)
+    starts = list(accumulate(map(len, lines), initial=0))
+    starts.pop()
     if bom:
         starts[0] = 1  # the BOM is not part of line 0's content
     blocks = _scan_fast(bodies) if engine == "auto" else None
@@ -488,15 +520,10 @@ def _parse(text: str, engine: str) -> TasksDoc:
     return _build(text, lines, bodies, starts, bom, blocks, used)
 
 
-def _dominant_newline(lines: Iterable[str]) -> str:
-    counts = {"\n": 0, "\r\n": 0, "\r": 0}
-    for x in lines:
-        if x.endswith("\r\n"):
-            counts["\r\n"] += 1
-        elif x.endswith("\n"):
-            counts["\n"] += 1
-        elif x.endswith("\r"):
-            counts["\r"] += 1
+def _dominant_newline(text: str) -> str:
+    """The most used line ending of a text (`\n` on a tie with it, or without any)."""
+    crlf = text.count("\r\n")
+    counts = {"\n": text.count("\n") - crlf, "\r\n": crlf, "\r": text.count("\r") - crlf}
     best = max(counts, key=lambda k: counts[k])
     return best if counts[best] else "\n"
 
@@ -546,7 +573,9 @@ def _build(
     head_lines = [h[0] for h in headings]
     current: tuple[int, int, str] | None = None
 
-    tasks: list[Task] = []
+    # Tasks are made once their sub-items are known: `rows` holds each one's fields meanwhile.
+    rows: list[list[Any]] = []  # [key, id, title, done, line, check, indent, level, parent, markers,
+    #                        phase, end, content indent]
     by_key: dict[str, int] = {}
     by_id: dict[str, int] = {}
     dups: list[str] = []
@@ -560,12 +589,15 @@ def _build(
     items = blocks.items
     item_depth_task: list[int] = []  # nearest task ancestor (task index) for each item, or -1
     item_step_level: list[int] = []
+    n_heads = len(head_lines)
+    next_head = head_lines[0] if n_heads else len(lines)
 
     for n_item, (s, end, parent, para) in enumerate(items):
         # advance heading pointer
-        while h_idx + 1 < len(head_lines) and head_lines[h_idx + 1] <= s:
+        while next_head <= s and h_idx + 1 < n_heads:
             h_idx += 1
             current = headings[h_idx]
+            next_head = head_lines[h_idx + 1] if h_idx + 1 < n_heads else len(lines)
             if explicit:
                 if current[0] in phase_by_head:
                     cur_phase = phase_by_head[current[0]]
@@ -588,20 +620,26 @@ def _build(
             im = _ITEM_RE.fullmatch(body)
             rest = im.group("rest").strip() if im else body.strip()
             if parent in item_task:
-                task_child_indent.setdefault(anc_task, len(im.group("ind")) if im else 0)
-                nm = _NOTE_RE.fullmatch(rest)
+                if anc_task not in task_child_indent:
+                    task_child_indent[anc_task] = len(im.group("ind")) if im else 0
+                nm = _NOTE_RE.fullmatch(rest) if rest[:2] == "**" else None
                 if nm:
-                    task_notes.setdefault(anc_task, []).append(
-                        Note(
-                            "note" if nm.group("kind") == "Note" else "skip",
-                            nm.group("time").strip(),
-                            (nm.group("who") or "").strip() or None,
-                            nm.group("text").strip(),
-                            s,
-                        )
+                    note = Note(
+                        "note" if nm.group("kind") == "Note" else "skip",
+                        nm.group("time").strip(),
+                        (nm.group("who") or "").strip() or None,
+                        nm.group("text").strip(),
+                        s,
                     )
+                    if anc_task in task_notes:
+                        task_notes[anc_task].append(note)
+                    else:
+                        task_notes[anc_task] = [note]
                     continue
-            task_steps.setdefault(anc_task, []).append(Step(rest, s, step_level))
+            if anc_task in task_steps:
+                task_steps[anc_task].append(Step(rest, s, step_level))
+            else:
+                task_steps[anc_task] = [Step(rest, s, step_level)]
             continue
         item_depth_task.append(anc_task)
         item_step_level.append(0)
@@ -613,10 +651,13 @@ def _build(
         if im2:
             tid = im2.group("b") or im2.group("p")
             rest = rest[im2.end() :]
-        markers: list[str] = []
-        while mm := _MARKER_RE.match(rest):
-            markers.append(mm.group("m"))
-            rest = rest[mm.end() :]
+        markers: tuple[str, ...] = ()
+        if "[" in rest:
+            found: list[str] = []
+            while mm := _MARKER_RE.match(rest):
+                found.append(mm.group("m"))
+                rest = rest[mm.end() :]
+            markers = tuple(found)
         title = rest.strip()
         if tid is None:
             key = f"L{s + 1}"
@@ -633,27 +674,27 @@ def _build(
             cur_phase = _implicit_phase(phases, phase_by_head, current)
         # nested: parent task and level
         parent_task = anc_task
-        level = 0 if parent_task < 0 else tasks[parent_task].level + 1
-        idx = len(tasks)
-        tasks.append(
-            Task(
-                key=key,
-                id=tid,
-                title=title,
-                done=m.group("st") != " ",
-                line=s,
-                check_offset=starts[s] + m.start("st"),
-                indent=len(m.group("ind")),
-                level=level,
-                parent_key=tasks[parent_task].key if parent_task >= 0 else None,
-                markers=tuple(markers),
-                steps=(),
-                notes=(),
-                skip=None,
-                phase_index=cur_phase,
-                end_line=end,
-                content_indent=m.end("sp"),
-            )
+        if parent_task < 0:
+            level, parent_key = 0, None
+        else:
+            level, parent_key = rows[parent_task][7] + 1, rows[parent_task][0]
+        idx = len(rows)
+        rows.append(
+            [
+                key,
+                tid,
+                title,
+                m.group("st") != " ",
+                s,
+                starts[s] + m.start("st"),
+                len(m.group("ind")),
+                level,
+                parent_key,
+                markers,
+                cur_phase,
+                end,
+                m.end("sp"),
+            ]
         )
         item_task[n_item] = idx
         by_key[key] = idx
@@ -662,22 +703,48 @@ def _build(
         if cur_phase >= 0:
             phases[cur_phase].task_keys.append(key)
 
-    # Fix the implicit leading phase's name, attach steps/notes.
+    # Fix the implicit leading phase's name, make the tasks with their steps and notes.
     for p in phases:
         if p.line == -1:
             p.name = doc_title or "Tasks"
-    for ti, steps in task_steps.items():
-        tasks[ti] = replace(tasks[ti], steps=tuple(steps))
-    for ti, notes in task_notes.items():
-        plain = tuple(x for x in notes if x.kind == "note")
-        skips = [x for x in notes if x.kind == "skip"]
-        tasks[ti] = replace(tasks[ti], notes=plain, skip=skips[-1] if skips else None)
-    for ti, ci in task_child_indent.items():
-        tasks[ti] = replace(tasks[ti], child_indent=ci)
+    tasks: list[Task] = []
+    append = tasks.append
+    for ti, (key, tid, title, done, s, check, ind, level, pkey, markers, ph, end, ci) in enumerate(
+        rows
+    ):
+        steps = task_steps.get(ti)
+        notes = task_notes.get(ti)
+        plain: tuple[Note, ...] = ()
+        skip: Note | None = None
+        if notes:
+            plain = tuple(x for x in notes if x.kind == "note")
+            skips = [x for x in notes if x.kind == "skip"]
+            skip = skips[-1] if skips else None
+        append(
+            Task(
+                key,
+                tid,
+                title,
+                done,
+                s,
+                check,
+                ind,
+                level,
+                pkey,
+                markers,
+                tuple(steps) if steps else (),
+                plain,
+                skip,
+                ph,
+                end,
+                ci,
+                task_child_indent.get(ti),
+            )
+        )
     return TasksDoc(
         text=text,
         lines=lines,
-        newline=_dominant_newline(lines),
+        newline=_dominant_newline(text),
         bom=bom,
         title=doc_title,
         heading=heading,
