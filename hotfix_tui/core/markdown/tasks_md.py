@@ -574,8 +574,8 @@ def _build(
     current: tuple[int, int, str] | None = None
 
     # Tasks are made once their sub-items are known: `rows` holds each one's fields meanwhile.
-    rows: list[list[Any]] = []  # [key, id, title, done, line, check, indent, level, parent, markers,
-    #                        phase, end, content indent]
+    # [key, id, title, done, line, check, indent, level, parent, markers, phase, end, content]
+    rows: list[list[Any]] = []
     by_key: dict[str, int] = {}
     by_id: dict[str, int] = {}
     dups: list[str] = []

@@ -165,6 +165,7 @@ class Incident:
         self.history: list[Change] = []
         self._log_sig: tuple[int, int, int] | None = None
         self._log_problems: list[str] = []
+        self._log_text: str | None = None
         self._recorder: evlog.Recorder | None = None
         self._prepared = False
         # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
@@ -213,11 +214,13 @@ class Incident:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
             self.events = []
+            self._log_text = None
             return
         except (OSError, UnicodeDecodeError) as exc:
             raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
         self.events, problems = evlog.parse_log(text, str(p))
         self._log_problems = problems
+        self._log_text = text  # what the events were read from (the key of a kept projection)
 
     def _build_view(self) -> None:
         from hotfix_tui.core.markdown.mdmerge import has_markers, resolve_markers
@@ -235,6 +238,12 @@ class Incident:
                     for n in left
                 ]
         self.pending = []
+        if self.events and self._log_text is not None:
+            key = journal.view_key(self._log_text, self.workflow)
+            if journal.is_view(self.repo_root, self.folder, key, texts):
+                self.view = texts  # what the last projection of this log wrote: nothing to do
+                self.doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
+                return
         if self.events:
             stored = journal.load_hashes(self.repo_root, self.folder)
             names = {
@@ -256,6 +265,7 @@ class Incident:
         merged = {e.id: e for e in [*self.events, *extra]}
         if len(merged) != len(self.events):
             self.events = sorted(merged.values(), key=lambda e: e.order)
+            self._log_text = None  # no longer the log's events alone
             self._build_view()
 
     def refresh(self) -> set[str]:
@@ -535,6 +545,7 @@ class Incident:
                 proj = project(texts, all_events, self.workflow)
                 if self._write_all(proj):
                     journal.save_hashes(self.repo_root, self.folder, proj)
+                    self._keep_view(proj)
                     break
             else:
                 raise IncidentError(
@@ -545,6 +556,17 @@ class Incident:
             return made
         finally:
             lock.release()
+
+    def _keep_view(self, proj: dict[str, str | None]) -> None:
+        """Remember that the files just written are the projection of the log as it is now
+        (read again under the lock: the events projected are exactly the ones it holds)."""
+        from hotfix_tui.core.record import journal
+
+        try:
+            log = (self.folder / evlog.LOG).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return
+        journal.save_view(self.repo_root, self.folder, journal.view_key(log, self.workflow), proj)
 
     def _sweep_temps(self) -> None:
         """Remove the temp files of a writer killed mid-write (writers hold the lock we hold)."""
