@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import gc
 import re
+from array import array
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -37,6 +38,7 @@ __all__ = [
     "add_subitem",
     "note_line",
     "parse_tasks",
+    "remember",
     "remove_line",
     "set_done",
     "set_field",
@@ -166,7 +168,6 @@ class TasksDoc:
     """A parsed document; `render()` returns `text` unchanged."""
 
     text: str
-    lines: list[str]
     newline: str
     bom: bool
     title: str
@@ -175,10 +176,18 @@ class TasksDoc:
     phases: list[Phase]
     tasks: list[Task]
     duplicate_ids: list[str]
-    line_starts: list[int]
+    line_starts: array[int]  # 8 bytes a line
     engine: str = "fast"
     _by_key: dict[str, int] = field(default_factory=dict, repr=False)
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines, each with its ending (split on first use: most readers never ask)."""
+        if self._lines is None:
+            self._lines = _split(self.text)
+        return self._lines
 
     def render(self) -> str:
         return self.text
@@ -201,21 +210,35 @@ class TasksDoc:
 
     def with_done(self, key: str, done: bool) -> TasksDoc:
         """A copy with one checkbox changed, without reparsing."""
-        task = self._require(key)
-        new_text = set_done(self, key, done)
-        if new_text is self.text:
+        return self.with_checks({key: done})
+
+    def with_checks(self, changes: dict[str, bool]) -> TasksDoc:
+        """A copy with checkboxes changed (task key or ID -> done), without reparsing."""
+        changed: list[tuple[Task, bool]] = []
+        for key, done in changes.items():
+            task = self._require(key)
+            if (self.text[task.check_offset] != " ") != done:
+                changed.append((task, done))
+        if not changed:
             return self
-        idx = self._by_key[task.key]
+        changed.sort(key=lambda c: c[0].check_offset)
+        parts: list[str] = []
+        pos = 0
+        for task, done in changed:
+            parts += (self.text[pos : task.check_offset], "x" if done else " ")
+            pos = task.check_offset + 1
+        parts.append(self.text[pos:])
+        new_text = "".join(parts)
         tasks = list(self.tasks)
-        tasks[idx] = replace(task, done=done)
         lines = list(self.lines)
-        start = self.line_starts[task.line]
-        lines[task.line] = new_text[start : start + len(self.lines[task.line])]
-        if task.line == 0 and self.bom:
-            lines[0] = new_text[: len(self.lines[0])]
+        for task, done in changed:
+            tasks[self._by_key[task.key]] = replace(task, done=done)
+            start = self.line_starts[task.line]
+            lines[task.line] = new_text[start : start + len(self.lines[task.line])]
+            if task.line == 0 and self.bom:
+                lines[0] = new_text[: len(self.lines[0])]
         return TasksDoc(
             text=new_text,
-            lines=lines,
             newline=self.newline,
             bom=self.bom,
             title=self.title,
@@ -228,6 +251,7 @@ class TasksDoc:
             engine=self.engine,
             _by_key=self._by_key,
             _by_id=self._by_id,
+            _lines=lines,
         )
 
     def _require(self, key: str) -> Task:
@@ -244,13 +268,24 @@ class TasksDoc:
 @dataclass(slots=True)
 class _Blocks:
     headings: list[tuple[int, int, str]]  # (line, level, text), top level only
-    items: list[list[int]]  # [start, last nonblank line, parent item index, paragraph first]
     code: set[int]  # nonblank lines inside code, fences or HTML blocks
+    # the list items, each one entry in four arrays (not a list object per item):
+    starts: array[int]  # first line
+    ends: array[int]  # last nonblank line
+    parents: array[int]  # parent item index, or -1
+    paras: array[int]  # 1 when a paragraph comes first
 
 
 def split_lines(text: str) -> list[str]:
     """Split on `\\n`, `\\r\\n` and lone `\\r` (as markdown-it does), keeping each line's ending."""
     return _LINE_RE.findall(text)
+
+
+def _split(text: str) -> list[str]:
+    """`split_lines`, at C speed when `\n` is the only line break in the text."""
+    if _OTHER_BREAKS_RE.search(text) is None:
+        return text.splitlines(keepends=True)
+    return split_lines(text)
 
 
 def _body(line: str) -> str:
@@ -267,7 +302,7 @@ def _atx_content(text: str, level: int) -> str:
 
 def _scan_fast(bodies: list[str]) -> _Blocks | None:
     """Line scanner for the usual checklist subset; None when markdown-it must decide."""
-    items: list[list[int]] = []
+    starts, ends, parents, paras = (array("q") for _ in range(4))
     headings: list[tuple[int, int, str]] = []
     code: set[int] = set()
     stack: list[tuple[int, int, str]] = []  # (item index, content column, marker kind)
@@ -278,7 +313,7 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
 
     def close(k: int) -> None:
         while len(stack) > k:
-            items[stack.pop()[0]][1] = last_nb
+            ends[stack.pop()[0]] = last_nb
 
     # Each regex below is tried only when the line's first character can start what it matches.
     for i, body in enumerate(bodies):
@@ -384,8 +419,11 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
                 if len(stack) >= _MAX_DEPTH:
                     return None
                 parent = stack[-1][0] if stack else -1
-                items.append([i, i, parent, 1])
-                stack.append((len(items) - 1, ind + len(marker) + len(spaces), marker[-1]))
+                starts.append(i)
+                ends.append(i)
+                parents.append(parent)
+                paras.append(1)
+                stack.append((len(starts) - 1, ind + len(marker) + len(spaces), marker[-1]))
                 in_para = True
                 last_nb = i
                 continue
@@ -397,7 +435,7 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
             in_para = True
         last_nb = i
     close(0)
-    return _Blocks(headings, items, code)
+    return _Blocks(headings, code, starts, ends, parents, paras)
 
 
 _HR_FIRST = "*-_"
@@ -430,7 +468,7 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
         if b.strip(" \t"):
             prev = j
         last_nb.append(prev)
-    items: list[list[int]] = []
+    starts, ends, parents, paras = (array("q") for _ in range(4))
     headings: list[tuple[int, int, str]] = []
     code: set[int] = set()
     stack: list[int] = []
@@ -448,8 +486,11 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
                 stack.append(-1)
                 continue
             parent = next((p for p in reversed(stack) if p >= 0), -1)
-            items.append([s, last_nb[e - 1] if e > s else s, parent, int(para)])
-            stack.append(len(items) - 1)
+            starts.append(s)
+            ends.append(last_nb[e - 1] if e > s else s)
+            parents.append(parent)
+            paras.append(int(para))
+            stack.append(len(starts) - 1)
         elif t == "list_item_close":
             stack.pop()
         elif t == "blockquote_open":
@@ -460,7 +501,7 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
             headings.append((tok.map[0], int(tok.tag[1:]), tokens[j + 1].content))
         elif t in ("fence", "code_block", "html_block") and tok.map is not None:
             code.update(x for x in range(tok.map[0], tok.map[1]) if bodies[x].strip(" \t"))
-    return _Blocks(headings, items, code)
+    return _Blocks(headings, code, starts, ends, parents, paras)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -470,6 +511,15 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
 # The last few documents parsed, by text: a load, a projection and a write parse the same text.
 _PARSED: dict[tuple[str, str], TasksDoc] = {}
 _PARSED_MAX = 3
+
+
+def remember(doc: TasksDoc) -> None:
+    """Keep `doc` as the parse of its text (a copy made by `with_checks`, equal to a parse)."""
+    key = (doc.text, "auto")
+    _PARSED.pop(key, None)
+    if len(_PARSED) >= _PARSED_MAX:
+        del _PARSED[next(iter(_PARSED))]
+    _PARSED[key] = doc
 
 
 def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> TasksDoc:
@@ -495,22 +545,22 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
 
 
 def _parse(text: str, engine: str) -> TasksDoc:
+    lines: list[str] | None = None
     if _OTHER_BREAKS_RE.search(text) is None:  # only `\n` ends lines: split at C speed
-        lines = text.splitlines(keepends=True)
         bodies = text.split("\n")
         if bodies[-1] == "":
             bodies.pop()
+        starts = array("q", accumulate([len(b) + 1 for b in bodies], initial=0))
     else:
         lines = split_lines(text)
         bodies = [x.rstrip("\r\n") for x in lines]
+        starts = array("q", accumulate(map(len, lines), initial=0))
+    starts.pop()
     bom = text.startswith(BOM)
     if "\0" in text:  # markdown-it reads NUL as U+FFFD; same length, so offsets hold
         bodies = [b.replace("\0", "\ufffd") for b in bodies]
     if bom:
         bodies[0] = bodies[0][1:]
-    starts = list(accumulate(map(len, lines), initial=0))
-    starts.pop()
-    if bom:
         starts[0] = 1  # the BOM is not part of line 0's content
     blocks = _scan_fast(bodies) if engine == "auto" else None
     used = "fast"
@@ -530,9 +580,9 @@ def _dominant_newline(text: str) -> str:
 
 def _build(
     text: str,
-    lines: list[str],
+    lines: list[str] | None,
     bodies: list[str],
-    starts: list[int],
+    starts: array[int],
     bom: bool,
     blocks: _Blocks,
     engine: str,
@@ -540,9 +590,10 @@ def _build(
     headings = blocks.headings
     heading = next((h[2] for h in headings if h[1] == 1), "")
     doc_title = _TITLE_PREFIX_RE.sub("", heading, count=1) if heading else ""
-    first_h2 = next((h[0] for h in headings if h[1] >= 2), len(lines))
+    n_lines = len(bodies)
+    first_h2 = next((h[0] for h in headings if h[1] >= 2), n_lines)
     fields: dict[str, Field] = {}
-    for i in range(min(first_h2, len(lines))):
+    for i in range(min(first_h2, n_lines)):
         if i in blocks.code:
             continue
         m = _FIELD_RE.fullmatch(bodies[i])
@@ -573,9 +624,7 @@ def _build(
     head_lines = [h[0] for h in headings]
     current: tuple[int, int, str] | None = None
 
-    # Tasks are made once their sub-items are known: `rows` holds each one's fields meanwhile.
-    # [key, id, title, done, line, check, indent, level, parent, markers, phase, end, content]
-    rows: list[list[Any]] = []
+    tasks: list[Task] = []
     by_key: dict[str, int] = {}
     by_id: dict[str, int] = {}
     dups: list[str] = []
@@ -586,18 +635,18 @@ def _build(
     h_idx = -1
     cur_phase = -1
     explicit_level = 0
-    items = blocks.items
     item_depth_task: list[int] = []  # nearest task ancestor (task index) for each item, or -1
     item_step_level: list[int] = []
     n_heads = len(head_lines)
-    next_head = head_lines[0] if n_heads else len(lines)
+    next_head = head_lines[0] if n_heads else n_lines
 
+    items = zip(blocks.starts, blocks.ends, blocks.parents, blocks.paras, strict=True)
     for n_item, (s, end, parent, para) in enumerate(items):
         # advance heading pointer
         while next_head <= s and h_idx + 1 < n_heads:
             h_idx += 1
             current = headings[h_idx]
-            next_head = head_lines[h_idx + 1] if h_idx + 1 < n_heads else len(lines)
+            next_head = head_lines[h_idx + 1] if h_idx + 1 < n_heads else n_lines
             if explicit:
                 if current[0] in phase_by_head:
                     cur_phase = phase_by_head[current[0]]
@@ -677,10 +726,11 @@ def _build(
         if parent_task < 0:
             level, parent_key = 0, None
         else:
-            level, parent_key = rows[parent_task][7] + 1, rows[parent_task][0]
-        idx = len(rows)
-        rows.append(
-            [
+            above = tasks[parent_task]
+            level, parent_key = above.level + 1, above.key
+        idx = len(tasks)
+        tasks.append(
+            Task(
                 key,
                 tid,
                 title,
@@ -691,10 +741,13 @@ def _build(
                 level,
                 parent_key,
                 markers,
+                (),
+                (),
+                None,
                 cur_phase,
-                end,
+                s if end == s else end,
                 m.end("sp"),
-            ]
+            )
         )
         item_task[n_item] = idx
         by_key[key] = idx
@@ -703,15 +756,12 @@ def _build(
         if cur_phase >= 0:
             phases[cur_phase].task_keys.append(key)
 
-    # Fix the implicit leading phase's name, make the tasks with their steps and notes.
+    # Fix the implicit leading phase's name; tasks with sub-items are made again with them.
     for p in phases:
         if p.line == -1:
             p.name = doc_title or "Tasks"
-    tasks: list[Task] = []
-    append = tasks.append
-    for ti, (key, tid, title, done, s, check, ind, level, pkey, markers, ph, end, ci) in enumerate(
-        rows
-    ):
+    for ti in sorted({*task_steps, *task_notes, *task_child_indent}):
+        t = tasks[ti]
         steps = task_steps.get(ti)
         notes = task_notes.get(ti)
         plain: tuple[Note, ...] = ()
@@ -720,30 +770,27 @@ def _build(
             plain = tuple(x for x in notes if x.kind == "note")
             skips = [x for x in notes if x.kind == "skip"]
             skip = skips[-1] if skips else None
-        append(
-            Task(
-                key,
-                tid,
-                title,
-                done,
-                s,
-                check,
-                ind,
-                level,
-                pkey,
-                markers,
-                tuple(steps) if steps else (),
-                plain,
-                skip,
-                ph,
-                end,
-                ci,
-                task_child_indent.get(ti),
-            )
+        tasks[ti] = Task(
+            t.key,
+            t.id,
+            t.title,
+            t.done,
+            t.line,
+            t.check_offset,
+            t.indent,
+            t.level,
+            t.parent_key,
+            t.markers,
+            tuple(steps) if steps else (),
+            plain,
+            skip,
+            t.phase_index,
+            t.end_line,
+            t.content_indent,
+            task_child_indent.get(ti),
         )
     return TasksDoc(
         text=text,
-        lines=lines,
         newline=_dominant_newline(text),
         bom=bom,
         title=doc_title,
@@ -756,6 +803,7 @@ def _build(
         engine=engine,
         _by_key=by_key,
         _by_id=by_id,
+        _lines=lines,
     )
 
 
