@@ -628,7 +628,7 @@ def _build(
     by_key: dict[str, int] = {}
     by_id: dict[str, int] = {}
     dups: list[str] = []
-    item_task: dict[int, int] = {}  # item index -> task index
+    item_task = array("q", [-1]) * len(blocks.starts)  # item index -> task index, or -1
     task_steps: dict[int, list[Step]] = {}
     task_notes: dict[int, list[Note]] = {}
     task_child_indent: dict[int, int] = {}
@@ -654,21 +654,18 @@ def _build(
                 elif cur_phase >= 0 and current[1] <= explicit_level:
                     cur_phase = -1
         body = bodies[s]
-        anc_task = (
-            -1
-            if parent < 0
-            else (item_task[parent] if parent in item_task else item_depth_task[parent])
-        )
+        direct = item_task[parent] if parent >= 0 else -1  # the parent item as a task, or -1
+        anc_task = -1 if parent < 0 else (direct if direct >= 0 else item_depth_task[parent])
         m = _TASK_RE.fullmatch(body) if para else None
         if m is None:
             item_depth_task.append(anc_task)
-            step_level = 0 if parent in item_task or parent < 0 else item_step_level[parent] + 1
+            step_level = 0 if direct >= 0 or parent < 0 else item_step_level[parent] + 1
             item_step_level.append(step_level)
             if anc_task < 0:
                 continue
             im = _ITEM_RE.fullmatch(body)
             rest = im.group("rest").strip() if im else body.strip()
-            if parent in item_task:
+            if direct >= 0:
                 if anc_task not in task_child_indent:
                     task_child_indent[anc_task] = len(im.group("ind")) if im else 0
                 nm = _NOTE_RE.fullmatch(rest) if rest[:2] == "**" else None
@@ -692,8 +689,8 @@ def _build(
             continue
         item_depth_task.append(anc_task)
         item_step_level.append(0)
-        if parent in item_task:
-            task_child_indent.setdefault(item_task[parent], len(m.group("ind")))
+        if direct >= 0:
+            task_child_indent.setdefault(direct, len(m.group("ind")))
         rest = m.group("rest")
         tid: str | None = None
         im2 = _ID_RE.match(rest)
