@@ -10,7 +10,9 @@ import re
 from array import array
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from hotfix_tui.core.markdown import parse_cache
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -532,7 +534,7 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
         paused = gc.isenabled()  # a large file makes many objects and no cycles: no collections
         gc.disable()
         try:
-            doc = _parse(text, engine)
+            doc = _parse_or_load(text, engine)
         finally:
             if paused:
                 gc.enable()
@@ -542,6 +544,111 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
         del _PARSED[key]  # most recently used last
     _PARSED[key] = doc
     return doc
+
+
+def _parse_or_load(text: str, engine: str) -> TasksDoc:
+    """A large text's kept parse from disk (see parse_cache), else a parse that is then kept."""
+    if len(text) < parse_cache.MIN_CHARS:
+        return _parse(text, engine)
+    doc = parse_cache.load(text, engine, _TRIM)
+    if doc is None:
+        doc = _parse(text, engine)
+        parse_cache.save(doc, engine, _TRIM)
+    return doc
+
+
+def doc_data(doc: TasksDoc) -> tuple[Any, ...]:
+    """A parsed document as plain tuples (for marshal; the text itself is not included)."""
+
+    def note(n: Note | None) -> tuple[object, ...] | None:
+        return None if n is None else (n.kind, n.time, n.who, n.text, n.line)
+
+    tasks = tuple(
+        (
+            t.key,
+            t.id,
+            t.title,
+            t.done,
+            t.line,
+            t.check_offset,
+            t.indent,
+            t.level,
+            t.parent_key,
+            t.markers,
+            tuple((s.text, s.line, s.level) for s in t.steps),
+            tuple(note(n) for n in t.notes),
+            note(t.skip),
+            t.phase_index,
+            t.end_line,
+            t.content_indent,
+            t.child_indent,
+        )
+        for t in doc.tasks
+    )
+    return (
+        doc.newline,
+        doc.bom,
+        doc.title,
+        doc.heading,
+        tuple((k, f.value, f.line, f.start, f.end) for k, f in doc.fields.items()),
+        tuple((p.name, p.note, p.number, p.line, p.level, tuple(p.task_keys)) for p in doc.phases),
+        tasks,
+        tuple(doc.duplicate_ids),
+        doc.line_starts.tobytes(),
+        doc.engine,
+    )
+
+
+def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
+    """The document `doc_data` described, for `text`."""
+    newline, bom, title, heading, fields, phases, rows, dups, starts, engine = data
+    tasks: list[Task] = []
+    by_key: dict[str, int] = {}
+    by_id: dict[str, int] = {}
+    for i, r in enumerate(rows):
+        steps = tuple(Step(*x) for x in r[10]) if r[10] else ()
+        notes = tuple(Note(*x) for x in r[11]) if r[11] else ()
+        skip = Note(*r[12]) if r[12] is not None else None
+        t = Task(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            steps,
+            notes,
+            skip,
+            r[13],
+            r[14],
+            r[15],
+            r[16],
+        )
+        tasks.append(t)
+        by_key[t.key] = i
+        if t.id is not None and t.id not in by_id:
+            by_id[t.id] = i
+    line_starts = array("q")
+    line_starts.frombytes(starts)
+    return TasksDoc(
+        text=text,
+        newline=newline,
+        bom=bom,
+        title=title,
+        heading=heading,
+        fields={k: Field(v, ln, a, b) for k, v, ln, a, b in fields},
+        phases=[Phase(n, note, num, ln, lv, list(keys)) for n, note, num, ln, lv, keys in phases],
+        tasks=tasks,
+        duplicate_ids=list(dups),
+        line_starts=line_starts,
+        engine=engine,
+        _by_key=by_key,
+        _by_id=by_id,
+    )
 
 
 def _parse(text: str, engine: str) -> TasksDoc:
