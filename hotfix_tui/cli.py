@@ -7,13 +7,11 @@ unreadable file), 3 no incident found or several match. Textual is imported only
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
+from .cli_output import json_chunks, safe
 from .core.errors import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK
 from .core.errors import UserError as CliError
 from .core.opening import open_incident, repo_root, resolve_folder
@@ -28,10 +26,6 @@ __all__ = [
     "open_incident",
     "resolve_folder",
 ]
-
-
-def _root(cwd: Path | None = None) -> Path | None:
-    return repo_root(cwd)
 
 
 def load_workflow_for(folder: Path, root: Path | None):
@@ -53,7 +47,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     from .core.creating import create_incident
     from .core.record.incident import IncidentError
 
-    root = _root()
+    root = repo_root()
     git_repo = root is not None
     if root is None:
         if not args.no_branch:
@@ -107,106 +101,11 @@ def spec_arg(args: argparse.Namespace) -> str | None:
     return pos or flag
 
 
-def _sla_json(inc, now) -> dict | None:
-    from .core.reports.status_data import sla_json
-
-    return sla_json(inc, now)
-
-
-def status_data(inc) -> dict:
+def status_data(inc, *, stream: bool = False) -> dict:
     """Everything `status --json` prints about an incident (built in core.status_data)."""
     from .core.reports.status_data import status_data as build
 
-    return build(inc)
-
-
-# Runs of characters that may not be printable (all but printable ASCII), each then checked
-# with str.isprintable at C speed: text is never walked character by character in Python.
-_SUSPECT_RE = re.compile(r"[^\x20-\x7e]+")
-_SUSPECT_JSON_RE = re.compile(r"[^\x20-\x7e\n]+")
-_encode_str = json.encoder.py_encode_basestring
-if json.encoder.c_encode_basestring is not None:  # type: ignore[attr-defined]
-    _encode_str = json.encoder.c_encode_basestring  # type: ignore[attr-defined]
-
-
-def _safe(text: str, keep: str = "") -> str:
-    """Drop terminal control characters from text read out of a file (`keep`: allowed ones)."""
-    text = str(text)
-    if text.isprintable():
-        return text
-
-    def fix(m: re.Match[str]) -> str:
-        run = m.group()
-        if run.isprintable():
-            return run
-        return "".join(ch if ch.isprintable() or ch in keep else "?" for ch in run)
-
-    return _SUSPECT_RE.sub(fix, text)
-
-
-def _json_escape(m: re.Match[str]) -> str:
-    run = m.group()
-    if run.isprintable():
-        return run
-    out = []
-    for ch in run:
-        if ch.isprintable():
-            out.append(ch)
-        elif ord(ch) > 0xFFFF:
-            v = ord(ch) - 0x10000
-            out.append(f"\\u{0xD800 + (v >> 10):04x}\\u{0xDC00 + (v & 0x3FF):04x}")
-        else:
-            out.append(f"\\u{ord(ch):04x}")
-    return "".join(out)
-
-
-def _json(data: object) -> str:
-    """JSON for stdout: non-ASCII text kept, but every control character (C0, DEL, C1, bidi
-    overrides) escaped as \\uXXXX, so printing it can never drive the terminal."""
-    return "".join(_json_chunks(data))
-
-
-def _json_chunks(data: object, size: int = 1 << 16) -> Iterator[str]:
-    """`_json(data)` in pieces of about `size` characters (written as they are made)."""
-    parts: list[str] = []
-    n = 0
-    for piece in _json_pieces(data, "\n"):
-        parts.append(piece)
-        n += len(piece)
-        if n >= size:
-            yield _SUSPECT_JSON_RE.sub(_json_escape, "".join(parts))
-            parts, n = [], 0
-    yield _SUSPECT_JSON_RE.sub(_json_escape, "".join(parts))
-
-
-def _json_pieces(obj: object, nl: str) -> Iterator[str]:
-    """The text of `json.dumps(obj, indent=2, ensure_ascii=False)`, made piece by piece."""
-    if isinstance(obj, dict) and obj:
-        inner = nl + "  "
-        yield "{"
-        first = True
-        for k, v in obj.items():
-            yield (inner if first else "," + inner) + _scalar(str(k) if k is not None else k) + ": "
-            first = False
-            yield from _json_pieces(v, inner)
-        yield nl + "}"
-    elif isinstance(obj, list | tuple) and obj:
-        inner = nl + "  "
-        yield "["
-        first = True
-        for v in obj:
-            yield inner if first else "," + inner
-            first = False
-            yield from _json_pieces(v, inner)
-        yield nl + "]"
-    else:
-        yield _scalar(obj)
-
-
-def _scalar(obj: object) -> str:
-    if isinstance(obj, str):
-        return _encode_str(obj)
-    return json.dumps(obj, ensure_ascii=False)
+    return build(inc, stream=stream)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -214,16 +113,16 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     inc = open_incident(spec_arg(args))
     for warning in inc.warnings:  # e.g. conflict markers in text people wrote
-        print(_safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
-    data = status_data(inc)
+        print(safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
+    data = status_data(inc, stream=args.json)
     if args.json:
-        for chunk in _json_chunks(data):  # streamed: the whole text is never held at once
+        for chunk in json_chunks(data):  # streamed: the whole text is never held at once
             sys.stdout.write(chunk)
         sys.stdout.write("\n")
         return EXIT_OK
-    print(_safe(f"{data['id']}  {data['title']}"))
+    print(safe(f"{data['id']}  {data['title']}"))
     print(
-        _safe(
+        safe(
             f"Severity {data['severity'] or '?'} | Status {data['status'] or '?'}"
             f" | Branch {data['branch'] or '-'}"
         )
@@ -249,9 +148,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Window: {w['label']}: {when} (due {due} UTC) [{w['state']}]")
     print(f"Progress: {data['progress']['done']}/{data['progress']['total']}")
     for p in data["phases"]:
-        print(_safe(f"  {p['name']:<40} {p['done']}/{p['total']}"))
+        print(safe(f"  {p['name']:<40} {p['done']}/{p['total']}"))
     nxt = data["next"]
-    print(_safe(f"Next: {nxt['id']} {nxt['title']}" if nxt else "Next: nothing open"))
+    print(safe(f"Next: {nxt['id']} {nxt['title']}" if nxt else "Next: nothing open"))
     for dup in data["duplicate_ids"]:
         print(f"warning: duplicate task ID {dup} in {inc.path('tasks.md')}", file=sys.stderr)
     return EXIT_OK
@@ -285,7 +184,7 @@ def _act(args: argparse.Namespace, fn) -> int:
     except IncidentError as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
     if msg:
-        print(_safe(msg, keep="\n"))
+        print(safe(msg, keep="\n"))
     return EXIT_OK
 
 
@@ -522,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except CliError as exc:
-        print(_safe(f"hotfix-tui: {exc}", keep="\n"), file=sys.stderr)
+        print(safe(f"hotfix-tui: {exc}", keep="\n"), file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -532,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("HOTFIX_TUI_DEBUG"):
             raise
         print(
-            _safe(
+            safe(
                 f"hotfix-tui: internal error: {type(exc).__name__}: {exc}\n"
                 "nothing further was written; rerun with HOTFIX_TUI_DEBUG=1 for details",
                 keep="\n",

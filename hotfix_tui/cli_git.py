@@ -13,7 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cli import EXIT_FAIL, EXIT_INPUT, EXIT_OK, CliError, _safe, open_incident
+from .cli_output import safe
+from .core.errors import EXIT_FAIL, EXIT_INPUT, EXIT_OK
+from .core.errors import UserError as CliError
+from .core.opening import open_incident
 
 if TYPE_CHECKING:
     from .core.record.incident import Incident
@@ -95,7 +98,7 @@ def cmd_detected(args: argparse.Namespace) -> int:
             inc.set_detection(when, " ".join(args.how), force=True)
         from .core.markdown import record_md as record
 
-        print(_safe(f"Detection: {record.get_field(inc.text('hotfix.md'), 'Detection')}"))
+        print(safe(f"Detection: {record.get_field(inc.text('hotfix.md'), 'Detection')}"))
         return EXIT_OK
 
     return _guard(run)
@@ -149,7 +152,7 @@ def cmd_fix_commit(args: argparse.Namespace) -> int:
                 return EXIT_OK
             for i, c in enumerate(choices, 1):
                 print(
-                    _safe(
+                    safe(
                         f"{i:>3}  {c.short}  {c.date:%Y-%m-%d %H:%M}  "
                         f"{c.author:<16.16}  {c.subject}"
                     )
@@ -166,7 +169,7 @@ def cmd_fix_commit(args: argparse.Namespace) -> int:
         if change is None:
             print(f"Commit SHA is already {info.sha}")
             return EXIT_OK
-        print(_safe(f"Commit SHA: {info.sha} ({info.subject}); rollback: git revert {info.sha}"))
+        print(safe(f"Commit SHA: {info.sha} ({info.subject}); rollback: git revert {info.sha}"))
         return EXIT_OK
 
     return _guard(run)
@@ -188,7 +191,7 @@ def cmd_commit(args: argparse.Namespace) -> int:
             print(str(exc))
             return EXIT_OK
         subject = gitops.commit_subject(root, sha)
-        print(_safe(f"[{sha[:8]}] {subject}"))
+        print(safe(f"[{sha[:8]}] {subject}"))
         return EXIT_OK
 
     return _guard(run)
@@ -209,13 +212,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
         else:
             for a in result.arrived:
                 print(
-                    _safe(
+                    safe(
                         f"  from {a.who}: {a.time} {a.event}" + (f" ({a.notes})" if a.notes else "")
                     )
                 )
             for w in result.warnings:
-                print(_safe(f"warning: {w}"), file=sys.stderr)
-            print(_safe(result.message), file=sys.stdout if result.ok else sys.stderr)
+                print(safe(f"warning: {w}"), file=sys.stderr)
+            print(safe(result.message), file=sys.stdout if result.ok else sys.stderr)
         return EXIT_OK if result.ok else EXIT_FAIL
 
     return _guard(run)
@@ -237,7 +240,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _safe_block(text: str) -> str:
-    return "\n".join(_safe(line) for line in text.split("\n"))
+    return "\n".join(safe(line) for line in text.split("\n"))
 
 
 def cmd_postmortem(args: argparse.Namespace) -> int:
@@ -252,7 +255,7 @@ def cmd_postmortem(args: argparse.Namespace) -> int:
             print(f"{inc.path('post-mortem.md')}: nothing to fill (every known field is written)")
             return EXIT_OK
         for name, value in filled.items():
-            print(_safe(f"{name}: {value}"))
+            print(safe(f"{name}: {value}"))
         return EXIT_OK
 
     return _guard(run)

@@ -11,17 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from .cli import (
-    EXIT_FAIL,
-    EXIT_INPUT,
-    EXIT_NOT_FOUND,
-    EXIT_OK,
-    CliError,
-    _json,
-    _root,
-    _safe,
-    _sla_json,
-)
+from .cli_output import safe, sla_json, to_json
+from .core.errors import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK
+from .core.errors import UserError as CliError
+from .core.opening import repo_root
 
 
 def _iso(t: datetime | None) -> str | None:
@@ -29,7 +22,7 @@ def _iso(t: datetime | None) -> str | None:
 
 
 def _repo_root() -> Path:
-    root = _root()
+    root = repo_root()
     if root is None:
         raise CliError("not inside a git repository: run this in your repo", EXIT_NOT_FOUND)
     return root
@@ -57,7 +50,7 @@ def list_rows(root: Path, *, here: bool = False) -> tuple[list[dict], datetime |
                 severity=inc.severity,
                 status=inc.status,
                 progress={"done": done, "total": total},
-                sla=_sla_json(inc, inc.clock()),
+                sla=sla_json(inc, inc.clock()),
             )
         else:
             row["error"] = e.error or "unreadable"
@@ -76,7 +69,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     root = _repo_root()
     rows, as_of = list_rows(root, here=args.here)
     if args.json:
-        print(_json(rows))
+        print(to_json(rows))
         return EXIT_OK
     if not rows:
         where = "the work tree" if args.here else "the work tree or on any branch"
@@ -84,12 +77,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     for r in rows:
         mark = "*" if r["checked_out"] else " "
         if "error" in r:
-            print(_safe(f"{mark} {r['folder']}: {r['error']}"))
+            print(safe(f"{mark} {r['folder']}: {r['error']}"))
             continue
         sla = r["sla"]["state"] if r["sla"] else "-"
         pr = r["progress"]
         print(
-            _safe(
+            safe(
                 f"{mark} {r['id']:<22.22} {r['kind']:<12.12} {r['severity'] or '-':<3} "
                 f"{r['status'] or '-':<20.20} {pr['done']:>3}/{pr['total']:<3} {sla:<11} "
                 f"{r['branch'] or '-':<32.32} {r['title']}"
@@ -177,14 +170,14 @@ def cmd_stats(args: argparse.Namespace) -> int:
     data = stats_data(root, _since(args.since))
     background_fetch(root)
     if args.json:
-        print(_json(data))
+        print(to_json(data))
         return EXIT_OK
     since = f" since {data['since'][:10]}" if data["since"] else ""
     print(f"{data['total']['incidents']} incident(s){since}, every branch")
     print(STATS_HEADER)
     for sev, s in data["severities"].items():
         target = f" <{_dur(s['target_seconds'])}" if s.get("target_seconds") else ""
-        print(_safe(summary_line(f"{sev}{target}", s)))
+        print(safe(summary_line(f"{sev}{target}", s)))
     print(summary_line("all", data["total"]))
     if data["months"]:
         print()
@@ -246,7 +239,7 @@ def cmd_workflow_import(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(result.yaml_text)
         return EXIT_OK
-    root = _root() or Path.cwd()
+    root = repo_root() or Path.cwd()
     out = Path(args.output) if args.output else root / ".hotfix" / "workflows" / f"{wf_id}.yaml"
     if out.exists() and not args.force:
         raise CliError(f"{out} exists; pass --force to replace it", EXIT_FAIL)

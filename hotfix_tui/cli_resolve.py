@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from .cli import EXIT_FAIL, EXIT_OK, CliError, _safe, open_incident
+from .cli_output import safe
+from .core.errors import EXIT_FAIL, EXIT_OK
+from .core.errors import UserError as CliError
+from .core.opening import open_incident
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
@@ -32,9 +35,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             continue
         for line, ours, theirs in blocks(text):
             left += 1
-            print(_safe(f"{path}:{line}: a conflict in text people wrote", keep=""))
-            print("  ours:   " + _safe(" / ".join(ours) or "(nothing)"))
-            print("  theirs: " + _safe(" / ".join(theirs) or "(nothing)"))
+            print(safe(f"{path}:{line}: a conflict in text people wrote", keep=""))
+            print("  ours:   " + safe(" / ".join(ours) or "(nothing)"))
+            print("  theirs: " + safe(" / ".join(theirs) or "(nothing)"))
     try:
         inc.load()
         if not left:

@@ -10,7 +10,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from .cli import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK, CliError, _root, _safe, resolve_folder
+from .cli_output import safe
+from .core.errors import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK
+from .core.errors import UserError as CliError
+from .core.opening import repo_root, resolve_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,8 +42,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise CliError(f"{p}: no such file", EXIT_INPUT)
     if not 0 <= args.port <= 65535:
         raise CliError(f"--port {args.port}: use 0 to 65535", EXIT_INPUT)
-    spec = resolve_folder(args.spec, _root()) if args.spec else None
-    root = _root(spec) if spec else _root()
+    spec = resolve_folder(args.spec, repo_root()) if args.spec else None
+    root = repo_root(spec) if spec else repo_root()
     if root is None and spec is None:
         raise CliError(
             "not inside a git repository: run this in your repo, or name an incident folder",
@@ -72,7 +75,7 @@ async def _serve(board, opts, token, tls, board_url, start_site) -> int:
         raise CliError(f"cannot listen on {opts.host}:{opts.port}: {exc.strerror or exc}") from exc
     except Exception as exc:  # e.g. ssl.SSLError from a bad certificate or key
         raise CliError(f"cannot start the board: {exc}", EXIT_INPUT) from exc
-    print(_safe(f"Live board: {board_url(opts.host, port, token, tls)}"), flush=True)
+    print(safe(f"Live board: {board_url(opts.host, port, token, tls)}"), flush=True)
     print("Read-only; Ctrl+C stops it.", flush=True)
     try:
         await asyncio.Event().wait()

@@ -151,8 +151,8 @@ def _command(command: str, a: alerts.Alert, err: IO[str]) -> threading.Thread:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from .cli import open_incident
     from .core.config.settings import load_settings
+    from .core.opening import open_incident
 
     settings = load_settings()
     for p in settings.problems:
@@ -176,7 +176,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_remind_done(args: argparse.Namespace) -> int:
-    from .cli import CliError, open_incident
+    from .core.errors import UserError as CliError
+    from .core.opening import open_incident
 
     inc = open_incident(args.spec, clock=CLOCK)
     now = inc.clock()

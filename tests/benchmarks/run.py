@@ -7,6 +7,7 @@ Times are medians of several runs, in seconds.
 #     python tests/benchmarks/run.py            # full run: a table of figures against targets
 #     python tests/benchmarks/run.py --json     # one JSON object (the keys listed in KEYS)
 #     python tests/benchmarks/run.py --quick    # 1-2 runs each and a 3 s idle window (CI smoke)
+#     python tests/benchmarks/run.py --only scale,status   # only those parts (see PARTS)
 #
 # Fixtures are built in a temp git repo: a real 28-task hotfix incident (`create_incident`) and
 # generated incidents of 1 000 and 10 000 tasks in 20 and 100 phases (with a hotfix.md and a
@@ -60,6 +61,7 @@ import tempfile
 import termios
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,6 +139,37 @@ RATIOS: dict[str, tuple[str, float]] = {
     "list_1000_incidents_cold_s": ("status_s", 10.0),
     "stats_1000_incidents_s": ("status_s", 4.0),
     "status_10000_events_s": ("status_s", 3.0),
+}
+# part -> the keys it measures (`--only PART,...`; a ratio also needs its floor's part)
+PARTS: dict[str, tuple[str, ...]] = {
+    "startup": ("startup_s", "floor_startup_s", "large_1000_open_s", "large_10000_open_s"),
+    "status": ("status_s",),
+    "toggles": (
+        "toggle_to_disk_s",
+        "toggle_to_disk_p99_s",
+        "large_1000_toggle_s",
+        "large_10000_toggle_s",
+    ),
+    "idle": ("idle_cpu_percent", "rss_mib"),
+    "web": ("web_update_s",),
+    "catalog": (
+        "list_1000_s",
+        "stats_1000_s",
+        "list_1000_incidents_s",
+        "list_1000_incidents_cold_s",
+        "stats_1000_incidents_s",
+    ),
+    "scale": (
+        "status_10000_s",
+        "status_100000_s",
+        "status_100000_rss_mib",
+        "note_s",
+        "note_100000_s",
+        "status_10000_events_s",
+    ),
+    "open100k": ("large_100000_open_s",),
+    "dialog": ("idle_cpu_dialog_percent",),
+    "day": ("rss_growth_24h_mib",),
 }
 DAY_TICKS = 86_400  # one simulated day of 1 s clock ticks
 RELOAD_EVERY = 120  # an outside change every 2 minutes of it
@@ -742,6 +775,8 @@ def p99(xs: list[float]) -> float:
 def verdict(key: str, value: float, res: dict) -> tuple[str, str]:
     if key in RATIOS:
         ref, factor = RATIOS[key]
+        if ref not in res:
+            return f"<= {factor:g} x {ref} (not measured)", ""
         limit = factor * res[ref]
         ratio = value / res[ref] if res[ref] else float("inf")
         return (
@@ -758,6 +793,8 @@ def print_table(res: dict) -> None:
     print(f"{'figure':<28} {'value':>12}  {'target':<42} result")
     print("-" * 92)
     for k in KEYS:
+        if k not in res:
+            continue
         v = res[k]
         unit = TARGETS[k][1]
         shown = f"{v * 1000:.1f} ms" if unit == "s" else f"{v:.2f} {unit}"
@@ -774,6 +811,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--quick", action="store_true", help="1-2 runs each, 3 s idle window (CI)")
+    ap.add_argument(
+        "--only",
+        metavar="PARTS",
+        help="measure only these parts, comma-separated: " + ", ".join(PARTS),
+    )
     ap.add_argument("--_toggle", nargs=2, metavar=("SPEC", "N"), help=argparse.SUPPRESS)
     ap.add_argument("--_day", nargs=2, metavar=("SPEC", "TICKS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -787,6 +829,18 @@ def main() -> int:
         return 0
 
     quick = args.quick
+    only = set(args.only.split(",")) if args.only else set(PARTS)
+    if only - set(PARTS):
+        ap.error(f"--only: unknown part(s) {', '.join(sorted(only - set(PARTS)))}")
+
+    def want(part: str) -> bool:
+        return part in only
+
+    nothing: dict = {}
+    st = lg = tg = t1k = t10k = day = lg100k = nothing
+    status = web = lists = stats = s10k = s100k = s_events = notes = n100k = []
+    cpu = rss = cpu_dialog = s100k_rss = None
+    huge_tasks = 0
     runs = 2 if quick else 7
     large_runs = 1 if quick else 5
     status_runs = 2 if quick else 15
@@ -812,82 +866,101 @@ def main() -> int:
             str(HERE / "floor_app.py"),
             str(layout_json(fx["incident"], tmp / "layout.json")),
         ]
-        say("start-up: hotfix-tui open vs the bare Textual floor ...")
-        st = measure_startups(
-            {"app": app_argv(fx["incident"]), "floor": floor}, env, root, tmp, runs
-        )
-        say("large files: open ...")
-        lg = measure_startups(
-            {"1000": app_argv(fx["large_1000"]), "10000": app_argv(fx["large_10000"])},
-            env,
-            root,
-            tmp,
-            large_runs,
-        )
-        say("status --json ...")
-        status = measure_status(fx["incident"], env, root, status_runs)
-        say("toggles (in-process, headless) ...")
-        tg = measure_toggles(fx["incident"], env, root, toggles)
-        t1k = measure_toggles(fx["large_1000"], env, root, large_toggles)
-        t10k = measure_toggles(fx["large_10000"], env, root, large_toggles)
-        say(f"idle CPU over {idle_window:g} s ...")
-        cpu, rss = measure_idle(fx["incident"], env, root, tmp, idle_window)
-        say("web board: CLI change to event ...")
-        web = measure_web_update(fx["incident"], env, root, 3 if quick else 10)
-        say("list and stats over 1 000 incidents on other branches ...")
-        team = build_team_repo(tmp, fx["incident"])
-        (cfg / "config.yaml").write_text("fetch_interval: 0\n", encoding="utf-8")
-        lists = measure_cli(["list", "--json"], env, team, cli_runs + 1)
-        stats = measure_cli(["stats", "--json"], env, team, cli_runs + 1)
-        say("status and note at 10 000 and 100 000 tasks, a 10 000-event log ...")
+        if want("startup"):
+            say("start-up: hotfix-tui open vs the bare Textual floor ...")
+            st = measure_startups(
+                {"app": app_argv(fx["incident"]), "floor": floor}, env, root, tmp, runs
+            )
+            say("large files: open ...")
+            lg = measure_startups(
+                {"1000": app_argv(fx["large_1000"]), "10000": app_argv(fx["large_10000"])},
+                env,
+                root,
+                tmp,
+                large_runs,
+            )
+        if want("status"):
+            say("status --json ...")
+            status = measure_status(fx["incident"], env, root, status_runs)
+        if want("toggles"):
+            say("toggles (in-process, headless) ...")
+            tg = measure_toggles(fx["incident"], env, root, toggles)
+            t1k = measure_toggles(fx["large_1000"], env, root, large_toggles)
+            t10k = measure_toggles(fx["large_10000"], env, root, large_toggles)
+        if want("idle"):
+            say(f"idle CPU over {idle_window:g} s ...")
+            cpu, rss = measure_idle(fx["incident"], env, root, tmp, idle_window)
+        if want("web"):
+            say("web board: CLI change to event ...")
+            web = measure_web_update(fx["incident"], env, root, 3 if quick else 10)
+        if want("catalog"):
+            say("list and stats over 1 000 incidents on other branches ...")
+            team = build_team_repo(tmp, fx["incident"])
+            (cfg / "config.yaml").write_text("fetch_interval: 0\n", encoding="utf-8")
+            lists = measure_cli(["list", "--json"], env, team, cli_runs + 1)
+            stats = measure_cli(["stats", "--json"], env, team, cli_runs + 1)
         huge_tasks = 20_000 if quick else 100_000  # the smoke run checks keys, not targets
-        huge = build_huge(tmp, fx["incident"], tasks=huge_tasks)
-        long_log = build_long_log(tmp, fx["incident"])
-        s10k = measure_status(fx["large_10000"], env, root, large_runs + 2)
-        s100k, s100k_rss = measure_status_rss(huge, env, root, large_runs)
-        s_events = measure_status(long_log, env, root, large_runs + 2)
-        notes = measure_note(fx["incident"], env, root, large_runs + 2)
-        n100k = measure_note(huge, env, root, large_runs)
-        say("large files: open 100 000 tasks ...")
-        lg100k = measure_startups({"100000": app_argv(huge)}, env, root, tmp, large_runs)
-        say(f"idle CPU with a dialog open over {idle_window:g} s ...")
-        cpu_dialog, _ = measure_idle(fx["incident"], env, root, tmp, idle_window, keys=b"?")
+        if want("scale") or want("open100k"):
+            huge = build_huge(tmp, fx["incident"], tasks=huge_tasks)
+        if want("scale"):
+            say("status and note at 10 000 and 100 000 tasks, a 10 000-event log ...")
+            long_log = build_long_log(tmp, fx["incident"])
+            s10k = measure_status(fx["large_10000"], env, root, large_runs + 2)
+            s100k, s100k_rss = measure_status_rss(huge, env, root, large_runs)
+            s_events = measure_status(long_log, env, root, large_runs + 2)
+            notes = measure_note(fx["incident"], env, root, large_runs + 2)
+            n100k = measure_note(huge, env, root, large_runs)
+        if want("open100k"):
+            say("large files: open 100 000 tasks ...")
+            lg100k = measure_startups({"100000": app_argv(huge)}, env, root, tmp, large_runs)
+        if want("dialog"):
+            say(f"idle CPU with a dialog open over {idle_window:g} s ...")
+            cpu_dialog, _ = measure_idle(fx["incident"], env, root, tmp, idle_window, keys=b"?")
         day_ticks = DAY_TICKS // 12 if quick else DAY_TICKS
-        say(f"a simulated day: {day_ticks} clock ticks, a reload every 2 minutes ...")
-        day = measure_day(fx["incident"], env, root, day_ticks)
+        if want("day"):
+            say(f"a simulated day: {day_ticks} clock ticks, a reload every 2 minutes ...")
+            day = measure_day(fx["incident"], env, root, day_ticks)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+    def opt(value: Callable[[], object]) -> object:
+        """A figure, or None when its part was not measured (`--only`)."""
+        try:
+            return value()
+        except (KeyError, IndexError, ZeroDivisionError, statistics.StatisticsError):
+            return None
+
     res: dict = {
-        "startup_s": median(st["app"]),
-        "floor_startup_s": median(st["floor"]),
-        "status_s": median(status),
-        "toggle_to_disk_s": median(tg["to_disk"]),
-        "toggle_to_disk_p99_s": p99(tg["to_disk"]),
-        "large_1000_open_s": median(lg["1000"]),
-        "large_1000_toggle_s": median(t1k["to_disk"]),
-        "large_10000_open_s": median(lg["10000"]),
-        "large_10000_toggle_s": median(t10k["to_disk"]),
-        "idle_cpu_percent": cpu,
-        "idle_cpu_dialog_percent": cpu_dialog,
-        "rss_mib": rss,
-        "web_update_s": median(web),
-        "list_1000_s": median(lists),
-        "stats_1000_s": median(stats),
-        "status_10000_s": median(s10k),
-        "status_100000_s": median(s100k),
-        "status_100000_rss_mib": s100k_rss,
-        "note_s": median(notes),
-        "note_100000_s": median(n100k),
-        "large_100000_open_s": median(lg100k["100000"]),
+        "startup_s": opt(lambda: median(st["app"])),
+        "floor_startup_s": opt(lambda: median(st["floor"])),
+        "status_s": opt(lambda: median(status)),
+        "toggle_to_disk_s": opt(lambda: median(tg["to_disk"])),
+        "toggle_to_disk_p99_s": opt(lambda: p99(tg["to_disk"])),
+        "large_1000_open_s": opt(lambda: median(lg["1000"])),
+        "large_1000_toggle_s": opt(lambda: median(t1k["to_disk"])),
+        "large_10000_open_s": opt(lambda: median(lg["10000"])),
+        "large_10000_toggle_s": opt(lambda: median(t10k["to_disk"])),
+        "idle_cpu_percent": opt(lambda: cpu),
+        "idle_cpu_dialog_percent": opt(lambda: cpu_dialog),
+        "rss_mib": opt(lambda: rss),
+        "web_update_s": opt(lambda: median(web)),
+        "list_1000_s": opt(lambda: median(lists)),
+        "stats_1000_s": opt(lambda: median(stats)),
+        "status_10000_s": opt(lambda: median(s10k)),
+        "status_100000_s": opt(lambda: median(s100k)),
+        "status_100000_rss_mib": opt(lambda: s100k_rss),
+        "note_s": opt(lambda: median(notes)),
+        "note_100000_s": opt(lambda: median(n100k)),
+        "large_100000_open_s": opt(lambda: median(lg100k["100000"])),
         # the first run of a fresh repository is cold; the ones after it find what it cached
-        "list_1000_incidents_s": median(lists[1:]),
-        "list_1000_incidents_cold_s": lists[0],
-        "stats_1000_incidents_s": median(stats[1:]),
-        "status_10000_events_s": median(s_events),
-        "rss_growth_24h_mib": max(0.0, day["growth_mib"]),
+        "list_1000_incidents_s": opt(lambda: median(lists[1:])),
+        "list_1000_incidents_cold_s": opt(lambda: lists[0]),
+        "stats_1000_incidents_s": opt(lambda: median(stats[1:])),
+        "status_10000_events_s": opt(lambda: median(s_events)),
+        "rss_growth_24h_mib": opt(lambda: max(0.0, day["growth_mib"])),
     }
-    ms = lambda xs: [round(x * 1000, 1) for x in xs]  # noqa: E731
+    ms = lambda xs: [round(x * 1000, 1) for x in xs] or None  # noqa: E731
+    res = {k: v for k, v in res.items() if v is not None}
     res["extra"] = {
         "mode": "quick" if quick else "full",
         "runs": {
@@ -898,36 +971,39 @@ def main() -> int:
             "large_toggles": large_toggles,
             "idle_window_s": idle_window,
         },
-        "startup_ms": ms(st["app"]),
-        "floor_startup_ms": ms(st["floor"]),
-        "startup_ratio": round(res["startup_s"] / res["floor_startup_s"], 3),
-        "large_1000_open_ms": ms(lg["1000"]),
-        "large_10000_open_ms": ms(lg["10000"]),
-        "status_ms": ms(status),
-        "web_update_ms": ms(web),
-        "toggle_all_files_s": median(tg["all_files"]),
-        "toggle_press_returned_s": median(tg["press_returned"]),
-        "large_1000_toggle_p99_s": p99(t1k["to_disk"]),
-        "large_10000_toggle_p99_s": p99(t10k["to_disk"]),
-        "large_10000_toggle_press_returned_s": median(t10k["press_returned"]),
-        "list_1000_ms": ms(lists),
-        "stats_1000_ms": ms(stats),
-        "status_10000_ms": ms(s10k),
-        "status_100000_ms": ms(s100k),
-        "status_10000_events_ms": ms(s_events),
-        "note_ms": ms(notes),
-        "note_100000_ms": ms(n100k),
-        "large_100000_open_ms": ms(lg100k["100000"]),
-        "status_100000_tasks": huge_tasks,
-        "day": {
-            "ticks": day_ticks,
-            "reloads": day["reloads"],
-            "rss_mib_marks": [[t, round(m, 2)] for t, m in day["marks"]],
-        },
+        "startup_ms": opt(lambda: ms(st["app"])),
+        "floor_startup_ms": opt(lambda: ms(st["floor"])),
+        "startup_ratio": opt(lambda: round(res["startup_s"] / res["floor_startup_s"], 3)),
+        "large_1000_open_ms": opt(lambda: ms(lg["1000"])),
+        "large_10000_open_ms": opt(lambda: ms(lg["10000"])),
+        "status_ms": opt(lambda: ms(status)),
+        "web_update_ms": opt(lambda: ms(web)),
+        "toggle_all_files_s": opt(lambda: median(tg["all_files"])),
+        "toggle_press_returned_s": opt(lambda: median(tg["press_returned"])),
+        "large_1000_toggle_p99_s": opt(lambda: p99(t1k["to_disk"])),
+        "large_10000_toggle_p99_s": opt(lambda: p99(t10k["to_disk"])),
+        "large_10000_toggle_press_returned_s": opt(lambda: median(t10k["press_returned"])),
+        "list_1000_ms": opt(lambda: ms(lists)),
+        "stats_1000_ms": opt(lambda: ms(stats)),
+        "status_10000_ms": opt(lambda: ms(s10k)),
+        "status_100000_ms": opt(lambda: ms(s100k)),
+        "status_10000_events_ms": opt(lambda: ms(s_events)),
+        "note_ms": opt(lambda: ms(notes)),
+        "note_100000_ms": opt(lambda: ms(n100k)),
+        "large_100000_open_ms": opt(lambda: ms(lg100k["100000"])),
+        "status_100000_tasks": huge_tasks if want("scale") or want("open100k") else None,
+        "day": opt(
+            lambda: {
+                "ticks": day_ticks,
+                "reloads": day["reloads"],
+                "rss_mib_marks": [[t, round(m, 2)] for t, m in day["marks"]],
+            }
+        ),
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
     }
-    res["pass"] = {k: verdict(k, res[k], res)[1] != "MISS" for k in KEYS}
+    res["extra"] = {k: v for k, v in res["extra"].items() if v is not None}
+    res["pass"] = {k: verdict(k, res[k], res)[1] != "MISS" for k in KEYS if k in res}
     if args.json:
         print(json.dumps(res, indent=2))
     else:

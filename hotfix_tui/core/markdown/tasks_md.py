@@ -5,10 +5,14 @@ Line indexes are 0-based everywhere; offsets are indexes into `TasksDoc.text` (a
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterable
+from array import array
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any, Literal
+
+from hotfix_tui.core.markdown import parse_cache
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -36,6 +40,7 @@ __all__ = [
     "add_subitem",
     "note_line",
     "parse_tasks",
+    "remember",
     "remove_line",
     "set_done",
     "set_field",
@@ -45,6 +50,8 @@ __all__ = [
 
 BOM = "\ufeff"
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+# Line breaks of str.splitlines other than `\n`: without them it splits as _LINE_RE does.
+_OTHER_BREAKS_RE = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _TASK_RE = re.compile(
     r"(?P<ind> *)(?P<mk>[-*+]|\d{1,9}[.)])(?P<sp> {1,4})\[(?P<st>[ xX])\](?=[ \t]|$)(?P<rest>.*)"
 )
@@ -163,7 +170,6 @@ class TasksDoc:
     """A parsed document; `render()` returns `text` unchanged."""
 
     text: str
-    lines: list[str]
     newline: str
     bom: bool
     title: str
@@ -172,10 +178,18 @@ class TasksDoc:
     phases: list[Phase]
     tasks: list[Task]
     duplicate_ids: list[str]
-    line_starts: list[int]
+    line_starts: array[int]  # 8 bytes a line
     engine: str = "fast"
     _by_key: dict[str, int] = field(default_factory=dict, repr=False)
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def lines(self) -> list[str]:
+        """The text's lines, each with its ending (split on first use: most readers never ask)."""
+        if self._lines is None:
+            self._lines = _split(self.text)
+        return self._lines
 
     def render(self) -> str:
         return self.text
@@ -198,21 +212,35 @@ class TasksDoc:
 
     def with_done(self, key: str, done: bool) -> TasksDoc:
         """A copy with one checkbox changed, without reparsing."""
-        task = self._require(key)
-        new_text = set_done(self, key, done)
-        if new_text is self.text:
+        return self.with_checks({key: done})
+
+    def with_checks(self, changes: dict[str, bool]) -> TasksDoc:
+        """A copy with checkboxes changed (task key or ID -> done), without reparsing."""
+        changed: list[tuple[Task, bool]] = []
+        for key, done in changes.items():
+            task = self._require(key)
+            if (self.text[task.check_offset] != " ") != done:
+                changed.append((task, done))
+        if not changed:
             return self
-        idx = self._by_key[task.key]
+        changed.sort(key=lambda c: c[0].check_offset)
+        parts: list[str] = []
+        pos = 0
+        for task, done in changed:
+            parts += (self.text[pos : task.check_offset], "x" if done else " ")
+            pos = task.check_offset + 1
+        parts.append(self.text[pos:])
+        new_text = "".join(parts)
         tasks = list(self.tasks)
-        tasks[idx] = replace(task, done=done)
         lines = list(self.lines)
-        start = self.line_starts[task.line]
-        lines[task.line] = new_text[start : start + len(self.lines[task.line])]
-        if task.line == 0 and self.bom:
-            lines[0] = new_text[: len(self.lines[0])]
+        for task, done in changed:
+            tasks[self._by_key[task.key]] = replace(task, done=done)
+            start = self.line_starts[task.line]
+            lines[task.line] = new_text[start : start + len(self.lines[task.line])]
+            if task.line == 0 and self.bom:
+                lines[0] = new_text[: len(self.lines[0])]
         return TasksDoc(
             text=new_text,
-            lines=lines,
             newline=self.newline,
             bom=self.bom,
             title=self.title,
@@ -225,6 +253,7 @@ class TasksDoc:
             engine=self.engine,
             _by_key=self._by_key,
             _by_id=self._by_id,
+            _lines=lines,
         )
 
     def _require(self, key: str) -> Task:
@@ -241,13 +270,24 @@ class TasksDoc:
 @dataclass(slots=True)
 class _Blocks:
     headings: list[tuple[int, int, str]]  # (line, level, text), top level only
-    items: list[list[int]]  # [start, last nonblank line, parent item index, paragraph first]
     code: set[int]  # nonblank lines inside code, fences or HTML blocks
+    # the list items, each one entry in four arrays (not a list object per item):
+    starts: array[int]  # first line
+    ends: array[int]  # last nonblank line
+    parents: array[int]  # parent item index, or -1
+    paras: array[int]  # 1 when a paragraph comes first
 
 
 def split_lines(text: str) -> list[str]:
     """Split on `\\n`, `\\r\\n` and lone `\\r` (as markdown-it does), keeping each line's ending."""
     return _LINE_RE.findall(text)
+
+
+def _split(text: str) -> list[str]:
+    """`split_lines`, at C speed when `\n` is the only line break in the text."""
+    if _OTHER_BREAKS_RE.search(text) is None:
+        return text.splitlines(keepends=True)
+    return split_lines(text)
 
 
 def _body(line: str) -> str:
@@ -264,7 +304,7 @@ def _atx_content(text: str, level: int) -> str:
 
 def _scan_fast(bodies: list[str]) -> _Blocks | None:
     """Line scanner for the usual checklist subset; None when markdown-it must decide."""
-    items: list[list[int]] = []
+    starts, ends, parents, paras = (array("q") for _ in range(4))
     headings: list[tuple[int, int, str]] = []
     code: set[int] = set()
     stack: list[tuple[int, int, str]] = []  # (item index, content column, marker kind)
@@ -275,25 +315,30 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
 
     def close(k: int) -> None:
         while len(stack) > k:
-            items[stack.pop()[0]][1] = last_nb
+            ends[stack.pop()[0]] = last_nb
 
+    # Each regex below is tried only when the line's first character can start what it matches.
     for i, body in enumerate(bodies):
-        if not body.strip(" \t"):
+        text = body.lstrip(" ")
+        if not text:
             in_para = False
             continue
-        ind = len(body) - len(body.lstrip(" "))
-        if body[ind] == "\t":
+        if text[0] == "\t":
+            if not text.strip(" \t"):
+                in_para = False
+                continue
             return None
+        ind = len(body) - len(text)
         k = 0
-        for _, col, _ in stack:
-            if col <= ind:
-                k += 1
-            else:
-                break
+        if stack:
+            for _, col, _ in stack:
+                if col <= ind:
+                    k += 1
+                else:
+                    break
         if fence is not None or html_depth >= 0:
             depth = fence[2] if fence is not None else html_depth
             if k >= depth:
-                text = body[ind:]
                 if fence is not None:
                     base = stack[depth - 1][1] if depth else 0
                     closing = ind - base < 4 and text.startswith(fence[0] * fence[1])
@@ -308,12 +353,12 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
             html_depth = -1
         base = stack[k - 1][1] if k else 0
         r = ind - base
-        text = body[ind:]
         if r >= 4:
             if in_para and k < len(stack):
                 return None  # lazy line indented like code: markdown-it's special cases
             if not in_para:
-                close(k)
+                if len(stack) > k:
+                    close(k)
                 code.add(i)
             last_nb = i
             continue
@@ -321,66 +366,82 @@ def _scan_fast(bodies: list[str]) -> _Blocks | None:
         if c == ">" or (c == "<" and not text.startswith("<!--")):
             return None
         if c == "<":
-            close(k)
+            if len(stack) > k:
+                close(k)
             in_para = False
             if "-->" not in text[4:]:
                 html_depth = k
             code.add(i)
             last_nb = i
             continue
-        m = _ATX_RE.match(text)
-        if m:
+        if c == "#" and (m := _ATX_RE.match(text)):
             if k:
                 return None
-            close(0)
+            if stack:
+                close(0)
             level = len(m.group(1))
             headings.append((i, level, _atx_content(text, level)))
             in_para = False
             last_nb = i
             continue
-        m = _FENCE_RE.match(text)
-        if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
-            close(k)
+        if (
+            (c == "`" or c == "~")
+            and (m := _FENCE_RE.match(text))
+            and not (m.group(1)[0] == "`" and "`" in m.group(2))
+        ):
+            if len(stack) > k:
+                close(k)
             fence = (m.group(1)[0], len(m.group(1)), k)
             in_para = False
             code.add(i)
             last_nb = i
             continue
-        if in_para and _SETEXT_RE.fullmatch(text):
+        if in_para and (c == "=" or c == "-") and _SETEXT_RE.fullmatch(text):
             return None
-        if _HR_RE.fullmatch(text):
-            close(k)
+        if c in _HR_FIRST and _HR_RE.fullmatch(text):
+            if len(stack) > k:
+                close(k)
             in_para = False
             last_nb = i
             continue
-        if _TAB_ITEM_RE.match(text):
-            return None
-        m = _SCAN_ITEM_RE.match(text)
-        if m:
-            marker, spaces, rest = m.groups()
-            ordered = marker[0].isdigit()
-            if in_para and k == len(stack) and ordered and int(marker[:-1]) != 1:
-                last_nb = i  # cannot interrupt a paragraph: continuation text
+        if c in _BULLETS or c.isdecimal():
+            if _TAB_ITEM_RE.match(text):
+                return None
+            m = _SCAN_ITEM_RE.match(text)
+            if m:
+                marker, spaces, rest = m.groups()
+                ordered = marker[0].isdigit()
+                if in_para and k == len(stack) and ordered and int(marker[:-1]) != 1:
+                    last_nb = i  # cannot interrupt a paragraph: continuation text
+                    continue
+                if not rest.strip(" \t") or len(spaces) > 4 or _starts_block(rest):
+                    return None
+                if len(stack) > k:
+                    close(k)
+                if len(stack) >= _MAX_DEPTH:
+                    return None
+                parent = stack[-1][0] if stack else -1
+                starts.append(i)
+                ends.append(i)
+                parents.append(parent)
+                paras.append(1)
+                stack.append((len(starts) - 1, ind + len(marker) + len(spaces), marker[-1]))
+                in_para = True
+                last_nb = i
                 continue
-            if not rest.strip(" \t") or len(spaces) > 4 or _starts_block(rest):
-                return None
-            close(k)
-            if len(stack) >= _MAX_DEPTH:
-                return None
-            parent = stack[-1][0] if stack else -1
-            items.append([i, i, parent, 1])
-            stack.append((len(items) - 1, ind + len(marker) + len(spaces), marker[-1]))
-            in_para = True
-            last_nb = i
-            continue
         if not in_para:
-            if _REFDEF_RE.match(text):
+            if c == "[" and _REFDEF_RE.match(text):
                 return None
-            close(k)
+            if len(stack) > k:
+                close(k)
             in_para = True
         last_nb = i
     close(0)
-    return _Blocks(headings, items, code)
+    return _Blocks(headings, code, starts, ends, parents, paras)
+
+
+_HR_FIRST = "*-_"
+_BULLETS = "-*+"
 
 
 def _starts_block(rest: str) -> bool:
@@ -389,7 +450,9 @@ def _starts_block(rest: str) -> bool:
         c in ">`~<\t" or _ATX_RE.match(rest) or (c == "[" and _REFDEF_RE.match(rest))
     ):
         return True
-    return bool(_HR_RE.fullmatch(rest) or _ITEM_RE.match(rest) and _scan_item_like(rest))
+    if c in _HR_FIRST and _HR_RE.fullmatch(rest):
+        return True
+    return (c in _BULLETS or c.isdecimal()) and _scan_item_like(rest)
 
 
 def _scan_item_like(rest: str) -> bool:
@@ -407,7 +470,7 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
         if b.strip(" \t"):
             prev = j
         last_nb.append(prev)
-    items: list[list[int]] = []
+    starts, ends, parents, paras = (array("q") for _ in range(4))
     headings: list[tuple[int, int, str]] = []
     code: set[int] = set()
     stack: list[int] = []
@@ -425,8 +488,11 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
                 stack.append(-1)
                 continue
             parent = next((p for p in reversed(stack) if p >= 0), -1)
-            items.append([s, last_nb[e - 1] if e > s else s, parent, int(para)])
-            stack.append(len(items) - 1)
+            starts.append(s)
+            ends.append(last_nb[e - 1] if e > s else s)
+            parents.append(parent)
+            paras.append(int(para))
+            stack.append(len(starts) - 1)
         elif t == "list_item_close":
             stack.pop()
         elif t == "blockquote_open":
@@ -437,7 +503,7 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
             headings.append((tok.map[0], int(tok.tag[1:]), tokens[j + 1].content))
         elif t in ("fence", "code_block", "html_block") and tok.map is not None:
             code.update(x for x in range(tok.map[0], tok.map[1]) if bodies[x].strip(" \t"))
-    return _Blocks(headings, items, code)
+    return _Blocks(headings, code, starts, ends, parents, paras)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,6 +515,15 @@ _PARSED: dict[tuple[str, str], TasksDoc] = {}
 _PARSED_MAX = 3
 
 
+def remember(doc: TasksDoc) -> None:
+    """Keep `doc` as the parse of its text (a copy made by `with_checks`, equal to a parse)."""
+    key = (doc.text, "auto")
+    _PARSED.pop(key, None)
+    if len(_PARSED) >= _PARSED_MAX:
+        del _PARSED[next(iter(_PARSED))]
+    _PARSED[key] = doc
+
+
 def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> TasksDoc:
     """Parse a tasks.md (or any markdown checklist); `engine="markdown-it"` skips the fast path.
 
@@ -456,7 +531,13 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
     key = (text, engine)
     doc = _PARSED.get(key)
     if doc is None:
-        doc = _parse(text, engine)
+        paused = gc.isenabled()  # a large file makes many objects and no cycles: no collections
+        gc.disable()
+        try:
+            doc = _parse_or_load(text, engine)
+        finally:
+            if paused:
+                gc.enable()
         if len(_PARSED) >= _PARSED_MAX:
             del _PARSED[next(iter(_PARSED))]
     else:
@@ -465,20 +546,132 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
     return doc
 
 
+def _parse_or_load(text: str, engine: str) -> TasksDoc:
+    """A large text's kept parse from disk (see parse_cache), else a parse that is then kept."""
+    if len(text) < parse_cache.MIN_CHARS:
+        return _parse(text, engine)
+    data = parse_cache.load(text, engine, _TRIM)
+    if data is not None:
+        try:
+            return doc_from_data(text, data)
+        except (ValueError, TypeError, IndexError, KeyError):
+            pass  # kept by another version or damaged: parse again
+    doc = _parse(text, engine)
+    parse_cache.save(text, doc_data(doc), engine, _TRIM)
+    return doc
+
+
+def doc_data(doc: TasksDoc) -> tuple[Any, ...]:
+    """A parsed document as plain tuples (for marshal; the text itself is not included)."""
+
+    def note(n: Note | None) -> tuple[object, ...] | None:
+        return None if n is None else (n.kind, n.time, n.who, n.text, n.line)
+
+    tasks = tuple(
+        (
+            t.key,
+            t.id,
+            t.title,
+            t.done,
+            t.line,
+            t.check_offset,
+            t.indent,
+            t.level,
+            t.parent_key,
+            t.markers,
+            tuple((s.text, s.line, s.level) for s in t.steps),
+            tuple(note(n) for n in t.notes),
+            note(t.skip),
+            t.phase_index,
+            t.end_line,
+            t.content_indent,
+            t.child_indent,
+        )
+        for t in doc.tasks
+    )
+    return (
+        doc.newline,
+        doc.bom,
+        doc.title,
+        doc.heading,
+        tuple((k, f.value, f.line, f.start, f.end) for k, f in doc.fields.items()),
+        tuple((p.name, p.note, p.number, p.line, p.level, tuple(p.task_keys)) for p in doc.phases),
+        tasks,
+        tuple(doc.duplicate_ids),
+        doc.line_starts.tobytes(),
+        doc.engine,
+    )
+
+
+def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
+    """The document `doc_data` described, for `text`."""
+    newline, bom, title, heading, fields, phases, rows, dups, starts, engine = data
+    tasks: list[Task] = []
+    by_key: dict[str, int] = {}
+    by_id: dict[str, int] = {}
+    for i, r in enumerate(rows):
+        steps = tuple(Step(*x) for x in r[10]) if r[10] else ()
+        notes = tuple(Note(*x) for x in r[11]) if r[11] else ()
+        skip = Note(*r[12]) if r[12] is not None else None
+        t = Task(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            steps,
+            notes,
+            skip,
+            r[13],
+            r[14],
+            r[15],
+            r[16],
+        )
+        tasks.append(t)
+        by_key[t.key] = i
+        if t.id is not None and t.id not in by_id:
+            by_id[t.id] = i
+    line_starts = array("q")
+    line_starts.frombytes(starts)
+    return TasksDoc(
+        text=text,
+        newline=newline,
+        bom=bom,
+        title=title,
+        heading=heading,
+        fields={k: Field(v, ln, a, b) for k, v, ln, a, b in fields},
+        phases=[Phase(n, note, num, ln, lv, list(keys)) for n, note, num, ln, lv, keys in phases],
+        tasks=tasks,
+        duplicate_ids=list(dups),
+        line_starts=line_starts,
+        engine=engine,
+        _by_key=by_key,
+        _by_id=by_id,
+    )
+
+
 def _parse(text: str, engine: str) -> TasksDoc:
-    lines = split_lines(text)
+    lines: list[str] | None = None
+    if _OTHER_BREAKS_RE.search(text) is None:  # only `\n` ends lines: split at C speed
+        bodies = text.split("\n")
+        if bodies[-1] == "":
+            bodies.pop()
+        starts = array("q", accumulate([len(b) + 1 for b in bodies], initial=0))
+    else:
+        lines = split_lines(text)
+        bodies = [x.rstrip("\r\n") for x in lines]
+        starts = array("q", accumulate(map(len, lines), initial=0))
+    starts.pop()
     bom = text.startswith(BOM)
-    bodies = [_body(x) for x in lines]
     if "\0" in text:  # markdown-it reads NUL as U+FFFD; same length, so offsets hold
         bodies = [b.replace("\0", "\ufffd") for b in bodies]
     if bom:
         bodies[0] = bodies[0][1:]
-    starts: list[int] = []
-    pos = 0
-    for x in lines:
-        starts.append(pos)
-        pos += len(x)
-    if bom:
         starts[0] = 1  # the BOM is not part of line 0's content
     blocks = _scan_fast(bodies) if engine == "auto" else None
     used = "fast"
@@ -488,24 +681,19 @@ def _parse(text: str, engine: str) -> TasksDoc:
     return _build(text, lines, bodies, starts, bom, blocks, used)
 
 
-def _dominant_newline(lines: Iterable[str]) -> str:
-    counts = {"\n": 0, "\r\n": 0, "\r": 0}
-    for x in lines:
-        if x.endswith("\r\n"):
-            counts["\r\n"] += 1
-        elif x.endswith("\n"):
-            counts["\n"] += 1
-        elif x.endswith("\r"):
-            counts["\r"] += 1
+def _dominant_newline(text: str) -> str:
+    """The most used line ending of a text (`\n` on a tie with it, or without any)."""
+    crlf = text.count("\r\n")
+    counts = {"\n": text.count("\n") - crlf, "\r\n": crlf, "\r": text.count("\r") - crlf}
     best = max(counts, key=lambda k: counts[k])
     return best if counts[best] else "\n"
 
 
 def _build(
     text: str,
-    lines: list[str],
+    lines: list[str] | None,
     bodies: list[str],
-    starts: list[int],
+    starts: array[int],
     bom: bool,
     blocks: _Blocks,
     engine: str,
@@ -513,9 +701,10 @@ def _build(
     headings = blocks.headings
     heading = next((h[2] for h in headings if h[1] == 1), "")
     doc_title = _TITLE_PREFIX_RE.sub("", heading, count=1) if heading else ""
-    first_h2 = next((h[0] for h in headings if h[1] >= 2), len(lines))
+    n_lines = len(bodies)
+    first_h2 = next((h[0] for h in headings if h[1] >= 2), n_lines)
     fields: dict[str, Field] = {}
-    for i in range(min(first_h2, len(lines))):
+    for i in range(min(first_h2, n_lines)):
         if i in blocks.code:
             continue
         m = _FIELD_RE.fullmatch(bodies[i])
@@ -550,22 +739,25 @@ def _build(
     by_key: dict[str, int] = {}
     by_id: dict[str, int] = {}
     dups: list[str] = []
-    item_task: dict[int, int] = {}  # item index -> task index
+    item_task = array("q", [-1]) * len(blocks.starts)  # item index -> task index, or -1
     task_steps: dict[int, list[Step]] = {}
     task_notes: dict[int, list[Note]] = {}
     task_child_indent: dict[int, int] = {}
     h_idx = -1
     cur_phase = -1
     explicit_level = 0
-    items = blocks.items
     item_depth_task: list[int] = []  # nearest task ancestor (task index) for each item, or -1
     item_step_level: list[int] = []
+    n_heads = len(head_lines)
+    next_head = head_lines[0] if n_heads else n_lines
 
+    items = zip(blocks.starts, blocks.ends, blocks.parents, blocks.paras, strict=True)
     for n_item, (s, end, parent, para) in enumerate(items):
         # advance heading pointer
-        while h_idx + 1 < len(head_lines) and head_lines[h_idx + 1] <= s:
+        while next_head <= s and h_idx + 1 < n_heads:
             h_idx += 1
             current = headings[h_idx]
+            next_head = head_lines[h_idx + 1] if h_idx + 1 < n_heads else n_lines
             if explicit:
                 if current[0] in phase_by_head:
                     cur_phase = phase_by_head[current[0]]
@@ -573,50 +765,56 @@ def _build(
                 elif cur_phase >= 0 and current[1] <= explicit_level:
                     cur_phase = -1
         body = bodies[s]
-        anc_task = (
-            -1
-            if parent < 0
-            else (item_task[parent] if parent in item_task else item_depth_task[parent])
-        )
+        direct = item_task[parent] if parent >= 0 else -1  # the parent item as a task, or -1
+        anc_task = -1 if parent < 0 else (direct if direct >= 0 else item_depth_task[parent])
         m = _TASK_RE.fullmatch(body) if para else None
         if m is None:
             item_depth_task.append(anc_task)
-            step_level = 0 if parent in item_task or parent < 0 else item_step_level[parent] + 1
+            step_level = 0 if direct >= 0 or parent < 0 else item_step_level[parent] + 1
             item_step_level.append(step_level)
             if anc_task < 0:
                 continue
             im = _ITEM_RE.fullmatch(body)
             rest = im.group("rest").strip() if im else body.strip()
-            if parent in item_task:
-                task_child_indent.setdefault(anc_task, len(im.group("ind")) if im else 0)
-                nm = _NOTE_RE.fullmatch(rest)
+            if direct >= 0:
+                if anc_task not in task_child_indent:
+                    task_child_indent[anc_task] = len(im.group("ind")) if im else 0
+                nm = _NOTE_RE.fullmatch(rest) if rest[:2] == "**" else None
                 if nm:
-                    task_notes.setdefault(anc_task, []).append(
-                        Note(
-                            "note" if nm.group("kind") == "Note" else "skip",
-                            nm.group("time").strip(),
-                            (nm.group("who") or "").strip() or None,
-                            nm.group("text").strip(),
-                            s,
-                        )
+                    note = Note(
+                        "note" if nm.group("kind") == "Note" else "skip",
+                        nm.group("time").strip(),
+                        (nm.group("who") or "").strip() or None,
+                        nm.group("text").strip(),
+                        s,
                     )
+                    if anc_task in task_notes:
+                        task_notes[anc_task].append(note)
+                    else:
+                        task_notes[anc_task] = [note]
                     continue
-            task_steps.setdefault(anc_task, []).append(Step(rest, s, step_level))
+            if anc_task in task_steps:
+                task_steps[anc_task].append(Step(rest, s, step_level))
+            else:
+                task_steps[anc_task] = [Step(rest, s, step_level)]
             continue
         item_depth_task.append(anc_task)
         item_step_level.append(0)
-        if parent in item_task:
-            task_child_indent.setdefault(item_task[parent], len(m.group("ind")))
+        if direct >= 0:
+            task_child_indent.setdefault(direct, len(m.group("ind")))
         rest = m.group("rest")
         tid: str | None = None
         im2 = _ID_RE.match(rest)
         if im2:
             tid = im2.group("b") or im2.group("p")
             rest = rest[im2.end() :]
-        markers: list[str] = []
-        while mm := _MARKER_RE.match(rest):
-            markers.append(mm.group("m"))
-            rest = rest[mm.end() :]
+        markers: tuple[str, ...] = ()
+        if "[" in rest:
+            found: list[str] = []
+            while mm := _MARKER_RE.match(rest):
+                found.append(mm.group("m"))
+                rest = rest[mm.end() :]
+            markers = tuple(found)
         title = rest.strip()
         if tid is None:
             key = f"L{s + 1}"
@@ -633,26 +831,30 @@ def _build(
             cur_phase = _implicit_phase(phases, phase_by_head, current)
         # nested: parent task and level
         parent_task = anc_task
-        level = 0 if parent_task < 0 else tasks[parent_task].level + 1
+        if parent_task < 0:
+            level, parent_key = 0, None
+        else:
+            above = tasks[parent_task]
+            level, parent_key = above.level + 1, above.key
         idx = len(tasks)
         tasks.append(
             Task(
-                key=key,
-                id=tid,
-                title=title,
-                done=m.group("st") != " ",
-                line=s,
-                check_offset=starts[s] + m.start("st"),
-                indent=len(m.group("ind")),
-                level=level,
-                parent_key=tasks[parent_task].key if parent_task >= 0 else None,
-                markers=tuple(markers),
-                steps=(),
-                notes=(),
-                skip=None,
-                phase_index=cur_phase,
-                end_line=end,
-                content_indent=m.end("sp"),
+                key,
+                tid,
+                title,
+                m.group("st") != " ",
+                s,
+                starts[s] + m.start("st"),
+                len(m.group("ind")),
+                level,
+                parent_key,
+                markers,
+                (),
+                (),
+                None,
+                cur_phase,
+                s if end == s else end,
+                m.end("sp"),
             )
         )
         item_task[n_item] = idx
@@ -662,22 +864,42 @@ def _build(
         if cur_phase >= 0:
             phases[cur_phase].task_keys.append(key)
 
-    # Fix the implicit leading phase's name, attach steps/notes.
+    # Fix the implicit leading phase's name; tasks with sub-items are made again with them.
     for p in phases:
         if p.line == -1:
             p.name = doc_title or "Tasks"
-    for ti, steps in task_steps.items():
-        tasks[ti] = replace(tasks[ti], steps=tuple(steps))
-    for ti, notes in task_notes.items():
-        plain = tuple(x for x in notes if x.kind == "note")
-        skips = [x for x in notes if x.kind == "skip"]
-        tasks[ti] = replace(tasks[ti], notes=plain, skip=skips[-1] if skips else None)
-    for ti, ci in task_child_indent.items():
-        tasks[ti] = replace(tasks[ti], child_indent=ci)
+    for ti in sorted({*task_steps, *task_notes, *task_child_indent}):
+        t = tasks[ti]
+        steps = task_steps.get(ti)
+        notes = task_notes.get(ti)
+        plain: tuple[Note, ...] = ()
+        skip: Note | None = None
+        if notes:
+            plain = tuple(x for x in notes if x.kind == "note")
+            skips = [x for x in notes if x.kind == "skip"]
+            skip = skips[-1] if skips else None
+        tasks[ti] = Task(
+            t.key,
+            t.id,
+            t.title,
+            t.done,
+            t.line,
+            t.check_offset,
+            t.indent,
+            t.level,
+            t.parent_key,
+            t.markers,
+            tuple(steps) if steps else (),
+            plain,
+            skip,
+            t.phase_index,
+            t.end_line,
+            t.content_indent,
+            task_child_indent.get(ti),
+        )
     return TasksDoc(
         text=text,
-        lines=lines,
-        newline=_dominant_newline(lines),
+        newline=_dominant_newline(text),
         bom=bom,
         title=doc_title,
         heading=heading,
@@ -689,6 +911,7 @@ def _build(
         engine=engine,
         _by_key=by_key,
         _by_id=by_id,
+        _lines=lines,
     )
 
 

@@ -102,14 +102,43 @@ class LogError(Exception):
     """The log has a line that is not an event; the message names the file and line."""
 
 
+# The last log text read and what it held: a log only grows, so the next read parses the tail.
+# (text, path, events, problems, lines)
+_LAST: tuple[str, str, list[Event], list[str], int] | None = None
+
+
 def parse_log(text: str, path: str = LOG) -> tuple[list[Event], list[str]]:
     """Events of a log text in recorded order (duplicate ids dropped) and problems found.
 
     A torn last line (no newline, not JSON: a write cut short) is ignored; other bad lines and
     git conflict markers are reported as `FILE:LINE: ...` and skipped.
     """
-    seen: dict[str, Event] = {}
+    global _LAST
+    last = _LAST
+    if last is not None and last[1] == path and text.startswith(last[0]):
+        prev, _, events, problems, lines_before = last
+        if len(text) == len(prev):
+            return list(events), list(problems)
+        if prev.endswith("\n"):  # whole lines were added: parse only them
+            seen = {e.id: e for e in events}
+            more, more_problems, n = _parse_lines(text[len(prev) :], path, lines_before, seen)
+            merged = sorted(seen.values(), key=lambda e: e.order) if more else list(events)
+            _LAST = (text, path, merged, [*problems, *more_problems], lines_before + n)
+            return list(merged), [*problems, *more_problems]
+    seen = {}
+    _, found, n = _parse_lines(text, path, 0, seen)
+    events = sorted(seen.values(), key=lambda e: e.order)
+    _LAST = (text, path, events, found, n)
+    return list(events), list(found)
+
+
+def _parse_lines(
+    text: str, path: str, offset: int, seen: dict[str, Event]
+) -> tuple[bool, list[str], int]:
+    """Add the events of `text` (its first line is line `offset + 1`) to `seen` unless their id is
+    there already; returns (any added, problems, lines counted)."""
     problems: list[str] = []
+    added = False
     lines = text.split("\n")
     for no, raw in enumerate(lines, 1):
         s = raw.strip()
@@ -123,10 +152,12 @@ def parse_log(text: str, path: str = LOG) -> tuple[list[Event], list[str]]:
         except (ValueError, KeyError, TypeError):
             if no == len(lines):
                 continue  # torn final line
-            problems.append(f"{path}:{no}: not an event line (expected one JSON object)")
+            problems.append(f"{path}:{offset + no}: not an event line (expected one JSON object)")
             continue
-        seen.setdefault(ev.id, ev)
-    return sorted(seen.values(), key=lambda e: e.order), problems
+        if ev.id not in seen:
+            seen[ev.id] = ev
+            added = True
+    return added, problems, len(lines) - 1
 
 
 def read_log(folder: Path) -> list[Event]:

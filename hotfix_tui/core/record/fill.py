@@ -11,22 +11,15 @@ from typing import TYPE_CHECKING
 
 from hotfix_tui.core.clocks import format_time
 from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.record.change import Change, IncidentError
 
 if TYPE_CHECKING:
-    from hotfix_tui.core.record.incident import Change as ChangeT
-    from hotfix_tui.core.record.incident import Incident, IncidentError
+    from hotfix_tui.core.record.incident import Incident
 
 DETECTION = "Detection"
 START = "Incident Start"
 COMMIT_SHA = "Commit SHA"
 _REVERT_RE = re.compile(r"(git revert )(\[commit-sha\]|<hotfix-commit-sha>|[0-9a-f]{7,64})")
-
-
-def _errors() -> tuple[type[ChangeT], type[IncidentError]]:
-    """Change and IncidentError, imported late (incident.py imports this module)."""
-    from hotfix_tui.core.record.incident import Change, IncidentError
-
-    return Change, IncidentError
 
 
 class NeedsConfirmation(Exception):
@@ -48,12 +41,11 @@ def needs_detection(inc: Incident) -> bool:
 
 def set_detection(
     inc: Incident, when: datetime | None, how: str, *, force: bool = False
-) -> ChangeT:
+) -> Change:
     """Record the detection (time, then how); `when` defaults to now.
 
     A detection time already recorded stays unless `force`; NeedsConfirmation says what is there.
     """
-    Change, IncidentError = _errors()
     how = " ".join((how or "").split())
     text = inc.text("hotfix.md")
     current = record.get_field(text, DETECTION)
@@ -74,7 +66,7 @@ def set_detection(
     inc._emit("detection", happened=when, how=how or old_how or None)
     label = f"detection {stamp}"
 
-    def undo() -> ChangeT | None:
+    def undo() -> Change | None:
         if old_time is None:
             inc._emit("detection", clear=True, undo=label)
         else:
@@ -87,12 +79,11 @@ def set_detection(
     return change
 
 
-def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> ChangeT | None:
+def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Change | None:
     """Correct the incident start; every clock, Total Duration and SLA Breach follow.
 
     NeedsConfirmation when another time is there and `force` is not set.
     """
-    Change, IncidentError = _errors()
     text = inc.text("hotfix.md")
     if record.get_field(text, START) is None:
         raise IncidentError(f"{inc.path('hotfix.md')}: no **Incident Start** field")
@@ -110,7 +101,7 @@ def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Cha
     inc._emit("start", happened=when)
     label = f"incident start {stamp}"
 
-    def undo() -> ChangeT | None:
+    def undo() -> Change | None:
         if old is not None:
             inc._emit("start", happened=old, undo=label)
         return None
@@ -123,12 +114,11 @@ def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Cha
 
 def set_fix_commit(
     inc: Incident, sha: str, subject: str = "", *, force: bool = False
-) -> ChangeT | None:
+) -> Change | None:
     """Record the fix's full SHA in `**Commit SHA**` and the rollback `git revert <sha>`.
 
     NeedsConfirmation when another SHA is already recorded and `force` is not set.
     """
-    Change, IncidentError = _errors()
     text = inc.text("hotfix.md")
     current = record.get_field(text, COMMIT_SHA)
     if current is None:
@@ -144,7 +134,7 @@ def set_fix_commit(
     inc._emit("fix_commit", sha=sha, subject=subject or None, previous=previous or None)
     label = f"fix commit {sha[:12]}"
 
-    def undo() -> ChangeT | None:
+    def undo() -> Change | None:
         inc._emit("fix_commit", sha=previous, undo=label)
         return None
 

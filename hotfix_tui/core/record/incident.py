@@ -6,7 +6,7 @@ Each action appends an event to the log, then projects the markdown from the log
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,9 @@ from hotfix_tui.core.clocks import (
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import events as evlog
+from hotfix_tui.core.record.change import BadInput as BadInput
+from hotfix_tui.core.record.change import Change as Change
+from hotfix_tui.core.record.change import IncidentError as IncidentError
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import EVENT_ROWS, STATUS_ROWS, project, replay
 from hotfix_tui.core.store import (
@@ -45,14 +48,6 @@ __all__ = ["EVENT_ROWS", "STATUS_ROWS", "BadInput", "Change", "Incident", "Incid
 
 # A time this far ahead of the clock is refused (clocks of two machines differ a little).
 FUTURE_SLACK_SECONDS = 60
-
-
-class IncidentError(Exception):
-    """An action could not be done; the message names the file and what to do."""
-
-
-class BadInput(IncidentError):
-    """What the user gave cannot be taken (a time in the future); nothing was written."""
 
 
 @dataclass
@@ -109,16 +104,6 @@ class PhaseView:
         return all(t.settled for t in self.tasks)
 
 
-@dataclass
-class Change:
-    """One applied action, kept so that it can be undone."""
-
-    label: str
-    undo: Callable[[], Change | None]
-    files: set[str] = field(default_factory=set)
-    messages: list[str] = field(default_factory=list)  # what the user should know, e.g. kept times
-
-
 def folder_words(description: str, count: int = 3) -> str:
     """Lowercase, runs of non `a-z0-9` to `-`, first `count` words: the folder/branch slug."""
     import re
@@ -166,6 +151,7 @@ class Incident:
         self.history: list[Change] = []
         self._log_sig: tuple[int, int, int] | None = None
         self._log_problems: list[str] = []
+        self._log_text: str | None = None
         self._recorder: evlog.Recorder | None = None
         self._prepared = False
         # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
@@ -214,11 +200,13 @@ class Incident:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
             self.events = []
+            self._log_text = None
             return
         except (OSError, UnicodeDecodeError) as exc:
             raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
         self.events, problems = evlog.parse_log(text, str(p))
         self._log_problems = problems
+        self._log_text = text  # what the events were read from (the key of a kept projection)
 
     def _build_view(self) -> None:
         from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
@@ -236,6 +224,12 @@ class Incident:
                     for n in left
                 ]
         self.pending = []
+        if self.events and self._log_text is not None:
+            key = journal.view_key(self._log_text, self.workflow)
+            if journal.is_view(self.repo_root, self.folder, key, texts):
+                self.view = texts  # what the last projection of this log wrote: nothing to do
+                self.doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
+                return
         if self.events:
             stored = journal.load_hashes(self.repo_root, self.folder)
             names = {
@@ -257,6 +251,7 @@ class Incident:
         merged = {e.id: e for e in [*self.events, *extra]}
         if len(merged) != len(self.events):
             self.events = sorted(merged.values(), key=lambda e: e.order)
+            self._log_text = None  # no longer the log's events alone
             self._build_view()
 
     def refresh(self) -> set[str]:
@@ -536,6 +531,7 @@ class Incident:
                 proj = project(texts, all_events, self.workflow)
                 if self._write_all(proj):
                     journal.save_hashes(self.repo_root, self.folder, proj)
+                    self._keep_view(proj)
                     break
             else:
                 raise IncidentError(
@@ -546,6 +542,17 @@ class Incident:
             return made
         finally:
             lock.release()
+
+    def _keep_view(self, proj: dict[str, str | None]) -> None:
+        """Remember that the files just written are the projection of the log as it is now
+        (read again under the lock: the events projected are exactly the ones it holds)."""
+        from hotfix_tui.core.record import journal
+
+        try:
+            log = (self.folder / evlog.LOG).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return
+        journal.save_view(self.repo_root, self.folder, journal.view_key(log, self.workflow), proj)
 
     def _sweep_temps(self) -> None:
         """Remove the temp files of a writer killed mid-write (writers hold the lock we hold)."""

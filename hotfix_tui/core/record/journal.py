@@ -88,6 +88,64 @@ def save_hashes(root: Path | None, folder: Path, texts: dict[str, str | None]) -
         pass  # only an optimisation: without it an edit is judged against the log alone
 
 
+def _view_file(root: Path | None, folder: Path) -> Path:
+    return home(root, folder) / "projections" / (_key(folder) + ".view.json")
+
+
+_CODE_KEY: str | None = None
+
+
+def code_key() -> str:
+    """This install's version and the size and mtime of every core module: a projection made by
+    other code is never taken for this code's."""
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        from hotfix_tui import __version__
+
+        core = Path(__file__).resolve().parents[1]
+        parts = [__version__]
+        for p in sorted(core.rglob("*.py")):
+            st = p.stat()
+            parts.append(f"{p.relative_to(core)}:{st.st_size}:{st.st_mtime_ns}")
+        _CODE_KEY = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return _CODE_KEY
+
+
+def view_key(log_text: str, workflow: object) -> str:
+    """What a projection was made from: the log's text, the workflow and the code."""
+    parts = (text_hash(log_text), text_hash(repr(workflow)), code_key())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def save_view(root: Path | None, folder: Path, key: str, texts: dict[str, str | None]) -> None:
+    """Keep that the files `texts` are the projection of what `key` names (see `view_key`)."""
+    p = _view_file(root, folder)
+    data = {
+        "key": key,
+        "files": {n: text_hash(t) if t is not None else None for n, t in texts.items()},
+    }
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, p)
+    except OSError:
+        pass  # only an optimisation: without it the files are projected again
+
+
+def is_view(root: Path | None, folder: Path, key: str, texts: dict[str, str | None]) -> bool:
+    """True when `texts` are what the projection kept under `key` wrote: projecting them again
+    would give them back unchanged (a projection is its own fixpoint)."""
+    try:
+        data = json.loads(_view_file(root, folder).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict) or data.get("key") != key:
+        return False
+    files = {n: text_hash(t) if t is not None else None for n, t in texts.items()}
+    return data.get("files") == files
+
+
 def clone_id(root: Path | None, folder: Path) -> str:
     """A random id for this clone, kept in `.git/hotfix-tui/clone`."""
     p = home(root, folder) / "clone"

@@ -190,6 +190,9 @@ def event_times(st: State, wf: Workflow | None) -> dict[str, datetime]:
 # --- tasks.md -------------------------------------------------------------------------------
 
 
+_NO_STATE = TaskState()  # what the events say of a task they never name (never changed)
+
+
 def note_text(ev: Event) -> str:
     """The sub-item text a note or skip event projects to."""
     stamp = ev.get("stamp") or format_time(ev.happened_at)
@@ -224,20 +227,33 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     starts = _raw_starts(lines)
     delete: set[int] = set()
     insert: dict[int, list[str]] = {}
+    checks: dict[str, bool] = {}  # checkboxes changed (key -> done)
+    retitled = False
+    text_of = doc.text
+    n_lines = len(lines)
     for task in doc.tasks:
-        ts = st.tasks.get(task.id or task.key) or st.tasks.get(task.key) or TaskState()
+        ts = st.tasks.get(task.id or task.key) or st.tasks.get(task.key) or _NO_STATE
         if ts.title and task.title and task.title != ts.title:
             i = task.line
             at = lines[i].rfind(task.title)
             if at >= 0:
                 lines[i] = lines[i][:at] + ts.title + lines[i][at + len(task.title) :]
+                retitled = True
         if task.check_offset >= 0 and task.done != ts.done:
             i = task.line
             off = task.check_offset - starts[i]
             ln = lines[i]
             lines[i] = ln[:off] + ("x" if ts.done else " ") + ln[off + 1 :]
-        if not ts.notes and ts.skip is None and task.end_line == task.line:
-            continue  # no sub-item lines in the file and none wanted
+            checks[task.key] = ts.done
+        if not ts.notes and ts.skip is None:
+            if task.end_line == task.line:
+                continue  # no sub-item lines in the file and none wanted
+            if not task.notes and task.skip is None:
+                a = doc.line_starts[task.line + 1]
+                b = doc.line_starts[task.end_line + 1] if task.end_line + 1 < n_lines else None
+                seg = text_of[a:b]
+                if "**Note**" not in seg and "**Skipped**" not in seg:
+                    continue  # none wanted, and no line of its sub-items looks like one
         subs = sorted([*ts.notes.values(), *([ts.skip] if ts.skip else [])], key=lambda e: e.order)
         want = [note_text(e) for e in subs]
         indent = task.child_indent if task.child_indent is not None else task.content_indent
@@ -264,8 +280,17 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             i = f.line
             a, b = f.start - starts[i], f.end - starts[i]
             lines[i] = lines[i][:a] + st.severity + lines[i][b:]
+            retitled = True  # not a checkbox: the text must be parsed again
     if not delete and not insert:
-        return "".join(lines)
+        if not checks and not retitled:
+            return text
+        out_text = "".join(lines)
+        if checks and not retitled:
+            # only checkboxes changed: their doc is the parse of the new text, made without one
+            done = doc.with_checks(checks)
+            if done.text == out_text:
+                tasks_md.remember(done)
+        return out_text
     out: list[str] = []
     nl = doc.newline
     for i, ln in enumerate(lines):

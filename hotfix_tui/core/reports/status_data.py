@@ -5,10 +5,12 @@ One builder for the CLI, the web API and any other reader, so their keys never d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from hotfix_tui.core.record.incident import Incident, PhaseView
+from hotfix_tui.core.markdown.tasks_md import Task
+from hotfix_tui.core.record.incident import Incident
 
 
 def iso_z(t: datetime) -> str:
@@ -30,18 +32,24 @@ def sla_json(inc: Incident, now: datetime) -> dict[str, Any] | None:
     }
 
 
-def status_data(inc: Incident) -> dict[str, Any]:
-    """Everything `status --json` prints about an incident."""
+def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
+    """Everything `status --json` prints about an incident; `stream=True` gives `tasks` as an
+    iterator of the same dicts, made as they are read (a writer then never holds them all)."""
     now = inc.clock()
     started = inc.started_at
-    sev = inc.severity
-    views = [inc.task_view(t, sev) for t in inc.doc.tasks]  # each task viewed once
-    by_key = {v.key: v for v in views}
-    phases = [
-        PhaseView(i, ph.name, ph.note, [by_key[k] for k in ph.task_keys if k in by_key])
-        for i, ph in enumerate(inc.doc.phases)
-    ]
-    nxt = next((v for v in views if v.state == "open"), None)
+    doc = inc.doc
+    applicable = _applicable(inc)
+    done_by_phase = [0] * len(doc.phases)
+    total_by_phase = [0] * len(doc.phases)
+    nxt = None
+    for t, ok in zip(doc.tasks, applicable, strict=True):
+        if nxt is None and ok and not t.done and t.skip is None:
+            nxt = t
+        if t.phase_index >= 0 and (ok or t.done):
+            total_by_phase[t.phase_index] += 1
+            if t.done or (t.skip is not None and t.skip.text):
+                done_by_phase[t.phase_index] += 1
+    tasks = _task_dicts(doc.tasks, applicable)
     return {
         "id": inc.id,
         "title": inc.title,
@@ -63,23 +71,39 @@ def status_data(inc: Incident) -> dict[str, Any]:
             }
             for w in inc.windows(now)
         ],
-        "progress": {
-            "done": sum(p.done for p in phases),
-            "total": sum(p.total for p in phases),
-        },
-        "phases": [{"name": p.name, "done": p.done, "total": p.total} for p in phases],
-        "tasks": [
-            {
-                "id": t.id or t.key,
-                "title": t.title,
-                "done": t.done,
-                "applicable": t.applicable,
-                "skipped": t.skipped is not None,
-                "skip_reason": t.skipped,
-                "phase": t.phase_index,
-            }
-            for t in views
+        "progress": {"done": sum(done_by_phase), "total": sum(total_by_phase)},
+        "phases": [
+            {"name": ph.name, "done": d, "total": n}
+            for ph, d, n in zip(doc.phases, done_by_phase, total_by_phase, strict=True)
         ],
+        "tasks": tasks if stream else list(tasks),
         "next": {"id": nxt.id or nxt.key, "title": nxt.title} if nxt else None,
-        "duplicate_ids": list(inc.doc.duplicate_ids),
+        "duplicate_ids": list(doc.duplicate_ids),
     }
+
+
+def _applicable(inc: Incident) -> list[bool]:
+    """Whether each task applies at the incident's severity (as `Incident.task_view` says)."""
+    wf = inc.workflow
+    if wf is None:
+        return [True] * len(inc.doc.tasks)
+    sev = inc.severity
+    out = []
+    for t in inc.doc.tasks:
+        d = wf.task(t.id) if t.id else None
+        out.append(d.applies_to(sev) if d else True)
+    return out
+
+
+def _task_dicts(tasks: list[Task], applicable: list[bool]) -> Iterator[dict[str, Any]]:
+    for t, ok in zip(tasks, applicable, strict=True):
+        skip = t.skip
+        yield {
+            "id": t.id or t.key,
+            "title": t.title,
+            "done": t.done,
+            "applicable": ok,
+            "skipped": skip is not None,
+            "skip_reason": skip.text if skip is not None else None,
+            "phase": t.phase_index,
+        }

@@ -1,0 +1,85 @@
+"""The kept projection (`journal.save_view`): a load takes the files as they are only while the
+log, the files, the workflow and the code are the ones that projection was made from."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from hotfix_tui.core.creating import create_incident
+from hotfix_tui.core.record import events as evlog
+from hotfix_tui.core.record import incident as incident_mod
+from hotfix_tui.core.record import journal
+from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.workflow.loader import resolve_workflow
+
+
+@pytest.fixture
+def inc(repo, clock):
+    wf = resolve_workflow("hotfix", repo)
+    folder = create_incident(repo, "Checkout returns 500 errors", "P1", wf, clock=clock)
+    i = Incident(folder, wf, clock=clock, who="Ana Lyst", repo_root=repo)
+    i.set_done("T002")  # an action: its projection is kept
+    return i
+
+
+@pytest.fixture
+def projections(monkeypatch) -> list[int]:
+    """Counts the projections a load makes."""
+    calls: list[int] = []
+    real = incident_mod.project
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(incident_mod, "project", spy)
+    return calls
+
+
+def reload(inc: Incident, workflow=None) -> Incident:
+    wf = inc.workflow if workflow is None else workflow
+    return Incident(inc.folder, wf, clock=inc.clock, who="Ana Lyst", repo_root=inc.repo_root)
+
+
+def test_files_the_last_action_wrote_are_taken_as_they_are(inc, projections):
+    fresh = reload(inc)
+    assert projections == []
+    assert fresh.view == {n: inc.path(n).read_text() for n in fresh.view}
+    assert fresh.doc.task("T002").done
+
+
+def test_an_event_from_elsewhere_is_projected(inc, projections):
+    rec = evlog.Recorder("other-clone", "Bo Rrower")
+    evlog.append(inc.folder, [rec.make("done", inc.clock(), task="T003")])
+    fresh = reload(inc)
+    assert projections == [1]
+    assert fresh.doc.task("T003").done
+    assert "- [ ] **T003**" in inc.path("tasks.md").read_text()  # a read writes nothing
+
+
+def test_a_hand_edit_is_seen(inc, projections):
+    path = inc.path("tasks.md")
+    path.write_text(path.read_text().replace("- [ ] **T004**", "- [x] **T004**"))
+    fresh = reload(inc)
+    assert projections == [1]
+    assert fresh.doc.task("T004").done
+    assert [e.kind for e in fresh.pending] == ["done"]
+
+
+def test_another_workflow_or_other_code_projects_again(inc, projections, monkeypatch):
+    other = replace(inc.workflow, initial_status="Declared")  # as if its file were changed
+    reload(inc, workflow=other)
+    assert projections == [1]
+    monkeypatch.setattr(journal, "_CODE_KEY", "another version of hotfix-tui")
+    reload(inc)
+    assert projections == [1, 1]
+
+
+def test_events_merged_in_memory_are_projected(inc, projections):
+    fresh = reload(inc)
+    rec = evlog.Recorder("other-clone", "Bo Rrower")
+    fresh.merge_events([rec.make("done", inc.clock(), task="T005")])
+    assert projections == [1]
+    assert fresh.doc.task("T005").done
