@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 VERSION = 1
 FILE = "summaries.json"
 MAX_ITEMS = 20_000
+# what a summary keeps on disk (the workflow and the clock are attached when it is read)
+STORED = frozenset(
+    {"id", "title", "severity", "status", "done", "total", "times"}
+    | {"workflow_source", "workflow_stamp", "resolved_severity"}
+)
 
 
 @dataclass
@@ -56,9 +61,9 @@ class IncidentSummary:
         return workflow_sla(self.workflow, self.severity, self.event_times(), now or self.clock())
 
     def data(self) -> dict[str, Any]:
-        out = asdict(self)
-        out.pop("workflow")
-        out.pop("clock")
+        """The stored fields (asdict would deep-copy the whole workflow only to drop it)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name in STORED}
+        out["times"] = dict(self.times)
         return out
 
 
@@ -176,9 +181,19 @@ class Cache:
         return self._workflows[source]
 
     def put(self, key: str, summary: IncidentSummary) -> None:
-        self.items[key] = summary.data()
-        self.used.add(key)
+        self.adopt(key, summary.data(), summary.clock)
+
+    def adopt(self, key: str, data: dict[str, Any], clock: Clock) -> IncidentSummary | None:
+        """Keep a summary's stored fields (`IncidentSummary.data`); the summary as `get` reads it
+        (None when its workflow cannot be read back, and then nothing is kept)."""
+        self.items[key] = data
+        summary = self.get(key, clock)
+        if summary is None:
+            del self.items[key]
+            self.used.discard(key)
+            return None
         self.changed = True
+        return summary
 
     def save(self) -> None:
         """Write the cache (only the entries of this run) when something new was added."""
