@@ -102,12 +102,45 @@ class LogError(Exception):
     """The log has a line that is not an event; the message names the file and line."""
 
 
+# The last clean log text parsed per path and its events: a log read again after an append
+# parses only the lines added at its end and keeps the Event objects it made (a long-running app
+# re-reading a growing log would otherwise remake every event, and fragment its heap, each time).
+_LAST: dict[str, tuple[str, list[Event]]] = {}
+_LAST_MAX = 4
+
+
 def parse_log(text: str, path: str = LOG) -> tuple[list[Event], list[str]]:
     """Events of a log text in recorded order (duplicate ids dropped) and problems found.
 
     A torn last line (no newline, not JSON: a write cut short) is ignored; other bad lines and
     git conflict markers are reported as `FILE:LINE: ...` and skipped.
     """
+    last = _LAST.get(path)
+    if last is not None and text.startswith(last[0]):
+        added, problems = _parse(text[len(last[0]) :], path)
+        if not problems:
+            seen = {e.id: e for e in last[1]}
+            for ev in added:
+                seen.setdefault(ev.id, ev)
+            events = sorted(seen.values(), key=lambda e: e.order) if added else last[1]
+            _keep(path, text, events)
+            return list(events), []
+    events, problems = _parse(text, path)
+    if not problems:
+        _keep(path, text, events)
+    return list(events), problems
+
+
+def _keep(path: str, text: str, events: list[Event]) -> None:
+    if not text.endswith("\n"):
+        return  # a torn last line may be completed later: never reuse from the middle of one
+    _LAST.pop(path, None)
+    _LAST[path] = (text, events)
+    while len(_LAST) > _LAST_MAX:
+        _LAST.pop(next(iter(_LAST)), None)
+
+
+def _parse(text: str, path: str) -> tuple[list[Event], list[str]]:
     seen: dict[str, Event] = {}
     problems: list[str] = []
     lines = text.split("\n")
