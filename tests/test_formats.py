@@ -68,6 +68,18 @@ def test_config_schema_is_package_data() -> None:
     assert '"hotfix_tui.workflows" = ["*.yaml", "*.json"' in pyproject
 
 
+def test_every_package_is_in_the_wheel() -> None:
+    """Each folder of hotfix_tui with an `__init__.py` is listed in pyproject's packages."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for p in (ROOT / "hotfix_tui").rglob("__init__.py") if "__pycache__" not in p.parts}
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+
 # --------------------------------------------------------------------------- workflow checker
 
 

@@ -22,7 +22,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_every_binding_id_is_documented():
-    from hotfix_tui.tui.app import MAIN_BINDINGS
+    from hotfix_tui.tui.actions import MAIN_BINDINGS
 
     keys_block = README.split("<!-- keys:start -->")[1].split("<!-- keys:end -->")[0]
     missing = [bid for bid, *_ in MAIN_BINDINGS if f"`{bid}`" not in keys_block]

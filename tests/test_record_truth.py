@@ -139,6 +139,16 @@ def test_a_clone_without_the_driver_gets_markers_repaired_from_the_log(setup, tm
     assert events_rows.count("T001 done: Assess severity and impact") == 1
 
 
+def test_a_driver_registered_under_an_old_module_path_is_registered_again(setup):
+    clock, remote, alice, bob = setup
+    old = '"python" -m hotfix_tui.core.mdmerge %O %A %B %P'  # before core had packages
+    git(bob, "config", "merge.hotfix-tui.driver", old)
+    incident(bob, clock).set_done("T001")  # any write registers the driver
+    driver = git(bob, "config", "merge.hotfix-tui.driver").strip()
+    assert driver.endswith("-m hotfix_tui.core.markdown.mdmerge %O %A %B %P"), driver
+    assert git(bob, "config", "merge.hotfix-tui.name").strip()
+
+
 def test_markers_in_text_people_wrote_stop_writes_until_resolved(setup, capsys):
     clock, remote, alice, bob = setup
     b = incident(bob, clock)

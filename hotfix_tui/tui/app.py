@@ -1,968 +1,43 @@
-"""The on-call TUI: header, SLA panel and phases of one incident, driven from the keyboard.
+"""The Textual app: one incident screen (or the picker), settings, timers, the palette.
 
-All changes go through `core.incident.Incident` (the same action layer as the CLI); this module
-only keeps the cursor, shows views and turns errors into notifications.
+The incident screen (`screens/main.py`) does the work; the app opens screens and ticks clocks.
 """
 
 from __future__ import annotations
 
 import gc
-import os
-import shlex
-import subprocess
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
-from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.app import App
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.css.query import NoMatches
-from textual.message import Message
 from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Collapsible, Input, Static
 
-from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
-from hotfix_tui.core.clocks import Clock, SlaReading, WindowReading, format_duration, utc_now
+from hotfix_tui.core.clocks import Clock, format_duration, utc_now
 from hotfix_tui.core.config.settings import Settings, load_settings
-from hotfix_tui.core.record.events import Event
-from hotfix_tui.core.record.fill import needs_detection
-from hotfix_tui.core.record.incident import Incident, IncidentError, PhaseView, TaskView
-from hotfix_tui.core.reports.commands import record_values
+from hotfix_tui.core.markdown.store import StoreError
+from hotfix_tui.core.record.incident import Incident, IncidentError
+from hotfix_tui.tui.actions import MAIN_BINDINGS
+from hotfix_tui.tui.commands import HotfixCommands, ShareBoardCommands
+from hotfix_tui.tui.screens.main import MainScreen
+from hotfix_tui.tui.screens.record_flows import ACTION_ERRORS, ERROR_TIMEOUT
+from hotfix_tui.tui.services.alerter import AlertCommandFailed, Alerter
+from hotfix_tui.tui.widgets.clock_dock import ClockDock
+from hotfix_tui.tui.widgets.text import clean
 
-from .actions import (
-    FOOTER_NARROW_HIDDEN,
-    FOOTER_NARROWER_HIDDEN,
-    MAIN_BINDINGS,
-    PALETTE,
-    display_keys,
-)
-from .alerting import Alerting
-from .gitflow import CopyCommands, GitFlow, RecordActions, is_resolved
-from .share_board import ShareBoardCommands
-from .widgets import (
-    ClockDock,
-    FilterInput,
-    HeaderLine,
-    KeyFooter,
-    NoteInput,
-    PhaseBox,
-    SidePanel,
-    SlaPanel,
-    TaskRow,
-    TaskTree,
-    clean,
-    severity_color,
-)
+if TYPE_CHECKING:
+    from hotfix_tui.web.server import BoardThread
 
-try:  # the store is the foundation's; its errors are shown, never raised to the terminal
-    from hotfix_tui.core.markdown.store import StoreError
-except ImportError:  # pragma: no cover - during bring-up
-    StoreError = OSError  # type: ignore[assignment,misc]
 
-WIDE = 160  # columns from which the side panel shows the current task and recent activity
-NOTE_HEAD = "# hotfix-tui:"  # the $EDITOR note file's header lines (dropped from the note)
-ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
-# seconds an error notification stays (short: the next one may matter more)
-ERROR_TIMEOUT = 6
 
-
-
-@dataclass(frozen=True)
-class ClockState:
-    """Every clock of the incident at one tick, and the event log they were read with."""
-
-    sla: SlaReading | None
-    windows: list[WindowReading]
-    severity: str | None
-    notes: tuple[Text, ...]
-    reminders: list[ReminderReading]
-    log: list[Event]
-
-
-class Changed(Message):
-    """An action changed the incident on disk (for auto-commit and other listeners)."""
-
-    def __init__(self, label: str) -> None:
-        super().__init__()
-        self.label = label
-
-
-def phase_view(inc: Incident, index: int) -> PhaseView:
-    """The view of one phase only (cheaper than `Incident.phases()` for one row's change)."""
-    ph = inc.doc.phases[index]
-    views = []
-    for k in ph.task_keys:
-        t = inc.doc.task(k)
-        if t is not None:
-            views.append(inc.task_view(t))
-    return PhaseView(index, ph.name, ph.note, views)
-
-
-class HotfixCommands(Provider):
-    """Command palette: every action of the main screen."""
-
-    def _main(self) -> MainScreen | None:
-        app = self.app
-        return getattr(app, "main", None)
-
-    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        main = self._main()
-        if main is None:
-            return []
-        out = []
-        keys = main.keys_for()
-        for action, title, help_ in PALETTE:
-            k = keys.get(action, "")
-            label = f"{title}  ({k})" if k else title
-            run: Callable[[], Any] = partial(main.run_action, action)
-            out.append((label, help_, run))
-        return out
-
-    async def discover(self) -> Hits:
-        for label, help_, cb in self._commands():
-            yield DiscoveryHit(label, cb, help=help_)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for label, help_, cb in self._commands():
-            score = matcher.match(label)
-            if score > 0:
-                yield Hit(score, matcher.highlight(label), cb, help=help_)
-
-
-class MainScreen(RecordActions, Screen[None]):
-    """One incident: header, SLA panel, phase checklists, filter and note inputs, footer."""
-
-    AUTO_FOCUS = "#tree"
-    BINDINGS = [
-        Binding(keys, action, desc, show=show, id=bid)
-        for bid, keys, action, desc, show in MAIN_BINDINGS
-    ]
-
-    def __init__(self, incident: Incident) -> None:
-        super().__init__()
-        self.incident = incident
-        self.boxes: list[PhaseBox] = []
-        self.cursor: str | None = None  # "p:<index>" or "t:<key>"
-        self._cursor_widget: Widget | None = None
-        self.filter_text = ""
-        self._note_key: str | None = None
-        self._last_sla: tuple | None = None
-        self.header_parts: tuple = ("", "", None, "white", "", "")
-        self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
-        self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
-
-    # --- layout -------------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        yield HeaderLine(id="header")
-        yield SlaPanel(id="sla")
-        with TaskTree(id="tree"):
-            yield from self._make_boxes()
-        yield KeyFooter()
-
-    def _input(self, ident: str, placeholder: str = "") -> Input:
-        """The filter or note input, made on first use (most sessions never open them)."""
-        found = self.query(f"#{ident}")
-        if found:
-            return found.first(Input)
-        cls = NoteInput if ident == "note-input" else FilterInput
-        inp = cls(placeholder=placeholder, id=ident)
-        self.mount(inp, before=self.query_one(KeyFooter))
-        return inp
-
-    def _side(self, show: bool) -> None:
-        """The side panel on a wide terminal (made the first time the terminal is wide)."""
-        found = self.query(SidePanel)
-        if not show:
-            if found:
-                found.first().display = False
-            return
-        if not found:
-            self.query_one(TaskTree).mount(SidePanel(id="side"))
-        self.query_one(SidePanel).display = True
-        self.call_after_refresh(self.update_side)
-
-    def update_side(self) -> None:
-        """The task under the cursor and the latest activity, when the side panel is shown."""
-        found = self.query(SidePanel)
-        if not found or not found.first().display:
-            return
-        row = self.current_task()
-        rows: list[Any] = getattr(self.app, "activity_rows", lambda limit: [])(limit=8)
-        found.first().show(row.view if row is not None else None,
-                           [(r.time, r.who, r.event) for r in rows])
-
-    def on_descendant_focus(self) -> None:
-        self.set_class(isinstance(self.focused, Input), "-typing")
-
-    def on_descendant_blur(self) -> None:
-        self.set_class(isinstance(self.focused, Input), "-typing")
-
-    def _shown_input(self, ident: str) -> bool:
-        found = self.query(f"#{ident}")
-        return bool(found) and found.first().display
-
-    def _make_boxes(self) -> list[PhaseBox]:
-        inc = self.incident
-        phases = inc.phases()
-        nxt = inc.next_open()
-        current = nxt.phase_index if nxt else -1
-        self.boxes = []
-        for pv in phases:
-            box = PhaseBox(pv, collapsed=pv.index != current)
-            self.boxes.append(box)
-        first = f"p:{phases[0].index}" if phases else None
-        self._initial_cursor = f"t:{nxt.key}" if nxt else first
-        return self.boxes
-
-    def on_mount(self) -> None:
-        for box in self.boxes:
-            if not box.collapsed:
-                self._build(box)
-        self._fit_size()
-        self.update_header()
-        self.tick()
-        self.set_cursor(self._initial_cursor)
-
-    def on_screen_resume(self) -> None:
-        # back on top after a dialog: the clocks catch up now (they slow down behind dialogs)
-        if self.is_mounted:
-            self.tick()
-
-    def on_resize(self) -> None:
-        if self._fit_size():
-            self._last_sla = None
-            self.tick()
-        if self._cursor_widget is not None:
-            self.call_after_refresh(self._scroll_to_cursor)
-
-    def _fit_size(self) -> bool:
-        """Layout for the terminal size; True when the SLA panel changed its mode.
-
-        Under 30 rows (80x24) the panel is compact but keeps the big countdown; under 20 rows
-        it drops the Digits. Under 100 columns the footer is compact and shows fewer keys (not
-        the palette key, g and /; under 64 columns not e and u either), so ? Help and q Quit
-        always fit.
-        """
-        w, h = self.size
-        self.set_class(h < 30, "-compact")
-        self._side(w >= WIDE)
-        mode = "tiny" if h < 20 else "compact" if h < 30 else "full"
-        footer = self.query_one(KeyFooter)
-        footer.compact = w < 100
-        hidden: set[str] = set()
-        if w < 100:
-            hidden |= FOOTER_NARROW_HIDDEN
-        if w < 64:
-            hidden |= FOOTER_NARROWER_HIDDEN
-        footer.set_hidden(frozenset(hidden), palette=w >= 100)
-        return self.query_one(SlaPanel).set_mode(mode)
-
-    # --- state to screen ----------------------------------------------------------------
-
-    def update_header(self) -> None:
-        inc = self.incident
-        sev = inc.severity
-        wf_sev = inc.workflow.severity(sev) if inc.workflow else None
-        color = severity_color(sev, wf_sev.color if wf_sev else "")
-        self.header_parts = (inc.id, inc.title, sev, color, inc.status, inc.branch_field)
-        values = record_values(inc.text("hotfix.md"), inc.branch_field)
-        if values != self.fill_values:  # commands quoted in steps are shown filled in
-            self.fill_values = values
-            for box in self.boxes:
-                for row in box.rows.values():
-                    if row.expanded:
-                        row.refresh(layout=True)
-        self.query_one(HeaderLine).show(*self.header_parts)
-        self.sub_title = inc.id
-
-    def clock_state(self) -> ClockState:
-        """The clocks now: resolution, windows, reminders, and the SLA panel's notes."""
-        inc = self.incident
-        now = inc.clock()
-        log = self.event_log.read()
-        reminders = incident_reminders(inc, now, log)
-        return ClockState(inc.sla(now), inc.windows(now), inc.severity,
-                          self.panel_notes(reminders), reminders, log)
-
-    def tick(self, state: ClockState | None = None) -> None:
-        """Re-read the clock and update only the SLA panel (1 s timer)."""
-        st = state or self.clock_state()
-        key = (st.sla, tuple(st.windows), st.severity, st.notes)
-        if key == self._last_sla:
-            return
-        self._last_sla = key
-        self.query_one(SlaPanel).show(st.sla, st.windows, st.severity, st.notes)
-
-    def show_on(self, dock: ClockDock, state: ClockState | None = None) -> None:
-        """Show the header and the clocks, as they are now, on a dialog's clock dock."""
-        st = state or self.clock_state()
-        panel = dock.query_one(SlaPanel)
-        panel.set_mode(self.query_one(SlaPanel).mode)
-        dock.query_one(HeaderLine).show(*self.header_parts)
-        panel.show(st.sla, st.windows, st.severity, st.notes)
-
-    def panel_notes(self, reminders: list[ReminderReading]) -> tuple[Text, ...]:
-        """Lines of the SLA panel after the windows: reminders, what the record wants to know.
-
-        Short forms when the panel is not full size (its windows share one line)."""
-        inc = self.incident
-        panels = self.query(SlaPanel)  # none while the app exits (children being removed)
-        short = bool(panels) and panels.first().mode != "full"
-        out: list[Text] = []
-        keys = self.keys_for()
-        for r in reminders:
-            label = clean(r.label).lower()
-            label = label.split()[-1] if short else label
-            t = Text()
-            if r.remaining_seconds <= 0:
-                t.append("! ", style="bold")
-                t.append(f"{label if short else clean(r.label)} DUE", style="bold reverse")
-                if r.remaining_seconds < 0 and not short:
-                    t.append(f" (overdue {format_duration(-r.remaining_seconds)})")
-            else:
-                t.append("↻ ")
-                t.append(f"{label} in " if short else f"next {label} in ")
-                t.append(format_duration(r.remaining_seconds), style="bold")
-            t.append(" " if short else "  sent: ")
-            t.append(keys.get("reminder_sent", "U"), style="bold reverse")
-            out.append(t)
-        try:
-            ask = needs_detection(inc) and not is_resolved(inc)
-        except ACTION_ERRORS:
-            ask = False
-        if ask:
-            what = "detection: " if short else "Detection not recorded: "
-            out.append(Text.assemble(("⚑ ", "bold yellow"), what,
-                                     (keys.get("detection", "d"), "bold reverse")))
-        return tuple(out)
-
-    def _build(self, box: PhaseBox) -> None:
-        pv = phase_view(self.incident, box.index)
-        box.build(pv.tasks)
-        self._apply_filter_to(box)
-
-    def _box_of(self, key: str) -> PhaseBox | None:
-        t = self.incident.doc.task(key)
-        if t is None or not (0 <= t.phase_index < len(self.boxes)):
-            return None
-        return self.boxes[t.phase_index]
-
-    def refresh_task(self, key: str) -> None:
-        """After a change to one task: its row, its phase title, header and clocks."""
-        inc = self.incident
-        box = self._box_of(key)
-        if box is not None:
-            pv = phase_view(inc, box.index)
-            box.set_title(pv)
-            row = box.rows.get(key)
-            if row is not None:
-                view = next((v for v in pv.tasks if v.key == key), None)
-                if view is not None:
-                    row.set_view(view)
-        self.update_header()
-        self._last_sla = None
-        self.tick()
-        if self.size.width >= WIDE:
-            self.update_side()
-
-    def sync_all(self) -> None:
-        """Re-render everything from the incident, keeping the cursor and open phases."""
-        inc = self.incident
-        phases = inc.phases()
-        if [(p.name, p.note) for p in phases] != [(b.view.name, b.view.note) for b in self.boxes]:
-            self._rebuild_tree(phases)
-        else:
-            for box, pv in zip(self.boxes, phases, strict=True):
-                box.set_title(pv)
-                if not box.built:
-                    continue
-                if box.order != [v.key for v in pv.tasks]:
-                    expanded = {k for k, r in box.rows.items() if r.expanded}
-                    box.build(pv.tasks)
-                    for k in expanded & set(box.rows):
-                        box.rows[k].expanded = True
-                    self._apply_filter_to(box)
-                else:
-                    for v in pv.tasks:
-                        row = box.rows[v.key]
-                        if row.view != v:
-                            row.set_view(v)
-        self.update_header()
-        self._last_sla = None
-        self.tick()
-        self.set_cursor(self.cursor)
-
-    def _rebuild_tree(self, phases: list[PhaseView]) -> None:
-        open_names = {b.view.name for b in self.boxes if not b.collapsed}
-        tree = self.query_one(TaskTree)
-        tree.remove_children()
-        self.boxes = [PhaseBox(pv, collapsed=pv.name not in open_names) for pv in phases]
-        tree.mount_all(self.boxes)
-        for box in self.boxes:
-            if not box.collapsed:
-                self._build(box)
-
-    # --- cursor ---------------------------------------------------------------------------
-
-    def rows(self) -> list[tuple[str, Widget]]:
-        out: list[tuple[str, Widget]] = []
-        for box in self.boxes:
-            if not box.display:
-                continue
-            out.append((f"p:{box.index}", box.title_widget))
-            if not box.collapsed and box.built:
-                for k in box.order:
-                    r = box.rows[k]
-                    if r.display:
-                        out.append((f"t:{k}", r))
-        return out
-
-    def set_cursor(self, ref: str | None) -> None:
-        rows = self.rows()
-        if not rows:
-            if self._cursor_widget is not None:
-                self._cursor_widget.remove_class("-cursor")
-            # nothing shown (a filter matches nothing): the cursor returns there afterwards
-            self.cursor, self._cursor_widget = ref, None
-            return
-        refs = [r for r, _ in rows]
-        if ref not in refs:
-            ref = self._nearest(ref, refs)
-        widget = dict(rows)[ref]
-        if self._cursor_widget is not None and self._cursor_widget is not widget:
-            self._cursor_widget.remove_class("-cursor")
-        widget.add_class("-cursor")
-        self.cursor, self._cursor_widget = ref, widget
-        self.call_after_refresh(self._scroll_to_cursor)
-        if self.size.width >= WIDE:
-            self.update_side()
-
-    def _nearest(self, ref: str | None, refs: list[str]) -> str:
-        """Where the cursor goes when its row is gone: its phase title, else the first row."""
-        if ref and ref.startswith("t:"):
-            box = self._box_of(ref[2:])
-            if box is not None and f"p:{box.index}" in refs:
-                return f"p:{box.index}"
-        return refs[0]
-
-    def _scroll_to_cursor(self) -> None:
-        w = self._cursor_widget
-        if w is not None and w.is_mounted:
-            self.query_one(TaskTree).scroll_to_widget(w, animate=False, top=False)
-
-    def _move(self, delta: int) -> None:
-        rows = self.rows()
-        refs = [r for r, _ in rows]
-        if not refs:
-            return
-        i = refs.index(self.cursor) if self.cursor in refs else 0
-        self.set_cursor(refs[max(0, min(len(refs) - 1, i + delta))])
-
-    def current_task(self) -> TaskRow | None:
-        w = self._cursor_widget
-        return w if isinstance(w, TaskRow) else None
-
-    def current_box(self) -> PhaseBox | None:
-        if self.cursor is None:
-            return None
-        if self.cursor.startswith("p:"):
-            return self.boxes[int(self.cursor[2:])]
-        return self._box_of(self.cursor[2:])
-
-    def _need_task(self) -> TaskRow | None:
-        row = self.current_task()
-        if row is None:
-            self.notify("move the cursor onto a task first (enter opens a phase)",
-                        severity="warning")
-        return row
-
-    # --- actions: movement --------------------------------------------------------------
-
-    def action_cursor_down(self) -> None:
-        self._move(1)
-
-    def action_cursor_up(self) -> None:
-        self._move(-1)
-
-    def action_cursor_top(self) -> None:
-        self._move(-10**9)
-
-    def action_cursor_bottom(self) -> None:
-        self._move(10**9)
-
-    def action_page_down(self) -> None:
-        self._move(max(1, self.query_one(TaskTree).size.height - 2))
-
-    def action_page_up(self) -> None:
-        self._move(-max(1, self.query_one(TaskTree).size.height - 2))
-
-    def _visible_boxes(self) -> list[PhaseBox]:
-        return [b for b in self.boxes if b.display]
-
-    def action_next_phase(self) -> None:
-        self._jump_phase(1)
-
-    def action_prev_phase(self) -> None:
-        self._jump_phase(-1)
-
-    def _jump_phase(self, delta: int) -> None:
-        boxes = self._visible_boxes()
-        if not boxes:
-            return
-        cur = self.current_box()
-        if cur is None or cur not in boxes:
-            target = boxes[0]
-        elif delta < 0 and self.cursor and self.cursor.startswith("t:"):
-            target = cur  # from inside a phase, [ goes to its own title first
-        else:
-            i = boxes.index(cur) + delta
-            target = boxes[i % len(boxes)]
-        self.set_cursor(f"p:{target.index}")
-
-    def action_next_open(self) -> None:
-        inc = self.incident
-        tasks = [v for v in inc.tasks() if v.state == "open"]
-        if not tasks:
-            self.notify("nothing open: every task is done, skipped or not applicable")
-            return
-        after = None
-        if self.cursor and self.cursor.startswith("t:"):
-            cur = inc.doc.task(self.cursor[2:])
-            if cur is not None:
-                after = cur.line
-        nxt = next((v for v in tasks if after is None or v.line > after), tasks[0])
-        self.reveal(nxt.key)
-
-    def reveal(self, key: str) -> None:
-        """Open the task's phase (building it), clear a filter hiding it, put the cursor on it."""
-        box = self._box_of(key)
-        if box is None:
-            return
-        if box.collapsed:
-            self._expand(box)
-        row = box.rows.get(key)
-        if row is not None and not row.display:
-            self.action_clear_filter()
-        self.set_cursor(f"t:{key}")
-
-    def _expand(self, box: PhaseBox) -> None:
-        if not box.built:
-            self._build(box)
-        box.collapsed = False
-
-    def action_expand(self) -> None:
-        row = self.current_task()
-        if row is not None:
-            row.toggle_expanded()
-            self.call_after_refresh(self._scroll_to_cursor)
-            return
-        box = self.current_box()
-        if box is None:
-            return
-        if box.collapsed:
-            self._expand(box)
-        else:
-            box.collapsed = True
-        self.set_cursor(f"p:{box.index}")
-
-    def action_expand_all(self) -> None:
-        for box in self.boxes:
-            self._expand(box)
-
-    def action_collapse_all(self) -> None:
-        for box in self.boxes:
-            box.collapsed = True
-        if self.cursor and self.cursor.startswith("t:"):
-            found = self._box_of(self.cursor[2:])
-            self.set_cursor(f"p:{found.index}" if found else None)
-
-    @on(Collapsible.Expanded)
-    def _expanded(self, event: Collapsible.Expanded) -> None:
-        box = event.collapsible
-        if isinstance(box, PhaseBox) and not box.built:
-            self._build(box)
-
-    @on(Collapsible.Collapsed)
-    def _collapsed(self, event: Collapsible.Collapsed) -> None:
-        box = event.collapsible
-        cur = self.cursor or ""
-        if isinstance(box, PhaseBox) and cur.startswith("t:") and self._box_of(cur[2:]) is box:
-            self.set_cursor(f"p:{box.index}")
-
-    @on(TaskRow.Clicked)
-    def _row_clicked(self, event: TaskRow.Clicked) -> None:
-        self.set_cursor(f"t:{event.row.key}")
-        self.query_one(TaskTree).focus()
-        if event.toggle:
-            self.action_toggle_done()
-
-    @on(PhaseBox.TitleClicked)
-    def _title_clicked(self, event: PhaseBox.TitleClicked) -> None:
-        # a click on a phase title selects it (the Collapsible toggles it itself)
-        self.query_one(TaskTree).focus()
-        self.set_cursor(f"p:{event.box.index}")
-
-    # --- actions: changes ---------------------------------------------------------------
-
-    def _act(self, fn: Callable[[], Any]) -> Any:
-        if self._blocked():
-            return None
-        try:
-            result = fn()
-        except ACTION_ERRORS as exc:
-            self.notify(clean(str(exc)), severity="error", title="Not done", markup=False)
-            return None
-        for message in getattr(result, "messages", None) or []:
-            self.notify(clean(message), severity="warning", title="Kept", markup=False)
-        return result
-
-    def action_toggle_done(self) -> None:
-        if self._blocked():
-            return
-        row = self._need_task()
-        if row is None:
-            return
-        key, done = row.key, not row.view.done
-        change = self._act(lambda: self.incident.set_done(key, done))
-        self.refresh_task(key)
-        if change is not None:
-            self.app.post_message(Changed(change.label))
-
-    def action_skip(self) -> None:
-        from .screens import SkipScreen  # the dialogs load on first use, not at start-up
-
-        if self._blocked():
-            return
-        row = self._need_task()
-        if row is None:
-            return
-        key = row.key
-        if row.view.skipped is not None:
-            if self._act(lambda: self.incident.unskip(key)) is not False:
-                self.refresh_task(key)
-                self.notify(f"{clean(row.view.id or key)} is no longer skipped", markup=False)
-            return
-
-        def done(reason: str | None) -> None:
-            if reason:
-                change = self._act(lambda: self.incident.skip(key, reason))
-                self.refresh_task(key)
-                if change is not None:
-                    self.app.post_message(Changed(change.label))
-
-        self.app.push_screen(SkipScreen(f"{row.view.id or ''} {row.view.title}".strip()), done)
-
-    def action_note(self) -> None:
-        if self._blocked():
-            return
-        row = self._need_task()
-        if row is None:
-            return
-        self._note_key = row.key
-        inp = self._input("note-input")
-        what = clean(row.view.id or row.view.title)
-        inp.placeholder = f"note on {what} (enter saves, esc cancels)"
-        inp.value = ""
-        inp.display = True
-        inp.focus()
-
-    @on(Input.Submitted, "#note-input")
-    def _note_submitted(self, event: Input.Submitted) -> None:
-        key, text = self._note_key, event.value
-        self._close_note()
-        if key and text.strip():
-            self._save_note(key, text)
-
-    def _save_note(self, key: str, text: str) -> None:
-        change = self._act(lambda: self.incident.note(key, text))
-        self.refresh_task(key)
-        if change is not None:
-            self.app.post_message(Changed(change.label))
-
-    def _close_note(self) -> None:
-        if self._shown_input("note-input"):
-            self.query_one("#note-input").display = False
-        self._note_key = None
-        self.query_one(TaskTree).focus()
-
-    def action_note_editor(self) -> None:
-        if self._blocked():
-            return
-        row = self._need_task()
-        if row is None:
-            return
-        app = self.app
-        editor = getattr(app, "settings", None) and app.settings.editor
-        editor = editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        what = clean(f"{row.view.id or ''} {row.view.title}".strip())[:200]
-        fd, name = tempfile.mkstemp(prefix=f"hotfix-note-{row.view.id or 'task'}-", suffix=".md")
-        os.close(fd)
-        path = Path(name)
-        path.write_text(f"{NOTE_HEAD} note on {what}\n{NOTE_HEAD} lines starting with "
-                        f"'{NOTE_HEAD}' are left out; save an empty note to add nothing\n\n",
-                        encoding="utf-8")
-        try:
-            cmd = [*shlex.split(editor), str(path)]
-            try:
-                with app.suspend():
-                    rc = subprocess.run(cmd, check=False).returncode
-            except SuspendNotSupported:
-                rc = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL,
-                                    capture_output=True).returncode
-            text = path.read_text(encoding="utf-8", errors="replace")
-            text = "\n".join(ln for ln in text.split("\n") if not ln.startswith(NOTE_HEAD))
-        except (OSError, ValueError) as exc:
-            self.notify(f"could not run the editor {editor!r}: {exc}", severity="error",
-                        markup=False)
-            return
-        finally:
-            path.unlink(missing_ok=True)
-        if rc != 0:
-            self.notify(f"the editor exited with status {rc}; no note added", severity="warning")
-            return
-        if not text.strip():
-            self.notify("empty note; nothing added")
-            return
-        self._save_note(row.key, text)
-
-    def action_severity(self) -> None:
-        from .screens import SeverityChoice, SeverityScreen
-
-        if self._blocked():
-            return
-        inc = self.incident
-        wf = inc.workflow
-        if wf is None:
-            self.notify("this incident has no workflow, so no severities", severity="warning")
-            return
-        choices = [SeverityChoice(s.id, s.label, format_duration(s.target_seconds), s.color)
-                   for s in wf.severities]
-
-        def done(sev: str | None) -> None:
-            if sev:
-                change = self._act(lambda: inc.set_severity(sev))
-                self.sync_all()
-                if change is not None:
-                    self.app.post_message(Changed(change.label))
-
-        self.app.push_screen(SeverityScreen(inc.severity, choices), done)
-
-    def action_set_status(self) -> None:
-        from .screens import StatusScreen
-
-        if self._blocked():
-            return
-        inc = self.incident
-        statuses = list(inc.workflow.statuses) if inc.workflow else []
-        if not statuses:
-            self.notify("this incident's workflow has no statuses", severity="warning")
-            return
-
-        def done(status: str | None) -> None:
-            if status and status != inc.status:
-                change = self._act(lambda: inc.set_status(status))
-                self.sync_all()
-                if change is not None:
-                    self.app.post_message(Changed(change.label))
-
-        self.app.push_screen(StatusScreen(inc.status, statuses), done)
-
-    def action_undo(self) -> None:
-        if self._blocked():
-            return
-        label = self._act(self.incident.undo_last)
-        if label is None:
-            if not self.incident.history:
-                self.notify("nothing to undo in this session")
-        else:
-            self.notify(f"undone: {clean(label)}", markup=False)
-        self.sync_all()
-
-    def action_reminder_sent(self) -> None:
-        """Log that the next reminder (e.g. the stakeholder update) was done; it starts again."""
-        from hotfix_tui.core.alerting.reminders import mark_sent
-
-        if self._blocked():
-            return
-        inc = self.incident
-        running = self.clock_state().reminders
-        if not running:
-            self.notify("no reminder is running for this incident", severity="warning")
-            return
-        r = running[0]
-        try:
-            mark_sent(inc.folder, r.id, inc.clock(), inc.who)
-        except OSError as exc:
-            self.notify(clean(f"could not log it: {exc}"), severity="error", markup=False)
-            return
-        every = format_duration(r.interval_seconds)
-        self.notify(clean(f"{r.label} sent; the next one is due in {every}"),
-                    title="Reminder", markup=False)
-        self._last_sla = None
-        self.tick()
-
-    def action_reload(self) -> None:
-        self.check_files(force=True)
-
-    # --- filter ---------------------------------------------------------------------------
-
-    def action_filter(self) -> None:
-        inp = self._input("filter", "filter tasks (esc clears)")
-        inp.display = True
-        inp.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.apply_filter(event.value)
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.query_one(TaskTree).focus()
-        rows = [r for r, _ in self.rows() if r.startswith("t:")]
-        if rows:
-            self.set_cursor(rows[0])
-
-    # phase name -> collapsed, as they were before a filter opened phases with matches
-    _pre_filter: dict[str, bool] | None = None
-
-    def apply_filter(self, text: str) -> None:
-        self.filter_text = text.strip().lower()
-        q = self.filter_text
-        if q and self._pre_filter is None:
-            self._pre_filter = {b.view.name: b.collapsed for b in self.boxes}
-        for box in self.boxes:
-            if q:
-                pv = box.view
-                hit = any(self._matches(v) for v in pv.tasks)
-                box.display = hit
-                if hit and box.collapsed:
-                    self._expand(box)
-            else:
-                box.display = True
-            self._apply_filter_to(box)
-        if not q and self._pre_filter is not None:
-            self._restore_phases(self._pre_filter)
-            self._pre_filter = None
-        self._no_match(bool(q) and not any(b.display for b in self.boxes))
-        self.set_cursor(self.cursor)
-
-    def _no_match(self, show: bool) -> None:
-        """Say so when the filter matches no task (the list would be empty)."""
-        found = self.query("#no-match")
-        if not show and not found:
-            return
-        if not found:
-            self.query_one(TaskTree).mount(Static(id="no-match"))
-        msg = self.query_one("#no-match", Static)
-        msg.update(Text.assemble("no task matches ", (repr(self.filter_text), "bold"),
-                                 "  (esc clears the filter)", style="italic"))
-        msg.display = show
-
-    def _restore_phases(self, before: dict[str, bool]) -> None:
-        """Each phase open or closed as before the filter; the cursor's task stays in view."""
-        cur = self.cursor or ""
-        keep = self._box_of(cur[2:]) if cur.startswith("t:") else None
-        for box in self.boxes:
-            collapsed = before.get(box.view.name, box.collapsed)
-            if box is keep or collapsed == box.collapsed:
-                continue
-            if collapsed:
-                box.collapsed = True
-            else:
-                self._expand(box)
-
-    def _matches(self, v: TaskView) -> bool:
-        q = self.filter_text
-        return not q or q in (v.id or "").lower() or q in v.title.lower()
-
-    def _apply_filter_to(self, box: PhaseBox) -> None:
-        for row in box.rows.values():
-            row.display = self._matches(row.view)
-
-    def action_clear_filter(self) -> None:
-        if self._note_key is not None or self._shown_input("note-input"):
-            self._close_note()
-            return
-        if not self._shown_input("filter") and not self.filter_text:
-            self.app.clear_notifications()  # nothing to clear: esc dismisses the toasts (alerts)
-            return
-        inp = self._input("filter", "filter tasks (esc clears)")
-        inp.value = ""
-        inp.display = False
-        self.apply_filter("")
-        self.query_one(TaskTree).focus()
-
-    def on_key(self, event) -> None:
-        # escape inside the inputs: the Input has focus, so handle it here
-        if event.key == "escape" and isinstance(self.focused, Input):
-            event.stop()
-            self.action_clear_filter()
-
-    # --- help, keys -----------------------------------------------------------------------
-
-    def keys_for(self) -> dict[str, str]:
-        """action -> the keys bound to it now (after the user's keymap)."""
-        keymap = getattr(self.app, "keymap", {})
-        out = {}
-        for bid, keys, action, _desc, _show in MAIN_BINDINGS:
-            out[action] = display_keys(keymap.get(bid, keys))
-        out["palette"] = display_keys(keymap.get("command_palette", "ctrl+p"))
-        return out
-
-    def help_rows(self) -> list[tuple[str, str, str]]:
-        keymap = getattr(self.app, "keymap", {})
-        rows = [(display_keys(keymap.get(bid, keys)), desc, bid)
-                for bid, keys, _a, desc, _s in MAIN_BINDINGS]
-        rows.insert(-1, (display_keys(keymap.get("command_palette", "ctrl+p")),
-                         "Command palette (every action)", "command_palette"))
-        return rows
-
-    def action_overview(self) -> None:
-        self.app.show_overview()
-
-    def action_stats(self) -> None:
-        self.app.show_stats()
-
-    def action_help(self) -> None:
-        from .screens import HelpScreen
-
-        self.app.push_screen(HelpScreen(self.help_rows()))
-
-    # --- file watching --------------------------------------------------------------------
-
-    def check_files(self, force: bool = False) -> None:
-        inc = self.incident
-        try:
-            if force:
-                inc.load()
-                changed = {"tasks.md", "hotfix.md", "post-mortem.md"}
-            else:
-                changed = inc.refresh()
-            if changed:
-                inc.repair()  # hand edits become events; a file behind the log is projected
-        except ACTION_ERRORS as exc:
-            self.notify(clean(str(exc)), severity="error", title="Reload failed", markup=False)
-            return
-        if not changed:
-            return
-        self.sync_all()
-        if not force:
-            names = ", ".join(sorted(changed))
-            self.notify(f"reloaded {names} (changed on disk)", title="Files changed")
 
 
 def pick_label(inc: Incident, hid: str, kind: str = "hotfix") -> Text:
     """The picker's line of an incident (its kind unless a hotfix), its SLA clock read now."""
-    from .screens import incident_label
+    from hotfix_tui.tui.screens.dialogs import incident_label
 
     wf_sev = inc.workflow.severity(inc.severity) if inc.workflow else None
     title = inc.title if kind == "hotfix" else f"{kind}: {inc.title}"
@@ -970,11 +45,12 @@ def pick_label(inc: Incident, hid: str, kind: str = "hotfix") -> Text:
                           wf_sev.color if wf_sev else "", inc.status, inc.sla(inc.clock()))
 
 
+
 def _gc_on() -> None:
     gc.enable()
 
 
-class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
+class HotfixApp(App[int]):
     """The on-call TUI for one incident (or a picker of the repo's incidents)."""
 
     CSS_PATH = "hotfix.tcss"
@@ -1007,8 +83,8 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
         self.watch_files = watch
         self.keymap: dict[str, str] = dict(self.settings.keymap)
         self.main: MainScreen | None = None
-        self.git_setup()
-        self.alerts_setup()
+        self.alerter = Alerter(self)
+        self.board_server: BoardThread | None = None  # the live board, once shared
 
     def on_mount(self) -> None:
         # the launcher pauses the garbage collector for start-up: on again after the first frame
@@ -1063,9 +139,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
 
     def _main_screen(self, incident: Incident) -> MainScreen:
         self.incident = incident
-        # auto-commit (settings.auto_commit) runs in a worker after every change: see GitFlow
-        self.attach_incident(incident)
-        self.main = MainScreen(incident)
+        self.main = MainScreen(incident)  # its git jobs auto-commit (settings.auto_commit)
         return self.main
 
     def repair_record(self) -> None:
@@ -1083,20 +157,19 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
             main.sync_all()
 
     def open_incident(self, incident: Incident) -> None:
-        from .screens import PickerScreen
+        from hotfix_tui.tui.screens.dialogs import PickerScreen
 
         main = self._main_screen(incident)
         if isinstance(self.screen, PickerScreen):
             self.switch_screen(main)
         else:
-            self.push_screen(self.main)
+            self.push_screen(main)
 
     def show_picker(self) -> None:
         from hotfix_tui.core.discovery import find_specs, quick_status
         from hotfix_tui.core.errors import UserError as CliError
         from hotfix_tui.core.opening import open_incident
-
-        from .screens import PickerScreen, PickItem
+        from hotfix_tui.tui.screens.dialogs import PickerScreen, PickItem
 
         items = []
         for f in find_specs(self.root) if self.root else []:
@@ -1127,8 +200,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
     def _load(self, folder: Path) -> None:
         from hotfix_tui.core.errors import UserError as CliError
         from hotfix_tui.core.opening import open_incident
-
-        from .screens import PickerScreen
+        from hotfix_tui.tui.screens.dialogs import PickerScreen
 
         try:
             inc = open_incident(str(folder), clock=self.clock)
@@ -1149,7 +221,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
 
     def show_overview(self) -> None:
         """Every incident and spec of the repo, on every branch."""
-        from .overview import OverviewScreen
+        from hotfix_tui.tui.screens.overview import OverviewScreen
 
         if self.root is None:
             self.notify("not inside a git repository", severity="error")
@@ -1158,7 +230,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
 
     def show_stats(self) -> None:
         """The SLA stats screen over every incident of the repo."""
-        from .stats_screen import StatsScreen
+        from hotfix_tui.tui.screens.stats import StatsScreen
 
         if self.root is None:
             self.notify("not inside a git repository", severity="error")
@@ -1167,8 +239,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
 
     def _new_incident(self) -> None:
         from hotfix_tui.core.workflow.loader import resolve_workflow
-
-        from .screens import NewIncidentScreen, SeverityChoice
+        from hotfix_tui.tui.screens.dialogs import NewIncidentScreen, SeverityChoice
 
         try:
             wf = resolve_workflow("hotfix", self.root)
@@ -1232,7 +303,7 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
             dock = self.clock_dock(screen)
             if dock is not None:
                 main.show_on(dock, state)
-        self.check_alerts(state.sla, state.windows, state.reminders, state.log)
+        self.alerter.check_alerts(state.sla, state.windows, state.reminders, state.log)
 
     def clock_dock(self, screen: Screen) -> ClockDock | None:
         """The clock dock of a dialog's screen (None for a screen without one)."""
@@ -1249,18 +320,18 @@ class HotfixApp(Alerting, CopyCommands, GitFlow, App[int]):
 
     def action_command_palette(self) -> None:
         """The command palette, with the clock dock on top like every dialog."""
-        from .screens import ClockedPalette
+        from hotfix_tui.tui.screens.dialogs import ClockedPalette
 
         if self.use_command_palette and not ClockedPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(ClockedPalette(id="--command-palette"))
 
     def check_files(self) -> None:
-        # a sync rewrites the files; its handler reloads them once it is done
-        if self.main is not None and self.main.is_attached and self.git_busy != "sync":
-            self.main.check_files()
+        if self.main is not None:
+            self.main.poll_files()
 
-    def on_changed(self, message: Changed) -> None:
-        """Hook for listeners of the screen's changes (auto-commit listens to the incident)."""
+    def on_alert_command_failed(self, message: AlertCommandFailed) -> None:
+        self.notify(clean(message.error), severity="error", title="Alert command", markup=False,
+                    timeout=12)
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)

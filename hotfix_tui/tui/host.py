@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from hotfix_tui.core.clocks import Clock
     from hotfix_tui.core.config.settings import Settings
     from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.tui.screens.main import MainScreen
+    from hotfix_tui.web.server import BoardThread
 
 
 class Host(Protocol):
@@ -19,10 +22,16 @@ class Host(Protocol):
     clock: Clock
     settings: Settings
     incident: Incident | None
+    main: MainScreen | None  # the incident screen shown (others may lie under it)
+    keymap: dict[str, str]
+    root: Path | None
+    board_server: BoardThread | None  # the live board the palette started, if any
 
     def show_incident(self, incident: Incident) -> None: ...
 
     def show_overview(self) -> None: ...
+
+    def show_stats(self) -> None: ...
 
 
 def host(app: Any) -> Host:

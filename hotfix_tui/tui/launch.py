@@ -66,8 +66,8 @@ def _run_app(spec: str | None) -> int:
         _say(f"cannot read the incident: {exc}")
         return EXIT_INPUT
     settings = load_settings()
-    from .app import HotfixApp
-    from .ready_probe import auto_pilot
+    from hotfix_tui.tui.app import HotfixApp
+    from hotfix_tui.tui.services.ready_probe import auto_pilot
 
     app = HotfixApp(inc, root=Path(root) if root else None, settings=settings)
     gc.freeze()

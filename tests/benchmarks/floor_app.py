@@ -14,7 +14,7 @@ import sys
 from textual.app import App, ComposeResult
 from textual.widgets import Collapsible, Static
 
-from hotfix_tui.tui.ready_probe import auto_pilot
+from hotfix_tui.tui.services.ready_probe import auto_pilot
 
 
 class FloorApp(App[None]):

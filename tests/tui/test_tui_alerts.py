@@ -188,7 +188,7 @@ async def test_reminder_shown_marked_sent_and_restarted(incident, make_app, cloc
 
 
 async def test_report_offers_to_mark_the_update_sent(incident, make_app, clock, monkeypatch):
-    from hotfix_tui.tui.record_screens import ReportScreen
+    from hotfix_tui.tui.screens.record_dialogs import ReportScreen
 
     app = make_app(incident)
     async with app.run_test(size=SIZE) as pilot:

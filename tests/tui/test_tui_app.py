@@ -15,9 +15,14 @@ from textual.widgets._footer import FooterKey
 from hotfix_tui.core.config.settings import load_settings
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.record.incident import Incident
-from hotfix_tui.tui.app import MAIN_BINDINGS, HotfixApp, MainScreen
-from hotfix_tui.tui.screens import HelpScreen, SeverityScreen, SkipScreen
-from hotfix_tui.tui.widgets import HeaderLine, KeyFooter, SlaPanel, TaskRow, TaskTree
+from hotfix_tui.tui.actions import MAIN_BINDINGS
+from hotfix_tui.tui.app import HotfixApp
+from hotfix_tui.tui.screens.dialogs import HelpScreen, SeverityScreen, SkipScreen
+from hotfix_tui.tui.screens.main import MainScreen
+from hotfix_tui.tui.widgets.checklist import TaskRow, TaskTree
+from hotfix_tui.tui.widgets.footer import KeyFooter
+from hotfix_tui.tui.widgets.header import HeaderLine
+from hotfix_tui.tui.widgets.sla_panel import SlaPanel
 
 SIZE = (100, 40)
 
@@ -485,7 +490,7 @@ NOT_IN_PALETTE = {"cursor_down", "cursor_up", "cursor_top", "cursor_bottom", "pa
 async def test_command_palette_lists_and_runs_actions(incident, make_app):
     app = make_app(incident)
     async with app.run_test(size=SIZE) as pilot:
-        from hotfix_tui.tui.app import HotfixCommands
+        from hotfix_tui.tui.commands import HotfixCommands
 
         provider = HotfixCommands(app.screen)
         commands = provider._commands()
@@ -853,7 +858,7 @@ async def test_picker_lists_incidents_and_opens_one(repo, clock):
     from hotfix_tui.core.config.settings import Settings
     from hotfix_tui.core.record.create import create_incident
     from hotfix_tui.core.workflow.loader import resolve_workflow
-    from hotfix_tui.tui.screens import PickerScreen
+    from hotfix_tui.tui.screens.dialogs import PickerScreen
 
     wf = resolve_workflow("hotfix", repo)
     for desc in ("Checkout down", "Search slow"):
@@ -889,7 +894,7 @@ async def test_picker_lists_incidents_and_opens_one(repo, clock):
 
 async def test_picker_declares_a_new_incident(repo, clock):
     from hotfix_tui.core.config.settings import Settings
-    from hotfix_tui.tui.screens import NewIncidentScreen, PickerScreen
+    from hotfix_tui.tui.screens.dialogs import NewIncidentScreen, PickerScreen
 
     app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
     async with app.run_test(size=SIZE) as pilot:

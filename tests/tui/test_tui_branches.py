@@ -23,7 +23,7 @@ async def test_commit_and_sync_keys_refuse_on_another_incidents_branch(repo, clo
         for _ in range(50):
             await app.workers.wait_for_complete()
             await pilot.pause()
-            if app.git_busy is None:
+            if app.main.git.running is None:
                 break
         errors = [str(n.message) for n in app._notifications if n.severity == "error"]
         assert any(own in m and "hotfix/002-db-replica-lag" in m and "git switch" in m
@@ -32,7 +32,7 @@ async def test_commit_and_sync_keys_refuse_on_another_incidents_branch(repo, clo
         for _ in range(50):
             await app.workers.wait_for_complete()
             await pilot.pause()
-            if app.git_busy is None:
+            if app.main.git.running is None:
                 break
         sync_errors = [str(n.message) for n in app._notifications
                        if n.severity == "error" and n.title == "Sync failed"]
@@ -41,8 +41,8 @@ async def test_commit_and_sync_keys_refuse_on_another_incidents_branch(repo, clo
 
 
 async def test_new_incident_from_another_incidents_branch_says_where_it_starts(repo, clock):
-    from hotfix_tui.tui.app import MainScreen
-    from hotfix_tui.tui.screens import NewIncidentScreen, PickerScreen
+    from hotfix_tui.tui.screens.dialogs import NewIncidentScreen, PickerScreen
+    from hotfix_tui.tui.screens.main import MainScreen
 
     make_incident(repo, clock)
     git(repo, "add", "specs")

@@ -11,8 +11,11 @@ from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.record.create import create_incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
-from hotfix_tui.tui.app import HotfixApp, MainScreen
-from hotfix_tui.tui.widgets import ClockDock, HeaderLine, SlaPanel
+from hotfix_tui.tui.app import HotfixApp
+from hotfix_tui.tui.screens.main import MainScreen
+from hotfix_tui.tui.widgets.clock_dock import ClockDock
+from hotfix_tui.tui.widgets.header import HeaderLine
+from hotfix_tui.tui.widgets.sla_panel import SlaPanel
 
 SIZE = (100, 40)
 
@@ -170,7 +173,7 @@ async def test_met_is_its_own_colour_and_word(incident, clock):
 
 def test_severity_badges_use_the_workflows_colours():
     from hotfix_tui.core.workflow.loader import resolve_workflow
-    from hotfix_tui.tui.widgets import severity_color
+    from hotfix_tui.tui.widgets.text import severity_color
 
     wf = resolve_workflow("hotfix", None)
     got = {s.id: severity_color(s.id, s.color) for s in wf.severities}

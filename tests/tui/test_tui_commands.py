@@ -7,8 +7,9 @@ from gitfix import git
 from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.git.fix_commits import fix_candidates, parent
 from hotfix_tui.core.reports import commands
-from hotfix_tui.tui.app import HotfixApp, MainScreen
-from hotfix_tui.tui.record_screens import CommandsScreen, CommitPickerScreen
+from hotfix_tui.tui.app import HotfixApp
+from hotfix_tui.tui.screens.main import MainScreen
+from hotfix_tui.tui.screens.record_dialogs import CommandsScreen, CommitPickerScreen
 
 SIZE = (120, 40)
 

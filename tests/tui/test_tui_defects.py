@@ -9,8 +9,11 @@ from textual.widgets._footer import FooterKey
 from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.record.create import create_incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
-from hotfix_tui.tui.app import HotfixApp, MainScreen
-from hotfix_tui.tui.widgets import HeaderLine, SlaPanel, TaskRow, TaskTree
+from hotfix_tui.tui.app import HotfixApp
+from hotfix_tui.tui.screens.main import MainScreen
+from hotfix_tui.tui.widgets.checklist import TaskRow, TaskTree
+from hotfix_tui.tui.widgets.header import HeaderLine
+from hotfix_tui.tui.widgets.sla_panel import SlaPanel
 
 SIZE = (100, 40)
 
@@ -49,9 +52,9 @@ async def test_activity_summary_lines_and_long_notes_are_whole(incident, make_ap
     long_note = "the pool limit was 10; " * 20
     incident.note("T001", long_note.strip())
     app = make_app(incident)
-    app.last_sync = type("R", (), {"message": "nothing to push"})()
-    app.arrivals = [type("A", (), {"who": "Bob", "time": "", "event": ""})()]
     async with app.run_test(size=(120, 40)) as pilot:
+        app.main.git.last_sync = type("R", (), {"message": "nothing to push"})()
+        app.main.git.arrivals = [type("A", (), {"who": "Bob", "time": "", "event": ""})()]
         await pilot.press("a")
         await pilot.pause()
         summary = str(app.screen.query_one("#activity-summary").render())
@@ -236,7 +239,7 @@ async def test_toasts_do_not_cover_the_filter_input(incident, make_app):
 async def test_a_wide_terminal_shows_the_task_and_recent_activity_beside_the_list(
     incident, make_app
 ):
-    from hotfix_tui.tui.widgets import SidePanel
+    from hotfix_tui.tui.widgets.side_panel import SidePanel
 
     app = make_app(incident)
     async with app.run_test(size=(200, 50)) as pilot:

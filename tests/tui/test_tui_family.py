@@ -6,8 +6,9 @@ from __future__ import annotations
 from family import lay_out
 
 from hotfix_tui.core.config.settings import Settings
-from hotfix_tui.tui.app import HotfixApp, MainScreen
-from hotfix_tui.tui.screens import PickerScreen
+from hotfix_tui.tui.app import HotfixApp
+from hotfix_tui.tui.screens.dialogs import PickerScreen
+from hotfix_tui.tui.screens.main import MainScreen
 
 
 async def test_picker_shows_each_kind_and_opens_a_checklist(repo, clock):

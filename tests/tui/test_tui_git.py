@@ -16,9 +16,10 @@ from hotfix_tui.core.config.settings import Settings, load_settings
 from hotfix_tui.core.git import sync as core_sync
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
-from hotfix_tui.tui.app import PALETTE, HotfixApp, MainScreen
-from hotfix_tui.tui.gitflow import NOT_A_REPO
-from hotfix_tui.tui.record_screens import (
+from hotfix_tui.tui.actions import PALETTE
+from hotfix_tui.tui.app import HotfixApp
+from hotfix_tui.tui.screens.main import MainScreen
+from hotfix_tui.tui.screens.record_dialogs import (
     ActivityScreen,
     CommitPickerScreen,
     ConfirmScreen,
@@ -26,6 +27,7 @@ from hotfix_tui.tui.record_screens import (
     ReportScreen,
     TimeScreen,
 )
+from hotfix_tui.tui.screens.record_flows import NOT_A_REPO
 
 SIZE = (120, 40)
 
@@ -55,10 +57,10 @@ async def settle(app: HotfixApp, pilot, rounds: int = 50) -> None:
     for _ in range(rounds):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if app.git_busy is None and not any(w.is_running for w in app.workers):
+        if app.main.git.running is None and not any(w.is_running for w in app.workers):
             await pilot.pause()
             return
-    raise AssertionError(f"git work still running: {app.git_busy}")
+    raise AssertionError(f"git work still running: {app.main.git.running}")
 
 
 def rel(inc: Incident) -> str:
@@ -87,7 +89,7 @@ async def test_commit_key_commits_only_the_incident_folder(incident, clock):
         await pilot.press("space", "c")
         await settle(app, pilot)
         head = git(root, "rev-parse", "HEAD").strip()
-        assert app.last_commit is not None and app.last_commit[0] == head
+        assert app.main.git.last_commit is not None and app.main.git.last_commit[0] == head
         files = changed_files(root)
         assert files and all(f.startswith(rel(incident) + "/") for f in files), files
         subject = git(root, "log", "-1", "--format=%s").strip()
@@ -113,7 +115,7 @@ async def test_commit_on_detached_head_is_an_error_notification(incident, clock)
         await pilot.press("c")
         await settle(app, pilot)
         assert any(s == "error" and "detached" in m.lower() for _t, m, s in notes(app)), notes(app)
-        assert app.git_busy is None
+        assert app.main.git.running is None
 
 
 # --- sync -------------------------------------------------------------------------------------
@@ -145,8 +147,9 @@ async def test_sync_key_merges_a_teammates_check(tmp_path, clock):
         assert "2/5" in str(m.boxes[0].title_widget.render())
         assert m.cursor == "t:T001"  # the cursor stays where it was
         # what arrived from Bob: app state and a notification
-        assert app.last_sync is not None and app.last_sync.ok and app.last_sync.pushed
-        assert any(a.who == "Bob Roe" and "T002" in a.event for a in app.arrivals)
+        last = app.main.git.last_sync
+        assert last is not None and last.ok and last.pushed
+        assert any(a.who == "Bob Roe" and "T002" in a.event for a in app.main.git.arrivals)
         assert said(app, "From others") and said(app, "Bob Roe: T002")
         # pushed: the remote branch has Alice's work and Bob's
         tip = git(remote, "rev-parse", gitfix.BRANCH).strip()
@@ -170,13 +173,14 @@ async def test_sync_offline_warns_and_loses_nothing(tmp_path, clock):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "S")
         await settle(app, pilot)
-        assert app.last_sync is not None and app.last_sync.offline and not app.last_sync.ok
+        last = app.main.git.last_sync
+        assert last is not None and last.offline and not last.ok
         assert any(s == "warning" and "cannot reach origin" in m for _t, m, s in notes(app))
         # nothing lost: checked on disk and in the app, committed locally for the next sync
         assert task_checked(inc, "T001") and inc.doc.task("T001").done
         assert not git(alice, "status", "--porcelain", "--", rel(inc)).strip()
         assert "T001" in git(alice, "log", "-1", "--format=%s")
-        assert app.git_busy is None
+        assert app.main.git.running is None
         # still usable afterwards
         await pilot.press("j", "space")
         assert task_checked(inc, "T002")
@@ -197,7 +201,7 @@ async def test_no_changes_while_a_sync_runs(tmp_path, clock, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
         await pilot.pause()
-        assert app.git_busy == "sync"
+        assert app.main.git.running == "sync"
         await pilot.press("space", "u", "s")
         await pilot.pause()
         assert not task_checked(inc, "T001")
@@ -207,9 +211,78 @@ async def test_no_changes_while_a_sync_runs(tmp_path, clock, monkeypatch):
         assert said(app, "a sync is already running")
         release.set()
         await settle(app, pilot)
-        assert app.last_sync is not None and app.last_sync.ok
+        assert app.main.git.last_sync is not None and app.main.git.last_sync.ok
         await pilot.press("space")
         assert task_checked(inc, "T001")
+
+
+async def test_changes_made_during_a_sync_wait_and_are_saved_after_it(tmp_path, clock,
+                                                                     monkeypatch):
+    _remote, alice, _bob = gitfix.team(tmp_path, clock)
+    inc = gitfix.incident(alice, clock)
+    release = threading.Event()
+    real = core_sync.sync
+    commits: list[str] = []
+    from hotfix_tui.core.git import gitops
+
+    real_commit = gitops.commit_incident
+
+    def counted_commit(*a, **kw):
+        commits.append("commit")
+        return real_commit(*a, **kw)
+
+    def slow_sync(root, folder, incident=None, **kw):
+        assert release.wait(30), "the test never released the sync"
+        return real(root, folder, incident, **kw)
+
+    monkeypatch.setattr("hotfix_tui.core.git.sync.sync", slow_sync)
+    monkeypatch.setattr("hotfix_tui.core.git.gitops.commit_incident", counted_commit)
+    app = app_for(inc, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        await pilot.pause()
+        # the git work is the screen's: its worker runs in the screen's "git" group
+        jobs = [w for w in app.workers if w.group == "git"]
+        assert jobs and all(w.node is main(app) for w in jobs)
+        await pilot.press("space", "c")
+        await pilot.pause()
+        assert not task_checked(inc, "T001")  # not now: the sync is merging the files
+        assert said(app, "your change waits", "warning")
+        assert said(app, "a sync is running; it commits your changes too")
+        release.set()
+        await settle(app, pilot)
+        assert task_checked(inc, "T001")  # saved once the sync ended
+        assert said(app, "1 change(s) made during the sync saved")
+        # the commit asked for during the sync ran after it, with the change that waited
+        assert commits == ["commit"]
+        assert said(app, "Committed")
+        assert not git(alice, "status", "--porcelain", "--", rel(inc)).strip()
+        assert not said(app, "nothing to commit")
+
+
+async def test_only_the_shown_incident_screen_auto_commits(incident, clock, monkeypatch):
+    from hotfix_tui.core.git import gitops
+
+    real_commit = gitops.commit_incident
+    commits: list[str] = []
+
+    def counted_commit(*a, **kw):
+        commits.append("commit")
+        return real_commit(*a, **kw)
+
+    monkeypatch.setattr("hotfix_tui.core.git.gitops.commit_incident", counted_commit)
+    app = app_for(incident, clock, settings=Settings(auto_commit=True))
+    async with app.run_test(size=SIZE) as pilot:
+        first = main(app)
+        app.show_incident(incident)  # the same incident on a new screen (the overview does it)
+        await pilot.pause()
+        assert main(app) is not first and first.is_attached  # the first one is covered
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert task_checked(incident, "T001")
+        assert commits == ["commit"]  # one commit, by the screen shown
+        assert first.git.last_commit is None and main(app).git.last_commit is not None
+    assert first._incident_changed not in incident.listeners  # unmounted: listens no more
 
 
 async def test_git_jobs_never_overlap_sync_waits_for_a_running_commit(tmp_path, clock,
@@ -232,7 +305,7 @@ async def test_git_jobs_never_overlap_sync_waits_for_a_running_commit(tmp_path, 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("space", "c")
         await pilot.pause()
-        assert app.git_busy == "commit"
+        assert app.main.git.running == "commit"
         await pilot.press("c")
         assert said(app, "a commit is running; yours follows it")
         await pilot.press("S")
@@ -241,7 +314,7 @@ async def test_git_jobs_never_overlap_sync_waits_for_a_running_commit(tmp_path, 
         await settle(app, pilot)
         # the commit ran, then the queued sync (which takes over the queued commit)
         assert calls == ["commit"]
-        assert app.last_sync is not None and app.last_sync.ok
+        assert app.main.git.last_sync is not None and app.main.git.last_sync.ok
         assert said(app, "Committed") and said(app, "Synced")
         assert not git(alice, "status", "--porcelain", "--", rel(inc)).strip()
 
@@ -252,7 +325,7 @@ async def test_sync_without_a_remote_is_an_error(incident, clock):
         await pilot.press("S")
         await settle(app, pilot)
         assert any(t == "Sync failed" and s == "error" for t, _m, s in notes(app)), notes(app)
-        assert app.git_busy is None
+        assert app.main.git.running is None
 
 
 # --- auto-commit ------------------------------------------------------------------------------
@@ -523,7 +596,7 @@ async def test_fill_postmortem_from_the_palette(incident, clock):
 
 
 async def test_palette_lists_the_record_actions(incident, clock):
-    from hotfix_tui.tui.app import HotfixCommands
+    from hotfix_tui.tui.commands import HotfixCommands
 
     app = app_for(incident, clock)
     async with app.run_test(size=SIZE):
@@ -549,7 +622,7 @@ async def test_outside_a_repo_git_actions_say_why(incident, clock, tmp_path):
         await pilot.press("c", "S", "f")
         await pilot.pause()
         assert sum(NOT_A_REPO in m for _t, m, _s in notes(app)) == 3
-        assert len(app.workers) == 0 and app.git_busy is None
+        assert len(app.workers) == 0 and app.main.git.running is None
         assert task_checked(inc, "T001")
         await pilot.press("a")
         await pilot.pause()

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.git.history import folder_log
 from hotfix_tui.tui.app import HotfixApp
-from hotfix_tui.tui.history import ActivityWithHistory, history_table
+from hotfix_tui.tui.screens.history import ActivityWithHistory, history_table
 
 
 def commit_as(repo, who: str, when: str, message: str) -> None:

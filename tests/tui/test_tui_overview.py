@@ -16,9 +16,10 @@ from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.record.create import create_incident
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
-from hotfix_tui.tui.app import HotfixApp, MainScreen
-from hotfix_tui.tui.overview import OverviewScreen, ReadOnlyScreen
-from hotfix_tui.tui.stats_screen import StatsScreen
+from hotfix_tui.tui.app import HotfixApp
+from hotfix_tui.tui.screens.main import MainScreen
+from hotfix_tui.tui.screens.overview import OverviewScreen, ReadOnlyScreen
+from hotfix_tui.tui.screens.stats import StatsScreen
 
 SIZE = (140, 40)
 B1 = "hotfix/001-checkout-returns-500"
@@ -191,7 +192,7 @@ async def test_stats_screen_draws_the_figures(tmp_path, clock):
 
 
 async def test_the_picker_opens_the_overview_of_every_branch(tmp_path, clock):
-    from hotfix_tui.tui.screens import PickerScreen
+    from hotfix_tui.tui.screens.dialogs import PickerScreen
 
     bob = setup_team(tmp_path, clock)
     git(bob, "add", "specs")

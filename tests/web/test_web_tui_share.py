@@ -45,7 +45,7 @@ async def test_palette_starts_the_board_and_shows_its_address(incident_repo):
             assert rows[0]["key"] == "hotfix-001"
             assert rows[0]["folder"] == "specs/hotfix-001-database-connection-pool"
             # asking again shows the same board, it does not start a second one
-            from hotfix_tui.tui.share_board import start_board
+            from hotfix_tui.tui.services.board import start_board
 
             start_board(app)
             assert app.board_server is server

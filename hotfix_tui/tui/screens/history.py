@@ -14,9 +14,8 @@ from textual.message import Message
 from textual.widgets import Label, Static
 
 from hotfix_tui.core.git.repo import GitError
-
-from .record_screens import ActivityRow, ActivityScreen
-from .widgets import clean
+from hotfix_tui.tui.screens.record_dialogs import ActivityRow, ActivityScreen
+from hotfix_tui.tui.widgets.text import clean
 
 
 class HistoryLoaded(Message):

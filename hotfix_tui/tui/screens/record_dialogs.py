@@ -22,8 +22,8 @@ from textual.widgets.option_list import Option
 
 from hotfix_tui.core.clocks import parse_time
 from hotfix_tui.core.reports.commands import CopyCommand
-
-from .widgets import ClockDock, clean
+from hotfix_tui.tui.widgets.clock_dock import ClockDock
+from hotfix_tui.tui.widgets.text import clean
 
 TIME_HINT = "YYYY-MM-DD HH:MM"
 

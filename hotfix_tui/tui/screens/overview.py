@@ -22,9 +22,9 @@ from textual.widgets import Footer, Static, Tree
 from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.discovery import KIND_ORDER
 from hotfix_tui.core.git.repo import GitError
-
-from .host import host
-from .widgets import STATE_STYLE, clean, severity_color
+from hotfix_tui.tui.host import host
+from hotfix_tui.tui.services.fetch import Fetched, fetch_now
+from hotfix_tui.tui.widgets.text import STATE_STYLE, clean, severity_color
 
 if TYPE_CHECKING:
     from hotfix_tui.core.reports.catalog import Entry
@@ -39,14 +39,6 @@ class CatalogLoaded(Message):
         super().__init__()
         self.entries = entries
         self.as_of = as_of
-        self.error = error
-
-
-class Fetched(Message):
-    """A background fetch finished (`error` when it failed)."""
-
-    def __init__(self, error: str = "") -> None:
-        super().__init__()
         self.error = error
 
 
@@ -110,17 +102,6 @@ def entry_label(entry: Entry, now: datetime) -> Text:
     t.append(f" {clean(where):<40.40} ", style="cyan" if entry.checked_out else "dim")
     t.append(clean(inc.title))
     return t
-
-
-def fetch_now(root: Path) -> Fetched:
-    """A read-only fetch of every remote (in a worker thread), as the message to post."""
-    from hotfix_tui.core.reports import catalog
-
-    try:
-        catalog.fetch(root)
-    except (GitError, OSError) as exc:
-        return Fetched(str(exc))
-    return Fetched()
 
 
 class OverviewScreen(Screen[None]):
@@ -254,9 +235,9 @@ class OverviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="overview-git", exit_on_error=False)
     def check_out(self, entry: Entry) -> None:
-        from .gitflow import GIT_LOCK
+        from hotfix_tui.tui.services.git_jobs import REPO_WRITES
 
-        with GIT_LOCK:
+        with REPO_WRITES:
             try:
                 switch_to(self.root, entry)
                 msg = CheckedOut(entry)
@@ -302,7 +283,7 @@ class OverviewScreen(Screen[None]):
         self.dismiss()
 
     def action_stats(self) -> None:
-        from .stats_screen import StatsScreen
+        from hotfix_tui.tui.screens.stats import StatsScreen
 
         self.app.push_screen(StatsScreen(self.root, self.entries, self.as_of))
 

@@ -17,14 +17,12 @@ from textual.widgets import DataTable, Footer, Static
 
 from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.git.repo import GitError
-
-from .host import host
-from .widgets import clean
+from hotfix_tui.tui.host import host
+from hotfix_tui.tui.widgets.text import clean
 
 if TYPE_CHECKING:
     from hotfix_tui.core.reports.catalog import Entry
-
-    from .overview import Fetched
+    from hotfix_tui.tui.services.fetch import Fetched
 
 COLUMNS = (
     "",
@@ -129,7 +127,7 @@ class StatsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stats-fetch", exit_on_error=False)
     def fetch(self) -> None:
-        from .overview import fetch_now
+        from hotfix_tui.tui.services.fetch import fetch_now
 
         self.post_message(fetch_now(self.root))
 

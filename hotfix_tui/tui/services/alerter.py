@@ -3,16 +3,18 @@ configured command, for each alert `core.alerts` finds due (logged once in the e
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual.app import App
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
 from hotfix_tui.core.alerting import alerts
 from hotfix_tui.core.alerting.terminal_alerts import desktop_notification, in_tmux
-
-from .terminal_out import write_raw
-from .widgets import clean
+from hotfix_tui.tui.host import host
+from hotfix_tui.tui.services.terminal_out import write_raw
+from hotfix_tui.tui.widgets.text import clean
 
 if TYPE_CHECKING:
     from hotfix_tui.core.alerting.alerts import Alert
@@ -20,25 +22,23 @@ if TYPE_CHECKING:
     from hotfix_tui.core.clocks import SlaReading, WindowReading
 
 ALERT_TIMEOUT = 24 * 3600.0  # an alert's toast stays until seen: esc or a click dismisses it
-TOAST_SEVERITY = {"breach": "error", "window": "warning", "reminder": "warning"}
+TOAST_SEVERITY: dict[str, SeverityLevel] = {"breach": "error", "window": "warning",
+                                           "reminder": "warning"}
 
 
 class AlertCommandFailed(Message):
+    """The configured alert command failed (its error, for a notification)."""
+
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
 
 
-class Alerting:
-    """Mixin for HotfixApp: fires the alerts due at each tick of the clock."""
+class Alerter:
+    """Fires the alerts due at each tick of the app's clock, once each (the app shows them)."""
 
-    incident: Any
-    settings: Any
-    notify: Any
-    bell: Any
-    post_message: Any
-
-    def alerts_setup(self) -> None:
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
         self.fired_here: set[str] = set()  # fired this session (also when the log is unwritable)
 
     def check_alerts(
@@ -49,7 +49,7 @@ class Alerting:
         log: list,
     ) -> list[Alert]:
         """Fire what is due now and not fired before (in the log or this session)."""
-        inc = self.incident
+        inc = host(self.app).incident
         if inc is None:
             return []
         wf = inc.workflow
@@ -63,12 +63,15 @@ class Alerting:
         return due
 
     def fire_alert(self, alert: Alert) -> None:
-        inc = self.incident
+        app = self.app
+        inc = host(app).incident
+        if inc is None:
+            return
         self.fired_here.add(alert.id)
         try:
             alerts.record(inc.folder, alert, inc.who)
         except OSError as exc:
-            self.notify(
+            app.notify(
                 clean(f"could not log the alert in events.jsonl: {exc}"),
                 severity="error",
                 title="Alert",
@@ -78,30 +81,25 @@ class Alerting:
         severity = TOAST_SEVERITY.get(kind, "warning")
         if kind == "warning" and isinstance(alert.threshold, float) and alert.threshold >= 0.9:
             severity = "error"
-        self.notify(
+        app.notify(
             clean(alert.message),
             title=alert.title,
             severity=severity,
             timeout=ALERT_TIMEOUT,
             markup=False,
         )
-        s = self.settings
+        s = host(app).settings
         if s.alert_bell:
-            self.bell()
+            app.bell()
         if s.alert_desktop:
-            write_raw(self, desktop_notification(alert.title, alert.message, in_tmux()))  # type: ignore[arg-type]
+            write_raw(app, desktop_notification(alert.title, alert.message, in_tmux()))
         if s.alert_command:
-            self._alert_command_worker(s.alert_command, alert)
+            app.run_worker(partial(self._run_command, s.alert_command, alert), thread=True,
+                           group="alerts", exit_on_error=False)
 
-    @work(thread=True, group="alerts", exit_on_error=False)
-    def _alert_command_worker(self, command: str, alert: Alert) -> None:
+    def _run_command(self, command: str, alert: Alert) -> None:
         from hotfix_tui.core.alerting.alert_command import run_alert_command
 
         error = run_alert_command(command, alert)
         if error:
-            self.post_message(AlertCommandFailed(error))
-
-    def on_alert_command_failed(self, message: AlertCommandFailed) -> None:
-        self.notify(
-            clean(message.error), severity="error", title="Alert command", markup=False, timeout=12
-        )
+            self.app.post_message(AlertCommandFailed(error))

@@ -19,8 +19,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from .host import host
-from .widgets import STATE_STYLE, ClockDock, clean, severity_color
+from hotfix_tui.tui.host import host
+from hotfix_tui.tui.widgets.clock_dock import ClockDock
+from hotfix_tui.tui.widgets.text import STATE_STYLE, clean, severity_color
 
 
 class SkipScreen(ModalScreen[str | None]):

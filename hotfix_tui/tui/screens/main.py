@@ -1,0 +1,877 @@
+"""The incident screen: header, SLA panel and phases of one incident, driven from the keyboard.
+
+All changes go through `core.record.incident.Incident` (the same action layer as the CLI); this
+screen keeps the cursor, shows views, owns the git jobs and turns errors into notifications.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.widgets import Collapsible, Input, Static
+
+from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
+from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration
+from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.record.fill import needs_detection
+from hotfix_tui.core.record.incident import Incident, PhaseView, TaskView
+from hotfix_tui.core.reports.commands import record_values
+from hotfix_tui.tui.actions import (
+    FOOTER_NARROW_HIDDEN,
+    FOOTER_NARROWER_HIDDEN,
+    MAIN_BINDINGS,
+    display_keys,
+)
+from hotfix_tui.tui.host import host
+from hotfix_tui.tui.screens.record_flows import ACTION_ERRORS, IncidentFlows, is_resolved
+from hotfix_tui.tui.widgets.checklist import PhaseBox, TaskRow, TaskTree
+from hotfix_tui.tui.widgets.clock_dock import ClockDock
+from hotfix_tui.tui.widgets.footer import KeyFooter
+from hotfix_tui.tui.widgets.header import HeaderLine
+from hotfix_tui.tui.widgets.inputs import FilterInput, NoteInput
+from hotfix_tui.tui.widgets.side_panel import SidePanel
+from hotfix_tui.tui.widgets.sla_panel import SlaPanel
+from hotfix_tui.tui.widgets.text import clean, severity_color
+
+WIDE = 160  # columns from which the side panel shows the current task and recent activity
+NOTE_HEAD = "# hotfix-tui:"  # the $EDITOR note file's header lines (dropped from the note)
+
+
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """Every clock of the incident at one tick, and the event log they were read with."""
+
+    sla: SlaReading | None
+    windows: list[WindowReading]
+    severity: str | None
+    notes: tuple[Text, ...]
+    reminders: list[ReminderReading]
+    log: list[Event]
+
+
+
+
+
+
+class MainScreen(IncidentFlows):
+    """One incident: header, SLA panel, phase checklists, filter and note inputs, footer."""
+
+    AUTO_FOCUS = "#tree"
+    BINDINGS = [
+        Binding(keys, action, desc, show=show, id=bid)
+        for bid, keys, action, desc, show in MAIN_BINDINGS
+    ]
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__(incident)
+        self.boxes: list[PhaseBox] = []
+        self.cursor: str | None = None  # "p:<index>" or "t:<key>"
+        self._cursor_widget: Widget | None = None
+        self.filter_text = ""
+        self._note_key: str | None = None
+        self._last_sla: tuple | None = None
+        self.header_parts: tuple = ("", "", None, "white", "", "")
+        self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
+        self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
+
+    # --- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield HeaderLine(id="header")
+        yield SlaPanel(id="sla")
+        with TaskTree(id="tree"):
+            yield from self._make_boxes()
+        yield KeyFooter()
+
+    def _input(self, ident: str, placeholder: str = "") -> Input:
+        """The filter or note input, made on first use (most sessions never open them)."""
+        found = self.query(f"#{ident}")
+        if found:
+            return found.first(Input)
+        cls = NoteInput if ident == "note-input" else FilterInput
+        inp = cls(placeholder=placeholder, id=ident)
+        self.mount(inp, before=self.query_one(KeyFooter))
+        return inp
+
+    def _side(self, show: bool) -> None:
+        """The side panel on a wide terminal (made the first time the terminal is wide)."""
+        found = self.query(SidePanel)
+        if not show:
+            if found:
+                found.first().display = False
+            return
+        if not found:
+            self.query_one(TaskTree).mount(SidePanel(id="side"))
+        self.query_one(SidePanel).display = True
+        self.call_after_refresh(self.update_side)
+
+    def update_side(self) -> None:
+        """The task under the cursor and the latest activity, when the side panel is shown."""
+        found = self.query(SidePanel)
+        if not found or not found.first().display:
+            return
+        row = self.current_task()
+        rows = self.activity_rows(limit=8)
+        found.first().show(row.view if row is not None else None,
+                           [(r.time, r.who, r.event) for r in rows])
+
+    def on_descendant_focus(self) -> None:
+        self.set_class(isinstance(self.focused, Input), "-typing")
+
+    def on_descendant_blur(self) -> None:
+        self.set_class(isinstance(self.focused, Input), "-typing")
+
+    def _shown_input(self, ident: str) -> bool:
+        found = self.query(f"#{ident}")
+        return bool(found) and found.first().display
+
+    def _make_boxes(self) -> list[PhaseBox]:
+        inc = self.incident
+        phases = inc.phases()
+        nxt = inc.next_open()
+        current = nxt.phase_index if nxt else -1
+        self.boxes = []
+        for pv in phases:
+            box = PhaseBox(pv, collapsed=pv.index != current)
+            self.boxes.append(box)
+        first = f"p:{phases[0].index}" if phases else None
+        self._initial_cursor = f"t:{nxt.key}" if nxt else first
+        return self.boxes
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for box in self.boxes:
+            if not box.collapsed:
+                self._build(box)
+        self._fit_size()
+        self.update_header()
+        self.tick()
+        self.set_cursor(self._initial_cursor)
+
+    def on_screen_resume(self) -> None:
+        # back on top after a dialog: the clocks catch up now (they slow down behind dialogs)
+        if self.is_mounted:
+            self.tick()
+
+    def on_resize(self) -> None:
+        if self._fit_size():
+            self._last_sla = None
+            self.tick()
+        if self._cursor_widget is not None:
+            self.call_after_refresh(self._scroll_to_cursor)
+
+    def _fit_size(self) -> bool:
+        """Layout for the terminal size; True when the SLA panel changed its mode.
+
+        Under 30 rows (80x24) the panel is compact but keeps the big countdown; under 20 rows
+        it drops the Digits. Under 100 columns the footer is compact and shows fewer keys (not
+        the palette key, g and /; under 64 columns not e and u either), so ? Help and q Quit
+        always fit.
+        """
+        w, h = self.size
+        self.set_class(h < 30, "-compact")
+        self._side(w >= WIDE)
+        mode = "tiny" if h < 20 else "compact" if h < 30 else "full"
+        footer = self.query_one(KeyFooter)
+        footer.compact = w < 100
+        hidden: set[str] = set()
+        if w < 100:
+            hidden |= FOOTER_NARROW_HIDDEN
+        if w < 64:
+            hidden |= FOOTER_NARROWER_HIDDEN
+        footer.set_hidden(frozenset(hidden), palette=w >= 100)
+        return self.query_one(SlaPanel).set_mode(mode)
+
+    # --- state to screen ----------------------------------------------------------------
+
+    def update_header(self) -> None:
+        inc = self.incident
+        sev = inc.severity
+        wf_sev = inc.workflow.severity(sev) if inc.workflow else None
+        color = severity_color(sev, wf_sev.color if wf_sev else "")
+        self.header_parts = (inc.id, inc.title, sev, color, inc.status, inc.branch_field)
+        values = record_values(inc.text("hotfix.md"), inc.branch_field)
+        if values != self.fill_values:  # commands quoted in steps are shown filled in
+            self.fill_values = values
+            for box in self.boxes:
+                for row in box.rows.values():
+                    if row.expanded:
+                        row.refresh(layout=True)
+        self.query_one(HeaderLine).show(*self.header_parts)
+        self.sub_title = inc.id
+
+    def clock_state(self) -> ClockState:
+        """The clocks now: resolution, windows, reminders, and the SLA panel's notes."""
+        inc = self.incident
+        now = inc.clock()
+        log = self.event_log.read()
+        reminders = incident_reminders(inc, now, log)
+        return ClockState(inc.sla(now), inc.windows(now), inc.severity,
+                          self.panel_notes(reminders), reminders, log)
+
+    def tick(self, state: ClockState | None = None) -> None:
+        """Re-read the clock and update only the SLA panel (1 s timer)."""
+        st = state or self.clock_state()
+        key = (st.sla, tuple(st.windows), st.severity, st.notes)
+        if key == self._last_sla:
+            return
+        self._last_sla = key
+        self.query_one(SlaPanel).show(st.sla, st.windows, st.severity, st.notes)
+
+    def show_on(self, dock: ClockDock, state: ClockState | None = None) -> None:
+        """Show the header and the clocks, as they are now, on a dialog's clock dock."""
+        st = state or self.clock_state()
+        panel = dock.query_one(SlaPanel)
+        panel.set_mode(self.query_one(SlaPanel).mode)
+        dock.query_one(HeaderLine).show(*self.header_parts)
+        panel.show(st.sla, st.windows, st.severity, st.notes)
+
+    def panel_notes(self, reminders: list[ReminderReading]) -> tuple[Text, ...]:
+        """Lines of the SLA panel after the windows: reminders, what the record wants to know.
+
+        Short forms when the panel is not full size (its windows share one line)."""
+        inc = self.incident
+        panels = self.query(SlaPanel)  # none while the app exits (children being removed)
+        short = bool(panels) and panels.first().mode != "full"
+        out: list[Text] = []
+        keys = self.keys_for()
+        for r in reminders:
+            label = clean(r.label).lower()
+            label = label.split()[-1] if short else label
+            t = Text()
+            if r.remaining_seconds <= 0:
+                t.append("! ", style="bold")
+                t.append(f"{label if short else clean(r.label)} DUE", style="bold reverse")
+                if r.remaining_seconds < 0 and not short:
+                    t.append(f" (overdue {format_duration(-r.remaining_seconds)})")
+            else:
+                t.append("↻ ")
+                t.append(f"{label} in " if short else f"next {label} in ")
+                t.append(format_duration(r.remaining_seconds), style="bold")
+            t.append(" " if short else "  sent: ")
+            t.append(keys.get("reminder_sent", "U"), style="bold reverse")
+            out.append(t)
+        try:
+            ask = needs_detection(inc) and not is_resolved(inc)
+        except ACTION_ERRORS:
+            ask = False
+        if ask:
+            what = "detection: " if short else "Detection not recorded: "
+            out.append(Text.assemble(("⚑ ", "bold yellow"), what,
+                                     (keys.get("detection", "d"), "bold reverse")))
+        return tuple(out)
+
+    def _build(self, box: PhaseBox) -> None:
+        pv = self.incident.phase(box.index)
+        box.build(pv.tasks)
+        self._apply_filter_to(box)
+
+    def _box_of(self, key: str) -> PhaseBox | None:
+        t = self.incident.doc.task(key)
+        if t is None or not (0 <= t.phase_index < len(self.boxes)):
+            return None
+        return self.boxes[t.phase_index]
+
+    def refresh_task(self, key: str) -> None:
+        """After a change to one task: its row, its phase title, header and clocks."""
+        inc = self.incident
+        box = self._box_of(key)
+        if box is not None:
+            pv = inc.phase(box.index)
+            box.set_title(pv)
+            row = box.rows.get(key)
+            if row is not None:
+                view = next((v for v in pv.tasks if v.key == key), None)
+                if view is not None:
+                    row.set_view(view)
+        self.update_header()
+        self._last_sla = None
+        self.tick()
+        if self.size.width >= WIDE:
+            self.update_side()
+
+    def sync_all(self) -> None:
+        """Re-render everything from the incident, keeping the cursor and open phases."""
+        inc = self.incident
+        phases = inc.phases()
+        if [(p.name, p.note) for p in phases] != [(b.view.name, b.view.note) for b in self.boxes]:
+            self._rebuild_tree(phases)
+        else:
+            for box, pv in zip(self.boxes, phases, strict=True):
+                box.set_title(pv)
+                if not box.built:
+                    continue
+                if box.order != [v.key for v in pv.tasks]:
+                    expanded = {k for k, r in box.rows.items() if r.expanded}
+                    box.build(pv.tasks)
+                    for k in expanded & set(box.rows):
+                        box.rows[k].expanded = True
+                    self._apply_filter_to(box)
+                else:
+                    for v in pv.tasks:
+                        row = box.rows[v.key]
+                        if row.view != v:
+                            row.set_view(v)
+        self.update_header()
+        self._last_sla = None
+        self.tick()
+        self.set_cursor(self.cursor)
+
+    def _rebuild_tree(self, phases: list[PhaseView]) -> None:
+        open_names = {b.view.name for b in self.boxes if not b.collapsed}
+        tree = self.query_one(TaskTree)
+        tree.remove_children()
+        self.boxes = [PhaseBox(pv, collapsed=pv.name not in open_names) for pv in phases]
+        tree.mount_all(self.boxes)
+        for box in self.boxes:
+            if not box.collapsed:
+                self._build(box)
+
+    # --- cursor ---------------------------------------------------------------------------
+
+    def rows(self) -> list[tuple[str, Widget]]:
+        out: list[tuple[str, Widget]] = []
+        for box in self.boxes:
+            if not box.display:
+                continue
+            out.append((f"p:{box.index}", box.title_widget))
+            if not box.collapsed and box.built:
+                for k in box.order:
+                    r = box.rows[k]
+                    if r.display:
+                        out.append((f"t:{k}", r))
+        return out
+
+    def set_cursor(self, ref: str | None) -> None:
+        rows = self.rows()
+        if not rows:
+            if self._cursor_widget is not None:
+                self._cursor_widget.remove_class("-cursor")
+            # nothing shown (a filter matches nothing): the cursor returns there afterwards
+            self.cursor, self._cursor_widget = ref, None
+            return
+        refs = [r for r, _ in rows]
+        if ref not in refs:
+            ref = self._nearest(ref, refs)
+        widget = dict(rows)[ref]
+        if self._cursor_widget is not None and self._cursor_widget is not widget:
+            self._cursor_widget.remove_class("-cursor")
+        widget.add_class("-cursor")
+        self.cursor, self._cursor_widget = ref, widget
+        self.call_after_refresh(self._scroll_to_cursor)
+        if self.size.width >= WIDE:
+            self.update_side()
+
+    def _nearest(self, ref: str | None, refs: list[str]) -> str:
+        """Where the cursor goes when its row is gone: its phase title, else the first row."""
+        if ref and ref.startswith("t:"):
+            box = self._box_of(ref[2:])
+            if box is not None and f"p:{box.index}" in refs:
+                return f"p:{box.index}"
+        return refs[0]
+
+    def _scroll_to_cursor(self) -> None:
+        w = self._cursor_widget
+        if w is not None and w.is_mounted:
+            self.query_one(TaskTree).scroll_to_widget(w, animate=False, top=False)
+
+    def _move(self, delta: int) -> None:
+        rows = self.rows()
+        refs = [r for r, _ in rows]
+        if not refs:
+            return
+        i = refs.index(self.cursor) if self.cursor in refs else 0
+        self.set_cursor(refs[max(0, min(len(refs) - 1, i + delta))])
+
+    def current_task(self) -> TaskRow | None:
+        w = self._cursor_widget
+        return w if isinstance(w, TaskRow) else None
+
+    def current_box(self) -> PhaseBox | None:
+        if self.cursor is None:
+            return None
+        if self.cursor.startswith("p:"):
+            return self.boxes[int(self.cursor[2:])]
+        return self._box_of(self.cursor[2:])
+
+    def _need_task(self) -> TaskRow | None:
+        row = self.current_task()
+        if row is None:
+            self.notify("move the cursor onto a task first (enter opens a phase)",
+                        severity="warning")
+        return row
+
+    # --- actions: movement --------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_cursor_top(self) -> None:
+        self._move(-10**9)
+
+    def action_cursor_bottom(self) -> None:
+        self._move(10**9)
+
+    def action_page_down(self) -> None:
+        self._move(max(1, self.query_one(TaskTree).size.height - 2))
+
+    def action_page_up(self) -> None:
+        self._move(-max(1, self.query_one(TaskTree).size.height - 2))
+
+    def _visible_boxes(self) -> list[PhaseBox]:
+        return [b for b in self.boxes if b.display]
+
+    def action_next_phase(self) -> None:
+        self._jump_phase(1)
+
+    def action_prev_phase(self) -> None:
+        self._jump_phase(-1)
+
+    def _jump_phase(self, delta: int) -> None:
+        boxes = self._visible_boxes()
+        if not boxes:
+            return
+        cur = self.current_box()
+        if cur is None or cur not in boxes:
+            target = boxes[0]
+        elif delta < 0 and self.cursor and self.cursor.startswith("t:"):
+            target = cur  # from inside a phase, [ goes to its own title first
+        else:
+            i = boxes.index(cur) + delta
+            target = boxes[i % len(boxes)]
+        self.set_cursor(f"p:{target.index}")
+
+    def action_next_open(self) -> None:
+        inc = self.incident
+        tasks = [v for v in inc.tasks() if v.state == "open"]
+        if not tasks:
+            self.notify("nothing open: every task is done, skipped or not applicable")
+            return
+        after = None
+        if self.cursor and self.cursor.startswith("t:"):
+            cur = inc.doc.task(self.cursor[2:])
+            if cur is not None:
+                after = cur.line
+        nxt = next((v for v in tasks if after is None or v.line > after), tasks[0])
+        self.reveal(nxt.key)
+
+    def reveal(self, key: str) -> None:
+        """Open the task's phase (building it), clear a filter hiding it, put the cursor on it."""
+        box = self._box_of(key)
+        if box is None:
+            return
+        if box.collapsed:
+            self._expand(box)
+        row = box.rows.get(key)
+        if row is not None and not row.display:
+            self.action_clear_filter()
+        self.set_cursor(f"t:{key}")
+
+    def _expand(self, box: PhaseBox) -> None:
+        if not box.built:
+            self._build(box)
+        box.collapsed = False
+
+    def action_expand(self) -> None:
+        row = self.current_task()
+        if row is not None:
+            row.toggle_expanded()
+            self.call_after_refresh(self._scroll_to_cursor)
+            return
+        box = self.current_box()
+        if box is None:
+            return
+        if box.collapsed:
+            self._expand(box)
+        else:
+            box.collapsed = True
+        self.set_cursor(f"p:{box.index}")
+
+    def action_expand_all(self) -> None:
+        for box in self.boxes:
+            self._expand(box)
+
+    def action_collapse_all(self) -> None:
+        for box in self.boxes:
+            box.collapsed = True
+        if self.cursor and self.cursor.startswith("t:"):
+            found = self._box_of(self.cursor[2:])
+            self.set_cursor(f"p:{found.index}" if found else None)
+
+    @on(Collapsible.Expanded)
+    def _expanded(self, event: Collapsible.Expanded) -> None:
+        box = event.collapsible
+        if isinstance(box, PhaseBox) and not box.built:
+            self._build(box)
+
+    @on(Collapsible.Collapsed)
+    def _collapsed(self, event: Collapsible.Collapsed) -> None:
+        box = event.collapsible
+        cur = self.cursor or ""
+        if isinstance(box, PhaseBox) and cur.startswith("t:") and self._box_of(cur[2:]) is box:
+            self.set_cursor(f"p:{box.index}")
+
+    @on(TaskRow.Clicked)
+    def _row_clicked(self, event: TaskRow.Clicked) -> None:
+        self.set_cursor(f"t:{event.row.key}")
+        self.query_one(TaskTree).focus()
+        if event.toggle:
+            self.action_toggle_done()
+
+    @on(PhaseBox.TitleClicked)
+    def _title_clicked(self, event: PhaseBox.TitleClicked) -> None:
+        # a click on a phase title selects it (the Collapsible toggles it itself)
+        self.query_one(TaskTree).focus()
+        self.set_cursor(f"p:{event.box.index}")
+
+    # --- actions: changes ---------------------------------------------------------------
+
+    def action_toggle_done(self) -> None:
+        row = self._need_task()
+        if row is None:
+            return
+        key, done = row.key, not row.view.done
+        self.act(lambda: self.incident.set_done(key, done))
+        self.refresh_task(key)
+
+    def action_skip(self) -> None:
+        from hotfix_tui.tui.screens.dialogs import SkipScreen  # dialogs load on first use
+
+        if self.refuse_while_syncing():
+            return
+        row = self._need_task()
+        if row is None:
+            return
+        key = row.key
+        if row.view.skipped is not None:
+            if self.act(lambda: self.incident.unskip(key)) is not False:
+                self.refresh_task(key)
+                self.notify(f"{clean(row.view.id or key)} is no longer skipped", markup=False)
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.act(lambda: self.incident.skip(key, reason))
+                self.refresh_task(key)
+
+        self.app.push_screen(SkipScreen(f"{row.view.id or ''} {row.view.title}".strip()), done)
+
+    def action_note(self) -> None:
+        row = self._need_task()
+        if row is None:
+            return
+        self._note_key = row.key
+        inp = self._input("note-input")
+        what = clean(row.view.id or row.view.title)
+        inp.placeholder = f"note on {what} (enter saves, esc cancels)"
+        inp.value = ""
+        inp.display = True
+        inp.focus()
+
+    @on(Input.Submitted, "#note-input")
+    def _note_submitted(self, event: Input.Submitted) -> None:
+        key, text = self._note_key, event.value
+        self._close_note()
+        if key and text.strip():
+            self._save_note(key, text)
+
+    def _save_note(self, key: str, text: str) -> None:
+        self.act(lambda: self.incident.note(key, text))
+        self.refresh_task(key)
+
+    def _close_note(self) -> None:
+        if self._shown_input("note-input"):
+            self.query_one("#note-input").display = False
+        self._note_key = None
+        self.query_one(TaskTree).focus()
+
+    def action_note_editor(self) -> None:
+        row = self._need_task()
+        if row is None:
+            return
+        app = self.app
+        editor = host(app).settings.editor
+        editor = editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        what = clean(f"{row.view.id or ''} {row.view.title}".strip())[:200]
+        fd, name = tempfile.mkstemp(prefix=f"hotfix-note-{row.view.id or 'task'}-", suffix=".md")
+        os.close(fd)
+        path = Path(name)
+        path.write_text(f"{NOTE_HEAD} note on {what}\n{NOTE_HEAD} lines starting with "
+                        f"'{NOTE_HEAD}' are left out; save an empty note to add nothing\n\n",
+                        encoding="utf-8")
+        try:
+            cmd = [*shlex.split(editor), str(path)]
+            try:
+                with app.suspend():
+                    rc = subprocess.run(cmd, check=False).returncode
+            except SuspendNotSupported:
+                rc = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL,
+                                    capture_output=True).returncode
+            text = path.read_text(encoding="utf-8", errors="replace")
+            text = "\n".join(ln for ln in text.split("\n") if not ln.startswith(NOTE_HEAD))
+        except (OSError, ValueError) as exc:
+            self.notify(f"could not run the editor {editor!r}: {exc}", severity="error",
+                        markup=False)
+            return
+        finally:
+            path.unlink(missing_ok=True)
+        if rc != 0:
+            self.notify(f"the editor exited with status {rc}; no note added", severity="warning")
+            return
+        if not text.strip():
+            self.notify("empty note; nothing added")
+            return
+        self._save_note(row.key, text)
+
+    def action_severity(self) -> None:
+        from hotfix_tui.tui.screens.dialogs import SeverityChoice, SeverityScreen
+
+        if self.refuse_while_syncing():
+            return
+        inc = self.incident
+        wf = inc.workflow
+        if wf is None:
+            self.notify("this incident has no workflow, so no severities", severity="warning")
+            return
+        choices = [SeverityChoice(s.id, s.label, format_duration(s.target_seconds), s.color)
+                   for s in wf.severities]
+
+        def done(sev: str | None) -> None:
+            if sev:
+                self.act(lambda: inc.set_severity(sev))
+                self.sync_all()
+
+        self.app.push_screen(SeverityScreen(inc.severity, choices), done)
+
+    def action_set_status(self) -> None:
+        from hotfix_tui.tui.screens.dialogs import StatusScreen
+
+        if self.refuse_while_syncing():
+            return
+        inc = self.incident
+        statuses = list(inc.workflow.statuses) if inc.workflow else []
+        if not statuses:
+            self.notify("this incident's workflow has no statuses", severity="warning")
+            return
+
+        def done(status: str | None) -> None:
+            if status and status != inc.status:
+                self.act(lambda: inc.set_status(status))
+                self.sync_all()
+
+        self.app.push_screen(StatusScreen(inc.status, statuses), done)
+
+    def action_undo(self) -> None:
+        if self.git.syncing:
+            self.act(self.incident.undo_last)  # waits for the sync
+            return
+        label = self.act(self.incident.undo_last)
+        if label is None:
+            if not self.incident.history:
+                self.notify("nothing to undo in this session")
+        else:
+            self.notify(f"undone: {clean(label)}", markup=False)
+        self.sync_all()
+
+    def action_reminder_sent(self) -> None:
+        """Log that the next reminder (e.g. the stakeholder update) was done; it starts again."""
+        from hotfix_tui.core.alerting.reminders import mark_sent
+
+        if self.refuse_while_syncing():
+            return
+        inc = self.incident
+        running = self.clock_state().reminders
+        if not running:
+            self.notify("no reminder is running for this incident", severity="warning")
+            return
+        r = running[0]
+        try:
+            mark_sent(inc.folder, r.id, inc.clock(), inc.who)
+        except OSError as exc:
+            self.notify(clean(f"could not log it: {exc}"), severity="error", markup=False)
+            return
+        every = format_duration(r.interval_seconds)
+        self.notify(clean(f"{r.label} sent; the next one is due in {every}"),
+                    title="Reminder", markup=False)
+        self._last_sla = None
+        self.tick()
+
+    def action_reload(self) -> None:
+        self.check_files(force=True)
+
+    def action_copy(self) -> None:
+        row = self.current_task()
+        self.show_commands(list(row.view.steps) if row is not None else [])
+
+    def reminders_now(self) -> list[ReminderReading]:
+        return self.clock_state().reminders
+
+    def mark_reminder_sent(self) -> None:
+        self.action_reminder_sent()
+
+    # --- filter ---------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        inp = self._input("filter", "filter tasks (esc clears)")
+        inp.display = True
+        inp.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one(TaskTree).focus()
+        rows = [r for r, _ in self.rows() if r.startswith("t:")]
+        if rows:
+            self.set_cursor(rows[0])
+
+    # phase name -> collapsed, as they were before a filter opened phases with matches
+    _pre_filter: dict[str, bool] | None = None
+
+    def apply_filter(self, text: str) -> None:
+        self.filter_text = text.strip().lower()
+        q = self.filter_text
+        if q and self._pre_filter is None:
+            self._pre_filter = {b.view.name: b.collapsed for b in self.boxes}
+        for box in self.boxes:
+            if q:
+                pv = box.view
+                hit = any(self._matches(v) for v in pv.tasks)
+                box.display = hit
+                if hit and box.collapsed:
+                    self._expand(box)
+            else:
+                box.display = True
+            self._apply_filter_to(box)
+        if not q and self._pre_filter is not None:
+            self._restore_phases(self._pre_filter)
+            self._pre_filter = None
+        self._no_match(bool(q) and not any(b.display for b in self.boxes))
+        self.set_cursor(self.cursor)
+
+    def _no_match(self, show: bool) -> None:
+        """Say so when the filter matches no task (the list would be empty)."""
+        found = self.query("#no-match")
+        if not show and not found:
+            return
+        if not found:
+            self.query_one(TaskTree).mount(Static(id="no-match"))
+        msg = self.query_one("#no-match", Static)
+        msg.update(Text.assemble("no task matches ", (repr(self.filter_text), "bold"),
+                                 "  (esc clears the filter)", style="italic"))
+        msg.display = show
+
+    def _restore_phases(self, before: dict[str, bool]) -> None:
+        """Each phase open or closed as before the filter; the cursor's task stays in view."""
+        cur = self.cursor or ""
+        keep = self._box_of(cur[2:]) if cur.startswith("t:") else None
+        for box in self.boxes:
+            collapsed = before.get(box.view.name, box.collapsed)
+            if box is keep or collapsed == box.collapsed:
+                continue
+            if collapsed:
+                box.collapsed = True
+            else:
+                self._expand(box)
+
+    def _matches(self, v: TaskView) -> bool:
+        q = self.filter_text
+        return not q or q in (v.id or "").lower() or q in v.title.lower()
+
+    def _apply_filter_to(self, box: PhaseBox) -> None:
+        for row in box.rows.values():
+            row.display = self._matches(row.view)
+
+    def action_clear_filter(self) -> None:
+        if self._note_key is not None or self._shown_input("note-input"):
+            self._close_note()
+            return
+        if not self._shown_input("filter") and not self.filter_text:
+            self.app.clear_notifications()  # nothing to clear: esc dismisses the toasts (alerts)
+            return
+        inp = self._input("filter", "filter tasks (esc clears)")
+        inp.value = ""
+        inp.display = False
+        self.apply_filter("")
+        self.query_one(TaskTree).focus()
+
+    def on_key(self, event) -> None:
+        # escape inside the inputs: the Input has focus, so handle it here
+        if event.key == "escape" and isinstance(self.focused, Input):
+            event.stop()
+            self.action_clear_filter()
+
+    # --- help, keys -----------------------------------------------------------------------
+
+    def keys_for(self) -> dict[str, str]:
+        """action -> the keys bound to it now (after the user's keymap)."""
+        keymap = host(self.app).keymap
+        out = {}
+        for bid, keys, action, _desc, _show in MAIN_BINDINGS:
+            out[action] = display_keys(keymap.get(bid, keys))
+        out["palette"] = display_keys(keymap.get("command_palette", "ctrl+p"))
+        return out
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        keymap = host(self.app).keymap
+        rows = [(display_keys(keymap.get(bid, keys)), desc, bid)
+                for bid, keys, _a, desc, _s in MAIN_BINDINGS]
+        rows.insert(-1, (display_keys(keymap.get("command_palette", "ctrl+p")),
+                         "Command palette (every action)", "command_palette"))
+        return rows
+
+    def action_overview(self) -> None:
+        host(self.app).show_overview()
+
+    def action_stats(self) -> None:
+        host(self.app).show_stats()
+
+    def action_help(self) -> None:
+        from hotfix_tui.tui.screens.dialogs import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.help_rows()))
+
+    # --- file watching --------------------------------------------------------------------
+
+    def poll_files(self) -> None:
+        """The file watcher's tick: reload changed files, unless a sync is merging them."""
+        if self.is_attached and not self.git.syncing:  # its handler reloads them at the end
+            self.check_files()
+
+    def check_files(self, force: bool = False) -> None:
+        inc = self.incident
+        try:
+            if force:
+                inc.load()
+                changed = {"tasks.md", "hotfix.md", "post-mortem.md"}
+            else:
+                changed = inc.refresh()
+            if changed:
+                inc.repair()  # hand edits become events; a file behind the log is projected
+        except ACTION_ERRORS as exc:
+            self.notify(clean(str(exc)), severity="error", title="Reload failed", markup=False)
+            return
+        if not changed:
+            return
+        self.sync_all()
+        if not force:
+            names = ", ".join(sorted(changed))
+            self.notify(f"reloaded {names} (changed on disk)", title="Files changed")
+

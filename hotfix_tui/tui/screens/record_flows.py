@@ -1,0 +1,474 @@
+"""The incident screen's git and record flows: commit, sync, fix commit, detection, start
+correction, activity, hand-over report, post-mortem and copy-ready commands.
+
+`IncidentFlows` is the base of `MainScreen`: it owns the screen's `GitJobs`, shows what their
+messages say, and runs the dialogs whose answers become changes through the screen's `act`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual import work
+from textual.message import Message
+from textual.screen import Screen
+
+from hotfix_tui.core.alerting.alerts import is_resolved as lifecycle_done
+from hotfix_tui.core.clocks import format_time, parse_time
+from hotfix_tui.core.markdown import record_md
+from hotfix_tui.core.markdown.store import StoreError
+from hotfix_tui.core.record.fill import DETECTION, NeedsConfirmation
+from hotfix_tui.core.record.incident import Incident, IncidentError
+from hotfix_tui.tui.host import host
+from hotfix_tui.tui.services.git_jobs import (
+    CommitFailed,
+    Committed,
+    FixCommitsListed,
+    FixCommitsListFailed,
+    GitJobs,
+    Request,
+    Synced,
+    SyncFailed,
+)
+from hotfix_tui.tui.widgets.text import clean
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.alerting.reminders import ReminderReading
+    from hotfix_tui.core.reports.commands import CopyCommand
+    from hotfix_tui.tui.screens.record_dialogs import ActivityRow, CommitChoice
+
+NOT_A_REPO = "not a git repository: git features are off"
+ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSError)
+ACTIVITY_ROWS = 50
+ERROR_TIMEOUT = 6  # seconds an error notification stays (the next one may matter more)
+T = TypeVar("T")
+
+
+def is_resolved(inc: Incident) -> bool:
+    """The incident's status is the last of its workflow's lifecycle (e.g. Resolved)."""
+    return lifecycle_done(inc.status, inc.workflow)
+
+
+def detection_answer(hotfix_text: str) -> tuple[str, str]:
+    """The recorded detection as the dialog's (time, how) texts; '' for a placeholder."""
+    value = record_md.get_field(hotfix_text, DETECTION) or ""
+    head, sep, rest = value.partition(" - ")
+    when = parse_time(head)
+    how = rest.strip() if sep else ""
+    if record_md.is_placeholder(how):
+        how = ""
+    return (when.strftime("%Y-%m-%d %H:%M:%S") if when else ""), how
+
+
+class CommandsFound(Message):
+    """The copy-ready commands the record fills in were found."""
+
+    def __init__(self, commands: list[CopyCommand]) -> None:
+        super().__init__()
+        self.commands = commands
+
+
+class IncidentFlows(Screen[None]):
+    """The git jobs and record dialogs of one incident's screen (the base of MainScreen)."""
+
+    def __init__(self, incident: Incident) -> None:
+        super().__init__()
+        self.incident = incident
+        self.git = GitJobs(self, incident)
+        self._waiting: list[Callable[[], object]] = []  # changes made while a sync ran
+
+    # --- what the screen provides ------------------------------------------------------------
+
+    def sync_all(self) -> None:
+        """Re-render everything from the incident."""
+        raise NotImplementedError
+
+    def check_files(self, force: bool = False) -> None:
+        """Reload the files when they changed on disk."""
+        raise NotImplementedError
+
+    def reminders_now(self) -> list[ReminderReading]:
+        """The reminders running now."""
+        raise NotImplementedError
+
+    def mark_reminder_sent(self) -> None:
+        """Log that the next reminder was done."""
+        raise NotImplementedError
+
+    # --- changes, and changes that wait for a sync --------------------------------------------
+
+    def act(self, fn: Callable[[], T]) -> T | None:
+        """Run a change of the incident; its errors become a notification (None).
+
+        While a sync merges the files the change waits and runs when the sync ends."""
+        if self.git.syncing:
+            self._waiting.append(fn)
+            self.notify("a sync is running: your change waits and is saved when it finishes",
+                        severity="warning", title="Sync in progress")
+            return None
+        try:
+            result = fn()
+        except ACTION_ERRORS as exc:
+            self.notify(clean(str(exc)), severity="error", title="Not done", markup=False)
+            return None
+        except NeedsConfirmation as exc:  # a confirmed change that waited for a sync
+            self.notify(clean(f"not saved: {exc}; make the change again"), severity="warning",
+                        title="Not done", markup=False)
+            return None
+        for message in getattr(result, "messages", None) or []:
+            self.notify(clean(message), severity="warning", title="Kept", markup=False)
+        return result
+
+    def refuse_while_syncing(self) -> bool:
+        """True (and says so) when a sync runs: a dialog would show what is about to change."""
+        if self.git.syncing:
+            self.notify("a sync is running: try again when it finishes",
+                        severity="warning", title="Sync in progress")
+            return True
+        return False
+
+    def _run_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for fn in waiting:
+            self.act(fn)
+        if waiting:
+            self.notify(f"{len(waiting)} change(s) made during the sync saved", title="Sync")
+
+    # --- auto-commit -------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self._incident_changed not in self.incident.listeners:
+            self.incident.listeners.append(self._incident_changed)
+
+    def on_unmount(self) -> None:
+        if self._incident_changed in self.incident.listeners:
+            self.incident.listeners.remove(self._incident_changed)
+
+    def _incident_changed(self, inc: Incident, label: str) -> None:
+        app = host(self.app)
+        if not app.settings.auto_commit or inc.repo_root is None or app.main is not self:
+            return  # (a screen covered by another one for the same incident leaves it to that)
+        if threading.current_thread() is not threading.main_thread():  # a sync's worker
+            self.app.call_from_thread(self._schedule_auto_commit)
+        else:
+            self._schedule_auto_commit()
+
+    _auto_scheduled = False
+
+    def _schedule_auto_commit(self) -> None:
+        # after the action's handler has finished writing; a burst becomes one request
+        if not self._auto_scheduled:
+            self._auto_scheduled = True
+            self.call_later(self._auto_commit_now)
+
+    def _auto_commit_now(self) -> None:
+        self._auto_scheduled = False
+        self.git.request_commit(auto=True)
+
+    # --- commit and sync ---------------------------------------------------------------------
+
+    def action_commit(self) -> None:
+        said = self.git.request_commit()
+        if said is Request.NO_REPO:
+            self.notify(NOT_A_REPO, severity="warning", title="Git")
+        elif said is Request.QUEUED:
+            self.notify("a sync is running; it commits your changes too" if self.git.syncing
+                        else "a commit is running; yours follows it", title="Commit")
+
+    def action_sync(self) -> None:
+        said = self.git.request_sync()
+        if said is Request.NO_REPO:
+            self.notify(NOT_A_REPO, severity="warning", title="Git")
+        elif said is Request.ALREADY:
+            self.notify("a sync is already running", title="Sync")
+        elif said is Request.QUEUED:
+            self.notify("sync starts when the running commit finishes", title="Sync")
+        else:
+            self.notify("syncing with the remote… (changes wait until it finishes)",
+                        title="Sync", timeout=3)
+
+    def on_committed(self, message: Committed) -> None:
+        self.git.finished(message)
+        if not message.auto:
+            self.notify(clean(f"{message.sha[:8]} {message.subject}"), title="Committed",
+                        markup=False)
+
+    def on_commit_failed(self, message: CommitFailed) -> None:
+        self.git.finished(message)
+        if message.nothing:
+            if not message.auto:
+                self.notify(clean(message.error), title="Commit", markup=False)
+        elif message.auto:
+            self.notify(clean(f"auto-commit: {message.error}"), severity="warning",
+                        title="Auto-commit", markup=False)
+        else:
+            self.notify(clean(message.error), severity="error", title="Commit failed",
+                        markup=False)
+
+    def on_synced(self, message: Synced) -> None:
+        r = message.result
+        self.git.finished(message)  # the files are merged: changes may be made again
+        self._reload_after_sync()
+        if r.ok:
+            self.notify(clean(r.message), title="Synced", markup=False)
+        else:
+            title = ("Offline: sync again later" if r.offline
+                     else "Sync: push refused" if r.rejected else "Sync incomplete")
+            self.notify(clean(r.message), severity="warning", title=title, markup=False,
+                        timeout=12)
+        for w in r.warnings:
+            self.notify(clean(w), severity="warning", title="Sync", markup=False, timeout=12)
+        if r.arrived:
+            lines = [clean(str(a)) for a in r.arrived[:6]]
+            if len(r.arrived) > 6:
+                lines.append(f"… and {len(r.arrived) - 6} more")
+            lines.append("(a shows the activity)")
+            self.notify("\n".join(lines), title=f"From others: {len(r.arrived)} change(s)",
+                        markup=False, timeout=15)
+
+    def on_sync_failed(self, message: SyncFailed) -> None:
+        self.git.finished(message)
+        self.notify(clean(message.error), severity="error", title="Sync failed", markup=False,
+                    timeout=ERROR_TIMEOUT)
+        self.check_files()
+        self._run_waiting()
+
+    def _reload_after_sync(self) -> None:
+        try:
+            self.incident.load()
+        except ACTION_ERRORS as exc:
+            self.notify(clean(str(exc)), severity="error", title="Reload failed", markup=False)
+        else:
+            if self.is_attached:
+                self.sync_all()
+        self._run_waiting()
+
+    # --- fix commit --------------------------------------------------------------------------
+
+    def action_fix_commit(self) -> None:
+        said = self.git.list_fix_commits()
+        if said is Request.NO_REPO:
+            self.notify(NOT_A_REPO, severity="warning", title="Git")
+        elif said is Request.BUSY:
+            self.refuse_while_syncing()
+
+    def on_fix_commits_listed(self, message: FixCommitsListed) -> None:
+        from hotfix_tui.tui.screens.record_dialogs import CommitChoice, CommitPickerScreen
+
+        self.git.finished(message)
+        if not message.commits:
+            self.notify("no commits on this branch beyond its base yet: commit the fix, "
+                        "then pick it", severity="warning", title="Fix commit")
+            return
+        choices = [CommitChoice(c.sha, c.short, c.subject, c.author,
+                                c.date.strftime("%Y-%m-%d %H:%M"))
+                   for c in message.commits]
+        hotfix = self.incident.text("hotfix.md")
+        current = (record_md.get_field(hotfix, "Commit SHA") or "").strip(" `")
+
+        def picked(choice: CommitChoice | None) -> None:
+            if choice is not None:
+                self.record_fix_commit(choice)
+
+        self.app.push_screen(CommitPickerScreen(choices, current or None), picked)
+
+    def on_fix_commits_list_failed(self, message: FixCommitsListFailed) -> None:
+        self.git.finished(message)
+        self.notify(clean(message.error), severity="error", title="Fix commit", markup=False)
+
+    def record_fix_commit(self, c: CommitChoice, force: bool = False) -> None:
+        try:
+            change = self._confirmed(lambda: self.incident.set_fix_commit(c.sha, c.subject,
+                                                                           force=force))
+        except NeedsConfirmation as exc:
+            self._confirm(f"{exc}?", lambda: self.record_fix_commit(c, force=True))
+            return
+        if change is None:
+            if not self._waiting:
+                self.notify(f"{c.short} is already the recorded fix commit", title="Fix commit")
+            return
+        self.notify(clean(f"{c.short} {c.subject}: Commit SHA and rollback command filled; "
+                          "y shows the rollback commands to copy (git revert, git reset --hard)"),
+                    title="Fix commit recorded", markup=False)
+        self.sync_all()
+
+    # --- detection, start correction ---------------------------------------------------------
+
+    def action_detection(self) -> None:
+        """The detection dialog, filled in with what hotfix.md says now."""
+        from hotfix_tui.tui.screens.record_dialogs import DetectionScreen
+
+        if self.refuse_while_syncing():
+            return
+        inc = self.incident
+        when, how = detection_answer(inc.text("hotfix.md"))
+
+        def answered(result: tuple[datetime | None, str] | None) -> None:
+            if result is not None:
+                self.save_detection(result[0], result[1])
+
+        self.app.push_screen(DetectionScreen(inc.id, inc.clock(), how=how, when=when), answered)
+
+    def save_detection(self, when: datetime | None, how: str, force: bool = False) -> None:
+        inc = self.incident
+        try:
+            done = self._confirmed(lambda: inc.set_detection(when, how, force=force) or True)
+        except NeedsConfirmation as exc:
+            self._confirm(f"{exc}?", lambda: self.save_detection(when, how, force=True))
+            return
+        if done is None:
+            return
+        value = record_md.get_field(inc.text("hotfix.md"), "Detection") or ""
+        self.notify(clean(f"Detection: {value}"), title="Recorded", markup=False)
+        self.sync_all()
+
+    def action_correct_start(self) -> None:
+        from hotfix_tui.tui.screens.record_dialogs import TimeScreen
+
+        if self.refuse_while_syncing():
+            return
+        cur = self.incident.started_at
+        value = cur.strftime("%Y-%m-%d %H:%M") if cur else ""
+        hint = (f"Incident Start is {format_time(cur)}; every clock follows the new time"
+                if cur else "Incident Start is empty; every clock starts from it")
+
+        def answered(when: datetime | None) -> None:
+            if when is not None:
+                self.save_start(when)
+
+        self.app.push_screen(TimeScreen("Correct the incident start (UTC)", value, hint), answered)
+
+    def save_start(self, when: datetime, force: bool = False) -> None:
+        try:
+            change = self._confirmed(lambda: self.incident.set_started_at(when, force=force))
+        except NeedsConfirmation as exc:
+            self._confirm(f"Incident Start is {exc.current}; change it to {exc.proposed}?",
+                          lambda: self.save_start(when, force=True))
+            return
+        if change is None:
+            if not self._waiting:
+                self.notify(f"Incident Start is already {format_time(when)}",
+                            title="Incident start")
+            return
+        self.notify(f"Incident Start: {format_time(when)} (clocks follow)", title="Corrected")
+        self.sync_all()
+
+    # --- activity, report, post-mortem ------------------------------------------------------
+
+    def activity_rows(self, limit: int = ACTIVITY_ROWS) -> list[ActivityRow]:
+        """The latest rows of the post-mortem timeline, newest first."""
+        from hotfix_tui.tui.screens.record_dialogs import ActivityRow
+
+        table = record_md.log_table(self.incident.text("post-mortem.md"))
+        rows = [r for r in (table[0] if table else []) if not r.placeholder]
+        came = {(a.time, a.who, a.event) for a in self.git.arrivals}
+        return [ActivityRow(r.time, r.who, r.event, r.notes, (r.time, r.who, r.event) in came)
+                for r in reversed(rows[-limit:])]
+
+    def action_activity(self) -> None:
+        from hotfix_tui.tui.screens.record_dialogs import ActivityScreen
+
+        inc, git = self.incident, self.git
+        bits = []
+        if inc.repo_root is None:
+            bits.append(NOT_A_REPO)
+        if git.arrivals:
+            whos = sorted({a.who for a in git.arrivals if a.who})
+            bits.append(f"{len(git.arrivals)} change(s) arrived from {', '.join(whos)} "
+                        "this session")
+        if git.last_sync is not None:
+            bits.append(f"last sync: {git.last_sync.message}")
+        title = f"Activity: {inc.id} (post-mortem timeline, newest first)"
+        if inc.repo_root is not None:  # with the folder's git history below the timeline
+            from hotfix_tui.tui.screens.history import ActivityWithHistory
+
+            self.app.push_screen(ActivityWithHistory(title, self.activity_rows(), "\n".join(bits),
+                                                     Path(inc.repo_root), inc.folder))
+            return
+        self.app.push_screen(ActivityScreen(title, self.activity_rows(), "\n".join(bits)))
+
+    def action_report(self) -> None:
+        from hotfix_tui.core.reports import report
+        from hotfix_tui.tui.screens.record_dialogs import ReportScreen
+
+        try:
+            text = report.render_markdown(report.build_report(self.incident))
+        except ACTION_ERRORS as exc:
+            self.notify(clean(str(exc)), severity="error", title="Report", markup=False)
+            return
+        running = self.reminders_now()
+
+        def closed(result: str | None) -> None:
+            if result == "sent":
+                self.mark_reminder_sent()
+
+        self.app.push_screen(ReportScreen(text, running[0].label if running else ""), closed)
+
+    def action_fill_postmortem(self) -> None:
+        from hotfix_tui.core.reports import report
+
+        filled = self.act(lambda: report.fill_postmortem(self.incident))
+        if filled is None:
+            return
+        if not filled:
+            self.notify("nothing to fill: post-mortem.md has these fields written already, "
+                        "or the record does not know them yet", title="Post-mortem")
+            return
+        lines = [clean(f"{k}: {v}") for k, v in filled.items()]
+        self.notify("\n".join(lines), title="Post-mortem filled", markup=False, timeout=10)
+
+    # --- copy-ready commands -----------------------------------------------------------------
+
+    def show_commands(self, steps: list[str]) -> None:
+        """The commands the record can fill in (and the current task's), to copy one."""
+        inc = self.incident
+        self._commands_worker(inc.repo_root, inc.text("hotfix.md"), inc.branch_field, steps)
+
+    @work(thread=True, exclusive=True, group="commands", exit_on_error=False)
+    def _commands_worker(self, root: Path | None, hotfix_text: str, branch: str,
+                         steps: list[str]) -> None:
+        from hotfix_tui.core.reports import commands
+
+        values = commands.record_values(hotfix_text, branch)
+        if root is not None and "fix" in values:
+            from hotfix_tui.core.git.fix_commits import parent
+
+            values = commands.record_values(hotfix_text, branch, parent(root, values["fix"]) or "")
+        found = commands.step_commands(steps, values) + commands.record_commands(values)
+        self.post_message(CommandsFound(found))
+
+    def on_commands_found(self, message: CommandsFound) -> None:
+        from hotfix_tui.tui.screens.record_dialogs import CommandsScreen
+
+        if not message.commands:
+            self.notify("no commands to copy yet: record the fix commit (f) or the branch",
+                        title="Commands")
+            return
+        self.app.push_screen(CommandsScreen(message.commands))
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _confirmed(self, fn: Callable[[], T]) -> T | None:
+        """`act`, letting NeedsConfirmation through to ask the user (and not waiting then)."""
+        if self.git.syncing:
+            return self.act(fn)
+        try:
+            return fn()
+        except NeedsConfirmation:
+            raise
+        except ACTION_ERRORS as exc:
+            self.notify(clean(str(exc)), severity="error", title="Not done", markup=False)
+            return None
+
+    def _confirm(self, question: str, then: Callable[[], Any]) -> None:
+        from hotfix_tui.tui.screens.record_dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmScreen(question), answered)

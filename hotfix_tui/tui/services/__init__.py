@@ -1,0 +1,1 @@
+"""Work the screens hand off: git jobs in thread workers, alerts, the board, raw output."""
