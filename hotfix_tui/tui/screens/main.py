@@ -22,6 +22,7 @@ from textual.widgets import Collapsible, Input, Static
 
 from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
 from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration
+from hotfix_tui.core.heap import Trimmer
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.fill import needs_detection
 from hotfix_tui.core.record.incident import Incident, PhaseView, TaskView
@@ -85,6 +86,7 @@ class MainScreen(IncidentFlows):
         self.header_parts: tuple = ("", "", None, "white", "", "")
         self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
         self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
+        self._trimmer = Trimmer()  # freed memory back to the system after reloads (a day open)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -874,4 +876,5 @@ class MainScreen(IncidentFlows):
         if not force:
             names = ", ".join(sorted(changed))
             self.notify(f"reloaded {names} (changed on disk)", title="Files changed")
+        self._trimmer.after_reload(inc.clock())
 
