@@ -1,15 +1,21 @@
 """Freed memory given back to the system by a long-running process (glibc's malloc_trim).
 
 glibc keeps what a process freed for later use; an app reloading a growing record all day holds
-more and more of it. Where the C library has no malloc_trim this does nothing.
+more and more of it. Where the C library has no malloc_trim only the garbage is collected.
 """
+
+# Measured over a simulated day (tests/benchmarks/run.py, `rss_growth_24h_mib`): 5.7 MiB of RSS
+# growth without this, 4.7 with a trim every 10 minutes after a collection, 3.3 with both after
+# every reload (at most every 2 minutes). The collection matters: reloads leave reference cycles
+# (widgets, messages) that the collector frees long after, when nothing trims any more.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-EVERY = timedelta(minutes=10)
+EVERY = timedelta(minutes=2)
 
 _TRIM: Callable[[int], int] | None = None
 _LOOKED = False
@@ -42,7 +48,7 @@ def trim() -> bool:
 
 
 class Trimmer:
-    """Trims the heap at most once every `every` of the caller's clock (after reloads)."""
+    """Collects and trims at most once every `every` of the caller's clock (after reloads)."""
 
     def __init__(self, every: timedelta = EVERY) -> None:
         self.every = every
@@ -56,5 +62,8 @@ class Trimmer:
         return True
 
     def after_reload(self, now: datetime) -> bool:
-        """Trim when one is due; True when it trimmed."""
-        return self.due(now) and trim()
+        """When due: collect the garbage, then trim; True when it trimmed."""
+        if not self.due(now):
+            return False
+        gc.collect()
+        return trim()

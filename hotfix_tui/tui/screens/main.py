@@ -86,7 +86,7 @@ class MainScreen(IncidentFlows):
         self.header_parts: tuple = ("", "", None, "white", "", "")
         self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
         self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
-        self._trimmer = Trimmer()  # freed memory back to the system after reloads (a day open)
+        self._trimmer = Trimmer()  # garbage collected, memory given back after reloads (a day open)
 
     # --- layout -------------------------------------------------------------------------
 
