@@ -4,6 +4,7 @@ is not read again, and any change of its files or of a workflow is seen at once.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -38,10 +39,10 @@ def reads(monkeypatch) -> list[list[str]]:
     seen: list[list[str]] = []
     real = catalog._open_copies
 
-    def spy(root, items, clock, memo):  # noqa: ANN001, ANN202
+    def spy(root, items, clock, memo, **kw):  # noqa: ANN001, ANN003, ANN202
         items = list(items)
         seen.append([e.path for e, _c in items])
-        return real(root, items, clock, memo)
+        return real(root, items, clock, memo, **kw)
 
     monkeypatch.setattr(catalog, "_open_copies", spy)
     return seen
@@ -108,3 +109,32 @@ def test_stats_reads_the_same_figures_from_the_cache(bob, capsys, reads, monkeyp
     warm = stats()
     assert not any(reads[1:])
     assert warm == cold and len(cold["incidents"]) == 2
+
+
+def test_copies_summarized_in_worker_processes_show_what_one_process_shows(
+    bob, capsys, monkeypatch, tmp_path
+) -> None:
+    from hotfix_tui.core.reports import fanout
+
+    _remote, _alice, bob_root = bob
+    cache = bob_root / ".git" / "hotfix-tui" / "summaries.json"
+    monkeypatch.setattr(fanout, "MIN_ITEMS", 10**9)  # one process
+    alone = _rows(capsys)
+    cache.unlink()
+    opened = tmp_path / "opened-by"
+    real = catalog._open
+
+    def where(entry, *args):  # noqa: ANN001, ANN002, ANN202 - the process that loads each copy
+        with opened.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(entry, *args)
+
+    monkeypatch.setattr(catalog, "_open", where)
+    monkeypatch.setattr(fanout, "MIN_ITEMS", 2)
+    monkeypatch.setattr(fanout, "workers", lambda: 2)
+    shared = _rows(capsys)
+    assert len(set(opened.read_text().split())) == 2  # each copy loaded in its own process
+    assert _steady(shared) == _steady(alone)
+    assert json.loads(cache.read_text())["items"]  # and the summaries were kept
+    opened.unlink()
+    assert _steady(_rows(capsys)) == _steady(alone) and not opened.exists()  # warm: none read

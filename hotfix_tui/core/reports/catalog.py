@@ -23,6 +23,7 @@ from hotfix_tui.core.git import branches
 from hotfix_tui.core.git.gitcmd import spawn_git
 from hotfix_tui.core.git.gitops import run_git
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
+from hotfix_tui.core.reports.summaries import copy_key
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -195,8 +196,6 @@ def load(
                 _add_events(entry, root, chosen[1])  # a newer copy elsewhere: its events too
         entries.append(entry)
     if summaries is not None:
-        from hotfix_tui.core.reports.summaries import copy_key
-
         unread = []
         for entry, copy in to_read:
             key = copy_key(entry.path, copy.files)
@@ -205,14 +204,7 @@ def load(
                 unread.append((entry, copy))
         to_read = unread
     if to_read:
-        _open_copies(root, to_read, clock, memo)
-        if summaries is not None:
-            from hotfix_tui.core.reports.summaries import copy_key, summarize
-
-            for entry, copy in to_read:
-                made = summarize(entry.incident) if entry.incident is not None else None
-                if made is not None:
-                    summaries.put(copy_key(entry.path, copy.files), made)
+        _open_copies(root, to_read, clock, memo, summaries=summaries)
     entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
     return Catalog(entries, last_fetch(root) if not here else None)
 
@@ -265,8 +257,12 @@ def _open_copies(
     items: Iterable[tuple[Entry, branches.FolderCopy]],
     clock: Clock,
     memo: dict[str, Any],
+    summaries: Cache | None = None,
 ) -> None:
-    """Read the copies' files in one batch into a scratch folder and load each."""
+    """Read the copies' files in one batch into a scratch folder and load each.
+
+    With `summaries`, each copy is summarized (in forked workers when there are many) and the
+    entry keeps only its summary, which goes into the cache."""
     items = list(items)
     wanted = [
         sha
@@ -282,20 +278,54 @@ def _open_copies(
     }
     shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # memory, where there is one
     with tempfile.TemporaryDirectory(prefix="hotfix-tui-copies-", dir=shm) as tmp:
-        for entry, copy in items:
-            folder = Path(tmp, entry.path)
-            folder.mkdir(parents=True, exist_ok=True)
-            for name, (mode, sha) in copy.files.items():
-                data = blobs.get(sha)
-                if data is None or len(data) > MAX_FILE_BYTES or "/" in name:
-                    continue
-                if mode == "120000":
-                    target = data.decode(errors="replace")
-                    if "/" not in target and target in copy.files:
-                        os.symlink(target, folder / name)
-                    continue
-                (folder / name).write_bytes(data)
-            _open(entry, folder, root, clock, root / entry.path, memo)
+        if summaries is None:
+            for entry, copy in items:
+                folder = _write_copy(Path(tmp), entry.path, copy, blobs)
+                _open(entry, folder, root, clock, root / entry.path, memo)
+            return
+        from hotfix_tui.core.reports.fanout import fan_out
+
+        def summary_of(item: tuple[Entry, branches.FolderCopy]) -> tuple[Any, str | None]:
+            entry, copy = item
+            probe = Entry(entry.path, entry.kind, entry.number, entry.source)
+            folder = _write_copy(Path(tmp), entry.path, copy, blobs)
+            _open(probe, folder, root, clock, root / entry.path, memo)
+            return _summary_data(probe), probe.error
+
+        made = fan_out(summary_of, items)
+        for (entry, copy), (data, error) in zip(items, made, strict=True):
+            if data is not None:
+                entry.summary = summaries.adopt(copy_key(entry.path, copy.files), data, clock)
+            if entry.summary is None:  # no summary to keep: the incident itself, as without
+                entry.error = error
+                if error is None:
+                    folder = _write_copy(Path(tmp), entry.path, copy, blobs)
+                    _open(entry, folder, root, clock, root / entry.path, memo)
+
+
+def _summary_data(entry: Entry) -> dict[str, Any] | None:
+    """What the cache stores of a loaded copy (None: unreadable, or a workflow without a file)."""
+    from hotfix_tui.core.reports.summaries import summarize
+
+    made = summarize(entry.incident) if entry.incident is not None else None
+    return made.data() if made is not None else None
+
+
+def _write_copy(tmp: Path, path: str, copy: branches.FolderCopy, blobs: dict[str, bytes]) -> Path:
+    """The copy's files written under `tmp` (links only to a sibling file); its folder."""
+    folder = Path(tmp, path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (mode, sha) in copy.files.items():
+        data = blobs.get(sha)
+        if data is None or len(data) > MAX_FILE_BYTES or "/" in name:
+            continue
+        if mode == "120000":
+            target = data.decode(errors="replace")
+            if "/" not in target and target in copy.files and not (folder / name).is_symlink():
+                os.symlink(target, folder / name)
+            continue
+        (folder / name).write_bytes(data)
+    return folder
 
 
 def _open(

@@ -19,9 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.reports.catalog import Entry
-    from hotfix_tui.core.workflow.model import Workflow
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ def figures(entry: Entry, now: datetime) -> Figures | None:
     if inc is None or wf is None or not wf.severities:
         return None
     events = inc.event_times()
-    from hotfix_tui.core.reports.summaries import IncidentSummary
+    from hotfix_tui.core.reports.summaries import IncidentSummary, severity_at_resolution
 
     if isinstance(inc, IncidentSummary):
         resolved = inc.resolved_severity
@@ -99,21 +97,6 @@ def figures(entry: Entry, now: datetime) -> Figures | None:
         branch=entry.source,
         branches=tuple(entry.branches),
     )
-
-
-def severity_at_resolution(inc: Incident, wf: Workflow) -> str | None:
-    """The severity when the clock last stopped (replayed from the event log); None if open."""
-    from hotfix_tui.core.record.projection import replay
-
-    stops = {d.id for d in wf.all_tasks() if wf.clock.stops_at in d.events}
-    last = max(
-        (i for i, e in enumerate(inc.events) if e.kind == "done" and e.task in stops),
-        default=None,
-    )
-    task = inc.doc.task(inc.events[last].task or "") if last is not None else None
-    if last is None or task is None or not task.done:
-        return None
-    return replay(inc.events[: last + 1], wf).severity
 
 
 def median(values: Sequence[float]) -> float | int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 VERSION = 1
 FILE = "summaries.json"
 MAX_ITEMS = 20_000
+# what a summary keeps on disk (the workflow and the clock are attached when it is read)
+STORED = frozenset(
+    {"id", "title", "severity", "status", "done", "total", "times"}
+    | {"workflow_source", "workflow_stamp", "resolved_severity"}
+)
 
 
 @dataclass
@@ -56,9 +61,9 @@ class IncidentSummary:
         return workflow_sla(self.workflow, self.severity, self.event_times(), now or self.clock())
 
     def data(self) -> dict[str, Any]:
-        out = asdict(self)
-        out.pop("workflow")
-        out.pop("clock")
+        """The stored fields (asdict would deep-copy the whole workflow only to drop it)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name in STORED}
+        out["times"] = dict(self.times)
         return out
 
 
@@ -74,7 +79,6 @@ def _stamp(source: str | None) -> str:
 
 def summarize(inc: Incident) -> IncidentSummary | None:
     """The summary of a loaded incident (None when its workflow has no file to find it by)."""
-    from hotfix_tui.core.reports.stats import severity_at_resolution
 
     wf = inc.workflow
     if wf is not None and not wf.source:
@@ -176,9 +180,19 @@ class Cache:
         return self._workflows[source]
 
     def put(self, key: str, summary: IncidentSummary) -> None:
-        self.items[key] = summary.data()
-        self.used.add(key)
+        self.adopt(key, summary.data(), summary.clock)
+
+    def adopt(self, key: str, data: dict[str, Any], clock: Clock) -> IncidentSummary | None:
+        """Keep a summary's stored fields (`IncidentSummary.data`); the summary as `get` reads it
+        (None when its workflow cannot be read back, and then nothing is kept)."""
+        self.items[key] = data
+        summary = self.get(key, clock)
+        if summary is None:
+            del self.items[key]
+            self.used.discard(key)
+            return None
         self.changed = True
+        return summary
 
     def save(self) -> None:
         """Write the cache (only the entries of this run) when something new was added."""
@@ -194,3 +208,18 @@ class Cache:
             os.replace(tmp, self.path)
         except OSError:
             pass  # only an optimisation: the next run reads the copies again
+
+
+def severity_at_resolution(inc: Incident, wf: Workflow) -> str | None:
+    """The severity when the clock last stopped (replayed from the event log); None if open."""
+    from hotfix_tui.core.record.projection import replay
+
+    stops = {d.id for d in wf.all_tasks() if wf.clock.stops_at in d.events}
+    last = max(
+        (i for i, e in enumerate(inc.events) if e.kind == "done" and e.task in stops),
+        default=None,
+    )
+    task = inc.doc.task(inc.events[last].task or "") if last is not None else None
+    if last is None or task is None or not task.done:
+        return None
+    return replay(inc.events[: last + 1], wf).severity

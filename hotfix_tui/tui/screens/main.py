@@ -22,6 +22,7 @@ from textual.widgets import Collapsible, Input, Static
 
 from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
 from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration
+from hotfix_tui.core.heap import Trimmer
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.fill import needs_detection
 from hotfix_tui.core.record.incident import Incident, PhaseView, TaskView
@@ -94,6 +95,7 @@ class MainScreen(IncidentFlows):
         self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
         self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
         self.watcher = FolderWatcher(self, incident.folder, WATCHED)
+        self._trimmer = Trimmer()  # garbage collected, memory given back after reloads (a day open)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -897,4 +899,5 @@ class MainScreen(IncidentFlows):
         if not force:
             names = ", ".join(sorted(changed))
             self.notify(f"reloaded {names} (changed on disk)", title="Files changed")
+        self._trimmer.after_reload(inc.clock())
 
