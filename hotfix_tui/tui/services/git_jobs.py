@@ -1,7 +1,7 @@
 """Git work of an incident screen: commit, sync and the fix-commit listing in thread workers.
 
-One job runs at a time in the owner's worker group; a request made meanwhile is coalesced into
-one follow-up, and the owner gets past-tense messages (`Committed`, `Synced`, ...) to show.
+All run in one worker group of the owner; one commit or sync at a time, a request made meanwhile
+coalesced into one follow-up; the owner gets past-tense messages (`Committed`, `Synced`, ...).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from hotfix_tui.core.sync import Arrival, SyncResult
 
 JobKind = Literal["commit", "sync"]
-GROUP = "git"  # (git writes of a repository never overlap: core's git layer locks them)
+GROUP = "git"  # every git job of the screen, in its worker group (core locks the writes)
 
 
 class Request(Enum):
@@ -152,7 +152,7 @@ class GitJobs:
             return Request.ALREADY
         self.listing = True
         job = partial(self._list_job, root, self.incident.folder)
-        self.owner.run_worker(job, name="fix-commits", group="git-log", thread=True,
+        self.owner.run_worker(job, name="fix-commits", group=GROUP, thread=True,
                               exit_on_error=False)
         return Request.STARTED
 
