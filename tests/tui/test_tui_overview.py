@@ -236,3 +236,65 @@ async def test_stats_screen_fetches_when_the_last_fetch_is_old(tmp_path, clock):
         await wait_for(pilot, app, lambda: screen.data is not None
                        and screen.data["severities"]["P1"]["met"] == 1)
         assert (bob / ".git/FETCH_HEAD").exists()
+
+
+async def test_a_reading_that_finishes_late_never_replaces_a_newer_one(tmp_path, clock,
+                                                                       monkeypatch):
+    """Textual's `exclusive` only flags a running thread worker: the older catalog reading can
+    post after the newer one. The screens keep the newest reading (stats and overview)."""
+    import threading
+
+    from hotfix_tui.core.reports import catalog
+
+    bob = setup_team(tmp_path, clock)
+    real = catalog.load
+    first_started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def load(root, **kw):
+        calls.append(1)
+        if len(calls) == 1:  # the first reading: held until the second one has been shown
+            first_started.set()
+            assert release.wait(30), "the test never released the first reading"
+            cat = real(root, **kw)
+            return catalog.Catalog([], cat.as_of)  # what the branches held back then: nothing
+        return real(root, **kw)
+
+    monkeypatch.setattr(catalog, "load", load)
+    for screen_key, kind in (("m", StatsScreen), ("o", OverviewScreen)):
+        calls.clear()
+        first_started.clear()
+        release.clear()
+        app = bob_app(bob, clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press(screen_key)
+            screen = app.screen
+            assert isinstance(screen, kind)
+            assert first_started.wait(30)
+            screen.action_reload()  # a newer reading, which finishes first
+            await settle(pilot, lambda s=screen: len(calls) == 2 and bool(shown(s)))
+            newest = shown(screen)
+            release.set()  # the stale one finishes now, after the newer one was shown
+            await settle(pilot, lambda a=app: not any(w.is_running for w in a.workers))
+            for _ in range(5):
+                await pilot.pause()
+            assert shown(screen) == newest, kind.__name__
+
+
+async def settle(pilot, cond, rounds: int = 400) -> None:
+    """Wait (bounded; a cancelled worker's thread runs on) until `cond()` holds."""
+    import asyncio
+
+    for _ in range(rounds):
+        await pilot.pause()
+        if cond():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached")
+
+
+def shown(screen) -> object:
+    """What the screen shows: the stats figures, or the overview's entries."""
+    if isinstance(screen, StatsScreen):
+        return screen.data and screen.data.get("total")
+    return [e.path for e in screen.entries] or None

@@ -35,11 +35,14 @@ BAR_WIDTH = 12
 class CatalogLoaded(Message):
     """The catalog was read (every branch); `error` when it could not be."""
 
-    def __init__(self, entries: list[Entry], as_of: datetime | None, error: str = "") -> None:
+    def __init__(
+        self, entries: list[Entry], as_of: datetime | None, error: str = "", generation: int = 0
+    ) -> None:
         super().__init__()
         self.entries = entries
         self.as_of = as_of
         self.error = error
+        self.generation = generation  # which reading (an older one may finish later)
 
 
 class CheckedOut(Message):
@@ -146,15 +149,23 @@ class OverviewScreen(Screen[None]):
 
     # --- reading ------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="overview-load", exit_on_error=False)
+    _generation = 0  # the newest reading asked for
+
     def load(self) -> None:
+        """Read every branch in a worker; only the newest reading is shown (Textual cannot stop
+        a running thread worker, so an older one may post after it)."""
+        self._generation += 1
+        self._load(self._generation)
+
+    @work(thread=True, group="overview-load", exit_on_error=False)
+    def _load(self, generation: int) -> None:
         from hotfix_tui.core.reports import catalog
 
         try:
             cat = catalog.load(self.root, clock=host(self.app).clock)
-            msg = CatalogLoaded(cat.entries, cat.as_of)
+            msg = CatalogLoaded(cat.entries, cat.as_of, generation=generation)
         except (GitError, OSError) as exc:
-            msg = CatalogLoaded([], None, str(exc))
+            msg = CatalogLoaded([], None, str(exc), generation=generation)
         self.post_message(msg)
 
     def action_reload(self) -> None:
@@ -176,6 +187,8 @@ class OverviewScreen(Screen[None]):
         self.load()
 
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
+        if message.generation != self._generation:
+            return  # an older reading that finished after a newer one
         if message.error:
             self.notify(clean(message.error), severity="error", title="Overview", markup=False)
         self.entries, self.as_of = message.entries, message.as_of

@@ -40,11 +40,14 @@ COLUMNS = (
 class StatsReady(Message):
     """The figures were computed (from the catalog of every branch)."""
 
-    def __init__(self, data: dict, as_of: datetime | None, error: str = "") -> None:
+    def __init__(
+        self, data: dict, as_of: datetime | None, error: str = "", generation: int = 0
+    ) -> None:
         super().__init__()
         self.data = data
         self.as_of = as_of
         self.error = error
+        self.generation = generation  # which reading (an older one may finish later)
 
 
 def _dur(seconds: float | None) -> str:
@@ -102,6 +105,7 @@ class StatsScreen(Screen[None]):
         self.entries = entries
         self.as_of = as_of
         self.data: dict | None = None
+        self._generation = 0  # the newest reading asked for
 
     def compose(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
@@ -139,8 +143,14 @@ class StatsScreen(Screen[None]):
     def action_reload(self) -> None:
         self.compute(None)
 
-    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def compute(self, entries: list[Entry] | None) -> None:
+        """Read the figures in a worker; only the newest reading is shown (Textual cannot stop
+        a running thread worker, so an older one may post after it)."""
+        self._generation += 1
+        self._compute(entries, self._generation)
+
+    @work(thread=True, group="stats", exit_on_error=False)
+    def _compute(self, entries: list[Entry] | None, generation: int) -> None:
         from hotfix_tui.core.reports import catalog, stats
 
         as_of = self.as_of
@@ -157,12 +167,14 @@ class StatsScreen(Screen[None]):
             except Exception:  # noqa: BLE001 - a broken team workflow still shows the figures
                 sevs = []
             data = stats.compute(entries, host(self.app).clock(), severities=sevs)
-            msg = StatsReady(data, as_of)
+            msg = StatsReady(data, as_of, generation=generation)
         except (GitError, OSError) as exc:
-            msg = StatsReady({}, None, str(exc))
+            msg = StatsReady({}, None, str(exc), generation=generation)
         self.post_message(msg)
 
     def on_stats_ready(self, message: StatsReady) -> None:
+        if message.generation != self._generation:
+            return  # an older reading that finished after a newer one
         if message.error:
             self.notify(clean(message.error), severity="error", title="Stats", markup=False)
             return
