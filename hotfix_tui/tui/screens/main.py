@@ -161,8 +161,7 @@ class MainScreen(IncidentFlows):
         self._initial_cursor = f"t:{nxt.key}" if nxt else first
         return self.boxes
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # (Textual also calls IncidentFlows.on_mount: it listens)
         if host(self.app).watch_files:  # once the first frame is out: nothing on its way
             self.set_timer(WATCH_AFTER, self.watcher.start)
         for box in self.boxes:
@@ -863,8 +862,7 @@ class MainScreen(IncidentFlows):
 
     # --- file watching --------------------------------------------------------------------
 
-    def on_unmount(self) -> None:
-        super().on_unmount()
+    def on_unmount(self) -> None:  # (and IncidentFlows.on_unmount: it stops listening)
         self.watcher.stop()
 
     def on_files_changed(self, message: FilesChanged) -> None:
