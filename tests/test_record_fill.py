@@ -225,3 +225,13 @@ def test_needs_detection_until_it_is_set(upstream, clock):
     inc.set_detection(None, "on-call noticed")
     assert not needs_detection(inc)
     assert record.get_field(hf(upstream), "Detection") == f"{START} - on-call noticed"
+
+
+def test_detection_answer_gives_the_recorded_time_and_how_or_blanks():
+    from hotfix_tui.core.record.fill import detection_answer
+
+    filled = "**Detection**: 2026-03-01 10:05:00 UTC - PagerDuty alert\n"
+    assert detection_answer(filled) == ("2026-03-01 10:05:00", "PagerDuty alert")
+    placeholder = "**Detection**: [YYYY-MM-DD HH:MM:SS UTC] - [how it was found]\n"
+    assert detection_answer(placeholder) == ("", "")
+    assert detection_answer("no such field\n") == ("", "")

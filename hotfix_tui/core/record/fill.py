@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from hotfix_tui.core.clocks import format_time
+from hotfix_tui.core.clocks import format_time, parse_time
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.record.change import Change, IncidentError
 
@@ -20,6 +20,17 @@ DETECTION = "Detection"
 START = "Incident Start"
 COMMIT_SHA = "Commit SHA"
 _REVERT_RE = re.compile(r"(git revert )(\[commit-sha\]|<hotfix-commit-sha>|[0-9a-f]{7,64})")
+
+
+def detection_answer(hotfix_text: str) -> tuple[str, str]:
+    """The recorded detection as (time, how) texts to edit; '' for a placeholder."""
+    value = record.get_field(hotfix_text, DETECTION) or ""
+    head, sep, rest = value.partition(" - ")
+    when = parse_time(head)
+    how = rest.strip() if sep else ""
+    if record.is_placeholder(how):
+        how = ""
+    return (when.strftime("%Y-%m-%d %H:%M:%S") if when else ""), how
 
 
 class NeedsConfirmation(Exception):

@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.screen import Screen
 
 from hotfix_tui.core.alerting.alerts import is_resolved as lifecycle_done
-from hotfix_tui.core.clocks import format_time, parse_time
+from hotfix_tui.core.clocks import format_time
 from hotfix_tui.core.markdown import record_md
-from hotfix_tui.core.record.fill import DETECTION, NeedsConfirmation
+from hotfix_tui.core.record.fill import NeedsConfirmation, detection_answer
 from hotfix_tui.core.record.incident import Incident, IncidentError
 from hotfix_tui.core.store import StoreError
 from hotfix_tui.tui.host import host
@@ -51,17 +51,6 @@ T = TypeVar("T")
 def is_resolved(inc: Incident) -> bool:
     """The incident's status is the last of its workflow's lifecycle (e.g. Resolved)."""
     return lifecycle_done(inc.status, inc.workflow)
-
-
-def detection_answer(hotfix_text: str) -> tuple[str, str]:
-    """The recorded detection as the dialog's (time, how) texts; '' for a placeholder."""
-    value = record_md.get_field(hotfix_text, DETECTION) or ""
-    head, sep, rest = value.partition(" - ")
-    when = parse_time(head)
-    how = rest.strip() if sep else ""
-    if record_md.is_placeholder(how):
-        how = ""
-    return (when.strftime("%Y-%m-%d %H:%M:%S") if when else ""), how
 
 
 class CommandsFound(Message):
