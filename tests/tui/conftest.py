@@ -35,3 +35,23 @@ def make_app(clock):
                          settings=settings or Settings(), watch=watch)
 
     return make
+
+
+async def click_line(pilot, ref: str, x: int = 0, chain: int = 1) -> None:
+    """Click the checklist's line of `ref` ("p:<index>" or "t:<key>") at column `x`."""
+    tree = pilot.app.screen.checklist
+    span = tree.span(ref)
+    assert span is not None, f"{ref} is not listed"
+    y = span[0] - int(tree.scroll_offset.y)
+    assert 0 <= y < tree.size.height, f"{ref} is not in view"
+    await pilot.click("#tree", offset=(x, y), times=chain)
+
+
+def drawn(app, ref: str) -> str:
+    """The text the checklist draws for `ref`'s lines (scrolled into view first)."""
+    tree = app.screen.checklist
+    tree.scroll_to_ref(ref)
+    span = tree.span(ref)
+    assert span is not None, f"{ref} is not listed"
+    top = int(tree.scroll_offset.y)
+    return "\n".join(tree.render_line(span[0] - top + i).text for i in range(span[1]))

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import click_line, drawn
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Digits, Input
 from textual.widgets._footer import FooterKey
@@ -84,7 +85,7 @@ async def test_start_shows_header_sla_and_current_phase(incident, make_app):
         assert m.cursor == "t:T001"
         assert not m.boxes[0].collapsed and m.boxes[0].built
         assert all(b.collapsed and not b.built for b in m.boxes[1:])
-        assert "0/5" in str(m.boxes[0].title_widget.render())
+        assert "0/5" in str(m.boxes[0].content())
         assert m.query_one("#sla-digits", Digits).value == "1:00:00"
 
 
@@ -95,7 +96,7 @@ async def test_finished_phase_collapsed_and_next_phase_open(incident, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         m = main(app)
-        assert m.boxes[0].collapsed and m.boxes[0].has_class("-finished")
+        assert m.boxes[0].collapsed and m.boxes[0].finished
         assert not m.boxes[1].collapsed
         assert m.cursor == "t:T006"
 
@@ -117,8 +118,7 @@ async def test_move_with_arrows_and_jk(incident, make_app):
         assert m.cursor == "p:0"
         await pilot.press("up")
         assert m.cursor == "p:0"
-        assert row(app, "T001").has_class("-cursor") is False
-        assert m.boxes[0].title_widget.has_class("-cursor")
+        assert m.cursor == "p:0" and m.checklist.cursor == "p:0"
         await pilot.press("end")
         assert m.cursor == f"p:{len(m.boxes) - 1}"
         await pilot.press("home")
@@ -150,9 +150,9 @@ async def test_enter_expands_task_and_phase(incident, make_app):
     async with app.run_test(size=SIZE) as pilot:
         m = main(app)
         r = row(app, "T001")
-        assert "How many users affected?" not in str(r.render())
+        assert "How many users affected?" not in drawn(app, "t:T001")
         await pilot.press("enter")
-        text = str(r.render())
+        text = drawn(app, "t:T001")
         assert r.expanded and "How many users affected?" in text and "first <b>note</b>" in text
         await pilot.press("enter")
         assert not r.expanded
@@ -197,8 +197,8 @@ async def test_space_and_x_toggle_done_on_disk(incident, make_app, clock):
         assert is_checked(incident, "T001")
         # T001 records the investigation start in hotfix.md, stamped with the clock
         assert "**Investigation Start**: 2026-11-25 14:00:00 UTC" in hotfix_md(incident)
-        assert "1/5" in str(m.boxes[0].title_widget.render())
-        assert row(app, "T001").has_class("-done")
+        assert "1/5" in str(m.boxes[0].content())
+        assert row(app, "T001").state == "done"
         await pilot.press("x")
         assert not is_checked(incident, "T001")
         await pilot.press("j", "x")
@@ -250,7 +250,7 @@ async def test_skip_with_reason_modal(incident, make_app):
         items = subitems(incident, "T002")
         assert items == ["- **Skipped** (2026-11-25 14:00:00 UTC, Ana Lyst): IC already paged"]
         assert row(app, "T002").view.state == "skipped"
-        assert "IC already paged" in str(row(app, "T002").render())
+        assert "IC already paged" in drawn(app, "t:T002")
         # escape cancels without writing
         await pilot.press("j", "s")
         await pilot.pause()
@@ -278,7 +278,7 @@ async def test_note_inline_input(incident, make_app):
         assert subitems(incident, "T001") == [
             "- **Note** (2026-11-25 14:00:00 UTC, Ana Lyst): rollback ready [v2]"
         ]
-        assert "✎1" in str(row(app, "T001").render())
+        assert "✎1" in drawn(app, "t:T001")
         # escape cancels
         await pilot.press("n", "a", "b", "escape")
         await pilot.pause()
@@ -424,7 +424,7 @@ async def test_filter_and_escape_clears(incident, make_app):
         assert inp.display and inp.has_focus
         await pilot.press(*"deploy")
         await pilot.pause()
-        visible = [r for r, _ in m.rows() if r.startswith("t:")]
+        visible = [r for r in m.rows() if r.startswith("t:")]
         assert visible == ["t:T011", "t:T012", "t:T017"]  # staging, production, checkpoint
         assert not m.boxes[0].display
         await pilot.press("enter")
@@ -594,7 +594,7 @@ async def test_external_edit_reloads_and_keeps_cursor(incident, make_app):
         m.check_files()
         await pilot.pause()
         assert row(app, "T002").view.done
-        assert m.cursor == "t:T003" and row(app, "T003").has_class("-cursor")
+        assert m.cursor == "t:T003" and m.checklist.cursor == "t:T003"
         assert any("changed on disk" in t for t in messages(app))
         # our own next write keeps the teammate's change
         await pilot.press("space")
@@ -760,7 +760,7 @@ async def test_markup_and_escape_sequences_render_literally(incident, make_app):
     app = make_app(incident)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        shown = str(row(app, "T001").render())
+        shown = drawn(app, "t:T001")
         assert "[bold red]boom[/]" in shown and "[link=x]y[/link]" in shown
         assert "\x1b" not in shown and "\x07" not in shown and "␛[2J" in shown
         await pilot.press("space")
@@ -772,13 +772,13 @@ async def test_mouse_click_selects_and_checkbox_click_toggles(incident, make_app
     async with app.run_test(size=SIZE) as pilot:
         m = main(app)
         await pilot.pause()
-        await pilot.click(row(app, "T003"), offset=(20, 0))
+        await click_line(pilot, "t:T003", x=22)
         await pilot.pause()
         assert m.cursor == "t:T003" and not is_checked(incident, "T003")
-        await pilot.click(row(app, "T004"), offset=(3, 0))
+        await click_line(pilot, "t:T004", x=5)
         await pilot.pause()
         assert m.cursor == "t:T004" and is_checked(incident, "T004")
-        await pilot.click(m.boxes[1].title_widget)
+        await click_line(pilot, "p:1", x=4)
         await pilot.pause()
         assert not m.boxes[1].collapsed and m.boxes[1].built and m.cursor == "p:1"
 
@@ -849,9 +849,8 @@ async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(inc
         assert {"filter", "next_open", "command_palette"} <= set(footer_keys(app))
 
 
-async def test_large_file_builds_only_the_open_phase(repo, clock):
-    from hotfix_tui.core.config.settings import Settings
-
+def big_incident(repo, clock, long_every: int = 0) -> Incident:
+    """100 phases of 100 tasks (every `long_every`-th title long enough to wrap)."""
     folder = repo / "specs" / "hotfix-001-big"
     folder.mkdir(parents=True)
     parts = ["# Tasks: Hotfix - big\n\n**Hotfix ID**: hotfix-001\n**Severity**: P1\n\n"]
@@ -860,17 +859,25 @@ async def test_large_file_builds_only_the_open_phase(repo, clock):
         parts.append(f"## Phase {p + 1}: Phase {p + 1}\n\n")
         for _ in range(100):
             n += 1
-            parts.append(f"- [ ] **T{n:05d}** Task number {n}\n")
+            long = " and then some more words" * 8 if long_every and n % long_every == 0 else ""
+            parts.append(f"- [ ] **T{n:05d}** Task number {n}{long}\n")
         parts.append("\n")
     (folder / "tasks.md").write_text("".join(parts))
-    inc = Incident(folder, None, clock=clock, who="Ana Lyst", repo_root=repo)
+    return Incident(folder, None, clock=clock, who="Ana Lyst", repo_root=repo)
+
+
+async def test_large_file_builds_only_the_open_phase(repo, clock):
+    from hotfix_tui.core.config.settings import Settings
+
+    inc = big_incident(repo, clock)
+    folder = inc.folder
     app = HotfixApp(inc, root=repo, clock=clock, settings=Settings(), watch=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         m = main(app)
         assert len(m.boxes) == 100
         assert sum(b.built for b in m.boxes) == 1
-        assert len(list(m.query(TaskRow))) == 100
+        assert sum(len(b.rows) for b in m.boxes) == 100
         await pilot.press("space")
         assert "- [x] **T00001**" in (folder / "tasks.md").read_text()
 
@@ -1024,3 +1031,35 @@ async def test_unchecking_takes_back_the_record_and_kept_times_are_told(incident
         assert kept and "Root Cause Identified keeps 2026-11-25 13:55:00 UTC" in (
             kept[-1].message)
         assert "**Root Cause Identified**: 2026-11-25 13:55:00 UTC" in hotfix_md(incident)
+
+
+async def test_a_long_list_draws_only_the_lines_in_view(repo, clock, monkeypatch):
+    from hotfix_tui.core.config.settings import Settings
+
+    inc = big_incident(repo, clock, long_every=50)
+    app = HotfixApp(inc, root=repo, clock=clock, settings=Settings(), watch=False)
+    drawn_rows: list[str] = []
+    content = TaskRow.content
+
+    def spy(self, fill_values):
+        drawn_rows.append(self.key)
+        return content(self, fill_values)
+
+    monkeypatch.setattr(TaskRow, "content", spy)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        m = main(app)
+        tree = m.checklist
+        m.action_expand_all()  # 10 000 rows listed
+        await pilot.pause()
+        assert len([r for r in tree.refs() if r.startswith("t:")]) == 10_000
+        drawn_rows.clear()
+        await pilot.press("end")  # the cursor to the last line
+        await pilot.pause()
+        assert m.cursor == "t:T10000"
+        # the long titles wrap (their heights were laid out), the rest took one line each
+        assert tree.span("t:T10000")[1] > 1 and tree.span("t:T09999")[1] == 1
+        assert tree.virtual_size.height == sum(tree.span(r)[1] for r in tree.refs())
+        assert "T10000" in drawn(app, "t:T10000")
+        # only what is in view (and the few long rows measured) was drawn
+        assert 0 < len(set(drawn_rows)) <= tree.size.height + 2

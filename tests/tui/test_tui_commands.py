@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import drawn
 from gitfix import git
 
 from hotfix_tui.core.config.settings import Settings
@@ -142,7 +143,7 @@ async def test_commands_in_steps_are_shown_filled_in(incident, clock):
         await pilot.pause()
         row = m.current_task()
         assert row is not None and row.view.id == "T010"
-        assert f"Publish with `git push origin {branch}`" in str(row.render())
+        assert f"Publish with `git push origin {branch}`" in drawn(app, "t:" + row.key)
         assert "`git push origin <branch>`" in path.read_text()  # the file keeps the template
         await pilot.press("y")
         await settle(app, pilot)

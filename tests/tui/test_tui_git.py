@@ -143,8 +143,8 @@ async def test_sync_key_merges_a_teammates_check(tmp_path, clock):
         assert "<<<<<<<" not in text
         assert inc.doc.task("T002").done
         row = next(b.rows["T002"] for b in m.boxes if "T002" in b.rows)
-        assert row.view.done and row.has_class("-done")
-        assert "2/5" in str(m.boxes[0].title_widget.render())
+        assert row.view.done and row.state == "done"
+        assert "2/5" in str(m.boxes[0].content())
         assert m.cursor == "t:T001"  # the cursor stays where it was
         # what arrived from Bob: app state and a notification
         last = app.main.git.last_sync

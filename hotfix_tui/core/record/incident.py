@@ -104,6 +104,18 @@ class PhaseView:
         return all(t.settled for t in self.tasks)
 
 
+@dataclass(frozen=True)
+class PhaseHead:
+    """A phase's name and progress without its task views (what a collapsed phase shows)."""
+
+    index: int
+    name: str
+    note: str
+    done: int
+    total: int
+    finished: bool
+
+
 def folder_words(description: str, count: int = 3) -> str:
     """Lowercase, runs of non `a-z0-9` to `-`, first `count` words: the folder/branch slug."""
     import re
@@ -417,6 +429,35 @@ class Incident:
         views = [self.task_view(t, sev) for t in map(doc.task, ph.task_keys) if t is not None]
         return PhaseView(index, ph.name, ph.note, views)
 
+    def phase_heads(self) -> list[PhaseHead]:
+        """Every phase's progress as `phases()` counts it, without a view per task."""
+        doc, applies = self.doc, self.applicable()
+        n = len(doc.phases)
+        done, total, open_ = [0] * n, [0] * n, [0] * n
+        for t, ok in zip(doc.tasks, applies, strict=True):
+            i = t.phase_index
+            if not 0 <= i < n:
+                continue
+            if ok or t.done:
+                total[i] += 1
+                if t.done or t.skip is not None:
+                    done[i] += 1
+            if ok and not t.done and t.skip is None:
+                open_[i] += 1
+        return [PhaseHead(i, ph.name, ph.note, done[i], total[i], open_[i] == 0)
+                for i, ph in enumerate(doc.phases)]
+
+    def applicable(self) -> list[bool]:
+        """Whether each task of the file applies at the incident's severity (as its view says)."""
+        wf, sev = self.workflow, self.severity
+        if wf is None:
+            return [True] * len(self.doc.tasks)
+        out = []
+        for t in self.doc.tasks:
+            d = wf.task(t.id) if t.id else None
+            out.append(d.applies_to(sev) if d else True)
+        return out
+
     def progress(self) -> tuple[int, int]:
         """Settled (done or skipped) and total applicable tasks, as every view counts them."""
         phases = self.phases()
@@ -426,8 +467,20 @@ class Incident:
         sev = self.severity
         return [self.task_view(t, sev) for t in self.doc.tasks]
 
-    def next_open(self) -> TaskView | None:
-        return next((v for v in self.tasks() if v.state == "open"), None)
+    def next_open(self, after_line: int | None = None) -> TaskView | None:
+        """The first open task (after `after_line`, else from the top), viewing only that one."""
+        sev, first = self.severity, None
+        for t in self.doc.tasks:
+            if t.done or t.skip is not None:
+                continue
+            d = self.task_def(t)
+            if d is not None and not d.applies_to(sev):
+                continue
+            if after_line is None or t.line > after_line:
+                return self.task_view(t, sev)
+            if first is None:
+                first = t
+        return self.task_view(first, sev) if first is not None else None
 
     def find(self, ref: str) -> tasks_md.Task:
         """A task by ID (case-insensitive) or key; IncidentError names the file when unknown."""

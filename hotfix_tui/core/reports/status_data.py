@@ -38,7 +38,7 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
     now = inc.clock()
     started = inc.started_at
     doc = inc.doc
-    applicable = _applicable(inc)
+    applicable = inc.applicable()
     done_by_phase = [0] * len(doc.phases)
     total_by_phase = [0] * len(doc.phases)
     nxt = None
@@ -80,19 +80,6 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
         "next": {"id": nxt.id or nxt.key, "title": nxt.title} if nxt else None,
         "duplicate_ids": list(doc.duplicate_ids),
     }
-
-
-def _applicable(inc: Incident) -> list[bool]:
-    """Whether each task applies at the incident's severity (as `Incident.task_view` says)."""
-    wf = inc.workflow
-    if wf is None:
-        return [True] * len(inc.doc.tasks)
-    sev = inc.severity
-    out = []
-    for t in inc.doc.tasks:
-        d = wf.task(t.id) if t.id else None
-        out.append(d.applies_to(sev) if d else True)
-    return out
 
 
 def _task_dicts(tasks: list[Task], applicable: list[bool]) -> Iterator[dict[str, Any]]:

@@ -17,15 +17,17 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
-from textual.widget import Widget
-from textual.widgets import Collapsible, Input, Static
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Input
 
 from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
 from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration
 from hotfix_tui.core.heap import Trimmer
+from hotfix_tui.core.markdown.tasks_md import Task
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.fill import needs_detection
-from hotfix_tui.core.record.incident import Incident, PhaseView, TaskView
+from hotfix_tui.core.record.incident import Incident, PhaseHead, TaskView
 from hotfix_tui.core.reports.commands import record_values
 from hotfix_tui.tui.actions import (
     FOOTER_NARROW_HIDDEN,
@@ -87,7 +89,7 @@ class MainScreen(IncidentFlows):
         super().__init__(incident)
         self.boxes: list[PhaseBox] = []
         self.cursor: str | None = None  # "p:<index>" or "t:<key>"
-        self._cursor_widget: Widget | None = None
+        self.checklist = TaskTree(id="tree")
         self.filter_text = ""
         self._note_key: str | None = None
         self._last_sla: tuple | None = None
@@ -102,8 +104,9 @@ class MainScreen(IncidentFlows):
     def compose(self) -> ComposeResult:
         yield HeaderLine(id="header")
         yield SlaPanel(id="sla")
-        with TaskTree(id="tree"):
-            yield from self._make_boxes()
+        with Horizontal(id="body"):
+            self.checklist.set_boxes(self._make_boxes())
+            yield self.checklist
         yield KeyFooter()
 
     def _input(self, ident: str, placeholder: str = "") -> Input:
@@ -124,7 +127,7 @@ class MainScreen(IncidentFlows):
                 found.first().display = False
             return
         if not found:
-            self.query_one(TaskTree).mount(SidePanel(id="side"))
+            self.query_one("#body").mount(SidePanel(id="side"))
         self.query_one(SidePanel).display = True
         self.call_after_refresh(self.update_side)
 
@@ -150,13 +153,10 @@ class MainScreen(IncidentFlows):
 
     def _make_boxes(self) -> list[PhaseBox]:
         inc = self.incident
-        phases = inc.phases()
+        phases = inc.phase_heads()
         nxt = inc.next_open()
         current = nxt.phase_index if nxt else -1
-        self.boxes = []
-        for pv in phases:
-            box = PhaseBox(pv, collapsed=pv.index != current)
-            self.boxes.append(box)
+        self.boxes = [self.checklist.make_box(pv, collapsed=pv.index != current) for pv in phases]
         first = f"p:{phases[0].index}" if phases else None
         self._initial_cursor = f"t:{nxt.key}" if nxt else first
         return self.boxes
@@ -181,8 +181,7 @@ class MainScreen(IncidentFlows):
         if self._fit_size():
             self._last_sla = None
             self.tick()
-        if self._cursor_widget is not None:
-            self.call_after_refresh(self._scroll_to_cursor)
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def _fit_size(self) -> bool:
         """Layout for the terminal size; True when the SLA panel changed its mode.
@@ -217,10 +216,7 @@ class MainScreen(IncidentFlows):
         values = record_values(inc.text("hotfix.md"), inc.branch_field)
         if values != self.fill_values:  # commands quoted in steps are shown filled in
             self.fill_values = values
-            for box in self.boxes:
-                for row in box.rows.values():
-                    if row.expanded:
-                        row.refresh(layout=True)
+            self.checklist.set_fill_values(values)
         self.query_one(HeaderLine).show(*self.header_parts)
         self.sub_title = inc.id
 
@@ -302,7 +298,7 @@ class MainScreen(IncidentFlows):
         box = self._box_of(key)
         if box is not None:
             pv = inc.phase(box.index)
-            box.set_title(pv)
+            box.set_title(pv)  # (a PhaseView: its counts are a PhaseHead's)
             row = box.rows.get(key)
             if row is not None:
                 view = next((v for v in pv.tasks if v.key == key), None)
@@ -317,22 +313,24 @@ class MainScreen(IncidentFlows):
     def sync_all(self) -> None:
         """Re-render everything from the incident, keeping the cursor and open phases."""
         inc = self.incident
-        phases = inc.phases()
+        phases = inc.phase_heads()
         if [(p.name, p.note) for p in phases] != [(b.view.name, b.view.note) for b in self.boxes]:
             self._rebuild_tree(phases)
         else:
-            for box, pv in zip(self.boxes, phases, strict=True):
-                box.set_title(pv)
+            for box, head in zip(self.boxes, phases, strict=True):
+                if box.view != head:
+                    box.set_title(head)
                 if not box.built:
                     continue
-                if box.order != [v.key for v in pv.tasks]:
+                views = inc.phase(box.index).tasks
+                if box.order != [v.key for v in views]:
                     expanded = {k for k, r in box.rows.items() if r.expanded}
-                    box.build(pv.tasks)
+                    box.build(views)
                     for k in expanded & set(box.rows):
                         box.rows[k].expanded = True
                     self._apply_filter_to(box)
                 else:
-                    for v in pv.tasks:
+                    for v in views:
                         row = box.rows[v.key]
                         if row.view != v:
                             row.set_view(v)
@@ -341,75 +339,56 @@ class MainScreen(IncidentFlows):
         self.tick()
         self.set_cursor(self.cursor)
 
-    def _rebuild_tree(self, phases: list[PhaseView]) -> None:
+    def _rebuild_tree(self, phases: list[PhaseHead]) -> None:
         open_names = {b.view.name for b in self.boxes if not b.collapsed}
-        tree = self.query_one(TaskTree)
-        tree.remove_children()
-        self.boxes = [PhaseBox(pv, collapsed=pv.name not in open_names) for pv in phases]
-        tree.mount_all(self.boxes)
+        tree = self.checklist
+        self.boxes = [tree.make_box(pv, collapsed=pv.name not in open_names) for pv in phases]
+        tree.set_boxes(self.boxes)
         for box in self.boxes:
             if not box.collapsed:
                 self._build(box)
 
     # --- cursor ---------------------------------------------------------------------------
 
-    def rows(self) -> list[tuple[str, Widget]]:
-        out: list[tuple[str, Widget]] = []
-        for box in self.boxes:
-            if not box.display:
-                continue
-            out.append((f"p:{box.index}", box.title_widget))
-            if not box.collapsed and box.built:
-                for k in box.order:
-                    r = box.rows[k]
-                    if r.display:
-                        out.append((f"t:{k}", r))
-        return out
+    def rows(self) -> list[str]:
+        """The references of the lines listed: "p:<index>" for a phase, "t:<key>" for a task."""
+        return self.checklist.refs()
 
     def set_cursor(self, ref: str | None) -> None:
-        rows = self.rows()
-        if not rows:
-            if self._cursor_widget is not None:
-                self._cursor_widget.remove_class("-cursor")
+        tree = self.checklist
+        if not tree.refs():
             # nothing shown (a filter matches nothing): the cursor returns there afterwards
-            self.cursor, self._cursor_widget = ref, None
+            self.cursor = tree.cursor = ref
             return
-        refs = [r for r, _ in rows]
-        if ref not in refs:
-            ref = self._nearest(ref, refs)
-        widget = dict(rows)[ref]
-        if self._cursor_widget is not None and self._cursor_widget is not widget:
-            self._cursor_widget.remove_class("-cursor")
-        widget.add_class("-cursor")
-        self.cursor, self._cursor_widget = ref, widget
+        if tree.index_of(ref) is None:
+            ref = self._nearest(ref)
+        self.cursor = tree.cursor = ref
         self.call_after_refresh(self._scroll_to_cursor)
         if self.size.width >= WIDE:
             self.update_side()
 
-    def _nearest(self, ref: str | None, refs: list[str]) -> str:
+    def _nearest(self, ref: str | None) -> str:
         """Where the cursor goes when its row is gone: its phase title, else the first row."""
         if ref and ref.startswith("t:"):
             box = self._box_of(ref[2:])
-            if box is not None and f"p:{box.index}" in refs:
+            if box is not None and self.checklist.index_of(f"p:{box.index}") is not None:
                 return f"p:{box.index}"
-        return refs[0]
+        return self.checklist.refs()[0]
 
     def _scroll_to_cursor(self) -> None:
-        w = self._cursor_widget
-        if w is not None and w.is_mounted:
-            self.query_one(TaskTree).scroll_to_widget(w, animate=False, top=False)
+        if self.checklist.is_mounted:
+            self.checklist.scroll_to_ref(self.cursor)
 
     def _move(self, delta: int) -> None:
-        rows = self.rows()
-        refs = [r for r, _ in rows]
+        refs = self.checklist.refs()
         if not refs:
             return
-        i = refs.index(self.cursor) if self.cursor in refs else 0
+        i = self.checklist.index_of(self.cursor) or 0
         self.set_cursor(refs[max(0, min(len(refs) - 1, i + delta))])
 
     def current_task(self) -> TaskRow | None:
-        w = self._cursor_widget
-        return w if isinstance(w, TaskRow) else None
+        item = self.checklist.item(self.cursor) if self.cursor else None
+        return item if isinstance(item, TaskRow) else None
 
     def current_box(self) -> PhaseBox | None:
         if self.cursor is None:
@@ -440,10 +419,10 @@ class MainScreen(IncidentFlows):
         self._move(10**9)
 
     def action_page_down(self) -> None:
-        self._move(max(1, self.query_one(TaskTree).size.height - 2))
+        self._move(max(1, self.checklist.size.height - 2))
 
     def action_page_up(self) -> None:
-        self._move(-max(1, self.query_one(TaskTree).size.height - 2))
+        self._move(-max(1, self.checklist.size.height - 2))
 
     def _visible_boxes(self) -> list[PhaseBox]:
         return [b for b in self.boxes if b.display]
@@ -470,16 +449,15 @@ class MainScreen(IncidentFlows):
 
     def action_next_open(self) -> None:
         inc = self.incident
-        tasks = [v for v in inc.tasks() if v.state == "open"]
-        if not tasks:
-            self.notify("nothing open: every task is done, skipped or not applicable")
-            return
         after = None
         if self.cursor and self.cursor.startswith("t:"):
             cur = inc.doc.task(self.cursor[2:])
             if cur is not None:
                 after = cur.line
-        nxt = next((v for v in tasks if after is None or v.line > after), tasks[0])
+        nxt = inc.next_open(after)
+        if nxt is None:
+            self.notify("nothing open: every task is done, skipped or not applicable")
+            return
         self.reveal(nxt.key)
 
     def reveal(self, key: str) -> None:
@@ -525,31 +503,21 @@ class MainScreen(IncidentFlows):
             found = self._box_of(self.cursor[2:])
             self.set_cursor(f"p:{found.index}" if found else None)
 
-    @on(Collapsible.Expanded)
-    def _expanded(self, event: Collapsible.Expanded) -> None:
-        box = event.collapsible
-        if isinstance(box, PhaseBox) and not box.built:
-            self._build(box)
-
-    @on(Collapsible.Collapsed)
-    def _collapsed(self, event: Collapsible.Collapsed) -> None:
-        box = event.collapsible
-        cur = self.cursor or ""
-        if isinstance(box, PhaseBox) and cur.startswith("t:") and self._box_of(cur[2:]) is box:
-            self.set_cursor(f"p:{box.index}")
-
-    @on(TaskRow.Clicked)
-    def _row_clicked(self, event: TaskRow.Clicked) -> None:
+    @on(TaskTree.RowClicked)
+    def _row_clicked(self, event: TaskTree.RowClicked) -> None:
         self.set_cursor(f"t:{event.row.key}")
-        self.query_one(TaskTree).focus()
+        self.checklist.focus()
         if event.toggle:
             self.action_toggle_done()
 
-    @on(PhaseBox.TitleClicked)
-    def _title_clicked(self, event: PhaseBox.TitleClicked) -> None:
-        # a click on a phase title selects it (the Collapsible toggles it itself)
-        self.query_one(TaskTree).focus()
-        self.set_cursor(f"p:{event.box.index}")
+    @on(TaskTree.TitleClicked)
+    def _title_clicked(self, event: TaskTree.TitleClicked) -> None:
+        # a click on a phase title opens or closes it (the tree did) and selects it
+        box = event.box
+        if not box.collapsed and not box.built:
+            self._build(box)
+        self.checklist.focus()
+        self.set_cursor(f"p:{box.index}")
 
     # --- actions: changes ---------------------------------------------------------------
 
@@ -610,7 +578,7 @@ class MainScreen(IncidentFlows):
         if self._shown_input("note-input"):
             self.query_one("#note-input").display = False
         self._note_key = None
-        self.query_one(TaskTree).focus()
+        self.checklist.focus()
 
     def action_note_editor(self) -> None:
         row = self._need_task()
@@ -749,8 +717,8 @@ class MainScreen(IncidentFlows):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one(TaskTree).focus()
-        rows = [r for r, _ in self.rows() if r.startswith("t:")]
+        self.checklist.focus()
+        rows = [r for r in self.rows() if r.startswith("t:")]
         if rows:
             self.set_cursor(rows[0])
 
@@ -762,10 +730,11 @@ class MainScreen(IncidentFlows):
         q = self.filter_text
         if q and self._pre_filter is None:
             self._pre_filter = {b.view.name: b.collapsed for b in self.boxes}
+        doc = self.incident.doc
         for box in self.boxes:
             if q:
-                pv = box.view
-                hit = any(self._matches(v) for v in pv.tasks)
+                keys = doc.phases[box.index].task_keys
+                hit = any(self._matches(t) for t in map(doc.task, keys) if t is not None)
                 box.display = hit
                 if hit and box.collapsed:
                     self._expand(box)
@@ -780,15 +749,10 @@ class MainScreen(IncidentFlows):
 
     def _no_match(self, show: bool) -> None:
         """Say so when the filter matches no task (the list would be empty)."""
-        found = self.query("#no-match")
-        if not show and not found:
-            return
-        if not found:
-            self.query_one(TaskTree).mount(Static(id="no-match"))
-        msg = self.query_one("#no-match", Static)
-        msg.update(Text.assemble("no task matches ", (repr(self.filter_text), "bold"),
-                                 "  (esc clears the filter)", style="italic"))
-        msg.display = show
+        self.checklist.empty = Content.assemble(
+            "no task matches ", (repr(self.filter_text), "bold"), "  (esc clears the filter)"
+        ) if show else None
+        self.checklist.changed()
 
     def _restore_phases(self, before: dict[str, bool]) -> None:
         """Each phase open or closed as before the filter; the cursor's task stays in view."""
@@ -803,7 +767,7 @@ class MainScreen(IncidentFlows):
             else:
                 self._expand(box)
 
-    def _matches(self, v: TaskView) -> bool:
+    def _matches(self, v: TaskView | Task) -> bool:
         q = self.filter_text
         return not q or q in (v.id or "").lower() or q in v.title.lower()
 
@@ -822,7 +786,7 @@ class MainScreen(IncidentFlows):
         inp.value = ""
         inp.display = False
         self.apply_filter("")
-        self.query_one(TaskTree).focus()
+        self.checklist.focus()
 
     def on_key(self, event) -> None:
         # escape inside the inputs: the Input has focus, so handle it here

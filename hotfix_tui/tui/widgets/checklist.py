@@ -1,162 +1,490 @@
-"""The checklist: phases as collapsible boxes of task rows, in one scrolling tree."""
+"""The checklist: phases and their task rows drawn line by line, only the lines in view.
+
+`PhaseBox` and `TaskRow` hold what each phase and row shows (no widgets: 100 000 tasks cost no
+more to open than 28); `TaskTree` lays them out as lines and renders the visible ones.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from bisect import bisect_right
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, cast
 
-from rich.text import Text
+from rich.cells import cell_len
 from textual import events
-from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widget import Widget
-from textual.widgets import Collapsible
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import Style
 
 from hotfix_tui.core.reports.commands import fill as fill_command
 
 if TYPE_CHECKING:
-    from hotfix_tui.core.record.incident import PhaseView, TaskView
+    from hotfix_tui.core.record.incident import TaskView
 
 from hotfix_tui.tui.widgets.text import TITLE_SHOWN, TITLE_SHOWN_EXPANDED, clean, cut, note_text
 
+INDENT = 2  # columns a phase's rows are indented by
+BOXES = {"done": "[x]", "skipped": "[-]", "open": "[ ]", "n/a": "[ ]"}
+TITLE_STYLE = {"done": "", "skipped": "strike", "open": "bold", "n/a": "strike"}
 
-class TaskRow(Widget):
-    """One task: checkbox, ID, title, state; its steps and notes when expanded."""
 
+class PhaseLike(Protocol):
+    """What a phase title shows: `PhaseHead` (no task views) or `PhaseView`."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+    @property
+    def done(self) -> int: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def finished(self) -> bool: ...
+
+
+class TaskRow:
+    """One task in the list: its view, whether its steps and notes show, whether it matches."""
+
+    __slots__ = ("_changed", "_display", "expanded", "key", "version", "view")
+
+    def __init__(self, view: TaskView, changed: Callable[[], None]) -> None:
+        self.view = view
+        self.key = view.key
+        self.expanded = False
+        self._display = True
+        self._changed = changed
+        self.version = 0  # bumped on every change of what the row shows
+
+    @property
+    def state(self) -> str:
+        return self.view.state
+
+    @property
+    def display(self) -> bool:
+        return self._display
+
+    @display.setter
+    def display(self, value: bool) -> None:
+        if value != self._display:
+            self._display = value
+            self._changed()
+
+    def set_view(self, view: TaskView) -> None:
+        self.view = view
+        self.version += 1
+        self._changed()
+
+    def toggle_expanded(self) -> None:
+        self.expanded = not self.expanded
+        self.version += 1
+        self._changed()
+
+    def parts(self, fill_values: dict[str, str]) -> list[str | tuple[str, str]]:
+        """The row's text in styled parts: box, ID, markers, title, state; steps and notes
+        (on lines of their own) when expanded."""
+        v, state, expanded = self.view, self.view.state, self.expanded
+        parts: list[str | tuple[str, str]] = [
+            ("▾ " if expanded else "▸ ", "dim"),
+            (BOXES[state], "bold green" if state == "done" else "bold"),
+            " ",
+        ]
+        if v.id:
+            parts += [(clean(v.id), "bold cyan" if state == "open" else "cyan"), " "]
+        parts += [(f"[{clean(m)}] ", "magenta") for m in v.markers]
+        title = cut(v.title, TITLE_SHOWN_EXPANDED if expanded else TITLE_SHOWN)
+        parts.append((clean(title), TITLE_STYLE[state]))
+        if state == "skipped":
+            parts += [("  skipped: ", "yellow"), (clean(v.skipped or ""), "italic")]
+        elif state == "n/a":
+            parts += [("  n/a: ", "italic"), (clean(v.reason), "italic")]
+        if v.notes and not expanded:
+            parts.append((f"  ✎{len(v.notes)}", "dim"))
+        if expanded:
+            for step in v.steps:
+                parts += [("\n      • ", "dim"), clean(fill_command(step, fill_values))]
+            for note in v.notes:
+                parts += [("\n      ✎ ", "yellow"), (clean(note_text(note)), "italic")]
+            if not v.steps and not v.notes:
+                parts.append(("\n      (no sub-steps or notes)", "dim"))
+        return parts
+
+    def content(self, fill_values: dict[str, str]) -> Content:
+        """The row as styled text (markdown shown literally, never as markup)."""
+        return Content.assemble(*self.parts(fill_values))
+
+    def height(self, fill_values: dict[str, str], width: int, rules: RulesMap) -> int:
+        """Lines the row takes at `width` (a row on one line is not laid out to know it)."""
+        parts = self.parts(fill_values)
+        if not self.expanded:
+            plain = "".join(p if isinstance(p, str) else p[0] for p in parts)
+            if cell_len(plain) <= width:
+                return 1
+        return max(1, Content.assemble(*parts).get_height(rules, width))
+
+
+class PhaseBox:
+    """A phase in the list: its title, open or collapsed, shown or filtered out, and its rows
+    (made on its first opening)."""
+
+    def __init__(self, view: PhaseLike, collapsed: bool, changed: Callable[[], None]) -> None:
+        self.index = view.index
+        self.view: PhaseLike = view
+        self._collapsed = collapsed
+        self._display = True
+        self._changed = changed
+        self.built = False
+        self.rows: dict[str, TaskRow] = {}
+        self.order: list[str] = []
+        self.version = 0
+
+    @property
+    def collapsed(self) -> bool:
+        return self._collapsed
+
+    @collapsed.setter
+    def collapsed(self, value: bool) -> None:
+        if value != self._collapsed:
+            self._collapsed = value
+            self.version += 1
+            self._changed()
+
+    @property
+    def display(self) -> bool:
+        return self._display
+
+    @display.setter
+    def display(self, value: bool) -> None:
+        if value != self._display:
+            self._display = value
+            self._changed()
+
+    @property
+    def finished(self) -> bool:
+        return self.view.finished
+
+    def set_title(self, view: PhaseLike) -> None:
+        self.view = view
+        self.version += 1
+        self._changed()
+
+    def content(self) -> Content:
+        """The title line: open/closed symbol, name, note and progress."""
+        v = self.view
+        return Content.assemble(
+            "▶ " if self._collapsed else "▼ ",
+            (clean(v.name), "bold"),
+            (f" ({clean(v.note)})" if v.note else "", "dim"),
+            "  ",
+            (f"{v.done}/{v.total}", "bold green" if v.finished else "bold"),
+            (" ✔" if v.finished else "", "green"),
+        )
+
+    def build(self, views: list[TaskView]) -> None:
+        """Make the task rows (first opening, or after the phase's tasks changed on disk)."""
+        self.rows = {v.key: TaskRow(v, self._changed) for v in views}
+        self.order = [v.key for v in views]
+        self.built = True
+        self._changed()
+
+
+Item = PhaseBox | TaskRow
+
+
+class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
+    """The scrolling list of phases and tasks; keys are handled by the screen (cursor model)."""
+
+    COMPONENT_CLASSES = {
+        "task-tree--phase",
+        "task-tree--finished",
+        "task-tree--done",
+        "task-tree--na",
+        "task-tree--cursor",
+        "task-tree--hover",
+        "task-tree--empty",
+    }
     DEFAULT_CSS = """
-    TaskRow { height: auto; width: 1fr; }
+    TaskTree { background: $surface; }
+    TaskTree > .task-tree--finished { color: $text-muted; }
+    TaskTree > .task-tree--done { color: $text-muted; }
+    TaskTree > .task-tree--na { color: $text-disabled; text-style: dim; }
+    TaskTree > .task-tree--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    TaskTree > .task-tree--hover { background: $boost; }
+    TaskTree > .task-tree--empty { text-style: italic; }
     """
 
-    class Clicked(Message):
+    class RowClicked(Message):
+        """A task row was clicked; `toggle` when on its checkbox or a double click."""
+
         def __init__(self, row: TaskRow, toggle: bool) -> None:
             super().__init__()
             self.row = row
             self.toggle = toggle
 
-    def __init__(self, view: TaskView) -> None:
-        super().__init__(classes=self._state_class(view))
-        self.view = view
-        self.key = view.key
-        self.expanded = False
-        self.matches = True
-
-    def set_view(self, view: TaskView) -> None:
-        self.view = view
-        self._sync_classes()
-        self.refresh(layout=True)
-
-    @staticmethod
-    def _state_class(view: TaskView) -> str:
-        return "-" + view.state.replace("/", "")
-
-    def _sync_classes(self) -> None:
-        want = self._state_class(self.view)
-        if not self.has_class(want):
-            self.remove_class("-open", "-done", "-skipped", "-na")
-            self.add_class(want)
-
-    def toggle_expanded(self) -> None:
-        self.expanded = not self.expanded
-        self.refresh(layout=True)
-
-    def render(self) -> Text:
-        v = self.view
-        state = v.state
-        box = {"done": "[x]", "skipped": "[-]", "open": "[ ]", "n/a": "[ ]"}[state]
-        t = Text(no_wrap=False, overflow="fold")
-        t.append("▸ " if not self.expanded else "▾ ", style="dim")
-        t.append(box, style="bold green" if state == "done" else "bold")
-        t.append(" ")
-        if v.id:
-            t.append(clean(v.id), style="bold cyan" if state == "open" else "cyan")
-            t.append(" ")
-        for m in v.markers:
-            t.append(f"[{clean(m)}] ", style="magenta")
-        title_style = {"done": "", "skipped": "strike", "open": "bold", "n/a": "strike"}[state]
-        t.append(clean(cut(v.title, TITLE_SHOWN_EXPANDED if self.expanded else TITLE_SHOWN)),
-                 style=title_style)
-        if state == "skipped":
-            t.append("  skipped: ", style="yellow")
-            t.append(clean(v.skipped or ""), style="italic")
-        elif state == "n/a":
-            t.append("  n/a: ", style="italic")
-            t.append(clean(v.reason), style="italic")
-        if v.notes and not self.expanded:
-            t.append(f"  ✎{len(v.notes)}", style="dim")
-        if self.expanded:
-            for step in v.steps:
-                t.append("\n      • ", style="dim")
-                t.append(clean(fill_command(step, getattr(self.screen, "fill_values", {}))))
-            for note in v.notes:
-                t.append("\n      ✎ ", style="yellow")
-                t.append(clean(note_text(note)), style="italic")
-            if not v.steps and not v.notes:
-                t.append("\n      (no sub-steps or notes)", style="dim")
-        return t
-
-    def on_click(self, event: events.Click) -> None:
-        event.stop()
-        self.post_message(self.Clicked(self, toggle=event.x <= 5 or event.chain >= 2))
-
-
-
-class PhaseBox(Collapsible):
-    """A phase as a Collapsible; its task rows are built on the first expand (lazy)."""
-
-    DEFAULT_CSS = """
-    PhaseBox { padding: 0; border-top: none; background: $surface; }
-    PhaseBox > Contents { padding: 0 0 0 2; }
-    """
-
     class TitleClicked(Message):
+        """A phase title was clicked (the phase has opened or closed already)."""
+
         def __init__(self, box: PhaseBox) -> None:
             super().__init__()
             self.box = box
 
-    def __init__(self, view: PhaseView, collapsed: bool) -> None:
-        super().__init__(title="", collapsed=collapsed, classes="phase")
-        self.index = view.index
-        self._title.can_focus = False
-        self.built = False
-        self.rows: dict[str, TaskRow] = {}
-        self.order: list[str] = []
-        self.view = view
-        self.set_title(view)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.boxes: list[PhaseBox] = []
+        self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
+        self.empty: Content | None = None  # shown when nothing is listed (a filter matches none)
+        self._cursor: str | None = None
+        self._hover: str | None = None
+        self._dirty = True
+        self._refs: list[str] = []
+        self._items: list[Item] = []
+        self._where: dict[str, int] = {}
+        self._starts: list[int] = []
+        self._heights: dict[tuple[str, int, int], int] = {}  # (ref, version, width) -> lines
+        self._strips: dict[tuple[str, int, int, str], list[Strip]] = {}
+        self._layout_width = -1
 
-    def set_title(self, view: PhaseView) -> None:
-        self.view = view
-        t = Content.assemble(
-            (clean(view.name), "bold"),
-            (f" ({clean(view.note)})" if view.note else "", "dim"),
-            "  ",
-            (f"{view.done}/{view.total}", "bold green" if view.finished else "bold"),
-            (" ✔" if view.finished else "", "green"),
-        )
-        self._title.label = t
-        self.set_class(view.finished, "-finished")
+    # --- the model ------------------------------------------------------------------------
 
-    def on_collapsible_title_toggle(self) -> None:
-        # Collapsible's own handler toggles; this one only tells the screen to select the phase
-        self.post_message(self.TitleClicked(self))
+    def changed(self) -> None:
+        """Something shown changed: lay the lines out again before the next frame."""
+        self._dirty = True
+        self.refresh()
+
+    def set_boxes(self, boxes: list[PhaseBox]) -> None:
+        self.boxes = boxes
+        self.changed()
+
+    def make_box(self, view: PhaseLike, collapsed: bool) -> PhaseBox:
+        return PhaseBox(view, collapsed, self.changed)
+
+    def set_fill_values(self, values: dict[str, str]) -> None:
+        """The record's values changed: expanded rows show their commands filled in again."""
+        self.fill_values = values
+        for box in self.boxes:
+            for row in box.rows.values():
+                if row.expanded:
+                    row.version += 1
+        self.changed()
+
+    def refs(self) -> list[str]:
+        """The references of the lines shown, in order: "p:<index>" and "t:<key>"."""
+        self._structure()
+        return self._refs
+
+    def item(self, ref: str) -> Item | None:
+        self._structure()
+        i = self._where.get(ref)
+        return None if i is None else self._items[i]
+
+    def index_of(self, ref: str | None) -> int | None:
+        self._structure()
+        return None if ref is None else self._where.get(ref)
+
+    def _structure(self) -> None:
+        if not self._dirty:
+            return
+        refs: list[str] = []
+        items: list[Item] = []
+        for box in self.boxes:
+            if not box.display:
+                continue
+            refs.append(f"p:{box.index}")
+            items.append(box)
+            if not box.collapsed and box.built:
+                rows = box.rows
+                for k in box.order:
+                    r = rows[k]
+                    if r.display:
+                        refs.append(f"t:{k}")
+                        items.append(r)
+        self._refs, self._items = refs, items
+        self._where = {r: i for i, r in enumerate(refs)}
+        self._dirty = False
+        self._layout_width = -1
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    def _height_of(self, ref: str, item: Item, width: int) -> int:
+        if isinstance(item, PhaseBox):
+            return 1
+        key = (ref, item.version, width)
+        h = self._heights.get(key)
+        if h is None:
+            h = item.height(self.fill_values, width - INDENT - 1, cast(RulesMap, self.styles))
+            if len(self._heights) > 200_000:
+                self._heights.clear()
+            self._heights[key] = h
+        return h
+
+    def _layout(self) -> None:
+        self._structure()
+        width = self._width()
+        if self._layout_width == width:
+            return
+        starts, y = [], 0
+        for ref, item in zip(self._refs, self._items, strict=True):
+            starts.append(y)
+            y += self._height_of(ref, item, width)
+        self._starts = starts
+        self._layout_width = width
+        total = y if self._refs else (1 if self.empty is not None else 0)
+        size = Size(width, total)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def span(self, ref: str) -> tuple[int, int] | None:
+        """First line and number of lines of a listed item."""
+        self._layout()
+        i = self._where.get(ref)
+        if i is None:
+            return None
+        end = self._starts[i + 1] if i + 1 < len(self._starts) else self.virtual_size.height
+        return self._starts[i], end - self._starts[i]
+
+    def scroll_to_ref(self, ref: str | None) -> None:
+        """Scroll so the item's lines are in view (the least scrolling that does it)."""
+        found = self.span(ref) if ref else None
+        if found is None:
+            return
+        y, h = found
+        self.scroll_to_region(Region(0, y, self._width(), h), animate=False, force=True,
+                              immediate=True)
+
+    def at_line(self, y: int) -> int | None:
+        """The index of the listed item on virtual line `y`."""
+        self._layout()
+        if not self._starts or y < 0 or y >= self.virtual_size.height:
+            return None
+        return bisect_right(self._starts, y) - 1
+
+    # --- the cursor and the mouse ---------------------------------------------------------
 
     @property
-    def title_widget(self) -> Widget:
-        return self._title
+    def cursor(self) -> str | None:
+        return self._cursor
 
-    def build(self, views: list[TaskView]) -> None:
-        """Mount the task rows (first expand, or after the phase's tasks changed on disk)."""
-        contents = self.query_one(Collapsible.Contents)
-        contents.remove_children()
-        self.rows = {v.key: TaskRow(v) for v in views}
-        self.order = [v.key for v in views]
-        contents.mount_all(self.rows.values())
-        self.built = True
+    @cursor.setter
+    def cursor(self, ref: str | None) -> None:
+        if ref != self._cursor:
+            self._cursor = ref
+            self.refresh()
 
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        offset = event.get_content_offset(self)
+        i = None if offset is None else self.at_line(offset.y + self.scroll_offset.y)
+        hover = None if i is None else self._refs[i]
+        if hover != self._hover:
+            self._hover = hover
+            self.refresh()
 
-class TaskTree(VerticalScroll, can_focus=True, inherit_bindings=False):
-    """The scrolling list of phases; keys are handled by the screen (cursor model)."""
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
 
-    def watch_has_focus(self, _has_focus: bool) -> None:
-        # Only the tree's own style depends on its focus (`#tree:focus` in hotfix.tcss): restyle
-        # it and its scrollbars, not every phase and row below it as Widget.watch_has_focus does.
-        self.app.stylesheet.update_nodes([self], animate=True)
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        i = self.at_line(offset.y + self.scroll_offset.y)
+        if i is None:
+            return
+        event.stop()
+        item = self._items[i]
+        if isinstance(item, PhaseBox):
+            item.collapsed = not item.collapsed
+            self.post_message(self.TitleClicked(item))
+        else:
+            x = offset.x + self.scroll_offset.x - INDENT
+            self.post_message(self.RowClicked(item, toggle=x <= 5 or event.chain >= 2))
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self._heights.clear()
+        self._layout_width = -1
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+
+    def _style(self, item: Item, ref: str) -> Style:
+        names = []
+        if isinstance(item, PhaseBox):
+            names.append("task-tree--phase")
+            if item.finished:
+                names.append("task-tree--finished")
+        elif item.state in ("done", "skipped"):
+            names.append("task-tree--done")
+        elif item.state == "n/a":
+            names.append("task-tree--na")
+        if ref == self._cursor:
+            names.append("task-tree--cursor")
+        elif ref == self._hover:
+            names.append("task-tree--hover")
+        return self.get_visual_style(*names)
+
+    def _render_item(self, i: int, width: int) -> list[Strip]:
+        ref, item = self._refs[i], self._items[i]
+        mark = "c" if ref == self._cursor else "h" if ref == self._hover else ""
+        key = (ref, item.version, width, mark)
+        strips = self._strips.get(key)
+        if strips is not None:
+            return strips
+        style = self._style(item, ref)
+        base = self.get_visual_style()
+        rich_base = base.rich_style
+        if isinstance(item, PhaseBox):
+            visual = item.content()
+            strips = [
+                Strip.join([Strip.blank(1, style.rich_style),
+                            s.extend_cell_length(width - 1, style.rich_style)])
+                for s in visual.to_strips(self, visual, width - 2, None, style)[:1]
+            ]
+            strips = [s.crop(0, width) for s in strips]
+        else:
+            visual = item.content(self.fill_values)
+            inner = width - INDENT - 1
+            strips = [
+                Strip.join([Strip.blank(INDENT, rich_base),
+                            s.extend_cell_length(inner + 1, style.rich_style)])
+                for s in visual.to_strips(self, visual, inner, None, style)
+            ]
+        if len(self._strips) > 2000:
+            self._strips.clear()
+        self._strips[key] = strips
+        return strips
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._layout()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width()
+        line = self.scroll_offset.y + y
+        i = self.at_line(line)
+        if i is None:
+            if line == 0 and not self._refs and self.empty is not None:
+                style = self.get_visual_style("task-tree--empty")
+                strips = self.empty.to_strips(self, self.empty, width, None, style)
+                return strips[0].extend_cell_length(width, self.get_visual_style().rich_style)
+            return Strip.blank(width, self.get_visual_style().rich_style)
+        strips = self._render_item(i, width)
+        off = line - self._starts[i]
+        if off >= len(strips):
+            return Strip.blank(width, self.get_visual_style().rich_style)
+        return strips[off]

@@ -69,8 +69,11 @@ STATE_STYLE = state_styles({})  # before the app has a theme (tests, the picker'
 
 def clean(text: object) -> str:
     """Text from a file made safe to show: control characters become visible placeholders."""
+    s = str(text)
+    if s.isprintable():  # (no tab, escape or other control or format character: as it is)
+        return s
     out = []
-    for ch in str(text):
+    for ch in s:
         if ch == "\t":
             out.append("    ")
         elif ch == "\x1b":
