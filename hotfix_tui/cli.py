@@ -7,6 +7,7 @@ unreadable file), 3 no incident found or several match. Textual is imported only
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -413,6 +414,8 @@ def _open_args(argv: list[str]) -> argparse.Namespace | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _open_args(sys.argv[1:] if argv is None else list(argv))
+    if args is None or args.func is not cmd_open:
+        gc.enable()  # (paused by `entry.main` for the imports; `open` turns it on after its frame)
     if args is None:
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -166,6 +166,7 @@ class Incident:
         self._log_text: str | None = None
         self._recorder: evlog.Recorder | None = None
         self._prepared = False
+        self._settled = False  # the files read are the projection of the log read (see repair)
         # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
         self.listeners: list[Callable[[Incident, str], None]] = []
         self.load()
@@ -227,8 +228,11 @@ class Incident:
 
         texts = {n: (f.text if f else None) for n, f in self.files.items()}
         self.warnings = list(self._log_problems)
+        self._settled = False
+        markers = False
         for name, text in texts.items():
             if text is not None and has_markers(text):  # read as the next write will settle it
+                markers = True
                 texts[name], left = resolve_markers(text)
                 self.warnings += [
                     f"{self.path(name)}:{n}: git conflict markers in text people wrote; "
@@ -240,6 +244,7 @@ class Incident:
             key = journal.view_key(self._log_text, self.workflow)
             if journal.is_view(self.repo_root, self.folder, key, texts):
                 self.view = texts  # what the last projection of this log wrote: nothing to do
+                self._settled = not markers
                 self.doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
                 return
         if self.events:
@@ -625,8 +630,18 @@ class Incident:
             )
 
     def repair(self) -> list[Event]:
-        """Bring the files in line with the log (and record hand edits); writes only if needed."""
+        """Bring the files in line with the log (and record hand edits); writes only if needed.
+
+        Files that are, as read now, what the last projection of the log wrote need no lock."""
+        self.refresh()
+        if self._settled and not self._stale_temps():
+            self._prepare_repo()
+            return []
         return self.transact(None)
+
+    def _stale_temps(self) -> bool:
+        return any(True for n in (TASKS, HOTFIX, POSTMORTEM, evlog.LOG)
+                   for _ in self.folder.glob(f".{n}.*.tmp"))
 
     def _read_current(self) -> dict[str, str | None]:
         from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
