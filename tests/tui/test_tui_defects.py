@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.command import CommandList, CommandPalette
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets._footer import FooterKey
 
 from hotfix_tui.core.config.settings import Settings
@@ -297,3 +298,29 @@ async def test_toasts_do_not_cover_dialogs(incident, make_app):
             for t in toasts:
                 assert not t.region.overlaps(dialog.region), (keys, t.region, dialog.region)
         app = make_app(incident)
+
+
+async def test_keys_typed_right_after_slash_or_n_land_in_the_input_in_order(incident, make_app):
+    # keys typed faster than the screen handles them (one burst, as over a slow SSH link):
+    # those after / or n belong in the input they open, never act as keys (o is the overview)
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        m = app.main
+
+        async def burst(keys: str) -> None:
+            names = {"/": "slash"}
+            for ch in keys:
+                app.post_message(events.Key(names.get(ch, ch), ch))
+            for _ in range(5):
+                await pilot.pause()
+
+        await burst("/notify")
+        assert app.screen is m  # the overview did not open
+        assert m.query_one("#filter", Input).value == "notify"
+        assert [r for r in m.rows() if r.startswith("t:")] == ["t:T002"]
+        await pilot.press("escape")
+        assert m.cursor == "p:0"  # (the filter hid T001: the cursor went to its phase)
+        await burst("jnabc")  # j moves onto T001 first, then n opens the note on it
+        assert m.query_one("#note-input", Input).value == "abc"
+        assert m._note_key == "T001" and m.cursor == "t:T001"

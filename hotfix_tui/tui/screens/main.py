@@ -92,6 +92,8 @@ class MainScreen(IncidentFlows):
         self.checklist = TaskTree(id="tree")
         self.filter_text = ""
         self._note_key: str | None = None
+        self._opening: Input | None = None  # an input opened but not focused yet (type-ahead)
+        self._typed = ""  # what was typed into it meanwhile
         self._last_sla: tuple | None = None
         self.header_parts: tuple = ("", "", None, "white", "", "")
         self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
@@ -119,6 +121,13 @@ class MainScreen(IncidentFlows):
         self.mount(inp, before=self.query_one(KeyFooter))
         return inp
 
+    def _open_input(self, inp: Input) -> None:
+        """Show and focus an input; what is typed before it has the focus goes into it."""
+        inp.display = True
+        if inp.is_mounted:
+            inp.focus()
+        self._opening, self._typed = (None if inp.has_focus else inp), ""
+
     def _side(self, show: bool) -> None:
         """The side panel on a wide terminal (made the first time the terminal is wide)."""
         found = self.query(SidePanel)
@@ -143,6 +152,10 @@ class MainScreen(IncidentFlows):
 
     def on_descendant_focus(self) -> None:
         self.set_class(isinstance(self.focused, Input), "-typing")
+        if self._opening is not None and self.focused is self._opening:
+            if self._typed:
+                self._opening.insert_text_at_cursor(self._typed)
+            self._opening, self._typed = None, ""
 
     def on_descendant_blur(self) -> None:
         self.set_class(isinstance(self.focused, Input), "-typing")
@@ -560,8 +573,7 @@ class MainScreen(IncidentFlows):
         what = clean(row.view.id or row.view.title)
         inp.placeholder = f"note on {what} (enter saves, esc cancels)"
         inp.value = ""
-        inp.display = True
-        inp.focus()
+        self._open_input(inp)
 
     @on(Input.Submitted, "#note-input")
     def _note_submitted(self, event: Input.Submitted) -> None:
@@ -708,8 +720,7 @@ class MainScreen(IncidentFlows):
 
     def action_filter(self) -> None:
         inp = self._input("filter", "filter tasks (esc clears)")
-        inp.display = True
-        inp.focus()
+        self._open_input(inp)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -788,7 +799,27 @@ class MainScreen(IncidentFlows):
         self.apply_filter("")
         self.checklist.focus()
 
-    def on_key(self, event) -> None:
+    async def on_key(self, event) -> None:
+        if self._opening is None and not isinstance(self.focused, Input):
+            # this screen's keys act here, in the order they were typed, not as bindings the
+            # app checks once a key has passed every widget: what is typed right after / or n
+            # then lands in the input they open (see below), and never acts as a key
+            bound = self.active_bindings.get(event.key)
+            if bound is not None and bound.node is self:
+                event.stop()
+                event.prevent_default()
+                if bound.enabled:
+                    await self.run_action(bound.binding.action)
+                return
+        if self._opening is not None:
+            # typed right after / or n, on its way before the input had the focus (an input's
+            # own keys never reach here): it belongs in the input, where it goes once focused
+            if event.is_printable and event.character:
+                event.stop()
+                event.prevent_default()
+                self._typed += event.character
+                return
+            self._opening, self._typed = None, ""  # (escape closes it; others act as keys)
         # escape inside the inputs: the Input has focus, so handle it here
         if event.key == "escape" and isinstance(self.focused, Input):
             event.stop()

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.binding import Binding
 from textual.widgets import Input
-
-if TYPE_CHECKING:
-    pass
-
-
 
 
 class InlineInput(Input):
@@ -25,6 +18,12 @@ class InlineInput(Input):
         keys = self._bindings.key_to_bindings
         keys["enter"] = [Binding("enter", "submit", self.SAVE, show=True)]
         keys["escape"] = [Binding("escape", "screen.clear_filter", self.CANCEL, show=True)]
+
+    def on_mount(self) -> None:
+        # made on first use: it takes the keys once it is there (a focus asked for before
+        # it was mounted would be lost)
+        if self.display:
+            self.focus()
 
 
 class NoteInput(InlineInput):
