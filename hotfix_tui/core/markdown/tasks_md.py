@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import re
 from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from hotfix_tui.core.markdown import parse_cache
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from markdown_it import MarkdownIt
 
 # What markdown-it-py >= 4 trims from heading text (its `MD_TRIM_CHARS`: JavaScript's trim minus
@@ -45,7 +48,9 @@ __all__ = [
     "set_done",
     "set_field",
     "skip_line",
+    "splice",
     "split_lines",
+    "titles",
 ]
 
 BOM = "\ufeff"
@@ -183,6 +188,7 @@ class TasksDoc:
     _by_key: dict[str, int] = field(default_factory=dict, repr=False)
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
+    _data: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # doc_data
 
     @property
     def lines(self) -> list[str]:
@@ -511,7 +517,7 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
 
 
 # The last few documents parsed, by text: a load, a projection and a write parse the same text.
-_PARSED: dict[tuple[str, str], TasksDoc] = {}
+_PARSED: dict[tuple[str, str], TasksDoc | _Derived] = {}
 _PARSED_MAX = 3
 
 
@@ -529,21 +535,22 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
 
     Documents are never changed after parsing, so the same text returns the same (cached) doc."""
     key = (text, engine)
-    doc = _PARSED.get(key)
-    if doc is None:
+    entry = _PARSED.pop(key, None)  # most recently used last
+    if not isinstance(entry, TasksDoc):
         paused = gc.isenabled()  # a large file makes many objects and no cycles: no collections
         gc.disable()
         try:
-            doc = _parse_or_load(text, engine)
+            if entry is not None:  # spliced: made from its columns on first use
+                entry = doc_from_data(text, entry.data)
+            else:
+                entry = _parse_or_load(text, engine)
         finally:
             if paused:
                 gc.enable()
         if len(_PARSED) >= _PARSED_MAX:
             del _PARSED[next(iter(_PARSED))]
-    else:
-        del _PARSED[key]  # most recently used last
-    _PARSED[key] = doc
-    return doc
+    _PARSED[key] = entry
+    return entry
 
 
 def _parse_or_load(text: str, engine: str) -> TasksDoc:
@@ -557,39 +564,54 @@ def _parse_or_load(text: str, engine: str) -> TasksDoc:
         except (ValueError, TypeError, IndexError, KeyError):
             pass  # kept by another version or damaged: parse again
     doc = _parse(text, engine)
-    parse_cache.save(text, doc_data(doc), engine, _TRIM)
+    parse_cache.save(text, packed(doc_data(doc)), engine, _TRIM)
     return doc
 
 
+def _ints(values: Iterable[int]) -> array[int]:
+    return array("q", values)
+
+
+def _as_ints(x: bytes | array[int]) -> array[int]:
+    """A column kept as bytes (on disk) or as an array (in memory)."""
+    if isinstance(x, array):
+        return x
+    out = array("q")
+    out.frombytes(x)
+    return out
+
+
 def doc_data(doc: TasksDoc) -> tuple[Any, ...]:
-    """A parsed document as plain tuples (for marshal; the text itself is not included)."""
+    """A parsed document as columns (tuples, and arrays of ints); the text is not included.
 
-    def note(n: Note | None) -> tuple[object, ...] | None:
-        return None if n is None else (n.kind, n.time, n.who, n.text, n.line)
-
-    tasks = tuple(
-        (
-            t.key,
-            t.id,
-            t.title,
-            t.done,
-            t.line,
-            t.check_offset,
-            t.indent,
-            t.level,
-            t.parent_key,
-            t.markers,
-            tuple((s.text, s.line, s.level) for s in t.steps),
-            tuple(note(n) for n in t.notes),
-            note(t.skip),
-            t.phase_index,
-            t.end_line,
-            t.content_indent,
-            t.child_indent,
-        )
-        for t in doc.tasks
+    Columns let an edit shift every later line number as one array operation (`splice`)."""
+    if doc._data is not None:
+        return doc._data
+    ts = doc.tasks
+    tasks = (
+        tuple(t.key for t in ts),
+        tuple(t.id for t in ts),
+        tuple(t.title for t in ts),
+        tuple(t.done for t in ts),
+        _ints(t.line for t in ts),
+        _ints(t.check_offset for t in ts),
+        _ints(t.indent for t in ts),
+        _ints(t.level for t in ts),
+        tuple(t.parent_key for t in ts),
+        tuple(t.markers for t in ts),
+        _ints(t.phase_index for t in ts),
+        _ints(t.end_line for t in ts),
+        _ints(t.content_indent for t in ts),
+        _ints(-1 if t.child_indent is None else t.child_indent for t in ts),
     )
-    return (
+    steps = [(i, s) for i, t in enumerate(ts) if t.steps for s in t.steps]
+    notes = [
+        (i, n)
+        for i, t in enumerate(ts)
+        if t.notes or t.skip is not None
+        for n in (*t.notes, *((t.skip,) if t.skip is not None else ()))
+    ]
+    data = (
         doc.newline,
         doc.bom,
         doc.title,
@@ -597,47 +619,103 @@ def doc_data(doc: TasksDoc) -> tuple[Any, ...]:
         tuple((k, f.value, f.line, f.start, f.end) for k, f in doc.fields.items()),
         tuple((p.name, p.note, p.number, p.line, p.level, tuple(p.task_keys)) for p in doc.phases),
         tasks,
+        _step_cols(steps),
+        _note_cols(notes),
         tuple(doc.duplicate_ids),
-        doc.line_starts.tobytes(),
+        doc.line_starts,
         doc.engine,
+    )
+    doc._data = data
+    return data
+
+
+def _step_cols(steps: list[tuple[int, Step]]) -> tuple[Any, ...]:
+    return (
+        _ints(i for i, _ in steps),
+        tuple(s.text for _, s in steps),
+        _ints(s.line for _, s in steps),
+        _ints(s.level for _, s in steps),
     )
 
 
+def _note_cols(notes: list[tuple[int, Note]]) -> tuple[Any, ...]:
+    return (
+        _ints(i for i, _ in notes),
+        tuple(n.kind for _, n in notes),
+        tuple(n.time for _, n in notes),
+        tuple(n.who for _, n in notes),
+        tuple(n.text for _, n in notes),
+        _ints(n.line for _, n in notes),
+    )
+
+
+def packed(data: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`doc_data`'s columns with every array as bytes (what marshal keeps)."""
+
+    def pack(x: Any) -> Any:
+        if isinstance(x, array):
+            return x.tobytes()
+        return tuple(pack(c) for c in x) if isinstance(x, tuple) else x
+
+    return tuple(pack(x) if i in (6, 7, 8, 10) else x for i, x in enumerate(data))
+
+
 def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
-    """The document `doc_data` described, for `text`."""
-    newline, bom, title, heading, fields, phases, rows, dups, starts, engine = data
-    tasks: list[Task] = []
-    by_key: dict[str, int] = {}
-    by_id: dict[str, int] = {}
-    for i, r in enumerate(rows):
-        steps = tuple(Step(*x) for x in r[10]) if r[10] else ()
-        notes = tuple(Note(*x) for x in r[11]) if r[11] else ()
-        skip = Note(*r[12]) if r[12] is not None else None
-        t = Task(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            r[7],
-            r[8],
-            r[9],
+    """The document `doc_data` described, for `text` (columns as arrays or as bytes)."""
+    newline, bom, title, heading, fields, phases, tcols, scols, ncols, dups, starts, engine = data
+    tcols = tuple(_as_ints(c) if i in _TASK_INT_COLS else c for i, c in enumerate(tcols))
+    scols = tuple(_as_ints(c) if i in (0, 2, 3) else c for i, c in enumerate(scols))
+    ncols = tuple(_as_ints(c) if i in (0, 5) else c for i, c in enumerate(ncols))
+    keys, ids, titles, dones, lines, offs, inds, levels, parents, markers = tcols[:10]
+    phase_idx, ends, cinds, chinds = tcols[10:]
+    n = len(keys)
+    steps: list[Any] = [()] * n
+    by_task: dict[int, list[Step]] = {}
+    for ti, s_text, s_line, s_level in zip(*scols, strict=True):
+        by_task.setdefault(ti, []).append(Step(s_text, s_line, s_level))
+    for ti, group in by_task.items():
+        steps[ti] = tuple(group)
+    notes: list[Any] = [()] * n
+    skips: list[Note | None] = [None] * n
+    by_note: dict[int, list[Note]] = {}
+    for ti, kind, when, who, n_text, n_line in zip(*ncols, strict=True):
+        note = Note(kind, when, who, n_text, n_line)
+        if kind == "skip":
+            skips[ti] = note
+        else:
+            by_note.setdefault(ti, []).append(note)
+    for ti, group2 in by_note.items():
+        notes[ti] = tuple(group2)
+    child = [None if c < 0 else c for c in chinds]
+    tasks = list(
+        map(
+            Task,
+            keys,
+            ids,
+            titles,
+            dones,
+            lines,
+            offs,
+            inds,
+            levels,
+            parents,
+            markers,
             steps,
             notes,
-            skip,
-            r[13],
-            r[14],
-            r[15],
-            r[16],
+            skips,
+            phase_idx,
+            ends,
+            cinds,
+            child,
         )
-        tasks.append(t)
-        by_key[t.key] = i
-        if t.id is not None and t.id not in by_id:
-            by_id[t.id] = i
-    line_starts = array("q")
-    line_starts.frombytes(starts)
+    )
+    by_key = dict(zip(keys, range(n), strict=True))
+    by_id: dict[str, int] = {}
+    for i, tid in enumerate(ids):
+        if tid is not None and tid not in by_id:
+            by_id[tid] = i
+    line_starts = _as_ints(starts)
+    unpacked = (*data[:6], tcols, scols, ncols, dups, line_starts, engine)
     return TasksDoc(
         text=text,
         newline=newline,
@@ -652,7 +730,11 @@ def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
         engine=engine,
         _by_key=by_key,
         _by_id=by_id,
+        _data=unpacked,
     )
+
+
+_TASK_INT_COLS = (4, 5, 6, 7, 10, 11, 12, 13)
 
 
 def _parse(text: str, engine: str) -> TasksDoc:
@@ -779,15 +861,8 @@ def _build(
             if direct >= 0:
                 if anc_task not in task_child_indent:
                     task_child_indent[anc_task] = len(im.group("ind")) if im else 0
-                nm = _NOTE_RE.fullmatch(rest) if rest[:2] == "**" else None
-                if nm:
-                    note = Note(
-                        "note" if nm.group("kind") == "Note" else "skip",
-                        nm.group("time").strip(),
-                        (nm.group("who") or "").strip() or None,
-                        nm.group("text").strip(),
-                        s,
-                    )
+                note = _note(rest, s)
+                if note is not None:
                     if anc_task in task_notes:
                         task_notes[anc_task].append(note)
                     else:
@@ -915,6 +990,20 @@ def _build(
     )
 
 
+def _note(rest: str, line: int) -> Note | None:
+    """A sub-item's text as a note or skip (`**Note** (time, who): text`), else None."""
+    nm = _NOTE_RE.fullmatch(rest) if rest[:2] == "**" else None
+    if nm is None:
+        return None
+    return Note(
+        "note" if nm.group("kind") == "Note" else "skip",
+        nm.group("time").strip(),
+        (nm.group("who") or "").strip() or None,
+        nm.group("text").strip(),
+        line,
+    )
+
+
 def _implicit_phase(
     phases: list[Phase],
     phase_by_head: dict[int, int],
@@ -927,6 +1016,201 @@ def _implicit_phase(
         level = head[1] if head is not None else 0
         phases.append(Phase(name, "", len(phases) + 1, line, level))
     return phase_by_head[line]
+
+
+# ---------------------------------------------------------------------------------------------
+# Splicing sub-items: a note's new text parsed from the old parse, not from the text
+
+
+# A note or skip line as the projection writes it: a `- ` sub-item of one line, ending in `\n`.
+_SUB_LINE_RE = re.compile(r"( *)- (\*\*(?:Note|Skipped)\*\* \([^\n]*)\n")
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    """The parse of a spliced text, kept as `doc_data` columns until someone asks for it."""
+
+    data: tuple[Any, ...]
+    base: TasksDoc  # the doc it was derived from: the same tasks, keys, IDs and titles
+
+
+def splice(doc: TasksDoc, key: str, a: int, b: int, new: list[str]) -> str:
+    """`doc.text` with lines a..b-1 replaced by `new`, note or skip lines of task `key`.
+
+    When the new lines provably parse as that task's last sub-items (see `_derived_data`), the
+    new text's parse is derived from `doc` (later positions shifted) instead of parsed again."""
+    n = len(doc.line_starts)
+    end = len(doc.text)
+    if not 1 <= a <= b <= n:
+        raise ValueError(f"lines {a}..{b} are not in the text")
+    sa = doc.line_starts[a] if a < n else end
+    sb = doc.line_starts[b] if b < n else end
+    text = doc.text[:sa] + "".join(new) + doc.text[sb:]
+    data = _derived_data(doc, key, a, b, new, sa, sb)
+    if data is not None:
+        _PARSED.pop((text, "auto"), None)
+        if len(_PARSED) >= _PARSED_MAX:
+            del _PARSED[next(iter(_PARSED))]
+        _PARSED[(text, "auto")] = _Derived(data, doc)
+        if len(text) >= parse_cache.MIN_CHARS:
+            parse_cache.save(text, packed(data), "auto", _TRIM)
+    return text
+
+
+def titles(text: str) -> Callable[[str], str]:
+    """A lookup of task titles by ID or key in `text` (a spliced text's from the doc it was
+    spliced from: splicing sub-items changes no task, key, ID or title)."""
+    entry = _PARSED.get((text, "auto"))
+    doc = entry.base if isinstance(entry, _Derived) else parse_tasks(text)
+
+    def title(ref: str) -> str:
+        t = doc.task(ref)
+        return t.title if t is not None else ""
+
+    return title
+
+
+def _sub_item(body: str, line: int) -> Note | Step:
+    """A direct sub-item's line as `_build` reads it: a note or skip, else a step."""
+    im = _ITEM_RE.fullmatch(body)
+    rest = im.group("rest").strip() if im else body.strip()
+    return _note(rest, line) or Step(rest, line, 0)
+
+
+def _derived_data(
+    doc: TasksDoc, key: str, a: int, b: int, new: list[str], sa: int, sb: int
+) -> tuple[Any, ...] | None:
+    """The `doc_data` of the spliced text, or None when it is not sure to equal its parse.
+
+    Sure when: the fast scanner made `doc`, the text has `\\n` line breaks only; the old and new
+    lines a.. are `- **Note** (` lines at one indent `ci` inside task T's content (its column to
+    3 more); they end T (b is one past T's last line); and the line before them is T's own or
+    a direct sub-item's whose content starts right of `ci`. The line scanner is then in the same
+    state after the old and the new lines (T open, a sub-item at column ci + 2 open, a
+    paragraph), or T is closed by what follows in both, so everything after is scanned the same
+    and only moves; no task after them may be keyed by its line (no ID)."""
+    ti = doc._by_key.get(key)
+    text = doc.text
+    if ti is None or doc.engine != "fast" or (a == b and not new):
+        return None
+    t = doc.tasks[ti]
+    if t.end_line != b - 1 or not t.line <= a - 1 or text[sa - 1] != "\n":
+        return None
+    if "\0" in text or _OTHER_BREAKS_RE.search(text) is not None:
+        return None
+    starts = doc.line_starts
+    n = len(starts)
+    old = [text[starts[i] : starts[i + 1] if i + 1 < n else len(text)] for i in range(a, b)]
+    indents = set()
+    for line in (*old, *new):
+        m = _SUB_LINE_RE.fullmatch(line)
+        if m is None or "\0" in line or _OTHER_BREAKS_RE.search(line) is not None:
+            return None
+        indents.add(len(m.group(1)))
+    if len(indents) != 1:
+        return None
+    ci = indents.pop()
+    if not t.content_indent <= ci <= t.content_indent + 3:
+        return None
+    if a - 1 == t.line:
+        if t.indent > 2 * (_MAX_DEPTH - 2) + 1:  # nesting depth <= indent / 2: room for one more
+            return None
+    else:
+        children = {s.line for s in t.steps if s.level == 0}
+        children |= {x.line for x in (*t.notes, *((t.skip,) if t.skip else ()))}
+        if a - 1 not in children:
+            return None
+        body = text[starts[a - 1] : sa - 1].lstrip(" ")
+        m2 = _SCAN_ITEM_RE.match(body)
+        col = sa - 1 - starts[a - 1] - len(body)
+        if m2 is None or col + len(m2.group(1)) + len(m2.group(2)) <= ci:
+            return None
+    items = [_sub_item(line[:-1], a + j) for j, line in enumerate(new)]
+    new_skips = [x for x in items if isinstance(x, Note) and x.kind == "skip"]
+    if t.skip is not None and t.skip.line >= a and not new_skips:
+        return None  # an earlier skip may be hidden behind the one removed
+    data = doc_data(doc)
+    tcols = data[6]
+    lines = tcols[4]
+    k = bisect_left(lines, b)
+    if None in tcols[1][k:]:
+        return None  # a task keyed by its line number would change its key
+    d = len(new) - (b - a)
+    dc = sum(map(len, new)) - (sb - sa)
+    new_end = a + len(new) - 1 if new else a - 1
+
+    def shift(col: array[int], at: int, by: int) -> array[int]:
+        return _ints(x + by if x >= at else x for x in col)
+
+    ends = array("q", tcols[11])
+    ends[k:] = _ints(x + d for x in ends[k:])
+    j: int | None = ti
+    while j is not None:  # T and the tasks it is in: those that end where T ends, end with it
+        ends[j] = new_end if ends[j] == b - 1 else (ends[j] + d if ends[j] >= b else ends[j])
+        parent = doc.tasks[j].parent_key
+        j = None if parent is None else doc._by_key[parent]
+    child = tcols[13]
+    if a - 1 == t.line:
+        child = array("q", child)
+        child[ti] = ci if new else -1
+    tasks = (
+        *tcols[:4],
+        lines[:k] + _ints(x + d for x in lines[k:]),
+        tcols[5][:k] + _ints(x + dc for x in tcols[5][k:]),
+        *tcols[6:11],
+        ends,
+        tcols[12],
+        child,
+    )
+    s_task, s_text, s_line, s_level = data[7]
+    lo, hi = bisect_left(s_task, ti), bisect_right(s_task, ti)
+    cut = lo + sum(1 for x in s_line[lo:hi] if x < a)
+    steps = [x for x in items if isinstance(x, Step)]
+    step_cols = (
+        s_task[:cut] + _ints([ti] * len(steps)) + s_task[hi:],
+        (*s_text[:cut], *(x.text for x in steps), *s_text[hi:]),
+        shift(s_line[:cut], b, d) + _ints(x.line for x in steps) + shift(s_line[hi:], b, d),
+        s_level[:cut] + _ints([0] * len(steps)) + s_level[hi:],
+    )
+    n_task, kind, when, who, n_text, n_line = data[8]
+    lo, hi = bisect_left(n_task, ti), bisect_right(n_task, ti)
+    kept = [
+        Note(kind[x], when[x], who[x], n_text[x], n_line[x])
+        for x in range(lo, hi)
+        if n_line[x] < a and kind[x] == "note"
+    ]
+    skip = new_skips[-1] if new_skips else t.skip
+    mine = [*kept, *(x for x in items if isinstance(x, Note) and x.kind == "note")]
+    mine += [skip] if skip is not None else []
+    before, after = range(lo), range(hi, len(n_task))
+    note_cols = (
+        n_task[:lo] + _ints([ti] * len(mine)) + n_task[hi:],
+        (*kind[:lo], *(x.kind for x in mine), *kind[hi:]),
+        (*when[:lo], *(x.time for x in mine), *when[hi:]),
+        (*who[:lo], *(x.who for x in mine), *who[hi:]),
+        (*n_text[:lo], *(x.text for x in mine), *n_text[hi:]),
+        _ints(n_line[x] + d if n_line[x] >= b else n_line[x] for x in before)
+        + _ints(x.line for x in mine)
+        + _ints(n_line[x] + d if n_line[x] >= b else n_line[x] for x in after),
+    )
+    fields = tuple(
+        (name, v, ln + d, s + dc, e + dc) if ln >= b else (name, v, ln, s, e)
+        for name, v, ln, s, e in data[4]
+    )
+    phases = tuple((p[0], p[1], p[2], p[3] + d, *p[4:]) if p[3] >= b else p for p in data[5])
+    line_starts = starts[:a] + _ints(accumulate(map(len, new[:-1]), initial=sa) if new else ())
+    line_starts += _ints(x + dc for x in starts[b:])
+    return (
+        *data[:4],
+        fields,
+        phases,
+        tasks,
+        step_cols,
+        note_cols,
+        *data[9:10],
+        line_starts,
+        "fast",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

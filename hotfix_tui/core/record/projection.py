@@ -229,6 +229,7 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     insert: dict[int, list[str]] = {}
     checks: dict[str, bool] = {}  # checkboxes changed (key -> done)
     retitled = False
+    edited: list[str] = []  # keys of the tasks whose sub-items change
     text_of = doc.text
     n_lines = len(lines)
     for task in doc.tasks:
@@ -274,6 +275,7 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
         while last > task.line and not tasks_md._body(lines[last]).strip():
             last -= 1
         insert.setdefault(last, []).extend(" " * indent + "- " + w for w in want)
+        edited.append(task.key)
     if severity_field and st.severity and "Severity" in doc.fields:
         f = doc.fields["Severity"]
         if f.value.strip() != st.severity:
@@ -291,8 +293,12 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             if done.text == out_text:
                 tasks_md.remember(done)
         return out_text
-    out: list[str] = []
     nl = doc.newline
+    if len(edited) == 1 and not checks and not retitled:
+        spliced = _splice(doc, edited[0], lines, delete, insert)
+        if spliced is not None:
+            return spliced
+    out: list[str] = []
     for i, ln in enumerate(lines):
         if i not in delete:
             out.append(ln)
@@ -304,6 +310,33 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             if i == len(lines) - 1 and not ln.endswith(("\n", "\r")):
                 out[-1] = out[-1][: -len(nl)]
     return "".join(out)
+
+
+def _splice(
+    doc: tasks_md.TasksDoc,
+    key: str,
+    lines: list[str],
+    delete: set[int],
+    insert: dict[int, list[str]],
+) -> str | None:
+    """The new text of one task's changed sub-items as one splice of lines (its parse derived
+    from `doc`, see `tasks_md.splice`); None when a line involved has no line ending."""
+    a = min([*delete, *(i + 1 for i in insert)])
+    b = max([*(i + 1 for i in delete), *(i + 1 for i in insert)])
+    if not all(ln.endswith(("\n", "\r")) for ln in lines[a - 1 : b]):
+        return None
+    mid: list[str] = []
+    for i in range(a - 1, b):
+        if i >= a and i not in delete:
+            mid.append(lines[i])
+        mid.extend(x + doc.newline for x in insert.get(i, ()))
+    while a < b and mid and mid[0] == lines[a]:  # only what differs is spliced
+        a += 1
+        mid.pop(0)
+    while a < b and mid and mid[-1] == lines[b - 1]:
+        b -= 1
+        mid.pop()
+    return tasks_md.splice(doc, key, a, b, mid)
 
 
 # --- hotfix.md ------------------------------------------------------------------------------
@@ -576,13 +609,7 @@ def placeholder_rows(text: str) -> list[str]:
 
 def task_titles(tasks_text: str) -> Callable[[str], str]:
     """A lookup of task titles by ID or key in a tasks.md text."""
-    doc = tasks_md.parse_tasks(tasks_text)
-
-    def title(ref: str) -> str:
-        t = doc.task(ref)
-        return t.title if t is not None else ""
-
-    return title
+    return tasks_md.titles(tasks_text)
 
 
 # The last projections made: (file texts, event ids, workflow) -> the projected files.
