@@ -189,12 +189,13 @@ class TasksDoc:
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
     _data: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # doc_data
+    _plain: bool | None = field(default=None, repr=False, compare=False)  # `\n` breaks only
 
     @property
     def lines(self) -> list[str]:
         """The text's lines, each with its ending (split on first use: most readers never ask)."""
         if self._lines is None:
-            self._lines = _split(self.text)
+            self._lines = self.text.splitlines(True) if self._plain else _split(self.text)
         return self._lines
 
     def render(self) -> str:
@@ -572,6 +573,11 @@ def _ints(values: Iterable[int]) -> array[int]:
     return array("q", values)
 
 
+def _plus(col: array[int], by: int) -> array[int]:
+    """Every value of a column moved by `by`."""
+    return array("q", map(by.__add__, col))
+
+
 def _as_ints(x: bytes | array[int]) -> array[int]:
     """A column kept as bytes (on disk) or as an array (in memory)."""
     if isinstance(x, array):
@@ -624,9 +630,17 @@ def doc_data(doc: TasksDoc) -> tuple[Any, ...]:
         tuple(doc.duplicate_ids),
         doc.line_starts,
         doc.engine,
+        _is_plain(doc),
     )
     doc._data = data
     return data
+
+
+def _is_plain(doc: TasksDoc) -> bool:
+    """Whether `\n` is the only line break in the text (as `_split` and `_parse` ask)."""
+    if doc._plain is None:
+        doc._plain = _OTHER_BREAKS_RE.search(doc.text) is None
+    return doc._plain
 
 
 def _step_cols(steps: list[tuple[int, Step]]) -> tuple[Any, ...]:
@@ -653,16 +667,17 @@ def packed(data: tuple[Any, ...]) -> tuple[Any, ...]:
     """`doc_data`'s columns with every array as bytes (what marshal keeps)."""
 
     def pack(x: Any) -> Any:
-        if isinstance(x, array):
-            return x.tobytes()
-        return tuple(pack(c) for c in x) if isinstance(x, tuple) else x
+        return x.tobytes() if isinstance(x, array) else x
 
-    return tuple(pack(x) if i in (6, 7, 8, 10) else x for i, x in enumerate(data))
+    cols = tuple(tuple(map(pack, x)) if i in (6, 7, 8) else pack(x) for i, x in enumerate(data))
+    return cols
 
 
 def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
     """The document `doc_data` described, for `text` (columns as arrays or as bytes)."""
-    newline, bom, title, heading, fields, phases, tcols, scols, ncols, dups, starts, engine = data
+    newline, bom, title, heading, fields, phases, tcols, scols, ncols, dups, starts, engine = data[
+        :12
+    ]
     tcols = tuple(_as_ints(c) if i in _TASK_INT_COLS else c for i, c in enumerate(tcols))
     scols = tuple(_as_ints(c) if i in (0, 2, 3) else c for i, c in enumerate(scols))
     ncols = tuple(_as_ints(c) if i in (0, 5) else c for i, c in enumerate(ncols))
@@ -715,7 +730,7 @@ def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
         if tid is not None and tid not in by_id:
             by_id[tid] = i
     line_starts = _as_ints(starts)
-    unpacked = (*data[:6], tcols, scols, ncols, dups, line_starts, engine)
+    unpacked = (*data[:6], tcols, scols, ncols, dups, line_starts, engine, data[12])
     return TasksDoc(
         text=text,
         newline=newline,
@@ -731,6 +746,7 @@ def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
         _by_key=by_key,
         _by_id=by_id,
         _data=unpacked,
+        _plain=data[12],
     )
 
 
@@ -760,7 +776,9 @@ def _parse(text: str, engine: str) -> TasksDoc:
     if blocks is None:
         blocks = _scan_markdown_it(bodies)
         used = "markdown-it"
-    return _build(text, lines, bodies, starts, bom, blocks, used)
+    doc = _build(text, lines, bodies, starts, bom, blocks, used)
+    doc._plain = lines is None
+    return doc
 
 
 def _dominant_newline(text: str) -> str:
@@ -1096,7 +1114,7 @@ def _derived_data(
     t = doc.tasks[ti]
     if t.end_line != b - 1 or not t.line <= a - 1 or text[sa - 1] != "\n":
         return None
-    if "\0" in text or _OTHER_BREAKS_RE.search(text) is not None:
+    if "\0" in text or not _is_plain(doc):
         return None
     starts = doc.line_starts
     n = len(starts)
@@ -1143,7 +1161,7 @@ def _derived_data(
         return _ints(x + by if x >= at else x for x in col)
 
     ends = array("q", tcols[11])
-    ends[k:] = _ints(x + d for x in ends[k:])
+    ends[k:] = _plus(ends[k:], d)
     j: int | None = ti
     while j is not None:  # T and the tasks it is in: those that end where T ends, end with it
         ends[j] = new_end if ends[j] == b - 1 else (ends[j] + d if ends[j] >= b else ends[j])
@@ -1155,8 +1173,8 @@ def _derived_data(
         child[ti] = ci if new else -1
     tasks = (
         *tcols[:4],
-        lines[:k] + _ints(x + d for x in lines[k:]),
-        tcols[5][:k] + _ints(x + dc for x in tcols[5][k:]),
+        lines[:k] + _plus(lines[k:], d),
+        tcols[5][:k] + _plus(tcols[5][k:], dc),
         *tcols[6:11],
         ends,
         tcols[12],
@@ -1199,7 +1217,7 @@ def _derived_data(
     )
     phases = tuple((p[0], p[1], p[2], p[3] + d, *p[4:]) if p[3] >= b else p for p in data[5])
     line_starts = starts[:a] + _ints(accumulate(map(len, new[:-1]), initial=sa) if new else ())
-    line_starts += _ints(x + dc for x in starts[b:])
+    line_starts += _plus(starts[b:], dc)
     return (
         *data[:4],
         fields,
@@ -1210,6 +1228,7 @@ def _derived_data(
         *data[9:10],
         line_starts,
         "fast",
+        True,  # `\n` breaks only, as in `doc`
     )
 
 

@@ -7,9 +7,10 @@ of each file, the text people wrote, is kept as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 from hotfix_tui.core.clocks import format_time, human_duration, parse_time
 from hotfix_tui.core.markdown import record_md as record
@@ -98,10 +99,13 @@ def _fallback_status(wf: Workflow | None, st: State, leaving: str) -> str | None
     return next((s for s in reversed(wf.statuses) if s in reached), wf.initial_status or None)
 
 
+_ORDER = attrgetter("recorded", "id")  # Event.order, without a call per event
+
+
 def replay(events: Iterable[Event], wf: Workflow | None) -> State:
     """Apply events in recorded order; every rule of the record lives here."""
     st = State()
-    for ev in sorted(events, key=lambda e: e.order):
+    for ev in sorted(events, key=_ORDER):
         st.events.append(ev)
         k = ev.kind
         if ev.get("placeholders") is not None:
@@ -210,12 +214,9 @@ def _is_sub(body: str, indent: int) -> bool:
     return m is not None and len(m.group(1)) == indent
 
 
-def _raw_starts(lines: list[str]) -> list[int]:
-    out, pos = [], 0
-    for ln in lines:
-        out.append(pos)
-        pos += len(ln)
-    return out
+def _start(line_starts: Sequence[int], i: int) -> int:
+    """Where line i starts in the text, a BOM included (the parse starts line 0 after it)."""
+    return line_starts[i] if i else 0
 
 
 def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
@@ -224,7 +225,7 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     if not doc.tasks and "Severity" not in doc.fields:
         return text
     lines = list(doc.lines)
-    starts = _raw_starts(lines)
+    starts = doc.line_starts  # where each line starts (line 0: after a BOM, see _start)
     delete: set[int] = set()
     insert: dict[int, list[str]] = {}
     checks: dict[str, bool] = {}  # checkboxes changed (key -> done)
@@ -242,7 +243,7 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
                 retitled = True
         if task.check_offset >= 0 and task.done != ts.done:
             i = task.line
-            off = task.check_offset - starts[i]
+            off = task.check_offset - _start(starts, i)
             ln = lines[i]
             lines[i] = ln[:off] + ("x" if ts.done else " ") + ln[off + 1 :]
             checks[task.key] = ts.done
@@ -280,7 +281,7 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
         f = doc.fields["Severity"]
         if f.value.strip() != st.severity:
             i = f.line
-            a, b = f.start - starts[i], f.end - starts[i]
+            a, b = f.start - _start(starts, i), f.end - _start(starts, i)
             lines[i] = lines[i][:a] + st.severity + lines[i][b:]
             retitled = True  # not a checkbox: the text must be parsed again
     if not delete and not insert:
