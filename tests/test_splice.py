@@ -162,7 +162,14 @@ def test_notes_projected_one_by_one_parse_as_a_fresh_parse(text, acts):
             events.append(rec.make("unnote", when, task=ref, ref=notes[0].id))
         else:
             events.append(rec.make(kind, when, task=ref, text=f"{kind} {i}"))
-        current = project_tasks(current, replay(events, None))
+        state = replay(events, None)
+        kept = tasks_md._PARSED.pop((current, "auto"), None)  # a parsed doc's projection:
+        tasks_md.remember(tasks_md._parse(current, "auto"))
+        expected = project_tasks(current, state)
+        if kept is not None:  # and the same from the doc as it was (columns when derived)
+            tasks_md._PARSED[(current, "auto")] = kept
+        current = project_tasks(current, state)
+        assert current == expected
         event("derived" if derived(current) else "parsed")
         same(tasks_md.parse_tasks(current), tasks_md._parse(current, "auto"))
 
@@ -260,3 +267,14 @@ def test_a_hand_edit_between_notes_is_parsed_and_kept(inc, monkeypatch):
     same(tasks_md.parse_tasks(written), tasks_md._parse(written, "auto"))
     assert "(edited by hand)" in inc.doc.task("T004").title
     assert inc.doc.task("T004").steps[-1].text == "a step typed by hand"
+
+
+def test_a_doc_made_from_columns_makes_its_tasks_one_by_one_or_all_alike():
+    doc = tasks_md._parse(BASE + "- [ ] **T001** again\n- [ ] no id\n", "auto")
+    lazy = tasks_md.doc_from_data(doc.text, tasks_md.packed(tasks_md.doc_data(doc)))
+    assert not lazy.tasks_made and lazy.task_count == len(doc.tasks)
+    one_by_one = [lazy.task_at(i) for i in range(lazy.task_count)]
+    assert not lazy.tasks_made
+    assert [lazy.title_of(t.key) for t in doc.tasks] == [t.title for t in doc.tasks]
+    assert (lazy.task("T001#2"), lazy.title_of("nope")) == (doc.task("T001#2"), None)
+    assert one_by_one == doc.tasks == lazy.tasks and lazy.tasks_made

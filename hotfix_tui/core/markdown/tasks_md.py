@@ -181,7 +181,6 @@ class TasksDoc:
     heading: str
     fields: dict[str, Field]
     phases: list[Phase]
-    tasks: list[Task]
     duplicate_ids: list[str]
     line_starts: array[int]  # 8 bytes a line
     engine: str = "fast"
@@ -190,6 +189,32 @@ class TasksDoc:
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
     _data: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # doc_data
     _plain: bool | None = field(default=None, repr=False, compare=False)  # `\n` breaks only
+    # the tasks in file order; None until asked for when made from columns (`doc_from_data`)
+    _tasks: list[Task] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tasks(self) -> list[Task]:
+        """Every task in file order (made from the columns on first use)."""
+        if self._tasks is None:
+            assert self._data is not None
+            self._tasks = _tasks_of(self._data)
+        return self._tasks
+
+    @property
+    def task_count(self) -> int:
+        return len(self._by_key)
+
+    @property
+    def tasks_made(self) -> bool:
+        """Whether the task list exists (a doc made from columns makes it on first use)."""
+        return self._tasks is not None
+
+    def task_at(self, i: int) -> Task:
+        """The i-th task, made alone from the columns when the list is not made yet."""
+        if self._tasks is not None:
+            return self._tasks[i]
+        assert self._data is not None
+        return _task_of(self._data, i)
 
     @property
     def lines(self) -> list[str]:
@@ -206,7 +231,18 @@ class TasksDoc:
         i = self._by_key.get(key_or_id)
         if i is None:
             i = self._by_id.get(key_or_id)
-        return None if i is None else self.tasks[i]
+        return None if i is None else self.task_at(i)
+
+    def title_of(self, key_or_id: str) -> str | None:
+        """The title of `task(key_or_id)`, without making the task from the columns."""
+        i = self._by_key.get(key_or_id)
+        if i is None:
+            i = self._by_id.get(key_or_id)
+        if i is None:
+            return None
+        if self._tasks is None and self._data is not None:
+            return str(self._data[6][2][i])
+        return self.task_at(i).title
 
     @property
     def by_id(self) -> dict[str, Task]:
@@ -254,7 +290,7 @@ class TasksDoc:
             heading=self.heading,
             fields=self.fields,
             phases=self.phases,
-            tasks=tasks,
+            _tasks=tasks,
             duplicate_ids=self.duplicate_ids,
             line_starts=self.line_starts,
             engine=self.engine,
@@ -674,13 +710,45 @@ def packed(data: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
-    """The document `doc_data` described, for `text` (columns as arrays or as bytes)."""
+    """The document `doc_data` described, for `text` (columns as arrays or as bytes); its
+    tasks are made when first asked for (`TasksDoc.tasks`, `task_at`)."""
     newline, bom, title, heading, fields, phases, tcols, scols, ncols, dups, starts, engine = data[
         :12
     ]
     tcols = tuple(_as_ints(c) if i in _TASK_INT_COLS else c for i, c in enumerate(tcols))
     scols = tuple(_as_ints(c) if i in (0, 2, 3) else c for i, c in enumerate(scols))
     ncols = tuple(_as_ints(c) if i in (0, 5) else c for i, c in enumerate(ncols))
+    keys, ids = tcols[0], tcols[1]
+    if any(len({len(c) for c in cols}) != 1 for cols in (tcols, scols, ncols)):
+        raise ValueError("columns of different lengths")  # damaged: parsed again
+    by_key = dict(zip(keys, range(len(keys)), strict=True))
+    by_id: dict[str, int] = {}
+    for i, tid in enumerate(ids):
+        if tid is not None and tid not in by_id:
+            by_id[tid] = i
+    line_starts = _as_ints(starts)
+    unpacked = (*data[:6], tcols, scols, ncols, dups, line_starts, engine, data[12])
+    return TasksDoc(
+        text=text,
+        newline=newline,
+        bom=bom,
+        title=title,
+        heading=heading,
+        fields={k: Field(v, ln, a, b) for k, v, ln, a, b in fields},
+        phases=[Phase(n, note, num, ln, lv, list(keys)) for n, note, num, ln, lv, keys in phases],
+        duplicate_ids=list(dups),
+        line_starts=line_starts,
+        engine=engine,
+        _by_key=by_key,
+        _by_id=by_id,
+        _data=unpacked,
+        _plain=data[12],
+    )
+
+
+def _tasks_of(data: tuple[Any, ...]) -> list[Task]:
+    """Every task of `doc_data`'s columns."""
+    tcols, scols, ncols = data[6], data[7], data[8]
     keys, ids, titles, dones, lines, offs, inds, levels, parents, markers = tcols[:10]
     phase_idx, ends, cinds, chinds = tcols[10:]
     n = len(keys)
@@ -702,51 +770,65 @@ def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
     for ti, group2 in by_note.items():
         notes[ti] = tuple(group2)
     child = [None if c < 0 else c for c in chinds]
-    tasks = list(
-        map(
-            Task,
-            keys,
-            ids,
-            titles,
-            dones,
-            lines,
-            offs,
-            inds,
-            levels,
-            parents,
-            markers,
-            steps,
-            notes,
-            skips,
-            phase_idx,
-            ends,
-            cinds,
-            child,
+    paused = gc.isenabled()  # many objects and no cycles: no collections
+    gc.disable()
+    try:
+        return list(
+            map(
+                Task,
+                keys,
+                ids,
+                titles,
+                dones,
+                lines,
+                offs,
+                inds,
+                levels,
+                parents,
+                markers,
+                steps,
+                notes,
+                skips,
+                phase_idx,
+                ends,
+                cinds,
+                child,
+            )
         )
-    )
-    by_key = dict(zip(keys, range(n), strict=True))
-    by_id: dict[str, int] = {}
-    for i, tid in enumerate(ids):
-        if tid is not None and tid not in by_id:
-            by_id[tid] = i
-    line_starts = _as_ints(starts)
-    unpacked = (*data[:6], tcols, scols, ncols, dups, line_starts, engine, data[12])
-    return TasksDoc(
-        text=text,
-        newline=newline,
-        bom=bom,
-        title=title,
-        heading=heading,
-        fields={k: Field(v, ln, a, b) for k, v, ln, a, b in fields},
-        phases=[Phase(n, note, num, ln, lv, list(keys)) for n, note, num, ln, lv, keys in phases],
-        tasks=tasks,
-        duplicate_ids=list(dups),
-        line_starts=line_starts,
-        engine=engine,
-        _by_key=by_key,
-        _by_id=by_id,
-        _data=unpacked,
-        _plain=data[12],
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _task_of(data: tuple[Any, ...], i: int) -> Task:
+    """The i-th task of `doc_data`'s columns, alone."""
+    c = data[6]
+    s_task, s_text, s_line, s_level = data[7]
+    lo, hi = bisect_left(s_task, i), bisect_right(s_task, i)
+    steps = tuple(Step(s_text[j], s_line[j], s_level[j]) for j in range(lo, hi))
+    n_task, kind, when, who, n_text, n_line = data[8]
+    lo, hi = bisect_left(n_task, i), bisect_right(n_task, i)
+    notes = [Note(kind[j], when[j], who[j], n_text[j], n_line[j]) for j in range(lo, hi)]
+    skip = next((x for x in notes if x.kind == "skip"), None)
+    child = c[13][i]
+    return Task(
+        c[0][i],
+        c[1][i],
+        c[2][i],
+        c[3][i],
+        c[4][i],
+        c[5][i],
+        c[6][i],
+        c[7][i],
+        c[8][i],
+        c[9][i],
+        steps,
+        tuple(x for x in notes if x.kind != "skip"),
+        skip,
+        c[10][i],
+        c[11][i],
+        c[12][i],
+        None if child < 0 else child,
     )
 
 
@@ -998,7 +1080,7 @@ def _build(
         heading=heading,
         fields=fields,
         phases=phases,
-        tasks=tasks,
+        _tasks=tasks,
         duplicate_ids=dups,
         line_starts=starts,
         engine=engine,
@@ -1082,8 +1164,7 @@ def titles(text: str) -> Callable[[str], str]:
     doc = entry.base if isinstance(entry, _Derived) else parse_tasks(text)
 
     def title(ref: str) -> str:
-        t = doc.task(ref)
-        return t.title if t is not None else ""
+        return doc.title_of(ref) or ""
 
     return title
 
@@ -1111,7 +1192,7 @@ def _derived_data(
     text = doc.text
     if ti is None or doc.engine != "fast" or (a == b and not new):
         return None
-    t = doc.tasks[ti]
+    t = doc.task_at(ti)
     if t.end_line != b - 1 or not t.line <= a - 1 or text[sa - 1] != "\n":
         return None
     if "\0" in text or not _is_plain(doc):
@@ -1165,7 +1246,7 @@ def _derived_data(
     j: int | None = ti
     while j is not None:  # T and the tasks it is in: those that end where T ends, end with it
         ends[j] = new_end if ends[j] == b - 1 else (ends[j] + d if ends[j] >= b else ends[j])
-        parent = doc.tasks[j].parent_key
+        parent = doc.task_at(j).parent_key
         j = None if parent is None else doc._by_key[parent]
     child = tcols[13]
     if a - 1 == t.line:

@@ -214,6 +214,37 @@ def _is_sub(body: str, indent: int) -> bool:
     return m is not None and len(m.group(1)) == indent
 
 
+def _noted(doc: tasks_md.TasksDoc, line: int, end: int) -> bool:
+    """Whether a line of a task's sub-items (lines line+1..end) looks like a note or skip."""
+    starts = doc.line_starts
+    seg = doc.text[starts[line + 1] : starts[end + 1] if end + 1 < len(starts) else None]
+    return "**Note**" in seg or "**Skipped**" in seg
+
+
+def _to_project(doc: tasks_md.TasksDoc, st: State) -> Iterable[tasks_md.Task]:
+    """The tasks of `doc` that `project_tasks` must look at: all of a parsed doc; of one made
+    from columns (its tasks not made yet), only those whose checkbox, title, notes or skip may
+    differ from the state, so that the others are never made."""
+    if doc.tasks_made:
+        yield from doc.tasks
+        return
+    cols = tasks_md.doc_data(doc)[6]
+    keys, ids, titles, dones, lines, ends = (cols[i] for i in (0, 1, 2, 3, 4, 11))
+    noted = set(tasks_md.doc_data(doc)[8][0])  # tasks with a note or skip in the file
+    get = st.tasks.get
+    for i, key in enumerate(keys):
+        ts = get(ids[i] or key) or get(key) or _NO_STATE
+        if (
+            not ts.notes
+            and ts.skip is None
+            and dones[i] == ts.done
+            and not (ts.title and titles[i] and titles[i] != ts.title)
+            and (ends[i] == lines[i] or (i not in noted and not _noted(doc, lines[i], ends[i])))
+        ):
+            continue  # what the loop of project_tasks would skip without a change
+        yield doc.task_at(i)
+
+
 def _start(line_starts: Sequence[int], i: int) -> int:
     """Where line i starts in the text, a BOM included (the parse starts line 0 after it)."""
     return line_starts[i] if i else 0
@@ -222,7 +253,7 @@ def _start(line_starts: Sequence[int], i: int) -> int:
 def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     """tasks.md with each task's checkbox, notes and skip mark as the events say."""
     doc = tasks_md.parse_tasks(text)
-    if not doc.tasks and "Severity" not in doc.fields:
+    if not doc.task_count and "Severity" not in doc.fields:
         return text
     lines = list(doc.lines)
     starts = doc.line_starts  # where each line starts (line 0: after a BOM, see _start)
@@ -231,9 +262,7 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     checks: dict[str, bool] = {}  # checkboxes changed (key -> done)
     retitled = False
     edited: list[str] = []  # keys of the tasks whose sub-items change
-    text_of = doc.text
-    n_lines = len(lines)
-    for task in doc.tasks:
+    for task in _to_project(doc, st):
         ts = st.tasks.get(task.id or task.key) or st.tasks.get(task.key) or _NO_STATE
         if ts.title and task.title and task.title != ts.title:
             i = task.line
@@ -250,12 +279,8 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
         if not ts.notes and ts.skip is None:
             if task.end_line == task.line:
                 continue  # no sub-item lines in the file and none wanted
-            if not task.notes and task.skip is None:
-                a = doc.line_starts[task.line + 1]
-                b = doc.line_starts[task.end_line + 1] if task.end_line + 1 < n_lines else None
-                seg = text_of[a:b]
-                if "**Note**" not in seg and "**Skipped**" not in seg:
-                    continue  # none wanted, and no line of its sub-items looks like one
+            if not task.notes and task.skip is None and not _noted(doc, task.line, task.end_line):
+                continue  # none wanted, and no line of its sub-items looks like one
         subs = sorted([*ts.notes.values(), *([ts.skip] if ts.skip else [])], key=lambda e: e.order)
         want = [note_text(e) for e in subs]
         indent = task.child_indent if task.child_indent is not None else task.content_indent
