@@ -1179,15 +1179,16 @@ def _sub_item(body: str, line: int) -> Note | Step:
 def _derived_data(
     doc: TasksDoc, key: str, a: int, b: int, new: list[str], sa: int, sb: int
 ) -> tuple[Any, ...] | None:
-    """The `doc_data` of the spliced text, or None when it is not sure to equal its parse.
-
-    Sure when: the fast scanner made `doc`, the text has `\\n` line breaks only; the old and new
-    lines a.. are `- **Note** (` lines at one indent `ci` inside task T's content (its column to
-    3 more); they end T (b is one past T's last line); and the line before them is T's own or
-    a direct sub-item's whose content starts right of `ci`. The line scanner is then in the same
-    state after the old and the new lines (T open, a sub-item at column ci + 2 open, a
-    paragraph), or T is closed by what follows in both, so everything after is scanned the same
-    and only moves; no task after them may be keyed by its line (no ID)."""
+    """The `doc_data` of the spliced text, or None when it is not sure to equal its parse."""
+    # Sure when: the fast scanner made `doc` and the text has `\n` line breaks only; the old and
+    # new lines a..b-1 are `- **Note** (` lines at one indent `ci` inside task T's content (its
+    # column to 3 more, so not code); they end T (b is one past T's last line); the line before
+    # them is T's own or a direct sub-item's whose content starts right of `ci` (so each new
+    # line is a sub-item of T); T is nested at most 6 deep. The line scanner (`_scan_fast`) is
+    # then in the same state after the old and after the new lines (T open, a sub-item at column
+    # ci + 2 open, in a paragraph), or line b closes T in both, so every later line is scanned
+    # the same and only moves. No task after them may be keyed by its line number (no ID).
+    # tests/test_splice.py compares the result with a fresh parse over random files and edits.
     ti = doc._by_key.get(key)
     text = doc.text
     if ti is None or doc.engine != "fast" or (a == b and not new):
