@@ -297,6 +297,7 @@ class TasksDoc:
             _by_key=self._by_key,
             _by_id=self._by_id,
             _lines=lines,
+            _plain=self._plain,  # a checkbox is no line break
         )
 
     def _require(self, key: str) -> Task:
