@@ -71,5 +71,8 @@ def test_a_toggle_does_not_parse_the_file_it_writes(inc, monkeypatch):
     assert "- [x] **T003**" in written
     assert written not in parsed
     same(inc.doc, real(written, "auto"))
-    inc.note("T003", "a note is a new line: that text is parsed")
-    assert inc.path("tasks.md").read_text() in parsed
+    inc.note("T003", "a note is new lines spliced in: that text is not parsed either")
+    noted = inc.path("tasks.md").read_text()
+    assert "a note is new lines spliced in" in noted
+    assert noted not in parsed
+    same(inc.doc, real(noted, "auto"))

@@ -16,7 +16,7 @@ from typing import Any
 
 MIN_CHARS = 128 * 1024  # about 1 500 tasks: below this a parse costs little
 KEEP = 4  # documents kept: the latest used (100 000 tasks take about 15 MB)
-FORMAT = 1
+FORMAT = 2  # 2: columns (doc_data)
 # the same variables as the workflow cache (core/workflow/files.py)
 ENV_CACHE_DIR = "HOTFIX_TUI_CACHE_DIR"
 ENV_NO_CACHE = "HOTFIX_TUI_NO_CACHE"

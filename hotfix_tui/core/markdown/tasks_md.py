@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import re
 from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from hotfix_tui.core.markdown import parse_cache
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from markdown_it import MarkdownIt
 
 # What markdown-it-py >= 4 trims from heading text (its `MD_TRIM_CHARS`: JavaScript's trim minus
@@ -45,7 +48,9 @@ __all__ = [
     "set_done",
     "set_field",
     "skip_line",
+    "splice",
     "split_lines",
+    "titles",
 ]
 
 BOM = "\ufeff"
@@ -176,19 +181,46 @@ class TasksDoc:
     heading: str
     fields: dict[str, Field]
     phases: list[Phase]
-    tasks: list[Task]
     duplicate_ids: list[str]
     line_starts: array[int]  # 8 bytes a line
     engine: str = "fast"
     _by_key: dict[str, int] = field(default_factory=dict, repr=False)
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
+    _data: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)  # doc_data
+    _plain: bool | None = field(default=None, repr=False, compare=False)  # `\n` breaks only
+    # the tasks in file order; None until asked for when made from columns (`doc_from_data`)
+    _tasks: list[Task] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tasks(self) -> list[Task]:
+        """Every task in file order (made from the columns on first use)."""
+        if self._tasks is None:
+            assert self._data is not None
+            self._tasks = _tasks_of(self._data)
+        return self._tasks
+
+    @property
+    def task_count(self) -> int:
+        return len(self._by_key)
+
+    @property
+    def tasks_made(self) -> bool:
+        """Whether the task list exists (a doc made from columns makes it on first use)."""
+        return self._tasks is not None
+
+    def task_at(self, i: int) -> Task:
+        """The i-th task, made alone from the columns when the list is not made yet."""
+        if self._tasks is not None:
+            return self._tasks[i]
+        assert self._data is not None
+        return _task_of(self._data, i)
 
     @property
     def lines(self) -> list[str]:
         """The text's lines, each with its ending (split on first use: most readers never ask)."""
         if self._lines is None:
-            self._lines = _split(self.text)
+            self._lines = self.text.splitlines(True) if self._plain else _split(self.text)
         return self._lines
 
     def render(self) -> str:
@@ -199,7 +231,18 @@ class TasksDoc:
         i = self._by_key.get(key_or_id)
         if i is None:
             i = self._by_id.get(key_or_id)
-        return None if i is None else self.tasks[i]
+        return None if i is None else self.task_at(i)
+
+    def title_of(self, key_or_id: str) -> str | None:
+        """The title of `task(key_or_id)`, without making the task from the columns."""
+        i = self._by_key.get(key_or_id)
+        if i is None:
+            i = self._by_id.get(key_or_id)
+        if i is None:
+            return None
+        if self._tasks is None and self._data is not None:
+            return str(self._data[6][2][i])
+        return self.task_at(i).title
 
     @property
     def by_id(self) -> dict[str, Task]:
@@ -247,13 +290,14 @@ class TasksDoc:
             heading=self.heading,
             fields=self.fields,
             phases=self.phases,
-            tasks=tasks,
+            _tasks=tasks,
             duplicate_ids=self.duplicate_ids,
             line_starts=self.line_starts,
             engine=self.engine,
             _by_key=self._by_key,
             _by_id=self._by_id,
             _lines=lines,
+            _plain=self._plain,  # a checkbox is no line break
         )
 
     def _require(self, key: str) -> Task:
@@ -511,7 +555,7 @@ def _scan_markdown_it(bodies: list[str]) -> _Blocks:
 
 
 # The last few documents parsed, by text: a load, a projection and a write parse the same text.
-_PARSED: dict[tuple[str, str], TasksDoc] = {}
+_PARSED: dict[tuple[str, str], TasksDoc | _Derived] = {}
 _PARSED_MAX = 3
 
 
@@ -529,21 +573,22 @@ def parse_tasks(text: str, engine: Literal["auto", "markdown-it"] = "auto") -> T
 
     Documents are never changed after parsing, so the same text returns the same (cached) doc."""
     key = (text, engine)
-    doc = _PARSED.get(key)
-    if doc is None:
+    entry = _PARSED.pop(key, None)  # most recently used last
+    if not isinstance(entry, TasksDoc):
         paused = gc.isenabled()  # a large file makes many objects and no cycles: no collections
         gc.disable()
         try:
-            doc = _parse_or_load(text, engine)
+            if entry is not None:  # spliced: made from its columns on first use
+                entry = doc_from_data(text, entry.data)
+            else:
+                entry = _parse_or_load(text, engine)
         finally:
             if paused:
                 gc.enable()
         if len(_PARSED) >= _PARSED_MAX:
             del _PARSED[next(iter(_PARSED))]
-    else:
-        del _PARSED[key]  # most recently used last
-    _PARSED[key] = doc
-    return doc
+    _PARSED[key] = entry
+    return entry
 
 
 def _parse_or_load(text: str, engine: str) -> TasksDoc:
@@ -557,39 +602,59 @@ def _parse_or_load(text: str, engine: str) -> TasksDoc:
         except (ValueError, TypeError, IndexError, KeyError):
             pass  # kept by another version or damaged: parse again
     doc = _parse(text, engine)
-    parse_cache.save(text, doc_data(doc), engine, _TRIM)
+    parse_cache.save(text, packed(doc_data(doc)), engine, _TRIM)
     return doc
 
 
+def _ints(values: Iterable[int]) -> array[int]:
+    return array("q", values)
+
+
+def _plus(col: array[int], by: int) -> array[int]:
+    """Every value of a column moved by `by`."""
+    return array("q", map(by.__add__, col))
+
+
+def _as_ints(x: bytes | array[int]) -> array[int]:
+    """A column kept as bytes (on disk) or as an array (in memory)."""
+    if isinstance(x, array):
+        return x
+    out = array("q")
+    out.frombytes(x)
+    return out
+
+
 def doc_data(doc: TasksDoc) -> tuple[Any, ...]:
-    """A parsed document as plain tuples (for marshal; the text itself is not included)."""
+    """A parsed document as columns (tuples, and arrays of ints); the text is not included.
 
-    def note(n: Note | None) -> tuple[object, ...] | None:
-        return None if n is None else (n.kind, n.time, n.who, n.text, n.line)
-
-    tasks = tuple(
-        (
-            t.key,
-            t.id,
-            t.title,
-            t.done,
-            t.line,
-            t.check_offset,
-            t.indent,
-            t.level,
-            t.parent_key,
-            t.markers,
-            tuple((s.text, s.line, s.level) for s in t.steps),
-            tuple(note(n) for n in t.notes),
-            note(t.skip),
-            t.phase_index,
-            t.end_line,
-            t.content_indent,
-            t.child_indent,
-        )
-        for t in doc.tasks
+    Columns let an edit shift every later line number as one array operation (`splice`)."""
+    if doc._data is not None:
+        return doc._data
+    ts = doc.tasks
+    tasks = (
+        tuple(t.key for t in ts),
+        tuple(t.id for t in ts),
+        tuple(t.title for t in ts),
+        tuple(t.done for t in ts),
+        _ints(t.line for t in ts),
+        _ints(t.check_offset for t in ts),
+        _ints(t.indent for t in ts),
+        _ints(t.level for t in ts),
+        tuple(t.parent_key for t in ts),
+        tuple(t.markers for t in ts),
+        _ints(t.phase_index for t in ts),
+        _ints(t.end_line for t in ts),
+        _ints(t.content_indent for t in ts),
+        _ints(-1 if t.child_indent is None else t.child_indent for t in ts),
     )
-    return (
+    steps = [(i, s) for i, t in enumerate(ts) if t.steps for s in t.steps]
+    notes = [
+        (i, n)
+        for i, t in enumerate(ts)
+        if t.notes or t.skip is not None
+        for n in (*t.notes, *((t.skip,) if t.skip is not None else ()))
+    ]
+    data = (
         doc.newline,
         doc.bom,
         doc.title,
@@ -597,47 +662,73 @@ def doc_data(doc: TasksDoc) -> tuple[Any, ...]:
         tuple((k, f.value, f.line, f.start, f.end) for k, f in doc.fields.items()),
         tuple((p.name, p.note, p.number, p.line, p.level, tuple(p.task_keys)) for p in doc.phases),
         tasks,
+        _step_cols(steps),
+        _note_cols(notes),
         tuple(doc.duplicate_ids),
-        doc.line_starts.tobytes(),
+        doc.line_starts,
         doc.engine,
+        _is_plain(doc),
+    )
+    doc._data = data
+    return data
+
+
+def _is_plain(doc: TasksDoc) -> bool:
+    """Whether `\n` is the only line break in the text (as `_split` and `_parse` ask)."""
+    if doc._plain is None:
+        doc._plain = _OTHER_BREAKS_RE.search(doc.text) is None
+    return doc._plain
+
+
+def _step_cols(steps: list[tuple[int, Step]]) -> tuple[Any, ...]:
+    return (
+        _ints(i for i, _ in steps),
+        tuple(s.text for _, s in steps),
+        _ints(s.line for _, s in steps),
+        _ints(s.level for _, s in steps),
     )
 
 
+def _note_cols(notes: list[tuple[int, Note]]) -> tuple[Any, ...]:
+    return (
+        _ints(i for i, _ in notes),
+        tuple(n.kind for _, n in notes),
+        tuple(n.time for _, n in notes),
+        tuple(n.who for _, n in notes),
+        tuple(n.text for _, n in notes),
+        _ints(n.line for _, n in notes),
+    )
+
+
+def packed(data: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`doc_data`'s columns with every array as bytes (what marshal keeps)."""
+
+    def pack(x: Any) -> Any:
+        return x.tobytes() if isinstance(x, array) else x
+
+    cols = tuple(tuple(map(pack, x)) if i in (6, 7, 8) else pack(x) for i, x in enumerate(data))
+    return cols
+
+
 def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
-    """The document `doc_data` described, for `text`."""
-    newline, bom, title, heading, fields, phases, rows, dups, starts, engine = data
-    tasks: list[Task] = []
-    by_key: dict[str, int] = {}
+    """The document `doc_data` described, for `text` (columns as arrays or as bytes); its
+    tasks are made when first asked for (`TasksDoc.tasks`, `task_at`)."""
+    newline, bom, title, heading, fields, phases, tcols, scols, ncols, dups, starts, engine = data[
+        :12
+    ]
+    tcols = tuple(_as_ints(c) if i in _TASK_INT_COLS else c for i, c in enumerate(tcols))
+    scols = tuple(_as_ints(c) if i in (0, 2, 3) else c for i, c in enumerate(scols))
+    ncols = tuple(_as_ints(c) if i in (0, 5) else c for i, c in enumerate(ncols))
+    keys, ids = tcols[0], tcols[1]
+    if any(len({len(c) for c in cols}) != 1 for cols in (tcols, scols, ncols)):
+        raise ValueError("columns of different lengths")  # damaged: parsed again
+    by_key = dict(zip(keys, range(len(keys)), strict=True))
     by_id: dict[str, int] = {}
-    for i, r in enumerate(rows):
-        steps = tuple(Step(*x) for x in r[10]) if r[10] else ()
-        notes = tuple(Note(*x) for x in r[11]) if r[11] else ()
-        skip = Note(*r[12]) if r[12] is not None else None
-        t = Task(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            r[7],
-            r[8],
-            r[9],
-            steps,
-            notes,
-            skip,
-            r[13],
-            r[14],
-            r[15],
-            r[16],
-        )
-        tasks.append(t)
-        by_key[t.key] = i
-        if t.id is not None and t.id not in by_id:
-            by_id[t.id] = i
-    line_starts = array("q")
-    line_starts.frombytes(starts)
+    for i, tid in enumerate(ids):
+        if tid is not None and tid not in by_id:
+            by_id[tid] = i
+    line_starts = _as_ints(starts)
+    unpacked = (*data[:6], tcols, scols, ncols, dups, line_starts, engine, data[12])
     return TasksDoc(
         text=text,
         newline=newline,
@@ -646,13 +737,103 @@ def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
         heading=heading,
         fields={k: Field(v, ln, a, b) for k, v, ln, a, b in fields},
         phases=[Phase(n, note, num, ln, lv, list(keys)) for n, note, num, ln, lv, keys in phases],
-        tasks=tasks,
         duplicate_ids=list(dups),
         line_starts=line_starts,
         engine=engine,
         _by_key=by_key,
         _by_id=by_id,
+        _data=unpacked,
+        _plain=data[12],
     )
+
+
+def _tasks_of(data: tuple[Any, ...]) -> list[Task]:
+    """Every task of `doc_data`'s columns."""
+    tcols, scols, ncols = data[6], data[7], data[8]
+    keys, ids, titles, dones, lines, offs, inds, levels, parents, markers = tcols[:10]
+    phase_idx, ends, cinds, chinds = tcols[10:]
+    n = len(keys)
+    steps: list[Any] = [()] * n
+    by_task: dict[int, list[Step]] = {}
+    for ti, s_text, s_line, s_level in zip(*scols, strict=True):
+        by_task.setdefault(ti, []).append(Step(s_text, s_line, s_level))
+    for ti, group in by_task.items():
+        steps[ti] = tuple(group)
+    notes: list[Any] = [()] * n
+    skips: list[Note | None] = [None] * n
+    by_note: dict[int, list[Note]] = {}
+    for ti, kind, when, who, n_text, n_line in zip(*ncols, strict=True):
+        note = Note(kind, when, who, n_text, n_line)
+        if kind == "skip":
+            skips[ti] = note
+        else:
+            by_note.setdefault(ti, []).append(note)
+    for ti, group2 in by_note.items():
+        notes[ti] = tuple(group2)
+    child = [None if c < 0 else c for c in chinds]
+    paused = gc.isenabled()  # many objects and no cycles: no collections
+    gc.disable()
+    try:
+        return list(
+            map(
+                Task,
+                keys,
+                ids,
+                titles,
+                dones,
+                lines,
+                offs,
+                inds,
+                levels,
+                parents,
+                markers,
+                steps,
+                notes,
+                skips,
+                phase_idx,
+                ends,
+                cinds,
+                child,
+            )
+        )
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _task_of(data: tuple[Any, ...], i: int) -> Task:
+    """The i-th task of `doc_data`'s columns, alone."""
+    c = data[6]
+    s_task, s_text, s_line, s_level = data[7]
+    lo, hi = bisect_left(s_task, i), bisect_right(s_task, i)
+    steps = tuple(Step(s_text[j], s_line[j], s_level[j]) for j in range(lo, hi))
+    n_task, kind, when, who, n_text, n_line = data[8]
+    lo, hi = bisect_left(n_task, i), bisect_right(n_task, i)
+    notes = [Note(kind[j], when[j], who[j], n_text[j], n_line[j]) for j in range(lo, hi)]
+    skip = next((x for x in notes if x.kind == "skip"), None)
+    child = c[13][i]
+    return Task(
+        c[0][i],
+        c[1][i],
+        c[2][i],
+        c[3][i],
+        c[4][i],
+        c[5][i],
+        c[6][i],
+        c[7][i],
+        c[8][i],
+        c[9][i],
+        steps,
+        tuple(x for x in notes if x.kind != "skip"),
+        skip,
+        c[10][i],
+        c[11][i],
+        c[12][i],
+        None if child < 0 else child,
+    )
+
+
+_TASK_INT_COLS = (4, 5, 6, 7, 10, 11, 12, 13)
 
 
 def _parse(text: str, engine: str) -> TasksDoc:
@@ -678,7 +859,9 @@ def _parse(text: str, engine: str) -> TasksDoc:
     if blocks is None:
         blocks = _scan_markdown_it(bodies)
         used = "markdown-it"
-    return _build(text, lines, bodies, starts, bom, blocks, used)
+    doc = _build(text, lines, bodies, starts, bom, blocks, used)
+    doc._plain = lines is None
+    return doc
 
 
 def _dominant_newline(text: str) -> str:
@@ -779,15 +962,8 @@ def _build(
             if direct >= 0:
                 if anc_task not in task_child_indent:
                     task_child_indent[anc_task] = len(im.group("ind")) if im else 0
-                nm = _NOTE_RE.fullmatch(rest) if rest[:2] == "**" else None
-                if nm:
-                    note = Note(
-                        "note" if nm.group("kind") == "Note" else "skip",
-                        nm.group("time").strip(),
-                        (nm.group("who") or "").strip() or None,
-                        nm.group("text").strip(),
-                        s,
-                    )
+                note = _note(rest, s)
+                if note is not None:
                     if anc_task in task_notes:
                         task_notes[anc_task].append(note)
                     else:
@@ -905,13 +1081,27 @@ def _build(
         heading=heading,
         fields=fields,
         phases=phases,
-        tasks=tasks,
+        _tasks=tasks,
         duplicate_ids=dups,
         line_starts=starts,
         engine=engine,
         _by_key=by_key,
         _by_id=by_id,
         _lines=lines,
+    )
+
+
+def _note(rest: str, line: int) -> Note | None:
+    """A sub-item's text as a note or skip (`**Note** (time, who): text`), else None."""
+    nm = _NOTE_RE.fullmatch(rest) if rest[:2] == "**" else None
+    if nm is None:
+        return None
+    return Note(
+        "note" if nm.group("kind") == "Note" else "skip",
+        nm.group("time").strip(),
+        (nm.group("who") or "").strip() or None,
+        nm.group("text").strip(),
+        line,
     )
 
 
@@ -927,6 +1117,202 @@ def _implicit_phase(
         level = head[1] if head is not None else 0
         phases.append(Phase(name, "", len(phases) + 1, line, level))
     return phase_by_head[line]
+
+
+# ---------------------------------------------------------------------------------------------
+# Splicing sub-items: a note's new text parsed from the old parse, not from the text
+
+
+# A note or skip line as the projection writes it: a `- ` sub-item of one line, ending in `\n`.
+_SUB_LINE_RE = re.compile(r"( *)- (\*\*(?:Note|Skipped)\*\* \([^\n]*)\n")
+
+
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    """The parse of a spliced text, kept as `doc_data` columns until someone asks for it."""
+
+    data: tuple[Any, ...]
+    base: TasksDoc  # the doc it was derived from: the same tasks, keys, IDs and titles
+
+
+def splice(doc: TasksDoc, key: str, a: int, b: int, new: list[str]) -> str:
+    """`doc.text` with lines a..b-1 replaced by `new`, note or skip lines of task `key`.
+
+    When the new lines provably parse as that task's last sub-items (see `_derived_data`), the
+    new text's parse is derived from `doc` (later positions shifted) instead of parsed again."""
+    n = len(doc.line_starts)
+    end = len(doc.text)
+    if not 1 <= a <= b <= n:
+        raise ValueError(f"lines {a}..{b} are not in the text")
+    sa = doc.line_starts[a] if a < n else end
+    sb = doc.line_starts[b] if b < n else end
+    text = doc.text[:sa] + "".join(new) + doc.text[sb:]
+    data = _derived_data(doc, key, a, b, new, sa, sb)
+    if data is not None:
+        _PARSED.pop((text, "auto"), None)
+        if len(_PARSED) >= _PARSED_MAX:
+            del _PARSED[next(iter(_PARSED))]
+        _PARSED[(text, "auto")] = _Derived(data, doc)
+        if len(text) >= parse_cache.MIN_CHARS:
+            parse_cache.save(text, packed(data), "auto", _TRIM)
+    return text
+
+
+def titles(text: str) -> Callable[[str], str]:
+    """A lookup of task titles by ID or key in `text` (a spliced text's from the doc it was
+    spliced from: splicing sub-items changes no task, key, ID or title)."""
+    entry = _PARSED.get((text, "auto"))
+    doc = entry.base if isinstance(entry, _Derived) else parse_tasks(text)
+
+    def title(ref: str) -> str:
+        return doc.title_of(ref) or ""
+
+    return title
+
+
+def _sub_item(body: str, line: int) -> Note | Step:
+    """A direct sub-item's line as `_build` reads it: a note or skip, else a step."""
+    im = _ITEM_RE.fullmatch(body)
+    rest = im.group("rest").strip() if im else body.strip()
+    return _note(rest, line) or Step(rest, line, 0)
+
+
+def _derived_data(
+    doc: TasksDoc, key: str, a: int, b: int, new: list[str], sa: int, sb: int
+) -> tuple[Any, ...] | None:
+    """The `doc_data` of the spliced text, or None when it is not sure to equal its parse."""
+    # Sure when: the fast scanner made `doc` and the text has `\n` line breaks only; the old and
+    # new lines a..b-1 are `- **Note** (` lines at one indent `ci` inside task T's content (its
+    # column to 3 more, so not code); they end T (b is one past T's last line); the line before
+    # them is T's own or a direct sub-item's whose content starts right of `ci` (so each new
+    # line is a sub-item of T); T is nested at most 6 deep. The line scanner (`_scan_fast`) is
+    # then in the same state after the old and after the new lines (T open, a sub-item at column
+    # ci + 2 open, in a paragraph), or line b closes T in both, so every later line is scanned
+    # the same and only moves. No task after them may be keyed by its line number (no ID).
+    # tests/test_splice.py compares the result with a fresh parse over random files and edits.
+    ti = doc._by_key.get(key)
+    text = doc.text
+    if ti is None or doc.engine != "fast" or (a == b and not new):
+        return None
+    t = doc.task_at(ti)
+    if t.end_line != b - 1 or not t.line <= a - 1 or text[sa - 1] != "\n":
+        return None
+    if "\0" in text or not _is_plain(doc):
+        return None
+    starts = doc.line_starts
+    n = len(starts)
+    old = [text[starts[i] : starts[i + 1] if i + 1 < n else len(text)] for i in range(a, b)]
+    indents = set()
+    for line in (*old, *new):
+        m = _SUB_LINE_RE.fullmatch(line)
+        if m is None or "\0" in line or _OTHER_BREAKS_RE.search(line) is not None:
+            return None
+        indents.add(len(m.group(1)))
+    if len(indents) != 1:
+        return None
+    ci = indents.pop()
+    if not t.content_indent <= ci <= t.content_indent + 3:
+        return None
+    if a - 1 == t.line:
+        if t.indent > 2 * (_MAX_DEPTH - 2) + 1:  # nesting depth <= indent / 2: room for one more
+            return None
+    else:
+        children = {s.line for s in t.steps if s.level == 0}
+        children |= {x.line for x in (*t.notes, *((t.skip,) if t.skip else ()))}
+        if a - 1 not in children:
+            return None
+        body = text[starts[a - 1] : sa - 1].lstrip(" ")
+        m2 = _SCAN_ITEM_RE.match(body)
+        col = sa - 1 - starts[a - 1] - len(body)
+        if m2 is None or col + len(m2.group(1)) + len(m2.group(2)) <= ci:
+            return None
+    items = [_sub_item(line[:-1], a + j) for j, line in enumerate(new)]
+    new_skips = [x for x in items if isinstance(x, Note) and x.kind == "skip"]
+    if t.skip is not None and t.skip.line >= a and not new_skips:
+        return None  # an earlier skip may be hidden behind the one removed
+    data = doc_data(doc)
+    tcols = data[6]
+    lines = tcols[4]
+    k = bisect_left(lines, b)
+    if None in tcols[1][k:]:
+        return None  # a task keyed by its line number would change its key
+    d = len(new) - (b - a)
+    dc = sum(map(len, new)) - (sb - sa)
+    new_end = a + len(new) - 1 if new else a - 1
+
+    def shift(col: array[int], at: int, by: int) -> array[int]:
+        return _ints(x + by if x >= at else x for x in col)
+
+    ends = array("q", tcols[11])
+    ends[k:] = _plus(ends[k:], d)
+    j: int | None = ti
+    while j is not None:  # T and the tasks it is in: those that end where T ends, end with it
+        ends[j] = new_end if ends[j] == b - 1 else (ends[j] + d if ends[j] >= b else ends[j])
+        parent = doc.task_at(j).parent_key
+        j = None if parent is None else doc._by_key[parent]
+    child = tcols[13]
+    if a - 1 == t.line:
+        child = array("q", child)
+        child[ti] = ci if new else -1
+    tasks = (
+        *tcols[:4],
+        lines[:k] + _plus(lines[k:], d),
+        tcols[5][:k] + _plus(tcols[5][k:], dc),
+        *tcols[6:11],
+        ends,
+        tcols[12],
+        child,
+    )
+    s_task, s_text, s_line, s_level = data[7]
+    lo, hi = bisect_left(s_task, ti), bisect_right(s_task, ti)
+    cut = lo + sum(1 for x in s_line[lo:hi] if x < a)
+    steps = [x for x in items if isinstance(x, Step)]
+    step_cols = (
+        s_task[:cut] + _ints([ti] * len(steps)) + s_task[hi:],
+        (*s_text[:cut], *(x.text for x in steps), *s_text[hi:]),
+        shift(s_line[:cut], b, d) + _ints(x.line for x in steps) + shift(s_line[hi:], b, d),
+        s_level[:cut] + _ints([0] * len(steps)) + s_level[hi:],
+    )
+    n_task, kind, when, who, n_text, n_line = data[8]
+    lo, hi = bisect_left(n_task, ti), bisect_right(n_task, ti)
+    kept = [
+        Note(kind[x], when[x], who[x], n_text[x], n_line[x])
+        for x in range(lo, hi)
+        if n_line[x] < a and kind[x] == "note"
+    ]
+    skip = new_skips[-1] if new_skips else t.skip
+    mine = [*kept, *(x for x in items if isinstance(x, Note) and x.kind == "note")]
+    mine += [skip] if skip is not None else []
+    before, after = range(lo), range(hi, len(n_task))
+    note_cols = (
+        n_task[:lo] + _ints([ti] * len(mine)) + n_task[hi:],
+        (*kind[:lo], *(x.kind for x in mine), *kind[hi:]),
+        (*when[:lo], *(x.time for x in mine), *when[hi:]),
+        (*who[:lo], *(x.who for x in mine), *who[hi:]),
+        (*n_text[:lo], *(x.text for x in mine), *n_text[hi:]),
+        _ints(n_line[x] + d if n_line[x] >= b else n_line[x] for x in before)
+        + _ints(x.line for x in mine)
+        + _ints(n_line[x] + d if n_line[x] >= b else n_line[x] for x in after),
+    )
+    fields = tuple(
+        (name, v, ln + d, s + dc, e + dc) if ln >= b else (name, v, ln, s, e)
+        for name, v, ln, s, e in data[4]
+    )
+    phases = tuple((p[0], p[1], p[2], p[3] + d, *p[4:]) if p[3] >= b else p for p in data[5])
+    line_starts = starts[:a] + _ints(accumulate(map(len, new[:-1]), initial=sa) if new else ())
+    line_starts += _plus(starts[b:], dc)
+    return (
+        *data[:4],
+        fields,
+        phases,
+        tasks,
+        step_cols,
+        note_cols,
+        *data[9:10],
+        line_starts,
+        "fast",
+        True,  # `\n` breaks only, as in `doc`
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -159,7 +159,7 @@ class Incident:
         self.events: list[Event] = []
         self.pending: list[Event] = []  # hand edits seen but not recorded yet (read-only views)
         self.warnings: list[str] = []
-        self.doc: tasks_md.TasksDoc = tasks_md.parse_tasks("")
+        self._doc: tasks_md.TasksDoc | None = None
         self.history: list[Change] = []
         self._log_sig: tuple[int, int, int] | None = None
         self._log_problems: list[str] = []
@@ -245,7 +245,7 @@ class Incident:
             if journal.is_view(self.repo_root, self.folder, key, texts):
                 self.view = texts  # what the last projection of this log wrote: nothing to do
                 self._settled = not markers
-                self.doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
+                self._doc = None
                 return
         if self.events:
             stored = journal.load_hashes(self.repo_root, self.folder)
@@ -261,7 +261,14 @@ class Incident:
             self.view = project(texts, [*self.events, *self.pending], self.workflow)
         else:
             self.view = texts
-        self.doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
+        self._doc = None
+
+    @property
+    def doc(self) -> tasks_md.TasksDoc:
+        """The parsed tasks.md of the view (parsed when first asked for: a CLI action never is)."""
+        if self._doc is None:
+            self._doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
+        return self._doc
 
     def merge_events(self, extra: list[Event]) -> None:
         """View the record with events from another copy merged in (read-only: nothing written)."""

@@ -7,9 +7,10 @@ of each file, the text people wrote, is kept as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 
 from hotfix_tui.core.clocks import format_time, human_duration, parse_time
 from hotfix_tui.core.markdown import record_md as record
@@ -98,10 +99,13 @@ def _fallback_status(wf: Workflow | None, st: State, leaving: str) -> str | None
     return next((s for s in reversed(wf.statuses) if s in reached), wf.initial_status or None)
 
 
+_ORDER = attrgetter("recorded", "id")  # Event.order, without a call per event
+
+
 def replay(events: Iterable[Event], wf: Workflow | None) -> State:
     """Apply events in recorded order; every rule of the record lives here."""
     st = State()
-    for ev in sorted(events, key=lambda e: e.order):
+    for ev in sorted(events, key=_ORDER):
         st.events.append(ev)
         k = ev.kind
         if ev.get("placeholders") is not None:
@@ -210,28 +214,55 @@ def _is_sub(body: str, indent: int) -> bool:
     return m is not None and len(m.group(1)) == indent
 
 
-def _raw_starts(lines: list[str]) -> list[int]:
-    out, pos = [], 0
-    for ln in lines:
-        out.append(pos)
-        pos += len(ln)
-    return out
+def _noted(doc: tasks_md.TasksDoc, line: int, end: int) -> bool:
+    """Whether a line of a task's sub-items (lines line+1..end) looks like a note or skip."""
+    starts = doc.line_starts
+    seg = doc.text[starts[line + 1] : starts[end + 1] if end + 1 < len(starts) else None]
+    return "**Note**" in seg or "**Skipped**" in seg
+
+
+def _to_project(doc: tasks_md.TasksDoc, st: State) -> Iterable[tasks_md.Task]:
+    """The tasks of `doc` that `project_tasks` must look at: all of a parsed doc; of one made
+    from columns (its tasks not made yet), only those whose checkbox, title, notes or skip may
+    differ from the state, so that the others are never made."""
+    if doc.tasks_made:
+        yield from doc.tasks
+        return
+    cols = tasks_md.doc_data(doc)[6]
+    keys, ids, titles, dones, lines, ends = (cols[i] for i in (0, 1, 2, 3, 4, 11))
+    noted = set(tasks_md.doc_data(doc)[8][0])  # tasks with a note or skip in the file
+    get = st.tasks.get
+    for i, key in enumerate(keys):
+        ts = get(ids[i] or key) or get(key) or _NO_STATE
+        if (
+            not ts.notes
+            and ts.skip is None
+            and dones[i] == ts.done
+            and not (ts.title and titles[i] and titles[i] != ts.title)
+            and (ends[i] == lines[i] or (i not in noted and not _noted(doc, lines[i], ends[i])))
+        ):
+            continue  # what the loop of project_tasks would skip without a change
+        yield doc.task_at(i)
+
+
+def _start(line_starts: Sequence[int], i: int) -> int:
+    """Where line i starts in the text, a BOM included (the parse starts line 0 after it)."""
+    return line_starts[i] if i else 0
 
 
 def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     """tasks.md with each task's checkbox, notes and skip mark as the events say."""
     doc = tasks_md.parse_tasks(text)
-    if not doc.tasks and "Severity" not in doc.fields:
+    if not doc.task_count and "Severity" not in doc.fields:
         return text
     lines = list(doc.lines)
-    starts = _raw_starts(lines)
+    starts = doc.line_starts  # where each line starts (line 0: after a BOM, see _start)
     delete: set[int] = set()
     insert: dict[int, list[str]] = {}
     checks: dict[str, bool] = {}  # checkboxes changed (key -> done)
     retitled = False
-    text_of = doc.text
-    n_lines = len(lines)
-    for task in doc.tasks:
+    edited: list[str] = []  # keys of the tasks whose sub-items change
+    for task in _to_project(doc, st):
         ts = st.tasks.get(task.id or task.key) or st.tasks.get(task.key) or _NO_STATE
         if ts.title and task.title and task.title != ts.title:
             i = task.line
@@ -241,19 +272,15 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
                 retitled = True
         if task.check_offset >= 0 and task.done != ts.done:
             i = task.line
-            off = task.check_offset - starts[i]
+            off = task.check_offset - _start(starts, i)
             ln = lines[i]
             lines[i] = ln[:off] + ("x" if ts.done else " ") + ln[off + 1 :]
             checks[task.key] = ts.done
         if not ts.notes and ts.skip is None:
             if task.end_line == task.line:
                 continue  # no sub-item lines in the file and none wanted
-            if not task.notes and task.skip is None:
-                a = doc.line_starts[task.line + 1]
-                b = doc.line_starts[task.end_line + 1] if task.end_line + 1 < n_lines else None
-                seg = text_of[a:b]
-                if "**Note**" not in seg and "**Skipped**" not in seg:
-                    continue  # none wanted, and no line of its sub-items looks like one
+            if not task.notes and task.skip is None and not _noted(doc, task.line, task.end_line):
+                continue  # none wanted, and no line of its sub-items looks like one
         subs = sorted([*ts.notes.values(), *([ts.skip] if ts.skip else [])], key=lambda e: e.order)
         want = [note_text(e) for e in subs]
         indent = task.child_indent if task.child_indent is not None else task.content_indent
@@ -274,11 +301,12 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
         while last > task.line and not tasks_md._body(lines[last]).strip():
             last -= 1
         insert.setdefault(last, []).extend(" " * indent + "- " + w for w in want)
+        edited.append(task.key)
     if severity_field and st.severity and "Severity" in doc.fields:
         f = doc.fields["Severity"]
         if f.value.strip() != st.severity:
             i = f.line
-            a, b = f.start - starts[i], f.end - starts[i]
+            a, b = f.start - _start(starts, i), f.end - _start(starts, i)
             lines[i] = lines[i][:a] + st.severity + lines[i][b:]
             retitled = True  # not a checkbox: the text must be parsed again
     if not delete and not insert:
@@ -291,8 +319,12 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             if done.text == out_text:
                 tasks_md.remember(done)
         return out_text
-    out: list[str] = []
     nl = doc.newline
+    if len(edited) == 1 and not checks and not retitled:
+        spliced = _splice(doc, edited[0], lines, delete, insert)
+        if spliced is not None:
+            return spliced
+    out: list[str] = []
     for i, ln in enumerate(lines):
         if i not in delete:
             out.append(ln)
@@ -304,6 +336,33 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             if i == len(lines) - 1 and not ln.endswith(("\n", "\r")):
                 out[-1] = out[-1][: -len(nl)]
     return "".join(out)
+
+
+def _splice(
+    doc: tasks_md.TasksDoc,
+    key: str,
+    lines: list[str],
+    delete: set[int],
+    insert: dict[int, list[str]],
+) -> str | None:
+    """The new text of one task's changed sub-items as one splice of lines (its parse derived
+    from `doc`, see `tasks_md.splice`); None when a line involved has no line ending."""
+    a = min([*delete, *(i + 1 for i in insert)])
+    b = max([*(i + 1 for i in delete), *(i + 1 for i in insert)])
+    if not all(ln.endswith(("\n", "\r")) for ln in lines[a - 1 : b]):
+        return None
+    mid: list[str] = []
+    for i in range(a - 1, b):
+        if i >= a and i not in delete:
+            mid.append(lines[i])
+        mid.extend(x + doc.newline for x in insert.get(i, ()))
+    while a < b and mid and mid[0] == lines[a]:  # only what differs is spliced
+        a += 1
+        mid.pop(0)
+    while a < b and mid and mid[-1] == lines[b - 1]:
+        b -= 1
+        mid.pop()
+    return tasks_md.splice(doc, key, a, b, mid)
 
 
 # --- hotfix.md ------------------------------------------------------------------------------
@@ -576,13 +635,7 @@ def placeholder_rows(text: str) -> list[str]:
 
 def task_titles(tasks_text: str) -> Callable[[str], str]:
     """A lookup of task titles by ID or key in a tasks.md text."""
-    doc = tasks_md.parse_tasks(tasks_text)
-
-    def title(ref: str) -> str:
-        t = doc.task(ref)
-        return t.title if t is not None else ""
-
-    return title
+    return tasks_md.titles(tasks_text)
 
 
 # The last projections made: (file texts, event ids, workflow) -> the projected files.
