@@ -284,9 +284,20 @@ def _open_copies(
                 _open(entry, folder, root, clock, root / entry.path, memo)
             return
         from hotfix_tui.core.reports.fanout import fan_out
+        from hotfix_tui.core.reports.summary_scan import scan_summary
 
         def summary_of(item: tuple[Entry, branches.FolderCopy]) -> tuple[Any, str | None]:
             entry, copy = item
+            real = root / entry.path
+            data = scan_summary(
+                entry.path,
+                copy.files,
+                blobs,
+                MAX_FILE_BYTES,
+                lambda head: workflow_for(real, head, root, memo),
+            )
+            if data is not None:  # a plain copy: read from its blobs, no Incident
+                return data, None
             probe = Entry(entry.path, entry.kind, entry.number, entry.source)
             folder = _write_copy(Path(tmp), entry.path, copy, blobs)
             _open(probe, folder, root, clock, root / entry.path, memo)

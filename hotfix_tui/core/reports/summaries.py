@@ -67,7 +67,8 @@ class IncidentSummary:
         return out
 
 
-def _stamp(source: str | None) -> str:
+def stamp(source: str | None) -> str:
+    """The size and mtime of a workflow file ('' for none, '-' when it cannot be read)."""
     if source is None:
         return ""
     try:
@@ -93,7 +94,7 @@ def summarize(inc: Incident) -> IncidentSummary | None:
         total=total,
         times={k: v.isoformat() for k, v in inc.event_times().items()},
         workflow_source=wf.source if wf else None,
-        workflow_stamp=_stamp(wf.source if wf else None),
+        workflow_stamp=stamp(wf.source if wf else None),
         resolved_severity=severity_at_resolution(inc, wf) if wf is not None else None,
         workflow=wf,
         clock=inc.clock,
@@ -155,7 +156,7 @@ class Cache:
             return None
         try:
             summary = IncidentSummary(**raw)
-            if summary.workflow_stamp != _stamp(summary.workflow_source):
+            if summary.workflow_stamp != stamp(summary.workflow_source):
                 return None
             summary.workflow = self._workflow(summary.workflow_source)
             summary.event_times()  # the times parse
