@@ -261,32 +261,24 @@ def _open_copies(
 ) -> None:
     """Read the copies' files in one batch into a scratch folder and load each.
 
-    With `summaries`, each copy is summarized (in forked workers when there are many) and the
-    entry keeps only its summary, which goes into the cache."""
+    With `summaries`, each copy is summarized (in forked workers when there are many, each
+    reading the files of its share) and the entry keeps only its summary, which goes into the
+    cache."""
     items = list(items)
-    wanted = [
-        sha
-        for _e, copy in items
-        for name, (mode, sha) in copy.files.items()
-        if mode in ("100644", "100755", "120000") and not name.startswith(".")
-    ]
-    unique = list(dict.fromkeys(wanted))
-    blobs = {
-        sha: obj[2]
-        for sha, obj in zip(unique, branches.read_objects(root, unique), strict=True)
-        if obj is not None
-    }
     shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # memory, where there is one
     with tempfile.TemporaryDirectory(prefix="hotfix-tui-copies-", dir=shm) as tmp:
         if summaries is None:
+            blobs = _read_blobs(root, items)
             for entry, copy in items:
                 folder = _write_copy(Path(tmp), entry.path, copy, blobs)
                 _open(entry, folder, root, clock, root / entry.path, memo)
             return
-        from hotfix_tui.core.reports.fanout import fan_out
+        from hotfix_tui.core.reports.fanout import fan_out_shares
         from hotfix_tui.core.reports.summary_scan import scan_summary
 
-        def summary_of(item: tuple[Entry, branches.FolderCopy]) -> tuple[Any, str | None]:
+        def summary_of(
+            item: tuple[Entry, branches.FolderCopy], blobs: dict[str, bytes]
+        ) -> tuple[Any, str | None]:
             entry, copy = item
             real = root / entry.path
             data = scan_summary(
@@ -303,15 +295,41 @@ def _open_copies(
             _open(probe, folder, root, clock, root / entry.path, memo)
             return _summary_data(probe), probe.error
 
-        made = fan_out(summary_of, items)
+        def summaries_of(
+            share: list[tuple[Entry, branches.FolderCopy]],
+        ) -> list[tuple[Any, str | None]]:
+            blobs = _read_blobs(root, share)
+            return [summary_of(item, blobs) for item in share]
+
+        made = fan_out_shares(summaries_of, items)
+        whole = []
         for (entry, copy), (data, error) in zip(items, made, strict=True):
             if data is not None:
                 entry.summary = summaries.adopt(copy_key(entry.path, copy.files), data, clock)
             if entry.summary is None:  # no summary to keep: the incident itself, as without
                 entry.error = error
                 if error is None:
-                    folder = _write_copy(Path(tmp), entry.path, copy, blobs)
-                    _open(entry, folder, root, clock, root / entry.path, memo)
+                    whole.append((entry, copy))
+        blobs = _read_blobs(root, whole)
+        for entry, copy in whole:
+            folder = _write_copy(Path(tmp), entry.path, copy, blobs)
+            _open(entry, folder, root, clock, root / entry.path, memo)
+
+
+def _read_blobs(root: Path, items: list[tuple[Entry, branches.FolderCopy]]) -> dict[str, bytes]:
+    """The contents of the copies' files (one `git cat-file --batch`), by blob id."""
+    wanted = [
+        sha
+        for _e, copy in items
+        for name, (mode, sha) in copy.files.items()
+        if mode in ("100644", "100755", "120000") and not name.startswith(".")
+    ]
+    unique = list(dict.fromkeys(wanted))
+    return {
+        sha: obj[2]
+        for sha, obj in zip(unique, branches.read_objects(root, unique), strict=True)
+        if obj is not None
+    }
 
 
 def _summary_data(entry: Entry) -> dict[str, Any] | None:
