@@ -166,6 +166,44 @@ def test_the_tally_equals_the_parse_on_any_mix_of_lines(lines: list[str], final:
         assert got == reference(text)
 
 
+PLAIN = [  # lines the tally reads itself (before a heading where the fast scanner takes over)
+    "# Tasks: Hotfix - plain",
+    "## Phase 1: One",
+    "## Phase 2: Two (NOTE)",
+    "## Other",
+    "**Hotfix ID**: hotfix-009",
+    "**Severity**: P2",
+    "- [ ] **T001** open",
+    "- [x] **T002** done",
+    "+ [X] T003 plus",
+    "- plain item",
+    "  - step",
+    "  * star step",
+    "  - **Skipped** (2026-01-01 10:00, ana): reason",
+    "  - **Skipped** (2026-01-01 10:00):",
+    "  - **Note** (t): note",
+    "paragraph text",
+    "**bold** paragraph",
+    "---",
+    "",
+    "",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PLAIN), max_size=30), st.lists(st.sampled_from(LINES), max_size=3))
+def test_the_tally_equals_the_parse_on_plain_files_with_a_few_other_lines(
+    plain: list[str], other: list[str]
+) -> None:
+    lines = list(plain)
+    for i, line in enumerate(other):
+        lines.insert((i * 7) % (len(lines) + 1), line)
+    text = "\n".join(lines) + "\n"
+    got = tallied(text)
+    if got is not None:
+        assert got == reference(text)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_the_tally_equals_the_parse_on_hand_edits_of_the_real_file(real, data) -> None:

@@ -69,7 +69,7 @@ def _fields(text: str) -> dict[str, Field]:
             mark = stripped[:3]
             fence = "" if fence == mark else (fence or mark)
             continue
-        if fence:
+        if fence or "**" not in line:  # a field line holds `**`: most lines are not tried
             continue
         m = _FIELD_RE.match(line)
         if m and m.group("name") not in found:
