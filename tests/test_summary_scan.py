@@ -151,6 +151,8 @@ LINES = [
     "[ref]: http://example.com",
     "\t- [ ] **T030** tabbed",
     "- [ ] **T031**\ttab after id",
+    "-\titem after a tab",
+    "  -\tsub-item after a tab",
     "",
     "",
     "",
@@ -185,6 +187,7 @@ PLAIN = [  # lines the tally reads itself (before a heading where the fast scann
     "paragraph text",
     "**bold** paragraph",
     "---",
+    "-\tafter a tab",
     "",
     "",
 ]

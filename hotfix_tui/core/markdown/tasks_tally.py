@@ -61,8 +61,9 @@ def tally(text: str) -> Tally | None:
     if bodies[-1] == "":
         bodies.pop()
     # the plain lines up to a heading are read here; from that heading on, by the fast scanner
-    # (after an ATX heading at column 0 it is where it starts: no open item, fence or paragraph)
-    cut, headings, starts, parents = _plain_prefix(bodies)
+    # (after an ATX heading at column 0 it is where it starts: no open item, fence or paragraph);
+    # a text with a tab is all left to it (a tab after a list marker is its own case)
+    cut, headings, starts, parents = (0, [], [], []) if "\t" in text else _plain_prefix(bodies)
     code: set[int] = set()
     if cut < len(bodies):
         blocks = _scan_fast(bodies[cut:])
