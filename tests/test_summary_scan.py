@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from hotfix_tui.core.clocks import utc_now
 from hotfix_tui.core.creating import create_incident
+from hotfix_tui.core.markdown import record_md
 from hotfix_tui.core.markdown.record_md import iter_lines
 from hotfix_tui.core.markdown.tasks_md import parse_tasks
 from hotfix_tui.core.markdown.tasks_tally import tally
@@ -237,6 +238,67 @@ def test_record_lines_split_as_the_line_pattern_splits_them() -> None:
 
     for text in ("", "a", "a\n", "a\n\nb", "\n", "\n\n", "x\ny\n\n", "é\nü", "a\r\nb\rc\n"):
         assert iter_lines(text) == by_pattern(text), text
+
+
+def _fields_line_by_line(text: str) -> dict[str, record_md.Field]:
+    """record_md's fields as it read them before, every line in turn (the reference)."""
+    found: dict[str, record_md.Field] = {}
+    fence = ""
+    for idx, (off, line) in enumerate(iter_lines(text)):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            mark = stripped[:3]
+            fence = "" if fence == mark else (fence or mark)
+            continue
+        if fence:
+            continue
+        m = record_md._FIELD_RE.match(line)
+        if m and m.group("name") not in found:
+            name = m.group("name").strip()
+            found[name] = record_md.Field(
+                name, m.group("value"), idx, off + m.start("value"), off + m.end("value")
+            )
+    return found
+
+
+FIELD_LINES = [
+    "**Severity**: [x] P1 | [ ] P2",
+    "**Status**: [x] Investigating",
+    "- **Owner**: ana",
+    "  **Indented**: yes",
+    "**Severity**: second one",
+    "text with **bold** inside",
+    "**Not a field** no colon",
+    "```",
+    "  ```bash",
+    "~~~",
+    "**In fence?**: maybe",
+    "\u2028**Odd space**: x",
+    "\x0b```",
+    "plain",
+    "",
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(FIELD_LINES), max_size=25),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.booleans(),
+)
+def test_record_fields_are_those_read_line_by_line(
+    lines: list[str], newline: str, final: bool
+) -> None:
+    text = newline.join(lines) + (newline if final else "")
+    assert record_md._fields.__wrapped__(text) == _fields_line_by_line(text)
+
+
+def test_record_fields_of_the_real_files_are_those_read_line_by_line(real) -> None:
+    for text in (
+        *real.values(),
+        *(p.read_text(encoding="utf-8", errors="replace") for p in CORPUS),
+    ):
+        assert record_md._fields.__wrapped__(text) == _fields_line_by_line(text)
 
 
 # --- the summary: scanned against the full load ----------------------------------------------

@@ -107,7 +107,8 @@ def tally(text: str) -> Tally | None:
 def _plain_prefix(
     bodies: list[str],
 ) -> tuple[int, list[tuple[int, int, str]], list[int], list[int]]:
-    """The lines before `cut` as `_scan_fast` reads them: headings, item starts and parents.
+    """The lines before `cut` as `_scan_fast` reads them: headings, item starts and parents
+    (but plain steps).
 
     Read here: blank lines, ATX headings, paragraphs and rules at column 0, `- ` items at
     column 0 and their `- ` sub-items at column 2; `cut` is the last heading before any other
@@ -118,11 +119,10 @@ def _plain_prefix(
     top = -1  # the open item at column 0 (its content at column 2), or -1
     in_para = False
     for i, body in enumerate(bodies):
-        # the usual lines first: a step under an item, a task, a blank (see below: they are so)
+        # the usual lines first (see below: they are what they look like). A step whose text
+        # starts with a letter is neither a task nor a note and no item's parent: not kept.
         if body.startswith("  - ") and top >= 0 and body[4:5].isalpha():
             in_para = True
-            starts.append(i)
-            parents.append(top)
             continue
         if body.startswith(_BOXES):
             top, in_para = len(starts), True
