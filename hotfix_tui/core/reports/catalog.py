@@ -181,7 +181,7 @@ def load(
             branches=sorted({r.short for r, _c in held}, key=lambda b: ("/" in b, b)),
             checked_out=path in work,
         )
-        chosen = _newest(root, path, held, head)
+        chosen = _newest(root, path, held, head, summaries)
         on_head = next((c for r, c in held if r.local and r.short == head), None)
         use_work = path in work and (
             chosen is None or path in dirty or on_head is None or on_head.tree == chosen[1].tree
@@ -230,10 +230,14 @@ def _rank(kind: str) -> int:
 
 
 def _newest(
-    root: Path, path: str, held: list[tuple[branches.Ref, branches.FolderCopy]], head: str | None
+    root: Path,
+    path: str,
+    held: list[tuple[branches.Ref, branches.FolderCopy]],
+    head: str | None,
+    summaries: Cache | None = None,
 ) -> tuple[branches.Ref, branches.FolderCopy] | None:
     """The copy with the newest commit touching the folder (the checked-out branch, then local
-    branches, win ties; identical trees cost no `git log`)."""
+    branches, win ties; identical trees cost no `git log`, nor a time kept in `summaries`)."""
     if not held:
         return None
     order = sorted(
@@ -245,10 +249,15 @@ def _newest(
         reps.setdefault(rc[1].tree, rc)
     if len(reps) == 1:
         return order[0]
-    timed = [
-        (branches.last_commit_time(root, r.name, path), i, (r, c))
-        for i, (r, c) in enumerate(reps.values())
-    ]
+
+    def when(ref: branches.Ref) -> int:
+        if summaries is None:
+            return branches.last_commit_time(root, ref.name, path)
+        return summaries.commit_time(
+            ref.commit, path, lambda: branches.last_commit_time(root, ref.commit, path)
+        )
+
+    timed = [(when(r), i, (r, c)) for i, (r, c) in enumerate(reps.values())]
     return max(timed, key=lambda t: (t[0], -t[1]))[2]
 
 
