@@ -66,3 +66,18 @@ def test_no_fork_while_another_thread_runs(few) -> None:
 def test_few_items_stay_in_this_process() -> None:
     got = fanout.fan_out(square_and_where, list(range(fanout.MIN_ITEMS - 1)), 4)
     assert {pid for _r, pid in got} == {PARENT}
+
+
+def test_each_process_gets_its_share_in_one_call(few) -> None:
+    def share_of(xs: list[int]) -> list[tuple[int, int, int]]:
+        return [(x * x, os.getpid(), len(xs)) for x in xs]  # one call: the share's size each
+
+    got = fanout.fan_out_shares(share_of, list(range(30)), 3)
+    assert [r for r, _pid, _n in got] == [x * x for x in range(30)]
+    assert {pid for _r, pid, _n in got} >= {PARENT} and len({pid for _r, pid, _n in got}) == 3
+    assert {n for _r, _pid, n in got} == {10}
+
+
+def test_a_share_that_gives_too_few_results_is_an_error_here(few) -> None:
+    with pytest.raises(ValueError, match="results for"):
+        fanout.fan_out_shares(lambda xs: xs[1:], list(range(12)), 2)

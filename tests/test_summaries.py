@@ -138,3 +138,42 @@ def test_copies_summarized_in_worker_processes_show_what_one_process_shows(
     assert json.loads(cache.read_text())["items"]  # and the summaries were kept
     opened.unlink()
     assert _steady(_rows(capsys)) == _steady(alone) and not opened.exists()  # warm: none read
+
+
+def test_the_newest_copy_rule_reads_each_commits_time_once(
+    team,  # noqa: F811
+    capsys,
+    monkeypatch,
+) -> None:
+    _remote, alice = team
+    asked: list[tuple[str, str]] = []
+    real = catalog.branches.last_commit_time
+
+    def spy(root, ref, path):  # noqa: ANN001, ANN202
+        asked.append((ref, path))
+        return real(root, ref, path)
+
+    monkeypatch.setattr(catalog.branches, "last_commit_time", spy)
+    git(alice, "switch", "-q", B1)
+    at(monkeypatch, "2026-11-01T11:00:00Z")
+    code, _out, err = run(capsys, "done", "T002")
+    assert code == 0, err
+    git(alice, "commit", "-qam", "T002 done")  # local B1 now differs from origin/B1
+    git(alice, "switch", "-q", "main")
+    first = _rows(capsys)
+    assert {p for _r, p in asked} == {F1} and len(asked) == 2  # B1 and origin/B1
+    asked.clear()
+    second = _rows(capsys)
+    assert asked == []  # both times kept, by commit
+    assert _steady(second) == _steady(first)
+    assert first[F1]["branch"] == B1 and first[F1]["progress"]["done"] == 1
+    git(alice, "switch", "-q", B1)
+    at(monkeypatch, "2026-11-01T12:00:00Z")
+    code, _out, err = run(capsys, "done", "T003")
+    assert code == 0, err
+    git(alice, "commit", "-qam", "T003 done")
+    git(alice, "switch", "-q", "main")
+    third = _rows(capsys)
+    local = git(alice, "rev-parse", B1).strip()
+    assert asked == [(local, F1)]  # only the new commit's time is read
+    assert third[F1]["progress"]["done"] == 2

@@ -147,7 +147,7 @@ class Ambiguous(Exception):
 
 def workflow_name_for(folder: Path, tasks_text: str) -> str | None:
     """The workflow an incident folder uses: its `**Workflow**` field, else its folder prefix."""
-    wf = record.get_field(tasks_text, "Workflow")
+    wf = record.get_field(tasks_text, "Workflow") if "Workflow" in tasks_text else None
     if wf and wf.strip():
         return wf.strip()
     m = _FLAT.match(folder.name)

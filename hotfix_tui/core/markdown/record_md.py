@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate
 
 from hotfix_tui.core.clocks import parse_time
 
@@ -33,6 +35,11 @@ class Field:
 
 def iter_lines(text: str) -> list[tuple[int, str]]:
     """Split text into (offset, line without its ending) pairs."""
+    if "\r" not in text:  # `\n` the only line break: split at C speed
+        parts = text.split("\n")
+        if parts[-1] == "":
+            parts.pop()
+        return list(zip(accumulate([len(p) + 1 for p in parts], initial=0), parts, strict=False))
     out: list[tuple[int, str]] = []
     pos = 0
     n = len(text)
@@ -56,15 +63,7 @@ def fields(text: str) -> dict[str, Field]:
 def _fields(text: str) -> dict[str, Field]:
     # a projection reads and sets a dozen fields of one text: parse it once (callers get a copy)
     found: dict[str, Field] = {}
-    fence = ""
-    for idx, (off, line) in enumerate(iter_lines(text)):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            mark = stripped[:3]
-            fence = "" if fence == mark else (fence or mark)
-            continue
-        if fence:
-            continue
+    for idx, off, line in _candidates(text):
         m = _FIELD_RE.match(line)
         if m and m.group("name") not in found:
             name = m.group("name").strip()
@@ -72,6 +71,42 @@ def _fields(text: str) -> dict[str, Field]:
                 name, m.group("value"), idx, off + m.start("value"), off + m.end("value")
             )
     return found
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int, str]]:
+    """(index, offset, line) of each line outside code fences that holds `**` (as a field does)."""
+    fence = ""
+    for idx, off, line in _lines_with(text, ("**", "```", "~~~")):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            mark = stripped[:3]
+            fence = "" if fence == mark else (fence or mark)
+            continue
+        if not fence and "**" in line:
+            yield idx, off, line
+
+
+def _lines_with(text: str, marks: tuple[str, ...]) -> Iterator[tuple[int, int, str]]:
+    """(index, offset, line) of the lines of `iter_lines` holding one of `marks`, in order (the
+    others are not visited when `\n` is the only line break)."""
+    if "\r" in text:
+        for idx, (off, line) in enumerate(iter_lines(text)):
+            if any(m in line for m in marks):
+                yield idx, off, line
+        return
+    starts: set[int] = set()
+    for mark in marks:
+        pos = text.find(mark)
+        while pos >= 0:
+            starts.add(text.rfind("\n", 0, pos) + 1)
+            end = text.find("\n", pos)
+            pos = text.find(mark, end) if end >= 0 else -1
+    idx = last = 0
+    for start in sorted(starts):
+        idx += text.count("\n", last, start)
+        last = start
+        end = text.find("\n", start)
+        yield idx, start, text[start : end if end >= 0 else len(text)]
 
 
 def get_field(text: str, name: str) -> str | None:

@@ -181,7 +181,7 @@ def load(
             branches=sorted({r.short for r, _c in held}, key=lambda b: ("/" in b, b)),
             checked_out=path in work,
         )
-        chosen = _newest(root, path, held, head)
+        chosen = _newest(root, path, held, head, summaries)
         on_head = next((c for r, c in held if r.local and r.short == head), None)
         use_work = path in work and (
             chosen is None or path in dirty or on_head is None or on_head.tree == chosen[1].tree
@@ -230,10 +230,14 @@ def _rank(kind: str) -> int:
 
 
 def _newest(
-    root: Path, path: str, held: list[tuple[branches.Ref, branches.FolderCopy]], head: str | None
+    root: Path,
+    path: str,
+    held: list[tuple[branches.Ref, branches.FolderCopy]],
+    head: str | None,
+    summaries: Cache | None = None,
 ) -> tuple[branches.Ref, branches.FolderCopy] | None:
     """The copy with the newest commit touching the folder (the checked-out branch, then local
-    branches, win ties; identical trees cost no `git log`)."""
+    branches, win ties; identical trees cost no `git log`, nor a time kept in `summaries`)."""
     if not held:
         return None
     order = sorted(
@@ -245,10 +249,15 @@ def _newest(
         reps.setdefault(rc[1].tree, rc)
     if len(reps) == 1:
         return order[0]
-    timed = [
-        (branches.last_commit_time(root, r.name, path), i, (r, c))
-        for i, (r, c) in enumerate(reps.values())
-    ]
+
+    def when(ref: branches.Ref) -> int:
+        if summaries is None:
+            return branches.last_commit_time(root, ref.name, path)
+        return summaries.commit_time(
+            ref.commit, path, lambda: branches.last_commit_time(root, ref.commit, path)
+        )
+
+    timed = [(when(r), i, (r, c)) for i, (r, c) in enumerate(reps.values())]
     return max(timed, key=lambda t: (t[0], -t[1]))[2]
 
 
@@ -261,9 +270,63 @@ def _open_copies(
 ) -> None:
     """Read the copies' files in one batch into a scratch folder and load each.
 
-    With `summaries`, each copy is summarized (in forked workers when there are many) and the
-    entry keeps only its summary, which goes into the cache."""
+    With `summaries`, each copy is summarized (in forked workers when there are many, each
+    reading the files of its share) and the entry keeps only its summary, which goes into the
+    cache."""
     items = list(items)
+    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # memory, where there is one
+    with tempfile.TemporaryDirectory(prefix="hotfix-tui-copies-", dir=shm) as tmp:
+        if summaries is None:
+            blobs = _read_blobs(root, items)
+            for entry, copy in items:
+                folder = _write_copy(Path(tmp), entry.path, copy, blobs)
+                _open(entry, folder, root, clock, root / entry.path, memo)
+            return
+        from hotfix_tui.core.reports.fanout import fan_out_shares
+        from hotfix_tui.core.reports.summary_scan import scan_summary
+
+        def summary_of(
+            item: tuple[Entry, branches.FolderCopy], blobs: dict[str, bytes]
+        ) -> tuple[Any, str | None]:
+            entry, copy = item
+            real = root / entry.path
+            data = scan_summary(
+                entry.path,
+                copy.files,
+                blobs,
+                MAX_FILE_BYTES,
+                lambda head: workflow_for(real, head, root, memo),
+            )
+            if data is not None:  # a plain copy: read from its blobs, no Incident
+                return data, None
+            probe = Entry(entry.path, entry.kind, entry.number, entry.source)
+            folder = _write_copy(Path(tmp), entry.path, copy, blobs)
+            _open(probe, folder, root, clock, root / entry.path, memo)
+            return _summary_data(probe), probe.error
+
+        def summaries_of(
+            share: list[tuple[Entry, branches.FolderCopy]],
+        ) -> list[tuple[Any, str | None]]:
+            blobs = _read_blobs(root, share)
+            return [summary_of(item, blobs) for item in share]
+
+        made = fan_out_shares(summaries_of, items)
+        whole = []
+        for (entry, copy), (data, error) in zip(items, made, strict=True):
+            if data is not None:
+                entry.summary = summaries.adopt(copy_key(entry.path, copy.files), data, clock)
+            if entry.summary is None:  # no summary to keep: the incident itself, as without
+                entry.error = error
+                if error is None:
+                    whole.append((entry, copy))
+        blobs = _read_blobs(root, whole)
+        for entry, copy in whole:
+            folder = _write_copy(Path(tmp), entry.path, copy, blobs)
+            _open(entry, folder, root, clock, root / entry.path, memo)
+
+
+def _read_blobs(root: Path, items: list[tuple[Entry, branches.FolderCopy]]) -> dict[str, bytes]:
+    """The contents of the copies' files (one `git cat-file --batch`), by blob id."""
     wanted = [
         sha
         for _e, copy in items
@@ -271,36 +334,11 @@ def _open_copies(
         if mode in ("100644", "100755", "120000") and not name.startswith(".")
     ]
     unique = list(dict.fromkeys(wanted))
-    blobs = {
+    return {
         sha: obj[2]
         for sha, obj in zip(unique, branches.read_objects(root, unique), strict=True)
         if obj is not None
     }
-    shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # memory, where there is one
-    with tempfile.TemporaryDirectory(prefix="hotfix-tui-copies-", dir=shm) as tmp:
-        if summaries is None:
-            for entry, copy in items:
-                folder = _write_copy(Path(tmp), entry.path, copy, blobs)
-                _open(entry, folder, root, clock, root / entry.path, memo)
-            return
-        from hotfix_tui.core.reports.fanout import fan_out
-
-        def summary_of(item: tuple[Entry, branches.FolderCopy]) -> tuple[Any, str | None]:
-            entry, copy = item
-            probe = Entry(entry.path, entry.kind, entry.number, entry.source)
-            folder = _write_copy(Path(tmp), entry.path, copy, blobs)
-            _open(probe, folder, root, clock, root / entry.path, memo)
-            return _summary_data(probe), probe.error
-
-        made = fan_out(summary_of, items)
-        for (entry, copy), (data, error) in zip(items, made, strict=True):
-            if data is not None:
-                entry.summary = summaries.adopt(copy_key(entry.path, copy.files), data, clock)
-            if entry.summary is None:  # no summary to keep: the incident itself, as without
-                entry.error = error
-                if error is None:
-                    folder = _write_copy(Path(tmp), entry.path, copy, blobs)
-                    _open(entry, folder, root, clock, root / entry.path, memo)
 
 
 def _summary_data(entry: Entry) -> dict[str, Any] | None:

@@ -41,9 +41,17 @@ def fan_out(fn: Callable[[T], R], items: Sequence[T], count: int | None = None) 
     """`[fn(x) for x in items]`, the items dealt among `count` processes (default: workers()).
 
     This process takes one share; a child that fails has its share done here again."""
+    return fan_out_shares(lambda share: [fn(x) for x in share], items, count)
+
+
+def fan_out_shares(
+    fn: Callable[[list[T]], list[R]], items: Sequence[T], count: int | None = None
+) -> list[R]:
+    """As `fan_out`, with `fn` called once per process on its whole share (a list of items) and
+    giving one result per item: work a share does once (a read of its inputs) is done once."""
     n = min(count or workers(), len(items) // max(1, MIN_ITEMS // 2) or 1, len(items))
     if n <= 1 or len(items) < MIN_ITEMS or not can_fork():
-        return [fn(x) for x in items]
+        return _checked(fn, list(items))
     shares = [list(range(i, len(items), n)) for i in range(n)]
     sys.stdout.flush()
     sys.stderr.flush()
@@ -52,20 +60,30 @@ def fan_out(fn: Callable[[T], R], items: Sequence[T], count: int | None = None) 
     try:
         for share in shares[1:]:
             children.append(_spawn(fn, items, share))
-        for i in shares[0]:
-            out[i] = fn(items[i])
+        for i, r in zip(shares[0], _checked(fn, [items[i] for i in shares[0]]), strict=True):
+            out[i] = r
     finally:
         got = [(share, _collect(pid, fd)) for pid, fd, share in children]
     for share, results in got:
-        if results is None or len(results) != len(share):
-            results = [fn(items[i]) for i in share]
-        for i, r in zip(share, results, strict=True):
-            out[i] = cast("R", r)
+        mine: list[R] = (
+            cast("list[R]", results)
+            if results is not None and len(results) == len(share)
+            else _checked(fn, [items[i] for i in share])
+        )
+        for i, r in zip(share, mine, strict=True):
+            out[i] = r
     return cast("list[R]", out)
 
 
+def _checked(fn: Callable[[list[T]], list[R]], share: list[T]) -> list[R]:
+    results = fn(share)
+    if len(results) != len(share):
+        raise ValueError(f"{len(results)} results for {len(share)} items")
+    return results
+
+
 def _spawn(
-    fn: Callable[[T], R], items: Sequence[T], share: list[int]
+    fn: Callable[[list[T]], list[R]], items: Sequence[T], share: list[int]
 ) -> tuple[int, int, list[int]]:
     r, w = os.pipe()
     pid = os.fork()
@@ -73,7 +91,7 @@ def _spawn(
         code = 1
         try:
             os.close(r)
-            data = pickle.dumps([fn(items[i]) for i in share], pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(fn([items[i] for i in share]), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(w, "wb") as f:
                 f.write(data)
             code = 0

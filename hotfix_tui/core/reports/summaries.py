@@ -3,7 +3,8 @@
 A copy whose blobs and workflows are unchanged since the last run is not read again.
 """
 
-# The cache lives in `.git/hotfix-tui/summaries.json`: {"env": fingerprint, "items": {key: ...}}.
+# The cache lives in `.git/hotfix-tui/summaries.json`: {"env": fingerprint, "items": {key: ...},
+# "times": {"commit:folder": unix time}} (the times the newest-copy rule compares).
 # A key is the folder path and every blob id of the copy; the fingerprint covers the package
 # version and every workflow file that could be chosen, so a changed rule rebuilds them all.
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -67,7 +69,8 @@ class IncidentSummary:
         return out
 
 
-def _stamp(source: str | None) -> str:
+def stamp(source: str | None) -> str:
+    """The size and mtime of a workflow file ('' for none, '-' when it cannot be read)."""
     if source is None:
         return ""
     try:
@@ -93,7 +96,7 @@ def summarize(inc: Incident) -> IncidentSummary | None:
         total=total,
         times={k: v.isoformat() for k, v in inc.event_times().items()},
         workflow_source=wf.source if wf else None,
-        workflow_stamp=_stamp(wf.source if wf else None),
+        workflow_stamp=stamp(wf.source if wf else None),
         resolved_severity=severity_at_resolution(inc, wf) if wf is not None else None,
         workflow=wf,
         clock=inc.clock,
@@ -139,12 +142,18 @@ class Cache:
         self.env = fingerprint(root)
         self.items: dict[str, dict[str, Any]] = {}
         self.used: set[str] = set()
+        # "commit:folder" -> time of the newest commit touching the folder in that commit's history
+        self.times: dict[str, int] = {}
+        self.used_times: set[str] = set()
         self.changed = False
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and data.get("env") == self.env:
                 items = data.get("items")
                 self.items = items if isinstance(items, dict) else {}
+                times = data.get("times")
+                if isinstance(times, dict):
+                    self.times = {k: v for k, v in times.items() if type(v) is int and v > 0}
         except (OSError, ValueError):
             pass
         self._workflows: dict[str, Workflow | None] = {}
@@ -155,7 +164,7 @@ class Cache:
             return None
         try:
             summary = IncidentSummary(**raw)
-            if summary.workflow_stamp != _stamp(summary.workflow_source):
+            if summary.workflow_stamp != stamp(summary.workflow_source):
                 return None
             summary.workflow = self._workflow(summary.workflow_source)
             summary.event_times()  # the times parse
@@ -194,17 +203,37 @@ class Cache:
         self.changed = True
         return summary
 
+    def commit_time(self, commit: str, folder: str, read: Callable[[], int]) -> int:
+        """The time of the newest commit touching `folder` in `commit`'s history (`read()` when
+        not kept: history is fixed by the commit id; an unknown time, 0, is not kept)."""
+        key = f"{commit}:{folder}"
+        found = self.times.get(key)
+        if found is None:
+            found = read()
+            if found <= 0:
+                return found
+            self.times[key] = found
+            self.changed = True
+        self.used_times.add(key)
+        return found
+
     def save(self) -> None:
         """Write the cache (only the entries of this run) when something new was added."""
-        if not self.changed and len(self.used) == len(self.items):
+        if (
+            not self.changed
+            and len(self.used) == len(self.items)
+            and len(self.used_times) == len(self.times)
+        ):
             return
         keep = {k: v for k, v in self.items.items() if k in self.used}
         if len(keep) > MAX_ITEMS:
             keep = dict(list(keep.items())[:MAX_ITEMS])
+        times = {k: v for k, v in self.times.items() if k in self.used_times}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"env": self.env, "items": keep}), encoding="utf-8")
+            data = {"env": self.env, "items": keep, "times": times}
+            tmp.write_text(json.dumps(data), encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError:
             pass  # only an optimisation: the next run reads the copies again

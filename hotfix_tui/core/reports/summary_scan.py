@@ -1,0 +1,136 @@
+"""The summary of a branch copy read straight from its blobs, without loading it as an Incident.
+
+Only a plain copy qualifies (no event log, no link, no conflict marker, a plain tasks.md); for
+any other, None: the copy is then loaded in full.
+"""
+
+# Without an event log an incident's view is its files as they are, so its summary is what
+# `summaries.summarize` reads of them; the reads below are `Incident.id`, `title`, `severity`,
+# `status`, `event_times` and `progress` on those texts, and tasks_tally gives what the parse of
+# tasks.md would. tests/test_summary_scan.py checks the result equals the full path's.
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hotfix_tui.core.clocks import parse_time
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown.tasks_tally import Tally, tally
+from hotfix_tui.core.reports.summaries import IncidentSummary, stamp
+from hotfix_tui.core.workflow.model import Workflow
+
+TASKS, HOTFIX, POSTMORTEM, LOG = "tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl"
+FILE_MODES = ("100644", "100755")
+MARKER = "<<<<<<<"
+
+
+def scan_summary(
+    path: str,
+    files: dict[str, tuple[str, str]],
+    blobs: dict[str, bytes],
+    max_bytes: int,
+    workflow_of: Callable[[str], Workflow | None],
+) -> dict[str, Any] | None:
+    """`IncidentSummary.data()` of the copy of `path` (its files: name -> mode, blob id); None
+    when it needs the full load. `workflow_of(head of tasks.md)` is the catalog's workflow_for."""
+    if LOG in files:
+        return None
+    texts: dict[str, str | None] = {}
+    for name in (TASKS, HOTFIX, POSTMORTEM):
+        if name not in files:
+            texts[name] = None
+            continue
+        mode, sha = files[name]
+        data = blobs.get(sha)
+        if mode not in FILE_MODES or data is None or len(data) > max_bytes or b"\0" in data:
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if MARKER in text:
+            return None
+        texts[name] = text
+    tasks, hot = texts[TASKS], texts[HOTFIX] or ""
+    if tasks is None and texts[HOTFIX] is None:
+        return None
+    counted = tally(tasks or "")
+    if counted is None:
+        return None
+    try:
+        wf = workflow_of((tasks or "")[:4000])
+    except Exception:  # noqa: BLE001 - the full load says what is wrong with it
+        return None
+    if wf is not None and not wf.source:
+        return None
+    return _summary(Path(path).name, counted, hot, wf).data()
+
+
+def _summary(name: str, doc: Tally, hot: str, wf: Workflow | None) -> IncidentSummary:
+    severity = _severity(doc, hot, wf)
+    done = total = 0
+    for t in doc.tasks:
+        d = wf.task(t.id) if (wf is not None and t.id) else None
+        applicable = d.applies_to(severity) if d else True
+        if applicable or t.done:
+            total += 1
+            done += bool(t.done or t.skip)
+    statuses = list(wf.statuses) if wf else []
+    status = record.last_checked_key(hot, "Status", statuses) if statuses else None
+    return IncidentSummary(
+        id=_id(name, doc, hot),
+        title=_title(name, doc, hot),
+        severity=severity,
+        status=status or (wf.initial_status if wf else "") or "",
+        done=done,
+        total=total,
+        times=_times(hot, wf),
+        workflow_source=wf.source if wf else None,
+        workflow_stamp=stamp(wf.source if wf else None),
+        resolved_severity=None,  # the severity when the clock stopped: none without a log
+        workflow=wf,
+    )
+
+
+def _id(name: str, doc: Tally, hot: str) -> str:
+    value = doc.fields.get("Hotfix ID")
+    if value and value.strip() and "#" not in value:
+        return value.strip()
+    f = record.fields(hot).get("Hotfix ID")
+    if f and f.value.strip() and "#" not in f.value:
+        return f.value.strip()
+    return name
+
+
+def _title(name: str, doc: Tally, hot: str) -> str:
+    if doc.title:
+        return doc.title
+    for _, line in record.iter_lines(hot)[:5]:
+        if line.startswith("# "):
+            return line[2:].split(":", 1)[-1].strip()
+    return name
+
+
+def _severity(doc: Tally, hot: str, wf: Workflow | None) -> str | None:
+    keys = [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
+    found = record.first_checked_key(hot, "Severity", keys)
+    if found:
+        return found
+    value = (doc.fields.get("Severity") or "").strip()
+    return value if value in keys else None
+
+
+def _times(hot: str, wf: Workflow | None) -> dict[str, str]:
+    events = wf.events if wf else {}
+    out: dict[str, str] = {}
+    if events:
+        flds = record.fields(hot)
+        for name, label in events.items():
+            f = flds.get(label) if label else None
+            if f is not None:
+                t = parse_time(f.value.split(" - ", 1)[0])
+                if t is not None:
+                    out[name] = t.isoformat()
+    return out
