@@ -1063,3 +1063,26 @@ async def test_a_long_list_draws_only_the_lines_in_view(repo, clock, monkeypatch
         assert "T10000" in drawn(app, "t:T10000")
         # only what is in view (and the few long rows measured) was drawn
         assert 0 < len(set(drawn_rows)) <= tree.size.height + 2
+
+
+async def test_a_phase_rebuilt_from_disk_draws_its_new_rows_not_the_old_ones(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        m = main(app)
+        assert "Reproduce the issue" in drawn(app, "t:T003")
+        # by hand: T003 retitled and moved above T002 (the phase's order changed: rebuilt)
+        path = incident.folder / "tasks.md"
+        lines = path.read_text().split("\n")
+        i2 = next(i for i, ln in enumerate(lines) if "**T002**" in ln)
+        i3 = next(i for i, ln in enumerate(lines) if "**T003**" in ln)
+        t3 = lines[i3].replace("Reproduce the issue", "Reproduce it on staging")
+        del lines[i3]
+        lines.insert(i2, t3)
+        path.write_text("\n".join(lines))
+        m.check_files()
+        await pilot.pause()
+        refs = [r for r in m.rows() if r.startswith("t:")]
+        assert refs.index("t:T003") < refs.index("t:T002")
+        assert "Reproduce it on staging" in drawn(app, "t:T003")
+        assert "Notify incident commander" in drawn(app, "t:T002")

@@ -6,12 +6,14 @@ more to open than 28); `TaskTree` lays them out as lines and renders the visible
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, cast
 
 from rich.cells import cell_len
 from textual import events
+from textual.cache import LRUCache
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
@@ -28,6 +30,10 @@ if TYPE_CHECKING:
 from hotfix_tui.tui.widgets.text import TITLE_SHOWN, TITLE_SHOWN_EXPANDED, clean, cut, note_text
 
 INDENT = 2  # columns a phase's rows are indented by
+STRIPS_KEPT = 120  # items whose rendered lines are kept (a few screens of them)
+# versions are unique across rows and phases: a row made again (a phase rebuilt) never meets
+# the lines or height cached for the row it replaces
+next_version = itertools.count(1).__next__
 BOXES = {"done": "[x]", "skipped": "[-]", "open": "[ ]", "n/a": "[ ]"}
 TITLE_STYLE = {"done": "", "skipped": "strike", "open": "bold", "n/a": "strike"}
 
@@ -60,7 +66,7 @@ class TaskRow:
         self.expanded = False
         self._display = True
         self._changed = changed
-        self.version = 0  # bumped on every change of what the row shows
+        self.version = next_version()  # new on every change of what the row shows
 
     @property
     def state(self) -> str:
@@ -78,12 +84,12 @@ class TaskRow:
 
     def set_view(self, view: TaskView) -> None:
         self.view = view
-        self.version += 1
+        self.version = next_version()
         self._changed()
 
     def toggle_expanded(self) -> None:
         self.expanded = not self.expanded
-        self.version += 1
+        self.version = next_version()
         self._changed()
 
     def parts(self, fill_values: dict[str, str]) -> list[str | tuple[str, str]]:
@@ -142,7 +148,7 @@ class PhaseBox:
         self.built = False
         self.rows: dict[str, TaskRow] = {}
         self.order: list[str] = []
-        self.version = 0
+        self.version = next_version()
 
     @property
     def collapsed(self) -> bool:
@@ -152,7 +158,7 @@ class PhaseBox:
     def collapsed(self, value: bool) -> None:
         if value != self._collapsed:
             self._collapsed = value
-            self.version += 1
+            self.version = next_version()
             self._changed()
 
     @property
@@ -171,7 +177,7 @@ class PhaseBox:
 
     def set_title(self, view: PhaseLike) -> None:
         self.view = view
-        self.version += 1
+        self.version = next_version()
         self._changed()
 
     def content(self) -> Content:
@@ -249,8 +255,10 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
         self._items: list[Item] = []
         self._where: dict[str, int] = {}
         self._starts: list[int] = []
-        self._heights: dict[tuple[str, int, int], int] = {}  # (ref, version, width) -> lines
-        self._strips: dict[tuple[str, int, int, str], list[Strip]] = {}
+        # ref -> (version, width, lines): one entry a row, replaced when the row changes
+        self._heights: dict[str, tuple[int, int, int]] = {}
+        # the rendered lines of the items lately in view (a day open must not pile them up)
+        self._strips: LRUCache[tuple[str, int, int, str], list[Strip]] = LRUCache(STRIPS_KEPT)
         self._layout_width = -1
 
     # --- the model ------------------------------------------------------------------------
@@ -273,7 +281,7 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
         for box in self.boxes:
             for row in box.rows.values():
                 if row.expanded:
-                    row.version += 1
+                    row.version = next_version()
         self.changed()
 
     def refs(self) -> list[str]:
@@ -320,13 +328,11 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
     def _height_of(self, ref: str, item: Item, width: int) -> int:
         if isinstance(item, PhaseBox):
             return 1
-        key = (ref, item.version, width)
-        h = self._heights.get(key)
-        if h is None:
-            h = item.height(self.fill_values, width - INDENT - 1, cast(RulesMap, self.styles))
-            if len(self._heights) > 200_000:
-                self._heights.clear()
-            self._heights[key] = h
+        known = self._heights.get(ref)
+        if known is not None and known[0] == item.version and known[1] == width:
+            return known[2]
+        h = item.height(self.fill_values, width - INDENT - 1, cast(RulesMap, self.styles))
+        self._heights[ref] = (item.version, width, h)
         return h
 
     def _layout(self) -> None:
@@ -464,8 +470,6 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
                             s.extend_cell_length(inner + 1, style.rich_style)])
                 for s in visual.to_strips(self, visual, inner, None, style)
             ]
-        if len(self._strips) > 2000:
-            self._strips.clear()
         self._strips[key] = strips
         return strips
 
