@@ -298,3 +298,34 @@ def shown(screen) -> object:
     if isinstance(screen, StatsScreen):
         return screen.data and screen.data.get("total")
     return [e.path for e in screen.entries] or None
+
+
+async def test_the_overview_reads_branch_copies_by_summary_and_opens_one_in_full(tmp_path,
+                                                                                 clock):
+    from hotfix_tui.core.reports.summaries import Cache
+
+    bob = setup_team(tmp_path, clock)
+    app = bob_app(bob, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        screen = app.screen
+        await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
+        one = next(e for _l, e in screen.leaves if e.path.endswith("001-checkout-returns-500"))
+        # as `list` reads them: another branch's copy by its summary, kept for the next reading
+        assert one.incident is None and one.summary is not None
+        assert len(Cache(bob).items) == 2
+        assert "0/26" in leaves(screen)[one.path].label.plain
+        # opened, it is read in full (its tasks are shown)
+        screen.query_one(Tree).move_cursor(leaves(screen)[one.path])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadOnlyScreen) and one.incident is not None
+        body = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "T001" in body and "Assess severity and impact" in body
+        await pilot.press("escape")
+        await pilot.pause()
+        # the stats screen counts the same copies from the same summaries
+        await pilot.press("m")
+        await wait_for(pilot, app, lambda: isinstance(app.screen, StatsScreen)
+                       and app.screen.data)
+        assert app.screen.data["total"]["incidents"] == 3

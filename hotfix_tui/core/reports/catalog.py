@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from hotfix_tui.core.clocks import Clock, utc_now
 from hotfix_tui.core.discovery import classify, find_specs, workflow_name_for
 from hotfix_tui.core.git import branches
+from hotfix_tui.core.git.branches import FolderCopy
 from hotfix_tui.core.git.gitcmd import spawn_git
 from hotfix_tui.core.git.gitops import run_git
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
@@ -48,6 +49,7 @@ class Entry:
     error: str | None = None
     local_source: bool = True
     summary: IncidentSummary | None = None  # instead of `incident`, from the summary cache
+    copy: FolderCopy | None = None  # the branch copy shown (see `open_copy`)
 
     @property
     def figures(self) -> Incident | IncidentSummary | None:
@@ -189,6 +191,7 @@ def load(
         if not use_work and chosen is not None:
             entry.source = chosen[0].short
             entry.local_source = chosen[0].local
+            entry.copy = chosen[1]
             to_read.append((entry, chosen[1]))
         else:
             _open(entry, root / path, root, clock, None, memo)
@@ -207,6 +210,14 @@ def load(
         _open_copies(root, to_read, clock, memo, summaries=summaries)
     entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
     return Catalog(entries, last_fetch(root) if not here else None)
+
+
+def open_copy(root: Path, entry: Entry, clock: Clock = utc_now) -> Incident | None:
+    """The whole incident of an entry known by its summary (read from its branch copy once);
+    None, with `entry.error` saying why, when it cannot be read."""
+    if entry.incident is None and entry.copy is not None:
+        _open_copies(root, [(entry, entry.copy)], clock, {})
+    return entry.incident
 
 
 def _add_events(entry: Entry, root: Path, copy: branches.FolderCopy) -> None:

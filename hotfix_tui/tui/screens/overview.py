@@ -66,7 +66,7 @@ def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
 
 def sla_text(entry: Entry, now: datetime) -> Text:
     """The live SLA clock of an entry: time left, met/missed, breached by; empty without SLA."""
-    inc = entry.incident
+    inc = entry.figures
     sla = inc.sla(now) if inc is not None else None
     if sla is None or sla.state == "not-started":
         return Text("")
@@ -81,7 +81,7 @@ def sla_text(entry: Entry, now: datetime) -> Text:
 def entry_label(entry: Entry, now: datetime) -> Text:
     """One leaf: ID, severity, status, progress bar, SLA clock, where it lives, title."""
     t = Text(no_wrap=True, overflow="ellipsis")
-    inc = entry.incident
+    inc = entry.figures
     if inc is None:
         t.append(clean(Path(entry.path).name), style="bold")
         t.append(f"  {clean(entry.error or 'unreadable').splitlines()[0]}", style="red")
@@ -160,9 +160,12 @@ class OverviewScreen(Screen[None]):
     @work(thread=True, group="overview-load", exit_on_error=False)
     def _load(self, generation: int) -> None:
         from hotfix_tui.core.reports import catalog
+        from hotfix_tui.core.reports.summaries import Cache
 
         try:
-            cat = catalog.load(self.root, clock=host(self.app).clock)
+            cache = Cache(self.root)  # (copies on other branches: by summary, as `list` reads)
+            cat = catalog.load(self.root, clock=host(self.app).clock, summaries=cache)
+            cache.save()
             msg = CatalogLoaded(cat.entries, cat.as_of, generation=generation)
         except (GitError, OSError) as exc:
             msg = CatalogLoaded([], None, str(exc), generation=generation)
@@ -210,7 +213,7 @@ class OverviewScreen(Screen[None]):
         kinds = sorted({e.kind for e in self.entries}, key=_kind_rank)
         for kind in kinds:
             group = [e for e in self.entries if e.kind == kind]
-            open_ = sum(1 for e in group if e.incident is not None and not _closed(e))
+            open_ = sum(1 for e in group if e.figures is not None and not _closed(e))
             node = tree.root.add(
                 Text(f"{kind}  {len(group)} ({open_} open)", style="bold"), data=None, expand=True
             )
@@ -224,7 +227,7 @@ class OverviewScreen(Screen[None]):
         """Move the SLA clocks of the incidents whose clock runs."""
         now = host(self.app).clock()
         for leaf, e in self.leaves:
-            sla = e.incident.sla(now) if e.incident is not None else None
+            sla = e.figures.sla(now) if e.figures is not None else None
             if sla is not None and sla.state not in ("met", "missed", "not-started"):
                 leaf.set_label(entry_label(e, now))  # type: ignore[attr-defined]
 
@@ -235,10 +238,14 @@ class OverviewScreen(Screen[None]):
         entry = event.node.data
         if entry is None:
             return
-        if entry.incident is None:
-            self.notify(clean(entry.error or "unreadable"), severity="error", markup=False)
-        elif entry.checked_out and entry.source == "work tree":
+        if entry.checked_out and entry.source == "work tree" and entry.incident is not None:
             self.open_here(entry)
+            return
+        from hotfix_tui.core.reports.catalog import open_copy
+
+        # a copy known by its summary is read in full now, for its tasks (one folder: quick)
+        if open_copy(self.root, entry, host(self.app).clock) is None:
+            self.notify(clean(entry.error or "unreadable"), severity="error", markup=False)
         else:
             self.app.push_screen(ReadOnlyScreen(entry), lambda yes: self._answer(entry, yes))
 
@@ -305,7 +312,7 @@ def _kind_rank(kind: str) -> int:
 
 
 def _closed(e: Entry) -> bool:
-    inc = e.incident
+    inc = e.figures
     if inc is None or inc.workflow is None or not inc.workflow.statuses:
         done, total = inc.progress() if inc is not None else (0, 0)
         return bool(total) and done >= total

@@ -156,7 +156,11 @@ class StatsScreen(Screen[None]):
         as_of = self.as_of
         try:
             if entries is None:
-                cat = catalog.load(self.root, clock=host(self.app).clock)
+                from hotfix_tui.core.reports.summaries import Cache
+
+                cache = Cache(self.root)  # (as `stats` reads them: by summary where kept)
+                cat = catalog.load(self.root, clock=host(self.app).clock, summaries=cache)
+                cache.save()
                 entries, as_of = cat.entries, cat.as_of
             sevs: list[tuple[str, int]] = []
             try:
