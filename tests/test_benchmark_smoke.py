@@ -36,6 +36,8 @@ KEYS = (
     "status_100000_rss_mib",
     "note_s",
     "note_100000_s",
+    "done_s",
+    "done_100000_s",
     "large_100000_open_s",
     "list_1000_incidents_s",
     "list_1000_incidents_cold_s",

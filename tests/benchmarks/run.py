@@ -34,7 +34,8 @@ Times are medians of several runs, in seconds.
 #
 # - per-task and per-incident cost, as ratios to floors of the same run (RATIOS): `status_10000_s`,
 #   `status_100000_s` (+ `status_100000_rss_mib`, peak RSS of one process) against `status_s`;
-#   `note_100000_s` against `note_s`; `large_100000_open_s` against `floor_startup_s`;
+#   `note_100000_s` against `note_s`, `done_100000_s` against `done_s`; `large_100000_open_s`
+#   against `floor_startup_s`;
 #   `list_1000_incidents_s` (warm: runs after the first), `list_1000_incidents_cold_s` (the first
 #   run of a fresh repository) and `stats_1000_incidents_s` against `status_s`;
 #   `status_10000_events_s` (the 28-task incident with 10 000 events in its log) against `status_s`;
@@ -90,6 +91,8 @@ KEYS = (
     "status_100000_rss_mib",
     "note_s",
     "note_100000_s",
+    "done_s",
+    "done_100000_s",
     "large_100000_open_s",
     "list_1000_incidents_s",
     "list_1000_incidents_cold_s",
@@ -120,6 +123,8 @@ TARGETS: dict[str, tuple[float | None, str]] = {
     "status_100000_rss_mib": (150.0, "MiB"),
     "note_s": (None, "s"),
     "note_100000_s": (None, "s"),
+    "done_s": (None, "s"),
+    "done_100000_s": (None, "s"),
     "large_100000_open_s": (None, "s"),
     "list_1000_incidents_s": (None, "s"),
     "list_1000_incidents_cold_s": (None, "s"),
@@ -134,6 +139,7 @@ RATIOS: dict[str, tuple[str, float]] = {
     "status_10000_s": ("status_s", 3.0),
     "status_100000_s": ("status_s", 25.0),
     "note_100000_s": ("note_s", 10.0),
+    "done_100000_s": ("done_s", 10.0),
     "large_100000_open_s": ("floor_startup_s", 6.0),
     "list_1000_incidents_s": ("status_s", 3.0),
     "list_1000_incidents_cold_s": ("status_s", 10.0),
@@ -165,6 +171,8 @@ PARTS: dict[str, tuple[str, ...]] = {
         "status_100000_rss_mib",
         "note_s",
         "note_100000_s",
+        "done_s",
+        "done_100000_s",
         "status_10000_events_s",
     ),
     "open100k": ("large_100000_open_s",),
@@ -342,6 +350,24 @@ def measure_note(spec: Path, env: dict[str, str], cwd: Path, runs: int) -> list[
             raise RuntimeError(f"note failed: {r.stderr.decode(errors='replace')}")
         if i:
             times.append(time.perf_counter() - t0)
+    return times
+
+
+def measure_done(spec: Path, env: dict[str, str], cwd: Path, runs: int) -> list[float]:
+    """`hotfix-tui done T` then `undo T` (`--spec SPEC`), each a whole process (a warm-up pair
+    discarded); the times of both, `runs` of each."""
+    head = status_argv(spec)[:-3]
+    ref = "T00005" if "large" in spec.name else "T003"
+    times = []
+    for i in range(runs + 1):
+        for cmd in ("done", "undo"):
+            argv = [*head, cmd, ref, "--spec", str(spec)]
+            t0 = time.perf_counter()
+            r = subprocess.run(argv, env=env, cwd=cwd, capture_output=True)
+            if r.returncode != 0:
+                raise RuntimeError(f"{cmd} failed: {r.stderr.decode(errors='replace')}")
+            if i:
+                times.append(time.perf_counter() - t0)
     return times
 
 
@@ -839,6 +865,7 @@ def main() -> int:
     nothing: dict = {}
     st = lg = tg = t1k = t10k = day = lg100k = nothing
     status = web = lists = stats = s10k = s100k = s_events = notes = n100k = []
+    dones = d100k = []
     cpu = rss = cpu_dialog = s100k_rss = None
     huge_tasks = 0
     runs = 2 if quick else 7
@@ -910,6 +937,8 @@ def main() -> int:
             s_events = measure_status(long_log, env, root, large_runs + 2)
             notes = measure_note(fx["incident"], env, root, large_runs + 2)
             n100k = measure_note(huge, env, root, large_runs)
+            dones = measure_done(fx["incident"], env, root, large_runs + 2)
+            d100k = measure_done(huge, env, root, large_runs)
         if want("open100k"):
             say("large files: open 100 000 tasks ...")
             lg100k = measure_startups({"100000": app_argv(huge)}, env, root, tmp, large_runs)
@@ -951,6 +980,8 @@ def main() -> int:
         "status_100000_rss_mib": opt(lambda: s100k_rss),
         "note_s": opt(lambda: median(notes)),
         "note_100000_s": opt(lambda: median(n100k)),
+        "done_s": opt(lambda: median(dones)),
+        "done_100000_s": opt(lambda: median(d100k)),
         "large_100000_open_s": opt(lambda: median(lg100k["100000"])),
         # the first run of a fresh repository is cold; the ones after it find what it cached
         "list_1000_incidents_s": opt(lambda: median(lists[1:])),
@@ -990,6 +1021,8 @@ def main() -> int:
         "status_10000_events_ms": opt(lambda: ms(s_events)),
         "note_ms": opt(lambda: ms(notes)),
         "note_100000_ms": opt(lambda: ms(n100k)),
+        "done_ms": opt(lambda: ms(dones)),
+        "done_100000_ms": opt(lambda: ms(d100k)),
         "large_100000_open_ms": opt(lambda: ms(lg100k["100000"])),
         "status_100000_tasks": huge_tasks if want("scale") or want("open100k") else None,
         "day": opt(
