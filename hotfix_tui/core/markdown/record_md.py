@@ -54,6 +54,21 @@ def iter_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+
+def event_times(text: str, events: dict[str, str]) -> dict[str, datetime]:
+    """The workflow events' times (event -> the label of its hotfix.md field), read from the
+    fields of `text` (a time, then optionally ` - ` and words)."""
+    out: dict[str, datetime] = {}
+    if events:
+        flds = fields(text)
+        for name, label in events.items():
+            f = flds.get(label) if label else None
+            if f is not None:
+                t = parse_time(f.value.split(" - ", 1)[0])
+                if t is not None:
+                    out[name] = t
+    return out
+
 def fields(text: str) -> dict[str, Field]:
     """Every `**Name**: value` field outside code fences; the first of a name wins."""
     return dict(_fields(text))

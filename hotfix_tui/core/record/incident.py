@@ -17,7 +17,6 @@ from hotfix_tui.core.clocks import (
     SlaReading,
     WindowReading,
     format_time,
-    parse_time,
     utc_now,
     window_readings,
     workflow_sla,
@@ -374,18 +373,7 @@ class Incident:
         return dict(times)
 
     def _read_event_times(self) -> dict[str, datetime]:
-        text = self.text(HOTFIX)
-        events = self.workflow.events if self.workflow else {}
-        out: dict[str, datetime] = {}
-        if events:
-            flds = record.fields(text)
-            for name, label in events.items():
-                f = flds.get(label) if label else None
-                if f is not None:
-                    t = parse_time(f.value.split(" - ", 1)[0])
-                    if t is not None:
-                        out[name] = t
-        return out
+        return record.event_times(self.text(HOTFIX), self.workflow.events if self.workflow else {})
 
     @property
     def started_at(self) -> datetime | None:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hotfix_tui.core.clocks import parse_time
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown.tasks_tally import Tally, tally
 from hotfix_tui.core.reports.summaries import IncidentSummary, stamp
@@ -123,14 +122,5 @@ def _severity(doc: Tally, hot: str, wf: Workflow | None) -> str | None:
 
 
 def _times(hot: str, wf: Workflow | None) -> dict[str, str]:
-    events = wf.events if wf else {}
-    out: dict[str, str] = {}
-    if events:
-        flds = record.fields(hot)
-        for name, label in events.items():
-            f = flds.get(label) if label else None
-            if f is not None:
-                t = parse_time(f.value.split(" - ", 1)[0])
-                if t is not None:
-                    out[name] = t.isoformat()
-    return out
+    times = record.event_times(hot, wf.events if wf else {})
+    return {name: t.isoformat() for name, t in times.items()}

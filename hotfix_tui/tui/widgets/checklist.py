@@ -55,22 +55,16 @@ class PhaseLike(Protocol):
     def finished(self) -> bool: ...
 
 
-class TaskRow:
-    """One task in the list: its view, whether its steps and notes show, whether it matches."""
+class Listed:
+    """A phase title or a task row: shown or filtered out, and a version that is new whenever
+    what it shows changes (the tree's caches are keyed by it)."""
 
-    __slots__ = ("_changed", "_display", "expanded", "key", "version", "view")
+    __slots__ = ("_changed", "_display", "version")
 
-    def __init__(self, view: TaskView, changed: Callable[[], None]) -> None:
-        self.view = view
-        self.key = view.key
-        self.expanded = False
+    def __init__(self, changed: Callable[[], None]) -> None:
+        self._changed = changed  # tells the tree to lay its lines out again
         self._display = True
-        self._changed = changed
-        self.version = next_version()  # new on every change of what the row shows
-
-    @property
-    def state(self) -> str:
-        return self.view.state
+        self.version = next_version()
 
     @property
     def display(self) -> bool:
@@ -82,15 +76,33 @@ class TaskRow:
             self._display = value
             self._changed()
 
-    def set_view(self, view: TaskView) -> None:
-        self.view = view
+    def _shows_anew(self) -> None:
         self.version = next_version()
         self._changed()
 
+
+class TaskRow(Listed):
+    """One task in the list: its view, whether its steps and notes show, whether it matches."""
+
+    __slots__ = ("expanded", "key", "view")
+
+    def __init__(self, view: TaskView, changed: Callable[[], None]) -> None:
+        super().__init__(changed)
+        self.view = view
+        self.key = view.key
+        self.expanded = False
+
+    @property
+    def state(self) -> str:
+        return self.view.state
+
+    def set_view(self, view: TaskView) -> None:
+        self.view = view
+        self._shows_anew()
+
     def toggle_expanded(self) -> None:
         self.expanded = not self.expanded
-        self.version = next_version()
-        self._changed()
+        self._shows_anew()
 
     def parts(self, fill_values: dict[str, str]) -> list[str | tuple[str, str]]:
         """The row's text in styled parts: box, ID, markers, title, state; steps and notes
@@ -135,20 +147,18 @@ class TaskRow:
         return max(1, Content.assemble(*parts).get_height(rules, width))
 
 
-class PhaseBox:
+class PhaseBox(Listed):
     """A phase in the list: its title, open or collapsed, shown or filtered out, and its rows
     (made on its first opening)."""
 
     def __init__(self, view: PhaseLike, collapsed: bool, changed: Callable[[], None]) -> None:
+        super().__init__(changed)
         self.index = view.index
         self.view: PhaseLike = view
         self._collapsed = collapsed
-        self._display = True
-        self._changed = changed
         self.built = False
         self.rows: dict[str, TaskRow] = {}
         self.order: list[str] = []
-        self.version = next_version()
 
     @property
     def collapsed(self) -> bool:
@@ -158,18 +168,7 @@ class PhaseBox:
     def collapsed(self, value: bool) -> None:
         if value != self._collapsed:
             self._collapsed = value
-            self.version = next_version()
-            self._changed()
-
-    @property
-    def display(self) -> bool:
-        return self._display
-
-    @display.setter
-    def display(self, value: bool) -> None:
-        if value != self._display:
-            self._display = value
-            self._changed()
+            self._shows_anew()
 
     @property
     def finished(self) -> bool:
@@ -177,8 +176,7 @@ class PhaseBox:
 
     def set_title(self, view: PhaseLike) -> None:
         self.view = view
-        self.version = next_version()
-        self._changed()
+        self._shows_anew()
 
     def content(self) -> Content:
         """The title line: open/closed symbol, name, note and progress."""
