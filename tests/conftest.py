@@ -51,3 +51,19 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """Write those figures to tests/.reliability/ once, in the main process (not xdist workers)."""
     if not hasattr(session.config, "workerinput"):
         reliability_report.write_figures(_RELIABILITY_TESTS)
+
+
+@pytest.fixture
+def parsed_texts(monkeypatch) -> list[str]:
+    """The tasks.md texts really parsed from now on (not read back from a cache or derived)."""
+    from hotfix_tui.core.markdown import tasks_md
+
+    seen: list[str] = []
+    real = tasks_md._parse
+
+    def spy(text: str, engine: str) -> tasks_md.TasksDoc:
+        seen.append(text)
+        return real(text, engine)
+
+    monkeypatch.setattr(tasks_md, "_parse", spy)
+    return seen

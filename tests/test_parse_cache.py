@@ -21,19 +21,11 @@ def big_text(n: int = 60, done: int = 7) -> str:
 
 
 @pytest.fixture
-def parses(monkeypatch) -> list[str]:
+def parses(monkeypatch, parsed_texts) -> list[str]:
     """The texts really parsed (not read back); every text counts as large here."""
     monkeypatch.setattr(parse_cache, "MIN_CHARS", 1)
-    seen: list[str] = []
-    real = tasks_md._parse
-
-    def spy(text: str, engine: str) -> tasks_md.TasksDoc:
-        seen.append(text)
-        return real(text, engine)
-
-    monkeypatch.setattr(tasks_md, "_parse", spy)
     fresh_process()
-    return seen
+    return parsed_texts
 
 
 def fresh_process() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.markdown.tasks_md import _parse as full_parse  # (not the tests' spy)
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
@@ -57,22 +58,14 @@ def inc(repo, clock):
     return Incident(folder, wf, clock=clock, who="Ana Lyst", repo_root=repo)
 
 
-def test_a_toggle_does_not_parse_the_file_it_writes(inc, monkeypatch):
-    parsed: list[str] = []
-    real = tasks_md._parse
-
-    def spy(text: str, engine: str) -> tasks_md.TasksDoc:
-        parsed.append(text)
-        return real(text, engine)
-
-    monkeypatch.setattr(tasks_md, "_parse", spy)
+def test_a_toggle_does_not_parse_the_file_it_writes(inc, parsed_texts):
     inc.set_done("T003")
     written = inc.path("tasks.md").read_text()
     assert "- [x] **T003**" in written
-    assert written not in parsed
-    same(inc.doc, real(written, "auto"))
+    assert written not in parsed_texts
+    same(inc.doc, full_parse(written, "auto"))
     inc.note("T003", "a note is new lines spliced in: that text is not parsed either")
     noted = inc.path("tasks.md").read_text()
     assert "a note is new lines spliced in" in noted
-    assert noted not in parsed
-    same(inc.doc, real(noted, "auto"))
+    assert noted not in parsed_texts
+    same(inc.doc, full_parse(noted, "auto"))

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.markdown import parse_cache, tasks_md
+from hotfix_tui.core.markdown.tasks_md import _parse as full_parse  # (not the tests' spy)
 from hotfix_tui.core.record import events as evlog
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.record.projection import project_tasks, replay
@@ -231,22 +232,14 @@ def inc(repo, clock, monkeypatch):
     return Incident(folder, wf, clock=clock, who="Ana Lyst", repo_root=repo)
 
 
-def test_a_note_keeps_the_derived_parse_on_disk_for_the_next_process(inc, monkeypatch):
-    parsed: list[str] = []
-    real = tasks_md._parse
-
-    def spy(text: str, engine: str) -> tasks_md.TasksDoc:
-        parsed.append(text)
-        return real(text, engine)
-
-    monkeypatch.setattr(tasks_md, "_parse", spy)
+def test_a_note_keeps_the_derived_parse_on_disk_for_the_next_process(inc, parsed_texts):
     inc.note("T003", "first")
     inc.note("T003", "second")
     written = inc.path("tasks.md").read_text()
-    assert "): second" in written and written not in parsed
+    assert "): second" in written and written not in parsed_texts
     tasks_md._PARSED.clear()  # a new process: the parse is read back from disk
-    same(tasks_md.parse_tasks(written), real(written, "auto"))
-    assert written not in parsed
+    same(tasks_md.parse_tasks(written), full_parse(written, "auto"))
+    assert written not in parsed_texts
 
 
 def test_a_hand_edit_between_notes_is_parsed_and_kept(inc, monkeypatch):

@@ -337,20 +337,24 @@ def measure_status_rss(spec: Path, env: dict[str, str], cwd: Path, runs: int) ->
     return times, int(r.stdout.decode().strip()) / 1024
 
 
+def timed_cli(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    """Wall time of one whole `hotfix-tui` command, which must succeed."""
+    t0 = time.perf_counter()
+    r = subprocess.run(argv, env=env, cwd=cwd, capture_output=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{argv[1:3]} failed: {r.stderr.decode(errors='replace')}")
+    return time.perf_counter() - t0
+
+
 def measure_note(spec: Path, env: dict[str, str], cwd: Path, runs: int) -> list[float]:
     """`hotfix-tui note T001 TEXT --spec SPEC` as whole processes (one discarded warm-up)."""
     head = status_argv(spec)[:-3]
     ref = "T00001" if "large" in spec.name else "T001"
-    times = []
-    for i in range(runs + 1):
-        argv = [*head, "note", ref, f"benchmark note {i}", "--spec", str(spec)]
-        t0 = time.perf_counter()
-        r = subprocess.run(argv, env=env, cwd=cwd, capture_output=True)
-        if r.returncode != 0:
-            raise RuntimeError(f"note failed: {r.stderr.decode(errors='replace')}")
-        if i:
-            times.append(time.perf_counter() - t0)
-    return times
+    times = [
+        timed_cli([*head, "note", ref, f"benchmark note {i}", "--spec", str(spec)], env, cwd)
+        for i in range(runs + 1)
+    ]
+    return times[1:]
 
 
 def measure_done(spec: Path, env: dict[str, str], cwd: Path, runs: int) -> list[float]:
@@ -358,17 +362,12 @@ def measure_done(spec: Path, env: dict[str, str], cwd: Path, runs: int) -> list[
     discarded); the times of both, `runs` of each."""
     head = status_argv(spec)[:-3]
     ref = "T00005" if "large" in spec.name else "T003"
-    times = []
-    for i in range(runs + 1):
-        for cmd in ("done", "undo"):
-            argv = [*head, cmd, ref, "--spec", str(spec)]
-            t0 = time.perf_counter()
-            r = subprocess.run(argv, env=env, cwd=cwd, capture_output=True)
-            if r.returncode != 0:
-                raise RuntimeError(f"{cmd} failed: {r.stderr.decode(errors='replace')}")
-            if i:
-                times.append(time.perf_counter() - t0)
-    return times
+    times = [
+        timed_cli([*head, cmd, ref, "--spec", str(spec)], env, cwd)
+        for _ in range(runs + 1)
+        for cmd in ("done", "undo")
+    ]
+    return times[2:]
 
 
 def measure_cli(argv: list[str], env: dict[str, str], cwd: Path, runs: int) -> list[float]:
