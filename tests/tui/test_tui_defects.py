@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import events
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList
-from textual.widgets._footer import FooterKey
 
 from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.creating import create_incident
@@ -13,6 +12,7 @@ from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp
 from hotfix_tui.tui.screens.main import MainScreen
 from hotfix_tui.tui.widgets.checklist import TaskTree
+from hotfix_tui.tui.widgets.footer import KeyFooter
 from hotfix_tui.tui.widgets.header import HeaderLine
 from hotfix_tui.tui.widgets.sla_panel import SlaPanel
 
@@ -134,7 +134,7 @@ async def test_quit_remapped_to_ctrl_q_is_in_the_footer(incident, make_app):
     app = make_app(incident, Settings(keymap={"hotfix.quit": "ctrl+q"}))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        keys = {k.action: k.key for k in app.main.query(FooterKey)}
+        keys = {k.action: k.key for k in app.main.query_one(KeyFooter).shown}
         assert keys.get("app.quit") == "ctrl+q", keys
 
 

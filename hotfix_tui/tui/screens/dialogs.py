@@ -16,11 +16,12 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hotfix_tui.tui.host import host
 from hotfix_tui.tui.widgets.clock_dock import ClockDock
+from hotfix_tui.tui.widgets.footer import KeyFooter
 from hotfix_tui.tui.widgets.text import STATE_STYLE, clean, severity_color
 
 
@@ -250,7 +251,7 @@ class PickerScreen(Screen[Path | str | None]):
         opts = [Option(it.label, id=str(i)) for i, it in enumerate(self.items)]
         opts.append(Option(Text("+ Declare a new incident…", style="bold green"), id="new"))
         yield OptionList(*opts, id="picker-list")
-        yield Footer()
+        yield KeyFooter()
 
     def tick_clocks(self) -> None:
         """Every second: each incident's line again, where its SLA clock changed it."""

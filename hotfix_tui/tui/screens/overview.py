@@ -17,13 +17,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
 
 from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.discovery import KIND_ORDER
 from hotfix_tui.core.git.repo import GitError
 from hotfix_tui.tui.host import host
 from hotfix_tui.tui.services.fetch import Fetched, fetch_now
+from hotfix_tui.tui.widgets.footer import KeyFooter
 from hotfix_tui.tui.widgets.text import STATE_STYLE, clean, severity_color
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class OverviewScreen(Screen[None]):
         tree: Tree[Entry | None] = Tree("specs", id="overview-tree")
         tree.show_root = False
         yield tree
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         from hotfix_tui.core.reports import catalog

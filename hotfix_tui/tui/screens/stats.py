@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.git.repo import GitError
 from hotfix_tui.tui.host import host
+from hotfix_tui.tui.widgets.footer import KeyFooter
 from hotfix_tui.tui.widgets.text import clean
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class StatsScreen(Screen[None]):
         yield PlotextPlot(id="stats-chart")
         table: DataTable[str] = DataTable(id="stats-table", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         from hotfix_tui.core.reports import catalog

@@ -1,75 +1,229 @@
-"""The key footer, recomposed only when the keys it shows change."""
+"""The key footer: the screen's keys on one line, drawn by one widget.
+
+Textual's Footer makes a widget per key (a dozen widgets, their styles and watchers: about a
+tenth of the app's start-up); this one draws the same line itself, and runs a clicked key.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
-from textual.app import ComposeResult
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer
-
-if TYPE_CHECKING:
-    pass
+from textual.widget import Widget
 
 from hotfix_tui.tui.widgets.inputs import INLINE_KEYS, InlineInput
 
 
-class KeyFooter(Footer):
-    """Textual's Footer, recomposed only when the keys it shows change.
+class FooterKey(NamedTuple):
+    """One key as the footer shows it: its binding's key, label, action and state."""
 
-    The stock Footer rebuilds all its keys on every bindings signal (each focus change, screen
-    resume...), three times while the app starts; this one compares what it would show first.
+    key: str
+    display: str  # the key as shown, e.g. "space", "^p"
+    description: str
+    action: str
+    enabled: bool = True
+    tooltip: str = ""
+    palette: bool = False  # the command palette's key, drawn at the right end
+
+
+class KeyFooter(Widget, can_focus=False):
+    """The active bindings of the screen, as Textual's Footer shows them, in one line.
+
+    `compact` (a narrow terminal) draws keys without padding; `set_hidden` leaves keys out. A
+    click runs the key under the mouse (a bell when it is disabled), like the stock footer.
     """
 
-    _shown: tuple | None = None
-    hidden_actions: frozenset[str] = frozenset()  # keys left out (a narrow terminal)
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "key-footer--key",
+        "key-footer--description",
+        "key-footer--hover",
+        "key-footer--border",
+    }
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        color: $footer-foreground;
+        background: $footer-background;
+        .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .key-footer--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+        .key-footer--border {
+            color: $foreground 20%;
+        }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._compact = False
+        self.show_command_palette = True
+        self.hidden_actions: frozenset[str] = frozenset()  # keys left out (a narrow terminal)
+        self._shown: tuple[FooterKey, ...] | None = None
+        self.regions: list[tuple[int, int, FooterKey]] = []  # columns [start, end) of drawn keys
+        self._hover: FooterKey | None = None
+
+    # --- what is shown --------------------------------------------------------------------
+
+    @property
+    def shown(self) -> tuple[FooterKey, ...]:
+        """The keys shown now, in order (the palette's last)."""
+        if self._shown is None:
+            self._shown = self._collect(self.screen)
+        return self._shown
+
+    def _collect(self, screen: Screen) -> tuple[FooterKey, ...]:
+        """The screen's shown bindings, the first per action (as the stock Footer lists them)."""
+        app = self.app
+        typing = isinstance(screen.focused, InlineInput)  # a note or the filter: enter and esc
+        keys: dict[str, FooterKey] = {}
+        palette: FooterKey | None = None
+        for _node, b, enabled, tooltip in screen.active_bindings.values():
+            if b.key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
+                if self.show_command_palette and not typing:
+                    palette = FooterKey(b.key, app.get_key_display(b), b.description, b.action,
+                                        enabled, b.tooltip or b.description, palette=True)
+                continue
+            if not b.show or b.action in keys or b.action in self.hidden_actions:
+                continue
+            if typing and b.action not in INLINE_KEYS:
+                continue
+            keys[b.action] = FooterKey(b.key, app.get_key_display(b), b.description, b.action,
+                                       enabled, tooltip)
+        return (*keys.values(), *([palette] if palette else []))
 
     def set_hidden(self, actions: frozenset[str], palette: bool) -> None:
         """Leave these actions' keys (and the palette key unless `palette`) out of the footer."""
         if actions == self.hidden_actions and palette == self.show_command_palette:
             return
         self.hidden_actions = actions
-        self.set_reactive(Footer.show_command_palette, palette)
+        self.show_command_palette = palette
         self._shown = None
-        if self.is_mounted and self._bindings_ready:  # else its first compose applies them
-            self.call_later(self.recompose)
-
-    def _typing(self) -> bool:
-        return isinstance(self.screen.focused, InlineInput)
-
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            # The keys are known as the screen composes (the tree it focuses next binds none of
-            # its own), so they are shown at once: the stock Footer composes empty and then
-            # recomposes on the first bindings signal, one more compose and layout at start-up.
-            self.set_reactive(Footer._bindings_ready, True)
-            self._shown = self._signature(self.screen)
-        typing = self._typing()  # in a note or the filter: only its enter and esc keys
-        for widget in super().compose():
-            action = getattr(widget, "action", None)  # a key (Textual's FooterKey) has one
-            if action is not None and (
-                action in self.hidden_actions or (typing and action not in INLINE_KEYS)
-            ):
-                continue
-            yield widget
-
-    def _signature(self, screen: Screen) -> tuple:
-        app = self.app
-        return (
-            self.show_command_palette,
-            self.hidden_actions,
-            self._typing(),
-            tuple(
-                (b.key, app.get_key_display(b), b.description, b.action, b.group, enabled, tip)
-                for _node, b, enabled, tip in screen.active_bindings.values()
-                if b.show or b.key == app.COMMAND_PALETTE_BINDING
-            ),
-        )
+        self.refresh()
 
     def bindings_changed(self, screen: Screen) -> None:
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            shown = self._signature(screen)
-            if shown == self._shown:
-                return
+        if not screen.app.app_focus or screen is not self.screen:
+            return
+        shown = self._collect(screen)
+        if shown != self._shown:
             self._shown = shown
-        super().bindings_changed(screen)
+            self.refresh()
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    @property
+    def compact(self) -> bool:
+        """Keys drawn without padding (a narrow terminal)."""
+        return self._compact
+
+    @compact.setter
+    def compact(self, value: bool) -> None:
+        if value != self._compact:
+            self._compact = value
+            self.refresh()
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def _parts(self, k: FooterKey, compact: bool) -> list[tuple[str, str]]:
+        """A key's cells as (text, part) pairs, padded as the stock footer pads them."""
+        if not k.description:
+            return [(k.display, "key")]
+        if compact or k.palette:
+            parts = [(k.display, "key"), (" " + k.description, "description")]
+            if k.palette and not compact:
+                parts.append((" ", "description"))
+            return parts
+        return [(f" {k.display} ", "key"), (k.description + " ", "description")]
+
+    def render(self) -> Text:
+        width = self.size.width
+        compact = self.compact
+        styles = {
+            "key": self.get_component_rich_style("key-footer--key"),
+            "description": self.get_component_rich_style("key-footer--description"),
+        }
+        hover = self.get_component_rich_style("key-footer--hover")
+        border = self.get_component_rich_style("key-footer--border")
+        left = [k for k in self.shown if not k.palette]
+        right = [k for k in self.shown if k.palette]
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[tuple[int, int, FooterKey]] = []
+
+        def draw(k: FooterKey, limit: int) -> None:
+            start = line.cell_len
+            for text, part in self._parts(k, compact):
+                style = styles[part]
+                if k == self._hover:
+                    style = style + Style(color=hover.color, bgcolor=hover.bgcolor)
+                if not k.enabled:
+                    style = style + Style(dim=True)
+                line.append(text, style)
+            line.truncate(limit)
+            if line.cell_len > start:
+                spans.append((start, line.cell_len, k))
+
+        right_width = sum(1 + sum(cell_len(t) for t, _ in self._parts(k, compact)) for k in right)
+        room = max(0, width - right_width)
+        for k in left:
+            if line.cell_len >= room:
+                break
+            draw(k, room)
+            if compact and line.cell_len < room:
+                line.append(" ")  # the margin between compact keys
+        if right and right_width <= width:
+            line.append(" " * (room - line.cell_len))
+            for k in right:
+                line.append("▏", border)
+                draw(k, width)
+        line.append(" " * (width - line.cell_len))  # one run of blanks to the end
+        self.regions = spans
+        return line
+
+    def key_at(self, x: int) -> FooterKey | None:
+        """The key drawn at column `x` of the footer, if any."""
+        return next((k for start, end, k in self.regions if start <= x < end), None)
+
+    # --- the mouse ------------------------------------------------------------------------
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        k = self.key_at(event.x)
+        if k != self._hover:
+            self._hover = k
+            self.tooltip = (k.tooltip or None) if k else None
+            self.refresh()
+
+    def on_leave(self, _event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.tooltip = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        k = self.key_at(event.x)
+        if k is None:
+            return
+        event.stop()
+        if k.enabled:
+            self.app.simulate_key(k.key)
+        else:
+            self.app.bell()
