@@ -6,16 +6,19 @@ unreadable file), 3 no incident found or several match. Textual is imported only
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from .cli_output import json_chunks, safe
 from .core.errors import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK
 from .core.errors import UserError as CliError
 from .core.opening import open_incident, repo_root, resolve_folder
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = [
     "EXIT_FAIL",
@@ -281,6 +284,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # (not on the way to the TUI's first frame: `open` skips the parser)
+
     p = argparse.ArgumentParser(
         prog="hotfix-tui",
         description="Keyboard-driven incident checklist; the markdown in your repo is the record.",
@@ -409,7 +414,10 @@ def _open_args(argv: list[str]) -> argparse.Namespace | None:
     rest = argv[1:]
     if len(rest) > 1 or (rest and (not rest[0] or rest[0].startswith("-"))):
         return None
-    return argparse.Namespace(command="open", spec=rest[0] if rest else None, func=cmd_open)
+    from types import SimpleNamespace
+
+    found = SimpleNamespace(command="open", spec=rest[0] if rest else None, func=cmd_open)
+    return cast("argparse.Namespace", found)
 
 
 def main(argv: list[str] | None = None) -> int:
