@@ -42,6 +42,7 @@ KEYS = (
     "list_1000_incidents_s",
     "list_1000_incidents_cold_s",
     "stats_1000_incidents_s",
+    "web_list_1000_incidents_s",
     "status_10000_events_s",
     "rss_growth_24h_mib",
 )

@@ -1,7 +1,8 @@
 """The incidents a board serves and their JSON, built from the core (the same as `status --json`).
 
 Work-tree incidents are re-read when their files change; other branches' copies come from the
-catalog (git objects), read again only when the refs change.
+catalog (git objects) by their cached summaries, read again when the refs change; a copy is
+loaded in full only for its own page, and only the latest few loaded are kept.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,20 +26,23 @@ from hotfix_tui.core.opening import LoadError, load_incident
 from hotfix_tui.core.record import events
 from hotfix_tui.core.record.incident import POSTMORTEM, Incident
 from hotfix_tui.core.reports import catalog
-from hotfix_tui.core.reports.status_data import iso_z, status_data
+from hotfix_tui.core.reports.status_data import iso_z, sla_json, status_data
+from hotfix_tui.core.reports.summaries import Cache, IncidentSummary
 from hotfix_tui.core.store import StoreError
 
 WATCHED = ("tasks.md", "hotfix.md", "post-mortem.md", events.LOG)
 LAST_EVENTS = 20
 _COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-z]{3,20})$")
 _EVENT_FIELDS = ("title", "status", "severity", "text", "note", "reason")
+OPEN_COPIES = 16  # copies of other branches kept loaded in full (their pages were asked for)
 
 
 @dataclass(frozen=True)
 class Entry:
     """One incident on the board: its key in URLs, folder, branch and load error (if any).
 
-    `copy` is the read-only incident of another branch (None: the work tree's, read live).
+    `other` is the catalog's entry of another branch's read-only copy, known by its summary
+    (None: the work tree's incident, read live).
     """
 
     key: str
@@ -47,7 +52,7 @@ class Entry:
     hid: str = ""
     branches: tuple[str, ...] = ()
     checked_out: bool = True
-    copy: Incident | None = None
+    other: catalog.Entry | None = None
     remote: bool = False
 
 
@@ -83,6 +88,8 @@ class Board:
         self._catalog_read: datetime | None = None
         self._catalog_gen = 0
         self._refs_sig: object = None
+        self._opened: OrderedDict[str, catalog.Entry] = OrderedDict()  # loaded copies, oldest first
+        self._opened_gen = 0  # the catalog reading they belong to
         self.fetch_error = ""
         self._branch: str | None = None
 
@@ -118,12 +125,17 @@ class Board:
         return self.every_branch and self.refs_signature() != self._refs_sig
 
     def reload_catalog(self) -> None:
-        """Read every branch's incidents again (git work: run it in a thread, not on a request)."""
+        """Read every branch's incidents again (git work: run it in a thread, not on a request).
+
+        Copies are read by their summaries (`.git/hotfix-tui/summaries.json`, shared with `list`):
+        only copies whose files changed since they were last summarized are read from git."""
         if self.root is None:
             return
         sig = self.refs_signature()
         try:
-            cat = catalog.load(self.root, clock=self.clock)
+            cache = Cache(self.root)
+            cat = catalog.load(self.root, clock=self.clock, summaries=cache)
+            cache.save()
         except (GitError, OSError) as exc:
             cat = catalog.Catalog([], None)
             self.fetch_error = str(exc)
@@ -151,7 +163,7 @@ class Board:
     def as_of(self, e: Entry) -> str | None:
         """How fresh a copy from another branch is: the last fetch for a remote-tracking branch,
         else when the branches were read; None for the work tree."""
-        if e.copy is None and not e.error or e.checked_out:
+        if e.other is None and not e.error or e.checked_out:
             return None
         cat = self._catalog
         when = cat.as_of if e.remote and cat is not None else self._catalog_read
@@ -188,7 +200,7 @@ class Board:
         return (
             tuple(dirs),
             _stat(head / "HEAD") if head else None,
-            tuple(self.folder_signature(e.folder) for e in self._entries if e.copy is None),
+            tuple(self.folder_signature(e.folder) for e in self._entries if e.other is None),
             self._catalog_gen,
         )
 
@@ -221,18 +233,18 @@ class Board:
                 continue
             if c.kind not in INCIDENT_PREFIXES:  # incidents only, as in the work tree
                 continue
-            inc = c.incident
-            hid = inc.id if inc is not None else Path(c.path).name
-            closed = inc is not None and inc.status.lower().startswith("resolved")
+            fig = c.figures
+            hid = fig.id if fig is not None else Path(c.path).name
+            closed = fig is not None and fig.status.lower().startswith("resolved")
             e = Entry(
                 "",
                 self.root / c.path,
                 c.source,
-                c.error or ("" if inc is not None else "cannot be read"),
+                c.error or ("" if fig is not None else "cannot be read"),
                 hid,
                 tuple(c.branches),
                 False,
-                inc,
+                c,
                 c.remote,
             )
             rows.append(((3 if closed else 2, c.number, c.path), e))
@@ -262,10 +274,36 @@ class Board:
         return hit
 
     def _inc(self, e: Entry) -> Incident:
-        """The incident of an entry: the read-only copy, or the work tree's read live."""
+        """The incident of an entry: the read-only copy (loaded now if it is not), or the work
+        tree's read live."""
         if e.error:
             raise LoadError(e.error)
-        return e.copy if e.copy is not None else self.incident(e.folder)
+        if e.other is None:
+            return self.incident(e.folder)
+        return self._copy(e.other)
+
+    def _copy(self, c: catalog.Entry) -> Incident:
+        """A copy loaded in full from its branch; the least recently asked for beyond
+        `OPEN_COPIES` are let go (their summaries stay, a page asks for them again)."""
+        if self.root is None:
+            raise LoadError(c.error or "cannot be read")
+        inc = catalog.open_copy(self.root, c, self.clock)
+        if inc is None:
+            raise LoadError(c.error or "cannot be read")
+        if self._opened_gen != self._catalog_gen:  # (a reading in a thread made new entries)
+            self._opened, self._opened_gen = OrderedDict(), self._catalog_gen
+        self._opened[c.path] = c
+        self._opened.move_to_end(c.path)
+        while len(self._opened) > OPEN_COPIES:
+            _path, old = self._opened.popitem(last=False)
+            if old.summary is not None:  # (with no summary, the incident is all there is)
+                old.incident = None
+        return inc
+
+    def _figures(self, e: Entry) -> Incident | IncidentSummary:
+        """What the list shows of an entry: a copy's summary (not loaded), else the incident."""
+        fig = e.other.figures if e.other is not None and not e.error else None
+        return fig if fig is not None else self._inc(e)
 
     def incident(self, folder: Path) -> Incident:
         """The loaded incident of a folder, re-read where its files changed; LoadError if bad."""
@@ -295,18 +333,19 @@ class Board:
                 out.append({**row, "id": e.folder.name, "error": e.error})
                 continue
             try:
-                d = status_data(self._inc(e))
+                fig = self._figures(e)
             except LoadError as exc:
                 out.append({**row, "id": e.folder.name, "error": str(exc)})
                 continue
+            done, total = fig.progress()
             row.update(
-                id=d["id"],
-                title=d["title"],
-                severity=d["severity"],
-                status=d["status"],
-                branch=d["branch"],
-                progress=d["progress"],
-                sla=d["sla"],
+                id=fig.id,
+                title=fig.title,
+                severity=fig.severity,
+                status=fig.status,
+                branch=fig.branch_field or None,
+                progress={"done": done, "total": total},
+                sla=sla_json(fig, self.clock()),
             )
             out.append(row)
         return out
@@ -314,7 +353,7 @@ class Board:
     def _where(self, e: Entry) -> dict[str, Any]:
         """Where the shown copy comes from: the work tree (live) or a branch (read-only)."""
         return {
-            "source": "work tree" if e.copy is None and e.checked_out else e.branch,
+            "source": "work tree" if e.other is None and e.checked_out else e.branch,
             "branches": list(e.branches),
             "checked_out": e.checked_out,
             "read_only": not e.checked_out,
@@ -414,7 +453,7 @@ class Board:
         if e.error:
             return e.folder.name
         try:
-            return self._inc(e).title
+            return self._figures(e).title
         except LoadError:
             return e.folder.name
 

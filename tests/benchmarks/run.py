@@ -39,6 +39,8 @@ Times are medians of several runs, in seconds.
 #   `list_1000_incidents_s` (warm: runs after the first), `list_1000_incidents_cold_s` (the first
 #   run of a fresh repository) and `stats_1000_incidents_s` against `status_s`;
 #   `status_10000_events_s` (the 28-task incident with 10 000 events in its log) against `status_s`;
+#   `web_list_1000_incidents_s`: the web board (`web/data.py`, in a child process) reading every
+#   branch again after one moved and listing the 1 000 incidents, against `status_s`;
 #   `--quick` uses 20 000 tasks for the 100 000-task figures and 1/12 of the simulated day;
 # - `idle_cpu_dialog_percent`: as idle CPU, with the help dialog (`?`) open over the live clock;
 # - `rss_growth_24h_mib`: in a child, the app headless for 86 400 ticks of an injected clock, a
@@ -97,6 +99,7 @@ KEYS = (
     "list_1000_incidents_s",
     "list_1000_incidents_cold_s",
     "stats_1000_incidents_s",
+    "web_list_1000_incidents_s",
     "status_10000_events_s",
     "rss_growth_24h_mib",
 )
@@ -129,6 +132,7 @@ TARGETS: dict[str, tuple[float | None, str]] = {
     "list_1000_incidents_s": (None, "s"),
     "list_1000_incidents_cold_s": (None, "s"),
     "stats_1000_incidents_s": (None, "s"),
+    "web_list_1000_incidents_s": (None, "s"),
     "status_10000_events_s": (None, "s"),
     "rss_growth_24h_mib": (5.0, "MiB"),
 }
@@ -144,6 +148,7 @@ RATIOS: dict[str, tuple[str, float]] = {
     "list_1000_incidents_s": ("status_s", 3.0),
     "list_1000_incidents_cold_s": ("status_s", 10.0),
     "stats_1000_incidents_s": ("status_s", 4.0),
+    "web_list_1000_incidents_s": ("status_s", 3.0),
     "status_10000_events_s": ("status_s", 3.0),
 }
 # part -> the keys it measures (`--only PART,...`; a ratio also needs its floor's part)
@@ -164,6 +169,7 @@ PARTS: dict[str, tuple[str, ...]] = {
         "list_1000_incidents_s",
         "list_1000_incidents_cold_s",
         "stats_1000_incidents_s",
+        "web_list_1000_incidents_s",
     ),
     "scale": (
         "status_10000_s",
@@ -788,6 +794,39 @@ def measure_web_update(spec: Path, env: dict[str, str], cwd: Path, runs: int) ->
         server.wait(timeout=30)
 
 
+def measure_web_list(team: Path, env: dict[str, str], runs: int) -> list[float]:
+    """Seconds for the web board to read every branch again and list its incidents once a
+    branch moved (a child process; the summaries as `list` left them)."""
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--_weblist", str(team), str(runs)],
+        env=env,
+        cwd=team,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)["times"]
+
+
+def weblist_child(team: Path, runs: int) -> dict:
+    from hotfix_tui.web.data import Board
+
+    board = Board(team)
+    first = len(board.list_json())  # the board's first reading, as `serve` starts
+    times = []
+    for i in range(runs):
+        _git(team, "branch", "-f", f"bench-moved-{i}", "main")  # a branch appears: refs moved
+        t0 = time.perf_counter()
+        if not board.refs_changed():
+            raise RuntimeError("the board did not see the refs move")
+        board.reload_catalog()
+        rows = board.list_json()
+        times.append(time.perf_counter() - t0)
+        if len(rows) != first:
+            raise RuntimeError(f"{len(rows)} incidents listed, {first} before")
+    return {"times": times}
+
+
 def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
@@ -843,7 +882,12 @@ def main() -> int:
     )
     ap.add_argument("--_toggle", nargs=2, metavar=("SPEC", "N"), help=argparse.SUPPRESS)
     ap.add_argument("--_day", nargs=2, metavar=("SPEC", "TICKS"), help=argparse.SUPPRESS)
+    ap.add_argument("--_weblist", nargs=2, metavar=("TEAM", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args._weblist:
+        team, n = args._weblist
+        print(json.dumps(weblist_child(Path(team), int(n))))
+        return 0
     if args._day:
         spec, n = args._day
         print(json.dumps(day_child(Path(spec), int(n))))
@@ -864,7 +908,7 @@ def main() -> int:
     nothing: dict = {}
     st = lg = tg = t1k = t10k = day = lg100k = nothing
     status = web = lists = stats = s10k = s100k = s_events = notes = n100k = []
-    dones = d100k = []
+    dones = d100k = weblists = []
     cpu = rss = cpu_dialog = s100k_rss = None
     huge_tasks = 0
     runs = 2 if quick else 7
@@ -925,6 +969,7 @@ def main() -> int:
             (cfg / "config.yaml").write_text("fetch_interval: 0\n", encoding="utf-8")
             lists = measure_cli(["list", "--json"], env, team, cli_runs + 1)
             stats = measure_cli(["stats", "--json"], env, team, cli_runs + 1)
+            weblists = measure_web_list(team, env, cli_runs)
         huge_tasks = 20_000 if quick else 100_000  # the smoke run checks keys, not targets
         if want("scale") or want("open100k"):
             huge = build_huge(tmp, fx["incident"], tasks=huge_tasks)
@@ -986,6 +1031,7 @@ def main() -> int:
         "list_1000_incidents_s": opt(lambda: median(lists[1:])),
         "list_1000_incidents_cold_s": opt(lambda: lists[0]),
         "stats_1000_incidents_s": opt(lambda: median(stats[1:])),
+        "web_list_1000_incidents_s": opt(lambda: median(weblists)),
         "status_10000_events_s": opt(lambda: median(s_events)),
         "rss_growth_24h_mib": opt(lambda: max(0.0, day["growth_mib"])),
     }
@@ -1015,6 +1061,7 @@ def main() -> int:
         "large_10000_toggle_press_returned_s": opt(lambda: median(t10k["press_returned"])),
         "list_1000_ms": opt(lambda: ms(lists)),
         "stats_1000_ms": opt(lambda: ms(stats)),
+        "web_list_1000_ms": opt(lambda: ms(weblists)),
         "status_10000_ms": opt(lambda: ms(s10k)),
         "status_100000_ms": opt(lambda: ms(s100k)),
         "status_10000_events_ms": opt(lambda: ms(s_events)),

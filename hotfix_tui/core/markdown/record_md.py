@@ -130,6 +130,11 @@ def get_field(text: str, name: str) -> str | None:
     return f.value if f else None
 
 
+def branch_field(text: str) -> str:
+    """hotfix.md's `**Branch**` value without its code quotes ('' when there is none)."""
+    return (get_field(text, "Branch") or "").strip().strip("`")
+
+
 def set_field(text: str, name: str, value: str) -> str:
     """Replace a field's value; the text is unchanged when the field is absent."""
     f = fields(text).get(name)

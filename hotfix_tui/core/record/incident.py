@@ -364,8 +364,7 @@ class Incident:
 
     @property
     def branch_field(self) -> str:
-        value = record.get_field(self.text(HOTFIX), "Branch") or ""
-        return value.strip().strip("`")
+        return record.branch_field(self.text(HOTFIX))
 
     def event_times(self) -> dict[str, datetime]:
         """Times of the workflow's events, read from the (projected) hotfix.md timeline fields."""

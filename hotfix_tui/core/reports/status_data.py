@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotfix_tui.core.markdown.tasks_md import Task
 from hotfix_tui.core.record.incident import Incident
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.reports.summaries import IncidentSummary
 
 
 def iso_z(t: datetime) -> str:
@@ -18,7 +21,7 @@ def iso_z(t: datetime) -> str:
     return t.isoformat().replace("+00:00", "Z")
 
 
-def sla_json(inc: Incident, now: datetime) -> dict[str, Any] | None:
+def sla_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any] | None:
     """The resolution clock at `now`, or None without a workflow or severity."""
     sla = inc.sla(now)
     if sla is None:

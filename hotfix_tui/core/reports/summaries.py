@@ -25,13 +25,13 @@ if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.workflow.model import Workflow
 
-VERSION = 1
+VERSION = 2  # 2: the hotfix.md branch field
 FILE = "summaries.json"
 MAX_ITEMS = 20_000
 # what a summary keeps on disk (the workflow and the clock are attached when it is read)
 STORED = frozenset(
     {"id", "title", "severity", "status", "done", "total", "times"}
-    | {"workflow_source", "workflow_stamp", "resolved_severity"}
+    | {"workflow_source", "workflow_stamp", "resolved_severity", "branch"}
 )
 
 
@@ -49,11 +49,16 @@ class IncidentSummary:
     workflow_source: str | None  # the YAML file of the incident's workflow, None for a checklist
     workflow_stamp: str  # size and mtime of that file when the summary was made
     resolved_severity: str | None = None  # the severity when the clock last stopped
+    branch: str = ""  # hotfix.md's Branch field (`Incident.branch_field`)
     workflow: Workflow | None = None
     clock: Clock = utc_now
 
     def progress(self) -> tuple[int, int]:
         return self.done, self.total
+
+    @property
+    def branch_field(self) -> str:
+        return self.branch
 
     def event_times(self) -> dict[str, datetime]:
         return {k: datetime.fromisoformat(v) for k, v in self.times.items()}
@@ -98,6 +103,7 @@ def summarize(inc: Incident) -> IncidentSummary | None:
         workflow_source=wf.source if wf else None,
         workflow_stamp=stamp(wf.source if wf else None),
         resolved_severity=severity_at_resolution(inc, wf) if wf is not None else None,
+        branch=inc.branch_field,
         workflow=wf,
         clock=inc.clock,
     )

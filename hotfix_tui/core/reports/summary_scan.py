@@ -89,6 +89,7 @@ def _summary(name: str, doc: Tally, hot: str, wf: Workflow | None) -> IncidentSu
         workflow_source=wf.source if wf else None,
         workflow_stamp=stamp(wf.source if wf else None),
         resolved_severity=None,  # the severity when the clock stopped: none without a log
+        branch=record.branch_field(hot),
         workflow=wf,
     )
 

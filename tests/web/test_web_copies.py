@@ -1,0 +1,106 @@
+"""The board reads other branches' incidents by their cached summaries, as `list` does: the list
+and the navigation need no copy loaded, a copy's page loads that copy alone, and only a few
+loaded copies are kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gitfix import FakeClock, git
+from test_web_branches import F1, F2, setup_team
+
+from hotfix_tui.core.reports import catalog
+from hotfix_tui.core.reports.status_data import status_data
+from hotfix_tui.web import data as board_data
+from hotfix_tui.web.data import Board
+
+LIST_KEYS = ("id", "title", "severity", "status", "branch", "progress", "sla")
+
+
+def _bob(tmp_path: Path, clock: FakeClock) -> Path:
+    _alice, bob = setup_team(tmp_path, clock)
+    git(bob, "fetch", "-q")
+    return bob
+
+
+@pytest.fixture
+def loaded(monkeypatch) -> list[str]:
+    """The names of the incident folders loaded in full from now on (copies and work tree)."""
+    from hotfix_tui.core.record.incident import Incident
+
+    seen: list[str] = []
+    real = Incident.__init__
+
+    def spy(self, folder, *args, **kwargs) -> None:
+        seen.append(Path(folder).name)
+        real(self, folder, *args, **kwargs)
+
+    monkeypatch.setattr(Incident, "__init__", spy)
+    return seen
+
+
+def _copies(names: list[str]) -> list[str]:
+    """Alice's incidents among loaded folders (on other branches, for Bob)."""
+    return [n for n in names if n in (Path(F1).name, Path(F2).name)]
+
+
+def test_list_rows_of_copies_come_from_summaries_and_match_a_full_load(tmp_path, clock, loaded):
+    bob = _bob(tmp_path, clock)
+    Board(bob, clock=clock).list_json()  # the first reading of the repository fills the cache
+    loaded.clear()
+    board = Board(bob, clock=clock)
+    rows = {r["folder"]: r for r in board.list_json()}
+    board.entries()
+    assert _copies(loaded) == []  # no copy was loaded
+    assert {F1, F2} <= set(rows)
+    full = {e.path: e for e in catalog.load(bob, clock=clock).entries}
+    for folder in (F1, F2):
+        assert full[folder].incident is not None
+        d = status_data(full[folder].incident)
+        assert {k: rows[folder][k] for k in LIST_KEYS} == {k: d[k] for k in LIST_KEYS}
+        assert rows[folder]["read_only"] and not rows[folder]["checked_out"]
+
+
+def test_a_copy_page_loads_that_copy_alone_and_the_nav_loads_none(tmp_path, clock, loaded):
+    bob = _bob(tmp_path, clock)
+    Board(bob, clock=clock).list_json()
+    loaded.clear()
+    board = Board(bob, clock=clock)
+    key = next(r["key"] for r in board.list_json() if r["folder"] == F2)
+    page = board.board_json(key)
+    assert page is not None and "error" not in page, page
+    assert page["status"]["progress"] == {"done": 1, "total": page["status"]["progress"]["total"]}
+    states = {t["id"]: t["state"] for p in page["phases"] for t in p["tasks"]}
+    assert states["T001"] == "done"
+    assert [n["title"] for n in page["incidents"] if n["where"]] == [
+        "Checkout returns 500 errors", "DB replica lag"
+    ]
+    assert _copies(loaded) == [Path(F2).name]  # that copy only, once
+    status = board.status_json(key)
+    assert status is not None and status["id"] == "hotfix-002" and status["folder"] == F2
+
+
+def test_only_the_latest_loaded_copies_are_kept(tmp_path, clock, monkeypatch):
+    monkeypatch.setattr(board_data, "OPEN_COPIES", 1)
+    bob = _bob(tmp_path, clock)
+    board = Board(bob, clock=clock)
+    rows = {r["folder"]: r["key"] for r in board.list_json()}
+    board.board_json(rows[F1])
+    held = {e.folder.relative_to(bob).as_posix(): e.other for e in board.entries() if e.other}
+    assert held[F1].incident is not None and held[F2].incident is None
+    board.board_json(rows[F2])
+    assert held[F2].incident is not None and held[F1].incident is None  # the older one dropped
+    assert board.board_json(rows[F1])["status"]["id"] == "hotfix-001"  # read again on request
+
+
+def test_a_copy_that_cannot_be_read_is_listed_with_its_error(tmp_path, clock):
+    bob = _bob(tmp_path, clock)
+    board = Board(bob, clock=clock)
+    board.list_json()
+    entry = next(e for e in board.entries() if e.other is not None)
+    entry.other.copy = None  # its files are gone from git: nothing to read
+    entry.other.summary = None
+    entry.other.error = "cannot be read"
+    page = board.board_json(entry.key)
+    assert page is not None and page["error"] == "cannot be read"
