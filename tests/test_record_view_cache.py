@@ -83,3 +83,36 @@ def test_events_merged_in_memory_are_projected(inc, projections):
     fresh.merge_events([rec.make("done", inc.clock(), task="T005")])
     assert projections == [1]
     assert fresh.doc.task("T005").done
+
+
+def test_the_projection_key_reads_the_workflow_and_the_code_once(repo, monkeypatch):
+    """The workflow's part of the key is the hash of its repr (keys kept by older runs stay
+    good), made once per workflow; a changed core module changes the code's part."""
+    wf = resolve_workflow("hotfix", repo)
+    assert wf.digest == journal.text_hash(repr(wf))
+    other = replace(wf, name=wf.name + " (team)")
+    assert journal.view_key("log", wf) != journal.view_key("log", other)
+    assert journal.view_key("log", wf) == journal.view_key("log", resolve_workflow("hotfix", repo))
+    reprs: list[int] = []
+    monkeypatch.setattr(type(wf), "__repr__", lambda self: reprs.append(1) or "changed")
+    journal.view_key("log", wf)
+    assert reprs == []  # kept on the workflow
+
+
+def test_the_code_key_covers_every_core_module(tmp_path):
+    """Each .py file under the folder, nested ones by their relative path, caches left out; a
+    module written again (its mtime) changes what the key is made of."""
+    import os
+
+    (tmp_path / "record" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "record" / "b.py").write_text("y = 2\n")
+    (tmp_path / "record" / "__pycache__" / "b.cpython-311.py").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    stats = sorted(journal._module_stats(str(tmp_path), ""))
+    assert [s.rsplit(":", 2)[0] for s in stats] == ["a.py", "record/b.py"]
+    assert stats[1].split(":")[1] == "6"
+    st = (tmp_path / "record" / "b.py").stat()
+    os.utime(tmp_path / "record" / "b.py", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert sorted(journal._module_stats(str(tmp_path), "")) != stats
+    assert len(journal.code_key()) == 64

@@ -9,10 +9,13 @@ import os
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotfix_tui.core.git.gitcmd import run_git, run_git_bytes
 from hotfix_tui.core.git.repo import git_dir
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.workflow.model import Workflow
 
 FILES = ("tasks.md", "hotfix.md", "post-mortem.md")
 _LOCKS: dict[str, object] = {}
@@ -102,18 +105,29 @@ def code_key() -> str:
     if _CODE_KEY is None:
         from hotfix_tui import __version__
 
-        core = Path(__file__).resolve().parents[1]
-        parts = [__version__]
-        for p in sorted(core.rglob("*.py")):
-            st = p.stat()
-            parts.append(f"{p.relative_to(core)}:{st.st_size}:{st.st_mtime_ns}")
+        core = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+        parts = [__version__, *sorted(_module_stats(core, ""))]
         _CODE_KEY = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return _CODE_KEY
 
 
-def view_key(log_text: str, workflow: object) -> str:
+def _module_stats(folder: str, rel: str) -> list[str]:
+    """`path:size:mtime` of every .py file under `folder` (os.scandir: a tenth of rglob's cost)."""
+    out: list[str] = []
+    with os.scandir(folder) as it:
+        for e in it:
+            if e.is_dir(follow_symlinks=False) and e.name != "__pycache__":
+                out += _module_stats(e.path, f"{rel}{e.name}/")
+            elif e.name.endswith(".py"):
+                st = e.stat()
+                out.append(f"{rel}{e.name}:{st.st_size}:{st.st_mtime_ns}")
+    return out
+
+
+def view_key(log_text: str, workflow: Workflow | None) -> str:
     """What a projection was made from: the log's text, the workflow and the code."""
-    parts = (text_hash(log_text), text_hash(repr(workflow)), code_key())
+    wf = workflow.digest if workflow is not None else text_hash(repr(workflow))
+    parts = (text_hash(log_text), wf, code_key())
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

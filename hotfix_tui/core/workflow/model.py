@@ -146,3 +146,10 @@ class Workflow:
 
     def all_tasks(self) -> list[TaskDef]:
         return [t for p in self.phases for t in p.tasks]
+
+    @cached_property
+    def digest(self) -> str:
+        """The SHA-256 of the whole definition's repr, made once per workflow (projection keys)."""
+        import hashlib
+
+        return hashlib.sha256(repr(self).encode("utf-8", errors="surrogateescape")).hexdigest()
