@@ -116,3 +116,17 @@ def test_the_code_key_covers_every_core_module(tmp_path):
     os.utime(tmp_path / "record" / "b.py", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     assert sorted(journal._module_stats(str(tmp_path), "")) != stats
     assert len(journal.code_key()) == 64
+
+
+def test_hashes_without_openssl_are_hashlibs():
+    """`core.hashing` gives the digests hashlib gives (it only avoids loading OpenSSL)."""
+    import hashlib
+
+    from hotfix_tui.core import hashing
+
+    for data in (b"", b"blob 3\0abc", "événement ✓".encode()):
+        assert hashing.sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+        assert hashing.sha1(data).hexdigest() == hashlib.sha1(data).hexdigest()
+    h = hashing.sha256(b"a")
+    h.update(b"b")
+    assert h.hexdigest() == hashlib.sha256(b"ab").hexdigest()

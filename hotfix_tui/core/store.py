@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
 import tempfile
@@ -16,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+from hotfix_tui.core.hashing import sha256
 
 __all__ = [
     "MAX_BYTES",
@@ -109,7 +110,7 @@ def _loaded(path: str, data: bytes, text: str, st: os.stat_result) -> Loaded:
     return Loaded(
         path=path,
         text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256(data).hexdigest(),
         signature=_signature(st),
         encoding="utf-8-sig" if text.startswith("\ufeff") else "utf-8",
         checked_ns=time.time_ns(),

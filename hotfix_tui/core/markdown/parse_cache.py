@@ -7,12 +7,13 @@ instead of parsed again; any other text, engine or parser version is a different
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import sys
 from pathlib import Path
 from typing import Any
+
+from hotfix_tui.core.hashing import sha256
 
 MIN_CHARS = 128 * 1024  # about 1 500 tasks: below this a parse costs little
 KEEP = 4  # documents kept: the latest used (100 000 tasks take about 15 MB)
@@ -52,7 +53,7 @@ def _code() -> str:
 
 
 def _key(text: str, engine: str, trim: str | None) -> str:
-    h = hashlib.sha256(f"{_code()}\n{engine}\n{trim!r}\n".encode())
+    h = sha256(f"{_code()}\n{engine}\n{trim!r}\n".encode())
     h.update(text.encode("utf-8", errors="surrogatepass"))
     return h.hexdigest()
 

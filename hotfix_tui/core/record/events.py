@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -206,7 +205,7 @@ class Recorder:
     """Makes events for one clone and person: unique ids, recorded times never going back."""
 
     def __init__(self, clone: str, who: str) -> None:
-        self.clone = clone or secrets.token_hex(4)
+        self.clone = clone or os.urandom(4).hex()
         self.who = who
         self._seq = 0
 
@@ -226,7 +225,7 @@ class Recorder:
         if last and recorded <= last:
             recorded = iso(parse_iso(last) + _TICK)
         self._seq += 1
-        eid = event_id or f"{recorded}-{self.clone}-{self._seq:04d}-{secrets.token_hex(3)}"
+        eid = event_id or f"{recorded}-{self.clone}-{self._seq:04d}-{os.urandom(3).hex()}"
         clean = {k: v for k, v in data.items() if v is not None}
         return Event(eid, kind, recorded, iso(happened or now), self.who, self.clone, clean)
 

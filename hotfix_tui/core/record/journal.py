@@ -3,16 +3,15 @@ the last projection written, the clone id; plus reads that never see a half-writ
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import secrets
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hotfix_tui.core.git.gitcmd import run_git, run_git_bytes
 from hotfix_tui.core.git.repo import git_dir
+from hotfix_tui.core.hashing import sha1, sha256
 
 if TYPE_CHECKING:
     from hotfix_tui.core.workflow.model import Workflow
@@ -24,7 +23,7 @@ _LOCKS: dict[str, object] = {}
 def _key(folder: Path) -> str:
     real = os.path.realpath(folder)
     name = Path(real).name
-    return f"{name}-{hashlib.sha256(real.encode()).hexdigest()[:10]}"
+    return f"{name}-{sha256(real.encode()).hexdigest()[:10]}"
 
 
 def home(root: Path | None, folder: Path) -> Path:
@@ -61,7 +60,7 @@ def _hash_file(root: Path | None, folder: Path) -> Path:
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()
+    return sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()
 
 
 def load_projection(root: Path | None, folder: Path) -> dict[str, str]:
@@ -107,7 +106,7 @@ def code_key() -> str:
 
         core = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
         parts = [__version__, *sorted(_module_stats(core, ""))]
-        _CODE_KEY = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        _CODE_KEY = sha256("\n".join(parts).encode()).hexdigest()
     return _CODE_KEY
 
 
@@ -128,7 +127,7 @@ def view_key(log_text: str, workflow: Workflow | None) -> str:
     """What a projection was made from: the log's text, the workflow and the code."""
     wf = workflow.digest if workflow is not None else text_hash(repr(workflow))
     parts = (text_hash(log_text), wf, code_key())
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return sha256("\n".join(parts).encode()).hexdigest()
 
 
 def save_view(root: Path | None, folder: Path, key: str, texts: dict[str, str | None]) -> None:
@@ -169,7 +168,7 @@ def clone_id(root: Path | None, folder: Path) -> str:
             return value
     except OSError:
         pass
-    value = secrets.token_hex(4)
+    value = os.urandom(4).hex()
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(value + "\n", encoding="utf-8")
@@ -221,7 +220,7 @@ def _busy(path: Path) -> bool:
 
 def git_blob_id(text: str) -> str:
     data = text.encode("utf-8", errors="surrogateescape")
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    return sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def index_blobs(root: Path, rels: list[str]) -> dict[str, str]:

@@ -10,7 +10,6 @@ A copy whose blobs and workflows are unchanged since the last run is not read ag
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hotfix_tui.core.clocks import Clock, SlaReading, utc_now, workflow_sla
+from hotfix_tui.core.hashing import sha1
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -111,7 +111,7 @@ def summarize(inc: Incident) -> IncidentSummary | None:
 
 def copy_key(path: str, files: dict[str, tuple[str, str]]) -> str:
     """The key of a folder copy: its path and every (name, mode, blob id) it holds."""
-    h = hashlib.sha1(path.encode("utf-8", "surrogateescape"))
+    h = sha1(path.encode("utf-8", "surrogateescape"))
     for name in sorted(files):
         mode, sha = files[name]
         h.update(f"\0{name}\0{mode}\0{sha}".encode("utf-8", "surrogateescape"))
@@ -135,7 +135,7 @@ def fingerprint(root: Path) -> str:
             parts.append(f"{name}\0{p}\0{st.st_size}\0{st.st_mtime_ns}")
         except OSError:
             parts.append(f"{name}\0{p}\0-")
-    return hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    return sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class Cache:

@@ -18,7 +18,6 @@ cache off.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfix_tui import __version__
+from hotfix_tui.core.hashing import sha256
 from hotfix_tui.core.workflow.model import (
     ClockDef,
     PhaseDef,
@@ -139,7 +139,7 @@ def _key(path: Path) -> tuple[str, os.stat_result] | None:
 
 
 def _entry(key: str) -> Path:
-    return cache_dir() / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
+    return cache_dir() / (sha256(key.encode()).hexdigest()[:32] + ".json")
 
 
 def _encode(value: Any) -> Any:

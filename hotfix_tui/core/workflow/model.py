@@ -150,6 +150,6 @@ class Workflow:
     @cached_property
     def digest(self) -> str:
         """The SHA-256 of the whole definition's repr, made once per workflow (projection keys)."""
-        import hashlib
+        from hotfix_tui.core.hashing import sha256
 
-        return hashlib.sha256(repr(self).encode("utf-8", errors="surrogateescape")).hexdigest()
+        return sha256(repr(self).encode("utf-8", errors="surrogateescape")).hexdigest()
