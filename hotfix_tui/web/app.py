@@ -136,6 +136,7 @@ async def list_incidents(request: web.Request) -> web.Response:
 
 async def one_incident(request: web.Request) -> web.Response:
     key = request.match_info["key"]
+    await request.app[HUB_KEY].load_copies([key])
     data = request.app[BOARD_KEY].status_json(key)
     if data is None:
         return _json({"error": f"no incident {key!r}; see /api/incidents"}, 404)
@@ -144,6 +145,7 @@ async def one_incident(request: web.Request) -> web.Response:
 
 async def board_data(request: web.Request) -> web.Response:
     key = request.match_info["key"]
+    await request.app[HUB_KEY].load_copies([key])
     data = request.app[BOARD_KEY].board_json(key)
     if data is None:
         return _json({"error": f"no incident {key!r}; see /api/incidents"}, 404)
@@ -159,6 +161,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
     """Server-sent events: the board JSON now and after every change on disk, pings between."""
     key = request.match_info["key"]
     hub = request.app[HUB_KEY]
+    await hub.load_copies([key])
     first = hub.payload(key)
     if first is None:
         return _json({"error": f"no incident {key!r}; see /api/incidents"}, 404)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -27,7 +28,7 @@ from hotfix_tui.core.record import events
 from hotfix_tui.core.record.incident import POSTMORTEM, Incident
 from hotfix_tui.core.reports import catalog
 from hotfix_tui.core.reports.status_data import iso_z, sla_json, status_data
-from hotfix_tui.core.reports.summaries import Cache, IncidentSummary
+from hotfix_tui.core.reports.summaries import Cache, IncidentSummary, copy_key
 from hotfix_tui.core.store import StoreError
 
 WATCHED = ("tasks.md", "hotfix.md", "post-mortem.md", events.LOG)
@@ -54,6 +55,11 @@ class Entry:
     checked_out: bool = True
     other: catalog.Entry | None = None
     remote: bool = False
+
+
+def _copy_key(c: catalog.Entry) -> str:
+    """A branch copy's identity: its path and its files' blob ids (its path alone if unknown)."""
+    return copy_key(c.path, c.copy.files) if c.copy is not None else c.path
 
 
 def _stat(p: Path) -> tuple[int, int, int] | None:
@@ -88,8 +94,10 @@ class Board:
         self._catalog_read: datetime | None = None
         self._catalog_gen = 0
         self._refs_sig: object = None
-        self._opened: OrderedDict[str, catalog.Entry] = OrderedDict()  # loaded copies, oldest first
-        self._opened_gen = 0  # the catalog reading they belong to
+        # copies loaded in full, by their blob ids, oldest first (see `_copy`)
+        self._opened: OrderedDict[str, tuple[catalog.Entry, Incident]] = OrderedDict()
+        self._lock = threading.Lock()  # `_opened`: copies are loaded in threads
+        self.pinned: set[str] = set()  # keys of the pages open now (kept loaded)
         self.fetch_error = ""
         self._branch: str | None = None
 
@@ -283,22 +291,56 @@ class Board:
         return self._copy(e.other)
 
     def _copy(self, c: catalog.Entry) -> Incident:
-        """A copy loaded in full from its branch; the least recently asked for beyond
-        `OPEN_COPIES` are let go (their summaries stay, a page asks for them again)."""
+        """A copy loaded in full from its branch, kept by its files' blob ids (a new reading of
+        the branches reuses it while they are unchanged); beyond `OPEN_COPIES`, the least
+        recently asked for that no open page shows are let go (their summaries stay)."""
         if self.root is None:
             raise LoadError(c.error or "cannot be read")
-        inc = catalog.open_copy(self.root, c, self.clock)
+        key = _copy_key(c)
+        with self._lock:
+            held = self._opened.get(key)
+            if held is not None:
+                self._opened[key] = (c, held[1])
+                self._opened.move_to_end(key)
+                c.incident = held[1]
+                self._trim()  # (pages may have closed since)
+                return held[1]
+        inc = catalog.open_copy(self.root, c, self.clock)  # git and files: outside the lock
         if inc is None:
             raise LoadError(c.error or "cannot be read")
-        if self._opened_gen != self._catalog_gen:  # (a reading in a thread made new entries)
-            self._opened, self._opened_gen = OrderedDict(), self._catalog_gen
-        self._opened[c.path] = c
-        self._opened.move_to_end(c.path)
-        while len(self._opened) > OPEN_COPIES:
-            _path, old = self._opened.popitem(last=False)
+        with self._lock:
+            self._opened[key] = (c, inc)
+            self._opened.move_to_end(key)
+            self._trim()
+        return inc
+
+    def _trim(self) -> None:
+        shown = {_copy_key(e.other) for e in self._entries if e.other and e.key in self.pinned}
+        for key in list(self._opened):
+            if len(self._opened) <= max(OPEN_COPIES, len(shown)):
+                break
+            if key in shown:
+                continue
+            old, _inc = self._opened.pop(key)
             if old.summary is not None:  # (with no summary, the incident is all there is)
                 old.incident = None
-        return inc
+
+    def unloaded_copy(self, key: str) -> Entry | None:
+        """The entry of `key` when it is another branch's copy not loaded yet: load it with
+        `load_copy` in a thread (git work), before asking for its page."""
+        e = self.entry(key)
+        if e is None or e.other is None or e.error or e.other.incident is not None:
+            return None
+        with self._lock:
+            if _copy_key(e.other) in self._opened:
+                return None
+        return e
+
+    def load_copy(self, e: Entry) -> None:
+        """Load an entry's branch copy (errors show on its page); safe in a thread."""
+        if e.other is not None:
+            with contextlib.suppress(LoadError):
+                self._copy(e.other)
 
     def _figures(self, e: Entry) -> Incident | IncidentSummary:
         """What the list shows of an entry: a copy's summary (not loaded), else the incident."""

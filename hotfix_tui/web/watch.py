@@ -72,6 +72,14 @@ class Hub:
         self._cache[key] = (stamp, text)  # known incidents only: the cache stays small
         return text
 
+    async def load_copies(self, keys: list[str]) -> None:
+        """Load, in a thread, the other branches' copies these pages show that are not loaded
+        yet (their git reads never run on the event loop)."""
+        for key in keys:
+            e = self.board.unloaded_copy(key)
+            if e is not None:
+                await asyncio.to_thread(self.board.load_copy, e)
+
     def subscribe(self, key: str) -> Subscriber:
         sub = Subscriber(key)
         self.subs.setdefault(key, set()).add(sub)
@@ -108,6 +116,8 @@ class Hub:
                 self._maybe_fetch()
                 if self.board.refs_changed():  # a commit, a checkout or a fetch moved a branch
                     await asyncio.to_thread(self.board.reload_catalog)
+                self.board.pinned = set(self.subs)  # the pages open now stay loaded
+                await self.load_copies(list(self.subs))
                 self.check()
             except Exception:  # a bad poll must not end the feed; the next one tries again
                 log.exception("checking the incident files failed")

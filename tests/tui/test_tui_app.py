@@ -839,8 +839,9 @@ async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(inc
         line = footer_line(app)
         footer = main(app).query_one(KeyFooter)
         assert len(line) <= 80 and "? Help q Quit" in line, line
-        for k in keys.values():  # every key shown is drawn whole, inside the 80 columns
-            assert any(r[2] == k for r in footer.regions), k.action
+        drawn = {r[2].action: r[1] - r[0] for r in footer.regions}
+        for k in keys.values():  # every key shown is drawn whole (compact), inside 80 columns
+            assert drawn[k.action] == len(k.display) + 1 + len(k.description), k.action
         header = str(main(app).query_one(HeaderLine).render())
         # title and branch share the line (issue 10): neither whole, both readable
         assert "Checkout returns 500" in header and "⎇ hotfix/001-checkou" in header

@@ -23,8 +23,6 @@ async def test_wide_footer_pads_keys_and_puts_the_palette_at_the_right_end(incid
         line = f.render().plain
         assert line.startswith(" space Done  g Next open  s Skip  n Note "), line
         assert line.endswith("▏^p palette ") and len(line) == 100, line
-        # only one widget draws them (the stock Footer mounts one per key)
-        assert not f.children
         assert [k.action for k in f.shown][-1] == "command_palette"
 
 
@@ -118,3 +116,17 @@ async def test_a_disabled_key_is_dim_and_rings_the_bell_hover_shows_its_tooltip(
         assert f.tooltip == "Drop it"
         await pilot.hover(KeyFooter, offset=(30, 0))  # between the keys and the palette
         assert f.tooltip is None
+
+
+async def test_keys_that_do_not_fit_padded_are_drawn_compact_and_a_tiny_footer_keeps_keys():
+    app = _Small()
+    async with app.run_test(size=(60, 5)) as pilot:
+        await pilot.pause()
+        f = app.query_one(KeyFooter)
+        assert f.render().plain.startswith(" a Add  d Drop ")  # room enough: padded
+        await pilot.resize_terminal(24, 5)
+        await pilot.pause()
+        assert f.render().plain == "a Add d Drop ▏^p palette"  # compact, the palette still there
+        await pilot.resize_terminal(9, 5)
+        await pilot.pause()
+        assert f.render().plain == "a Add d D"  # no room for the palette: the keys, cropped

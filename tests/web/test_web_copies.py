@@ -67,10 +67,11 @@ def test_a_copy_page_loads_that_copy_alone_and_the_nav_loads_none(tmp_path, cloc
     Board(bob, clock=clock).list_json()
     loaded.clear()
     board = Board(bob, clock=clock)
-    key = next(r["key"] for r in board.list_json() if r["folder"] == F2)
+    row = next(r for r in board.list_json() if r["folder"] == F2)
+    key = row["key"]
     page = board.board_json(key)
     assert page is not None and "error" not in page, page
-    assert page["status"]["progress"] == {"done": 1, "total": page["status"]["progress"]["total"]}
+    assert page["status"]["progress"] == row["progress"] and row["progress"]["done"] == 1
     states = {t["id"]: t["state"] for p in page["phases"] for t in p["tasks"]}
     assert states["T001"] == "done"
     assert [n["title"] for n in page["incidents"] if n["where"]] == [
@@ -94,13 +95,63 @@ def test_only_the_latest_loaded_copies_are_kept(tmp_path, clock, monkeypatch):
     assert board.board_json(rows[F1])["status"]["id"] == "hotfix-001"  # read again on request
 
 
-def test_a_copy_that_cannot_be_read_is_listed_with_its_error(tmp_path, clock):
+def test_a_new_reading_of_the_branches_keeps_the_loaded_copies_that_did_not_change(
+    tmp_path, clock, loaded
+):
     bob = _bob(tmp_path, clock)
     board = Board(bob, clock=clock)
-    board.list_json()
-    entry = next(e for e in board.entries() if e.other is not None)
-    entry.other.copy = None  # its files are gone from git: nothing to read
-    entry.other.summary = None
-    entry.other.error = "cannot be read"
-    page = board.board_json(entry.key)
-    assert page is not None and page["error"] == "cannot be read"
+    rows = {r["folder"]: r["key"] for r in board.list_json()}
+    board.board_json(rows[F1])
+    loaded.clear()
+    git(bob, "branch", "-f", "elsewhere", "main")  # a branch moved: every branch read again
+    assert board.refs_changed()
+    board.reload_catalog()
+    page = board.board_json(rows[F1])
+    assert page is not None and page["status"]["id"] == "hotfix-001"
+    assert _copies(loaded) == []  # the same blobs: the copy loaded before is used
+
+
+def test_copies_that_open_pages_show_stay_loaded(tmp_path, clock, monkeypatch):
+    monkeypatch.setattr(board_data, "OPEN_COPIES", 1)
+    bob = _bob(tmp_path, clock)
+    board = Board(bob, clock=clock)
+    rows = {r["folder"]: r["key"] for r in board.list_json()}
+    board.pinned = {rows[F1], rows[F2]}  # two pages open, one copy allowed: both kept
+    board.board_json(rows[F1])
+    board.board_json(rows[F2])
+    held = {e.folder.relative_to(bob).as_posix(): e.other for e in board.entries() if e.other}
+    assert held[F1].incident is not None and held[F2].incident is not None
+    board.pinned = set()
+    board.board_json(rows[F2])  # no page open: back to the limit
+    assert held[F1].incident is None and held[F2].incident is not None
+
+
+async def test_the_server_loads_a_copy_in_a_thread_never_on_the_event_loop(
+    tmp_path, clock, monkeypatch
+):
+    import threading
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from hotfix_tui.web.app import make_app
+
+    bob = _bob(tmp_path, clock)
+    where: list[bool] = []
+    real = catalog.open_copy
+
+    def spy(*args, **kwargs):
+        where.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(catalog, "open_copy", spy)
+    client = TestClient(TestServer(make_app(Board(bob, clock=clock))))
+    await client.start_server()
+    try:
+        rows = await (await client.get("/api/incidents")).json()
+        key = next(r["key"] for r in rows if r["folder"] == F2)
+        page = await (await client.get(f"/api/board/{key}")).json()
+        status = await (await client.get(f"/api/incidents/{key}")).json()
+    finally:
+        await client.close()
+    assert page["status"]["id"] == status["id"] == "hotfix-002"
+    assert where == [False]  # once, in a worker thread

@@ -58,6 +58,7 @@ class IncidentSummary:
 
     @property
     def branch_field(self) -> str:
+        """hotfix.md's Branch field, as `Incident.branch_field` reads it."""
         return self.branch
 
     def event_times(self) -> dict[str, datetime]:

@@ -33,8 +33,8 @@ class FooterKey(NamedTuple):
 class KeyFooter(Widget, can_focus=False):
     """The active bindings of the screen, as Textual's Footer shows them, in one line.
 
-    `compact` (a narrow terminal) draws keys without padding; `set_hidden` leaves keys out. A
-    click runs the key under the mouse (a bell when it is disabled), like the stock footer.
+    `compact` (or keys too many for the width) draws them without padding; `set_hidden` leaves
+    keys out. A click runs the key under the mouse (a bell when it is disabled), as stock.
     """
 
     ALLOW_SELECT = False
@@ -61,7 +61,6 @@ class KeyFooter(Widget, can_focus=False):
             background: $footer-description-background;
         }
         .key-footer--hover {
-            color: $footer-key-foreground;
             background: $block-hover-background;
         }
         .key-footer--border {
@@ -155,9 +154,15 @@ class KeyFooter(Widget, can_focus=False):
             return parts
         return [(f" {k.display} ", "key"), (k.description + " ", "description")]
 
+    def _width(self, keys: list[FooterKey], compact: bool) -> int:
+        """The cells these keys take (the palette's with its border, compact ones' margins)."""
+        cells = sum(cell_len(t) for k in keys for t, _ in self._parts(k, compact))
+        return cells + sum(1 for k in keys if k.palette or compact)
+
     def render(self) -> Text:
         width = self.size.width
-        compact = self.compact
+        # compact when asked (a narrow terminal) or when the padded keys would not fit
+        compact = self.compact or self._width(list(self.shown), False) > width
         styles = {
             "key": self.get_component_rich_style("key-footer--key"),
             "description": self.get_component_rich_style("key-footer--description"),
@@ -174,7 +179,7 @@ class KeyFooter(Widget, can_focus=False):
             for text, part in self._parts(k, compact):
                 style = styles[part]
                 if k == self._hover:
-                    style = style + Style(color=hover.color, bgcolor=hover.bgcolor)
+                    style = style + Style(bgcolor=hover.bgcolor)
                 if not k.enabled:
                     style = style + Style(dim=True)
                 line.append(text, style)
@@ -182,8 +187,8 @@ class KeyFooter(Widget, can_focus=False):
             if line.cell_len > start:
                 spans.append((start, line.cell_len, k))
 
-        right_width = sum(1 + sum(cell_len(t) for t, _ in self._parts(k, compact)) for k in right)
-        room = max(0, width - right_width)
+        right_width = self._width(right, compact)
+        room = width - right_width if right_width <= width else width
         for k in left:
             if line.cell_len >= room:
                 break
@@ -210,12 +215,14 @@ class KeyFooter(Widget, can_focus=False):
         if k != self._hover:
             self._hover = k
             self.tooltip = (k.tooltip or None) if k else None
+            self.styles.pointer = "pointer" if k else "default"
             self.refresh()
 
     def on_leave(self, _event: events.Leave) -> None:
         if self._hover is not None:
             self._hover = None
             self.tooltip = None
+            self.styles.pointer = "default"
             self.refresh()
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
