@@ -305,7 +305,10 @@ class Board:
                 c.incident = held[1]
                 self._trim()  # (pages may have closed since)
                 return held[1]
-        inc = catalog.open_copy(self.root, c, self.clock)  # git and files: outside the lock
+        try:
+            inc = catalog.open_copy(self.root, c, self.clock)  # git and files: outside the lock
+        except (GitError, OSError) as exc:  # (git went away, the scratch folder failed...)
+            raise LoadError(f"cannot read {c.path} from {c.source}: {exc}") from exc
         if inc is None:
             raise LoadError(c.error or "cannot be read")
         with self._lock:

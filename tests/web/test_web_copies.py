@@ -155,3 +155,27 @@ async def test_the_server_loads_a_copy_in_a_thread_never_on_the_event_loop(
         await client.close()
     assert page["status"]["id"] == status["id"] == "hotfix-002"
     assert where == [False]  # once, in a worker thread
+
+
+async def test_a_copy_git_cannot_read_shows_its_error_on_the_page(tmp_path, clock, monkeypatch):
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from hotfix_tui.core.git.repo import GitError
+    from hotfix_tui.web.app import make_app
+
+    bob = _bob(tmp_path, clock)
+
+    def broken(*args, **kwargs):
+        raise GitError("git cat-file: fatal: bad object")
+
+    client = TestClient(TestServer(make_app(Board(bob, clock=clock))))
+    await client.start_server()
+    try:
+        rows = await (await client.get("/api/incidents")).json()
+        key = next(r["key"] for r in rows if r["folder"] == F2)
+        monkeypatch.setattr(catalog, "open_copy", broken)
+        resp = await client.get(f"/api/board/{key}")
+        page = await resp.json()
+    finally:
+        await client.close()
+    assert resp.status == 200 and "bad object" in page["error"] and F2 in page["error"]
