@@ -3,9 +3,8 @@ code they were made from, and equal to a fresh parse."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import pytest
+from docs_equal import same_doc
 
 from hotfix_tui.core.markdown import parse_cache, tasks_md
 
@@ -32,34 +31,14 @@ def fresh_process() -> None:
     tasks_md._PARSED.clear()  # what a new process starts with
 
 
-def same(a: tasks_md.TasksDoc, b: tasks_md.TasksDoc) -> None:
-    assert [asdict(t) for t in a.tasks] == [asdict(t) for t in b.tasks]
-    assert [asdict(p) for p in a.phases] == [asdict(p) for p in b.phases]
-    assert (a.text, a.lines, a.line_starts, a.newline, a.bom) == (
-        b.text,
-        b.lines,
-        b.line_starts,
-        b.newline,
-        b.bom,
-    )
-    assert (a.fields, a.title, a.heading, a.duplicate_ids, a.engine) == (
-        b.fields,
-        b.title,
-        b.heading,
-        b.duplicate_ids,
-        b.engine,
-    )
-    assert (a._by_key, a._by_id) == (b._by_key, b._by_id)
-
-
 def test_an_unchanged_large_file_is_read_back_equal_to_a_parse(parses):
     text = big_text()
     first = tasks_md.parse_tasks(text)
     fresh_process()
     again = tasks_md.parse_tasks(text)
     assert parses == [text]
-    same(again, first)
-    same(again, tasks_md._parse(text, "auto"))
+    same_doc(again, first)
+    same_doc(again, tasks_md._parse(text, "auto"))
     assert again.task("T001#2") is not None and again.by_id["T001"].title == "task number 1"
 
 
@@ -87,7 +66,7 @@ def test_a_damaged_cache_file_is_parsed_again(parses):
     fresh_process()
     again = tasks_md.parse_tasks(text)
     assert parses == [text, text]
-    same(again, tasks_md._parse(text, "auto"))
+    same_doc(again, tasks_md._parse(text, "auto"))
 
 
 def test_the_cache_is_bounded_and_can_be_turned_off(parses, monkeypatch):

@@ -3,10 +3,10 @@ one (`tasks_md.splice`); whatever it derives must equal a fresh parse of the new
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
+from docs_equal import same_doc
 from gitfix import T0
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -94,25 +94,6 @@ def new_lines(indent: int) -> st.SearchStrategy[list[str]]:
     return st.lists(line, min_size=1, max_size=3) | st.just([])
 
 
-def same(a: tasks_md.TasksDoc, b: tasks_md.TasksDoc) -> None:
-    assert a.text == b.text and a.lines == b.lines and a.line_starts == b.line_starts
-    assert [asdict(t) for t in a.tasks] == [asdict(t) for t in b.tasks]
-    assert [asdict(p) for p in a.phases] == [asdict(p) for p in b.phases]
-    assert (a.fields, a.title, a.heading, a.newline, a.bom) == (
-        b.fields,
-        b.title,
-        b.heading,
-        b.newline,
-        b.bom,
-    )
-    assert (a.duplicate_ids, a.engine, a._by_key, a._by_id) == (
-        b.duplicate_ids,
-        b.engine,
-        b._by_key,
-        b._by_id,
-    )
-
-
 def derived(text: str) -> bool:
     return isinstance(tasks_md._PARSED.get((text, "auto")), tasks_md._Derived)
 
@@ -136,7 +117,7 @@ def test_a_splice_parses_as_a_fresh_parse_of_its_text(data):
     lines = doc.lines
     assert spliced == "".join([*lines[:a], *new, *lines[b:]])
     event("derived" if derived(spliced) else "parsed")
-    same(tasks_md.parse_tasks(spliced), tasks_md._parse(spliced, "auto"))
+    same_doc(tasks_md.parse_tasks(spliced), tasks_md._parse(spliced, "auto"))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -172,7 +153,7 @@ def test_notes_projected_one_by_one_parse_as_a_fresh_parse(text, acts):
         current = project_tasks(current, state)
         assert current == expected
         event("derived" if derived(current) else "parsed")
-        same(tasks_md.parse_tasks(current), tasks_md._parse(current, "auto"))
+        same_doc(tasks_md.parse_tasks(current), tasks_md._parse(current, "auto"))
 
 
 BASE = (
@@ -204,7 +185,7 @@ def test_the_usual_splices_are_derived_not_parsed(key, a, b, new):
     doc = tasks_md.parse_tasks(BASE)
     text = tasks_md.splice(doc, key, a, b, new)
     assert derived(text)
-    same(tasks_md.parse_tasks(text), tasks_md._parse(text, "auto"))
+    same_doc(tasks_md.parse_tasks(text), tasks_md._parse(text, "auto"))
 
 
 def test_what_may_not_parse_as_sub_items_is_left_to_a_parse():
@@ -218,7 +199,7 @@ def test_what_may_not_parse_as_sub_items_is_left_to_a_parse():
     ]:
         text = tasks_md.splice(doc, key, a, b, new)
         assert not derived(text)
-        same(tasks_md.parse_tasks(text), tasks_md._parse(text, "auto"))
+        same_doc(tasks_md.parse_tasks(text), tasks_md._parse(text, "auto"))
     no_id = BASE + "- [ ] a task keyed by its line\n"
     doc = tasks_md.parse_tasks(no_id)
     assert not derived(tasks_md.splice(doc, "T001", 7, 7, ["  - " + NOTE + "\n"]))
@@ -238,7 +219,7 @@ def test_a_note_keeps_the_derived_parse_on_disk_for_the_next_process(inc, parsed
     written = inc.path("tasks.md").read_text()
     assert "): second" in written and written not in parsed_texts
     tasks_md._PARSED.clear()  # a new process: the parse is read back from disk
-    same(tasks_md.parse_tasks(written), full_parse(written, "auto"))
+    same_doc(tasks_md.parse_tasks(written), full_parse(written, "auto"))
     assert written not in parsed_texts
 
 
@@ -255,9 +236,9 @@ def test_a_hand_edit_between_notes_is_parsed_and_kept(inc, monkeypatch):
     written = path.read_text()
     assert "(edited by hand)" in written and "a step typed by hand" in written
     assert "): after the edit" in written
-    same(inc.doc, tasks_md._parse(written, "auto"))
+    same_doc(inc.doc, tasks_md._parse(written, "auto"))
     tasks_md._PARSED.clear()
-    same(tasks_md.parse_tasks(written), tasks_md._parse(written, "auto"))
+    same_doc(tasks_md.parse_tasks(written), tasks_md._parse(written, "auto"))
     assert "(edited by hand)" in inc.doc.task("T004").title
     assert inc.doc.task("T004").steps[-1].text == "a step typed by hand"
 
