@@ -198,7 +198,7 @@ def cmd_done(args: argparse.Namespace) -> int:
 
         task = inc.find(args.task)
         at = _parse_when(args.at) if args.at else None
-        change = inc.set_done(args.task, True, note=args.note, at=at)
+        change = inc.set_done(args.task, True, note=args.note, at=at, keep_first=args.keep_first)
         if task.done and not args.note and at is None:
             # recorded all the same: on a stale copy this later intent must win the merge
             return f"{task.id or args.task} is already done"
@@ -346,6 +346,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("task")
     sp.add_argument("--note")
     sp.add_argument("--at", help='when it was done, "YYYY-MM-DD HH:MM[:SS]" UTC (default: now)')
+    sp.add_argument(
+        "--keep-first",
+        action="store_true",
+        help="a reopened task keeps the time it was done before (default: now)",
+    )
     spec_opt(sp)
     sp.set_defaults(func=cmd_done)
 

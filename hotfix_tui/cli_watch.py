@@ -17,6 +17,7 @@ from .core.alerting import alerts
 from .core.alerting.reminders import LogReader, incident_reminders, mark_sent
 from .core.alerting.terminal_alerts import BEL, desktop_notification, in_tmux
 from .core.clocks import Clock, format_duration
+from .core.workflow.lifecycle import is_closed
 
 # the loop's clock and sleep (tests replace them: no test waits for time to pass)
 CLOCK: Clock | None = None
@@ -89,7 +90,7 @@ def watch_loop(
             except (OSError, ValueError) as exc:
                 print(f"hotfix-tui watch: cannot read the incident: {exc}", file=err)
             now = clock()
-            if alerts.is_resolved(inc.status, inc.workflow):
+            if is_closed(inc.status, inc.workflow, inc.progress()):
                 if not as_json:
                     print(f"{inc.id} is {inc.status}", file=out, flush=True)
                 return EXIT_OK

@@ -109,7 +109,6 @@ def test_every_action_appends_a_log_row(upstream, clock):
     inc.skip("T007", "P1: no staging needed")
     inc.note("T003", "500s on /checkout")
     inc.set_severity("P0")
-    inc.set_status("Monitoring")
     inc.set_detection(T0 - timedelta(minutes=3), "Datadog alert")
     inc.undo_last()
     events = [r.event for r in log(upstream) if not r.placeholder]
@@ -120,7 +119,6 @@ def test_every_action_appends_a_log_row(upstream, clock):
         "T007 skipped: Implement the fix",
         "Note on T003 Reproduce the issue",
         "Severity changed P1 -> P0",
-        "Status changed Investigating -> Monitoring",
         "Undo: detection 2026-11-25 13:57:00 UTC",
     ]
     real = [r for r in log(upstream) if not r.placeholder]

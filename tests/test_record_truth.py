@@ -303,7 +303,7 @@ def test_an_editor_saving_during_a_write_is_merged_not_overwritten(repo, clock, 
     assert record.field_time((folder / "hotfix.md").read_text(), "Investigation Start")
 
 
-def test_rechecking_keeps_the_first_time_and_undo_restores_exactly(repo, clock):
+def test_rechecking_a_reopened_task_records_a_new_time_unless_kept(repo, clock):
     from hotfix_tui.core.creating import create_incident
 
     wf = resolve_workflow("hotfix", repo)
@@ -315,14 +315,27 @@ def test_rechecking_keeps_the_first_time_and_undo_restores_exactly(repo, clock):
     clock.advance(minutes=4)
     inc.set_done("T001", False)
     clock.advance(minutes=1)
-    inc.set_done("T001")
+    change = inc.set_done("T001")  # a reopen is a fact: the new check records a new time
     assert record.get_field((folder / "hotfix.md").read_text(), "Investigation Start") == (
-        "2026-11-25 14:06:00 UTC"
+        "2026-11-25 14:11:00 UTC"
+    )
+    assert change is not None and any("14:06:00" in m for m in change.messages)
+    inc.set_done("T001", False)
+    inc.set_done("T001", keep_first=True)  # said on purpose: the time before the reopen
+    assert record.get_field((folder / "hotfix.md").read_text(), "Investigation Start") == (
+        "2026-11-25 14:11:00 UTC"
+    )
+    inc.set_done("T001", False)
+    inc.undo_last()  # undoing a reopen is a mis-toggle: the time stays
+    assert record.get_field((folder / "hotfix.md").read_text(), "Investigation Start") == (
+        "2026-11-25 14:11:00 UTC"
     )
     clock.advance(minutes=1)
     inc.set_done("T005")
     inc.undo_last()
-    assert (folder / "hotfix.md").read_text() == first
+    assert record.get_field((folder / "hotfix.md").read_text(), "Root Cause Identified") == (
+        record.get_field(first, "Root Cause Identified")
+    )
     clock.advance(minutes=1)
     inc.set_done("T005", at=T0 + timedelta(minutes=8))  # a time given wins
     assert record.get_field((folder / "hotfix.md").read_text(), "Root Cause Identified") == (

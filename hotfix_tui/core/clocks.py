@@ -25,6 +25,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def precise_now() -> datetime:
+    """The current time in UTC to the microsecond: the recorded order of events."""
+    return datetime.now(UTC)
+
+
 def format_time(t: datetime) -> str:
     """Format a time as `YYYY-MM-DD HH:MM:SS UTC`."""
     return t.astimezone(UTC).strftime(TIME_FORMAT)

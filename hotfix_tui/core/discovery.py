@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotfix_tui.core.markdown import record_md as record
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.workflow.model import Workflow
 
 _FLAT = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*)-(?P<num>\d{3,})-(?P<words>.+)$")
 _NUM = re.compile(r"^(?P<num>\d{3,})-(?P<words>.+)$")
@@ -132,9 +136,14 @@ def quick_status(folder: Path) -> str:
     return checked[-1] if checked else ""
 
 
-def is_closed(folder: Path) -> bool:
-    """True when the incident's status is Resolved."""
-    return quick_status(folder).lower().startswith("resolved")
+def is_closed(folder: Path, root: Path | None = None) -> bool:
+    """True when the incident's status is a final one of its workflow's lifecycle."""
+    from hotfix_tui.core.workflow.lifecycle import is_closed as closed
+
+    status = quick_status(folder)
+    if not status:
+        return False
+    return closed(status, folder_workflow(folder, root))
 
 
 class Ambiguous(Exception):
@@ -170,8 +179,22 @@ def has_severities(folder: Path, root: Path | None) -> bool:
     name = workflow_name_for(folder, head)
     if name == "hotfix" and not record.get_field(head, "Workflow"):
         return True  # the built-in incident workflow (the common case: no file to read)
+    wf = _named_workflow(name, root)
+    return wf is not None and bool(wf.severities)
+
+
+def folder_workflow(folder: Path, root: Path | None) -> Workflow | None:
+    """The workflow an incident folder uses, None for a plain checklist or a broken workflow."""
+    try:
+        head = (folder / "tasks.md").read_text(encoding="utf-8-sig", errors="replace")[:4000]
+    except OSError:
+        head = ""
+    return _named_workflow(workflow_name_for(folder, head), root)
+
+
+def _named_workflow(name: str | None, root: Path | None) -> Workflow | None:
     if not name:
-        return False
+        return None
     from hotfix_tui.core.workflow.files import cached_workflow
 
     wf = cached_workflow(name, root)
@@ -181,5 +204,5 @@ def has_severities(folder: Path, root: Path | None) -> bool:
         try:
             wf = resolve_workflow(name, root)
         except (WorkflowError, LookupError, OSError, ValueError):
-            return False
-    return bool(wf.severities)
+            return None
+    return wf

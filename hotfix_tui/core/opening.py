@@ -130,7 +130,7 @@ def pick_incident(root: Path) -> Found | None:
             if f.branch == branch:
                 return f
     found = [f for f in specs if has_severities(f.folder, root)]
-    open_ = [f for f in found if not is_closed(f.folder)]
+    open_ = [f for f in found if not is_closed(f.folder, root)]
     if len(open_) == 1:
         return open_[0]
     if not found:

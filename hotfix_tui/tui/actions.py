@@ -38,6 +38,15 @@ ACTIONS: tuple[Action, ...] = (
         doc="toggle done",
     ),
     Action(
+        "done_at",
+        "Done at",
+        id="hotfix.done_at",
+        keys="X",
+        palette="Check at a given time",
+        help="check the task under the cursor at a time you give (UTC)",
+        doc="check the task at a time you give",
+    ),
+    Action(
         "expand",
         "Expand",
         id="hotfix.expand",

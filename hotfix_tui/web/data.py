@@ -30,6 +30,7 @@ from hotfix_tui.core.reports import catalog
 from hotfix_tui.core.reports.status_data import iso_z, sla_json, status_data
 from hotfix_tui.core.reports.summaries import Cache, IncidentSummary, copy_key
 from hotfix_tui.core.store import StoreError
+from hotfix_tui.core.workflow import lifecycle
 
 WATCHED = ("tasks.md", "hotfix.md", "post-mortem.md", events.LOG)
 LAST_EVENTS = 20
@@ -194,7 +195,8 @@ class Board:
 
     def _rank(self, f: Found) -> tuple[int, int, str]:
         current = self._is_spec(f) if self.spec else f.branch == self._branch
-        return (0 if current else 1 if not is_closed(f.folder) else 3, f.number, str(f.folder))
+        rank = 0 if current else 1 if not is_closed(f.folder, self.root) else 3
+        return (rank, f.number, str(f.folder))
 
     def signature(self) -> tuple:
         """What changes when incidents appear, go or switch order: the folders, HEAD, the files."""
@@ -243,7 +245,9 @@ class Board:
                 continue
             fig = c.figures
             hid = fig.id if fig is not None else Path(c.path).name
-            closed = fig is not None and fig.status.lower().startswith("resolved")
+            closed = fig is not None and lifecycle.is_closed(
+                fig.status, fig.workflow, fig.progress()
+            )
             e = Entry(
                 "",
                 self.root / c.path,

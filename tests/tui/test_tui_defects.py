@@ -126,7 +126,12 @@ async def test_palette_finds_help_and_sets_the_status(incident, make_app):
         )
         await pilot.press("down", "enter")
         await pilot.pause()
+        # a status a task reaches is set by checking that task: the app asks to check T012
+        assert "T012" in app.screen.question
+        await pilot.press("y")
+        await pilot.pause()
         assert app.main.incident.status == "Fix Deployed"
+        assert app.main.incident.find("T012").done
         assert "[x] Fix Deployed" in (incident.folder / "hotfix.md").read_text()
 
 

@@ -158,12 +158,6 @@ def due_alerts(
     return out
 
 
-def is_resolved(status: str, workflow: Any) -> bool:
-    """The status is the last of the workflow's lifecycle (e.g. Resolved): nothing more to alert."""
-    statuses = getattr(workflow, "statuses", ()) if workflow is not None else ()
-    return status == "Resolved" or bool(statuses and status == statuses[-1])
-
-
 def fired_ids(log: Iterable[events.Event]) -> set[str]:
     """The ids of the alerts already logged."""
     return {e.id for e in log if e.kind == EVENT_KIND}

@@ -227,7 +227,8 @@ class Recorder:
         self._seq += 1
         eid = event_id or f"{recorded}-{self.clone}-{self._seq:04d}-{os.urandom(3).hex()}"
         clean = {k: v for k, v in data.items() if v is not None}
-        return Event(eid, kind, recorded, iso(happened or now), self.who, self.clone, clean)
+        when = happened or now.replace(microsecond=0)  # shown to the second; order is `recorded`
+        return Event(eid, kind, recorded, iso(when), self.who, self.clone, clean)
 
 
 def of_kind(events: Iterable[Event], *kinds: str) -> Iterator[Event]:

@@ -17,18 +17,20 @@ from hotfix_tui.core.clocks import (
     SlaReading,
     WindowReading,
     format_time,
+    precise_now,
     utc_now,
     window_readings,
     workflow_sla,
 )
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record import causal
 from hotfix_tui.core.record import events as evlog
 from hotfix_tui.core.record.change import BadInput as BadInput
 from hotfix_tui.core.record.change import Change as Change
 from hotfix_tui.core.record.change import IncidentError as IncidentError
 from hotfix_tui.core.record.events import Event
-from hotfix_tui.core.record.projection import EVENT_ROWS, STATUS_ROWS, project, replay
+from hotfix_tui.core.record.projection import EVENT_ROWS, project, replay
 from hotfix_tui.core.store import (
     ChangedUnderneath,
     Loaded,
@@ -43,7 +45,7 @@ TASKS = "tasks.md"
 HOTFIX = "hotfix.md"
 POSTMORTEM = "post-mortem.md"
 
-__all__ = ["EVENT_ROWS", "STATUS_ROWS", "BadInput", "Change", "Incident", "IncidentError"]
+__all__ = ["EVENT_ROWS", "BadInput", "Change", "Incident", "IncidentError"]
 
 # A time this far ahead of the clock is refused (clocks of two machines differ a little).
 FUTURE_SLACK_SECONDS = 60
@@ -125,7 +127,7 @@ def folder_words(description: str, count: int = 3) -> str:
 
 def _signature(ev: Event) -> tuple[object, ...]:
     """What an event says, without who or when it was made: equal for the same edit."""
-    data = {k: v for k, v in ev.data.items() if k not in ("hand",)}
+    data = {k: v for k, v in ev.data.items() if k not in ("hand", causal.SAW)}
     at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
     return (ev.kind, repr(sorted(data.items())), at)
 
@@ -500,10 +502,13 @@ class Incident:
             self._recorder = evlog.Recorder(clone_id(self.repo_root, self.folder), self.who)
         rec = self._recorder
         rec.who = self.who
-        now = self.clock()
+        now = precise_now() if self.clock is utc_now else self.clock()
         made: list[Event] = []
 
         def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
+            fact = causal.fact_named(kind, data.get("task"))
+            if fact is not None and causal.SAW not in data:
+                data[causal.SAW] = causal.saw_of([*seen, *made], fact)
             ev = rec.make(kind, now, [*seen[-1:], *made[-1:]], happened=happened, **data)
             if who is not None and who != ev.who:
                 ev = Event(ev.id, ev.kind, ev.recorded, ev.happened, who, ev.clone, ev.data)
@@ -861,10 +866,14 @@ class Incident:
         )
 
     def _done_change(self, key: str, label: str, done: bool, messages: list[str]) -> Change:
-        inverse = "reopen" if done else "done"
-
         def undo() -> Change | None:
-            self._emit(inverse, task=key, undo=label)
+            if done:
+                self._emit("reopen", task=key, undo=label)
+            else:  # undoing a reopen is a mis-toggle: the task keeps the time it had
+                self.transact(
+                    lambda evs, make: [self._done_event(evs, make, key, None, True, undo=label)],
+                    task=key,
+                )
             return None
 
         change = Change(label, undo, {TASKS, HOTFIX, POSTMORTEM}, messages)
@@ -872,49 +881,86 @@ class Incident:
         self._notify(label)
         return change
 
+    def reopened(self, ref: str) -> tuple[datetime, datetime, bool] | None:
+        """For an open task that was done before: (its last done time, when it was reopened,
+        whether anything else was recorded since); None otherwise."""
+        task = self.find(ref)
+        key = self._ref(task)
+        ts = replay(self.events, self.workflow).task(key)
+        last = ts.decided_by
+        if ts.done or ts.last_done_at is None or last is None or last.kind != "reopen":
+            return None
+        after = [e for e in self.events if e.order > last.order]
+        return ts.last_done_at, last.recorded_at, bool(after)
+
+    def records_times(self, ref: str) -> list[str]:
+        """The timeline labels checking a task records (e.g. Incident End for T013)."""
+        d = self.task_def(self.find(ref))
+        wf = self.workflow
+        if d is None or wf is None:
+            return []
+        return [label for ev in d.events if (label := wf.events.get(ev))]
+
+    def _done_event(
+        self,
+        events: list[Event],
+        make: Callable[..., Event],
+        key: str,
+        at: datetime | None,
+        keep_first: bool,
+        **data: object,
+    ) -> Event:
+        """The done event of `set_done`: at `at`, or keeping the task's last done time."""
+        if keep_first and at is None:
+            ts = replay(events, self.workflow).task(key)
+            if ts.last_done_at is not None and not ts.done:
+                return make("done", task=key, happened=ts.last_done_at, keep_first=True, **data)
+        return make("done", task=key, happened=at, at_given=True if at else None, **data)
+
     def set_done(
-        self, ref: str, done: bool = True, note: str | None = None, at: datetime | None = None
+        self,
+        ref: str,
+        done: bool = True,
+        note: str | None = None,
+        at: datetime | None = None,
+        *,
+        keep_first: bool = False,
     ) -> Change | None:
         """Check or uncheck a task; the event is recorded even when the task already is so
-        (a later intent must win a merge), but then no Change is returned."""
+        (a later intent must win a merge), but then no Change is returned. Checking a reopened
+        task records a new time unless `keep_first` (or `at`) says otherwise."""
         task = self.find(ref)
         key = self._ref(task)
         self._check_time(at, f"the time given for {task.id or task.title}")
+        if keep_first and at is not None:
+            raise BadInput("give either --at or --keep-first, not both - nothing was written")
         was = task.done
-        kept: list[str] = []
+        said: list[str] = []
 
         def build(events: list[Event], make: Callable[..., Event]) -> list[Event]:
-            out = []
-            if done:
-                ts = replay(events, self.workflow).task(key)
-                d = self.task_def(task)
-                if ts.first_done is not None and at is None and d is not None and d.events:
-                    for ev in d.events:
-                        label = self.workflow.events.get(ev) if self.workflow else None
-                        if label:
-                            kept.append(
-                                f"{label} keeps {format_time(ts.done_at or ts.first_done)}, "
-                                "the time first recorded (give --at to change it)"
-                            )
-                out.append(
-                    make(
-                        "done",
-                        task=key,
-                        happened=at,
-                        at_given=True if at else None,
-                        note=" ".join(note.split()) if note else None,
-                    )
-                )
-            else:
-                out.append(make("reopen", task=key, cleared=self._cleared(events, key) or None))
-            return out
+            if not done:
+                return [make("reopen", task=key, cleared=self._cleared(events, key) or None)]
+            ts = replay(events, self.workflow).task(key)
+            labels = self.records_times(key)
+            if labels and not ts.done and ts.last_done_at is not None:
+                old = format_time(ts.last_done_at)
+                for label in labels:
+                    if keep_first and at is None:
+                        said.append(f"{label} keeps {old}, the time before the reopen")
+                    elif at is None:
+                        said.append(
+                            f"{label} is now {format_time(self.clock())} (it was {old} before "
+                            f"{task.id or task.title} was reopened; give --keep-first to keep it)"
+                        )
+            clean = " ".join(note.split()) if note else None
+            return [self._done_event(events, make, key, at, keep_first, note=clean)]
 
         self.transact(build, task=key)
         if was == done and not note and at is None:
             return None
         verb = "done" if done else "reopened"
         label = f"{task.id or task.title} {verb}"
-        return self._done_change(key, label, done, [*kept, *self.order_warnings()])
+        return self._done_change(key, label, done, [*said, *self.order_warnings()])
 
     def _cleared(self, events: list[Event], key: str) -> str:
         """What reopening a task takes back: the times only it recorded."""
@@ -1020,6 +1066,13 @@ class Incident:
         old = self.status
         if old == match:
             return None
+        if wf is not None:
+            from hotfix_tui.core.workflow.lifecycle import contradiction
+
+            done = [t.id for t in self.doc.tasks if t.done and t.id]
+            why = contradiction(wf, match, done)
+            if why:
+                raise BadInput(f"cannot set the status to {match}: {why} - nothing was written")
         self._emit("status", value=match, old=old)
         label = f"status {old} -> {match}"
 

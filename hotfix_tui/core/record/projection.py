@@ -15,7 +15,10 @@ from operator import attrgetter
 from hotfix_tui.core.clocks import format_time, human_duration, parse_time
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record import causal
 from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.workflow import lifecycle
+from hotfix_tui.core.workflow.lifecycle import is_closed
 from hotfix_tui.core.workflow.model import Workflow
 
 TASKS = "tasks.md"
@@ -36,9 +39,9 @@ EVENT_ROWS: dict[str, str] = {
     "fix_deployed": "Fix deployed",
     "incident_end": "Verification complete",
 }
-STATUS_ROWS: dict[str, str] = {"Resolved": "Incident closed"}
-# Kinds that change the state of one task; the latest of them decides it.
-TASK_STATE_KINDS = ("done", "reopen", "skip", "unskip")
+CLOSED_ROW = "Incident closed"  # the placeholder row a final status replaces
+# Kinds that change the state of one task; causal order decides it (see causal.py).
+TASK_STATE_KINDS = causal.TASK_STATE
 
 
 @dataclass
@@ -46,16 +49,13 @@ class TaskState:
     """What the events say of one task."""
 
     done: bool = False
-    first_done: datetime | None = None
-    explicit_at: datetime | None = None  # the latest time given with `done --at`
+    done_at: datetime | None = None  # when the effective done happened (None when not done)
+    last_done_at: datetime | None = None  # the time of the latest done, even if reopened since
     skip: Event | None = None
     notes: dict[str, Event] = field(default_factory=dict)
     touched: bool = False  # any event names this task
     title: str | None = None  # set by a retitle (the ID stays)
-
-    @property
-    def done_at(self) -> datetime | None:
-        return self.explicit_at or self.first_done
+    decided_by: Event | None = None  # the event that settles its state (causal order)
 
 
 @dataclass
@@ -76,6 +76,8 @@ class State:
     tasks: dict[str, TaskState] = field(default_factory=dict)
     severity: str | None = None
     status: str | None = None
+    status_set: Event | None = None  # a manual status the tasks do not contradict, if in force
+    status_refused: str = ""  # why a manual status in the log is not in force
     start: datetime | None = None
     detection: tuple[datetime, str] | None = None
     fix: tuple[str, str] | None = None
@@ -87,24 +89,17 @@ class State:
         return self.tasks.get(ref) or TaskState()
 
 
-def _fallback_status(wf: Workflow | None, st: State, leaving: str) -> str | None:
-    """The furthest status still reached by done tasks, else the initial one."""
-    if wf is None:
-        return st.status
-    reached = {
-        d.status
-        for ref, ts in st.tasks.items()
-        if ts.done and (d := wf.task(ref)) is not None and d.status and ref != leaving
-    }
-    return next((s for s in reversed(wf.statuses) if s in reached), wf.initial_status or None)
-
-
 _ORDER = attrgetter("recorded", "id")  # Event.order, without a call per event
 
 
 def replay(events: Iterable[Event], wf: Workflow | None) -> State:
-    """Apply events in recorded order; every rule of the record lives here."""
+    """Apply events in recorded order, each fact settled in causal order; every rule of the
+    record lives here. Status and the timeline are derived from the tasks' effective states."""
     st = State()
+    front = causal.Frontier()
+    done_time: dict[str, datetime] = {}  # a done event's effective time (a re-done keeps it)
+    last_task_change: tuple[str, str] | None = None
+    created_status: str | None = None
     for ev in sorted(events, key=_ORDER):
         st.events.append(ev)
         k = ev.kind
@@ -114,27 +109,20 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
         if ref is not None:
             ts = st.tasks.setdefault(ref, TaskState())
             ts.touched = True
-        if k == "done" and ref is not None:
-            ts.done, ts.skip = True, None
-            if ev.get("note"):
-                ts.notes[ev.id] = ev
-            if ts.first_done is None:
-                ts.first_done = ev.happened_at
-            if ev.get("at_given"):
-                ts.explicit_at = ev.happened_at
-            d = wf.task(ref) if wf else None
-            if d is not None and d.status:
-                st.status = d.status
-        elif k == "reopen" and ref is not None:
-            was = ts.done
-            ts.done, ts.skip = False, None
-            d = wf.task(ref) if wf else None
-            if was and d is not None and d.status and st.status == d.status:
-                st.status = _fallback_status(wf, st, ref)
-        elif k == "skip" and ref is not None:
-            ts.done, ts.skip = False, ev
-        elif k == "unskip" and ref is not None:
-            ts.skip = None
+        if k in causal.TASK_STATE and ref is not None:
+            gone = front.add(ev)
+            if k == "done":
+                prior = [done_time[g.id] for g in gone if g.id in done_time]
+                kept = prior and len(prior) == len(gone) and not ev.get("at_given")
+                done_time[ev.id] = min([*prior, ev.happened_at]) if kept else ev.happened_at
+                ts.last_done_at = done_time[ev.id]
+                if ev.get("note"):
+                    ts.notes[ev.id] = ev
+            if not ev.get("seed"):
+                last_task_change = ev.order
+        elif k in causal.INCIDENT_FACTS:
+            front.add(ev)
+            st.touched.add(k)
         elif k == "note" and ref is not None:
             ts.notes[ev.id] = ev
         elif k == "retitle" and ref is not None:
@@ -144,14 +132,8 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
         elif k == "created":
             st.start = ev.happened_at
             st.severity = ev.get("severity") or st.severity
-            st.status = (wf.initial_status if wf else None) or st.status
+            created_status = (wf.initial_status if wf else None) or created_status
             st.touched |= {"start", "severity", "status"}
-        elif k == "severity":
-            st.severity = ev.get("value")
-            st.touched.add("severity")
-        elif k == "status":
-            st.status = ev.get("value")
-            st.touched.add("status")
         elif k == "start":
             st.start = ev.happened_at
             st.touched.add("start")
@@ -162,7 +144,62 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
             sha = ev.get("sha") or ""
             st.fix = (sha, ev.get("subject") or "") if sha else None
             st.touched.add("fix")
+    for fact, heads in front.heads.items():
+        if not fact.startswith("task:"):
+            continue
+        ts = st.tasks.setdefault(fact[5:], TaskState())
+        best, lost = causal.settle_task(heads)
+        ts.decided_by = best
+        ts.done = best is not None and best.kind == "done"
+        ts.skip = best if best is not None and best.kind == "skip" else None
+        if ts.done:
+            ts.done_at = min(done_time[h.id] for h in heads if h.kind == "done")
+        for skip in lost:  # a skip overruled by a concurrent change: its reason stays a note
+            ts.notes[skip.id] = overruled_skip(skip)
+    sev_heads = front.heads.get("severity")
+    if sev_heads:
+        order = [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
+        won = causal.settle_severity(sev_heads, order)
+        st.severity = won.get("value") if won is not None else st.severity
+    _settle_status(st, wf, front.heads.get("status") or [], last_task_change, created_status)
     return st
+
+
+def overruled_skip(skip: Event) -> Event:
+    """A skip that a concurrent event overruled, as the note that keeps its reason."""
+    data = dict(skip.data)
+    data["text"] = f"skip overruled by a concurrent change: {skip.get('text') or ''}".rstrip()
+    return Event(skip.id, "note", skip.recorded, skip.happened, skip.who, skip.clone, data)
+
+
+def _settle_status(
+    st: State,
+    wf: Workflow | None,
+    heads: list[Event],
+    last_task_change: tuple[str, str] | None,
+    created: str | None,
+) -> None:
+    """Status is what the done tasks reach, unless a later manual status (not contradicted by
+    the tasks) is in force; a task change after it recomputes."""
+    latest = max(heads, key=_ORDER) if heads else None
+    done = [ref for ref, ts in st.tasks.items() if ts.done]
+    if wf is None or not wf.statuses:
+        st.status = (latest.get("value") if latest is not None else None) or created
+        return
+    derived = lifecycle.reached(wf, done)
+    st.status = derived
+    if latest is None or (last_task_change is not None and last_task_change > latest.order):
+        return
+    value = str(latest.get("value") or "")
+    if value not in wf.statuses:
+        return
+    why = "" if latest.get("seed") else lifecycle.contradiction(wf, value, done)
+    if why:
+        st.status_refused = f"the status {value} set by {latest.who or 'someone'}: {why}"
+        return
+    st.status = value
+    if value != derived:
+        st.status_set = latest
 
 
 # --- facts derived from the state -----------------------------------------------------------
@@ -574,8 +611,8 @@ def replaced_placeholders(st: State, wf: Workflow | None) -> set[str]:
     for ev in times:
         if ev in EVENT_ROWS and (ev != "incident_start" or "start" in st.touched):
             names.add(EVENT_ROWS[ev])
-    if st.status in STATUS_ROWS:
-        names.add(STATUS_ROWS[st.status])
+    if is_closed(st.status, wf):
+        names.add(CLOSED_ROW)
     return {n.lower() for n in names}
 
 

@@ -625,6 +625,14 @@ class _Checker:
                     self.err(node, f"initial_status '{value}' is not one of the statuses"
                                    f"{_suggest(value, statuses)}")
                 initial = value
+        finals: list[str] = []
+        if (node := get("final_statuses")) is not None:
+            for value, item in self.texts(node, "final_statuses"):
+                if self.status_names is not None and value not in self.status_names:
+                    self.err(item, f"final status '{value}' is not one of the statuses"
+                                   f"{_suggest(value, statuses)}")
+                elif value not in finals:
+                    finals.append(value)
 
         events = dict(BUILTIN_EVENTS)
         if (node := get("events")) is not None:
@@ -686,6 +694,7 @@ class _Checker:
             severities=tuple(severities),
             statuses=tuple(statuses),
             initial_status=initial,
+            final_statuses=tuple(finals),
             clock=clock,
             events=events,
             windows=tuple(windows),

@@ -122,6 +122,7 @@ class Workflow:
     severities: tuple[SeverityDef, ...] = ()
     statuses: tuple[str, ...] = ()
     initial_status: str = ""
+    final_statuses: tuple[str, ...] = ()  # statuses that close the incident (empty: the last)
     clock: ClockDef = field(default_factory=ClockDef)
     events: dict[str, str] = field(default_factory=lambda: dict(BUILTIN_EVENTS))
     windows: tuple[WindowDef, ...] = ()

@@ -156,6 +156,13 @@ SCHEMA: Schema = {
                 "uniqueItems": True,
             },
             "initial_status": _ref("line", "One of statuses; default the first."),
+            "final_statuses": {
+                "type": "array",
+                "description": "The statuses in which the incident is closed (every view, "
+                "command, alert and stat reads them); default the last of statuses.",
+                "items": _ref("line"),
+                "uniqueItems": True,
+            },
             "clock": _object(
                 {
                     "starts_at": _ref("event"),

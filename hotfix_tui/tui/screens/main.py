@@ -11,6 +11,7 @@ import shlex
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -22,7 +23,7 @@ from textual.content import Content
 from textual.widgets import Input
 
 from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
-from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration
+from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration, format_time
 from hotfix_tui.core.heap import Trimmer
 from hotfix_tui.core.markdown.tasks_md import Task
 from hotfix_tui.core.record.events import Event
@@ -55,6 +56,7 @@ from hotfix_tui.tui.widgets.text import clean, severity_color
 WIDE = 160  # columns from which the side panel shows the current task and recent activity
 WATCH_AFTER = 1.0  # seconds after opening (what changed meanwhile is read when it starts)
 WATCHED = frozenset({"tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl"})
+MIS_TOGGLE_SECONDS = 60  # an undo and re-check this close, nothing between: keep the time
 NOTE_HEAD = "# hotfix-tui:"  # the $EDITOR note file's header lines (dropped from the note)
 
 
@@ -539,8 +541,60 @@ class MainScreen(IncidentFlows):
         if row is None:
             return
         key, done = row.key, not row.view.done
-        self.act(lambda: self.incident.set_done(key, done))
-        self.refresh_task(key)
+        inc = self.incident
+        again = inc.reopened(key) if done and inc.records_times(key) else None
+        if again is None:
+            self.act(lambda: inc.set_done(key, done))
+            self.refresh_task(key)
+            return
+        before, reopened, since = again
+        now = inc.clock()
+        if not since and (now - reopened).total_seconds() <= MIS_TOGGLE_SECONDS:
+            # undone and checked again within a minute, nothing in between: a mis-toggle
+            self.act(lambda: inc.set_done(key, True, keep_first=True))
+            self.refresh_task(key)
+            return
+        self._ask_recheck(key, row.view.id or key, before, now)
+
+    def _ask_recheck(self, key: str, name: str, before: datetime, now: datetime) -> None:
+        """Checking a reopened task: ask whether it records now, its old time, or a given one."""
+        from hotfix_tui.tui.screens.record_dialogs import RecheckScreen
+
+        inc = self.incident
+
+        def answered(choice: str | None) -> None:
+            if choice == "at":
+                self._done_at(key, name)
+            elif choice in ("now", "keep"):
+                self.act(lambda: inc.set_done(key, True, keep_first=choice == "keep"))
+                self.refresh_task(key)
+
+        labels = inc.records_times(key)
+        self.app.push_screen(
+            RecheckScreen(clean(name), labels, format_time(before), format_time(now)), answered
+        )
+
+    def action_done_at(self) -> None:
+        if self.refuse_while_syncing():
+            return
+        row = self._need_task()
+        if row is not None:
+            self._done_at(row.key, row.view.id or row.key)
+
+    def _done_at(self, key: str, name: str) -> None:
+        """Check a task at a time the user gives (`done --at`)."""
+        from hotfix_tui.tui.screens.record_dialogs import TimeScreen
+
+        def answered(when: datetime | None) -> None:
+            if when is not None:
+                self.act(lambda: self.incident.set_done(key, True, at=when))
+                self.refresh_task(key)
+
+        now = self.incident.clock().strftime("%Y-%m-%d %H:%M")
+        self.app.push_screen(
+            TimeScreen(f"{clean(name)} done at (UTC)", now, "when the task was really done"),
+            answered,
+        )
 
     def action_skip(self) -> None:
         from hotfix_tui.tui.screens.dialogs import SkipScreen  # dialogs load on first use
@@ -663,10 +717,34 @@ class MainScreen(IncidentFlows):
 
         def done(status: str | None) -> None:
             if status and status != inc.status:
-                self.act(lambda: inc.set_status(status))
+                if not self._status_by_task(status):
+                    self.act(lambda: inc.set_status(status))
                 self.sync_all()
 
         self.app.push_screen(StatusScreen(inc.status, statuses), done)
+
+    def _status_by_task(self, status: str) -> bool:
+        """A status that a task reaches: offer to check that task (the status follows); True
+        when the question was asked."""
+        from hotfix_tui.core.workflow.lifecycle import carriers
+        from hotfix_tui.tui.screens.record_dialogs import ConfirmScreen
+
+        inc = self.incident
+        wf = inc.workflow
+        tasks = [t for t in carriers(wf, status) if inc.doc.task(t.id)] if wf else []
+        if not tasks or any(inc.find(t.id).done for t in tasks):
+            return False
+        task = tasks[0]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.act(lambda: inc.set_done(task.id, True))
+                self.refresh_task(inc.find(task.id).key)
+                self.sync_all()
+
+        question = f"{status} is reached by checking {task.id} ({task.title}). Check it now?"
+        self.app.push_screen(ConfirmScreen(question), answered)
+        return True
 
     def action_undo(self) -> None:
         if self.git.syncing:

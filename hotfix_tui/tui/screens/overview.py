@@ -313,11 +313,15 @@ def _kind_rank(kind: str) -> int:
 
 
 def _closed(e: Entry) -> bool:
+    from hotfix_tui.core.workflow.lifecycle import is_closed
+
     inc = e.figures
-    if inc is None or inc.workflow is None or not inc.workflow.statuses:
-        done, total = inc.progress() if inc is not None else (0, 0)
+    if inc is None:
+        return False
+    if inc.workflow is None:  # a plain checklist: closed once every task is settled
+        done, total = inc.progress()
         return bool(total) and done >= total
-    return inc.status == inc.workflow.statuses[-1]
+    return is_closed(inc.status, inc.workflow, inc.progress())
 
 
 class ReadOnlyScreen(ModalScreen[bool]):

@@ -28,8 +28,8 @@ from hotfix_tui.tui.widgets.text import clean
 TIME_HINT = "YYYY-MM-DD HH:MM"
 
 MODAL_CSS = """
-ConfirmScreen, DetectionScreen, TimeScreen, CommitPickerScreen, ActivityScreen, ReportScreen,
-CommandsScreen {
+ConfirmScreen, DetectionScreen, TimeScreen, RecheckScreen, CommitPickerScreen, ActivityScreen,
+ReportScreen, CommandsScreen {
     align: center top;
 }
 .record-dialog {
@@ -154,6 +154,39 @@ class TimeScreen(ModalScreen[datetime | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class RecheckScreen(ModalScreen[str | None]):
+    """Checking a reopened task that records a time: record now, keep the time before the
+    reopen, or give one; dismisses with "now", "keep", "at" or None."""
+
+    DEFAULT_CSS = MODAL_CSS + "#recheck-question { margin-bottom: 1; }"
+
+    BINDINGS = [
+        Binding("n", "answer('now')", "Now", id="recheck.now"),
+        Binding("k", "answer('keep')", "Keep", id="recheck.keep"),
+        Binding("t", "answer('at')", "Time", id="recheck.at"),
+        Binding("escape", "answer(None)", "Cancel", id="modal.cancel"),
+    ]
+
+    def __init__(self, task: str, labels: Sequence[str], before: str, now: str) -> None:
+        super().__init__()
+        self.question = (
+            f"{task} was reopened. Record {', '.join(labels)} as now ({now}), or keep "
+            f"{before}, the time before the reopen?"
+        )
+
+    def compose(self) -> ComposeResult:
+        yield ClockDock()
+        with Vertical(classes="record-dialog"):
+            yield Static(Text(clean(self.question), style="bold"), id="recheck-question")
+            yield Static(Text.assemble(("n", "bold reverse"), " now   ",
+                                       ("k", "bold reverse"), " keep   ",
+                                       ("t", "bold reverse"), " give a time   ",
+                                       ("esc", "bold reverse"), " cancel"))
+
+    def action_answer(self, answer: str | None) -> None:
+        self.dismiss(answer)
 
 
 @dataclass(frozen=True)

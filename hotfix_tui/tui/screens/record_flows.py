@@ -17,7 +17,6 @@ from textual import work
 from textual.message import Message
 from textual.screen import Screen
 
-from hotfix_tui.core.alerting.alerts import is_resolved as lifecycle_done
 from hotfix_tui.core.clocks import format_time
 from hotfix_tui.core.markdown import record_md
 from hotfix_tui.core.record.fill import NeedsConfirmation, detection_answer
@@ -49,8 +48,10 @@ T = TypeVar("T")
 
 
 def is_resolved(inc: Incident) -> bool:
-    """The incident's status is the last of its workflow's lifecycle (e.g. Resolved)."""
-    return lifecycle_done(inc.status, inc.workflow)
+    """The incident's status is a final one of its workflow's lifecycle (e.g. Resolved)."""
+    from hotfix_tui.core.workflow.lifecycle import is_closed
+
+    return is_closed(inc.status, inc.workflow, inc.progress())
 
 
 class CommandsFound(Message):

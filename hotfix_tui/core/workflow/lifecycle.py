@@ -1,0 +1,85 @@
+"""The incident's lifecycle, read from the workflow: which statuses close it, which status the
+done tasks reach, and which statuses the tasks contradict. Every view, command, alert and stat
+asks here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hotfix_tui.core.workflow.model import TaskDef, Workflow
+
+# Without a workflow (a plain checklist), the spec-kit extension's closing status.
+DEFAULT_FINAL = ("Resolved",)
+
+
+def final_statuses(workflow: Workflow | None) -> tuple[str, ...]:
+    """The statuses in which the incident is closed (`final_statuses`, else the last status)."""
+    if workflow is None:
+        return DEFAULT_FINAL
+    return workflow.final_statuses or workflow.statuses[-1:] or DEFAULT_FINAL
+
+
+def is_closed(
+    status: str | None, workflow: Workflow | None, progress: tuple[int, int] | None = None
+) -> bool:
+    """True when `status` is one of the workflow's final statuses (an exact name, any case); a
+    workflow without statuses is closed when every task is settled (`progress`: done, total)."""
+    if workflow is not None and not workflow.statuses:
+        return progress is not None and progress[1] > 0 and progress[0] >= progress[1]
+    if not status:
+        return False
+    want = status.strip().casefold()
+    return any(want == s.casefold() for s in final_statuses(workflow))
+
+
+def carriers(workflow: Workflow, status: str) -> list[TaskDef]:
+    """The tasks whose completion moves the incident to `status`."""
+    return [t for t in workflow.all_tasks() if t.status == status]
+
+
+def clock_stoppers(workflow: Workflow) -> list[TaskDef]:
+    """The tasks whose completion stops the resolution clock."""
+    return [t for t in workflow.all_tasks() if workflow.clock.stops_at in t.events]
+
+
+def resolvers(workflow: Workflow) -> list[TaskDef]:
+    """The tasks whose completion closes the incident (they reach a final status)."""
+    finals = set(final_statuses(workflow))
+    return [t for t in workflow.all_tasks() if t.status in finals]
+
+
+def _rank(workflow: Workflow, status: str) -> int:
+    try:
+        return workflow.statuses.index(status)
+    except ValueError:
+        return -1
+
+
+def reached(workflow: Workflow, done: Iterable[str]) -> str:
+    """The furthest status the done tasks (by ID) reach, else the initial status."""
+    best, rank = "", -1
+    for ref in done:
+        d = workflow.task(ref)
+        if d is not None and d.status and (r := _rank(workflow, d.status)) > rank:
+            best, rank = d.status, r
+    return best or workflow.initial_status or (workflow.statuses[0] if workflow.statuses else "")
+
+
+def contradiction(workflow: Workflow, status: str, done: Iterable[str]) -> str:
+    """Why the done tasks (by ID) contradict `status` ('' when they do not): a status some
+    task reaches needs one of those tasks done, and no done task may reach a later one."""
+    done = set(done)
+    tasks = carriers(workflow, status)
+    if tasks and not any(t.id in done for t in tasks):
+        ids = " or ".join(t.id for t in tasks)
+        return f"{status} is reached by checking {ids} ({tasks[0].title}); check it instead"
+    rank = _rank(workflow, status)
+    later = [
+        (t, d)
+        for t in sorted(done)
+        if (d := workflow.task(t)) is not None and d.status and _rank(workflow, d.status) > rank
+    ]
+    if later:
+        t, d = later[0]
+        return f"{t} is done, which means {d.status}; reopen {t} first"
+    return ""
