@@ -156,6 +156,23 @@ def test_lock_of_a_running_git_is_waited_for(setup, live_git, capsys):
     assert "pushed to origin/" + BRANCH in out and "removed" not in err
 
 
+def test_git_process_in_another_work_tree_of_the_repository_is_found(tmp_path):
+    from gitfix import make_repo
+
+    root = make_repo(tmp_path / "repo")
+    git(root, "worktree", "add", "-q", "-b", "other", str(tmp_path / "other"))
+    proc = subprocess.Popen(
+        ["git", "cat-file", "--batch"], cwd=tmp_path / "other", stdin=subprocess.PIPE
+    )
+    try:  # it may hold the refs both work trees share
+        found = locks.git_processes(root)
+        assert found is not None and [p.pid for p in found] == [proc.pid]
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=10)
+
+
 def test_age_is_measured_against_the_given_clock(tmp_path):
     from gitfix import make_repo
 

@@ -45,6 +45,8 @@ _POLL = 0.05
 TEMP_INDEX = "hotfix-tui-index-"  # gitops.temp_index's files in the git dir
 
 Now = Callable[[], float]
+# long-running git helpers that never hold a lock of the repository
+_DAEMONS = ("fsmonitor--daemon", "credential-cache--daemon")
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,8 @@ def blocking_locks(root: Path) -> list[Path]:
     names = [gd / "index.lock", gd / "HEAD.lock", common / "config.lock"]
     names.append(common / "packed-refs.lock")
     found = [p for p in names if os.path.lexists(p)]
-    found += _ref_locks(common / "refs")
-    if gd != common:
-        found += _ref_locks(gd / "refs")
+    for refs in ("refs/heads", "refs/remotes"):  # what a commit, a fetch and a push update
+        found += _ref_locks(common / refs)
     return found
 
 
@@ -117,8 +118,23 @@ def _inside(path: str, bases: Iterable[str]) -> bool:
 
 
 def _bases(root: Path) -> list[str]:
+    """Where a git of this repository runs: every work tree sharing its refs, and the git dir."""
     gd, common = _dirs(root)
-    return sorted({os.path.realpath(p) for p in (root, gd, common)})
+    places = [root, gd, common]
+    if common.name == ".git":
+        places.append(common.parent)  # the main work tree
+    try:
+        linked = list(os.scandir(common / "worktrees"))
+    except OSError:
+        linked = []
+    for entry in linked:  # `worktrees/NAME/gitdir` names the linked work tree's `.git` file
+        try:
+            text = Path(entry.path, "gitdir").read_text(encoding="utf-8").strip()
+        except OSError:
+            continue
+        if text:
+            places.append(Path(text).parent)
+    return sorted({os.path.realpath(p) for p in places})
 
 
 def _proc_processes(bases: list[str]) -> list[GitProcess]:
@@ -142,6 +158,8 @@ def _proc_processes(bases: list[str]) -> list[GitProcess]:
                 command = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
         except (OSError, ValueError):
             continue  # gone meanwhile, or another user's: not this user's repository
+        if any(daemon in command for daemon in _DAEMONS):
+            continue
         paths = [cwd]
         for var in (b"GIT_DIR", b"GIT_WORK_TREE"):
             if var in env:
@@ -169,7 +187,11 @@ def _ps_processes(bases: list[str]) -> list[GitProcess] | None:
     for line in listing.splitlines():
         number, _, command = line.strip().partition(" ")
         name = os.path.basename(command.strip().split(" ", 1)[0])
-        if number.isdigit() and (name == "git" or name.startswith("git-")):
+        if (
+            number.isdigit()
+            and (name == "git" or name.startswith("git-"))
+            and not any(daemon in command for daemon in _DAEMONS)
+        ):
             gits[int(number)] = command.strip()
     if not gits:
         return []
@@ -276,16 +298,19 @@ def heal_locks(root: Path, *, now: Now = time.time, wait: float | None = None) -
                 raise _held(root, present, procs, LIVE_WAIT if wait is None else wait)
             time.sleep(_POLL)
             continue
+        problem: GitError | None = None
         for path in present:
             age = _age(path, now)
             if age is None:
                 continue
             if procs is None:
-                raise _unknown(root, path)
-            if age < STALE_AFTER:
-                raise _young(root, path, age)
-            if _remove(path):
+                problem = problem or _unknown(root, path)
+            elif age < STALE_AFTER:
+                problem = problem or _young(root, path, age)
+            elif _remove(path):
                 notes.append(_removed(_name(root, path), age))
+        if problem is not None:
+            raise GitError("; ".join([str(problem), *notes]))
         return notes
 
 
