@@ -185,11 +185,15 @@ def cmd_commit(args: argparse.Namespace) -> int:
     root = _root_of(inc)
 
     def run() -> int:
+        notices: list[str] = []  # stale git locks removed before the commit
         try:
-            sha = gitops.commit_incident(root, inc.folder, args.message, inc)
+            sha = gitops.commit_incident(root, inc.folder, args.message, inc, notices=notices)
         except gitops.NothingToCommit as exc:
             print(str(exc))
             return EXIT_OK
+        finally:
+            for w in notices:
+                print(safe(f"warning: {w}"), file=sys.stderr)
         subject = gitops.commit_subject(root, sha)
         print(safe(f"[{sha[:8]}] {subject}"))
         return EXIT_OK

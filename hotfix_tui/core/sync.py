@@ -34,6 +34,7 @@ from hotfix_tui.core.git.gitops import (
     run_git,
     temp_index,
 )
+from hotfix_tui.core.git.locks import heal_locks, heal_named_lock
 from hotfix_tui.core.git.repo import GitError, in_progress_operation
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.record.events import ATTRIBUTES, LOG, Event
@@ -177,6 +178,7 @@ def _sync(
     rel = rel_folder(root, folder)
     remote, rbranch, has_upstream = _remote_and_branch(root, branch)
     result = SyncResult(ok=False, message="", remote=remote, branch=branch)
+    result.warnings += heal_locks(root)  # what a killed sync or commit left behind
 
     for _attempt in range(MAX_ATTEMPTS):
         fetch = repo.run("fetch", "--quiet", remote, check=False, timeout=NETWORK_TIMEOUT)
@@ -216,6 +218,10 @@ def _sync(
         text = push.stdout + push.stderr
         if "non-fast-forward" in text or "fetch first" in text:
             continue  # someone pushed since our fetch: fetch and merge again
+        healed = heal_named_lock(text)  # a local remote's ref lock left by a killed push
+        if healed is not None:
+            result.warnings.append(healed)
+            continue
         if "[remote rejected]" in text or "[rejected]" in text:
             return _refused(root, result, remote, rbranch, text)
         return _offline(root, result, remote, rbranch, push.stderr or push.stdout)
@@ -354,7 +360,7 @@ def _commit_pending(
     except Exception as exc:  # noqa: BLE001 - shown to the user; the sync stops here
         raise GitError(str(exc)) from exc
     with contextlib.suppress(NothingToCommit):
-        sha = commit_incident(root, folder, None, inc)
+        sha = commit_incident(root, folder, None, inc, notices=result.warnings)
         result.committed = result.committed or sha
 
 

@@ -3,8 +3,10 @@ detection, start correction, activity, hand-over report; real repositories, a fa
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -105,6 +107,21 @@ async def test_commit_key_commits_only_the_incident_folder(incident, clock):
         await settle(app, pilot)
         assert said(app, "nothing to commit", "information")
         assert git(root, "rev-parse", "HEAD").strip() == head
+
+
+async def test_stale_git_lock_removed_before_a_commit_is_said(incident, clock):
+    root = incident.repo_root
+    lock = root / ".git" / "index.lock"  # left by a killed git a minute ago
+    lock.write_text("")
+    then = time.time() - 60
+    os.utime(lock, (then, then))
+    app = app_for(incident, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "c")
+        await settle(app, pilot)
+        assert said(app, "Committed")
+        assert said(app, "removed .git/index.lock", "warning"), notes(app)
+        assert not lock.exists()
 
 
 async def test_commit_on_detached_head_is_an_error_notification(incident, clock):

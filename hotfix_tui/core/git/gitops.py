@@ -27,6 +27,7 @@ from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.git.branches import check_record_branch
 from hotfix_tui.core.git.gitcmd import GitError, open_repo, run_git
 from hotfix_tui.core.git.gitcmd import clean_env as _clean_env
+from hotfix_tui.core.git.locks import heal_locks
 from hotfix_tui.core.git.repo import git_dir, in_progress_operation, rel_folder, rev
 from hotfix_tui.core.markdown import record_md as record
 
@@ -45,7 +46,6 @@ __all__ = [
     "auto_commit_enabled",
     "base_branch",
     "build_message",
-    "check_index_lock",
     "commit_incident",
     "commit_paths",
     "commit_subject",
@@ -110,18 +110,6 @@ def head_ref(root: Path) -> str:
             "e.g. `git switch -c hotfix/NNN-words`, then commit again"
         )
     return ref
-
-
-def _lock_path(root: Path) -> Path:
-    return (git_dir(root) or root / ".git") / "index.lock"
-
-
-def check_index_lock(root: Path) -> None:
-    if _lock_path(root).exists():
-        raise GitError(
-            f"{_lock_path(root)} exists: another git process is using the repository; "
-            "wait for it to finish (or remove the lock if no git process is running) and retry"
-        )
 
 
 @contextmanager
@@ -419,19 +407,29 @@ def _head_or_none(root: Path) -> str | None:
     return rev(root, "HEAD")
 
 
-def commit_paths(root: Path, paths: Sequence[str], message: str, *, run_hooks: bool = True) -> str:
+def commit_paths(
+    root: Path,
+    paths: Sequence[str],
+    message: str,
+    *,
+    run_hooks: bool = True,
+    notices: list[str] | None = None,
+) -> str:
     """Commit the working-tree state of `paths` on top of HEAD without touching anything else.
 
     Raises DetachedHead off a branch and NothingToCommit when the paths match HEAD already.
     """
     # Makes the root commit in a repo with no commits yet. The user's index keeps its other
-    # entries; the committed paths are left clean.
+    # entries; the committed paths are left clean. Git locks a killed command left are removed
+    # first (`locks.heal_locks`), each with a message added to `notices`.
     with open_repo(root, write=True) as repo:
         ref = head_ref(root)
         op = in_progress_operation(root)
         if op:
             raise GitError(f"{root}: {op} is in progress; finish or abort it first, then commit")
-        check_index_lock(root)
+        healed = heal_locks(root)
+        if notices is not None:
+            notices += healed
         parent = _head_or_none(root)
         with temp_index(root) as env:
             if parent:
@@ -479,8 +477,10 @@ def commit_incident(
     incident: Incident | None = None,
     *,
     run_hooks: bool = True,
+    notices: list[str] | None = None,
 ) -> str:
-    """Commit the incident folder only; returns the new commit's SHA.
+    """Commit the incident folder only; returns the new commit's SHA (stale git locks removed
+    are said in `notices`).
 
     Raises NothingToCommit, DetachedHead, HookFailed, WrongBranch (another incident's branch)
     or GitError.
@@ -497,7 +497,7 @@ def commit_incident(
         if not pending_changes(root, folder):
             raise NothingToCommit(f"nothing to commit: {rel} is unchanged since the last commit")
         message = incident_message(root, folder, incident, message_summary)
-        return commit_paths(root, [rel], message, run_hooks=run_hooks)
+        return commit_paths(root, [rel], message, run_hooks=run_hooks, notices=notices)
 
 
 def incident_message(
@@ -543,13 +543,16 @@ def attach_auto_commit(incident: Incident, on_error: Callable[[str], None] | Non
     def listener(inc: Incident, label: str) -> None:
         if root is None:
             return
+        notices: list[str] = []
         try:
-            commit_incident(root, inc.folder, None, inc)
+            commit_incident(root, inc.folder, None, inc, notices=notices)
         except NothingToCommit:
             pass
         except GitError as exc:
-            if on_error:
-                on_error(f"auto-commit: {exc}")
+            notices.append(str(exc))
+        if on_error:
+            for text in notices:  # a failure, or a stale git lock removed
+                on_error(f"auto-commit: {text}")
 
     listener.hotfix_auto_commit = True  # type: ignore[attr-defined]
     incident.listeners[:] = [

@@ -186,6 +186,8 @@ class IncidentFlows(Screen[None]):
         if not message.auto:
             self.notify(clean(f"{message.sha[:8]} {message.subject}"), title="Committed",
                         markup=False)
+        for w in message.notices:
+            self.notify(clean(w), severity="warning", title="Commit", markup=False, timeout=12)
 
     def on_commit_failed(self, message: CommitFailed) -> None:
         self.git.finished(message)

@@ -43,9 +43,10 @@ class Request(Enum):
 class Committed(Message):
     """A commit of the incident folder was made."""
 
-    def __init__(self, sha: str, subject: str, auto: bool) -> None:
+    def __init__(self, sha: str, subject: str, auto: bool, notices: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.sha, self.subject, self.auto = sha, subject, auto
+        self.notices = notices  # stale git locks removed before the commit
 
 
 class CommitFailed(Message):
@@ -192,13 +193,14 @@ class GitJobs:
         from hotfix_tui.core.git import gitops  # git tooling loads on first use, not at start
 
         msg: Message
+        notices: list[str] = []
         try:
-            sha = gitops.commit_incident(root, inc.folder, None, inc)
-            msg = Committed(sha, gitops.commit_subject(root, sha), auto)
+            sha = gitops.commit_incident(root, inc.folder, None, inc, notices=notices)
+            msg = Committed(sha, gitops.commit_subject(root, sha), auto, tuple(notices))
         except gitops.NothingToCommit as exc:
             msg = CommitFailed(str(exc), nothing=True, auto=auto or quiet_nothing)
         except (GitError, OSError) as exc:  # DetachedHead, HookFailed are GitErrors
-            msg = CommitFailed(str(exc), nothing=False, auto=auto)
+            msg = CommitFailed("; ".join([str(exc), *notices]), nothing=False, auto=auto)
         except Exception as exc:  # noqa: BLE001 - always report, so the jobs never stall
             msg = CommitFailed(f"commit failed: {exc!r}", nothing=False, auto=auto)
         self.owner.post_message(msg)
