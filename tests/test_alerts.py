@@ -316,3 +316,17 @@ def test_posting_an_alert_is_logged_but_adds_no_timeline_row(repo, clock, tmp_pa
     pm = (folder / "post-mortem.md").read_text()
     assert pm.count("Alert: hotfix-001 P0: 50% of the 1:00:00 target used") == 1
     assert "alert_posted" not in pm and "alert posted" not in pm.lower()
+
+
+def test_claims_are_per_clone_shared_by_its_worktrees(repo, tmp_path):
+    from gitfix import git
+
+    git(repo, "worktree", "add", "-q", str(tmp_path / "wt"), "-b", "other")
+    main = dispatch.claims_dir(repo, repo / "specs")
+    assert main == (repo / ".git" / "hotfix-tui" / "alerts")
+    assert dispatch.claims_dir(tmp_path / "wt", tmp_path / "wt" / "specs") == main
+    (a,) = due_at(30)
+    assert dispatch.claim_name(a.id) == "alert_hotfix-001_warning_0.5"
+    assert dispatch.claim(main, a) is True
+    assert dispatch.claim(main, a) is False  # the second process of the clone does not post
+    assert json.loads((main / "alert_hotfix-001_warning_0.5").read_text())["id"] == a.id

@@ -128,21 +128,23 @@ class Dispatcher:
     def __init__(
         self,
         folder: Path,
-        who: str,
+        who: str | Callable[[], str],
         *,
         started: datetime,
         log: Iterable[events.Event],
         report: Report,
         claims: Path,
         root: Path | None = None,
-        clone: str = "",
+        clone: str | Callable[[], str] = "",
         grace: timedelta = GRACE,
     ) -> None:
+        """`who` and `clone` may be functions, asked when the first alert is logged."""
         self.folder = folder
         self.root = root
         self.claims = claims
         self.report = report
-        self.recorder = events.Recorder(clone, who)
+        self._who, self._clone = who, clone
+        self._recorder: events.Recorder | None = None
         self.channels: list[Show] = []
         self.command: CommandChannel | None = None
         self.shown: set[str] = shown_before(log, started - grace)
@@ -159,15 +161,25 @@ class Dispatcher:
         root = inc.repo_root
         return cls(
             inc.folder,
-            inc.who,
+            lambda: inc.who,  # the git user: asked only when an alert is logged
             started=inc.clock(),
             log=log,
             report=report,
             claims=claims_dir(root, inc.folder),
             root=root,
-            clone=clone_id(root, inc.folder),
+            clone=partial(clone_id, root, inc.folder),
             grace=grace,
         )
+
+    @property
+    def recorder(self) -> events.Recorder:
+        """Makes this process's alert events (who and clone asked on first use)."""
+        if self._recorder is None:
+            who, clone = self._who, self._clone
+            self._recorder = events.Recorder(
+                clone if isinstance(clone, str) else clone(), who if isinstance(who, str) else who()
+            )
+        return self._recorder
 
     def add(self, show: Show) -> None:
         """Register a channel: called once for each alert this process shows."""
