@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from .core.alerting import alerts
+from .core.alerting.dispatch import CommandChannel, Dispatcher, read_clocks
 from .core.alerting.reminders import LogReader, incident_reminders, mark_sent
 from .core.alerting.terminal_alerts import BEL, desktop_notification, in_tmux
 from .core.clocks import Clock, format_duration
@@ -77,12 +78,29 @@ def watch_loop(
     quiet: bool = False,
     terminal: IO[str] | None = None,
 ) -> int:
-    """Tick every second until the incident is resolved (exit 0); fire and log each alert once.
+    """Tick every second until the incident is resolved (exit 0); alerts by `core.dispatch`.
 
-    `terminal` gets the bell and desktop notifications (when the settings want them)."""
+    Channels: the printed line (or JSON object), `terminal` (bell, desktop notification, as the
+    settings want) and `alerts.command`, whose runs are waited for before returning."""
     log = LogReader(inc.folder)
-    fired_here: set[str] = set()
     commands: list[threading.Thread] = []
+
+    def problem(text: str) -> None:
+        print(f"hotfix-tui watch: {text}", file=err, flush=True)
+
+    def start(job: Callable[[], None]) -> None:
+        t = threading.Thread(target=job, daemon=True, name="alert-command")
+        t.start()
+        commands.append(t)
+
+    def show(a: alerts.Alert) -> None:
+        if as_json:
+            print(json.dumps(a.payload(), ensure_ascii=False), file=out, flush=True)
+        else:
+            print(f"ALERT {a.title}: {a.message}", file=out, flush=True)
+        _ring(terminal, settings, a)
+
+    dispatcher: Dispatcher | None = None
     try:
         while True:
             try:
@@ -95,30 +113,12 @@ def watch_loop(
                     print(f"{inc.id} is {inc.status}", file=out, flush=True)
                 return EXIT_OK
             events = log.read()
-            wf = inc.workflow
-            due = alerts.due_alerts(
-                inc.id,
-                inc.severity,
-                inc.sla(now),
-                wf.clock.warnings if wf else (),
-                inc.windows(now),
-                incident_reminders(inc, now, events),
-                alerts.fired_ids(events) | fired_here,
-                now,
-            )
-            for a in due:
-                fired_here.add(a.id)
-                try:
-                    alerts.record(inc.folder, a, inc.who)
-                except OSError as exc:
-                    print(f"hotfix-tui watch: could not log the alert: {exc}", file=err)
-                if as_json:
-                    print(json.dumps(a.payload(), ensure_ascii=False), file=out, flush=True)
-                else:
-                    print(f"ALERT {a.title}: {a.message}", file=out, flush=True)
-                _ring(terminal, settings, a)
+            if dispatcher is None:
+                dispatcher = Dispatcher.for_incident(inc, events, problem)
+                dispatcher.add(show)
                 if settings.alert_command:
-                    commands.append(_command(settings.alert_command, a, err))
+                    dispatcher.command = CommandChannel(settings.alert_command, start, problem)
+            dispatcher.dispatch(read_clocks(inc, now, events))
             if not quiet and not as_json:
                 print(status_line(inc, now), file=out, flush=True)
             sleep(1.0)
@@ -136,19 +136,6 @@ def _ring(terminal: IO[str] | None, settings: Any, a: alerts.Alert) -> None:
     if data:
         terminal.write(data)
         terminal.flush()
-
-
-def _command(command: str, a: alerts.Alert, err: IO[str]) -> threading.Thread:
-    from .core.alerting.alert_command import run_alert_command
-
-    def run() -> None:
-        error = run_alert_command(command, a)
-        if error:
-            print(f"hotfix-tui watch: {error}", file=err, flush=True)
-
-    t = threading.Thread(target=run, daemon=True, name=f"alert-command {a.id}")
-    t.start()
-    return t
 
 
 def cmd_watch(args: argparse.Namespace) -> int:

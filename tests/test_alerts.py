@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from gitfix import T0
 
-from hotfix_tui.core.alerting import alerts, reminders
+from hotfix_tui.core.alerting import alerts, dispatch, reminders
 from hotfix_tui.core.alerting.alert_command import run_alert_command
 from hotfix_tui.core.alerting.terminal_alerts import desktop_notification, tmux_wrap
 from hotfix_tui.core.clocks import sla_reading, window_readings
@@ -227,3 +227,106 @@ def test_reminders_are_validated(tmp_path):
     for w in want:
         assert any(w in m for m in msgs), (w, msgs)
     assert all(m.startswith(f"{p}:") for m in msgs)
+
+
+def reading_at(minutes: float) -> dispatch.Reading:
+    now = T0 + timedelta(minutes=minutes)
+    return dispatch.Reading("hotfix-001", "P0", WARN, sla_reading(T0, None, 3600, now, WARN), [],
+                            [], now)
+
+
+def a_dispatcher(
+    folder: Path, minutes: float, shown: list[str], claims: Path
+) -> dispatch.Dispatcher:
+    d = dispatch.Dispatcher(folder, "Ana", started=T0 + timedelta(minutes=minutes),
+                            log=events.read_log(folder), report=shown.append, claims=claims)
+    d.add(lambda a: shown.append(a.id))
+    return d
+
+
+def test_a_process_shows_alerts_logged_within_the_grace_before_it_started_not_older(tmp_path):
+    (a,) = due_at(45)
+    alerts.record(tmp_path, a, "Bob")  # logged at 14:45:00 by another process
+    for started, want in ((45.5, [a.id]), (46.0, [a.id]), (46.02, [])):
+        shown: list[str] = []
+        d = a_dispatcher(tmp_path, started, shown, tmp_path / "claims")
+        d.dispatch(reading_at(started))
+        d.dispatch(reading_at(started + 1))
+        assert shown == want, started  # once at most; older than the grace (60 s): not again
+
+
+def test_an_alert_waits_for_a_busy_log_and_is_logged_on_a_later_tick(repo, clock):
+    import threading
+
+    from gitfix import incident as incident_at
+
+    from hotfix_tui.core.creating import create_incident
+    from hotfix_tui.core.record.journal import incident_lock
+
+    folder = create_incident(repo, "Checkout is down", "P0", resolve_workflow("hotfix", repo),
+                             clock=clock)
+    inc = incident_at(repo, clock, str(folder.relative_to(repo)))
+    shown: list[str] = []
+    d = dispatch.Dispatcher.for_incident(inc, events.read_log(folder), shown.append)
+    d.add(lambda a: shown.append(a.id))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # a sync of another thread holds the incident's lock
+        lock = incident_lock(repo, folder)
+        with lock:
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    assert held.wait(30)
+    try:
+        d.dispatch(reading_at(30))
+        assert shown == ["alert:hotfix-001:warning:0.5"]  # shown at once
+        assert alerts.fired_ids(events.read_log(folder)) == set()  # not logged yet
+    finally:
+        release.set()
+        t.join(30)
+    d.dispatch(reading_at(30.02))
+    assert alerts.fired_ids(events.read_log(folder)) == {"alert:hotfix-001:warning:0.5"}
+    assert shown == ["alert:hotfix-001:warning:0.5"]
+
+
+def test_posting_an_alert_is_logged_but_adds_no_timeline_row(repo, clock, tmp_path):
+    from gitfix import incident as incident_at
+
+    from hotfix_tui.core.creating import create_incident
+
+    folder = create_incident(repo, "Checkout is down", "P0", resolve_workflow("hotfix", repo),
+                             clock=clock)
+    inc = incident_at(repo, clock, str(folder.relative_to(repo)))
+    out = tmp_path / "posted.json"
+    d = dispatch.Dispatcher.for_incident(inc, events.read_log(folder), pytest.fail)
+    jobs: list = []
+    d.command = dispatch.CommandChannel(f"cat > {out}", jobs.append, pytest.fail)
+    d.dispatch(reading_at(30))
+    (job,) = jobs
+    job()
+    assert json.loads(out.read_text())["id"] == "alert:hotfix-001:warning:0.5"
+    log = events.read_log(folder)
+    assert alerts.posted_ids(log) == {"alert:hotfix-001:warning:0.5"}
+    assert [e.kind for e in log if e.kind.startswith("alert")] == ["alert", "alert_posted"]
+    clock.advance(minutes=31)
+    inc.set_done("T001")
+    pm = (folder / "post-mortem.md").read_text()
+    assert pm.count("Alert: hotfix-001 P0: 50% of the 1:00:00 target used") == 1
+    assert "alert_posted" not in pm and "alert posted" not in pm.lower()
+
+
+def test_claims_are_per_clone_shared_by_its_worktrees(repo, tmp_path):
+    from gitfix import git
+
+    git(repo, "worktree", "add", "-q", str(tmp_path / "wt"), "-b", "other")
+    main = dispatch.claims_dir(repo, repo / "specs")
+    assert main == (repo / ".git" / "hotfix-tui" / "alerts")
+    assert dispatch.claims_dir(tmp_path / "wt", tmp_path / "wt" / "specs") == main
+    (a,) = due_at(30)
+    assert dispatch.claim_name(a.id) == "alert_hotfix-001_warning_0.5"
+    assert dispatch.claim(main, a) is True
+    assert dispatch.claim(main, a) is False  # the second process of the clone does not post
+    assert json.loads((main / "alert_hotfix-001_warning_0.5").read_text())["id"] == a.id

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from gitfix import run
+from gitfix import FOLDER, run, team
+from watchstep import SteppedWatch
 
 from hotfix_tui import cli_watch
 from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record import events
 from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.sync import sync
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
 FAST = """\
@@ -92,8 +93,8 @@ def test_watch_json_prints_each_alert_once_and_exits_when_resolved(fast, clock):
     assert objs[0]["remaining_seconds"] == 10 and objs[4]["remaining_seconds"] == -1
     logged = [e.id for e in events.read_log(fast.folder) if e.kind == "alert"]
     assert logged == [o["id"] for o in objs]
-    # a second watch (a restart) fires nothing again
-    clock.t = clock.t - timedelta(seconds=5)
+    # a second watch (a restart, later than the grace) fires nothing again
+    clock.advance(minutes=2)
     fast.set_done("T001", False)
     code, lines, _, _ = watch(fast, clock, as_json=True, resolve_at=3)
     assert code == 0 and lines == []
@@ -145,3 +146,92 @@ def test_remind_done_logs_and_restarts(fast, capsys, monkeypatch, clock):
     assert ev.happened.startswith("2026-11-25T14:00:05")
     code, _, err = run(capsys, "remind-done", "status-page", "--spec", str(fast.folder))
     assert code == 1 and "no running reminder 'status-page' (reminders: stakeholder-update)" in err
+
+
+def stepped(inc: Incident, clock, command: str | None) -> SteppedWatch:
+    """A `watch --json` process of its own on the incident's clone, started now."""
+    own = Incident(inc.folder, inc.workflow, clock=clock, who=inc.who, repo_root=inc.repo_root)
+    settings = Settings(alert_bell=False, alert_desktop=False, alert_command=command)
+    return SteppedWatch(own, clock, settings, as_json=True).start()
+
+
+def posted(path: Path) -> list[str]:
+    """The alert ids the command (`cat >> path`) received, once per run."""
+    if not path.exists():
+        return []
+    return [json.loads(x)["id"] for x in path.read_text().splitlines() if x.strip()]
+
+
+def printed(w: SteppedWatch) -> list[str]:
+    return [json.loads(x)["id"] for x in w.lines()]
+
+
+ALERTS_FAST = [
+    "alert:hotfix-001:warning:0.5",
+    "alert:hotfix-001:reminder:stakeholder-update@20261125T140012Z",
+    "alert:hotfix-001:warning:0.75",
+    "alert:hotfix-001:warning:0.9",
+    "alert:hotfix-001:breach:1",
+]
+
+
+def test_two_watches_on_one_clone_both_print_each_alert_and_post_it_once(fast, clock, tmp_path):
+    out = tmp_path / "posted.jsonl"
+    command = f"cat >> {out}; echo >> {out}"
+    a, b = stepped(fast, clock, command), stepped(fast, clock, command)
+    try:
+        for second in range(22):
+            clock.advance(seconds=1)
+            (a, b)[second % 2].step()  # each second a different one ticks first
+            (b, a)[second % 2].step()
+    finally:
+        a.stop()
+        b.stop()
+    assert printed(a) == printed(b) == ALERTS_FAST
+    assert sorted(posted(out)) == sorted(ALERTS_FAST)
+    assert a.err.getvalue() == b.err.getvalue() == ""
+
+
+def test_the_claim_under_git_stops_a_second_run_when_the_log_does_not_say_posted(
+    fast, clock, tmp_path
+):
+    out = tmp_path / "posted.jsonl"
+    command = f"cat >> {out}; echo >> {out}"
+    a, b = stepped(fast, clock, command), stepped(fast, clock, command)
+    try:
+        clock.advance(seconds=10)
+        a.step()
+        log = fast.folder / events.LOG  # as if a ran the command and was killed before logging it
+        kept = [x for x in log.read_text().splitlines(True) if '"alert_posted"' not in x]
+        log.write_text("".join(kept))
+        b.step()
+    finally:
+        a.stop()
+        b.stop()
+    assert printed(a) == printed(b) == ["alert:hotfix-001:warning:0.5"]
+    assert posted(out) == ["alert:hotfix-001:warning:0.5"]
+
+
+def test_a_clone_that_synced_an_alert_posted_elsewhere_shows_it_and_does_not_post_it_again(
+    tmp_path, clock
+):
+    _, alice, bob = team(tmp_path, clock)
+    wf = resolve_workflow("hotfix", alice)
+    on_a = Incident(alice / FOLDER, wf, clock=clock, who="Alice Doe", repo_root=alice)
+    on_b = Incident(bob / FOLDER, wf, clock=clock, who="Bob Roe", repo_root=bob)
+    out_a, out_b = tmp_path / "posted-a.jsonl", tmp_path / "posted-b.jsonl"
+    wa = stepped(on_a, clock, f"cat >> {out_a}; echo >> {out_a}")
+    wb = stepped(on_b, clock, f"cat >> {out_b}; echo >> {out_b}")
+    try:
+        clock.advance(hours=3)  # 75 % of the P1 target (4 h); the hourly update is due
+        wa.step()
+        sync(alice, on_a.folder, on_a)
+        sync(bob, on_b.folder, on_b)
+        wb.step()
+    finally:
+        wa.stop()
+        wb.stop()
+    due = ["alert:hotfix-001:warning:0.75", "alert:hotfix-001:reminder:stakeholder-update@"
+           "20261125T150000Z"]
+    assert printed(wa) == printed(wb) == due  # Bob's watch shows them
+    assert sorted(posted(out_a)) == sorted(due) and posted(out_b) == []  # posted once

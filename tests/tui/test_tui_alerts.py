@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from textual.app import App
+from watchstep import SteppedWatch
 
 from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.record import events
+from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.tui.app import HotfixApp
 
 SIZE = (100, 40)
@@ -86,7 +89,8 @@ async def test_each_threshold_and_the_breach_fire_once_and_are_logged(
         assert ev.kind == "alert" and ev.data["alert"] == "breach" and ev.data["threshold"] == 1.0
         assert "SLA BREACHED" in ev.data["message"]
         fired = len(alert_ids(incident))
-    # a restart (or a reload) fires nothing again
+    # a restart later than the grace (alerts logged just before a start are shown) fires nothing
+    clock.advance(minutes=2)
     app = make_app(incident)
     async with app.run_test(size=SIZE) as pilot:
         spy = Spy(app, monkeypatch)
@@ -219,3 +223,92 @@ async def test_update_sent_for_a_p2_incident_has_no_reminder(repo, clock, make_a
         await pilot.pause()
         assert any("no reminder is running" in m for _, m in toasts(app))
         assert "stakeholder" not in windows_line(app)
+
+
+WARN_75 = "alert:hotfix-001:warning:0.75"
+UPDATE_30 = "alert:hotfix-001:reminder:stakeholder-update@20261125T143000Z"
+
+
+def posted_ids(path) -> list[str]:
+    """The alert ids the command (`cat >> path`) received, once per run."""
+    if not path.exists():
+        return []
+    return [json.loads(x)["id"] for x in path.read_text().splitlines() if x.strip()]
+
+
+def a_watch(incident: Incident, clock, command: str | None = None) -> SteppedWatch:
+    """`hotfix-tui watch --json` on the same clone (its own Incident, as its own process)."""
+    inc = Incident(incident.folder, incident.workflow, clock=clock, who="Ana Lyst",
+                   repo_root=incident.repo_root)
+    settings = Settings(alert_bell=False, alert_desktop=False, alert_command=command)
+    return SteppedWatch(inc, clock, settings, as_json=True).start()
+
+
+@pytest.mark.parametrize("first", ["watch", "tui"])
+@pytest.mark.parametrize("tui_command", [False, True], ids=["command-on-watch", "command-on-both"])
+async def test_a_tui_and_a_watch_on_one_clone_both_show_each_alert_and_post_it_once(
+    incident, make_app, clock, monkeypatch, tmp_path, first, tui_command
+):
+    out = tmp_path / "posted.jsonl"
+    command = f"cat >> {out}; echo >> {out}"
+    watch = a_watch(incident, clock, command)
+    app = make_app(incident, Settings(alert_command=command if tui_command else None))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            spy = Spy(app, monkeypatch)
+            await step(app, pilot, clock, seconds=1)
+            clock.advance(minutes=45)  # 75 % of the P0 hour, and the 30 min stakeholder update
+            if first == "watch":
+                watch.step()
+                await step(app, pilot, clock)
+            else:
+                await step(app, pilot, clock)
+                watch.step()
+            assert any(t == "SLA 75%" for t, _ in toasts(app)), toasts(app)
+            assert any(t == "Reminder" for t, _ in toasts(app))
+            assert spy.bells == 2
+            assert [json.loads(x)["id"] for x in watch.lines()] == [WARN_75, UPDATE_30]
+            await step(app, pilot, clock, seconds=1)  # later ticks show nothing again
+            watch.step()
+            assert spy.bells == 2 and len(watch.lines()) == 2
+            await app.workers.wait_for_complete()
+    finally:
+        watch.stop()
+    assert sorted(posted_ids(out)) == sorted([WARN_75, UPDATE_30])  # one post per alert
+    assert alert_ids(incident) == [WARN_75, UPDATE_30]
+
+
+async def test_a_tui_opened_just_after_an_alert_was_logged_elsewhere_shows_it(
+    incident, make_app, clock, monkeypatch
+):
+    watch = a_watch(incident, clock)
+    clock.advance(minutes=45)
+    watch.step()
+    watch.stop()
+    assert WARN_75 in alert_ids(incident)
+    clock.advance(seconds=20)  # the on-call engineer opens the TUI 20 s later
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        spy = Spy(app, monkeypatch)
+        await step(app, pilot, clock, seconds=1)
+        assert any(t == "SLA 75%" for t, _ in toasts(app)), toasts(app)
+        assert spy.bells == 2  # the 75 % warning and the stakeholder update
+
+
+async def test_a_restarted_tui_does_not_show_alerts_that_fired_before_it_again(
+    incident, make_app, clock, monkeypatch
+):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        spy = Spy(app, monkeypatch)
+        await step(app, pilot, clock, minutes=45)
+        assert any(t == "SLA 75%" for t, _ in toasts(app)) and spy.bells == 2
+    clock.advance(minutes=2)  # longer ago than the grace: the restart keeps quiet
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        spy = Spy(app, monkeypatch)
+        await step(app, pilot, clock, seconds=1)
+        await step(app, pilot, clock, minutes=1)
+        assert spy.bells == 0 and toasts(app) == []
+        await step(app, pilot, clock, minutes=7)  # 90 %: a new alert is shown
+        assert [t for t, _ in toasts(app)] == ["SLA 90%"] and spy.bells == 1

@@ -1,7 +1,8 @@
 """Alerts: which crossings of the clocks are due, and the record that one has fired.
 
-Pure detection (`due_alerts`) is shared by the TUI, `hotfix-tui watch` and the web board; each
-alert is logged once in the incident's event log under a fixed id, so it never fires twice.
+Pure detection (`due_alerts`) is used by `dispatch.py` (the rules the TUI and `hotfix-tui watch`
+share); each alert is logged once in the incident's event log under a fixed id, and an
+`alert_posted` event says that `alerts.command` was run for it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hotfix_tui.core.record import events
 
 KINDS = ("warning", "breach", "window", "reminder")
 EVENT_KIND = "alert"
+POSTED_KIND = "alert_posted"  # its own event: a duplicate alert line may hide a field of another
 
 
 def alert_id(incident: str, kind: str, key: str) -> str:
@@ -163,20 +165,41 @@ def fired_ids(log: Iterable[events.Event]) -> set[str]:
     return {e.id for e in log if e.kind == EVENT_KIND}
 
 
+def posted_ids(log: Iterable[events.Event]) -> set[str]:
+    """The ids of the alerts whose command ran on some clone (`alert_posted` events)."""
+    return {str(e.get("alert")) for e in log if e.kind == POSTED_KIND and e.get("alert")}
+
+
+def alert_event(
+    recorder: events.Recorder, alert: Alert, after: Iterable[events.Event]
+) -> events.Event:
+    """The log event of an alert, under its fixed id."""
+    return recorder.make(
+        EVENT_KIND,
+        alert.at,
+        after,
+        event_id=alert.id,
+        alert=alert.kind,
+        threshold=alert.threshold,
+        message=alert.message,
+    )
+
+
+def posted_event(
+    recorder: events.Recorder, alert: Alert, after: Iterable[events.Event]
+) -> events.Event:
+    """The log event saying `alerts.command` ran for an alert (fixed id: one per alert)."""
+    return recorder.make(
+        POSTED_KIND, alert.at, after, event_id=f"{alert.id}:posted", alert=alert.id
+    )
+
+
 def record(folder: Path, alert: Alert, who: str, clone: str = "") -> events.Event:
     """Log an alert in the incident's event log under its fixed id (a no-op if it is there)."""
     existing = events.read_log(folder)
     for e in existing:
         if e.id == alert.id:
             return e
-    ev = events.Recorder(clone, who).make(
-        EVENT_KIND,
-        alert.at,
-        existing,
-        event_id=alert.id,
-        alert=alert.kind,
-        threshold=alert.threshold,
-        message=alert.message,
-    )
+    ev = alert_event(events.Recorder(clone, who), alert, existing)
     events.append(folder, [ev])
     return ev

@@ -577,6 +577,8 @@ def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[R
             cells = ("Fix commit recorded", ev.who, f"{sha[:12]} {ev.get('subject') or ''}".strip())
         elif k == "alert":
             cells = (f"Alert: {ev.get('message') or ev.get('alert') or ''}", ev.who or "System", "")
+        elif k == "alert_posted":
+            continue  # the alert's own row says it; posting it is not a moment of the incident
         elif k == "reminder_sent":
             cells = (
                 f"Update sent: {ev.get('reminder') or ''}".strip(),

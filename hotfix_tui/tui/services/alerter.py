@@ -1,25 +1,28 @@
-"""Alerts in the TUI: a toast that stays until seen, the bell, a desktop notification and the
-configured command, for each alert `core.alerts` finds due (logged once in the event log)."""
+"""Alerts in the TUI: the terminal's channels (a toast that stays until seen, the bell, a desktop
+notification) and the configured command, registered with `core.alerting.dispatch`, which decides
+what is due, logged, shown and posted."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
-from hotfix_tui.core.alerting import alerts
+from hotfix_tui.core.alerting.dispatch import CommandChannel, Dispatcher, Reading
 from hotfix_tui.core.alerting.terminal_alerts import desktop_notification, in_tmux
 from hotfix_tui.tui.host import host
 from hotfix_tui.tui.services.terminal_out import write_raw
 from hotfix_tui.tui.widgets.text import clean
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from hotfix_tui.core.alerting.alerts import Alert
     from hotfix_tui.core.alerting.reminders import ReminderReading
     from hotfix_tui.core.clocks import SlaReading, WindowReading
+    from hotfix_tui.core.record.events import Event
 
 ALERT_TIMEOUT = 24 * 3600.0  # an alert's toast stays until seen: esc or a click dismisses it
 TOAST_SEVERITY: dict[str, SeverityLevel] = {"breach": "error", "window": "warning",
@@ -35,48 +38,39 @@ class AlertCommandFailed(Message):
 
 
 class Alerter:
-    """Fires the alerts due at each tick of the app's clock, once each (the app shows them)."""
+    """The app's alerts: one dispatcher per incident opened in this process, fed each tick."""
 
     def __init__(self, app: App[Any]) -> None:
         self.app = app
-        self.fired_here: set[str] = set()  # fired this session (also when the log is unwritable)
+        self._dispatchers: dict[Path, Dispatcher] = {}
 
     def check_alerts(
         self,
         sla: SlaReading | None,
         windows: list[WindowReading],
         reminders: list[ReminderReading],
-        log: list,
+        log: list[Event],
     ) -> list[Alert]:
-        """Fire what is due now and not fired before (in the log or this session)."""
+        """Show (and log, and post) what is due now and not shown by this app yet."""
         inc = host(self.app).incident
         if inc is None:
             return []
+        d = self._dispatchers.get(inc.folder)
+        if d is None:
+            d = Dispatcher.for_incident(inc, log, self._problem)
+            d.add(self.show)
+            self._dispatchers[inc.folder] = d
+        command = host(self.app).settings.alert_command
+        d.command = (CommandChannel(command, self._start, self._failed) if command else None)
         wf = inc.workflow
         warnings = wf.clock.warnings if wf else ()
-        fired = alerts.fired_ids(log) | self.fired_here
-        due = alerts.due_alerts(
-            inc.id, inc.severity, sla, warnings, windows, reminders, fired, inc.clock()
+        return d.dispatch(
+            Reading(inc.id, inc.severity, warnings, sla, windows, reminders, inc.clock())
         )
-        for alert in due:
-            self.fire_alert(alert)
-        return due
 
-    def fire_alert(self, alert: Alert) -> None:
+    def show(self, alert: Alert) -> None:
+        """The terminal's channels: a toast, the bell and a desktop notification (settings)."""
         app = self.app
-        inc = host(app).incident
-        if inc is None:
-            return
-        self.fired_here.add(alert.id)
-        try:
-            alerts.record(inc.folder, alert, inc.who)
-        except OSError as exc:
-            app.notify(
-                clean(f"could not log the alert in events.jsonl: {exc}"),
-                severity="error",
-                title="Alert",
-                markup=False,
-            )
         kind = alert.kind
         severity = TOAST_SEVERITY.get(kind, "warning")
         if kind == "warning" and isinstance(alert.threshold, float) and alert.threshold >= 0.9:
@@ -93,13 +87,12 @@ class Alerter:
             app.bell()
         if s.alert_desktop:
             write_raw(app, desktop_notification(alert.title, alert.message, in_tmux()))
-        if s.alert_command:
-            app.run_worker(partial(self._run_command, s.alert_command, alert), thread=True,
-                           group="alerts", exit_on_error=False)
 
-    def _run_command(self, command: str, alert: Alert) -> None:
-        from hotfix_tui.core.alerting.alert_command import run_alert_command
+    def _problem(self, text: str) -> None:
+        self.app.notify(clean(text), severity="error", title="Alert", markup=False)
 
-        error = run_alert_command(command, alert)
-        if error:
-            self.app.post_message(AlertCommandFailed(error))
+    def _start(self, job: Any) -> None:
+        self.app.run_worker(job, thread=True, group="alerts", exit_on_error=False)
+
+    def _failed(self, error: str) -> None:  # from the command's worker thread
+        self.app.post_message(AlertCommandFailed(error))
