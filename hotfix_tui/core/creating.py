@@ -26,7 +26,6 @@ from hotfix_tui.core.workflow.model import Workflow
 from hotfix_tui.core.workflow.render import render_tasks_md
 
 
-
 def create_incident(
     root: Path,
     description: str,

@@ -134,15 +134,21 @@ def quick_status(folder: Path) -> str:
 
 def is_closed(folder: Path) -> bool:
     """True when the incident's status is Resolved."""
-    return quick_status(folder).lower().startswith("resolved")
+    return closed_status(quick_status(folder))
+
+
+def closed_status(status: str) -> bool:
+    """True when a status closes an incident (Resolved): the rule of `is_closed`."""
+    return status.lower().startswith("resolved")
 
 
 class Ambiguous(Exception):
     """More than one incident could be meant; the message lists them."""
 
-    def __init__(self, message: str, candidates: list[Found]) -> None:
+    def __init__(self, message: str, candidates: list[Found], open_here: bool = True) -> None:
         super().__init__(message)
         self.candidates = candidates
+        self.open_here = open_here  # False: every candidate is closed
 
 
 def workflow_name_for(folder: Path, tasks_text: str) -> str | None:
