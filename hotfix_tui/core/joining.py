@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from hotfix_tui.core.clocks import Clock, utc_now
 from hotfix_tui.core.errors import EXIT_FAIL, EXIT_NOT_FOUND, UserError
-from hotfix_tui.core.git.repo import GitError
+from hotfix_tui.core.git.repo import GitError, current_branch
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -74,12 +74,15 @@ def incidents_elsewhere(root: Path, clock: Clock = utc_now) -> list[Elsewhere]:
     except GitError:
         return []
     cache.save()
+    head = current_branch(root)
     out = []
     for e in cat.entries:
         fig = e.figures
         if e.checked_out or e.source == catalog.WORK_TREE or fig is None or not fig.severity:
             continue  # here already, unreadable, or a checklist (no severity: not an incident)
         source, local = _source(e)
+        if local and source == head:
+            continue  # the checked-out branch's copy, deleted in the work tree: nothing to join
         out.append(
             Elsewhere(
                 fig.id or Path(e.path).name,
@@ -121,8 +124,6 @@ def _source(e: Entry) -> tuple[str, bool]:
 def not_here(root: Path, fallback: str | None = None) -> UserError:
     """The error for a work tree without an open incident: the incidents open on other branches
     with the `git switch` to run, else `fallback` (or how to declare one)."""
-    from hotfix_tui.core.git.repo import current_branch
-
     open_ = open_elsewhere(root)
     if not open_:
         return UserError(
