@@ -161,3 +161,16 @@ def test_sync_on_a_fresh_clone_fetches_before_it_reports(tmp_path, remote, clock
     assert "hotfix-tui new" not in err
     assert git(root, "rev-parse", "--verify", "--quiet", f"origin/{BRANCH}").strip()
 
+
+
+def test_a_work_tree_holding_only_closed_incidents_names_the_open_one_elsewhere(
+    carol, clock, capsys
+):
+    wf = resolve_workflow("hotfix", carol)
+    folder = create_incident(carol, "Old outage", "P2", wf, clock=clock, branch=False)
+    resolve_incident(carol, clock, folder.relative_to(carol).as_posix())
+    code, _out, err = run(capsys, "status")
+    assert code == 3
+    assert "hotfix-001" in err and f"git switch {BRANCH}" in err
+    assert "hotfix-002" in err and "--spec" in err  # the closed one here can still be named
+    assert "hotfix-tui new" not in err

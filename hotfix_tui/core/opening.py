@@ -173,15 +173,17 @@ def resolve_folder(spec: str | None, root: Path | None) -> Path:
             "not inside a git repository: run this in your repo, or name the folder with --spec",
             EXIT_NOT_FOUND,
         )
-    from hotfix_tui.core.joining import not_here
-
     try:
         found = pick_incident(root)
     except Ambiguous as exc:
         if exc.open_here:
             raise UserError(str(exc), EXIT_NOT_FOUND) from exc
+        from hotfix_tui.core.joining import not_here  # (off the way of a command that works)
+
         raise not_here(root, str(exc)) from exc  # only closed ones here: name the open ones
     if found is None:
+        from hotfix_tui.core.joining import not_here
+
         raise not_here(root)  # the incidents open on other branches, else how to declare one
     return found.folder
 
