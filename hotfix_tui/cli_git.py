@@ -204,6 +204,8 @@ def cmd_commit(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from .core.sync import sync
 
+    if not args.spec:
+        _fetch_when_nothing_here()
     inc = open_incident(args.spec)
     root = _root_of(inc)
 
@@ -226,6 +228,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return EXIT_OK if result.ok else EXIT_FAIL
 
     return _guard(run)
+
+
+def _fetch_when_nothing_here() -> None:
+    """A clone without an incident to work on (a fresh one) fetches first, so the error that
+    follows names the incidents the team declared since."""
+    from .core import joining
+    from .core.opening import has_open_incident, repo_root
+
+    root = repo_root()
+    if root is None or has_open_incident(root):
+        return
+    warning = joining.fetch(root)
+    if warning:
+        print(safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
 
 
 # --- hand-over ----------------------------------------------------------------------

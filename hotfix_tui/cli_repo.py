@@ -98,6 +98,23 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_join(args: argparse.Namespace) -> int:
+    """Fetch, then switch to the incident's branch (a local one tracking the remote branch)."""
+    from .core import joining
+
+    root = _repo_root()
+    warning = joining.fetch(root)
+    if warning:
+        print(safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
+    target = joining.choose(root, args.id)
+    joining.join(root, target)
+    tracking = "" if target.local else f" (tracking {target.source})"
+    print(safe(f"switched to {target.branch}{tracking}"))
+    print(safe(f"{target.id}  {target.severity}  {target.status or '-'}  {target.title}"))
+    print("next: hotfix-tui status, or hotfix-tui to open it")
+    return EXIT_OK
+
+
 def background_fetch(root: Path) -> None:
     """Start a read-only fetch when the last one is older than `fetch_interval` (never waited
     on: the next run shows its result)."""
@@ -261,6 +278,15 @@ def register(
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--here", action="store_true", help="only the folders of the work tree")
     sp.set_defaults(func=cmd_list)
+
+    sp = sub.add_parser(
+        "join", help="switch to the branch of an incident declared on another branch"
+    )
+    sp.add_argument(
+        "id", nargs="?", metavar="ID", help="hotfix-001, its number or folder (default: the "
+        "only open one)"
+    )
+    sp.set_defaults(func=cmd_join)
 
     sp = sub.add_parser("stats", help="SLA compliance, time to resolve and detect, every branch")
     sp.add_argument("--since", metavar="DATE", help="only incidents started on or after DATE")

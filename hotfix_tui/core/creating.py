@@ -86,7 +86,7 @@ def create_incident(
     hotfix = templates.HOTFIX_MD.format(
         title=title,
         hotfix_id=hotfix_id,
-        branch=branch_name if branch else (current_branch(root) or "(none)"),
+        branch=branch_name if branch else _here(root, git_repo),
         severity_row=templates.severity_row(workflow, severity),
         status_row=templates.status_row(workflow, status),
         started=format_time(now),
@@ -123,6 +123,14 @@ def create_incident(
         except GitError as exc:
             raise IncidentError(f"{exc}; the incident folder {rel} was created") from exc
     return folder
+
+
+def _here(root: Path, git_repo: bool) -> str:
+    """hotfix.md's Branch for `--no-branch`: the current branch, else a placeholder that
+    `record_md.branch_field` reads as no branch (never a name a command could use)."""
+    if not git_repo:
+        return "[no branch: not a git repository]"
+    return current_branch(root) or "[no branch: declared on a detached HEAD]"
 
 
 def record_creation(

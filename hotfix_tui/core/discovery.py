@@ -149,9 +149,10 @@ def is_closed(folder: Path, root: Path | None = None) -> bool:
 class Ambiguous(Exception):
     """More than one incident could be meant; the message lists them."""
 
-    def __init__(self, message: str, candidates: list[Found]) -> None:
+    def __init__(self, message: str, candidates: list[Found], open_here: bool = True) -> None:
         super().__init__(message)
         self.candidates = candidates
+        self.open_here = open_here  # False: every candidate is closed
 
 
 def workflow_name_for(folder: Path, tasks_text: str) -> str | None:

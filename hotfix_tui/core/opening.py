@@ -140,7 +140,18 @@ def pick_incident(root: Path) -> Found | None:
         f"{len(open_) or len(found)} incidents in {root}; "
         f"name one with --spec SPEC_DIR:\n{listing}",
         open_ or found,
+        open_here=bool(open_),
     )
+
+
+def has_open_incident(root: Path) -> bool:
+    """True when the work tree has an incident to work on (the branch's, or an open one)."""
+    from hotfix_tui.core.discovery import Ambiguous
+
+    try:
+        return pick_incident(root) is not None
+    except Ambiguous as exc:
+        return exc.open_here
 
 
 def resolve_folder(spec: str | None, root: Path | None) -> Path:
@@ -165,13 +176,15 @@ def resolve_folder(spec: str | None, root: Path | None) -> Path:
     try:
         found = pick_incident(root)
     except Ambiguous as exc:
-        raise UserError(str(exc), EXIT_NOT_FOUND) from exc
+        if exc.open_here:
+            raise UserError(str(exc), EXIT_NOT_FOUND) from exc
+        from hotfix_tui.core.joining import not_here  # (off the way of a command that works)
+
+        raise not_here(root, str(exc)) from exc  # only closed ones here: name the open ones
     if found is None:
-        raise UserError(
-            f"no incident in {root}/specs; declare one with: "
-            'hotfix-tui new "what broke" --severity P1',
-            EXIT_NOT_FOUND,
-        )
+        from hotfix_tui.core.joining import not_here
+
+        raise not_here(root)  # the incidents open on other branches, else how to declare one
     return found.folder
 
 

@@ -29,6 +29,8 @@ from hotfix_tui.tui.widgets.clock_dock import ClockDock
 from hotfix_tui.tui.widgets.text import clean
 
 if TYPE_CHECKING:
+    from hotfix_tui.core.joining import Elsewhere
+    from hotfix_tui.tui.screens.dialogs import PickItem
     from hotfix_tui.web.server import BoardThread
 
 
@@ -44,6 +46,17 @@ def pick_label(inc: Incident, hid: str, kind: str = "hotfix") -> Text:
     return incident_label(inc.id or hid, title, inc.severity,
                           wf_sev.color if wf_sev else "", inc.status, inc.sla(inc.clock()))
 
+
+
+def elsewhere_label(x: Elsewhere, clock: Clock) -> Text:
+    """The picker's line of an incident open on another branch, with that branch."""
+    from hotfix_tui.tui.screens.dialogs import incident_label
+
+    fig = x.figures
+    sev = fig.workflow.severity(x.severity) if fig is not None and fig.workflow else None
+    sla = fig.sla(clock()) if fig is not None else None
+    return incident_label(x.id, f"on {x.source} · {x.title}", x.severity,
+                          sev.color if sev else "", x.status, sla)
 
 
 def _gc_on() -> None:
@@ -184,7 +197,20 @@ class HotfixApp(App[int]):
             t.append(f"  {clean(quick_status(f.folder) or '?'):<22} ")
             t.append(clean(f.words.replace("-", " ")))
             items.append(PickItem(f.folder, t))
+        if self.root is not None:
+            items += self._elsewhere_items(self.root)
         self.push_screen(PickerScreen(items, self.root), self._picked)
+
+    def _elsewhere_items(self, root: Path) -> list[PickItem]:
+        """Picker lines for the incidents open on other branches (enter switches to one)."""
+        from hotfix_tui.core.joining import open_elsewhere
+        from hotfix_tui.tui.screens.dialogs import PickItem
+
+        items = []
+        for x in open_elsewhere(root, self.clock):
+            relabel = partial(elsewhere_label, x, self.clock)
+            items.append(PickItem(root / x.path, relabel(), relabel, join=x))
+        return items
 
     def _picked(self, result: Path | str | None) -> None:
         if result is None:

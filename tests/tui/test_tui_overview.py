@@ -197,12 +197,13 @@ async def test_the_picker_opens_the_overview_of_every_branch(tmp_path, clock):
     bob = setup_team(tmp_path, clock)
     git(bob, "add", "specs")
     git(bob, "commit", "-q", "-m", "declare 003")
-    git(bob, "switch", "-q", "main")  # nothing checked out: the picker is empty
+    git(bob, "switch", "-q", "main")  # nothing checked out: the picker offers other branches'
     app = HotfixApp(None, root=bob, clock=clock, settings=Settings(fetch_interval=0),
                     watch=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, PickerScreen) and app.screen.items == []
+        assert isinstance(app.screen, PickerScreen)
+        assert app.screen.items and all(it.join is not None for it in app.screen.items)
         await pilot.press("o")
         screen = app.screen
         assert isinstance(screen, OverviewScreen)

@@ -294,8 +294,8 @@ def home_branch(folder: Path) -> str | None:
         text = (folder / "hotfix.md").read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         text = ""
-    value = (record.get_field(text, "Branch") or "").strip().strip("`").strip()
-    if value and not re.search(r"[#\[\]\s]", value) and value != "(none)":
+    value = record.branch_field(text)  # '' for a placeholder or `(none)`
+    if value:
         return value
     parts = folder.parts
     if "specs" not in parts:

@@ -131,8 +131,13 @@ def get_field(text: str, name: str) -> str | None:
 
 
 def branch_field(text: str) -> str:
-    """hotfix.md's `**Branch**` value without its code quotes ('' when there is none)."""
-    return (get_field(text, "Branch") or "").strip().strip("`")
+    """hotfix.md's `**Branch**` value without its code quotes: '' when it names no branch (a
+    `[...]` or `###` placeholder, `(none)`, spaces), so no view or command ever shows one."""
+    value = (get_field(text, "Branch") or "").strip().strip("`").strip()
+    return value if _BRANCH_NAME.fullmatch(value) else ""
+
+
+_BRANCH_NAME = re.compile(r"[^\s#\[\]()~^:?*\\`-][^\s#\[\]()~^:?*\\`]*")
 
 
 def set_field(text: str, name: str, value: str) -> str:

@@ -1025,13 +1025,24 @@ class Incident:
         return change
 
     def unskip(self, ref: str) -> Change | None:
-        """Remove a task's skip mark."""
+        """Remove a task's skip mark; its undo skips it again with the same reason.
+
+        None when the task is not skipped (nothing is written)."""
         task = self.find(ref)
         if task.skip is None:
             return None
-        self._emit("unskip", task=self._ref(task))
-        self._notify(f"unskip {task.id or task.title}")
-        return None
+        key, reason = self._ref(task), task.skip.text
+        self._emit("unskip", task=key)
+        label = f"unskip {task.id or task.title}"
+
+        def undo() -> Change | None:
+            self._emit("skip", task=key, text=reason, undo=label)
+            return None
+
+        change = Change(label, undo, {TASKS, POSTMORTEM})
+        self.history.append(change)
+        self._notify(label)
+        return change
 
     def set_severity(self, severity: str) -> Change | None:
         """Change the severity; the clocks and applicable tasks follow."""

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.workflow.model import Workflow
 
-VERSION = 2  # 2: the hotfix.md branch field
+VERSION = 3  # 2: the hotfix.md branch field; 3: placeholders and `(none)` read as no branch
 FILE = "summaries.json"
 MAX_ITEMS = 20_000
 # what a summary keeps on disk (the workflow and the clock are attached when it is read)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -23,6 +24,9 @@ from hotfix_tui.tui.host import host
 from hotfix_tui.tui.widgets.clock_dock import ClockDock
 from hotfix_tui.tui.widgets.footer import KeyFooter
 from hotfix_tui.tui.widgets.text import STATE_STYLE, clean, severity_color
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.joining import Elsewhere
 
 
 class SkipScreen(ModalScreen[str | None]):
@@ -198,6 +202,7 @@ class PickItem:
     folder: Path
     label: Text
     relabel: Callable[[], Text] | None = None  # the label now (its SLA clock moves)
+    join: Elsewhere | None = None  # on another branch: enter switches there (after asking)
 
 
 
@@ -247,6 +252,9 @@ class PickerScreen(Screen[Path | str | None]):
 
     def compose(self) -> ComposeResult:
         head = Text(" hotfix-tui: choose an incident", style="bold reverse")
+        if any(it.join is not None for it in self.items):
+            head.append("  (one on another branch: enter switches to its branch, after asking)",
+                        style="reverse")
         yield Static(head, id="picker-head")
         opts = [Option(it.label, id=str(i)) for i, it in enumerate(self.items)]
         opts.append(Option(Text("+ Declare a new incident…", style="bold green"), id="new"))
@@ -268,8 +276,45 @@ class PickerScreen(Screen[Path | str | None]):
     def selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id == "new":
             self.action_new()
-        else:
-            self.dismiss(self.items[int(event.option.id or 0)].folder)
+            return
+        item = self.items[int(event.option.id or 0)]
+        if item.join is None:
+            self.dismiss(item.folder)
+            return
+        from hotfix_tui.tui.screens.record_dialogs import ConfirmScreen
+
+        x = item.join
+        tracking = "" if x.local else f", a local branch tracking {x.source}"
+        question = (f"Join {x.id}? This switches the work tree to {x.branch}{tracking} "
+                    f"({x.switch}).")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._switch(item)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, exclusive=True, group="picker-git", exit_on_error=False)
+    def _switch(self, item: PickItem) -> None:
+        from hotfix_tui.core.errors import UserError
+        from hotfix_tui.core.joining import join
+
+        assert item.join is not None and self.root is not None
+        try:
+            join(self.root, item.join)
+            error = None
+        except UserError as exc:
+            error = str(exc)
+        self.app.call_from_thread(self._switched, item, error)
+
+    def _switched(self, item: PickItem, error: str | None) -> None:
+        if error is not None:
+            self.notify(clean(error), severity="error", title="Join", markup=False, timeout=10)
+            return
+        x = item.join
+        if x is not None:
+            self.notify(clean(f"switched to {x.branch}"), title=f"Joined {x.id}", markup=False)
+        self.dismiss(item.folder)
 
     def action_new(self) -> None:
         self.dismiss("new")

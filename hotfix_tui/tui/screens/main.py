@@ -606,7 +606,7 @@ class MainScreen(IncidentFlows):
             return
         key = row.key
         if row.view.skipped is not None:
-            if self.act(lambda: self.incident.unskip(key)) is not False:
+            if self.act(lambda: self.incident.unskip(key)) is not None:  # None: failed, said
                 self.refresh_task(key)
                 self.notify(f"{clean(row.view.id or key)} is no longer skipped", markup=False)
             return

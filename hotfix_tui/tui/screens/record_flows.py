@@ -100,18 +100,22 @@ class IncidentFlows(Screen[None]):
             self.notify("a sync is running: your change waits and is saved when it finishes",
                         severity="warning", title="Sync in progress")
             return None
+        return self._attempt(fn)[1]
+
+    def _attempt(self, fn: Callable[[], T]) -> tuple[bool, T | None]:
+        """Run a change now: (True, its result), or (False, None) once its error is shown."""
         try:
             result = fn()
         except ACTION_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Not done", markup=False)
-            return None
+            return False, None
         except NeedsConfirmation as exc:  # a confirmed change that waited for a sync
             self.notify(clean(f"not saved: {exc}; make the change again"), severity="warning",
                         title="Not done", markup=False)
-            return None
+            return False, None
         for message in getattr(result, "messages", None) or []:
             self.notify(clean(message), severity="warning", title="Kept", markup=False)
-        return result
+        return True, result
 
     def refuse_while_syncing(self) -> bool:
         """True (and says so) when a sync runs: a dialog would show what is about to change."""
@@ -123,10 +127,13 @@ class IncidentFlows(Screen[None]):
 
     def _run_waiting(self) -> None:
         waiting, self._waiting = self._waiting, []
-        for fn in waiting:
-            self.act(fn)
-        if waiting:
-            self.notify(f"{len(waiting)} change(s) made during the sync saved", title="Sync")
+        saved = sum(1 for fn in waiting if self._attempt(fn)[0])
+        failed = len(waiting) - saved
+        if failed:
+            self.notify(f"{saved} change(s) made during the sync saved; {failed} not saved "
+                        "(the errors above say why)", severity="warning", title="Sync")
+        elif waiting:
+            self.notify(f"{saved} change(s) made during the sync saved", title="Sync")
 
     # --- auto-commit -------------------------------------------------------------------------
 
