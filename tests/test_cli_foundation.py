@@ -182,10 +182,15 @@ def test_done_tells_about_na_tasks_and_kept_times(repo, capsys, monkeypatch):
     assert "T012 done:" in (folder / "post-mortem.md").read_text()
     run(capsys, "undo", "T012")
     assert "**Fix Deployed**: [YYYY-MM-DD HH:MM:SS UTC]" in hotfix.read_text()
-    code, out, _ = run(capsys, "done", "T012")  # re-checking keeps the time first recorded
+    code, out, _ = run(capsys, "done", "T012", "--keep-first")  # kept on purpose
     assert code == 0
-    assert "note: Fix Deployed keeps 2026-01-02 03:04:05 UTC, the time first recorded" in out
+    assert "note: Fix Deployed keeps 2026-01-02 03:04:05 UTC, the time before the reopen" in out
     assert "**Fix Deployed**: 2026-01-02 03:04:05 UTC" in hotfix.read_text()
+    run(capsys, "undo", "T012")
+    code, out, _ = run(capsys, "done", "T012")  # a reopen is a fact: a new time, said
+    assert code == 0
+    assert "(it was 2026-01-02 03:04:05 UTC before T012 was reopened; give --keep-first" in out
+    assert "**Fix Deployed**: 2026-01-02 03:04:05 UTC" not in hotfix.read_text()
 
 
 def test_skip_on_a_done_task_is_refused_and_progress_agrees(repo, capsys, monkeypatch):
