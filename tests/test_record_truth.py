@@ -248,6 +248,7 @@ def test_a_box_unchecked_in_an_editor_is_recorded_not_reverted(setup):
     clock, remote, alice, bob = setup
     a, b = incident(alice, clock), incident(bob, clock)
     a.set_done("T001")
+    a.note("T002", "paged the IC")  # the file the editor opens is newer than any unchecked T001
     settle(clock, (alice, a), (bob, b))
     tasks = alice / FOLDER / "tasks.md"
     tasks.write_text(tasks.read_text().replace("- [x] **T001**", "- [ ] **T001**"))

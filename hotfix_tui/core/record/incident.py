@@ -223,7 +223,6 @@ class Incident:
     def _build_view(self) -> None:
         from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
         from hotfix_tui.core.record import journal
-        from hotfix_tui.core.record.reconcile import detect
 
         texts = {n: (f.text if f else None) for n, f in self.files.items()}
         self.warnings = list(self._log_problems)
@@ -254,9 +253,13 @@ class Incident:
                 if t is not None and stored and journal.text_hash(t) != stored.get(n)
             }
             if names:
-                self.pending = detect(
-                    texts, self.events, self.workflow, names, self._maker(self.events)
+                order = (TASKS, HOTFIX, POSTMORTEM)
+                last = journal.load_projection(self.repo_root, self.folder)
+                self.pending, merged = self._hand_edits(
+                    texts, self.events, sorted(names, key=order.index),
+                    self._maker(self.events), last,
                 )
+                texts.update(merged)
             self.view = project(texts, [*self.events, *self.pending], self.workflow)
         else:
             self.view = texts
@@ -685,7 +688,7 @@ class Incident:
     def _reconcile(self, texts: dict[str, str | None], events: list[Event]) -> list[Event]:
         """Seed a first log from the files, or turn hand edits into events."""
         from hotfix_tui.core.record import journal
-        from hotfix_tui.core.record.reconcile import detect, seed
+        from hotfix_tui.core.record.reconcile import seed
 
         if not events:
             return seed(texts, self.workflow, self._maker([]))
@@ -697,20 +700,69 @@ class Incident:
         out: list[Event] = []
         make = self._maker(events)
         order = (TASKS, HOTFIX, POSTMORTEM)
-        for name in sorted(names - set(arrived), key=order.index):
-            found = detect(texts, [*events, *out], self.workflow, {name}, make)
-            if name in last and found:
-                # what differs from the log already in the file last written is no one's edit
-                then = {**texts, name: last[name]}
-                stale = detect(then, [*events, *out], self.workflow, {name}, self._maker(events))
-                seen = {_signature(e) for e in stale}
-                found = [e for e in found if _signature(e) not in seen]
-            out += found
-            if name == TASKS and name in last:
-                out += self._retitles(texts.get(TASKS) or "", last[TASKS], [*events, *out], make)
+        local = sorted(names - set(arrived), key=order.index)
+        found, merged = self._hand_edits(texts, [*events, *out], local, make, last)
+        if local:
+            journal.remember(self.repo_root, self.folder, {n: texts[n] for n in local})
+        texts.update(merged)
+        out += found
         for name, commit in arrived.items():
             out += self._git_edits(texts, [*events, *out], name, commit)
         return out
+
+    def _hand_edits(
+        self,
+        texts: dict[str, str | None],
+        events: list[Event],
+        names: list[str],
+        make: Callable[..., Event],
+        last: dict[str, str],
+    ) -> tuple[list[Event], dict[str, str]]:
+        """Hand edits of the files `names`, each merged three-way: the base is the text kept
+        here (a projection written, a file seen, HEAD's) it differs least from; only the edit's
+        own changes become events, and its text is merged onto the last projection written."""
+        from hotfix_tui.core.git.mdmerge import merge3
+        from hotfix_tui.core.record import journal
+        from hotfix_tui.core.record.reconcile import closest, edit_events
+
+        out: list[Event] = []
+        merged: dict[str, str] = {}
+        for name in names:
+            edited = texts.get(name)
+            if edited is None:
+                continue
+            cands = journal.candidates(self.repo_root, self.folder, name)
+            head = self._head_text(name)
+            if head is not None:
+                cands.append(head)
+            base = closest(edited, cands)
+            now = {**texts, **merged}
+            out += edit_events(
+                name, now, base, [*events, *out], self.workflow, make, _signature
+            )
+            if name == TASKS and base is not None:
+                out += self._retitles(edited, base, [*events, *out], make)
+            ours = last.get(name)
+            if base is not None and ours is not None and ours != base and edited != base:
+                text, marked = merge3(base, ours, edited, ("hotfix-tui", "edited by hand"))
+                if marked:
+                    self.warnings.append(
+                        f"{self.path(name)}: your edit and the record changed the same text; "
+                        "both are kept between conflict markers (`hotfix-tui resolve`)"
+                    )
+                merged[name] = text
+        return out, merged
+
+    def _head_text(self, name: str) -> str | None:
+        """The file as HEAD has it (None outside git or when HEAD lacks it)."""
+        from hotfix_tui.core.record import journal
+
+        if self.repo_root is None:
+            return None
+        try:
+            return journal.show(self.repo_root, "HEAD", self._rel(name))
+        except (OSError, ValueError):
+            return None
 
     def _retitles(
         self, text: str, before: str, events: list[Event], make: Callable[..., Event]
