@@ -345,8 +345,9 @@ def _commit_pending(
     who: str | None,
     result: SyncResult,
 ) -> None:
-    """Record hand edits, project, and commit what the folder has not committed yet."""
-    if not pending_changes(root, folder):
+    """Record hand edits, project, and commit what the folder has not committed yet (also
+    files committed with conflict markers by a clone without the driver: never pushed as-is)."""
+    if not pending_changes(root, folder) and not _marked(folder):
         return
     inc = _load(folder, incident, clock, who, root)
     try:
@@ -356,6 +357,19 @@ def _commit_pending(
     with contextlib.suppress(NothingToCommit):
         sha = commit_incident(root, folder, None, inc)
         result.committed = result.committed or sha
+
+
+def _marked(folder: Path) -> bool:
+    """Whether a markdown file of the folder holds git conflict markers."""
+    from hotfix_tui.core.git.mdmerge import has_markers
+    from hotfix_tui.core.store import read_text
+
+    for name in MARKDOWN:
+        p = folder / name
+        with contextlib.suppress(OSError, ValueError):
+            if p.is_file() and has_markers(read_text(p).text):
+                return True
+    return False
 
 
 def _after_fast_forward(

@@ -113,6 +113,9 @@ def settle_block(
     free_o = [x for x in ours if not _fact(x)]
     free_t = [x for x in theirs if not _fact(x)]
     free_b = None if base is None else [x for x in base if not _fact(x)]
+    if any(_is_marker(x, m) for x in (*ours, *theirs) for m in ("<<<<<<<", ">>>>>>>")):
+        return _facts(theirs, ours, base), False  # never a block in a block: the edit's side
+
     def blank(lines: list[str]) -> bool:
         return free_b is None and not any(x.strip() for x in lines)
 
@@ -203,8 +206,8 @@ def _apply(b: list[str], lo: int, hi: int, hunks: list[Hunk]) -> list[str]:
 def resolve_markers(
     text: str, *, everything: bool = False, keep: str = "both"
 ) -> tuple[str, list[int]]:
-    """Settle conflict blocks made only of projected lines; returns the text and the 1-based
-    lines of blocks left for a person (with `everything`, all: `keep` ours, theirs or both)."""
+    """Settle conflict blocks (`settle_block`); returns the text and the 1-based lines of the
+    blocks of text people wrote left marked (with `everything`, none: `keep` ours, theirs, both)."""
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     left: list[int] = []
@@ -217,20 +220,24 @@ def resolve_markers(
         start = i
         j, ours, base, theirs = _block(lines, i)
         if j >= len(lines):  # an unterminated block: leave it for a person
-            left.append(start + 1)
+            left.append(len(out) + 1)
             out.extend(lines[start:])
             break
-        if everything or all(projected(x) for x in (*ours, *theirs)):
-            if not everything or keep == "both":
-                merged = union(ours, theirs, base)
+        label = (lines[start][8:].strip() or "ours", lines[j][8:].strip() or "theirs")
+        merged, marked = settle_block(base or None, ours, theirs, label)
+        if marked:
+            at = next(k for k, x in enumerate(merged) if _is_marker(x, "<<<<<<<"))
+            if everything:  # the person's choice for the text; projected lines stay merged
+                free_o = [x for x in ours if not _fact(x)]
+                free_t = [x for x in theirs if not _fact(x)]
+                kept = free_o if keep == "ours" else free_t if keep == "theirs" else []
+                kept = kept if keep != "both" else union(free_o, free_t)
+                merged = [*merged[:at], *_ended(kept)]
             else:
-                merged = list(ours if keep == "ours" else theirs)
-            if merged and not merged[-1].endswith(("\n", "\r")) and j + 1 < len(lines):
-                merged[-1] += "\n"
-            out.extend(merged)
-        else:
-            left.append(start + 1)
-            out.extend(lines[start : j + 1])
+                left.append(len(out) + at + 1)
+        if merged and not merged[-1].endswith(("\n", "\r")) and j + 1 < len(lines):
+            merged[-1] += "\n"
+        out.extend(merged)
         i = j + 1
     return "".join(out), left
 
@@ -254,8 +261,8 @@ def _block(lines: list[str], i: int) -> tuple[int, list[str], list[str], list[st
 
 def blocks(text: str) -> list[tuple[int, list[str], list[str]]]:
     """The conflict blocks a person must settle: (1-based line, our lines, their lines)."""
-    _, left = resolve_markers(text)
-    lines = text.splitlines()
+    settled, left = resolve_markers(text)
+    lines = settled.splitlines()
     out = []
     for start in left:
         _j, ours, _base, theirs = _block(lines, start - 1)

@@ -233,8 +233,8 @@ class Incident:
                 markers = True
                 texts[name], left = resolve_markers(text)
                 self.warnings += [
-                    f"{self.path(name)}:{n}: git conflict markers in text people wrote; "
-                    "resolve them (`hotfix-tui resolve`) before the next change"
+                    f"{self.path(name)}:{n}: a conflict in text people wrote: both sides are "
+                    "kept between conflict markers; settle it with `hotfix-tui resolve`"
                     for n in left
                 ]
         self.pending = []
@@ -552,6 +552,7 @@ class Incident:
         build: Build | None = None,
         edit: tuple[str, Callable[[str], str]] | None = None,
         task: str | None = None,
+        edits: dict[str, Callable[[str], str]] | None = None,
     ) -> list[Event]:
         """Under the incident's lock: record hand edits, append the action's events (fsynced),
         then project and write the markdown; returns the action's events."""
@@ -581,8 +582,9 @@ class Incident:
                             str(store._write_error(str(self.folder / evlog.LOG), exc))
                         ) from exc
                 all_events = list({e.id: e for e in [*events, *new]}.values())
-                if edit is not None and texts.get(edit[0]) is not None:
-                    texts = {**texts, edit[0]: edit[1](texts[edit[0]] or "")}
+                for name, fn in ([edit] if edit else []) + list((edits or {}).items()):
+                    if texts.get(name) is not None:
+                        texts = {**texts, name: fn(texts[name] or "")}
                 proj = project(texts, all_events, self.workflow)
                 if self._write_all(proj):
                     journal.save_hashes(self.repo_root, self.folder, proj)
@@ -656,14 +658,9 @@ class Incident:
                 raise IncidentError(str(exc)) from exc
             self._disk[name] = text
             if text is not None and has_markers(text):
-                text, left = resolve_markers(text)
-                if left:
-                    where = ", ".join(f"{p}:{n}" for n in left[:5])
-                    raise IncidentError(
-                        f"{where}: git conflict markers in text people wrote; edit the file to "
-                        "keep what is right (or run `hotfix-tui resolve`), then run the command "
-                        "again - nothing was written"
-                    )
+                # projected lines are settled (the projection rebuilds them from the log); a
+                # block of text people wrote stays marked for `resolve` and never blocks a write
+                text, _left = resolve_markers(text)
             texts[name] = text
         if texts[TASKS] is None and texts[HOTFIX] is None:
             raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
@@ -721,7 +718,7 @@ class Incident:
         """Hand edits of the files `names`, each merged three-way: the base is the text kept
         here (a projection written, a file seen, HEAD's) it differs least from; only the edit's
         own changes become events, and its text is merged onto the last projection written."""
-        from hotfix_tui.core.git.mdmerge import merge3
+        from hotfix_tui.core.git.mdmerge import has_markers, merge3
         from hotfix_tui.core.record import journal
         from hotfix_tui.core.record.reconcile import closest, edit_events
 
@@ -736,13 +733,15 @@ class Incident:
             if head is not None:
                 cands.append(head)
             base = closest(edited, cands)
+            ours = last.get(name)
+            if ours is not None and has_markers(ours) and not has_markers(edited):
+                base = ours  # the person settled the conflict the last projection kept marked
             now = {**texts, **merged}
             out += edit_events(
                 name, now, base, [*events, *out], self.workflow, make, _signature
             )
             if name == TASKS and base is not None:
                 out += self._retitles(edited, base, [*events, *out], make)
-            ours = last.get(name)
             if base is not None and ours is not None and ours != base and edited != base:
                 text, marked = merge3(base, ours, edited, ("hotfix-tui", "edited by hand"))
                 if marked:
@@ -1099,6 +1098,26 @@ class Incident:
         del self.history[depth:]  # the inverse action is not itself undoable
         self._notify(f"undo {change.label}")
         return change.label
+
+    def resolve_conflicts(self, keep: str) -> list[str]:
+        """Settle the blocks of text people wrote that a merge left marked, keeping `keep`
+        (ours, theirs or both); projected lines come from the log, so no side of them is taken
+        for an edit (a stale box never becomes a reopen). Returns the files settled."""
+        from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
+
+        settled: list[str] = []
+
+        def settler(name: str) -> Callable[[str], str]:
+            def settle(text: str) -> str:
+                if not has_markers(text):
+                    return text
+                settled.append(name)
+                return resolve_markers(text, everything=True, keep=keep)[0]
+
+            return settle
+
+        self.transact(None, edits={n: settler(n) for n in (TASKS, HOTFIX, POSTMORTEM)})
+        return list(dict.fromkeys(settled))
 
     # --- hooks and record filling (see fill.py) ----------------------------------------------
 
