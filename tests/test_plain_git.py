@@ -119,3 +119,39 @@ def test_a_free_text_conflict_keeps_both_sides_marked_and_tasks_can_still_be_che
     assert "<<<<<<<" not in text, text
     assert "Raised the pool size to 50." in text and "Restarted the API pods." in text
     assert "- [x] **T005**" in (alice / FOLDER / "tasks.md").read_text()
+
+
+def test_a_hand_edit_arriving_by_sync_and_by_plain_pull_becomes_the_same_events(
+    setup, tmp_path, capsys, monkeypatch
+):
+    remote, alice, fred = setup
+    bob = tmp_path / "bob"
+    tasks = fred / FOLDER / "tasks.md"
+    text = tasks.read_text().replace("- [ ] **T004**", "- [x] **T004**")
+    tasks.write_text(text.replace("- [ ] **T006**", "- [x] **T006**"))
+    git(fred, "commit", "-q", "-am", "T004 and T006 by hand")
+    git(fred, "push", "-q")
+    # Bob: a change of his own, committed, then a plain pull (his clone has the driver)
+    monkeypatch.chdir(bob)
+    code, _out, err = run(capsys, "done", "T005")
+    assert code == 0, err
+    git(bob, "commit", "-q", "-am", "T005")
+    git(bob, "pull", "-q", "--no-rebase", "--no-edit")
+    code, _out, err = run(capsys, "status")  # the merged files are read: Fred's edit recorded
+    assert code == 0, err
+    code, _out, err = run(capsys, "done", "T002")
+    assert code == 0, err
+    # Alice gets Fred's commit through sync's own merge
+    monkeypatch.chdir(alice)
+    code, _out, err = run(capsys, "done", "T003")
+    assert code == 0, err
+    code, _out, err = run(capsys, "sync")
+    assert code == 0, err
+    for root in (bob, alice, bob):
+        monkeypatch.chdir(root)
+        code, _out, err = run(capsys, "sync")
+        assert code == 0, err
+    for root in (alice, bob):
+        done = [e for e in log(root) if e["kind"] == "done" and e.get("task") in ("T004", "T006")]
+        assert sorted((e["task"], e["who"]) for e in done) == [("T004", FRED), ("T006", FRED)]
+    assert log(alice) == log(bob)

@@ -123,13 +123,6 @@ def folder_words(description: str, count: int = 3) -> str:
     return "-".join(words[:count]) or "incident"
 
 
-def _signature(ev: Event) -> tuple[object, ...]:
-    """What an event says, without who or when it was made: equal for the same edit."""
-    data = {k: v for k, v in ev.data.items() if k not in ("hand",)}
-    at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
-    return (ev.kind, repr(sorted(data.items())), at)
-
-
 Build = Callable[[list[Event], Callable[..., Event]], list[Event]]
 
 
@@ -738,7 +731,7 @@ class Incident:
                 base = ours  # the person settled the conflict the last projection kept marked
             now = {**texts, **merged}
             out += edit_events(
-                name, now, base, [*events, *out], self.workflow, make, _signature
+                name, now, base, [*events, *out], self.workflow, make
             )
             if name == TASKS and base is not None:
                 out += self._retitles(edited, base, [*events, *out], make)
@@ -808,44 +801,15 @@ class Incident:
         name: str,
         commit: tuple[str, int, str, int],
     ) -> list[Event]:
-        """Edits a commit carried without events, credited to its author and time."""
-        from datetime import UTC
-
-        from hotfix_tui.core.record import journal
-        from hotfix_tui.core.record.reconcile import detect, fact_key
+        """Edits a commit carried without events, credited to its author and time (the same
+        events, ids included, as `sync` makes of that commit: `credit.commit_edits`)."""
+        from hotfix_tui.core.record.credit import commit_edits
 
         assert self.repo_root is not None
-        sha, parents, author, at = commit
-        when = datetime.fromtimestamp(at, UTC)
-        n = 0
-
-        def make(kind: str, happened: datetime | None = None, **data: object) -> Event:
-            nonlocal n
-            n += 1
-            return Event(
-                f"git-{sha[:12]}-{name}-{n:03d}",
-                kind,
-                evlog.iso(when),
-                evlog.iso(happened or when),
-                author,
-                "git",
-                {k: v for k, v in data.items() if v is not None},
-            )
-
-        found = detect(texts, events, self.workflow, {name}, make)
-        if not found:
-            return []
-        touched = {fact_key(e) for e in events}
-        keep = {fact_key(e) for e in found if fact_key(e) not in touched}
-        if parents == 1:
-            md = journal.show(self.repo_root, sha, self._rel(name))
-            log = journal.show(self.repo_root, sha, self._rel(evlog.LOG)) or ""
-            if md is not None:
-                then, _ = evlog.parse_log(log)
-                if then:
-                    at_c = detect({**texts, name: md}, then, self.workflow, {name}, make)
-                    keep |= {fact_key(e) for e in at_c}
-        return [e for e in found if fact_key(e) in keep]
+        rel = self._rel(name).rpartition("/")[0]
+        have = {e.id for e in events}
+        found = commit_edits(self.repo_root, rel, name, commit, self.workflow)
+        return [e for e in found if e.id not in have]
 
     def _write_all(self, proj: dict[str, str | None]) -> bool:
         """Write each projected file that differs; False when one changed under us (redo)."""

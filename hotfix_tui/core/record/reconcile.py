@@ -338,6 +338,13 @@ def closest(edited: str, candidates: list[str]) -> str | None:
     return "".join(found) if best[0] * 2 <= size else None
 
 
+def signature(ev: Event) -> tuple[object, ...]:
+    """What an event says, without who or when it was made: equal for the same edit."""
+    data = {k: v for k, v in ev.data.items() if k not in ("hand",)}
+    at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
+    return (ev.kind, repr(sorted(data.items())), at)
+
+
 def edit_events(
     name: str,
     files: dict[str, str | None],
@@ -345,7 +352,6 @@ def edit_events(
     events: list[Event],
     wf: Workflow | None,
     make: Make,
-    signature: Callable[[Event], tuple[object, ...]],
 ) -> list[Event]:
     """The events of a hand edit of file `name` made on `base` (the text the person started
     from): only what the edit changed; without a base, only what it added."""
@@ -354,12 +360,12 @@ def edit_events(
         return found
     if base is None:
         return [e for e in found if e.kind in ADDITIONS]
-    stale = detect({**files, name: base}, events, wf, {name}, _scratch)
+    stale = detect({**files, name: base}, events, wf, {name}, stale_maker)
     seen = {signature(e) for e in stale}
     return [e for e in found if signature(e) not in seen]
 
 
-def _scratch(kind: str, happened: datetime | None = None, **data: Any) -> Event:
+def stale_maker(kind: str, happened: datetime | None = None, **data: Any) -> Event:
     """A throw-away event (what a base already said, to compare with)."""
     from hotfix_tui.core.record.events import iso
 
