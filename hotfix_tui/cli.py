@@ -189,6 +189,8 @@ def _act(args: argparse.Namespace, fn) -> int:
         raise CliError(str(exc), EXIT_FAIL) from exc
     if msg:
         print(safe(msg, keep="\n"))
+    for warning in inc.warnings:  # e.g. a conflict in text people wrote, kept marked
+        print(safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
     return EXIT_OK
 
 

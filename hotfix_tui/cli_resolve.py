@@ -16,11 +16,19 @@ from .core.opening import open_incident
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     from .core import store
-    from .core.git.mdmerge import blocks, has_markers, resolve_markers
+    from .core.git.mdmerge import blocks, has_markers
     from .core.record.incident import IncidentError
 
     inc = open_incident(args.spec)
     left = 0
+    try:
+        if args.keep:
+            for name in inc.resolve_conflicts(args.keep):
+                print(f"{inc.path(name)}: conflict markers settled, keeping {args.keep}")
+        else:
+            inc.repair()  # the markers around projected lines: settled from the log
+    except IncidentError as exc:
+        raise CliError(str(exc), EXIT_FAIL) from exc
     for name in ("tasks.md", "hotfix.md", "post-mortem.md"):
         path = inc.path(name)
         if not path.exists():
@@ -28,22 +36,11 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         text = store.read_text(path).text
         if not has_markers(text):
             continue
-        if args.keep:
-            settled, _ = resolve_markers(text, everything=True, keep=args.keep)
-            store.atomic_write(path, settled)
-            print(f"{path}: conflict markers settled, keeping {args.keep}")
-            continue
         for line, ours, theirs in blocks(text):
             left += 1
             print(safe(f"{path}:{line}: a conflict in text people wrote", keep=""))
             print("  ours:   " + safe(" / ".join(ours) or "(nothing)"))
             print("  theirs: " + safe(" / ".join(theirs) or "(nothing)"))
-    try:
-        inc.load()
-        if not left:
-            inc.repair()  # the markers around projected lines: settled from the log
-    except IncidentError as exc:
-        raise CliError(str(exc), EXIT_FAIL) from exc
     if left:
         print(
             f"{left} conflict(s) need a choice: edit the files, or run "

@@ -13,11 +13,10 @@ When the remote cannot be reached or the push is rejected, the local commits sta
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hotfix_tui.core.clocks import Clock, utc_now
 from hotfix_tui.core.git.branches import check_record_branch
@@ -351,8 +350,9 @@ def _commit_pending(
     who: str | None,
     result: SyncResult,
 ) -> None:
-    """Record hand edits, project, and commit what the folder has not committed yet."""
-    if not pending_changes(root, folder):
+    """Record hand edits, project, and commit what the folder has not committed yet (also
+    files committed with conflict markers by a clone without the driver: never pushed as-is)."""
+    if not pending_changes(root, folder) and not _marked(folder):
         return
     inc = _load(folder, incident, clock, who, root)
     try:
@@ -362,6 +362,19 @@ def _commit_pending(
     with contextlib.suppress(NothingToCommit):
         sha = commit_incident(root, folder, None, inc, notices=result.warnings)
         result.committed = result.committed or sha
+
+
+def _marked(folder: Path) -> bool:
+    """Whether a markdown file of the folder holds git conflict markers."""
+    from hotfix_tui.core.git.mdmerge import has_markers
+    from hotfix_tui.core.store import read_text
+
+    for name in MARKDOWN:
+        p = folder / name
+        with contextlib.suppress(OSError, ValueError):
+            if p.is_file() and has_markers(read_text(p).text):
+                return True
+    return False
 
 
 def _after_fast_forward(
@@ -441,13 +454,17 @@ def _merge(
 
     base_f, ours_f, theirs_f = side(mb), side(head), side(theirs)
     inc = _load(folder, incident, clock, who, root)
+    from hotfix_tui.core.record.credit import commit_edits
     from hotfix_tui.core.record.journal import last_commit
 
-    credits = tuple(
-        {n: c for n in MARKDOWN if (c := last_commit(root, f"{rel}/{n}", tip)) is not None}
+    edits = [
+        e
         for tip in (head, theirs)
-    )
-    outcome = merge_record(base_f, ours_f, theirs_f, inc.workflow, (credits[0], credits[1]))
+        for n in MARKDOWN
+        if (c := last_commit(root, f"{rel}/{n}", tip)) is not None
+        for e in commit_edits(root, rel, n, c, inc.workflow)
+    ]
+    outcome = merge_record(base_f, ours_f, theirs_f, inc.workflow, edits)
     result.arrived += outcome.arrived
     with temp_index(root) as env:
         run_git(root, "read-tree", tree, env=env)
@@ -484,56 +501,12 @@ class RecordMerge:
     arrived: list[Arrival]
 
 
-Credit = tuple[str, int, str, int]  # the last commit touching a file: sha, parents, author, time
-
-
-def side_edits(
-    files: dict[str, str | None], workflow: Workflow | None, credits: dict[str, Credit]
-) -> list[Event]:
-    """Edits a side's commits carried without events (its markdown against its own log),
-    credited to the commit that made each file; ids fixed by that commit, as every clone makes."""
-    from hotfix_tui.core.record.events import parse_log
-    from hotfix_tui.core.record.reconcile import detect, fact_key
-
-    evs, _ = parse_log(files.get(LOG) or "")
-    out: list[Event] = []
-    if not evs:
-        return out
-    touched = {fact_key(e) for e in evs}
-    for name in MARKDOWN:
-        credit = credits.get(name)
-        if credit is None or files.get(name) is None:
-            continue
-        sha, parents, author, at = credit
-        make = _credited(sha, author, datetime.fromtimestamp(at, UTC), name)
-        found = detect(files, [*evs, *out], workflow, {name}, make)
-        if parents > 1:  # a merge's text may lag its log: only facts the log never decided
-            found = [e for e in found if fact_key(e) not in touched]
-        out += found
-    return out
-
-
-def _credited(sha: str, author: str, when: datetime, name: str) -> Callable[..., Event]:
-    """A maker of events credited to a commit, with ids every clone makes alike."""
-    from hotfix_tui.core.record.events import iso
-
-    count = [0]
-
-    def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
-        count[0] += 1
-        clean = {k: v for k, v in data.items() if v is not None}
-        eid = f"git-{sha[:12]}-{name}-{count[0]:03d}"
-        return Event(eid, kind, iso(when), iso(happened or when), author, "git", clean)
-
-    return make
-
-
 def merge_record(
     base: dict[str, str | None],
     ours: dict[str, str | None],
     theirs: dict[str, str | None],
     workflow: Workflow | None,
-    credits: tuple[dict[str, Credit], dict[str, Credit]] = ({}, {}),
+    edits: list[Event] | None = None,
 ) -> RecordMerge:
     """A pure merge of one incident folder: the union of both logs, the markdown merged without
     markers, then every file projected from the merged log (the same on every clone)."""
@@ -543,11 +516,9 @@ def merge_record(
 
     ev_o, _ = parse_log(ours.get(LOG) or "")
     ev_t, _ = parse_log(theirs.get(LOG) or "")
-    edits = [
-        *side_edits(ours, workflow, credits[0]),
-        *side_edits(theirs, workflow, credits[1]),
-    ]
-    merged = sorted({e.id: e for e in [*ev_o, *ev_t, *edits]}.values(), key=lambda e: e.order)
+    merged = sorted(
+        {e.id: e for e in [*ev_o, *ev_t, *(edits or [])]}.values(), key=lambda e: e.order
+    )
     files: dict[str, str | None] = {}
     for name in MARKDOWN:
         if name in ours or name in theirs:

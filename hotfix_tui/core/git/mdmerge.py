@@ -72,11 +72,142 @@ def union(ours: list[str], theirs: list[str], base: list[str] | None = None) -> 
     return out
 
 
+def _fact(line: str) -> bool:
+    """A projected line that says something (a blank line goes with the text around it)."""
+    return bool(line.strip()) and projected(line)
+
+
+def _facts(primary: list[str], other: list[str], base: list[str] | None) -> list[str]:
+    """`primary`'s lines, then `other`'s projected lines it lacks (by `line_key`); where only
+    `other` changed a keyed line since the base, its version."""
+    was = {line_key(x): x for x in base or [] if _fact(x)}
+    at = {line_key(x): i for i, x in enumerate(primary) if _fact(x)}
+    out = list(primary)
+    for x in other:
+        if not _fact(x):
+            continue
+        k = line_key(x)
+        if k in at:
+            i = at[k]
+            if k in was and out[i] == was[k] and x != was[k]:
+                out[i] = x
+            continue
+        at[k] = len(out)
+        out.append(x)
+    return out
+
+
+def settle_block(
+    base: list[str] | None,
+    ours: list[str],
+    theirs: list[str],
+    labels: tuple[str, str] = ("ours", "theirs"),
+) -> tuple[list[str], bool]:
+    """One conflicting part of a three-way merge: projected lines of both sides kept once (the
+    projection from the log settles them), text people wrote taken from the side that changed
+    it; when both changed it, both sides in a marked block. Returns (lines, marked)."""
+    if ours == theirs or theirs == base:
+        return list(ours), False
+    if ours == base:
+        return list(theirs), False
+    free_o = [x for x in ours if not _fact(x)]
+    free_t = [x for x in theirs if not _fact(x)]
+    free_b = None if base is None else [x for x in base if not _fact(x)]
+    if any(_is_marker(x, m) for x in (*ours, *theirs) for m in ("<<<<<<<", ">>>>>>>")):
+        return _facts(theirs, ours, base), False  # never a block in a block: the edit's side
+
+    def blank(lines: list[str]) -> bool:
+        return free_b is None and not any(x.strip() for x in lines)
+
+    if free_o == free_t or free_t == free_b or blank(free_t):
+        return _facts(ours, theirs, base), False
+    if free_o == free_b or blank(free_o):
+        return _facts(theirs, ours, base), False
+    facts = _facts([x for x in ours if _fact(x)], [x for x in theirs if _fact(x)], base)
+    block = [f"<<<<<<< {labels[0]}\n", *_ended(free_o), "=======\n", *_ended(free_t)]
+    return [*_ended(facts), *block, f">>>>>>> {labels[1]}\n"], True
+
+
+def _ended(lines: list[str]) -> list[str]:
+    return [x if x.endswith(("\n", "\r")) else x + "\n" for x in lines]
+
+
+Hunk = tuple[int, int, list[str], int]  # base lines [i1, i2) become the lines; the side (0, 1)
+
+
+def merge3(
+    base: str, ours: str, theirs: str, labels: tuple[str, str] = ("ours", "theirs")
+) -> tuple[str, int]:
+    """A three-way merge of texts by lines in which changes that only touch are both applied
+    (git conflicts on them); returns the text and the number of blocks left marked for a person
+    (see `settle_block`)."""
+    b = base.splitlines(keepends=True)
+    o = ours.splitlines(keepends=True)
+    t = theirs.splitlines(keepends=True)
+    hunks = sorted(
+        [(*h, 0) for h in _hunks(b, o)] + [(*h, 1) for h in _hunks(b, t)],
+        key=lambda h: (h[0], h[1]),
+    )
+    out: list[str] = []
+    marked = 0
+    pos = 0
+    i = 0
+    while i < len(hunks):
+        group = [hunks[i]]
+        lo, hi = hunks[i][0], hunks[i][1]
+        i += 1
+        while i < len(hunks) and _overlaps(hunks[i][0], hunks[i][1], lo, hi, group):
+            group.append(hunks[i])
+            hi = max(hi, hunks[i][1])
+            i += 1
+        out += b[pos:lo]
+        pos = hi
+        sides = [_apply(b, lo, hi, [h for h in group if h[3] == s]) for s in (0, 1)]
+        if len({h[3] for h in group}) == 1:
+            out += sides[group[0][3]]
+            continue
+        lines, was_marked = settle_block(b[lo:hi], sides[0], sides[1], labels)
+        if out and not out[-1].endswith(("\n", "\r")) and lines:
+            out[-1] += "\n"
+        out += lines
+        marked += was_marked
+    out += b[pos:]
+    return "".join(out), marked
+
+
+def _hunks(a: list[str], b: list[str]) -> list[tuple[int, int, list[str]]]:
+    import difflib
+
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=len(a) > 2000)
+    return [(i1, i2, b[j1:j2]) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
+
+
+def _overlaps(a1: int, a2: int, lo: int, hi: int, group: list[Hunk]) -> bool:
+    """Whether a hunk on base lines [a1, a2) takes part in a group spanning [lo, hi)."""
+    if a1 < hi:
+        return True
+    if a1 == a2 == hi:  # an insertion right after the group: only with another one there
+        return any(g[0] == g[1] == a1 for g in group)
+    return False
+
+
+def _apply(b: list[str], lo: int, hi: int, hunks: list[Hunk]) -> list[str]:
+    """base[lo:hi] with one side's hunks (inside that span) applied."""
+    out: list[str] = []
+    pos = lo
+    for h1, h2, lines, _side in hunks:
+        out += b[pos:h1]
+        out += lines
+        pos = h2
+    out += b[pos:hi]
+    return out
+
+
 def resolve_markers(
     text: str, *, everything: bool = False, keep: str = "both"
 ) -> tuple[str, list[int]]:
-    """Settle conflict blocks made only of projected lines; returns the text and the 1-based
-    lines of blocks left for a person (with `everything`, all: `keep` ours, theirs or both)."""
+    """Settle conflict blocks (`settle_block`); returns the text and the 1-based lines of the
+    blocks of text people wrote left marked (with `everything`, none: `keep` ours, theirs, both)."""
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     left: list[int] = []
@@ -89,20 +220,24 @@ def resolve_markers(
         start = i
         j, ours, base, theirs = _block(lines, i)
         if j >= len(lines):  # an unterminated block: leave it for a person
-            left.append(start + 1)
+            left.append(len(out) + 1)
             out.extend(lines[start:])
             break
-        if everything or all(projected(x) for x in (*ours, *theirs)):
-            if not everything or keep == "both":
-                merged = union(ours, theirs, base)
+        label = (lines[start][8:].strip() or "ours", lines[j][8:].strip() or "theirs")
+        merged, marked = settle_block(base or None, ours, theirs, label)
+        if marked:
+            at = next(k for k, x in enumerate(merged) if _is_marker(x, "<<<<<<<"))
+            if everything:  # the person's choice for the text; projected lines stay merged
+                free_o = [x for x in ours if not _fact(x)]
+                free_t = [x for x in theirs if not _fact(x)]
+                kept = free_o if keep == "ours" else free_t if keep == "theirs" else []
+                kept = kept if keep != "both" else union(free_o, free_t)
+                merged = [*merged[:at], *_ended(kept)]
             else:
-                merged = list(ours if keep == "ours" else theirs)
-            if merged and not merged[-1].endswith(("\n", "\r")) and j + 1 < len(lines):
-                merged[-1] += "\n"
-            out.extend(merged)
-        else:
-            left.append(start + 1)
-            out.extend(lines[start : j + 1])
+                left.append(len(out) + at + 1)
+        if merged and not merged[-1].endswith(("\n", "\r")) and j + 1 < len(lines):
+            merged[-1] += "\n"
+        out.extend(merged)
         i = j + 1
     return "".join(out), left
 
@@ -126,8 +261,8 @@ def _block(lines: list[str], i: int) -> tuple[int, list[str], list[str], list[st
 
 def blocks(text: str) -> list[tuple[int, list[str], list[str]]]:
     """The conflict blocks a person must settle: (1-based line, our lines, their lines)."""
-    _, left = resolve_markers(text)
-    lines = text.splitlines()
+    settled, left = resolve_markers(text)
+    lines = settled.splitlines()
     out = []
     for start in left:
         _j, ours, _base, theirs = _block(lines, start - 1)

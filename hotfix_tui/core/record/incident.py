@@ -125,13 +125,6 @@ def folder_words(description: str, count: int = 3) -> str:
     return "-".join(words[:count]) or "incident"
 
 
-def _signature(ev: Event) -> tuple[object, ...]:
-    """What an event says, without who or when it was made: equal for the same edit."""
-    data = {k: v for k, v in ev.data.items() if k not in ("hand", causal.SAW)}
-    at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
-    return (ev.kind, repr(sorted(data.items())), at)
-
-
 Build = Callable[[list[Event], Callable[..., Event]], list[Event]]
 
 
@@ -225,7 +218,6 @@ class Incident:
     def _build_view(self) -> None:
         from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
         from hotfix_tui.core.record import journal
-        from hotfix_tui.core.record.reconcile import detect
 
         texts = {n: (f.text if f else None) for n, f in self.files.items()}
         self.warnings = list(self._log_problems)
@@ -236,8 +228,8 @@ class Incident:
                 markers = True
                 texts[name], left = resolve_markers(text)
                 self.warnings += [
-                    f"{self.path(name)}:{n}: git conflict markers in text people wrote; "
-                    "resolve them (`hotfix-tui resolve`) before the next change"
+                    f"{self.path(name)}:{n}: a conflict in text people wrote: both sides are "
+                    "kept between conflict markers; settle it with `hotfix-tui resolve`"
                     for n in left
                 ]
         self.pending = []
@@ -256,9 +248,13 @@ class Incident:
                 if t is not None and stored and journal.text_hash(t) != stored.get(n)
             }
             if names:
-                self.pending = detect(
-                    texts, self.events, self.workflow, names, self._maker(self.events)
+                order = (TASKS, HOTFIX, POSTMORTEM)
+                last = journal.load_projection(self.repo_root, self.folder)
+                self.pending, merged = self._hand_edits(
+                    texts, self.events, sorted(names, key=order.index),
+                    self._maker(self.events), last,
                 )
+                texts.update(merged)
             self.view = project(texts, [*self.events, *self.pending], self.workflow)
         else:
             self.view = texts
@@ -554,6 +550,7 @@ class Incident:
         build: Build | None = None,
         edit: tuple[str, Callable[[str], str]] | None = None,
         task: str | None = None,
+        edits: dict[str, Callable[[str], str]] | None = None,
     ) -> list[Event]:
         """Under the incident's lock: record hand edits, append the action's events (fsynced),
         then project and write the markdown; returns the action's events."""
@@ -583,8 +580,9 @@ class Incident:
                             str(store._write_error(str(self.folder / evlog.LOG), exc))
                         ) from exc
                 all_events = list({e.id: e for e in [*events, *new]}.values())
-                if edit is not None and texts.get(edit[0]) is not None:
-                    texts = {**texts, edit[0]: edit[1](texts[edit[0]] or "")}
+                for name, fn in ([edit] if edit else []) + list((edits or {}).items()):
+                    if texts.get(name) is not None:
+                        texts = {**texts, name: fn(texts[name] or "")}
                 proj = project(texts, all_events, self.workflow)
                 if self._write_all(proj):
                     journal.save_hashes(self.repo_root, self.folder, proj)
@@ -658,14 +656,9 @@ class Incident:
                 raise IncidentError(str(exc)) from exc
             self._disk[name] = text
             if text is not None and has_markers(text):
-                text, left = resolve_markers(text)
-                if left:
-                    where = ", ".join(f"{p}:{n}" for n in left[:5])
-                    raise IncidentError(
-                        f"{where}: git conflict markers in text people wrote; edit the file to "
-                        "keep what is right (or run `hotfix-tui resolve`), then run the command "
-                        "again - nothing was written"
-                    )
+                # projected lines are settled (the projection rebuilds them from the log); a
+                # block of text people wrote stays marked for `resolve` and never blocks a write
+                text, _left = resolve_markers(text)
             texts[name] = text
         if texts[TASKS] is None and texts[HOTFIX] is None:
             raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
@@ -690,7 +683,7 @@ class Incident:
     def _reconcile(self, texts: dict[str, str | None], events: list[Event]) -> list[Event]:
         """Seed a first log from the files, or turn hand edits into events."""
         from hotfix_tui.core.record import journal
-        from hotfix_tui.core.record.reconcile import detect, seed
+        from hotfix_tui.core.record.reconcile import seed
 
         if not events:
             return seed(texts, self.workflow, self._maker([]))
@@ -702,20 +695,71 @@ class Incident:
         out: list[Event] = []
         make = self._maker(events)
         order = (TASKS, HOTFIX, POSTMORTEM)
-        for name in sorted(names - set(arrived), key=order.index):
-            found = detect(texts, [*events, *out], self.workflow, {name}, make)
-            if name in last and found:
-                # what differs from the log already in the file last written is no one's edit
-                then = {**texts, name: last[name]}
-                stale = detect(then, [*events, *out], self.workflow, {name}, self._maker(events))
-                seen = {_signature(e) for e in stale}
-                found = [e for e in found if _signature(e) not in seen]
-            out += found
-            if name == TASKS and name in last:
-                out += self._retitles(texts.get(TASKS) or "", last[TASKS], [*events, *out], make)
+        local = sorted(names - set(arrived), key=order.index)
+        found, merged = self._hand_edits(texts, [*events, *out], local, make, last)
+        if local:
+            journal.remember(self.repo_root, self.folder, {n: texts[n] for n in local})
+        texts.update(merged)
+        out += found
         for name, commit in arrived.items():
             out += self._git_edits(texts, [*events, *out], name, commit)
         return out
+
+    def _hand_edits(
+        self,
+        texts: dict[str, str | None],
+        events: list[Event],
+        names: list[str],
+        make: Callable[..., Event],
+        last: dict[str, str],
+    ) -> tuple[list[Event], dict[str, str]]:
+        """Hand edits of the files `names`, each merged three-way: the base is the text kept
+        here (a projection written, a file seen, HEAD's) it differs least from; only the edit's
+        own changes become events, and its text is merged onto the last projection written."""
+        from hotfix_tui.core.git.mdmerge import has_markers, merge3
+        from hotfix_tui.core.record import journal
+        from hotfix_tui.core.record.reconcile import closest, edit_events
+
+        out: list[Event] = []
+        merged: dict[str, str] = {}
+        for name in names:
+            edited = texts.get(name)
+            if edited is None:
+                continue
+            cands = journal.candidates(self.repo_root, self.folder, name)
+            head = self._head_text(name)
+            if head is not None:
+                cands.append(head)
+            base = closest(edited, cands)
+            ours = last.get(name)
+            if ours is not None and has_markers(ours) and not has_markers(edited):
+                base = ours  # the person settled the conflict the last projection kept marked
+            now = {**texts, **merged}
+            out += edit_events(
+                name, now, base, [*events, *out], self.workflow, make
+            )
+            if name == TASKS and base is not None:
+                out += self._retitles(edited, base, [*events, *out], make)
+            if base is not None and ours is not None and ours != base and edited != base:
+                text, marked = merge3(base, ours, edited, ("hotfix-tui", "edited by hand"))
+                if marked:
+                    self.warnings.append(
+                        f"{self.path(name)}: your edit and the record changed the same text; "
+                        "both are kept between conflict markers (`hotfix-tui resolve`)"
+                    )
+                merged[name] = text
+        return out, merged
+
+    def _head_text(self, name: str) -> str | None:
+        """The file as HEAD has it (None outside git or when HEAD lacks it)."""
+        from hotfix_tui.core.record import journal
+
+        if self.repo_root is None:
+            return None
+        try:
+            return journal.show(self.repo_root, "HEAD", self._rel(name))
+        except (OSError, ValueError):
+            return None
 
     def _retitles(
         self, text: str, before: str, events: list[Event], make: Callable[..., Event]
@@ -762,44 +806,15 @@ class Incident:
         name: str,
         commit: tuple[str, int, str, int],
     ) -> list[Event]:
-        """Edits a commit carried without events, credited to its author and time."""
-        from datetime import UTC
-
-        from hotfix_tui.core.record import journal
-        from hotfix_tui.core.record.reconcile import detect, fact_key
+        """Edits a commit carried without events, credited to its author and time (the same
+        events, ids included, as `sync` makes of that commit: `credit.commit_edits`)."""
+        from hotfix_tui.core.record.credit import commit_edits
 
         assert self.repo_root is not None
-        sha, parents, author, at = commit
-        when = datetime.fromtimestamp(at, UTC)
-        n = 0
-
-        def make(kind: str, happened: datetime | None = None, **data: object) -> Event:
-            nonlocal n
-            n += 1
-            return Event(
-                f"git-{sha[:12]}-{name}-{n:03d}",
-                kind,
-                evlog.iso(when),
-                evlog.iso(happened or when),
-                author,
-                "git",
-                {k: v for k, v in data.items() if v is not None},
-            )
-
-        found = detect(texts, events, self.workflow, {name}, make)
-        if not found:
-            return []
-        touched = {fact_key(e) for e in events}
-        keep = {fact_key(e) for e in found if fact_key(e) not in touched}
-        if parents == 1:
-            md = journal.show(self.repo_root, sha, self._rel(name))
-            log = journal.show(self.repo_root, sha, self._rel(evlog.LOG)) or ""
-            if md is not None:
-                then, _ = evlog.parse_log(log)
-                if then:
-                    at_c = detect({**texts, name: md}, then, self.workflow, {name}, make)
-                    keep |= {fact_key(e) for e in at_c}
-        return [e for e in found if fact_key(e) in keep]
+        rel = self._rel(name).rpartition("/")[0]
+        have = {e.id for e in events}
+        found = commit_edits(self.repo_root, rel, name, commit, self.workflow)
+        return [e for e in found if e.id not in have]
 
     def _write_all(self, proj: dict[str, str | None]) -> bool:
         """Write each projected file that differs; False when one changed under us (redo)."""
@@ -1111,6 +1126,26 @@ class Incident:
         del self.history[depth:]  # the inverse action is not itself undoable
         self._notify(f"undo {change.label}")
         return change.label
+
+    def resolve_conflicts(self, keep: str) -> list[str]:
+        """Settle the blocks of text people wrote that a merge left marked, keeping `keep`
+        (ours, theirs or both); projected lines come from the log, so no side of them is taken
+        for an edit (a stale box never becomes a reopen). Returns the files settled."""
+        from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
+
+        settled: list[str] = []
+
+        def settler(name: str) -> Callable[[str], str]:
+            def settle(text: str) -> str:
+                if not has_markers(text):
+                    return text
+                settled.append(name)
+                return resolve_markers(text, everything=True, keep=keep)[0]
+
+            return settle
+
+        self.transact(None, edits={n: settler(n) for n in (TASKS, HOTFIX, POSTMORTEM)})
+        return list(dict.fromkeys(settled))
 
     # --- hooks and record filling (see fill.py) ----------------------------------------------
 

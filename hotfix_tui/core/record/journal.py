@@ -3,6 +3,7 @@ the last projection written, the clone id; plus reads that never see a half-writ
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -63,31 +64,127 @@ def text_hash(text: str) -> str:
     return sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()
 
 
-def load_projection(root: Path | None, folder: Path) -> dict[str, str]:
-    """The files as the last projection wrote them here ({} when never written here)."""
+HISTORY = 32  # the projections kept per file: the bases a hand edit is merged against
+
+
+def _texts_dir(root: Path | None, folder: Path) -> Path:
+    return home(root, folder) / "texts" / _key(folder)
+
+
+def _read_index(root: Path | None, folder: Path) -> dict[str, Any]:
+    """{"last": {name: hash}, "history": {name: [hash, newest first]}} (an older file held the
+    last texts themselves: they are read as such)."""
     try:
         data = json.loads(_hash_file(root, folder).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        return {"last": {}, "history": {}}
+    if not isinstance(data, dict):
+        return {"last": {}, "history": {}}
+    if "last" in data and isinstance(data.get("last"), dict):
+        hist = data.get("history")
+        return {"last": dict(data["last"]), "history": dict(hist) if isinstance(hist, dict) else {}}
+    return {"last": {}, "history": {}, "texts": {str(k): str(v) for k, v in data.items()}}
+
+
+def _text_at(root: Path | None, folder: Path, digest: str) -> str | None:
+    try:
+        data = (_texts_dir(root, folder) / digest).read_bytes()
+    except OSError:
+        return None
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def load_projection(root: Path | None, folder: Path) -> dict[str, str]:
+    """The files as the last projection wrote them here ({} when never written here)."""
+    index = _read_index(root, folder)
+    if "texts" in index:
+        return dict(index["texts"])
+    out = {}
+    for name, digest in index["last"].items():
+        text = _text_at(root, folder, str(digest))
+        if text is not None:
+            out[str(name)] = text
+    return out
 
 
 def load_hashes(root: Path | None, folder: Path) -> dict[str, str]:
     """Hashes of the files as the last projection wrote them ({} when never written here)."""
-    return {n: text_hash(t) for n, t in load_projection(root, folder).items()}
+    index = _read_index(root, folder)
+    if "texts" in index:
+        return {n: text_hash(t) for n, t in index["texts"].items()}
+    return {str(n): str(h) for n, h in index["last"].items()}
+
+
+def candidates(root: Path | None, folder: Path, name: str) -> list[str]:
+    """The texts of `name` kept here, newest first: projections written and files seen on disk
+    (an editor's buffer may be any of them)."""
+    index = _read_index(root, folder)
+    if "texts" in index:
+        return [index["texts"][name]] if name in index["texts"] else []
+    out = []
+    for digest in index["history"].get(name, []):
+        text = _text_at(root, folder, str(digest))
+        if text is not None:
+            out.append(text)
+    return out
 
 
 def save_hashes(root: Path | None, folder: Path, texts: dict[str, str | None]) -> None:
     """Keep the projection just written: a later difference from it is an edit by hand."""
-    p = _hash_file(root, folder)
-    data = {n: t for n, t in texts.items() if t is not None}
+    remember(root, folder, texts, last=True)
+
+
+def remember(
+    root: Path | None, folder: Path, texts: dict[str, str | None], *, last: bool = False
+) -> None:
+    """Keep `texts` among the recent texts of each file (the last `HISTORY`, by content hash);
+    with `last`, they are the projection just written."""
+    index = _read_index(root, folder)
+    if "texts" in index:  # an older file: its texts join the history
+        old = {n: t for n, t in index["texts"].items()}
+        index = {"last": {}, "history": {}}
+        _add(root, folder, index, old, last=True)
     try:
+        _add(root, folder, index, {n: t for n, t in texts.items() if t is not None}, last=last)
+        p = _hash_file(root, folder)
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        tmp.write_text(json.dumps(index, sort_keys=True), encoding="utf-8")
         os.replace(tmp, p)
     except OSError:
-        pass  # only an optimisation: without it an edit is judged against the log alone
+        return  # only an optimisation: without it an edit is judged against the log alone
+    _prune(root, folder, index)
+
+
+def _add(
+    root: Path | None, folder: Path, index: dict[str, Any], texts: dict[str, str], *, last: bool
+) -> None:
+    d = _texts_dir(root, folder)
+    d.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        digest = text_hash(text)
+        p = d / digest
+        if not p.exists():
+            tmp = d / f".{digest}.{os.getpid()}.tmp"
+            tmp.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+            os.replace(tmp, p)
+        hist = [h for h in index["history"].get(name, []) if h != digest]
+        index["history"][name] = [digest, *hist][:HISTORY]
+        if last:
+            index["last"][name] = digest
+
+
+def _prune(root: Path | None, folder: Path, index: dict[str, Any]) -> None:
+    """Remove the kept texts no file's history names any more."""
+    keep = {h for hist in index["history"].values() for h in hist} | set(index["last"].values())
+    try:
+        with os.scandir(_texts_dir(root, folder)) as it:
+            for e in it:
+                if e.name not in keep and not e.name.startswith("."):
+                    with contextlib.suppress(OSError):
+                        os.unlink(e.path)
+    except OSError:
+        pass
 
 
 def _view_file(root: Path | None, folder: Path) -> Path:

@@ -282,3 +282,93 @@ def _record_edits(
     if sha and (st.fix is None or st.fix[0] != sha):
         out.append(make("fix_commit", sha=sha, hand=True))
     return out
+
+
+# --- hand edits merged three-way ----------------------------------------------------------
+
+# what a hand edit far from every text the tool knows may say: additions, never deletions
+ADDITIONS = frozenset({"note", "done", "skip", "row"})
+
+
+def _cost(a: list[str], b: list[str]) -> int:
+    """Lines that differ between two texts (a changed line counts once)."""
+    import difflib
+
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=len(a) > 2000)
+    return sum(
+        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"
+    )
+
+
+def closest(edited: str, candidates: list[str]) -> str | None:
+    """The candidate (newest first) `edited` differs least from; ties go to the one from which
+    the edit would add fewest projected lines that only newer candidates hold (written later, so
+    the person read a newer text), then drop the fewest, then the newest. None when even the
+    closest differs in over half its lines."""
+    from hotfix_tui.core.git.mdmerge import projected
+
+    def facts(lines: list[str]) -> set[str]:
+        return {x for x in lines if x.strip() and projected(x)}
+
+    mine = edited.splitlines(keepends=True)
+    mine_facts = facts(mine)
+    texts = list(dict.fromkeys(candidates))
+    split = [t.splitlines(keepends=True) for t in texts]
+    newer: list[set[str]] = []  # the projected lines of the candidates newer than each
+    seen: set[str] = set()
+    for lines in split:
+        newer.append(set(seen))
+        seen |= facts(lines)
+    ranked = sorted(range(len(texts)), key=lambda i: abs(len(split[i]) - len(mine)))
+    best: tuple[int, int, int, int] | None = None
+    found: list[str] | None = None
+    for i in ranked:
+        lines = split[i]
+        if best is not None and abs(len(lines) - len(mine)) > best[0]:
+            break  # no later candidate can differ less
+        theirs = facts(lines)
+        added = len((mine_facts - theirs) & newer[i])
+        dropped = len(theirs - mine_facts)
+        key = (_cost(lines, mine), added, dropped, i)
+        if best is None or key < best:
+            best, found = key, lines
+    if best is None or found is None:
+        return None
+    size = max(len(mine), len(found), 1)
+    return "".join(found) if best[0] * 2 <= size else None
+
+
+def signature(ev: Event) -> tuple[object, ...]:
+    """What an event says, without who or when it was made: equal for the same edit."""
+    data = {k: v for k, v in ev.data.items() if k not in ("hand",)}
+    at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
+    return (ev.kind, repr(sorted(data.items())), at)
+
+
+def edit_events(
+    name: str,
+    files: dict[str, str | None],
+    base: str | None,
+    events: list[Event],
+    wf: Workflow | None,
+    make: Make,
+) -> list[Event]:
+    """The events of a hand edit of file `name` made on `base` (the text the person started
+    from): only what the edit changed; without a base, only what it added."""
+    found = detect(files, events, wf, {name}, make)
+    if not found:
+        return found
+    if base is None:
+        return [e for e in found if e.kind in ADDITIONS]
+    stale = detect({**files, name: base}, events, wf, {name}, stale_maker)
+    seen = {signature(e) for e in stale}
+    return [e for e in found if signature(e) not in seen]
+
+
+def stale_maker(kind: str, happened: datetime | None = None, **data: Any) -> Event:
+    """A throw-away event (what a base already said, to compare with)."""
+    from hotfix_tui.core.record.events import iso
+
+    when = iso(happened) if happened is not None else ""
+    clean = {k: v for k, v in data.items() if v is not None}
+    return Event("scratch", kind, when, when, "", "", clean)
