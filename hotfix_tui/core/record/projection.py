@@ -152,7 +152,9 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
         ts.decided_by = best
         ts.done = best is not None and best.kind == "done"
         ts.skip = best if best is not None and best.kind == "skip" else None
-        if ts.done:
+        if ts.done and any(h.kind == "reopen" for h in heads):
+            ts.done_at = best.happened_at if best else None  # never a time from before a reopen
+        elif ts.done:
             ts.done_at = min(done_time[h.id] for h in heads if h.kind == "done")
         for skip in lost:  # a skip overruled by a concurrent change: its reason stays a note
             ts.notes[skip.id] = overruled_skip(skip)

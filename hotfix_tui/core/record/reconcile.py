@@ -340,7 +340,7 @@ def closest(edited: str, candidates: list[str]) -> str | None:
 
 def signature(ev: Event) -> tuple[object, ...]:
     """What an event says, without who or when it was made: equal for the same edit."""
-    data = {k: v for k, v in ev.data.items() if k not in ("hand",)}
+    data = {k: v for k, v in ev.data.items() if k not in ("hand", "saw")}
     at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
     return (ev.kind, repr(sorted(data.items())), at)
 
