@@ -82,6 +82,7 @@ class State:
     placeholders: list[str] | None = None  # the template's timeline rows, as first recorded
     events: list[Event] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)  # record facts some event decides
+    reverted: dict[str, Event] = field(default_factory=dict)  # cancelled id -> its revert event
 
     def task(self, ref: str) -> TaskState:
         return self.tasks.get(ref) or TaskState()
@@ -100,13 +101,27 @@ def _fallback_status(wf: Workflow | None, st: State, leaving: str) -> str | None
 
 
 _ORDER = attrgetter("recorded", "id")  # Event.order, without a call per event
+REVERT = "revert"  # a commit removed an event's line: the event stays in the log, cancelled
+
+
+def reverted(events: Sequence[Event]) -> dict[str, Event]:
+    """The ids of the events a `revert` event cancels (a revert cancelled in turn cancels none)."""
+    reverts = [e for e in events if e.kind == REVERT]
+    if not reverts:
+        return {}
+    named = {str(e.get("ref")) for e in reverts}
+    return {str(e.get("ref")): e for e in reverts if e.id not in named}
 
 
 def replay(events: Iterable[Event], wf: Workflow | None) -> State:
     """Apply events in recorded order; every rule of the record lives here."""
     st = State()
-    for ev in sorted(events, key=_ORDER):
+    ordered = sorted(events, key=_ORDER)
+    st.reverted = cancelled = reverted(ordered)
+    for ev in ordered:
         st.events.append(ev)
+        if cancelled and (ev.id in cancelled or ev.kind == REVERT):
+            continue  # kept for the timeline, decides nothing
         k = ev.kind
         if ev.get("placeholders") is not None:
             st.placeholders = [str(x) for x in ev.get("placeholders")]
@@ -464,6 +479,8 @@ def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[R
     latest_detection = max((e.order for e in st.events if e.kind == "detection"), default=None)
     for ev in st.events:
         k = ev.kind
+        if k == REVERT:
+            continue  # shown on the row of the event it cancels
         ref = ev.task
         label = f"{ref} " if ref else ""
         title = _title(titles, ref)
@@ -505,7 +522,7 @@ def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[R
         elif k == "unskip":
             cells = (f"{label}unskipped: {title}", ev.who, "")
         elif k == "note":
-            gone = ref is not None and ev.id not in st.task(ref).notes
+            gone = ref is not None and ev.id not in st.task(ref).notes and ev.id not in st.reverted
             cells = (
                 f"Note on {label}{title}".strip() + (" (removed later)" if gone else ""),
                 ev.who,
@@ -550,6 +567,10 @@ def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[R
             cells = (k, ev.who, ev.get("text") or "")
         if cells is None:
             continue
+        rev = st.reverted.get(ev.id)
+        if rev is not None:
+            sha = str(rev.get("commit") or "")[:7]
+            cells = (f"{cells[0]} (reverted in {sha} by {rev.who})", *cells[1:])
         out.append(
             Row(when, ev.order, (cells[0], cells[1], cells[2], ""), ev.get("time"), ev.get("raw"))
         )

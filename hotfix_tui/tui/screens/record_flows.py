@@ -110,6 +110,9 @@ class IncidentFlows(Screen[None]):
             return None
         for message in getattr(result, "messages", None) or []:
             self.notify(clean(message), severity="warning", title="Kept", markup=False)
+        for notice in self.incident.notices:  # a torn log line set aside, vanished lines back
+            self.notify(clean(notice), severity="warning", title="Event log", markup=False)
+        self.incident.notices = []
         return result
 
     def refuse_while_syncing(self) -> bool:
