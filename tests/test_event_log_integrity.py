@@ -14,6 +14,7 @@ from gitfix import FOLDER, T0, FakeClock, git, incident, make_repo, run, team
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import events as evlog
 from hotfix_tui.core.sync import sync
 
@@ -277,4 +278,8 @@ def test_any_note_text_round_trips_exactly(text, task):
     assert again.find(task).notes[-1].text == text
     again.repair()
     assert log_text(root) == before
-    assert (folder / "tasks.md").read_text(encoding="utf-8") == again.text("tasks.md")
+    tasks = (folder / "tasks.md").read_text(encoding="utf-8")
+    assert tasks == again.text("tasks.md")
+    # the reference parser reads the same notes as the fast one
+    slow = tasks_md.parse_tasks(tasks, engine="markdown-it")
+    assert [n.text for n in slow.task(task).notes] == [n.text for n in again.find(task).notes]

@@ -935,7 +935,7 @@ class Incident:
                         task=key,
                         happened=at,
                         at_given=True if at else None,
-                        note=" ".join(note.split()) if note else None,
+                        note=note if note and note.strip() else None,
                     )
                 )
             else:
@@ -968,8 +968,7 @@ class Incident:
 
     def note(self, ref: str, text: str) -> Change:
         """Add a timestamped note as a sub-item of a task."""
-        text = " ".join(text.split())
-        if not text:
+        if not text.strip():  # kept as typed: every space, tab and line break
             raise IncidentError("the note is empty; type some text")
         task = self.find(ref)
         key = self._ref(task)
@@ -988,8 +987,7 @@ class Incident:
 
     def skip(self, ref: str, reason: str) -> Change | None:
         """Mark a task skipped with a reason (a sub-item); a done task must be reopened first."""
-        reason = " ".join(reason.split())
-        if not reason:
+        if not reason.strip():  # kept as typed
             raise IncidentError("a skip needs a reason; say why the task is skipped")
         task = self.find(ref)
         key = self._ref(task)

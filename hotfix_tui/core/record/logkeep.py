@@ -124,6 +124,11 @@ def _add(root: Path | None, folder: Path, events: Iterable[Event]) -> None:
         pass  # without it a vanished line is not known to have been here
 
 
+def _forget(root: Path | None, folder: Path) -> None:
+    for p in _files(root, folder):
+        p.unlink(missing_ok=True)
+
+
 def _seen_events(root: Path | None, folder: Path, wanted: set[str]) -> dict[str, Event]:
     """The kept events with the ids `wanted`."""
     out: dict[str, Event] = {}
@@ -151,6 +156,9 @@ def check(root: Path | None, folder: Path, events: list[Event]) -> Restored:
     last saw it, to append again, and the revert events of the commits that removed lines."""
     st = _state(root, folder)
     if st is not None and st.get("sig") == log_sig(folder):
+        return Restored()
+    if not events:  # no log (removed, or a folder of an earlier version): a new one starts
+        _forget(root, folder)
         return Restored()
     head = _head(root)
     seen = _read_ids(root, folder)

@@ -297,15 +297,28 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             if not task.notes and task.skip is None and not _noted(doc, task.line, task.end_line):
                 continue  # none wanted, and no line of its sub-items looks like one
         subs = sorted([*ts.notes.values(), *([ts.skip] if ts.skip else [])], key=lambda e: e.order)
-        want = [note_text(e) for e in subs]
         indent = task.child_indent if task.child_indent is not None else task.content_indent
-        known = {n.line for n in (*task.notes, *([task.skip] if task.skip else []))}
-        mine_lines = sorted(
-            i
-            for i in range(task.line + 1, task.end_line + 1)
-            if i in known or _is_sub(tasks_md._body(lines[i]), indent)
-        )
-        have = [tasks_md._body(lines[i]).strip()[2:] for i in mine_lines]
+        want: list[str] = []  # the lines wanted, without their indent
+        written: list[str] = []  # ... and as written
+        for e in subs:
+            first, *more = note_text(e).split("\n")
+            want += ["- " + first, *more]
+            written += [" " * indent + "- " + first, *(" " * (indent + 2) + m for m in more)]
+        # a note or skip spans one line per line of its text
+        subs_now = (*task.notes, *([task.skip] if task.skip else []))
+        known = {n.line: n.text.count("\n") for n in subs_now}
+        mine_lines: list[int] = []
+        have: list[str] = []
+        i = task.line + 1
+        while i <= task.end_line:
+            if i in known or _is_sub(tasks_md._body(lines[i]), indent):
+                span = min(known.get(i, 0), task.end_line - i)
+                mine_lines += range(i, i + span + 1)
+                have.append("-" + tasks_md._body(lines[i]).lstrip(" ")[1:])
+                have += (tasks_md._body(lines[j]).lstrip(" ") for j in range(i + 1, i + span + 1))
+                i += span + 1
+            else:
+                i += 1
         if have == want:
             continue
         mine = set(mine_lines)
@@ -315,7 +328,7 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
         )
         while last > task.line and not tasks_md._body(lines[last]).strip():
             last -= 1
-        insert.setdefault(last, []).extend(" " * indent + "- " + w for w in want)
+        insert.setdefault(last, []).extend(written)
         edited.append(task.key)
     if severity_field and st.severity and "Severity" in doc.fields:
         f = doc.fields["Severity"]
