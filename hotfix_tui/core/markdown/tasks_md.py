@@ -968,8 +968,9 @@ def _build(
                 note = _note(raw, s)
                 if note is not None and end > s:  # continuation lines: up to a nested item
                     stop = blocks.starts[n_item + 1] if n_item + 1 < n_items else n_lines
-                    col = im.end("sp") if im else 0
-                    note = _continued(note, bodies[s + 1 : min(end + 1, stop)], col)
+                    more = note_more(bodies, s, min(end + 1, stop), im.end("sp") if im else 0)
+                    if more:
+                        note = replace(note, text="\n".join([note.text, *more]))
                 if note is not None:
                     if anc_task in task_notes:
                         task_notes[anc_task].append(note)
@@ -1113,16 +1114,18 @@ def _note(rest: str, line: int) -> Note | None:
     )
 
 
-def _continued(note: Note, bodies: list[str], col: int) -> Note:
-    """A note with its continuation lines (up to `col` leading spaces taken off each): one line
-    of text per line of the file, so the note spans `note.text.count("\n") + 1` lines."""
-    if not bodies:
-        return note
-    more = []
-    for b in bodies:
-        lead = len(b) - len(b.lstrip(" "))
-        more.append(_unescape(b[min(lead, col) :]))
-    return replace(note, text="\n".join([note.text, *more]))
+def note_more(bodies: list[str], line: int, stop: int, col: int) -> list[str]:
+    """The further lines of the note or skip on `line` (whose content starts at column `col`):
+    the lines after it, before `stop` (the next item), indented to `col` at least and not blank.
+
+    One line of text per line of the file: a note spans `text.count("\n") + 1` lines."""
+    out = []
+    for b in bodies[line + 1 : stop]:
+        body = b[:col].lstrip(" ")
+        if body or not b[col:].strip(" \t"):
+            break
+        out.append(_unescape(b[col:]))
+    return out
 
 
 # A note's text is written as it is typed: its first line after `): `, each further line under it
