@@ -187,6 +187,8 @@ def _act(args: argparse.Namespace, fn) -> int:
         raise CliError(str(exc), EXIT_INPUT) from exc
     except IncidentError as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
+    for notice in inc.notices:  # e.g. a torn log line set aside, vanished lines restored
+        print(safe(f"hotfix-tui: warning: {notice}"), file=sys.stderr)
     if msg:
         print(safe(msg, keep="\n"))
     for warning in inc.warnings:  # e.g. a conflict in text people wrote, kept marked

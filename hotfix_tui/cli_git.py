@@ -180,9 +180,13 @@ def cmd_fix_commit(args: argparse.Namespace) -> int:
 
 def cmd_commit(args: argparse.Namespace) -> int:
     from .core.git import gitops
+    from .core.record import events as evlog
 
     inc = open_incident(args.spec)
     root = _root_of(inc)
+    torn = evlog.set_aside_torn(inc.folder, evlog.torn_file(inc.folder, root))
+    if torn:  # a writer killed mid-line: its half line is never committed
+        print(safe(f"hotfix-tui: warning: {torn}"), file=sys.stderr)
 
     def run() -> int:
         notices: list[str] = []  # stale git locks removed before the commit

@@ -18,13 +18,25 @@ def test_append_read_dedupe_and_order(tmp_path):
     assert (tmp_path / ".gitattributes").read_text().count("merge=union") == 1
 
 
-def test_torn_last_line_is_ignored_and_next_append_starts_a_new_line(tmp_path):
+def test_torn_last_line_is_ignored_and_set_aside_by_the_next_append(tmp_path):
     rec = ev.Recorder("c", "Bo")
     e1 = rec.make("note", datetime(2026, 1, 1, tzinfo=UTC), task="T002", text="hi")
     (tmp_path / ev.LOG).write_text(e1.line() + '{"id": "x", "ki')
     assert [e.id for e in ev.read_log(tmp_path)] == [e1.id]
     e2 = rec.make("note", datetime(2026, 1, 1, tzinfo=UTC), [e1], task="T002", text="again")
-    ev.append(tmp_path, [e2])
-    events, problems = ev.parse_log((tmp_path / ev.LOG).read_text(), "log")
+    said = ev.append(tmp_path, [e2])
+    text = (tmp_path / ev.LOG).read_text()
+    events, problems = ev.parse_log(text, "log")
     assert [e.id for e in events] == [e1.id, e2.id]
-    assert problems == ["log:2: not an event line (expected one JSON object)"]
+    assert problems == [] and text == e1.line() + e2.line()
+    aside = ev.torn_file(tmp_path)
+    assert aside.read_text() == '{"id": "x", "ki\n' and str(aside) in (said or "")
+
+
+def test_a_whole_last_event_without_its_newline_stays_an_event(tmp_path):
+    rec = ev.Recorder("c", "Bo")
+    e1 = rec.make("note", datetime(2026, 1, 1, tzinfo=UTC), task="T002", text="hi")
+    (tmp_path / ev.LOG).write_text(e1.line().rstrip("\n"))
+    e2 = rec.make("note", datetime(2026, 1, 1, tzinfo=UTC), [e1], task="T002", text="again")
+    assert ev.append(tmp_path, [e2]) is None
+    assert (tmp_path / ev.LOG).read_text() == e1.line() + e2.line()

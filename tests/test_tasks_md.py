@@ -248,13 +248,14 @@ def test_notes_and_skip() -> None:
 
 def test_note_and_skip_lines_round_trip() -> None:
     line = note_line("2026-11-25 17:02:11 UTC", "Alice Smith", "two\nlines")
-    assert line == "**Note** (2026-11-25 17:02:11 UTC, Alice Smith): two lines"
+    assert line == "**Note** (2026-11-25 17:02:11 UTC, Alice Smith): two\nlines"
     assert skip_line("2026-11-25 17:02:11 UTC", None, "why") == (
         "**Skipped** (2026-11-25 17:02:11 UTC): why"
     )
     doc = parse_tasks("- [ ] **T001** x\n")
     doc2 = parse_tasks(add_subitem(doc, "T001", line))
-    assert doc2.tasks[0].notes[0].text == "two lines"
+    assert doc2.text == "- [ ] **T001** x\n  - " + line.replace("\n", "\n    ") + "\n"
+    assert doc2.tasks[0].notes[0].text == "two\nlines"
     assert doc2.tasks[0].notes[0].who == "Alice Smith"
 
 

@@ -196,6 +196,7 @@ def _sync(
                     _after_fast_forward(root, folder, incident, clock, who, result)
                 else:
                     _merge(root, ref, head, theirs, rel, folder, incident, clock, who, result)
+                    _commit_pending(root, folder, incident, clock, who, result)
         head = rev(root, "HEAD")
         ahead = _count(root, f"{theirs}..HEAD") if theirs else _count(root, "HEAD")
         if not ahead:
@@ -350,15 +351,23 @@ def _commit_pending(
     who: str | None,
     result: SyncResult,
 ) -> None:
-    """Record hand edits, project, and commit what the folder has not committed yet (also
-    files committed with conflict markers by a clone without the driver: never pushed as-is)."""
-    if not pending_changes(root, folder) and not _marked(folder):
+    """Record hand edits, restore lines that vanished from the log, project, and commit what
+    the folder has not committed yet (also files committed with conflict markers by a clone
+    without the driver: never pushed as-is)."""
+    from hotfix_tui.core.record import logkeep
+
+    if (
+        not pending_changes(root, folder)
+        and not _marked(folder)
+        and logkeep.settled(root, folder)
+    ):
         return
     inc = _load(folder, incident, clock, who, root)
     try:
         inc.repair()
     except Exception as exc:  # noqa: BLE001 - shown to the user; the sync stops here
         raise GitError(str(exc)) from exc
+    result.warnings += [w for w in inc.notices if w not in result.warnings]
     with contextlib.suppress(NothingToCommit):
         sha = commit_incident(root, folder, None, inc, notices=result.warnings)
         result.committed = result.committed or sha
@@ -483,8 +492,10 @@ def _merge(
     msg += (body + "\n\n" if body else "") + trailers + "\n"
     sha = run_git(root, "commit-tree", new_tree, "-p", head, "-p", theirs, input=msg).stdout.strip()
     _checkout(root, ref, head, sha)
+    from hotfix_tui.core.record import logkeep
     from hotfix_tui.core.record.journal import save_hashes
 
+    logkeep.unsettle(root, folder)  # the union keeps lines a commit of theirs may have removed
     save_hashes(root, folder, {n: outcome.files.get(n) for n in MARKDOWN})
     result.merged = sha
 

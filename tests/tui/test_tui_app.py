@@ -287,6 +287,16 @@ async def test_note_inline_input(incident, make_app):
         assert m.cursor == "t:T002"
 
 
+async def test_a_note_typed_in_the_input_keeps_its_runs_of_spaces(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", *"pool  at   20 ", "enter")
+        await pilot.pause()
+        again = Incident(incident.folder, incident.workflow, clock=incident.clock,
+                         repo_root=incident.repo_root)
+        assert [n.text for n in again.find("T001").notes] == ["pool  at   20 "]
+
+
 async def test_note_input_sits_above_the_footer_which_shows_its_keys(incident, make_app):
     app = make_app(incident)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -322,8 +332,12 @@ async def test_note_via_editor(incident, make_app, tmp_path, monkeypatch, key):
         await pilot.press(key)
         await pilot.pause()
         assert subitems(incident, "T001") == [
-            "- **Note** (2026-11-25 14:00:00 UTC, Ana Lyst): written in the editor second line"
+            "- **Note** (2026-11-25 14:00:00 UTC, Ana Lyst): written in the editor"
         ]
+        assert "Lyst): written in the editor\n    second line\n" in tasks_md(incident)
+        again = Incident(incident.folder, incident.workflow, clock=incident.clock,
+                         repo_root=incident.repo_root)
+        assert [n.text for n in again.find("T001").notes] == ["written in the editor\nsecond line"]
 
 
 async def test_editor_failure_is_a_notification(incident, make_app, monkeypatch):

@@ -39,6 +39,37 @@ def git_dir(root: Path) -> Path | None:
     return None
 
 
+def head_commit(root: Path) -> str | None:
+    """The commit HEAD points at (None before the first commit), read from the files under
+    `.git` like `current_branch`; `git rev-parse` where they are not plain files (reftable)."""
+    g = git_dir(root)
+    if g is None:
+        return None
+    try:
+        head = (g / "HEAD").read_text(encoding="utf-8").strip()
+        common = g
+        if (g / "commondir").is_file():
+            common = (g / (g / "commondir").read_text(encoding="utf-8").strip()).resolve()
+        if not (common / "reftable").exists():
+            if not head.startswith("ref: "):
+                return head or None
+            ref = head[5:].strip()
+            for base in (g, common):
+                if (base / ref).is_file():
+                    return (base / ref).read_text(encoding="utf-8").strip() or None
+            packed = common / "packed-refs"
+            if packed.is_file():
+                for line in packed.read_text(encoding="utf-8").splitlines():
+                    sha, _, name = line.partition(" ")
+                    if name == ref:
+                        return sha
+            return None
+    except OSError:
+        pass
+    out = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
+    return out.stdout.strip() or None
+
+
 def current_branch(root: Path | None) -> str | None:
     """The checked-out branch name, or None (detached HEAD, no repo)."""
     if root is None:

@@ -6,6 +6,7 @@ Line indexes are 0-based everywhere; offsets are indexes into `TasksDoc.text` (a
 from __future__ import annotations
 
 import gc
+import json
 import re
 from array import array
 from bisect import bisect_left, bisect_right
@@ -934,6 +935,7 @@ def _build(
     n_heads = len(head_lines)
     next_head = head_lines[0] if n_heads else n_lines
 
+    n_items = len(blocks.starts)
     items = zip(blocks.starts, blocks.ends, blocks.parents, blocks.paras, strict=True)
     for n_item, (s, end, parent, para) in enumerate(items):
         # advance heading pointer
@@ -958,11 +960,17 @@ def _build(
             if anc_task < 0:
                 continue
             im = _ITEM_RE.fullmatch(body)
-            rest = im.group("rest").strip() if im else body.strip()
+            raw = im.group("rest") if im else body.lstrip(" ")
+            rest = raw.strip()
             if direct >= 0:
                 if anc_task not in task_child_indent:
                     task_child_indent[anc_task] = len(im.group("ind")) if im else 0
-                note = _note(rest, s)
+                note = _note(raw, s)
+                if note is not None and end > s:  # continuation lines: up to a nested item
+                    stop = blocks.starts[n_item + 1] if n_item + 1 < n_items else n_lines
+                    more = note_more(bodies, s, min(end + 1, stop), im.end("sp") if im else 0)
+                    if more:
+                        note = replace(note, text="\n".join([note.text, *more]))
                 if note is not None:
                     if anc_task in task_notes:
                         task_notes[anc_task].append(note)
@@ -1092,7 +1100,8 @@ def _build(
 
 
 def _note(rest: str, line: int) -> Note | None:
-    """A sub-item's text as a note or skip (`**Note** (time, who): text`), else None."""
+    """A sub-item's first line as a note or skip (`**Note** (time, who): text`), else None; the
+    text is kept as written after the one space (see `note_text_lines` for its escapes)."""
     nm = _NOTE_RE.fullmatch(rest) if rest[:2] == "**" else None
     if nm is None:
         return None
@@ -1100,9 +1109,57 @@ def _note(rest: str, line: int) -> Note | None:
         "note" if nm.group("kind") == "Note" else "skip",
         nm.group("time").strip(),
         (nm.group("who") or "").strip() or None,
-        nm.group("text").strip(),
+        _unescape(nm.group("text")),
         line,
     )
+
+
+def note_more(bodies: list[str], line: int, stop: int, col: int) -> list[str]:
+    """The further lines of the note or skip on `line` (whose content starts at column `col`):
+    the lines after it, before `stop` (the next item), indented to `col` at least and not blank.
+
+    One line of text per line of the file: a note spans `text.count("\n") + 1` lines."""
+    out = []
+    for b in bodies[line + 1 : stop]:
+        body = b[:col].lstrip(" ")
+        if body or not b[col:].strip(" \t"):
+            break
+        out.append(_unescape(b[col:]))
+    return out
+
+
+# A note's text is written as it is typed: its first line after `): `, each further line under it
+# at the sub-item's content indent. A further line that could start a markdown block (anything but
+# a letter, a digit that is no list marker, or an inert punctuation mark first) gets a `\` in
+# front, as do an empty one and a first line starting with `\`; a line holding a line break git
+# or markdown would split on (CR, ...) or another control character is written `\"..."` (JSON).
+_CONTROL_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+_PLAIN_START_RE = re.compile(r"[^\W\d_]|\d(?!\d{0,8}[.)])|[\"'(),.:;?!/@$%&{}]")
+
+
+def _escape(line: str, first: bool) -> str:
+    if _CONTROL_RE.search(line):
+        return "\\" + json.dumps(line)
+    if first:
+        return "\\" + line if line.startswith("\\") else line
+    return line if _PLAIN_START_RE.match(line) else "\\" + line
+
+
+def _unescape(line: str) -> str:
+    if line.startswith('\\"'):
+        try:
+            value = json.loads(line[1:])
+        except ValueError:
+            value = None
+        if isinstance(value, str) and "\n" not in value:
+            return value
+    return line[1:] if line.startswith("\\") else line
+
+
+def note_text_lines(text: str) -> list[str]:
+    """A note's text as the lines tasks.md holds: the first after `): `, the others under it."""
+    parts = text.split("\n")
+    return [_escape(part, i == 0) for i, part in enumerate(parts)]
 
 
 def _implicit_phase(
@@ -1173,8 +1230,8 @@ def titles(text: str) -> Callable[[str], str]:
 def _sub_item(body: str, line: int) -> Note | Step:
     """A direct sub-item's line as `_build` reads it: a note or skip, else a step."""
     im = _ITEM_RE.fullmatch(body)
-    rest = im.group("rest").strip() if im else body.strip()
-    return _note(rest, line) or Step(rest, line, 0)
+    raw = im.group("rest") if im else body.lstrip(" ")
+    return _note(raw, line) or Step(raw.strip(), line, 0)
 
 
 def _derived_data(
@@ -1334,12 +1391,16 @@ def _one_line(text: str) -> str:
 
 
 def add_subitem(doc: TasksDoc, key: str, line_text: str) -> str:
-    """Insert `- line_text` as the last sub-item of a task, using the file's dominant newline."""
+    """Insert `- line_text` as the last sub-item of a task, using the file's dominant newline;
+    the lines after a `\n` (a `note_line` of several lines) go under it, indented."""
     task = doc._require(key)
     indent = task.child_indent if task.child_indent is not None else task.content_indent
-    new_line = " " * indent + "- " + _one_line(line_text)
-    last = task.end_line
+    first, *more = line_text.split("\n")
     nl = doc.newline
+    new_line = nl.join(
+        [" " * indent + "- " + _one_line(first), *(" " * (indent + 2) + _one_line(m) for m in more)]
+    )
+    last = task.end_line
     last_line = doc.lines[last]
     if last_line.endswith(("\n", "\r")):
         at = _line_end(doc, last)
@@ -1397,14 +1458,15 @@ def _stamp(kind: str, time_str: str, who: str | None, text: str) -> str:
     if who:
         who_part = ", " + _one_line(who).replace("(", "[").replace(")", "]").strip()
     when = _one_line(time_str).replace(",", " ").replace("(", "[").replace(")", "]").strip()
-    return f"**{kind}** ({when}{who_part}): {_one_line(text).strip()}"
+    return f"**{kind}** ({when}{who_part}): " + "\n".join(note_text_lines(text))
 
 
 def note_line(time_str: str, who: str | None, text: str) -> str:
-    """The text of a note sub-item: `**Note** (time, who): text`."""
+    """The text of a note sub-item: `**Note** (time, who): text`, then a `\n` and each further
+    line of a note of several lines (`note_text_lines`; the caller indents them)."""
     return _stamp("Note", time_str, who, text)
 
 
 def skip_line(time_str: str, who: str | None, reason: str) -> str:
-    """The text of a skip sub-item: `**Skipped** (time, who): reason`."""
+    """The text of a skip sub-item: `**Skipped** (time, who): reason` (as `note_line`)."""
     return _stamp("Skipped", time_str, who, reason)

@@ -12,6 +12,7 @@ What `tasks_md.parse_tasks` would say of them, for the texts its fast scanner re
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from hotfix_tui.core.markdown.tasks_md import (
@@ -20,7 +21,6 @@ from hotfix_tui.core.markdown.tasks_md import (
     _HR_RE,
     _ID_RE,
     _ITEM_RE,
-    _NOTE_RE,
     _OTHER_BREAKS_RE,
     _PHASE_RE,
     _REFDEF_RE,
@@ -30,8 +30,10 @@ from hotfix_tui.core.markdown.tasks_md import (
     _TITLE_PREFIX_RE,
     BOM,
     _atx_content,
+    _note,
     _scan_fast,
     _starts_block,
+    note_more,
 )
 
 
@@ -93,10 +95,12 @@ def tally(text: str) -> Tally | None:
             direct = item_task[parent] if parent >= 0 else -1
             if direct >= 0 and "**Skipped**" in body:  # a sub-item of a task: a skip note?
                 im = _ITEM_RE.fullmatch(body)
-                rest = im.group("rest").strip() if im else body.strip()
-                nm = _NOTE_RE.fullmatch(rest) if rest[:2] == "**" else None
-                if nm and nm.group("kind") == "Skipped":
-                    skips[direct] = nm.group("text").strip()
+                note = _note(im.group("rest") if im else body.lstrip(" "), s)
+                if note is not None and note.kind == "skip":
+                    k = bisect_right(starts, s)
+                    stop = starts[k] if k < len(starts) else len(bodies)
+                    more = note_more(bodies, s, stop, im.end("sp") if im else 0)
+                    skips[direct] = "\n".join([note.text, *more])
             continue
         im2 = _ID_RE.match(m.group("rest"))
         item_task.append(len(found))

@@ -173,11 +173,21 @@ def log_exists(folder: Path) -> bool:
     return (folder / LOG).exists()
 
 
-def append(folder: Path, events: Iterable[Event]) -> None:
-    """Append events to the log and fsync before returning (write-ahead of every projection)."""
+def append(folder: Path, events: Iterable[Event], aside: Path | None = None) -> str | None:
+    """Append events to the log and fsync before returning (write-ahead of every projection).
+
+    A torn last line is set aside first (see `set_aside_torn`); returns the message saying so."""
     data = "".join(e.line() for e in events)
     if not data:
-        return
+        return None
+    said = set_aside_torn(folder, aside)
+    append_text(folder, data)
+    ensure_attributes(folder)
+    return said
+
+
+def append_text(folder: Path, data: str) -> None:
+    """Append whole lines to the log (a last line without its newline gets one) and fsync."""
     p = folder / LOG
     fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
@@ -186,12 +196,79 @@ def append(folder: Path, events: Iterable[Event]) -> None:
             with open(p, "rb") as f:
                 f.seek(size - 1)
                 if f.read(1) != b"\n":
-                    data = "\n" + data  # a torn line stays alone on its line
+                    data = "\n" + data  # a whole event whose newline was cut: it stays an event
         os.write(fd, data.encode("utf-8"))
         os.fsync(fd)
     finally:
         os.close(fd)
-    ensure_attributes(folder)
+
+
+def _read_at(fd: int, n: int, offset: int) -> bytes:
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, n)
+
+
+def _last_line(fd: int, size: int) -> int:
+    """Where the last line of the file starts (after its last newline; 0 without one)."""
+    end = size
+    while end > 0:
+        start = max(0, end - 65536)
+        chunk = _read_at(fd, end - start, start)
+        at = chunk.rfind(b"\n")
+        if at >= 0:
+            return start + at + 1
+        end = start
+    return 0
+
+
+def is_event_line(raw: bytes | str) -> bool:
+    """Whether a line of the log is one whole event (one JSON object with an id and a kind)."""
+    try:
+        obj = json.loads(raw)
+        Event.from_json(obj)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+    return isinstance(obj, dict)
+
+
+def torn_file(folder: Path, root: Path | None = None) -> Path:
+    """Where this clone keeps the torn lines of a folder's log: never in the work tree."""
+    from hotfix_tui.core.git.repo import find_root
+    from hotfix_tui.core.record.journal import folder_key, home
+
+    return home(root or find_root(folder), folder) / f"torn-{folder_key(folder)}.jsonl"
+
+
+def set_aside_torn(folder: Path, aside: Path | None = None) -> str | None:
+    """Move a torn last line of the log (no newline, not an event: a writer killed mid-line) to
+    `aside` (default `torn_file`), so it is never committed; returns the message saying so."""
+    p = folder / LOG
+    try:
+        fd = os.open(p, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        size = os.fstat(fd).st_size
+        if not size or _read_at(fd, 1, size - 1) == b"\n":
+            return None
+        start = _last_line(fd, size)
+        tail = _read_at(fd, size - start, start)
+        if not tail.strip() or is_event_line(tail):
+            return None
+        aside = aside or torn_file(folder)
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        with open(aside, "ab") as f:
+            f.write(tail + b"\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.ftruncate(fd, start)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return (
+        f"{p}: its last line was cut short (a write killed mid-way) and is not an event; "
+        f"set aside in {aside} (kept on this clone, never committed)"
+    )
 
 
 def ensure_attributes(folder: Path) -> None:

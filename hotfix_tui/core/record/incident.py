@@ -153,6 +153,7 @@ class Incident:
         self.events: list[Event] = []
         self.pending: list[Event] = []  # hand edits seen but not recorded yet (read-only views)
         self.warnings: list[str] = []
+        self.notices: list[str] = []  # what the last write did besides the action (log kept)
         self._doc: tasks_md.TasksDoc | None = None
         self.history: list[Change] = []
         self._log_sig: tuple[int, int, int] | None = None
@@ -558,14 +559,18 @@ class Incident:
 
         lock = self._lock()
         try:
+            self.notices = []
             self._prepare_repo()
             self._sweep_temps()
+            torn = evlog.set_aside_torn(self.folder, evlog.torn_file(self.folder, self.repo_root))
+            self.notices += [torn] if torn else []
             made: list[Event] | None = None
+            appended: list[Event] = []
             for _attempt in range(8):
                 texts = self._read_current()
                 if task is not None and made is None:
                     self._require_task(texts, task)
-                events = self._current_log()
+                events = self._keep_log(self._current_log(), appended)
                 pre = self._reconcile(texts, events)
                 base = [*events, *pre]
                 new = list(pre)
@@ -579,6 +584,7 @@ class Incident:
                         raise IncidentError(
                             str(store._write_error(str(self.folder / evlog.LOG), exc))
                         ) from exc
+                    appended += new
                 all_events = list({e.id: e for e in [*events, *new]}.values())
                 for name, fn in ([edit] if edit else []) + list((edits or {}).items()):
                     if texts.get(name) is not None:
@@ -594,9 +600,30 @@ class Incident:
                     "saving continuously?); nothing of yours is lost, run the command again"
                 )
             self.load()
+            from hotfix_tui.core.record import logkeep
+
+            logkeep.remember(self.repo_root, self.folder, self.events, appended, len(all_events))
             return made
         finally:
             lock.release()
+
+    def _keep_log(self, events: list[Event], appended: list[Event]) -> list[Event]:
+        """The log's events with the lines that vanished from it appended again, and the revert
+        events of the commits that removed them (see `logkeep`)."""
+        from hotfix_tui.core.record import logkeep
+
+        back = logkeep.check(self.repo_root, self.folder, events)
+        if not back.events:
+            return events
+        try:
+            evlog.append_text(self.folder, back.text)
+        except OSError as exc:
+            raise IncidentError(
+                str(store._write_error(str(self.folder / evlog.LOG), exc))
+            ) from exc
+        appended += back.events
+        self.notices += back.messages
+        return sorted({e.id: e for e in [*events, *back.events]}.values(), key=lambda e: e.order)
 
     def _keep_view(self, proj: dict[str, str | None]) -> None:
         """Remember that the files just written are the projection of the log as it is now
@@ -630,8 +657,14 @@ class Incident:
         """Bring the files in line with the log (and record hand edits); writes only if needed.
 
         Files that are, as read now, what the last projection of the log wrote need no lock."""
+        from hotfix_tui.core.record import logkeep
+
         self.refresh()
-        if self._settled and not self._stale_temps():
+        if (
+            self._settled
+            and not self._stale_temps()
+            and logkeep.settled(self.repo_root, self.folder)
+        ):
             self._prepare_repo()
             return []
         return self.transact(None)
@@ -967,7 +1000,7 @@ class Incident:
                             f"{label} is now {format_time(self.clock())} (it was {old} before "
                             f"{task.id or task.title} was reopened; give --keep-first to keep it)"
                         )
-            clean = " ".join(note.split()) if note else None
+            clean = note if note and note.strip() else None
             return [self._done_event(events, make, key, at, keep_first, note=clean)]
 
         self.transact(build, task=key)
@@ -996,8 +1029,7 @@ class Incident:
 
     def note(self, ref: str, text: str) -> Change:
         """Add a timestamped note as a sub-item of a task."""
-        text = " ".join(text.split())
-        if not text:
+        if not text.strip():  # kept as typed: every space, tab and line break
             raise IncidentError("the note is empty; type some text")
         task = self.find(ref)
         key = self._ref(task)
@@ -1016,8 +1048,7 @@ class Incident:
 
     def skip(self, ref: str, reason: str) -> Change | None:
         """Mark a task skipped with a reason (a sub-item); a done task must be reopened first."""
-        reason = " ".join(reason.split())
-        if not reason:
+        if not reason.strip():  # kept as typed
             raise IncidentError("a skip needs a reason; say why the task is skipped")
         task = self.find(ref)
         key = self._ref(task)

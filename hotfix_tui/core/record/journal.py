@@ -27,6 +27,11 @@ def _key(folder: Path) -> str:
     return f"{name}-{sha256(real.encode()).hexdigest()[:10]}"
 
 
+def folder_key(folder: Path) -> str:
+    """The name this clone's files about a folder carry (its name and a hash of its real path)."""
+    return _key(folder)
+
+
 def home(root: Path | None, folder: Path) -> Path:
     """The tool's own folder for this repository: `.git/hotfix-tui`, else the user state dir."""
     g = git_dir(root) if root is not None else None

@@ -84,12 +84,23 @@ class State:
     placeholders: list[str] | None = None  # the template's timeline rows, as first recorded
     events: list[Event] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)  # record facts some event decides
+    reverted: dict[str, Event] = field(default_factory=dict)  # cancelled id -> its revert event
 
     def task(self, ref: str) -> TaskState:
         return self.tasks.get(ref) or TaskState()
 
 
 _ORDER = attrgetter("recorded", "id")  # Event.order, without a call per event
+REVERT = "revert"  # a commit removed an event's line: the event stays in the log, cancelled
+
+
+def reverted(events: Sequence[Event]) -> dict[str, Event]:
+    """The ids of the events a `revert` event cancels (a revert cancelled in turn cancels none)."""
+    reverts = [e for e in events if e.kind == REVERT]
+    if not reverts:
+        return {}
+    named = {str(e.get("ref")) for e in reverts}
+    return {str(e.get("ref")): e for e in reverts if e.id not in named}
 
 
 def replay(events: Iterable[Event], wf: Workflow | None) -> State:
@@ -100,8 +111,12 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
     done_time: dict[str, datetime] = {}  # a done event's effective time (a re-done keeps it)
     last_task_change: tuple[str, str] | None = None
     created_status: str | None = None
-    for ev in sorted(events, key=_ORDER):
+    ordered = sorted(events, key=_ORDER)
+    st.reverted = cancelled = reverted(ordered)
+    for ev in ordered:
         st.events.append(ev)
+        if cancelled and (ev.id in cancelled or ev.kind == REVERT):
+            continue  # kept for the timeline, decides nothing
         k = ev.kind
         if ev.get("placeholders") is not None:
             st.placeholders = [str(x) for x in ev.get("placeholders")]
@@ -321,15 +336,28 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             if not task.notes and task.skip is None and not _noted(doc, task.line, task.end_line):
                 continue  # none wanted, and no line of its sub-items looks like one
         subs = sorted([*ts.notes.values(), *([ts.skip] if ts.skip else [])], key=lambda e: e.order)
-        want = [note_text(e) for e in subs]
         indent = task.child_indent if task.child_indent is not None else task.content_indent
-        known = {n.line for n in (*task.notes, *([task.skip] if task.skip else []))}
-        mine_lines = sorted(
-            i
-            for i in range(task.line + 1, task.end_line + 1)
-            if i in known or _is_sub(tasks_md._body(lines[i]), indent)
-        )
-        have = [tasks_md._body(lines[i]).strip()[2:] for i in mine_lines]
+        want: list[str] = []  # the lines wanted, without their indent
+        written: list[str] = []  # ... and as written
+        for e in subs:
+            first, *more = note_text(e).split("\n")
+            want += ["- " + first, *more]
+            written += [" " * indent + "- " + first, *(" " * (indent + 2) + m for m in more)]
+        # a note or skip spans one line per line of its text
+        subs_now = (*task.notes, *([task.skip] if task.skip else []))
+        known = {n.line: n.text.count("\n") for n in subs_now}
+        mine_lines: list[int] = []
+        have: list[str] = []
+        i = task.line + 1
+        while i <= task.end_line:
+            if i in known or _is_sub(tasks_md._body(lines[i]), indent):
+                span = min(known.get(i, 0), task.end_line - i)
+                mine_lines += range(i, i + span + 1)
+                have.append("-" + tasks_md._body(lines[i]).lstrip(" ")[1:])
+                have += (tasks_md._body(lines[j]).lstrip(" ") for j in range(i + 1, i + span + 1))
+                i += span + 1
+            else:
+                i += 1
         if have == want:
             continue
         mine = set(mine_lines)
@@ -339,7 +367,7 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
         )
         while last > task.line and not tasks_md._body(lines[last]).strip():
             last -= 1
-        insert.setdefault(last, []).extend(" " * indent + "- " + w for w in want)
+        insert.setdefault(last, []).extend(written)
         edited.append(task.key)
     if severity_field and st.severity and "Severity" in doc.fields:
         f = doc.fields["Severity"]
@@ -503,6 +531,8 @@ def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[R
     latest_detection = max((e.order for e in st.events if e.kind == "detection"), default=None)
     for ev in st.events:
         k = ev.kind
+        if k == REVERT:
+            continue  # shown on the row of the event it cancels
         ref = ev.task
         label = f"{ref} " if ref else ""
         title = _title(titles, ref)
@@ -544,7 +574,7 @@ def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[R
         elif k == "unskip":
             cells = (f"{label}unskipped: {title}", ev.who, "")
         elif k == "note":
-            gone = ref is not None and ev.id not in st.task(ref).notes
+            gone = ref is not None and ev.id not in st.task(ref).notes and ev.id not in st.reverted
             cells = (
                 f"Note on {label}{title}".strip() + (" (removed later)" if gone else ""),
                 ev.who,
@@ -591,6 +621,10 @@ def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[R
             cells = (k, ev.who, ev.get("text") or "")
         if cells is None:
             continue
+        rev = st.reverted.get(ev.id)
+        if rev is not None:
+            sha = str(rev.get("commit") or "")[:7]
+            cells = (f"{cells[0]} (reverted in {sha} by {rev.who})", *cells[1:])
         out.append(
             Row(when, ev.order, (cells[0], cells[1], cells[2], ""), ev.get("time"), ev.get("raw"))
         )

@@ -669,7 +669,12 @@ class MainScreen(IncidentFlows):
                 rc = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL,
                                     capture_output=True).returncode
             text = path.read_text(encoding="utf-8", errors="replace")
-            text = "\n".join(ln for ln in text.split("\n") if not ln.startswith(NOTE_HEAD))
+            lines = [ln for ln in text.split("\n") if not ln.startswith(NOTE_HEAD)]
+            while lines and not lines[0].strip():  # the template's blank line, the editor's
+                lines.pop(0)  # final newline: not the note's; the lines between are kept as typed
+            while lines and not lines[-1].strip():
+                lines.pop()
+            text = "\n".join(lines)
         except (OSError, ValueError) as exc:
             self.notify(f"could not run the editor {editor!r}: {exc}", severity="error",
                         markup=False)

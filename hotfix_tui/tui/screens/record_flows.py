@@ -115,6 +115,9 @@ class IncidentFlows(Screen[None]):
             return False, None
         for message in getattr(result, "messages", None) or []:
             self.notify(clean(message), severity="warning", title="Kept", markup=False)
+        for notice in self.incident.notices:  # a torn log line set aside, vanished lines back
+            self.notify(clean(notice), severity="warning", title="Event log", markup=False)
+        self.incident.notices = []
         return True, result
 
     def refuse_while_syncing(self) -> bool:

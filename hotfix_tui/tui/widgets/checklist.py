@@ -128,7 +128,9 @@ class TaskRow(Listed):
             for step in v.steps:
                 parts += [("\n      • ", "dim"), clean(fill_command(step, fill_values))]
             for note in v.notes:
-                parts += [("\n      ✎ ", "yellow"), (clean(note_text(note)), "italic")]
+                lines = note_text(note).split("\n")  # a note of several lines: under the ✎
+                parts += [("\n      ✎ ", "yellow"),
+                          ("\n        ".join(map(clean, lines)), "italic")]
             if not v.steps and not v.notes:
                 parts.append(("\n      (no sub-steps or notes)", "dim"))
         return parts
