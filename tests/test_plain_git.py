@@ -155,3 +155,28 @@ def test_a_hand_edit_arriving_by_sync_and_by_plain_pull_becomes_the_same_events(
         done = [e for e in log(root) if e["kind"] == "done" and e.get("task") in ("T004", "T006")]
         assert sorted((e["task"], e["who"]) for e in done) == [("T004", FRED), ("T006", FRED)]
     assert log(alice) == log(bob)
+
+
+def test_markers_committed_then_merged_again_are_settled_whole():
+    """A clone without the driver commits markers, pulls again and commits the nested ones."""
+    from hotfix_tui.core.git.mdmerge import resolve_markers
+
+    text = (
+        "# Tasks\n\n"
+        "<<<<<<< HEAD\n"
+        "<<<<<<< HEAD\n"
+        "- [x] **T001** Start\n"
+        "=======\n"
+        "- [ ] **T001** Start\n"
+        "  - **Note** (2026-11-25 14:01:00 UTC, Bob Roe): first\n"
+        ">>>>>>> 1111111\n"
+        "=======\n"
+        "- [ ] **T001** Start\n"
+        "  - **Note** (2026-11-25 14:02:00 UTC, Ann Lee): second\n"
+        ">>>>>>> 2222222\n"
+        "- [ ] **T002** Next\n"
+    )
+    settled, left = resolve_markers(text)
+    assert left == []
+    assert not [ln for ln in settled.splitlines() if ln[:7] in ("<<<<<<<", "=======", ">>>>>>>")]
+    assert settled.count("**T001**") == 1 and "first" in settled and "second" in settled

@@ -463,15 +463,13 @@ def _merge(
 
     base_f, ours_f, theirs_f = side(mb), side(head), side(theirs)
     inc = _load(folder, incident, clock, who, root)
-    from hotfix_tui.core.record.credit import commit_edits
-    from hotfix_tui.core.record.journal import last_commit
+    from hotfix_tui.core.record.credit import range_edits
 
     edits = [
         e
         for tip in (head, theirs)
         for n in MARKDOWN
-        if (c := last_commit(root, f"{rel}/{n}", tip)) is not None
-        for e in commit_edits(root, rel, n, c, inc.workflow)
+        for e in range_edits(root, rel, n, tip, mb, inc.workflow)
     ]
     outcome = merge_record(base_f, ours_f, theirs_f, inc.workflow, edits)
     result.arrived += outcome.arrived

@@ -243,12 +243,21 @@ def resolve_markers(
 
 
 def _block(lines: list[str], i: int) -> tuple[int, list[str], list[str], list[str]]:
-    """The block opened at line i: (index of its `>>>>>>>` line, ours, base, theirs)."""
+    """The block opened at line i: (index of its `>>>>>>>` line, ours, base, theirs). A block
+    nested in it (markers committed, then merged again) is settled into its side first."""
     parts: dict[str, list[str]] = {"ours": [], "base": [], "theirs": []}
     part = "ours"
     j = i + 1
     while j < len(lines) and not _is_marker(lines[j], ">>>>>>>"):
         ln = lines[j]
+        if _is_marker(ln, "<<<<<<<"):
+            k, o, b, t = _block(lines, j)
+            if k >= len(lines):
+                return k, parts["ours"], parts["base"], parts["theirs"]
+            label = (ln[8:].strip() or "ours", lines[k][8:].strip() or "theirs")
+            parts[part].extend(_ended(settle_block(b or None, o, t, label)[0]))
+            j = k + 1
+            continue
         if _is_marker(ln, "|||||||"):
             part = "base"
         elif _is_marker(ln, "======="):

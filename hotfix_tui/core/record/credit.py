@@ -53,6 +53,40 @@ def commit_edits(
     return found
 
 
+RANGE_LIMIT = 40  # commits looked at for hand edits, newest first
+
+
+def range_edits(
+    root: Path, rel: str, name: str, tip: str, since: str | None, wf: Workflow | None
+) -> list[Event]:
+    """Hand edits of file `name` in every commit since `since` up to `tip` (the newest
+    RANGE_LIMIT without `since`): each commit's own changes, credited to it, so that several
+    commits of a teammate without hotfix-tui each count, whoever merges them."""
+    from hotfix_tui.core.git.gitcmd import run_git
+
+    spec = f"{since}..{tip}" if since else tip
+    out = run_git(
+        root,
+        "log",
+        "--no-merges",
+        f"-n{RANGE_LIMIT}",
+        "--format=%H%x1f%P%x1f%an%x1f%at%x1f%(trailers:key=Hotfix-Id,valueonly)%x1e",
+        spec,
+        "--",
+        f"{rel}/{name}",
+        check=False,
+    )
+    found: dict[str, Event] = {}
+    for rec in reversed(out.stdout.split("\x1e")):
+        parts = rec.strip("\n").split("\x1f")
+        if len(parts) < 5 or parts[4].strip():
+            continue  # not a commit, or one hotfix-tui made (its edits are events already)
+        sha, parents, author, at = parts[0], parts[1].split(), parts[2], int(parts[3] or 0)
+        for e in commit_edits(root, rel, name, (sha, len(parents), author, at), wf):
+            found.setdefault(e.id, e)
+    return list(found.values())
+
+
 def _merge_edits(
     root: Path, rel: str, name: str, sha: str, wf: Workflow | None, depth: int
 ) -> list[Event]:

@@ -760,9 +760,7 @@ class Incident:
             if edited is None:
                 continue
             cands = journal.candidates(self.repo_root, self.folder, name)
-            head = self._head_text(name)
-            if head is not None:
-                cands.append(head)
+            cands += [t for t in self._git_texts(name) if t not in cands]
             base = closest(edited, cands)
             ours = last.get(name)
             if ours is not None and has_markers(ours) and not has_markers(edited):
@@ -783,16 +781,17 @@ class Incident:
                 merged[name] = text
         return out, merged
 
-    def _head_text(self, name: str) -> str | None:
-        """The file as HEAD has it (None outside git or when HEAD lacks it)."""
+    def _git_texts(self, name: str) -> list[str]:
+        """The file as the last commits touching it have it, newest first (a buffer read after
+        a pull or a sync holds one of them); [] outside git."""
         from hotfix_tui.core.record import journal
 
         if self.repo_root is None:
-            return None
+            return []
         try:
-            return journal.show(self.repo_root, "HEAD", self._rel(name))
+            return journal.committed_texts(self.repo_root, self._rel(name))
         except (OSError, ValueError):
-            return None
+            return []
 
     def _retitles(
         self, text: str, before: str, events: list[Event], make: Callable[..., Event]
@@ -841,13 +840,14 @@ class Incident:
     ) -> list[Event]:
         """Edits a commit carried without events, credited to its author and time (the same
         events, ids included, as `sync` makes of that commit: `credit.commit_edits`)."""
-        from hotfix_tui.core.record.credit import commit_edits
+        from hotfix_tui.core.record.credit import commit_edits, range_edits
 
         assert self.repo_root is not None
         rel = self._rel(name).rpartition("/")[0]
         have = {e.id for e in events}
         found = commit_edits(self.repo_root, rel, name, commit, self.workflow)
-        return [e for e in found if e.id not in have]
+        found += range_edits(self.repo_root, rel, name, commit[0], None, self.workflow)
+        return list({e.id: e for e in found if e.id not in have}.values())
 
     def _write_all(self, proj: dict[str, str | None]) -> bool:
         """Write each projected file that differs; False when one changed under us (redo)."""

@@ -346,6 +346,30 @@ def last_commit(root: Path, rel: str, tip: str = "HEAD") -> tuple[str, int, str,
     return parts[0], len(parts[1].split()), parts[2], int(parts[3] or 0)
 
 
+GIT_TEXTS = 16  # recent commits of a file whose texts are bases for a hand edit
+
+
+def committed_texts(root: Path, rel: str, count: int = GIT_TEXTS) -> list[str]:
+    """The texts of `rel` in the last `count` commits from HEAD that touched it, newest first
+    (one `git cat-file --batch` for all of them)."""
+    from hotfix_tui.core.git.branches import read_objects
+    from hotfix_tui.core.git.repo import GitError
+
+    out = run_git(root, "rev-list", f"-n{count}", "HEAD", "--", rel, check=False)
+    shas = out.stdout.split() if out.returncode == 0 else []
+    try:
+        objs = read_objects(root, [f"{sha}:{rel}" for sha in shas])
+    except GitError:
+        return []
+    texts: list[str] = []
+    for obj in objs:
+        if obj is not None:
+            text = obj[2].decode("utf-8", errors="surrogateescape")
+            if text not in texts:
+                texts.append(text)
+    return texts
+
+
 def show(root: Path, commit: str, rel: str) -> str | None:
     out = run_git_bytes(root, "show", f"{commit}:{rel}")
     if out.returncode != 0:
