@@ -1,6 +1,7 @@
 """Every incident and spec of the repository: the work tree and every branch, keyed by folder.
 
-A folder on several branches is read once, from the copy with the newest commit touching it.
+A folder on several branches is read once, from the copy with the newest commit touching it;
+where the copies' event logs differ, it shows their union and says which branch lacks what.
 """
 
 # Copies on other branches are read from git objects (branches.scan_specs) into a scratch
@@ -24,15 +25,44 @@ from hotfix_tui.core.git.branches import FolderCopy
 from hotfix_tui.core.git.gitcmd import spawn_git
 from hotfix_tui.core.git.gitops import run_git
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
+from hotfix_tui.core.reports.divergence import Lack, Missing, merge_copies
 from hotfix_tui.core.reports.summaries import copy_key
 
 if TYPE_CHECKING:
+    from hotfix_tui.core.record.events import Event
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.reports.summaries import Cache, IncidentSummary
     from hotfix_tui.core.workflow.model import Workflow
 
 WORK_TREE = "work tree"
 MAX_FILE_BYTES = 8 * 1024 * 1024
+LOG = "events.jsonl"
+
+
+@dataclass
+class Divergence:
+    """Copies of a folder whose event log differs from the shown copy's (compared by blob id)."""
+
+    own: list[str]  # the copies whose log is the shown one's (the work tree: its branch's name)
+    own_log: str  # the shown copy's log blob id
+    others: dict[str, list[str]]  # every other log's blob id -> the copies holding it
+    events: dict[str, list[Event]] = field(default_factory=dict)  # those logs, once read
+    lacks: list[Lack] = field(default_factory=list)  # once merged: which copy lacks what
+
+    def key(self, path: str, files: dict[str, tuple[str, str]]) -> str:
+        """The merged view's key in the summary cache: the shown copy's and the other logs."""
+        from hotfix_tui.core.hashing import sha1
+
+        parts = [copy_key(path, files), *sorted(self.others)]
+        return sha1("\0".join(parts).encode()).hexdigest()
+
+    def settle(self, by_log: dict[str, list[Missing]], order: list[str]) -> None:
+        """Name what each copy lacks (`by_log`: by log blob id), copies in `order`."""
+        named = [(b, by_log.get(self.own_log, [])) for b in self.own]
+        named += [(b, by_log.get(log, [])) for log, held in self.others.items() for b in held]
+        rank = {b: i for i, b in enumerate(order)}
+        named.sort(key=lambda bm: (rank.get(bm[0], len(rank)), bm[0]))
+        self.lacks = [Lack(b, tuple(m)) for b, m in named if m]
 
 
 @dataclass
@@ -50,6 +80,21 @@ class Entry:
     local_source: bool = True
     summary: IncidentSummary | None = None  # instead of `incident`, from the summary cache
     copy: FolderCopy | None = None  # the branch copy shown (see `open_copy`)
+    divergence: Divergence | None = None  # other copies whose logs differ (merged into the view)
+
+    @property
+    def diverged(self) -> list[Lack]:
+        """Which copies lack which events of the view (empty: every copy holds the same log)."""
+        return self.divergence.lacks if self.divergence is not None else []
+
+    @property
+    def view_key(self) -> str:
+        """What the view is made of: a branch copy's blob ids, and the other logs merged in."""
+        if self.copy is None:
+            return self.path
+        if self.divergence is not None:
+            return self.divergence.key(self.path, self.copy.files)
+        return copy_key(self.path, self.copy.files)
 
     @property
     def figures(self) -> Incident | IncidentSummary | None:
@@ -152,7 +197,8 @@ def load(
 ) -> Catalog:
     """Every spec folder of the work tree and (unless `here`) of every branch, loaded.
 
-    With `summaries`, a branch copy whose blobs were summarized before gets only its summary."""
+    With `summaries`, a branch copy whose blobs were summarized before gets only its summary.
+    A folder whose copies hold different event logs shows their union (see `Divergence`)."""
     work = {f.folder.relative_to(root).as_posix(): f for f in find_specs(root)}
     copies: dict[str, list[tuple[branches.Ref, branches.FolderCopy]]] = {}
     head = current_branch(root)
@@ -192,46 +238,121 @@ def load(
             entry.source = chosen[0].short
             entry.local_source = chosen[0].local
             entry.copy = chosen[1]
+            entry.divergence = _divergence(held, head, _log_id(chosen[1]), work=False)
             to_read.append((entry, chosen[1]))
         else:
             _open(entry, root / path, root, clock, None, memo)
-            if chosen is not None and on_head is not None and on_head.tree != chosen[1].tree:
-                _add_events(entry, root, chosen[1])  # a newer copy elsewhere: its events too
+            if held and entry.incident is not None:
+                entry.divergence = _divergence(held, head, _work_log_id(root / path), work=True)
         entries.append(entry)
+    to_merge = [e for e in entries if e.divergence is not None and e.copy is None]
     if summaries is not None:
         unread = []
         for entry, copy in to_read:
-            key = copy_key(entry.path, copy.files)
-            entry.summary = summaries.get(key, clock)
-            if entry.summary is None:
+            entry.summary = summaries.get(entry.view_key, clock)
+            if entry.summary is not None and entry.divergence is not None:
+                kept = entry.summary.lacks
+                by_log = {k: [Missing.from_data(m) for m in v] for k, v in kept.items()}
+                entry.divergence.settle(by_log, entry.branches)
+            elif entry.summary is None and entry.divergence is not None:
+                to_merge.append(entry)  # the whole copy, merged, then summarized (few of them)
+            elif entry.summary is None:
                 unread.append((entry, copy))
         to_read = unread
+        whole = [(e, e.copy) for e in to_merge if e.copy is not None]
+        if whole:
+            _open_copies(root, whole, clock, memo)
+    else:
+        to_merge += [e for e, _c in to_read if e.divergence is not None]
     if to_read:
         _open_copies(root, to_read, clock, memo, summaries=summaries)
+    _merge(root, to_merge, summaries, clock)
     entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
     return Catalog(entries, last_fetch(root) if not here else None)
 
 
 def open_copy(root: Path, entry: Entry, clock: Clock = utc_now) -> Incident | None:
-    """The whole incident of an entry known by its summary (read from its branch copy once);
-    None, with `entry.error` saying why, when it cannot be read."""
+    """The whole incident of an entry known by its summary (read from its branch copy once,
+    with the other copies' logs merged in); None, with `entry.error` saying why, when it cannot
+    be read."""
     if entry.incident is None and entry.copy is not None:
         _open_copies(root, [(entry, entry.copy)], clock, {})
+        if entry.divergence is not None:
+            _merge(root, [entry], None, clock)
     return entry.incident
 
 
-def _add_events(entry: Entry, root: Path, copy: branches.FolderCopy) -> None:
-    """Show the work tree's incident with the events of a newer copy merged in (by union)."""
-    from hotfix_tui.core.record.events import LOG, parse_log
-
-    inc = entry.incident
+def _log_id(copy: branches.FolderCopy) -> str | None:
+    """The blob id of a copy's event log (None: a plain copy, no log)."""
     found = copy.files.get(LOG)
-    if inc is None or found is None:
-        return
-    (obj,) = branches.read_objects(root, [found[1]])
-    if obj is None:
-        return
-    inc.merge_events(parse_log(obj[2].decode("utf-8", errors="replace"))[0])
+    return found[1] if found is not None and found[0] in ("100644", "100755") else None
+
+
+def _work_log_id(folder: Path) -> str | None:
+    """The blob id git would give the work tree's event log (None: no log)."""
+    from hotfix_tui.core.hashing import sha1
+
+    try:
+        data = (folder / LOG).read_bytes()
+    except OSError:
+        return None
+    return sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _divergence(
+    held: list[tuple[branches.Ref, branches.FolderCopy]],
+    head: str | None,
+    own_log: str | None,
+    *,
+    work: bool,
+) -> Divergence | None:
+    """The copies whose event log differs from the shown copy's (`own_log`); None when they all
+    hold the same log, or the shown copy has none (a plain folder keeps the newest copy).
+
+    With `work`, the shown copy is the work tree's, named by the checked-out branch (whose
+    committed copy it stands for, uncommitted events and all)."""
+    if own_log is None:
+        return None
+    own: list[str] = [head or WORK_TREE] if work else []
+    others: dict[str, list[str]] = {}
+    for ref, copy in held:
+        if work and ref.local and ref.short == head:
+            continue
+        log = _log_id(copy)
+        if log == own_log:
+            own.append(ref.short)
+        elif log is not None:
+            others.setdefault(log, []).append(ref.short)
+    return Divergence(own, own_log, others) if others else None
+
+
+def _merge(root: Path, items: list[Entry], summaries: Cache | None, clock: Clock) -> None:
+    """Merge into each loaded entry the logs of its other copies (one batch read of them all),
+    say what each copy lacks, and keep the merged summary of a branch copy in `summaries`."""
+    from hotfix_tui.core.record.events import parse_log
+
+    pairs = [(e, e.divergence) for e in items if e.incident is not None and e.divergence]
+    wanted = list(
+        dict.fromkeys(log for _e, d in pairs for log in d.others if log not in d.events)
+    )
+    texts = {
+        sha: obj[2].decode("utf-8", errors="replace")
+        for sha, obj in zip(wanted, branches.read_objects(root, wanted), strict=True)
+        if obj is not None
+    }
+    for e, div in pairs:
+        inc = e.incident
+        assert inc is not None
+        for log in div.others:
+            if log not in div.events and log in texts:
+                div.events[log] = parse_log(texts[log], f"{e.path}/{LOG}")[0]
+        by_log = merge_copies(inc, div.own_log, div.events)
+        div.settle(by_log, e.branches)
+        if summaries is not None and e.copy is not None:
+            data = _summary_data(e)
+            if data is not None:
+                data["lacks"] = {k: [m.data() for m in v] for k, v in by_log.items()}
+                e.summary = summaries.adopt(e.view_key, data, clock)
 
 
 def _rank(kind: str) -> int:
