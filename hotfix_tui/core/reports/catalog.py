@@ -56,13 +56,17 @@ class Divergence:
         parts = [copy_key(path, files), *sorted(self.others)]
         return sha1("\0".join(parts).encode()).hexdigest()
 
-    def settle(self, by_log: dict[str, list[Missing]], order: list[str]) -> None:
-        """Name what each copy lacks (`by_log`: by log blob id), copies in `order`."""
+    def lacks_of(self, by_log: dict[str, list[Missing]], order: list[str]) -> list[Lack]:
+        """What each copy lacks (`by_log`: by log blob id, `merge_copies`), copies in `order`."""
         named = [(b, by_log.get(self.own_log, [])) for b in self.own]
         named += [(b, by_log.get(log, [])) for log, held in self.others.items() for b in held]
         rank = {b: i for i, b in enumerate(order)}
         named.sort(key=lambda bm: (rank.get(bm[0], len(rank)), bm[0]))
-        self.lacks = [Lack(b, tuple(m)) for b, m in named if m]
+        return [Lack(b, tuple(m)) for b, m in named if m]
+
+    def settle(self, by_log: dict[str, list[Missing]], order: list[str]) -> None:
+        """Keep what each copy lacks (see `lacks_of`)."""
+        self.lacks = self.lacks_of(by_log, order)
 
 
 @dataclass
@@ -231,8 +235,13 @@ def load(
         )
         chosen = _newest(root, path, held, head, summaries)
         on_head = next((c for r, c in held if r.local and r.short == head), None)
+        work_log = _work_log_id(root / path) if path in work and held else None
         use_work = path in work and (
-            chosen is None or path in dirty or on_head is None or on_head.tree == chosen[1].tree
+            chosen is None
+            or path in dirty
+            or on_head is None
+            or on_head.tree == chosen[1].tree
+            or _log_id(chosen[1]) not in (None, work_log)  # to be merged: the work tree's view
         )
         if not use_work and chosen is not None:
             entry.source = chosen[0].short
@@ -243,7 +252,7 @@ def load(
         else:
             _open(entry, root / path, root, clock, None, memo)
             if held and entry.incident is not None:
-                entry.divergence = _divergence(held, head, _work_log_id(root / path), work=True)
+                entry.divergence = _divergence(held, head, work_log, work=True)
         entries.append(entry)
     to_merge = [e for e in entries if e.divergence is not None and e.copy is None]
     if summaries is not None:
