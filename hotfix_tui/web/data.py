@@ -311,7 +311,7 @@ class Board:
         inc = self.incident(e.folder)
         held = self._held.get(self._rel(e.folder)) if self.every_branch else None
         div = held.divergence if held is not None else None
-        if div is None or not div.events:
+        if held is None or div is None or not div.events:
             self._merged.pop(e.folder, None)
             return inc, []
         key = (self.folder_signature(e.folder), self._catalog_gen)
