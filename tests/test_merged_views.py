@@ -175,3 +175,17 @@ def test_a_branch_behind_only_lacks_what_it_has_not_seen(tmp_path, capsys, monke
     row = list_json(capsys, monkeypatch, bob)
     assert row["progress"]["done"] == 1
     assert lacks(row) == {BRANCH: ["T004 done (by Alice Doe)"]}
+
+
+def test_skips_and_notes_made_on_one_branch_are_named_and_shown(tmp_path, capsys, monkeypatch):
+    _remote, _alice, bob = team(tmp_path, utc_now)
+    git(bob, "switch", "-q", "-c", BOB)
+    cli(bob, "skip", "T003", "--reason", "cannot reproduce")
+    cli(bob, "note", "T004", "pool at 100%")
+    commit(bob, "skip, note", later(1))
+    git(bob, "switch", "-q", "main")
+    row = list_json(capsys, monkeypatch, bob)
+    assert row["progress"]["done"] == 1  # the skip settles T003
+    said = lacks(row)
+    assert said[f"origin/{BRANCH}"] == said[BRANCH]
+    assert said[BRANCH] == ["T003 skipped (by Bob Roe)", "note on T004 (by Bob Roe)"]

@@ -52,14 +52,14 @@ class Lack:
         return {"branch": self.branch, "missing": [m.data() for m in self.missing]}
 
 
-_WORDS = {
-    "done": "done",
-    "reopen": "reopened",
-    "skip": "skipped",
-    "unskip": "unskipped",
-    "note": "note",
-    "unnote": "note removed",
-    "retitle": "retitled",
+_WORDS = {  # "{task} done"; "note on {task}"
+    "done": "{task} done",
+    "reopen": "{task} reopened",
+    "skip": "{task} skipped",
+    "unskip": "{task} unskipped",
+    "note": "note on {task}",
+    "unnote": "note removed on {task}",
+    "retitle": "{task} retitled",
 }
 
 
@@ -69,7 +69,7 @@ def describe(ev: Event) -> Missing:
     if ev.get("undo"):
         what = f"undo: {ev.get('undo')}"
     elif ev.task and k in _WORDS:
-        what = f"{ev.task} {_WORDS[k]}"
+        what = _WORDS[k].format(task=ev.task)
     elif k in ("severity", "status"):
         what = f"{k} {ev.get('value') or ''}".strip()
     elif k == "fix_commit":
