@@ -189,3 +189,51 @@ def test_skips_and_notes_made_on_one_branch_are_named_and_shown(tmp_path, capsys
     said = lacks(row)
     assert said[f"origin/{BRANCH}"] == said[BRANCH]
     assert said[BRANCH] == ["T003 skipped (by Bob Roe)", "note on T004 (by Bob Roe)"]
+
+
+def test_many_copies_that_differ_are_merged_in_the_forked_workers_then_cached(
+    tmp_path, capsys, monkeypatch
+):
+    """60 incidents, each with T005 done on one branch and T004 on another: every row is the
+    union (summarized among forked workers), and the next run reads them from the cache."""
+    import shutil
+
+    from gitfix import make_repo
+
+    from hotfix_tui.core.creating import create_incident
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.reports import fanout
+    from hotfix_tui.core.workflow.loader import resolve_workflow
+
+    root = make_repo(tmp_path / "repo")
+    wf = resolve_workflow("hotfix", root)
+    first = create_incident(root, "Pool exhausted", "P1", wf, branch=False)
+    folders = [first]
+    for n in range(2, 61):
+        folders.append(first.with_name(first.name.replace("001", f"{n:03d}")))
+        shutil.copytree(first, folders[-1])
+    git(root, "switch", "-q", "-c", "one")
+    git(root, "add", "specs")
+    git(root, "commit", "-q", "-m", "60 incidents")
+    for branch, task in (("two", "T005"), ("three", "T004")):
+        git(root, "switch", "-q", "-c", branch, "one")
+        for folder in folders:
+            Incident(folder, wf, repo_root=root).set_done(task)
+        git(root, "commit", "-q", "-am", f"{task} everywhere")
+    git(root, "switch", "-q", "main")
+    assert len(folders) >= fanout.MIN_ITEMS and fanout.can_fork()
+    monkeypatch.chdir(root)
+    code, out, err = run(capsys, "list", "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert len(rows) == 60
+    for row in rows:
+        assert row["progress"]["done"] == 2, row["folder"]
+        said = {d["branch"]: sorted(m["task"] for m in d["missing"]) for d in row["diverged"]}
+        assert said == {"one": ["T004", "T005"], "three": ["T005"], "two": ["T004"]}
+    cache = json.loads((root / ".git" / "hotfix-tui" / FILE).read_text(encoding="utf-8"))
+    assert sum(1 for v in cache["items"].values() if v.get("lacks")) == 60
+    code, again, err = run(capsys, "list", "--json")
+    assert code == 0
+    drop = lambda rs: [{k: v for k, v in r.items() if k != "sla"} for r in rs]  # noqa: E731
+    assert drop(json.loads(again)) == drop(rows)  # (the real clock moved on)

@@ -254,28 +254,21 @@ def load(
             if held and entry.incident is not None:
                 entry.divergence = _divergence(held, head, work_log, work=True)
         entries.append(entry)
-    to_merge = [e for e in entries if e.divergence is not None and e.copy is None]
     if summaries is not None:
         unread = []
         for entry, copy in to_read:
             entry.summary = summaries.get(entry.view_key, clock)
-            if entry.summary is not None and entry.divergence is not None:
-                kept = entry.summary.lacks
-                by_log = {k: [Missing.from_data(m) for m in v] for k, v in kept.items()}
-                entry.divergence.settle(by_log, entry.branches)
-            elif entry.summary is None and entry.divergence is not None:
-                to_merge.append(entry)  # the whole copy, merged, then summarized (few of them)
-            elif entry.summary is None:
+            if entry.summary is None:
                 unread.append((entry, copy))
         to_read = unread
-        whole = [(e, e.copy) for e in to_merge if e.copy is not None]
-        if whole:
-            _open_copies(root, whole, clock, memo)
-    else:
-        to_merge += [e for e, _c in to_read if e.divergence is not None]
-    if to_read:
+    if to_read:  # (a copy whose logs differ is merged there, see `_merge_logs`)
         _open_copies(root, to_read, clock, memo, summaries=summaries)
-    _merge(root, to_merge, summaries, clock)
+    for entry in entries:
+        if entry.divergence is not None and entry.summary is not None:
+            kept = entry.summary.lacks
+            by_log = {k: [Missing.from_data(m) for m in v] for k, v in kept.items()}
+            entry.divergence.settle(by_log, entry.branches)
+    _merge(root, [e for e in entries if e.divergence is not None and e.copy is None], clock)
     entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
     return Catalog(entries, last_fetch(root) if not here else None)
 
@@ -286,8 +279,6 @@ def open_copy(root: Path, entry: Entry, clock: Clock = utc_now) -> Incident | No
     be read."""
     if entry.incident is None and entry.copy is not None:
         _open_copies(root, [(entry, entry.copy)], clock, {})
-        if entry.divergence is not None:
-            _merge(root, [entry], None, clock)
     return entry.incident
 
 
@@ -335,33 +326,34 @@ def _divergence(
     return Divergence(own, own_log, others) if others else None
 
 
-def _merge(root: Path, items: list[Entry], summaries: Cache | None, clock: Clock) -> None:
-    """Merge into each loaded entry the logs of its other copies (one batch read of them all),
-    say what each copy lacks, and keep the merged summary of a branch copy in `summaries`."""
-    from hotfix_tui.core.record.events import parse_log
-
-    pairs = [(e, e.divergence) for e in items if e.incident is not None and e.divergence]
-    wanted = list(
-        dict.fromkeys(log for _e, d in pairs for log in d.others if log not in d.events)
-    )
-    texts = {
-        sha: obj[2].decode("utf-8", errors="replace")
-        for sha, obj in zip(wanted, branches.read_objects(root, wanted), strict=True)
+def _merge(root: Path, items: list[Entry], clock: Clock) -> None:
+    """Merge into each work-tree entry the logs of its other copies (read in one batch) and say
+    what each copy lacks (the other logs' events are kept for the web board's live view)."""
+    wanted = [log for e in items if e.divergence for log in e.divergence.others]
+    unique = list(dict.fromkeys(wanted))
+    blobs = {
+        sha: obj[2]
+        for sha, obj in zip(unique, branches.read_objects(root, unique), strict=True)
         if obj is not None
     }
-    for e, div in pairs:
-        inc = e.incident
-        assert inc is not None
-        for log in div.others:
-            if log not in div.events and log in texts:
-                div.events[log] = parse_log(texts[log], f"{e.path}/{LOG}")[0]
-        by_log = merge_copies(inc, div.own_log, div.events)
-        div.settle(by_log, e.branches)
-        if summaries is not None and e.copy is not None:
-            data = _summary_data(e)
-            if data is not None:
-                data["lacks"] = {k: [m.data() for m in v] for k, v in by_log.items()}
-                e.summary = summaries.adopt(e.view_key, data, clock)
+    for e in items:
+        if e.incident is not None and e.divergence is not None:
+            _merge_logs(e.incident, e.divergence, e.path, blobs, e.branches)
+
+
+def _merge_logs(
+    inc: Incident, div: Divergence, path: str, blobs: dict[str, bytes], order: list[str]
+) -> dict[str, list[Missing]]:
+    """Merge the other logs (from `blobs`) into `inc`; keep and return what each log lacks."""
+    from hotfix_tui.core.record.events import parse_log
+
+    for log in div.others:
+        if log not in div.events and log in blobs:
+            text = blobs[log].decode("utf-8", errors="replace")
+            div.events[log] = parse_log(text, f"{path}/{LOG}")[0]
+    by_log = merge_copies(inc, div.own_log, div.events)
+    div.settle(by_log, order)
+    return by_log
 
 
 def _rank(kind: str) -> int:
@@ -422,6 +414,9 @@ def _open_copies(
             for entry, copy in items:
                 folder = _write_copy(Path(tmp), entry.path, copy, blobs)
                 _open(entry, folder, root, clock, root / entry.path, memo)
+                if entry.incident is not None and entry.divergence is not None:
+                    div = entry.divergence
+                    _merge_logs(entry.incident, div, entry.path, blobs, entry.branches)
             return
         from hotfix_tui.core.reports.fanout import fan_out_shares
         from hotfix_tui.core.reports.summary_scan import scan_summary
@@ -443,7 +438,16 @@ def _open_copies(
             probe = Entry(entry.path, entry.kind, entry.number, entry.source)
             folder = _write_copy(Path(tmp), entry.path, copy, blobs)
             _open(probe, folder, root, clock, root / entry.path, memo)
-            return _summary_data(probe), probe.error
+            div = entry.divergence
+            if probe.incident is None or div is None:
+                return _summary_data(probe), probe.error
+            # copies whose logs differ: the summary of their union, and what each log lacks
+            mine = Divergence(div.own, div.own_log, div.others)
+            by_log = _merge_logs(probe.incident, mine, entry.path, blobs, [])
+            data = _summary_data(probe)
+            if data is not None:
+                data["lacks"] = {k: [m.data() for m in v] for k, v in by_log.items()}
+            return data, probe.error
 
         def summaries_of(
             share: list[tuple[Entry, branches.FolderCopy]],
@@ -455,7 +459,7 @@ def _open_copies(
         whole = []
         for (entry, copy), (data, error) in zip(items, made, strict=True):
             if data is not None:
-                entry.summary = summaries.adopt(copy_key(entry.path, copy.files), data, clock)
+                entry.summary = summaries.adopt(entry.view_key, data, clock)
             if entry.summary is None:  # no summary to keep: the incident itself, as without
                 entry.error = error
                 if error is None:
@@ -464,16 +468,20 @@ def _open_copies(
         for entry, copy in whole:
             folder = _write_copy(Path(tmp), entry.path, copy, blobs)
             _open(entry, folder, root, clock, root / entry.path, memo)
+            if entry.incident is not None and entry.divergence is not None:
+                _merge_logs(entry.incident, entry.divergence, entry.path, blobs, entry.branches)
 
 
 def _read_blobs(root: Path, items: list[tuple[Entry, branches.FolderCopy]]) -> dict[str, bytes]:
-    """The contents of the copies' files (one `git cat-file --batch`), by blob id."""
+    """The contents of the copies' files and of the other logs to merge into them (one
+    `git cat-file --batch`), by blob id."""
     wanted = [
         sha
         for _e, copy in items
         for name, (mode, sha) in copy.files.items()
         if mode in ("100644", "100755", "120000") and not name.startswith(".")
     ]
+    wanted += [log for e, _c in items if e.divergence for log in e.divergence.others]
     unique = list(dict.fromkeys(wanted))
     return {
         sha: obj[2]
