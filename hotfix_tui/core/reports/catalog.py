@@ -268,7 +268,7 @@ def load(
             kept = entry.summary.lacks
             by_log = {k: [Missing.from_data(m) for m in v] for k, v in kept.items()}
             entry.divergence.settle(by_log, entry.branches)
-    _merge(root, [e for e in entries if e.divergence is not None and e.copy is None], clock)
+    _merge(root, [e for e in entries if e.divergence is not None and e.copy is None])
     entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
     return Catalog(entries, last_fetch(root) if not here else None)
 
@@ -307,12 +307,13 @@ def _divergence(
     work: bool,
 ) -> Divergence | None:
     """The copies whose event log differs from the shown copy's (`own_log`); None when they all
-    hold the same log, or the shown copy has none (a plain folder keeps the newest copy).
+    hold the same log, or a branch copy shown has none (a plain folder keeps the newest copy).
 
-    With `work`, the shown copy is the work tree's, named by the checked-out branch (whose
-    committed copy it stands for, uncommitted events and all)."""
-    if own_log is None:
+    With `work`, the shown copy is the work tree's (without a log: an empty one), named by the
+    checked-out branch (whose committed copy it stands for, uncommitted events and all)."""
+    if own_log is None and not work:
         return None
+    own_log = own_log or ""
     own: list[str] = [head or WORK_TREE] if work else []
     others: dict[str, list[str]] = {}
     for ref, copy in held:
@@ -326,7 +327,7 @@ def _divergence(
     return Divergence(own, own_log, others) if others else None
 
 
-def _merge(root: Path, items: list[Entry], clock: Clock) -> None:
+def _merge(root: Path, items: list[Entry]) -> None:
     """Merge into each work-tree entry the logs of its other copies (read in one batch) and say
     what each copy lacks (the other logs' events are kept for the web board's live view)."""
     wanted = [log for e in items if e.divergence for log in e.divergence.others]
