@@ -306,8 +306,9 @@ class Board:
         return e.other.diverged
 
     def _work_view(self, e: Entry) -> tuple[Incident, list[Lack]]:
-        """The work tree's incident, live; where other branches hold a different log of it, a
-        read-only view of their union (made again when its files or the branches change)."""
+        """The work tree's incident, live, and what the other branches' copies lack of it; where
+        they hold events it lacks, a read-only view of the union (made again when its files or
+        the branches change)."""
         inc = self.incident(e.folder)
         held = self._held.get(self._rel(e.folder)) if self.every_branch else None
         div = held.divergence if held is not None else None
@@ -318,7 +319,10 @@ class Board:
         kept = self._merged.get(e.folder)
         if kept is not None and kept[0] == key:
             return kept[1], kept[2]
-        view = load_incident(e.folder, self.root, clock=self.clock)
+        live = {ev.id for ev in inc.events}
+        more = any(ev.id not in live for evs in div.events.values() for ev in evs)
+        # nothing to add: the live incident as it is (merging nothing leaves it unchanged)
+        view = load_incident(e.folder, self.root, clock=self.clock) if more else inc
         lacks = div.lacks_of(merge_copies(view, div.own_log, div.events), held.branches)
         self._merged[e.folder] = (key, view, lacks)
         return view, lacks

@@ -98,3 +98,17 @@ async def test_identical_copies_show_no_divergence_on_the_board(tmp_path: Path):
         assert board["diverged_lines"] == []
     finally:
         await client.close()
+
+
+async def test_an_uncommitted_change_shows_at_once_as_what_the_other_branches_lack(tmp_path):
+    _remote, _alice, bob = team(tmp_path, utc_now)  # Bob on the incident's branch, as pushed
+    client = await client_for(Board(bob, clock=utc_now))
+    try:
+        status = await get_json(client, f"/api/incidents/{HID}")
+        assert status["diverged"] == []
+        cli(bob, "done", "T006")  # not committed: no branch moved
+        status = await get_json(client, f"/api/incidents/{HID}")
+        assert "T006" in done(status)
+        assert lacks(status) == {ORIGIN: ["T006 done (by Bob Roe)"]}
+    finally:
+        await client.close()

@@ -44,7 +44,7 @@ class Divergence:
     """Copies of a folder whose event log differs from the shown copy's (compared by blob id)."""
 
     own: list[str]  # the copies whose log is the shown one's (the work tree: its branch's name)
-    own_log: str  # the shown copy's log blob id
+    own_log: str  # the shown copy's log blob id ("" for the work tree's, read live)
     others: dict[str, list[str]]  # every other log's blob id -> the copies holding it
     events: dict[str, list[Event]] = field(default_factory=dict)  # those logs, once read
     lacks: list[Lack] = field(default_factory=list)  # once merged: which copy lacks what
@@ -253,6 +253,9 @@ def load(
             _open(entry, root / path, root, clock, None, memo)
             if held and entry.incident is not None:
                 entry.divergence = _divergence(held, head, work_log, work=True)
+                if entry.divergence is not None and work_log in entry.divergence.others:
+                    # the branches holding the work tree's log as it is now (it may grow)
+                    entry.divergence.events[work_log] = list(entry.incident.events)
         entries.append(entry)
     if summaries is not None:
         unread = []
@@ -309,28 +312,39 @@ def _divergence(
     """The copies whose event log differs from the shown copy's (`own_log`); None when they all
     hold the same log, or a branch copy shown has none (a plain folder keeps the newest copy).
 
-    With `work`, the shown copy is the work tree's (without a log: an empty one), named by the
-    checked-out branch (whose committed copy it stands for, uncommitted events and all)."""
+    With `work`, the shown copy is the work tree's, read live: named by the checked-out branch
+    (whose committed copy it stands for, uncommitted events and all), and every other copy with
+    a log is compared with it (the web board's live view: its log may grow); None when no other
+    copy has a log."""
     if own_log is None and not work:
         return None
-    own_log = own_log or ""
-    own: list[str] = [head or WORK_TREE] if work else []
+    own: list[str] = []
     others: dict[str, list[str]] = {}
     for ref, copy in held:
         if work and ref.local and ref.short == head:
             continue
         log = _log_id(copy)
-        if log == own_log:
+        if log == own_log and not work:
             own.append(ref.short)
         elif log is not None:
             others.setdefault(log, []).append(ref.short)
-    return Divergence(own, own_log, others) if others else None
+    if not others:
+        return None
+    if work:
+        return Divergence([head or WORK_TREE], "", others)
+    return Divergence(own, own_log or "", others)
 
 
 def _merge(root: Path, items: list[Entry]) -> None:
     """Merge into each work-tree entry the logs of its other copies (read in one batch) and say
     what each copy lacks (the other logs' events are kept for the web board's live view)."""
-    wanted = [log for e in items if e.divergence for log in e.divergence.others]
+    wanted = [
+        log
+        for e in items
+        if e.divergence
+        for log in e.divergence.others
+        if log not in e.divergence.events
+    ]
     unique = list(dict.fromkeys(wanted))
     blobs = {
         sha: obj[2]

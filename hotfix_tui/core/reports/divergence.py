@@ -25,14 +25,26 @@ class Missing:
     text: str
 
     def data(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "task": self.task, "who": self.who,
-                "text": self.text}
+        """As `list --json` and the summary cache keep it."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "task": self.task,
+            "who": self.who,
+            "text": self.text,
+        }
 
     @classmethod
     def from_data(cls, d: dict[str, Any]) -> Missing:
+        """The inverse of `data`."""
         task = d.get("task")
-        return cls(str(d["id"]), str(d["kind"]), None if task is None else str(task),
-                   str(d.get("who") or ""), str(d["text"]))
+        return cls(
+            id=str(d["id"]),
+            kind=str(d["kind"]),
+            task=None if task is None else str(task),
+            who=str(d.get("who") or ""),
+            text=str(d["text"]),
+        )
 
 
 @dataclass(frozen=True)
