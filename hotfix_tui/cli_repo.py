@@ -60,9 +60,18 @@ def list_rows(root: Path, *, here: bool = False) -> tuple[list[dict], datetime |
             checked_out=e.checked_out,
             source=e.source,
             as_of=_iso(cat.as_of) if e.remote else None,
+            diverged=[lack.data() for lack in e.diverged],
         )
         rows.append(row)
     return rows, cat.as_of
+
+
+def lack_text(data: dict) -> str:
+    """A `diverged` item of `list --json` as its one line (`origin/x lacks: T005 done (by Ben)`)."""
+    from .core.reports.divergence import Lack, Missing
+
+    missing = tuple(Missing.from_data(m) for m in data["missing"])
+    return Lack(data["branch"], missing).text()
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -88,6 +97,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 f"{r['branch'] or '-':<32.32} {r['title']}"
             )
         )
+        for lack in r["diverged"]:  # the copies whose logs differ: what each one lacks
+            print(safe(f"    {lack_text(lack)}"))
     if any(r["as_of"] for r in rows):
         when = as_of.strftime("%Y-%m-%d %H:%M UTC") if as_of else "never"
         print(f"(* checked out; remote branches as of the last fetch: {when})")

@@ -119,8 +119,11 @@ def test_one_row_per_folder_from_the_newest_copy(team, tmp_path, capsys, monkeyp
     assert rows(capsys)[F1]["progress"]["done"] == 1  # as of the last fetch
     assert catalog.fetch(bob) is not None
     got = rows(capsys)[F1]
-    assert got["source"] == f"origin/{B1}" and got["progress"]["done"] == 2
+    # the remote's copy is the newest; Bob's T001, never pushed, is merged in (the union)
+    assert got["source"] == f"origin/{B1}" and got["progress"]["done"] == 3
     assert got["as_of"] is not None
+    lacks = {d["branch"]: [m["task"] for m in d["missing"]] for d in got["diverged"]}
+    assert lacks == {B1: ["T002", "T003"], f"origin/{B1}": ["T001"]}
     # merged into main: still one row, main among its branches
     git(bob, "merge", "-q", "--no-ff", "-m", "merge 001", f"origin/{B1}")
     got = rows(capsys)

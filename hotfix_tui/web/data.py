@@ -2,7 +2,8 @@
 
 Work-tree incidents are re-read when their files change; other branches' copies come from the
 catalog (git objects) by their cached summaries, read again when the refs change; a copy is
-loaded in full only for its own page, and only the latest few loaded are kept.
+loaded in full only for its own page, and only the latest few loaded are kept. Where the copies
+of a folder hold different event logs, every view of it is their union (see catalog.Divergence).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from hotfix_tui.core.opening import LoadError, load_incident
 from hotfix_tui.core.record import events
 from hotfix_tui.core.record.incident import POSTMORTEM, Incident
 from hotfix_tui.core.reports import catalog
+from hotfix_tui.core.reports.divergence import Lack, merge_copies
 from hotfix_tui.core.reports.status_data import iso_z, sla_json, status_data
-from hotfix_tui.core.reports.summaries import Cache, IncidentSummary, copy_key
+from hotfix_tui.core.reports.summaries import Cache, IncidentSummary
 from hotfix_tui.core.store import StoreError
 from hotfix_tui.core.workflow import lifecycle
 
@@ -59,8 +61,9 @@ class Entry:
 
 
 def _copy_key(c: catalog.Entry) -> str:
-    """A branch copy's identity: its path and its files' blob ids (its path alone if unknown)."""
-    return copy_key(c.path, c.copy.files) if c.copy is not None else c.path
+    """A branch copy's identity: its path, its files' blob ids and the other logs merged into it
+    (its path alone if unknown)."""
+    return c.view_key
 
 
 def _stat(p: Path) -> tuple[int, int, int] | None:
@@ -101,6 +104,9 @@ class Board:
         self.pinned: set[str] = set()  # keys of the pages open now (kept loaded)
         self.fetch_error = ""
         self._branch: str | None = None
+        self._held: dict[str, catalog.Entry] = {}  # the catalog's entry of each folder
+        # work-tree incidents merged with their other copies' logs: folder -> (key, view, lacks)
+        self._merged: dict[Path, tuple[object, Incident, list[Lack]]] = {}
 
     # --- other branches (the catalog) -------------------------------------------------------
 
@@ -149,6 +155,7 @@ class Board:
             cat = catalog.Catalog([], None)
             self.fetch_error = str(exc)
         self._catalog, self._catalog_read, self._refs_sig = cat, self.clock(), sig
+        self._held = {c.path: c for c in cat.entries}
         self._catalog_gen += 1
 
     def fetch_if_due(self) -> bool:
@@ -287,12 +294,42 @@ class Board:
 
     def _inc(self, e: Entry) -> Incident:
         """The incident of an entry: the read-only copy (loaded now if it is not), or the work
-        tree's read live."""
+        tree's read live; either with the logs of the folder's other copies merged in."""
         if e.error:
             raise LoadError(e.error)
         if e.other is None:
-            return self.incident(e.folder)
+            return self._work_view(e)[0]
         return self._copy(e.other)
+
+    def diverged(self, e: Entry) -> list[Lack]:
+        """Which copies of the entry's folder lack which events of what it shows."""
+        if e.error:
+            return []
+        if e.other is None:
+            return self._work_view(e)[1]
+        return e.other.diverged
+
+    def _work_view(self, e: Entry) -> tuple[Incident, list[Lack]]:
+        """The work tree's incident, live, and what the other branches' copies lack of it; where
+        they hold events it lacks, a read-only view of the union (made again when its files or
+        the branches change)."""
+        inc = self.incident(e.folder)
+        held = self._held.get(self._rel(e.folder)) if self.every_branch else None
+        div = held.divergence if held is not None else None
+        if held is None or div is None or not div.events:
+            self._merged.pop(e.folder, None)
+            return inc, []
+        key = (self.folder_signature(e.folder), self._catalog_gen)
+        kept = self._merged.get(e.folder)
+        if kept is not None and kept[0] == key:
+            return kept[1], kept[2]
+        live = {ev.id for ev in inc.events}
+        more = any(ev.id not in live for evs in div.events.values() for ev in evs)
+        # nothing to add: the live incident as it is (merging nothing leaves it unchanged)
+        view = load_incident(e.folder, self.root, clock=self.clock) if more else inc
+        lacks = div.lacks_of(merge_copies(view, div.own_log, div.events), held.branches)
+        self._merged[e.folder] = (key, view, lacks)
+        return view, lacks
 
     def _copy(self, c: catalog.Entry) -> Incident:
         """A copy loaded in full from its branch, kept by its files' blob ids (a new reading of
@@ -395,6 +432,7 @@ class Board:
                 branch=fig.branch_field or None,
                 progress={"done": done, "total": total},
                 sla=sla_json(fig, self.clock()),
+                diverged=[lack.data() for lack in self.diverged(e)],
             )
             out.append(row)
         return out
@@ -429,6 +467,7 @@ class Board:
         """status_data with the folder relative to the repository (no server paths shown)."""
         d = status_data(self._inc(e))
         d["folder"] = self._rel(e.folder)
+        d["diverged"] = [lack.data() for lack in self.diverged(e)]
         return d
 
     def board_json(self, key: str) -> dict[str, Any] | None:
@@ -489,6 +528,7 @@ class Board:
         return {
             **base,
             "status": status,
+            "diverged_lines": [lack.text() for lack in self.diverged(e)],
             "severity_label": sev.label if sev else "",
             "severity_color": sev.color if sev and _COLOR.match(sev.color or "") else "",
             "clock": clock,
@@ -518,10 +558,11 @@ def _describe(ev: events.Event) -> str:
 
 
 def _log(inc: Incident) -> list[events.Event] | None:
-    """The event log: read from the folder, or the copy's events (read from git); None if none."""
-    if events.log_exists(inc.folder):
-        return events.read_log(inc.folder)
-    return list(inc.events) if inc.events else None
+    """The incident's events (its log as read, with any other copies' merged in); None if it
+    has no log."""
+    if inc.events or events.log_exists(inc.folder):
+        return list(inc.events)
+    return None
 
 
 def reminders(inc: Incident, now: datetime) -> list[dict[str, Any]]:

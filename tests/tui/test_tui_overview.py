@@ -330,3 +330,49 @@ async def test_the_overview_reads_branch_copies_by_summary_and_opens_one_in_full
         await wait_for(pilot, app, lambda: isinstance(app.screen, StatsScreen)
                        and app.screen.data)
         assert app.screen.data["total"]["incidents"] == 3
+
+
+async def test_overview_shows_the_union_of_copies_that_differ_and_marks_them(tmp_path, clock):
+    from gitfix import BRANCH, FOLDER, team
+    from test_merged_views import BOB, cli, commit, later
+
+    from hotfix_tui.core.clocks import utc_now
+    from hotfix_tui.tui.screens.overview import DIVERGED
+
+    _remote, alice, bob = team(tmp_path, utc_now)
+    inc = Incident(bob / FOLDER, resolve_workflow("hotfix", bob), clock=utc_now, repo_root=bob)
+    app = HotfixApp(inc, root=bob, clock=utc_now, settings=Settings(fetch_interval=0),
+                    watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+        await wait_for(pilot, app, lambda: len(screen.leaves) == 1)
+        row = leaves(screen)[FOLDER].label.plain
+        assert " 0/28 " in row and DIVERGED not in row  # every copy the same: no mark
+        # Bob checks T005 on a branch of his own; Alice T004 on the incident's branch, pushed
+        git(bob, "switch", "-q", "-c", BOB)
+        cli(bob, "done", "T005")
+        commit(bob, "T005 done", later(1))
+        cli(alice, "done", "T004")
+        commit(alice, "T004 done", later(2))
+        git(alice, "push", "-q")
+        git(bob, "fetch", "-q")
+        await pilot.press("R")
+        await wait_for(pilot, app, lambda: " 2/28 " in leaves(screen)[FOLDER].label.plain)
+        assert DIVERGED in leaves(screen)[FOLDER].label.plain
+        # from git objects only (nothing checked out): the same union, read-only, saying who
+        # lacks what
+        git(bob, "switch", "-q", "main")
+        await pilot.press("R")
+        await wait_for(pilot, app, lambda: not leaves(screen)[FOLDER].label.plain.count("checked"))
+        row = leaves(screen)[FOLDER].label.plain
+        assert " 2/28 " in row and DIVERGED in row
+        screen.query_one(Tree).move_cursor(leaves(screen)[FOLDER])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadOnlyScreen)
+        body = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert f"origin/{BRANCH} lacks: T005 done (by Bob Roe)" in body
+        assert f"{BOB} lacks: T004 done (by Alice Doe)" in body
+        assert "[x] T004" in body and "[x] T005" in body

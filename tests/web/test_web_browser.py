@@ -237,3 +237,38 @@ def test_other_branch_copy_shows_as_of_and_the_reminder_counts_down_then_is_due(
         page.close()
     finally:
         server.stop()
+
+
+def test_a_copy_merged_across_branches_says_which_branch_lacks_what(browser, tmp_path):
+    from gitfix import BRANCH, git
+    from test_merged_views import BOB, diverged_team
+
+    _remote, _alice, bob = diverged_team(tmp_path)
+    git(bob, "switch", "-q", "main")  # every copy from git objects: Bob's branch and the remote
+    server = BoardThread(Board(bob), Options(port=0))
+    url = server.start()
+    try:
+        page, console = open_board(browser, url + f"i/hotfix-001@{BOB}")
+        for task in ("T004", "T005"):  # each done on one branch only: both shown done
+            assert page.locator(f'[data-task="{task}"]').get_attribute("data-state") == "done"
+        note = page.locator("#diverged-note")
+        assert note.is_visible()
+        text = note.text_content()
+        assert text.startswith("Shown merged across branches: ")
+        assert f"origin/{BRANCH} lacks: T005 done (by Bob Roe)" in text
+        assert f"{BOB} lacks: T004 done (by Alice Doe)" in text
+        page.screenshot(path=str(ARTIFACTS / "board-merged.png"))
+        assert console.errors == []
+        page.close()
+        page, _console = open_board(browser, url)  # hotfix-001 is the only one: same page
+        assert page.locator("#diverged-note").is_visible()
+        page.close()
+    finally:
+        server.stop()
+
+
+def test_identical_copies_show_no_merge_note(browser, served):
+    url, _root, _folder = served
+    page, _console = open_board(browser, url)
+    assert not page.locator("#diverged-note").is_visible()
+    page.close()

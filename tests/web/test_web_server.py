@@ -52,7 +52,8 @@ async def test_list_and_one_incident_have_the_keys_of_status_json(client, incide
     code, out, _err = run(capsys, "status", "--json", str(folder))
     assert code == 0
     expected = json.loads(out)
-    assert set(one) == set(expected)
+    # and which other branches' copies lack what the board shows (`status` reads the work tree)
+    assert set(one) == {*expected, "diverged"} and one["diverged"] == []
     for k in ("id", "title", "severity", "status", "branch", "progress", "phases", "tasks"):
         assert one[k] == expected[k], k
     assert one["folder"] == "specs/hotfix-001-database-connection-pool"  # no server path shown

@@ -1,6 +1,7 @@
 """Every incident and spec of the repository: the work tree and every branch, keyed by folder.
 
-A folder on several branches is read once, from the copy with the newest commit touching it.
+A folder on several branches is read once, from the copy with the newest commit touching it;
+where the copies' event logs differ, it shows their union and says which branch lacks what.
 """
 
 # Copies on other branches are read from git objects (branches.scan_specs) into a scratch
@@ -24,15 +25,48 @@ from hotfix_tui.core.git.branches import FolderCopy
 from hotfix_tui.core.git.gitcmd import spawn_git
 from hotfix_tui.core.git.gitops import run_git
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
+from hotfix_tui.core.reports.divergence import Lack, Missing, merge_copies
 from hotfix_tui.core.reports.summaries import copy_key
 
 if TYPE_CHECKING:
+    from hotfix_tui.core.record.events import Event
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.reports.summaries import Cache, IncidentSummary
     from hotfix_tui.core.workflow.model import Workflow
 
 WORK_TREE = "work tree"
 MAX_FILE_BYTES = 8 * 1024 * 1024
+LOG = "events.jsonl"
+
+
+@dataclass
+class Divergence:
+    """Copies of a folder whose event log differs from the shown copy's (compared by blob id)."""
+
+    own: list[str]  # the copies whose log is the shown one's (the work tree: its branch's name)
+    own_log: str  # the shown copy's log blob id ("" for the work tree's, read live)
+    others: dict[str, list[str]]  # every other log's blob id -> the copies holding it
+    events: dict[str, list[Event]] = field(default_factory=dict)  # those logs, once read
+    lacks: list[Lack] = field(default_factory=list)  # once merged: which copy lacks what
+
+    def key(self, path: str, files: dict[str, tuple[str, str]]) -> str:
+        """The merged view's key in the summary cache: the shown copy's and the other logs."""
+        from hotfix_tui.core.hashing import sha1
+
+        parts = [copy_key(path, files), *sorted(self.others)]
+        return sha1("\0".join(parts).encode()).hexdigest()
+
+    def lacks_of(self, by_log: dict[str, list[Missing]], order: list[str]) -> list[Lack]:
+        """What each copy lacks (`by_log`: by log blob id, `merge_copies`), copies in `order`."""
+        named = [(b, by_log.get(self.own_log, [])) for b in self.own]
+        named += [(b, by_log.get(log, [])) for log, held in self.others.items() for b in held]
+        rank = {b: i for i, b in enumerate(order)}
+        named.sort(key=lambda bm: (rank.get(bm[0], len(rank)), bm[0]))
+        return [Lack(b, tuple(m)) for b, m in named if m]
+
+    def settle(self, by_log: dict[str, list[Missing]], order: list[str]) -> None:
+        """Keep what each copy lacks (see `lacks_of`)."""
+        self.lacks = self.lacks_of(by_log, order)
 
 
 @dataclass
@@ -50,6 +84,21 @@ class Entry:
     local_source: bool = True
     summary: IncidentSummary | None = None  # instead of `incident`, from the summary cache
     copy: FolderCopy | None = None  # the branch copy shown (see `open_copy`)
+    divergence: Divergence | None = None  # other copies whose logs differ (merged into the view)
+
+    @property
+    def diverged(self) -> list[Lack]:
+        """Which copies lack which events of the view (empty: every copy holds the same log)."""
+        return self.divergence.lacks if self.divergence is not None else []
+
+    @property
+    def view_key(self) -> str:
+        """What the view is made of: a branch copy's blob ids, and the other logs merged in."""
+        if self.copy is None:
+            return self.path
+        if self.divergence is not None:
+            return self.divergence.key(self.path, self.copy.files)
+        return copy_key(self.path, self.copy.files)
 
     @property
     def figures(self) -> Incident | IncidentSummary | None:
@@ -152,7 +201,8 @@ def load(
 ) -> Catalog:
     """Every spec folder of the work tree and (unless `here`) of every branch, loaded.
 
-    With `summaries`, a branch copy whose blobs were summarized before gets only its summary."""
+    With `summaries`, a branch copy whose blobs were summarized before gets only its summary.
+    A folder whose copies hold different event logs shows their union (see `Divergence`)."""
     work = {f.folder.relative_to(root).as_posix(): f for f in find_specs(root)}
     copies: dict[str, list[tuple[branches.Ref, branches.FolderCopy]]] = {}
     head = current_branch(root)
@@ -185,53 +235,140 @@ def load(
         )
         chosen = _newest(root, path, held, head, summaries)
         on_head = next((c for r, c in held if r.local and r.short == head), None)
+        work_log = _work_log_id(root / path) if path in work and held else None
         use_work = path in work and (
-            chosen is None or path in dirty or on_head is None or on_head.tree == chosen[1].tree
+            chosen is None
+            or path in dirty
+            or on_head is None
+            or on_head.tree == chosen[1].tree
+            or _log_id(chosen[1]) not in (None, work_log)  # to be merged: the work tree's view
         )
         if not use_work and chosen is not None:
             entry.source = chosen[0].short
             entry.local_source = chosen[0].local
             entry.copy = chosen[1]
+            entry.divergence = _divergence(held, head, _log_id(chosen[1]), work=False)
             to_read.append((entry, chosen[1]))
         else:
             _open(entry, root / path, root, clock, None, memo)
-            if chosen is not None and on_head is not None and on_head.tree != chosen[1].tree:
-                _add_events(entry, root, chosen[1])  # a newer copy elsewhere: its events too
+            if held and entry.incident is not None:
+                entry.divergence = _divergence(held, head, work_log, work=True)
+                if entry.divergence is not None and work_log in entry.divergence.others:
+                    # the branches holding the work tree's log as it is now (it may grow)
+                    entry.divergence.events[work_log] = list(entry.incident.events)
         entries.append(entry)
     if summaries is not None:
         unread = []
         for entry, copy in to_read:
-            key = copy_key(entry.path, copy.files)
-            entry.summary = summaries.get(key, clock)
+            entry.summary = summaries.get(entry.view_key, clock)
             if entry.summary is None:
                 unread.append((entry, copy))
         to_read = unread
-    if to_read:
+    if to_read:  # (a copy whose logs differ is merged there, see `_merge_logs`)
         _open_copies(root, to_read, clock, memo, summaries=summaries)
+    for entry in entries:
+        if entry.divergence is not None and entry.summary is not None:
+            kept = entry.summary.lacks
+            by_log = {k: [Missing.from_data(m) for m in v] for k, v in kept.items()}
+            entry.divergence.settle(by_log, entry.branches)
+    _merge(root, [e for e in entries if e.divergence is not None and e.copy is None])
     entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
     return Catalog(entries, last_fetch(root) if not here else None)
 
 
 def open_copy(root: Path, entry: Entry, clock: Clock = utc_now) -> Incident | None:
-    """The whole incident of an entry known by its summary (read from its branch copy once);
-    None, with `entry.error` saying why, when it cannot be read."""
+    """The whole incident of an entry known by its summary (read from its branch copy once,
+    with the other copies' logs merged in); None, with `entry.error` saying why, when it cannot
+    be read."""
     if entry.incident is None and entry.copy is not None:
         _open_copies(root, [(entry, entry.copy)], clock, {})
     return entry.incident
 
 
-def _add_events(entry: Entry, root: Path, copy: branches.FolderCopy) -> None:
-    """Show the work tree's incident with the events of a newer copy merged in (by union)."""
-    from hotfix_tui.core.record.events import LOG, parse_log
-
-    inc = entry.incident
+def _log_id(copy: branches.FolderCopy) -> str | None:
+    """The blob id of a copy's event log (None: a plain copy, no log)."""
     found = copy.files.get(LOG)
-    if inc is None or found is None:
-        return
-    (obj,) = branches.read_objects(root, [found[1]])
-    if obj is None:
-        return
-    inc.merge_events(parse_log(obj[2].decode("utf-8", errors="replace"))[0])
+    return found[1] if found is not None and found[0] in ("100644", "100755") else None
+
+
+def _work_log_id(folder: Path) -> str | None:
+    """The blob id git would give the work tree's event log (None: no log)."""
+    from hotfix_tui.core.hashing import sha1
+
+    try:
+        data = (folder / LOG).read_bytes()
+    except OSError:
+        return None
+    return sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _divergence(
+    held: list[tuple[branches.Ref, branches.FolderCopy]],
+    head: str | None,
+    own_log: str | None,
+    *,
+    work: bool,
+) -> Divergence | None:
+    """The copies whose event log differs from the shown copy's (`own_log`); None when they all
+    hold the same log, or a branch copy shown has none (a plain folder keeps the newest copy).
+
+    With `work`, the shown copy is the work tree's, read live: named by the checked-out branch
+    (whose committed copy it stands for, uncommitted events and all), and every other copy with
+    a log is compared with it (the web board's live view: its log may grow); None when no other
+    copy has a log."""
+    if own_log is None and not work:
+        return None
+    own: list[str] = []
+    others: dict[str, list[str]] = {}
+    for ref, copy in held:
+        if work and ref.local and ref.short == head:
+            continue
+        log = _log_id(copy)
+        if log == own_log and not work:
+            own.append(ref.short)
+        elif log is not None:
+            others.setdefault(log, []).append(ref.short)
+    if not others:
+        return None
+    if work:
+        return Divergence([head or WORK_TREE], "", others)
+    return Divergence(own, own_log or "", others)
+
+
+def _merge(root: Path, items: list[Entry]) -> None:
+    """Merge into each work-tree entry the logs of its other copies (read in one batch) and say
+    what each copy lacks (the other logs' events are kept for the web board's live view)."""
+    wanted = [
+        log
+        for e in items
+        if e.divergence
+        for log in e.divergence.others
+        if log not in e.divergence.events
+    ]
+    unique = list(dict.fromkeys(wanted))
+    blobs = {
+        sha: obj[2]
+        for sha, obj in zip(unique, branches.read_objects(root, unique), strict=True)
+        if obj is not None
+    }
+    for e in items:
+        if e.incident is not None and e.divergence is not None:
+            _merge_logs(e.incident, e.divergence, e.path, blobs, e.branches)
+
+
+def _merge_logs(
+    inc: Incident, div: Divergence, path: str, blobs: dict[str, bytes], order: list[str]
+) -> dict[str, list[Missing]]:
+    """Merge the other logs (from `blobs`) into `inc`; keep and return what each log lacks."""
+    from hotfix_tui.core.record.events import parse_log
+
+    for log in div.others:
+        if log not in div.events and log in blobs:
+            text = blobs[log].decode("utf-8", errors="replace")
+            div.events[log] = parse_log(text, f"{path}/{LOG}")[0]
+    by_log = merge_copies(inc, div.own_log, div.events)
+    div.settle(by_log, order)
+    return by_log
 
 
 def _rank(kind: str) -> int:
@@ -292,6 +429,9 @@ def _open_copies(
             for entry, copy in items:
                 folder = _write_copy(Path(tmp), entry.path, copy, blobs)
                 _open(entry, folder, root, clock, root / entry.path, memo)
+                if entry.incident is not None and entry.divergence is not None:
+                    div = entry.divergence
+                    _merge_logs(entry.incident, div, entry.path, blobs, entry.branches)
             return
         from hotfix_tui.core.reports.fanout import fan_out_shares
         from hotfix_tui.core.reports.summary_scan import scan_summary
@@ -313,7 +453,16 @@ def _open_copies(
             probe = Entry(entry.path, entry.kind, entry.number, entry.source)
             folder = _write_copy(Path(tmp), entry.path, copy, blobs)
             _open(probe, folder, root, clock, root / entry.path, memo)
-            return _summary_data(probe), probe.error
+            div = entry.divergence
+            if probe.incident is None or div is None:
+                return _summary_data(probe), probe.error
+            # copies whose logs differ: the summary of their union, and what each log lacks
+            mine = Divergence(div.own, div.own_log, div.others)
+            by_log = _merge_logs(probe.incident, mine, entry.path, blobs, [])
+            data = _summary_data(probe)
+            if data is not None:
+                data["lacks"] = {k: [m.data() for m in v] for k, v in by_log.items()}
+            return data, probe.error
 
         def summaries_of(
             share: list[tuple[Entry, branches.FolderCopy]],
@@ -325,7 +474,7 @@ def _open_copies(
         whole = []
         for (entry, copy), (data, error) in zip(items, made, strict=True):
             if data is not None:
-                entry.summary = summaries.adopt(copy_key(entry.path, copy.files), data, clock)
+                entry.summary = summaries.adopt(entry.view_key, data, clock)
             if entry.summary is None:  # no summary to keep: the incident itself, as without
                 entry.error = error
                 if error is None:
@@ -334,16 +483,20 @@ def _open_copies(
         for entry, copy in whole:
             folder = _write_copy(Path(tmp), entry.path, copy, blobs)
             _open(entry, folder, root, clock, root / entry.path, memo)
+            if entry.incident is not None and entry.divergence is not None:
+                _merge_logs(entry.incident, entry.divergence, entry.path, blobs, entry.branches)
 
 
 def _read_blobs(root: Path, items: list[tuple[Entry, branches.FolderCopy]]) -> dict[str, bytes]:
-    """The contents of the copies' files (one `git cat-file --batch`), by blob id."""
+    """The contents of the copies' files and of the other logs to merge into them (one
+    `git cat-file --batch`), by blob id."""
     wanted = [
         sha
         for _e, copy in items
         for name, (mode, sha) in copy.files.items()
         if mode in ("100644", "100755", "120000") and not name.startswith(".")
     ]
+    wanted += [log for e, _c in items if e.divergence for log in e.divergence.others]
     unique = list(dict.fromkeys(wanted))
     return {
         sha: obj[2]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,13 +25,14 @@ if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.workflow.model import Workflow
 
-VERSION = 3  # 2: the hotfix.md branch field; 3: placeholders and `(none)` read as no branch
+VERSION = 4  # 2: the hotfix.md branch field; 3: `(none)` read as no branch; 4: what each log
+# lacks of a merged view
 FILE = "summaries.json"
 MAX_ITEMS = 20_000
 # what a summary keeps on disk (the workflow and the clock are attached when it is read)
 STORED = frozenset(
     {"id", "title", "severity", "status", "done", "total", "times"}
-    | {"workflow_source", "workflow_stamp", "resolved_severity", "branch"}
+    | {"workflow_source", "workflow_stamp", "resolved_severity", "branch", "lacks"}
 )
 
 
@@ -50,6 +51,9 @@ class IncidentSummary:
     workflow_stamp: str  # size and mtime of that file when the summary was made
     resolved_severity: str | None = None  # the severity when the clock last stopped
     branch: str = ""  # hotfix.md's Branch field (`Incident.branch_field`)
+    # a merged view of copies whose logs differ: log blob id -> what that log lacks
+    # (`divergence.Missing.data()` each); {} for one copy
+    lacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     workflow: Workflow | None = None
     clock: Clock = utc_now
 
@@ -72,6 +76,7 @@ class IncidentSummary:
         """The stored fields (asdict would deep-copy the whole workflow only to drop it)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name in STORED}
         out["times"] = dict(self.times)
+        out["lacks"] = {k: list(v) for k, v in self.lacks.items()}
         return out
 
 

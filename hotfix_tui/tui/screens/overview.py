@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from hotfix_tui.core.reports.catalog import Entry
 
 BAR_WIDTH = 12
+DIVERGED = "≠"  # the copies on other branches hold different events: the row shows their union
 
 
 class CatalogLoaded(Message):
@@ -80,7 +81,8 @@ def sla_text(entry: Entry, now: datetime) -> Text:
 
 
 def entry_label(entry: Entry, now: datetime) -> Text:
-    """One leaf: ID, severity, status, progress bar, SLA clock, where it lives, title."""
+    """One leaf: ID, severity, status, progress bar, SLA clock, where it lives (marked when its
+    copies differ: the row is their union), title."""
     t = Text(no_wrap=True, overflow="ellipsis")
     inc = entry.figures
     if inc is None:
@@ -102,8 +104,9 @@ def entry_label(entry: Entry, now: datetime) -> Text:
     sla = sla_text(entry, now)
     sla.pad_right(max(0, 22 - len(sla.plain)))
     t.append_text(sla)
+    t.append(DIVERGED if entry.diverged else " ", style="bold yellow")
     where = "checked out" if entry.checked_out else entry.source
-    t.append(f" {clean(where):<40.40} ", style="cyan" if entry.checked_out else "dim")
+    t.append(f"{clean(where):<40.40} ", style="cyan" if entry.checked_out else "dim")
     t.append(clean(inc.title))
     return t
 
@@ -294,6 +297,9 @@ class OverviewScreen(Screen[None]):
             return
         app = host(self.app)
         self.dismiss()
+        if entry.diverged:  # the screen shows the work tree's copy; say what others hold
+            lines = "\n".join(clean(lack.text()) for lack in entry.diverged)
+            self.notify(lines, title="Other branches differ", severity="warning", markup=False)
         current = app.incident
         if current is not None and current.folder.resolve() == folder.resolve():
             return
@@ -347,6 +353,10 @@ class ReadOnlyScreen(ModalScreen[bool]):
         head = Text(f"{clean(inc.id)}  {clean(inc.title)}", style="bold")
         held = ", ".join(clean(b) for b in e.branches)
         where = Text(f"Read-only: the copy on {clean(e.source)} (held by {held})", style="yellow")
+        if e.diverged:  # the copies' logs differ: the view is their union
+            where.append("\nMerged across branches, as a merge would make it:")
+            for lack in e.diverged:
+                where.append(f"\n  {DIVERGED} {clean(lack.text())}")
         body = Text()
         now = host(self.app).clock()
         sla = sla_text(e, now)

@@ -172,6 +172,10 @@
   }
 
   function renderCopy(d) {
+    const lines = d.diverged_lines || [];  // the copies on other branches that lack events
+    const div = $("diverged-note");
+    div.hidden = lines.length === 0;
+    div.textContent = lines.length ? "Shown merged across branches: " + lines.join(" · ") : "";
     const note = $("copy-note");
     note.hidden = !d.read_only;
     if (!d.read_only) return;
