@@ -136,6 +136,19 @@ def test_rewritten_history_restores_the_lines_without_a_revert_event(setup):
     assert notes_of(alice, clock) == [NOTE]  # still active: nobody cancelled it
 
 
+def test_switching_branches_never_brings_another_branch_s_lines(setup):
+    clock, _remote, alice, _bob = setup
+    a = incident(alice, clock)
+    git(alice, "switch", "-q", "-c", "side")
+    a.set_done("T005")  # only on the side branch
+    git(alice, "commit", "-q", "-am", "T005 on the side")
+    git(alice, "switch", "-q", "-")
+    a.load()
+    a.note("T004", "back on the incident branch")
+    assert not [e for e in kinds(alice, "done") if e.get("task") == "T005"]
+    assert not a.find("T005").done
+
+
 def test_a_line_deleted_in_the_work_tree_comes_back_on_the_next_sync(setup):
     clock, _remote, alice, _bob = setup
     a = incident(alice, clock)

@@ -36,8 +36,13 @@ class Restored:
 
 
 def _files(root: Path | None, folder: Path) -> tuple[Path, Path, Path]:
-    """The seen lines, their ids (one a line) and the state of the last check."""
-    base = str(journal.home(root, folder) / "seen" / journal.folder_key(folder))
+    """The seen lines, their ids (one a line) and the state of the last check, per branch: a
+    line another branch's copy holds never vanished from this one (a `git switch` is not a loss)."""
+    from hotfix_tui.core.git.repo import current_branch
+
+    branch = current_branch(root) or "HEAD"
+    tag = sha256(branch.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    base = str(journal.home(root, folder) / "seen" / f"{journal.folder_key(folder)}-{tag}")
     return Path(base + ".jsonl"), Path(base + ".ids"), Path(base + ".state.json")
 
 
