@@ -78,6 +78,7 @@ def stable() -> dict[str, int]:
         "chaos_clones": int(_constant("test_record_chaos.py", "CLONES")),
         "chaos_operations": int(_constant("test_record_chaos.py", "OPERATIONS")),
         "chaos_kills": int(_constant("test_record_chaos.py", "KILLS")),
+        "faithful_operations": int(_constant("test_record_faithful.py", "OPERATIONS")),
         "record_regressions": _tests_in("test_record_truth.py"),
         "record_properties": _tests_in("test_record_properties.py"),
     }
@@ -210,6 +211,18 @@ def rows(s: dict[str, int], m: dict[str, object]) -> list[tuple[str, str, str]]:
         if "chaos_lost" in m
         else "not run"
     )
+    faithful = (
+        f"{get('faithful_actions')} actions, {get('faithful_syncs')} syncs "
+        f"({get('faithful_kills')} SIGKILLed), {get('faithful_merges')} pulls and "
+        f"{get('faithful_rebases')} rebases, {get('faithful_plain_pulls')} pulls without the "
+        f"driver ({get('faithful_markers_committed')} with markers committed), "
+        f"{get('faithful_hand_edits')} edits by hand, {get('faithful_editor_saves')} stale "
+        f"editor saves, {get('faithful_reverts')} reverts; {get('faithful_events')} events, "
+        f"{get('faithful_notes')} notes, lost: {get('faithful_lost')}; identical after "
+        f"{get('faithful_rounds')} quiet round(s); {get('faithful_seconds')} s"
+        if "faithful_lost" in m
+        else "not run"
+    )
     n_md, n_commit = s["markdown_cases"], s["markdown_committed"]
     return [
         (
@@ -248,6 +261,15 @@ def rows(s: dict[str, int], m: dict[str, object]) -> list[tuple[str, str, str]]:
             f"{s['chaos_clones']} clones x {s['chaos_operations']} operations "
             f"({s['chaos_kills']} kills)",
             chaos,
+        ),
+        (
+            "A team as it works: three hotfix-tui clones and one that never installed it "
+            "(plain `git pull`, markers committed, boxes and notes by hand), an editor saving "
+            "stale buffers, `pull --rebase`, `git revert`, `sync` SIGKILLed with its git "
+            "children; byte-identical clones, every note once, no log line lost, Status and "
+            "timeline as the tasks say, no lock left",
+            f"{s['faithful_operations']} operations",
+            faithful,
         ),
         (
             "The record as a projection of the event log (hypothesis: random histories split "
