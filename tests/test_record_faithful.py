@@ -88,11 +88,12 @@ def _carol_edit(root: Path, rnd: random.Random, n: int, typed: dict[str, str]) -
     _run(root, "push", "-q")
 
 
-def _killed_sync(root: Path, rnd: random.Random) -> None:
-    """`hotfix-tui sync`, its process group killed at a random moment."""
+def _killed_command(root: Path, rnd: random.Random) -> None:
+    """`hotfix-tui sync` or `commit`, its process group killed at a random moment."""
     env = {**os.environ, "HOTFIX_TUI_LOCK_TIMEOUT": "20"}
+    command = rnd.choice(["sync", "sync", "commit"])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hotfix_tui.cli", "sync", "--spec", str(root / FOLDER)],
+        [sys.executable, "-m", "hotfix_tui.cli", command, "--spec", str(root / FOLDER)],
         cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -103,6 +104,12 @@ def _killed_sync(root: Path, rnd: random.Random) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
+    # the next command comes a minute later: a lock the kill left is stale by then (git locks
+    # are judged by their age, 30 s, and by no git of the repository running)
+    old = time.time() - 60
+    for lock in (root / ".git").rglob("*.lock"):
+        with contextlib.suppress(OSError):
+            os.utime(lock, (old, old))
 
 
 def _revert(root: Path, who: str, cancelled: set[str]) -> bool:
@@ -192,8 +199,8 @@ def test_a_team_with_plain_git_editors_reverts_and_kills_keeps_a_faithful_record
                 counts["refused"] += 1
             counts["actions"] += 1
         elif roll < 0.72:
-            if rnd.random() < 0.15:
-                _killed_sync(root, rnd)
+            if rnd.random() < 0.3:
+                _killed_command(root, rnd)
                 counts["kills"] += 1
             else:
                 sync(root, inc.folder, inc)
