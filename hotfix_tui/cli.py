@@ -128,7 +128,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(
         safe(
             f"Severity {data['severity'] or '?'} | Status {data['status'] or '?'}"
-            f" | Branch {data['branch'] or '-'}"
+            + (f" (set by {data['status_set_by']['who']})" if data["status_set_by"] else "")
+            + f" | Branch {data['branch'] or '-'}"
         )
     )
     sla = data["sla"]

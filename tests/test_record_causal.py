@@ -284,3 +284,30 @@ def test_final_statuses_can_name_several_closing_statuses(tmp_path):
     wf = load_workflow(p)
     assert is_closed("Resolved - pending", wf) and is_closed("closed", wf)
     assert not is_closed("Open", wf) and not is_closed("Resolved", wf)
+
+
+def test_a_manual_status_is_shown_as_such_and_the_next_task_change_recomputes(
+    repo, clock, capsys, monkeypatch
+):
+    from hotfix_tui.core.creating import create_incident
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.workflow.loader import resolve_workflow
+
+    (repo / ".hotfix" / "workflows").mkdir(parents=True)
+    text = CUSTOM.replace("[Open, Resolved", "[Open, Mitigating, Resolved")
+    (repo / ".hotfix" / "workflows" / "ops.yaml").write_text(text)
+    wf = resolve_workflow("ops", repo)
+    folder = create_incident(repo, "Queue stuck", "P1", wf, clock=clock, branch=False)
+    inc = Incident(folder, wf, clock=clock, repo_root=repo, who="Ana Lyst")
+    inc.set_status("Mitigating")  # no task reaches it: a person may say so
+    assert inc.status == "Mitigating" and inc.status_label == "Mitigating (set by Ana Lyst)"
+    monkeypatch.chdir(repo)
+    code, out, _ = run(capsys, "status", "--json", "--spec", str(folder))
+    assert json.loads(out)["status_set_by"]["who"] == "Ana Lyst"
+    code, out, _ = run(capsys, "status", "--spec", str(folder))
+    assert "Status Mitigating (set by Ana Lyst)" in out
+    clock.advance(minutes=1)
+    inc.set_done("T001")  # a task change recomputes: the tasks decide again
+    assert inc.status == "Resolved - pending" and inc.status_set() is None
+    inc.set_done("T001", False)
+    assert inc.status == "Open"

@@ -361,6 +361,19 @@ class Incident:
         found = record.last_checked_key(self.text(HOTFIX), "Status", statuses) if statuses else None
         return found or (wf.initial_status if wf else "") or ""
 
+    def status_set(self) -> Event | None:
+        """The manual status in force (`set-status`, a box ticked by hand) when it is not what
+        the done tasks reach; None when the tasks decide the status."""
+        if not any(e.kind == "status" for e in self.events):
+            return None
+        return replay(self.events, self.workflow).status_set
+
+    @property
+    def status_label(self) -> str:
+        """The status as shown: a manual one says so (`Monitoring (set by Ana)`)."""
+        ev = self.status_set()
+        return f"{self.status} (set by {ev.who or 'hand'})" if ev is not None else self.status
+
     @property
     def branch_field(self) -> str:
         return record.branch_field(self.text(HOTFIX))

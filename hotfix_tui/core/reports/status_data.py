@@ -60,6 +60,7 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
         "workflow": inc.workflow.id if inc.workflow else None,
         "severity": inc.severity,
         "status": inc.status,
+        "status_set_by": _status_set(inc),
         "branch": inc.branch_field or None,
         "started_at": iso_z(started) if started else None,
         "now": iso_z(now),
@@ -83,6 +84,12 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
         "next": {"id": nxt.id or nxt.key, "title": nxt.title} if nxt else None,
         "duplicate_ids": list(doc.duplicate_ids),
     }
+
+
+def _status_set(inc: Incident) -> dict[str, str] | None:
+    """Who set a manual status in force, and when (None: the done tasks decide the status)."""
+    ev = inc.status_set()
+    return {"who": ev.who, "at": ev.recorded} if ev is not None else None
 
 
 def _task_dicts(tasks: list[Task], applicable: list[bool]) -> Iterator[dict[str, Any]]:

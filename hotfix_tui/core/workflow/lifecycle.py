@@ -42,12 +42,6 @@ def clock_stoppers(workflow: Workflow) -> list[TaskDef]:
     return [t for t in workflow.all_tasks() if workflow.clock.stops_at in t.events]
 
 
-def resolvers(workflow: Workflow) -> list[TaskDef]:
-    """The tasks whose completion closes the incident (they reach a final status)."""
-    finals = set(final_statuses(workflow))
-    return [t for t in workflow.all_tasks() if t.status in finals]
-
-
 def _rank(workflow: Workflow, status: str) -> int:
     try:
         return workflow.statuses.index(status)

@@ -227,7 +227,7 @@ class MainScreen(IncidentFlows):
         sev = inc.severity
         wf_sev = inc.workflow.severity(sev) if inc.workflow else None
         color = severity_color(sev, wf_sev.color if wf_sev else "")
-        self.header_parts = (inc.id, inc.title, sev, color, inc.status, inc.branch_field)
+        self.header_parts = (inc.id, inc.title, sev, color, inc.status_label, inc.branch_field)
         values = record_values(inc.text("hotfix.md"), inc.branch_field)
         if values != self.fill_values:  # commands quoted in steps are shown filled in
             self.fill_values = values
