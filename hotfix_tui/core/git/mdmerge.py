@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from hotfix_tui.core.git.gitcmd import run_git, run_git_bytes
@@ -57,12 +58,28 @@ def projected(line: str) -> bool:
 def union(ours: list[str], theirs: list[str], base: list[str] | None = None) -> list[str]:
     """Our lines, then each of theirs that is not already there (by `line_key`); where only
     their side changed a keyed line since the base, their version replaces ours."""
-    was = {line_key(x): x for x in base or [] if x.strip()}
-    at = {line_key(x): i for i, x in enumerate(ours) if x.strip()}
-    out = list(ours)
-    for x in theirs:
+    return _keyed(ours, theirs, base, lambda x: bool(x.strip()), only=False)
+
+
+def _keyed(
+    primary: list[str],
+    other: list[str],
+    base: list[str] | None,
+    counts: Callable[[str], bool],
+    *,
+    only: bool,
+) -> list[str]:
+    """`primary`'s lines, then `other`'s it lacks by `line_key` (the lines `counts` keys; with
+    `only`, no others); where only `other` changed a keyed line since the base, its version."""
+    was = {line_key(x): x for x in base or [] if counts(x)}
+    at = {line_key(x): i for i, x in enumerate(primary) if counts(x)}
+    out = list(primary)
+    for x in other:
+        keyed = counts(x)
+        if only and not keyed:
+            continue
         k = line_key(x)
-        if x.strip() and k in at:
+        if keyed and k in at:
             i = at[k]
             if k in was and out[i] == was[k] and x != was[k]:
                 out[i] = x
@@ -80,21 +97,7 @@ def _fact(line: str) -> bool:
 def _facts(primary: list[str], other: list[str], base: list[str] | None) -> list[str]:
     """`primary`'s lines, then `other`'s projected lines it lacks (by `line_key`); where only
     `other` changed a keyed line since the base, its version."""
-    was = {line_key(x): x for x in base or [] if _fact(x)}
-    at = {line_key(x): i for i, x in enumerate(primary) if _fact(x)}
-    out = list(primary)
-    for x in other:
-        if not _fact(x):
-            continue
-        k = line_key(x)
-        if k in at:
-            i = at[k]
-            if k in was and out[i] == was[k] and x != was[k]:
-                out[i] = x
-            continue
-        at[k] = len(out)
-        out.append(x)
-    return out
+    return _keyed(primary, other, base, _fact, only=True)
 
 
 def settle_block(
