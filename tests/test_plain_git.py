@@ -180,3 +180,20 @@ def test_markers_committed_then_merged_again_are_settled_whole():
     assert left == []
     assert not [ln for ln in settled.splitlines() if ln[:7] in ("<<<<<<<", "=======", ">>>>>>>")]
     assert settled.count("**T001**") == 1 and "first" in settled and "second" in settled
+
+
+def test_an_edit_a_commit_carried_names_what_that_commit_s_log_held(setup, capsys):
+    _remote, alice, fred = setup
+    code, _out, err = run(capsys, "done", "T004")
+    assert code == 0, err
+    run(capsys, "sync")
+    git(fred, "pull", "-q")
+    done = next(e for e in log(fred) if e["kind"] == "done" and e.get("task") == "T004")
+    tasks = fred / FOLDER / "tasks.md"
+    tasks.write_text(tasks.read_text().replace("- [x] **T004**", "- [ ] **T004**"))
+    git(fred, "commit", "-q", "-am", "T004 is not done after all")
+    git(fred, "push", "-q")
+    code, _out, err = run(capsys, "sync")
+    assert code == 0, err
+    reopen = next(e for e in log(alice) if e["kind"] == "reopen" and e.get("task") == "T004")
+    assert reopen["who"] == FRED and reopen["saw"] == [done["id"]]

@@ -350,14 +350,17 @@ def _commit_pending(
     clock: Clock,
     who: str | None,
     result: SyncResult,
+    *,
+    arrived: bool = False,
 ) -> None:
     """Record hand edits, restore lines that vanished from the log, project, and commit what
     the folder has not committed yet (also files committed with conflict markers by a clone
-    without the driver: never pushed as-is)."""
+    without the driver: never pushed as-is). With `arrived`, files came by git: always read."""
     from hotfix_tui.core.record import logkeep
 
     if (
-        not pending_changes(root, folder)
+        not arrived
+        and not pending_changes(root, folder)
         and not _marked(folder)
         and logkeep.settled(root, folder)
     ):
@@ -398,7 +401,7 @@ def _after_fast_forward(
     changed anything, e.g. edits a teammate made without hotfix-tui)."""
     if not folder.exists():
         return
-    _commit_pending(root, folder, incident, clock, who, result)
+    _commit_pending(root, folder, incident, clock, who, result, arrived=True)
 
 
 def _merge(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hotfix_tui.core.record import journal
+from hotfix_tui.core.record import causal, journal
 from hotfix_tui.core.record.events import LOG, Event, iso, parse_log
 from hotfix_tui.core.record.reconcile import detect, signature, stale_maker
 from hotfix_tui.core.workflow.model import Workflow
@@ -17,12 +17,18 @@ MARKDOWN = ("tasks.md", "hotfix.md", "post-mortem.md")
 Credit = tuple[str, int, str, int]  # the last commit touching a file: sha, parents, author, time
 
 
-def credited(sha: str, author: str, when: datetime, name: str) -> Callable[..., Event]:
-    """The one maker of commit-credited events (`git-<sha>-<file>-<n>`)."""
+def credited(
+    sha: str, author: str, when: datetime, name: str, seen: list[Event] | None = None
+) -> Callable[..., Event]:
+    """The one maker of commit-credited events (`git-<sha>-<file>-<n>`); with `seen` (the log
+    the commit had), each names what of its fact that log held (causal order)."""
     count = [0]
 
     def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
         count[0] += 1
+        fact = causal.fact_named(kind, data.get("task"))
+        if seen is not None and fact is not None and causal.SAW not in data:
+            data[causal.SAW] = causal.saw_of(seen, fact)
         clean = {k: v for k, v in data.items() if v is not None}
         eid = f"git-{sha[:12]}-{name}-{count[0]:03d}"
         return Event(eid, kind, iso(when), iso(happened or when), author, "git", clean)
@@ -44,7 +50,7 @@ def commit_edits(
     evs, _ = parse_log(log or "")
     if not evs or files.get(name) is None:
         return []
-    make = credited(sha, author, datetime.fromtimestamp(at, UTC), name)
+    make = credited(sha, author, datetime.fromtimestamp(at, UTC), name, evs)
     found = detect(files, evs, wf, {name}, make)
     before = journal.show(root, f"{sha}^", f"{rel}/{name}") if parents else None
     if found and before is not None:
