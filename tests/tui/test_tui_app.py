@@ -1047,8 +1047,8 @@ async def test_unchecking_takes_back_the_record_and_kept_times_are_told(incident
         await pilot.pause()
         await pilot.press("space")  # reopened: the field is cleared
         assert record.field_time(hotfix_md(incident), "Root Cause Identified") is None
-        await pilot.press("space")  # checked again: the time first recorded comes back
-        kept = [n for n in app._notifications if n.title == "Kept"]
+        await pilot.press("space")  # checked again within a minute: a mis-toggle keeps its time
+        kept = [n for n in app._notifications if n.title == "Times"]
         assert kept and "Root Cause Identified keeps 2026-11-25 13:55:00 UTC" in (
             kept[-1].message)
         assert "**Root Cause Identified**: 2026-11-25 13:55:00 UTC" in hotfix_md(incident)

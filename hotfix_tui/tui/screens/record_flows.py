@@ -114,7 +114,7 @@ class IncidentFlows(Screen[None]):
                         title="Not done", markup=False)
             return False, None
         for message in getattr(result, "messages", None) or []:
-            self.notify(clean(message), severity="warning", title="Kept", markup=False)
+            self.notify(clean(message), severity="warning", title="Times", markup=False)
         for notice in self.incident.notices:  # a torn log line set aside, vanished lines back
             self.notify(clean(notice), severity="warning", title="Event log", markup=False)
         self.incident.notices = []
