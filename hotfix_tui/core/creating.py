@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from hotfix_tui.core import layouts
 from hotfix_tui.core.clocks import Clock, format_time, utc_now
 from hotfix_tui.core.discovery import next_number
 from hotfix_tui.core.git import branches
@@ -51,13 +52,13 @@ def create_incident(
         raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(sev_ids)}")
     if not sev_ids and severity:
         raise IncidentError(f"the {workflow.id} workflow has no severities; drop the severity")
-    prefix = workflow.folder_prefix
+    prefix, layout = workflow.folder_prefix, layouts.for_new()
     num = branches.next_number(root, prefix) if git_repo else next_number(root, prefix)
     words = folder_words(description)
     slug = f"{num:03d}-{words}"
-    folder = root / "specs" / f"{prefix}-{slug}"
-    branch_name = f"{workflow.branch_prefix}/{slug}"
-    hotfix_id = f"{prefix}-{num:03d}"
+    folder = root / "specs" / layout.folder_path(prefix, num, words)
+    branch_name = layout.branch_name(workflow.branch_prefix, num, words)
+    hotfix_id = layouts.folder_id(prefix, num)
     title = " ".join((title or description).split())
     if branch and git_repo:
         try:

@@ -1,100 +1,71 @@
-"""Find incident and spec folders in a repo (every spec-kit layout) and pick the one to open.
+"""Find incident and spec folders in a work tree and pick the one to open.
 
-`specs/hotfix-NNN-words/` is the original layout, `specs/hotfix/NNN-words/` the newer one;
-features are `specs/NNN-name/`, their modifications `specs/NNN-name/modifications/NNN-words/`.
+Which folders are spec folders is the table of layouts (`layouts.py`); this walks the disk.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hotfix_tui.core import layouts
+from hotfix_tui.core.layouts import (  # re-exported: the folder names are read there
+    FEATURE,
+    KIND_ORDER,
+    MODIFICATION,
+    RECORD_FILES,
+    Found,
+    classify,
+)
 from hotfix_tui.core.markdown import record_md as record
 
 if TYPE_CHECKING:
     from hotfix_tui.core.workflow.model import Workflow
 
-_FLAT = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*)-(?P<num>\d{3,})-(?P<words>.+)$")
-_NUM = re.compile(r"^(?P<num>\d{3,})-(?P<words>.+)$")
-_WORD = re.compile(r"^[a-z][a-z0-9]*$")
+__all__ = ["FEATURE", "KIND_ORDER", "MODIFICATION", "Found", "classify"]
+
 INCIDENT_PREFIXES = ("hotfix",)
-FEATURE, MODIFICATION = "feature", "modification"
-KIND_ORDER = ("hotfix", "bugfix", "refactor", "deprecate", MODIFICATION, FEATURE)
 
 
-@dataclass(frozen=True)
-class Found:
-    """A spec folder: its path, workflow prefix, number, slug and kind (hotfix, feature, ...)."""
+def walk(root: Path, *, record_files: bool = True) -> list[Found]:
+    """Every folder a layout reads under `root/specs` (absolute), level by level; with
+    `record_files`, only those holding a tasks.md or hotfix.md."""
+    out: list[Found] = []
+    level: list[tuple[tuple[str, ...], Path]] = [((), root / "specs")]
+    while level:
+        deeper: list[tuple[tuple[str, ...], Path]] = []
+        for parts, d in level:
+            for name, sub in _children(parts, d):
+                p = (*parts, name)
+                f = classify(p)
+                if f is not None and (not record_files or _has_files(sub)):
+                    out.append(f.at(sub))
+                if layouts.leads_on(p):
+                    deeper.append((p, sub))
+        level = deeper
+    return out
 
-    folder: Path
-    prefix: str
-    number: int
-    words: str
-    kind: str = ""
 
-    @property
-    def branch(self) -> str:
-        """The branch its workflow names it by (`hotfix/001-x`; a feature's `001-x`)."""
-        if self.kind in (FEATURE, MODIFICATION):
-            return f"{self.number:03d}-{self.words}" if self.kind == FEATURE else ""
-        return f"{self.prefix}/{self.number:03d}-{self.words}"
-
-
-def classify(rel_parts: tuple[str, ...] | list[str]) -> Found | None:
-    """A folder path below `specs/` (its parts) as a Found with a relative folder, or None."""
-    parts = list(rel_parts)
-    if len(parts) == 1:
-        m = _FLAT.match(parts[0])
-        if m:
-            p = m.group("prefix")
-            return Found(Path(*parts), p, int(m.group("num")), m.group("words"), p)
-        n = _NUM.match(parts[0])
-        if n:
-            return Found(Path(*parts), "", int(n.group("num")), n.group("words"), FEATURE)
-    elif len(parts) == 2 and re.fullmatch(r"[a-z][a-z0-9]*", parts[0]):
-        n = _NUM.match(parts[1])
-        if n:
-            p = parts[0]
-            return Found(Path(*parts), p, int(n.group("num")), n.group("words"), p)
-    elif len(parts) == 3 and parts[1] == "modifications" and _NUM.match(parts[0]):
-        n = _NUM.match(parts[2])
-        if n:
-            return Found(Path(*parts), "", int(n.group("num")), n.group("words"), MODIFICATION)
-    return None
+def _children(parts: tuple[str, ...], d: Path) -> list[tuple[str, Path]]:
+    """The folders of `d` a layout may name (only the literal ones when every layout names
+    the next segment literally, as `modifications`)."""
+    names = layouts.literal_children(parts)
+    if names is not None:
+        return [(n, d / n) for n in names if (d / n).is_dir()]
+    try:
+        with os.scandir(d) as it:
+            return [(e.name, Path(e.path)) for e in it if e.is_dir()]
+    except OSError:
+        return []
 
 
 def find_specs(root: Path) -> list[Found]:
     """Every incident, checklist and feature folder under `root/specs` (with a tasks.md or
     hotfix.md), sorted by kind and number."""
-    specs = root / "specs"
-    out: list[Found] = []
-    if not specs.is_dir():
-        return out
-    for d in _subdirs(specs):
-        candidates: list[tuple[str, ...]] = [(d.name,)]
-        if _NUM.match(d.name):
-            candidates += [(d.name, "modifications", m.name) for m in _subdirs(d / "modifications")]
-        elif re.fullmatch(r"[a-z][a-z0-9]*", d.name):
-            candidates += [(d.name, sub.name) for sub in _subdirs(d)]
-        for parts in candidates:
-            f = classify(parts)
-            if f is not None and _has_files(specs.joinpath(*parts)):
-                out.append(Found(specs.joinpath(*parts), f.prefix, f.number, f.words, f.kind))
-    out.sort(key=lambda f: (_kind_rank(f.kind), f.kind, f.number, str(f.folder)))
+    out = walk(root)
+    out.sort(key=lambda f: (layouts.kind_rank(f.kind), f.kind, f.number, str(f.folder)))
     return out
-
-
-def _kind_rank(kind: str) -> int:
-    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
-
-
-def _subdirs(d: Path) -> list[Path]:
-    try:
-        return [p for p in d.iterdir() if p.is_dir()]
-    except OSError:
-        return []
 
 
 def find_incidents(root: Path, prefixes: tuple[str, ...] = INCIDENT_PREFIXES) -> list[Found]:
@@ -105,25 +76,15 @@ def find_incidents(root: Path, prefixes: tuple[str, ...] = INCIDENT_PREFIXES) ->
 
 
 def _has_files(d: Path) -> bool:
-    return (d / "tasks.md").exists() or (d / "hotfix.md").exists()
+    return any((d / name).exists() for name in RECORD_FILES)
 
 
 def next_number(root: Path, prefix: str = "hotfix") -> int:
-    """The highest existing incident number of a prefix plus one."""
-    specs = root / "specs"
-    best = 0
-    if specs.is_dir():
-        for d in specs.iterdir():
-            m = _FLAT.match(d.name)
-            if m and m.group("prefix") == prefix:
-                best = max(best, int(m.group("num")))
-        nested = specs / prefix
-        if nested.is_dir():
-            for sub in nested.iterdir():
-                n = _NUM.match(sub.name)
-                if n:
-                    best = max(best, int(n.group("num")))
-    return best + 1
+    """One more than the highest number of the work tree's folders that a new folder of
+    `prefix` numbers after (`layouts.for_new().numbering`: today, those of `prefix`)."""
+    counts = layouts.for_new().numbering
+    numbers = [f.number for f in walk(root, record_files=False) if counts(f, prefix)]
+    return max(numbers, default=0) + 1
 
 
 def quick_status(folder: Path) -> str:
@@ -156,18 +117,14 @@ class Ambiguous(Exception):
 
 
 def workflow_name_for(folder: Path, tasks_text: str) -> str | None:
-    """The workflow an incident folder uses: its `**Workflow**` field, else its folder prefix."""
+    """The workflow an incident folder uses: its `**Workflow**` field, else the one its layout
+    names (its prefix, `modify`), else `hotfix` when it holds a hotfix.md."""
     wf = record.get_field(tasks_text, "Workflow") if "Workflow" in tasks_text else None
     if wf and wf.strip():
         return wf.strip()
-    m = _FLAT.match(folder.name)
-    if m:
-        return m.group("prefix")
-    if _NUM.match(folder.name) and folder.parent.name == "modifications":
-        return "modify"
-    parent = folder.parent.name
-    if _NUM.match(folder.name) and folder.parent.parent.name == "specs" and _WORD.match(parent):
-        return parent
+    found = layouts.read_folder(folder) or classify((folder.name,))
+    if found is not None and found.workflow:
+        return found.workflow
     return "hotfix" if (folder / "hotfix.md").exists() else None
 
 

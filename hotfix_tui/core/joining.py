@@ -110,9 +110,9 @@ def open_elsewhere(root: Path, clock: Clock = utc_now) -> list[Elsewhere]:
 def _source(e: Entry) -> tuple[str, bool]:
     """The branch to join an entry from: its own branch (local, else remote), else the one
     whose copy is shown."""
-    from hotfix_tui.core.discovery import classify
+    from hotfix_tui.core.layouts import classify
 
-    found = classify(tuple(e.path.split("/")[1:]))
+    found = classify(e.path.split("/")[1:])
     home = found.branch if found is not None else ""
     if home and home in e.branches:
         return home, True
@@ -210,9 +210,8 @@ def _here(root: Path, ident: str) -> str | None:
 
     q = ident.strip().strip("/").lower()
     for f in find_specs(root):
-        hid = f"{f.prefix}-{f.number:03d}" if f.prefix else f.folder.name
         rel = f.folder.relative_to(root).as_posix()
-        if q in (hid.lower(), f.folder.name.lower(), rel.lower()) or (
+        if q in (f.id.lower(), f.folder.name.lower(), rel.lower()) or (
             q.isdigit() and int(q) == f.number
         ):
             return rel

@@ -184,7 +184,7 @@ class HotfixApp(App[int]):
 
         items = []
         for f in find_specs(self.root) if self.root else []:
-            hid = f"{f.prefix}-{f.number:03d}" if f.prefix else f.folder.name
+            hid = f.id
             try:  # the title, severity and SLA come from the incident's own files
                 inc = open_incident(str(f.folder), clock=self.clock)
                 relabel = partial(pick_label, inc, hid, f.kind)

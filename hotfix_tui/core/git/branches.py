@@ -17,12 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotfix_tui.core import layouts
 from hotfix_tui.core.git.gitcmd import open_repo, run_git, run_git_bytes
 from hotfix_tui.core.git.repo import GitError, current_branch, rel_folder, rev
+from hotfix_tui.core.layouts import RECORD_FILES, Found
 
-FLAT = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*)-(?P<num>\d{3,})-(?P<words>.+)$")
-NESTED = re.compile(r"^(?P<num>\d{3,})-(?P<words>.+)$")
-INCIDENT_BRANCH = re.compile(r"^(?P<prefix>[a-z][a-z0-9]*)/(?P<num>\d{3,})-(?P<words>.+)$")
 SCRATCH = re.compile(r"(^|/)\.[^/]*\.(lock|tmp)$")
 TREE_MODE = "40000"
 
@@ -115,66 +114,54 @@ def parse_tree(content: bytes) -> list[TreeEntry]:
     return entries
 
 
-def specs_folders(root: Path, trees: Iterable[str]) -> dict[str, dict[str, str]]:
-    """For each root tree: incident folder path (`specs/hotfix-001-x`) -> its tree SHA.
+def _layout_folders(
+    root: Path, trees: Iterable[str]
+) -> tuple[dict[str, list[tuple[Found, str]]], dict[str, list[TreeEntry]]]:
+    """For each root tree: every folder a layout reads below its `specs` (a Found with the
+    path below `specs`, and the folder's tree SHA); and the trees parsed on the way.
 
-    Both layouts are read: `specs/PREFIX-NNN-words/` and `specs/PREFIX/NNN-words/`.
-    """
+    The walk goes down one level per `git cat-file --batch` (each tree read once), into the
+    folders some layout goes on below (`layouts.leads_on`)."""
     unique = list(dict.fromkeys(trees))
-    specs = read_objects(root, [f"{t}:specs" for t in unique])
     parsed: dict[str, list[TreeEntry]] = {}
-    for obj in specs:
-        if obj and obj[1] == "tree" and obj[0] not in parsed:
-            parsed[obj[0]] = parse_tree(obj[2])
-    nested_wanted = {
-        e.sha for entries in parsed.values() for e in entries if e.is_tree and _nested_parent(e)
-    }
-    nested = dict(zip(nested_wanted, read_objects(root, list(nested_wanted)), strict=True))
-    result: dict[str, dict[str, str]] = {}
-    for tree, obj in zip(unique, specs, strict=True):
-        folders: dict[str, str] = {}
-        for e in parsed.get(obj[0], []) if obj and obj[1] == "tree" else []:
-            if not e.is_tree:
-                continue
-            if FLAT.match(e.name):
-                folders[f"specs/{e.name}"] = e.sha
-            if _nested_parent(e) and (sub := nested.get(e.sha)) and sub[1] == "tree":
-                for s in parse_tree(sub[2]):
-                    if s.is_tree and NESTED.match(s.name):
-                        folders[f"specs/{e.name}/{s.name}"] = s.sha
-        result[tree] = folders
-    return result
-
-
-def _nested_parent(e: TreeEntry) -> bool:
-    return bool(re.fullmatch(r"[a-z][a-z0-9]*", e.name))
+    specs_sha: dict[str, str] = {}
+    for tree, obj in zip(unique, read_objects(root, [f"{t}:specs" for t in unique]), strict=True):
+        if obj and obj[1] == "tree":
+            specs_sha[tree] = obj[0]
+            if obj[0] not in parsed:
+                parsed[obj[0]] = parse_tree(obj[2])
+    by_specs: dict[str, list[tuple[Found, str]]] = {s: [] for s in specs_sha.values()}
+    seen: dict[tuple[str, ...], tuple[Found | None, bool]] = {}  # a name path read once
+    # (specs tree, parts below specs, tree SHA) of the trees to read at this depth
+    level: list[tuple[str, tuple[str, ...], str]] = [(s, (), s) for s in by_specs]
+    while level:
+        parsed.update(_trees(root, [t for _s, _p, t in level if t not in parsed]))
+        deeper: list[tuple[str, tuple[str, ...], str]] = []
+        for specs, parts, sha in level:
+            for e in parsed.get(sha, []):
+                if not e.is_tree:
+                    continue
+                p = (*parts, e.name)
+                if p not in seen:
+                    seen[p] = (layouts.classify(p), layouts.leads_on(p))
+                found, goes_on = seen[p]
+                if found is not None:
+                    by_specs[specs].append((found, e.sha))
+                if goes_on:
+                    deeper.append((specs, p, e.sha))
+        level = deeper
+    return {t: by_specs.get(specs_sha.get(t, ""), []) for t in unique}, parsed
 
 
 # --- numbers -------------------------------------------------------------------------------------
 
 
-def folder_number(path: str, prefix: str) -> int | None:
-    """The incident number of a folder path of `prefix`'s workflow, in either layout."""
-    parts = path.strip("/").split("/")
-    m = FLAT.match(parts[-1])
-    if m and m.group("prefix") == prefix and len(parts) == 2:
-        return int(m.group("num"))
-    n = NESTED.match(parts[-1])
-    if n and len(parts) == 3 and parts[1] == prefix:
-        return int(n.group("num"))
-    return None
-
-
 def used_numbers(root: Path, prefix: str = "hotfix") -> set[int]:
-    """Numbers of `prefix` folders on every local and remote-tracking branch."""
-    refs = list_refs(root)
-    nums: set[int] = set()
-    for folders in specs_folders(root, [r.tree for r in refs]).values():
-        for path in folders:
-            num = folder_number(path, prefix)
-            if num is not None:
-                nums.add(num)
-    return nums
+    """Numbers, on every local and remote-tracking branch, of the folders a new folder of
+    `prefix` numbers after (`layouts.for_new().numbering`)."""
+    counts = layouts.for_new().numbering
+    folders, _trees_read = _layout_folders(root, [r.tree for r in list_refs(root)])
+    return {f.number for held in folders.values() for f, _sha in held if counts(f, prefix)}
 
 
 def next_number(root: Path, prefix: str = "hotfix") -> int:
@@ -217,7 +204,8 @@ def choose_base(root: Path, from_ref: str | None = None) -> Base:
             raise GitError(f"--from {from_ref}: no such branch or commit in {root}")
         return Base(from_ref)
     here = current_branch(root)
-    if here and INCIDENT_BRANCH.match(here):
+    read = layouts.read_branch(here) if here else None
+    if read is not None and read.incident:
         default = default_branch(root)
         if default is None:
             raise GitError(
@@ -242,13 +230,11 @@ def pending_incident_folders(root: Path) -> list[str]:
         path = item[3:] if len(item) > 3 else ""
         if not path or SCRATCH.search(path):
             continue
-        parts = path.split("/")
-        folder = None
-        if len(parts) >= 3 and FLAT.match(parts[1]):
-            folder = "/".join(parts[:2])
-        elif len(parts) >= 4 and NESTED.match(parts[2]):
-            folder = "/".join(parts[:3])
-        if folder and folder not in found:
+        holder = layouts.folder_of(path.split("/")[1:-1])
+        if holder is None or holder.layout is None or not holder.layout.by_prefix:
+            continue  # not a workflow's folder (a feature, a modification): stays with its branch
+        folder = f"specs/{holder.folder.as_posix()}"
+        if folder not in found:
             found.append(folder)
     return found
 
@@ -287,7 +273,6 @@ def switch_to_copy(root: Path, source: str, *, local: bool) -> None:
 def home_branch(folder: Path) -> str | None:
     """The branch an incident belongs on: hotfix.md's Branch field, else the one its workflow
     names it by (`hotfix/001-words`, a feature's `001-name`); None when no rule says."""
-    from hotfix_tui.core.discovery import MODIFICATION, classify
     from hotfix_tui.core.markdown import record_md as record
 
     try:
@@ -297,14 +282,9 @@ def home_branch(folder: Path) -> str | None:
     value = record.branch_field(text)  # '' for a placeholder or `(none)`
     if value:
         return value
-    parts = folder.parts
-    if "specs" not in parts:
-        return None
-    below = parts[len(parts) - 1 - parts[::-1].index("specs") + 1 :]
-    found = classify(below)
-    if found is None or found.kind == MODIFICATION:
-        return None  # a modification lives on its feature's branch, whichever that is
-    return found.branch or None
+    found = layouts.read_folder(folder)
+    # a layout without a branch of its own (a modification: its feature's branch) says nothing
+    return (found.branch or None) if found is not None else None
 
 
 def record_branch_problem(root: Path, folder: Path, action: str = "commit") -> str | None:
@@ -322,8 +302,10 @@ def record_branch_problem(root: Path, folder: Path, action: str = "commit") -> s
         f"switch with `git switch {home}` (your uncommitted changes to {rel} come along) "
         f"and {action} again; nothing was committed"
     )
-    m, h = INCIDENT_BRANCH.match(here), INCIDENT_BRANCH.match(home)
-    if m and h and (m["prefix"], int(m["num"])) == (h["prefix"], int(h["num"])):
+    m, h = layouts.read_branch(here), layouts.read_branch(home)
+    m = m if m is not None and m.incident else None
+    h = h if h is not None and h.incident else None
+    if m and h and (m.prefix, m.number) == (h.prefix, h.number):
         return None  # a copy of its own branch (`hotfix/001-…` under another name)
     if m:
         return f"{what}, but you are on {here}, another incident's branch; {fix}"
@@ -375,57 +357,24 @@ def _trees(root: Path, shas: Iterable[str]) -> dict[str, list[TreeEntry]]:
 
 
 def scan_specs(root: Path, trees: Iterable[str]) -> dict[str, dict[str, FolderCopy]]:
-    """For each root tree: every spec folder with a tasks.md or hotfix.md, by path.
-
-    The layouts of discovery.classify: `PREFIX-NNN-words`, `PREFIX/NNN-words`, `NNN-name`
-    and `NNN-name/modifications/NNN-words`, all under `specs/`.
-    """
-    from hotfix_tui.core.discovery import classify
-
-    unique = list(dict.fromkeys(trees))
-    specs_sha: dict[str, str] = {}
-    for tree, obj in zip(unique, read_objects(root, [f"{t}:specs" for t in unique]), strict=True):
-        if obj and obj[1] == "tree":
-            specs_sha[tree] = obj[0]
-    level1 = _trees(root, specs_sha.values())
-    # candidates: (parts below specs, tree SHA); parents to open one level further down
-    cand: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    parents: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for sha, entries in level1.items():
-        for e in entries:
-            if not e.is_tree:
-                continue
-            cand.setdefault(sha, []).append(((e.name,), e.sha))
-            if NESTED.match(e.name) or re.fullmatch(r"[a-z][a-z0-9]*", e.name):
-                parents.setdefault(sha, []).append(((e.name,), e.sha))
-    level2 = _trees(root, [s for ps in parents.values() for _p, s in ps])
-    mods: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for sha, ps in parents.items():
-        for parts, psha in ps:
-            for e in level2.get(psha, []):
-                if not e.is_tree:
-                    continue
-                if NESTED.match(parts[0]) and e.name == "modifications":
-                    mods.setdefault(sha, []).append(((*parts, e.name), e.sha))
-                elif not NESTED.match(parts[0]):
-                    cand[sha].append(((*parts, e.name), e.sha))
-    level3 = _trees(root, [s for ms in mods.values() for _p, s in ms])
-    for sha, ms in mods.items():
-        for parts, msha in ms:
-            cand[sha] += [((*parts, e.name), e.sha) for e in level3.get(msha, []) if e.is_tree]
-    kept = {sha: [(p, s) for p, s in cs if classify(p) is not None] for sha, cs in cand.items()}
-    rest = [s for cs in kept.values() for _p, s in cs if s not in level2]
-    folder_trees = {**level2, **_trees(root, rest)}
-    by_specs: dict[str, dict[str, FolderCopy]] = {}
-    for sha, cs in kept.items():
-        found: dict[str, FolderCopy] = {}
-        for parts, fsha in cs:
-            files = {e.name: (e.mode, e.sha) for e in folder_trees.get(fsha, []) if not e.is_tree}
-            if "tasks.md" in files or "hotfix.md" in files:
-                path = "specs/" + "/".join(parts)
-                found[path] = FolderCopy(path, fsha, files)
-        by_specs[sha] = found
-    return {t: by_specs.get(specs_sha.get(t, ""), {}) for t in unique}
+    """For each root tree: every spec folder (a layout's folder with a tasks.md or hotfix.md),
+    by path (`specs/hotfix-001-x`)."""
+    folders, parsed = _layout_folders(root, trees)
+    unread = [s for held in folders.values() for _f, s in held if s not in parsed]
+    parsed.update(_trees(root, unread))
+    by_list: dict[int, dict[str, FolderCopy]] = {}  # root trees sharing a specs tree share this
+    out: dict[str, dict[str, FolderCopy]] = {}
+    for tree, held in folders.items():
+        if id(held) not in by_list:
+            found: dict[str, FolderCopy] = {}
+            for f, fsha in held:
+                files = {e.name: (e.mode, e.sha) for e in parsed.get(fsha, []) if not e.is_tree}
+                if any(name in files for name in RECORD_FILES):
+                    path = f"specs/{f.folder.as_posix()}"
+                    found[path] = FolderCopy(path, fsha, files)
+            by_list[id(held)] = found
+        out[tree] = by_list[id(held)]
+    return out
 
 
 def last_commit_time(root: Path, ref: str, path: str) -> int:
@@ -436,8 +385,6 @@ def last_commit_time(root: Path, ref: str, path: str) -> int:
 
 def dirty_folders(root: Path) -> set[str]:
     """Spec folders of the work tree with uncommitted changes (any layout)."""
-    from hotfix_tui.core.discovery import classify
-
     out = run_git(
         root, "status", "--porcelain", "-z", "--untracked-files=all", "--", "specs", check=False
     )
@@ -446,9 +393,7 @@ def dirty_folders(root: Path) -> set[str]:
         path = item[3:] if len(item) > 3 else ""
         if not path or SCRATCH.search(path):
             continue
-        parts = path.split("/")[1:-1]
-        for n in range(len(parts), 0, -1):
-            if classify(parts[:n]) is not None:
-                found.add("specs/" + "/".join(parts[:n]))
-                break
+        holder = layouts.folder_of(path.split("/")[1:-1])
+        if holder is not None:
+            found.add(f"specs/{holder.folder.as_posix()}")
     return found

@@ -19,12 +19,13 @@ from subprocess import Popen
 from typing import TYPE_CHECKING, Any
 
 from hotfix_tui.core.clocks import Clock, utc_now
-from hotfix_tui.core.discovery import classify, find_specs, workflow_name_for
+from hotfix_tui.core.discovery import find_specs, workflow_name_for
 from hotfix_tui.core.git import branches
 from hotfix_tui.core.git.branches import FolderCopy
 from hotfix_tui.core.git.gitcmd import spawn_git
 from hotfix_tui.core.git.gitops import run_git
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
+from hotfix_tui.core.layouts import classify, kind_rank
 from hotfix_tui.core.reports.divergence import Lack, Missing, merge_copies
 from hotfix_tui.core.reports.summaries import copy_key
 
@@ -221,7 +222,7 @@ def load(
     entries: list[Entry] = []
     to_read: list[tuple[Entry, branches.FolderCopy]] = []
     for path in sorted({*work, *copies}):
-        found = work.get(path) or classify(tuple(path.split("/")[1:]))
+        found = work.get(path) or classify(path.split("/")[1:])
         if found is None:
             continue
         held = copies.get(path, [])
@@ -272,7 +273,7 @@ def load(
             by_log = {k: [Missing.from_data(m) for m in v] for k, v in kept.items()}
             entry.divergence.settle(by_log, entry.branches)
     _merge(root, [e for e in entries if e.divergence is not None and e.copy is None])
-    entries.sort(key=lambda e: (_rank(e.kind), e.kind, e.number, e.path))
+    entries.sort(key=lambda e: (kind_rank(e.kind), e.kind, e.number, e.path))
     return Catalog(entries, last_fetch(root) if not here else None)
 
 
@@ -369,12 +370,6 @@ def _merge_logs(
     by_log = merge_copies(inc, div.own_log, div.events)
     div.settle(by_log, order)
     return by_log
-
-
-def _rank(kind: str) -> int:
-    from hotfix_tui.core.discovery import KIND_ORDER
-
-    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
 def _newest(

@@ -20,8 +20,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static, Tree
 
 from hotfix_tui.core.clocks import format_duration
-from hotfix_tui.core.discovery import KIND_ORDER
 from hotfix_tui.core.git.repo import GitError
+from hotfix_tui.core.layouts import kind_rank
 from hotfix_tui.tui.host import host
 from hotfix_tui.tui.services.fetch import Fetched, fetch_now
 from hotfix_tui.tui.widgets.footer import KeyFooter
@@ -214,7 +214,7 @@ class OverviewScreen(Screen[None]):
         tree.clear()
         self.leaves = []
         now = host(self.app).clock()
-        kinds = sorted({e.kind for e in self.entries}, key=_kind_rank)
+        kinds = sorted({e.kind for e in self.entries}, key=kind_rank)
         for kind in kinds:
             group = [e for e in self.entries if e.kind == kind]
             open_ = sum(1 for e in group if e.figures is not None and not _closed(e))
@@ -312,10 +312,6 @@ class OverviewScreen(Screen[None]):
         from hotfix_tui.tui.screens.stats import StatsScreen
 
         self.app.push_screen(StatsScreen(self.root, self.entries, self.as_of))
-
-
-def _kind_rank(kind: str) -> int:
-    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
 
 
 def _closed(e: Entry) -> bool:

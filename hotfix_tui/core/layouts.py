@@ -1,0 +1,265 @@
+"""The folder layouts under `specs/`, one table: discovery, numbering, branch reading and `new`
+read it, so a new layout is one entry of LAYOUTS."""
+
+# A layout is declared by templates: `path` (below `specs/`, segments split at `/`), `branch`
+# (the branch its folders are worked on) and `kind`/`workflow`. Placeholders: {prefix} a
+# workflow's prefix (`hotfix`), {num} its number (3+ digits, written 001), {words} the slug,
+# {feature} a spec-kit feature folder (`001-name`). The same template reads and makes a name.
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+FEATURE, MODIFICATION = "feature", "modification"
+KIND_ORDER = ("hotfix", "bugfix", "refactor", "deprecate", MODIFICATION, FEATURE)
+RECORD_FILES = ("tasks.md", "hotfix.md")  # a folder holding one of these is a spec folder
+
+_READS = {
+    "prefix": r"(?P<prefix>[a-z][a-z0-9]*)",
+    "num": r"(?P<num>\d{3,})",
+    "words": r"(?P<words>[^/]+)",
+    "feature": r"\d{3,}-[^/]+",
+}
+_BRANCH_WORDS = r"(?P<words>.+)"  # a branch's words may hold `/`
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _regex(template: str, what: str, branch: bool = False) -> re.Pattern[str]:
+    out, pos = [], 0
+    for m in _PLACEHOLDER.finditer(template):
+        name = m.group(1)
+        if name not in _READS:
+            raise ValueError(
+                f"layout {what}: unknown placeholder {{{name}}} in {template!r}; "
+                f"use {', '.join(_READS)}"
+            )
+        out += [re.escape(template[pos : m.start()])]
+        out += [_BRANCH_WORDS if branch and name == "words" else _READS[name]]
+        pos = m.end()
+    out.append(re.escape(template[pos:]))
+    return re.compile("".join(out))
+
+
+def same_prefix(found: Found, prefix: str) -> bool:
+    """Each workflow numbers its own folders from 001, in every layout alike."""
+    return bool(found.prefix) and found.prefix == prefix
+
+
+class Layout:
+    """One folder layout: where its folders lie, what they are, their branch, and whether `new`
+    makes folders in it (numbered after the folders `numbering` counts)."""
+
+    __slots__ = ("name", "path", "kind", "workflow", "branch", "new", "numbering", "_segs",
+                 "_literal", "_branch_re")
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        *,
+        kind: str = "{prefix}",
+        workflow: str = "{prefix}",
+        branch: str = "",
+        new: bool = False,
+        numbering: Callable[[Found, str], bool] = same_prefix,
+    ) -> None:
+        self.name, self.path, self.kind, self.workflow = name, path, kind, workflow
+        self.branch, self.new, self.numbering = branch, new, numbering
+        segments = path.split("/")
+        self._segs = tuple(_regex(s, f"{name!r} path") for s in segments)
+        self._literal = tuple(s if not _PLACEHOLDER.search(s) else None for s in segments)
+        self._branch_re = _regex(branch, f"{name!r} branch", branch=True) if branch else None
+        for t in (kind, workflow):
+            _regex(t, f"{name!r} kind/workflow")
+        if new and "{feature}" in path:
+            raise ValueError(f"layout {name!r}: `new` cannot make a path naming a {{feature}}")
+
+    def __repr__(self) -> str:
+        return f"Layout({self.name!r}, {self.path!r})"
+
+    @property
+    def by_prefix(self) -> bool:
+        """Its folders belong to the workflow their prefix names (`hotfix`, `bugfix`, ...)."""
+        return self.kind == "{prefix}"
+
+    def read(self, parts: Sequence[str]) -> Found | None:
+        """The folder at `parts` (below `specs/`) as this layout reads it, or None."""
+        if len(parts) != len(self._segs):
+            return None
+        groups: dict[str, str] = {}
+        for seg, name in zip(self._segs, parts, strict=True):
+            m = seg.fullmatch(name)
+            if m is None:
+                return None
+            groups.update(m.groupdict())
+        prefix = groups.get("prefix", "")
+        return Found(
+            Path(*parts),
+            prefix,
+            int(groups.get("num") or 0),
+            groups.get("words", ""),
+            self.kind.format(prefix=prefix),
+            self,
+        )
+
+    def leads_on(self, parts: Sequence[str]) -> bool:
+        """True when folders of this layout can lie below `parts`."""
+        return len(parts) < len(self._segs) and all(
+            seg.fullmatch(name) for seg, name in zip(self._segs, parts, strict=False)
+        )
+
+    def next_literal(self, parts: Sequence[str]) -> str | None:
+        """The name of the segment after `parts` when it is written literally, else None."""
+        return self._literal[len(parts)] if len(parts) < len(self._literal) else None
+
+    def read_branch(self, name: str) -> BranchName | None:
+        """A branch name as this layout reads it, or None."""
+        m = self._branch_re.fullmatch(name) if self._branch_re is not None else None
+        if m is None:
+            return None
+        g = m.groupdict()
+        return BranchName(
+            name, g.get("prefix") or "", int(g.get("num") or 0), g.get("words") or "", self
+        )
+
+    def branch_name(self, prefix: str, number: int, words: str) -> str:
+        """The branch a folder of this layout is worked on ('' when it has none of its own)."""
+        return self.branch.format(prefix=prefix, num=f"{number:03d}", words=words)
+
+    def folder_path(self, prefix: str, number: int, words: str) -> str:
+        """The folder `new` makes, below `specs/` (`hotfix-001-words`)."""
+        return self.path.format(prefix=prefix, num=f"{number:03d}", words=words)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A spec folder: its path, workflow prefix, number, slug, kind (hotfix, feature, ...) and
+    the layout that read it."""
+
+    folder: Path
+    prefix: str
+    number: int
+    words: str
+    kind: str = ""
+    layout: Layout | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def branch(self) -> str:
+        """The branch its workflow names it by (`hotfix/001-x`; a feature's `001-x`)."""
+        return (self.layout or for_new()).branch_name(self.prefix, self.number, self.words)
+
+    @property
+    def id(self) -> str:
+        """The ID its folder name gives (`hotfix-001`; a folder without a prefix: its name)."""
+        return folder_id(self.prefix, self.number) if self.prefix else self.folder.name
+
+    @property
+    def workflow(self) -> str | None:
+        """The workflow its layout names (`hotfix`, `modify`), None for a feature."""
+        return (self.layout or for_new()).workflow.format(prefix=self.prefix) or None
+
+    def at(self, folder: Path) -> Found:
+        """The same folder found at another path (absolute, in a work tree)."""
+        return replace(self, folder=folder)
+
+
+@dataclass(frozen=True)
+class BranchName:
+    """A branch name as a layout reads it (`hotfix/001-words`)."""
+
+    name: str
+    prefix: str
+    number: int
+    words: str
+    layout: Layout = field(compare=False, repr=False)
+
+    @property
+    def incident(self) -> bool:
+        """A branch of a workflow's folder (`hotfix/…`, `bugfix/…`), not a feature's."""
+        return self.layout.by_prefix
+
+
+# The table. Order matters only where two entries read the same name: the first wins; `new`
+# makes folders in the first entry marked `new`.
+LAYOUTS: tuple[Layout, ...] = (
+    # spec-kit-extensions' original layout (`specs/hotfix-001-words/`): `new` makes this one
+    Layout("flat", "{prefix}-{num}-{words}", branch="{prefix}/{num}-{words}", new=True),
+    # its newer one (`specs/hotfix/001-words/`, bugfix/refactor/deprecate alike)
+    Layout("nested", "{prefix}/{num}-{words}", branch="{prefix}/{num}-{words}"),
+    # a modification of a spec-kit feature: lives on its feature's branch
+    Layout("modification", "{feature}/modifications/{num}-{words}", kind=MODIFICATION,
+           workflow="modify"),
+    # spec-kit's own features (`specs/001-name/`, branch `001-name`): no workflow
+    Layout("feature", "{num}-{words}", kind=FEATURE, workflow="", branch="{num}-{words}"),
+)
+
+
+def classify(parts: Sequence[str]) -> Found | None:
+    """A folder path below `specs/` (its parts) as a Found with a relative folder, or None."""
+    for layout in LAYOUTS:
+        found = layout.read(parts)
+        if found is not None:
+            return found
+    return None
+
+
+def leads_on(parts: Sequence[str]) -> bool:
+    """True when some layout's folders can lie below `parts` (a walk goes on into it)."""
+    return any(layout.leads_on(parts) for layout in LAYOUTS)
+
+
+def literal_children(parts: Sequence[str]) -> tuple[str, ...] | None:
+    """The only names a walk needs below `parts` when every layout going on names its next
+    segment literally (`modifications`), else None (list them all)."""
+    names: list[str] = []
+    for layout in LAYOUTS:
+        if layout.leads_on(parts):
+            literal = layout.next_literal(parts)
+            if literal is None:
+                return None
+            names.append(literal)
+    return tuple(dict.fromkeys(names))
+
+
+def folder_of(parts: Sequence[str]) -> Found | None:
+    """The deepest spec folder holding the path `parts` (below `specs/`), or None."""
+    for n in range(len(parts), 0, -1):
+        found = classify(parts[:n])
+        if found is not None:
+            return found
+    return None
+
+
+def read_folder(folder: Path) -> Found | None:
+    """A folder as the layouts read it below the last `specs` of its path, or None."""
+    parts = folder.parts
+    if "specs" not in parts:
+        return None
+    return classify(parts[len(parts) - parts[::-1].index("specs") :])
+
+
+def read_branch(name: str) -> BranchName | None:
+    """A branch name as the first layout whose branch template fits reads it, or None."""
+    for layout in LAYOUTS:
+        read = layout.read_branch(name)
+        if read is not None:
+            return read
+    return None
+
+
+def for_new() -> Layout:
+    """The layout `new` makes folders in: the first entry marked `new`."""
+    return next(layout for layout in LAYOUTS if layout.new)
+
+
+def folder_id(prefix: str, number: int) -> str:
+    """The ID of a workflow's folder (`hotfix-001`), as `new` writes it into the files."""
+    return f"{prefix}-{number:03d}"
+
+
+def kind_rank(kind: str) -> int:
+    """Where a kind sorts: the family's order, then any other kind."""
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
