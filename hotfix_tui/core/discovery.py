@@ -38,9 +38,9 @@ def walk(root: Path, *, record_files: bool = True) -> list[Found]:
         for parts, d in level:
             for name, sub in _children(parts, d):
                 p = (*parts, name)
-                f = classify(p)
+                f = classify(p, sub)
                 if f is not None and (not record_files or _has_files(sub)):
-                    out.append(f.at(sub))
+                    out.append(f)
                 if layouts.leads_on(p):
                     deeper.append((p, sub))
         level = deeper

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 FEATURE, MODIFICATION = "feature", "modification"
@@ -85,31 +85,34 @@ class Layout:
         """Its folders belong to the workflow their prefix names (`hotfix`, `bugfix`, ...)."""
         return self.kind == "{prefix}"
 
-    def read(self, parts: Sequence[str]) -> Found | None:
-        """The folder at `parts` (below `specs/`) as this layout reads it, or None."""
-        if len(parts) != len(self._segs):
+    def read(self, parts: Sequence[str], folder: Path | None = None) -> Found | None:
+        """The folder at `parts` (below `specs/`) as this layout reads it, or None; the Found
+        holds `folder` when given, else the relative path."""
+        segs = self._segs
+        if len(parts) != len(segs):
             return None
         groups: dict[str, str] = {}
-        for seg, name in zip(self._segs, parts, strict=True):
+        for seg, name in zip(segs, parts, strict=True):
             m = seg.fullmatch(name)
             if m is None:
                 return None
             groups.update(m.groupdict())
         prefix = groups.get("prefix", "")
         return Found(
-            Path(*parts),
+            Path(*parts) if folder is None else folder,
             prefix,
             int(groups.get("num") or 0),
             groups.get("words", ""),
-            self.kind.format(prefix=prefix),
+            prefix if self.by_prefix else self.kind.format(prefix=prefix),
             self,
         )
 
     def leads_on(self, parts: Sequence[str]) -> bool:
         """True when folders of this layout can lie below `parts`."""
-        return len(parts) < len(self._segs) and all(
-            seg.fullmatch(name) for seg, name in zip(self._segs, parts, strict=False)
-        )
+        segs = self._segs
+        if len(parts) >= len(segs):
+            return False
+        return all(seg.fullmatch(name) is not None for seg, name in zip(segs, parts, strict=False))
 
     def next_literal(self, parts: Sequence[str]) -> str | None:
         """The name of the segment after `parts` when it is written literally, else None."""
@@ -161,10 +164,6 @@ class Found:
         """The workflow its layout names (`hotfix`, `modify`), None for a feature."""
         return (self.layout or for_new()).workflow.format(prefix=self.prefix) or None
 
-    def at(self, folder: Path) -> Found:
-        """The same folder found at another path (absolute, in a work tree)."""
-        return replace(self, folder=folder)
-
 
 @dataclass(frozen=True)
 class BranchName:
@@ -197,10 +196,11 @@ LAYOUTS: tuple[Layout, ...] = (
 )
 
 
-def classify(parts: Sequence[str]) -> Found | None:
-    """A folder path below `specs/` (its parts) as a Found with a relative folder, or None."""
+def classify(parts: Sequence[str], folder: Path | None = None) -> Found | None:
+    """A folder path below `specs/` (its parts) as a Found (holding `folder`, else the relative
+    path), or None."""
     for layout in LAYOUTS:
-        found = layout.read(parts)
+        found = layout.read(parts, folder)
         if found is not None:
             return found
     return None
