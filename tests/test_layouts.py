@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from family import CHECKLIST
+from family import CHECKLIST, lay_out
 from gitfix import git, run
 
 from hotfix_tui.core import discovery, layouts
@@ -101,6 +101,25 @@ def test_new_makes_its_folder_and_branch_in_the_layout_marked_new(repo, capsys, 
     assert code == 0, err
     assert Path(out.strip()) == repo / "specs/incidents/hotfix/002-queue-stuck"
     assert "branched from main" in err
+
+
+def test_which_folders_a_new_folder_numbers_after_is_part_of_its_entry(repo, capsys,
+                                                                        monkeypatch):
+    """An entry numbering after every folder named by digits (spec-kit 1.x numbers that way)."""
+    def after_digits(found: layouts.Found, prefix: str) -> bool:
+        return found.layout is not None and found.layout.name in ("numbered", "feature")
+
+    numbered = Layout("numbered", "{prefix}/{num}-{words}", branch="{prefix}/{num}-{words}",
+                      new=True, numbering=after_digits)
+    register(monkeypatch, numbered, first=True)
+    lay_out(repo)  # features 001-checkout and 002-search, bugfix-001-…, refactor-001-…
+    git(repo, "add", "specs")
+    git(repo, "commit", "-q", "-m", "family")
+    monkeypatch.chdir(repo)
+    code, out, err = run(capsys, "new", "Disk full", "--severity", "P1", "--no-open")
+    assert code == 0, err
+    assert Path(out.strip()) == repo / "specs/hotfix/003-disk-full"
+    assert git(repo, "branch", "--show-current").strip() == "hotfix/003-disk-full"
 
 
 @pytest.mark.parametrize("layout", [lay for lay in layouts.LAYOUTS if lay.branch])

@@ -252,7 +252,10 @@ def read_branch(name: str) -> BranchName | None:
 
 def for_new() -> Layout:
     """The layout `new` makes folders in: the first entry marked `new`."""
-    return next(layout for layout in LAYOUTS if layout.new)
+    for layout in LAYOUTS:
+        if layout.new:
+            return layout
+    raise LookupError("no entry of layouts.LAYOUTS is marked new=True")
 
 
 def folder_id(prefix: str, number: int) -> str:
