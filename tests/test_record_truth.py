@@ -295,7 +295,7 @@ def test_an_editor_saving_during_a_write_is_merged_not_overwritten(repo, clock, 
             p.write_text(p.read_text() + "\nTyped in vim while the tool wrote.\n")
         return real(files, evs, w)
 
-    monkeypatch.setattr("hotfix_tui.core.record.incident.project", editor_saves_meanwhile)
+    monkeypatch.setattr("hotfix_tui.core.record.transaction.project", editor_saves_meanwhile)
     inc.set_done("T001")
     assert len(calls) >= 2  # the write was redone on the newer text
     assert "Typed in vim while the tool wrote." in (folder / "hotfix.md").read_text()

@@ -9,8 +9,8 @@ import pytest
 
 from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record import events as evlog
-from hotfix_tui.core.record import incident as incident_mod
 from hotfix_tui.core.record import journal
+from hotfix_tui.core.record import view as view_mod
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
@@ -28,13 +28,13 @@ def inc(repo, clock):
 def projections(monkeypatch) -> list[int]:
     """Counts the projections a load makes."""
     calls: list[int] = []
-    real = incident_mod.project
+    real = view_mod.project
 
     def spy(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(incident_mod, "project", spy)
+    monkeypatch.setattr(view_mod, "project", spy)
     return calls
 
 

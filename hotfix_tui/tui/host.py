@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from hotfix_tui.core.clocks import Clock
     from hotfix_tui.core.config.settings import Settings
     from hotfix_tui.core.record.incident import Incident
-    from hotfix_tui.tui.screens.main import MainScreen
     from hotfix_tui.web.server import BoardThread
 
 
@@ -22,11 +23,14 @@ class Host(Protocol):
     clock: Clock
     settings: Settings
     incident: Incident | None
-    main: MainScreen | None  # the incident screen shown (others may lie under it)
     keymap: dict[str, str]
     watch_files: bool  # watch the incident's files for changes made outside the app
     root: Path | None
     board_server: BoardThread | None  # the live board the palette started, if any
+
+    @property
+    def main(self) -> Screen[Any] | None:
+        """The incident screen shown (others may lie under it); no screen module is imported."""
 
     def show_incident(self, incident: Incident) -> None: ...
 

@@ -299,7 +299,7 @@ async def test_only_the_shown_incident_screen_auto_commits(incident, clock, monk
         assert task_checked(incident, "T001")
         assert commits == ["commit"]  # one commit, by the screen shown
         assert first.git.last_commit is None and main(app).git.last_commit is not None
-    assert first._incident_changed not in incident.listeners  # unmounted: listens no more
+    assert first.flows._incident_changed not in incident.listeners  # unmounted: listens no more
 
 
 async def test_git_jobs_never_overlap_sync_waits_for_a_running_commit(tmp_path, clock,

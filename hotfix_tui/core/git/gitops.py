@@ -21,9 +21,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from hotfix_tui.core.clocks import format_duration
+from hotfix_tui.core.clocks import Clock, SlaReading, format_duration
 from hotfix_tui.core.git.branches import check_record_branch
 from hotfix_tui.core.git.gitcmd import GitError, open_repo, run_git
 from hotfix_tui.core.git.gitcmd import clean_env as _clean_env
@@ -31,11 +31,36 @@ from hotfix_tui.core.git.locks import heal_locks
 from hotfix_tui.core.git.repo import git_dir, in_progress_operation, rel_folder, rev
 from hotfix_tui.core.markdown import record_md as record
 
-if TYPE_CHECKING:
-    from hotfix_tui.core.record.incident import Incident
+
+class Committed(Protocol):
+    """What a commit reads of its incident: the id, severity and clock of its trailers."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def severity(self) -> str | None: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def clock(self) -> Clock: ...
+    def sla(self, now: datetime | None = None) -> SlaReading | None: ...
+
+
+class AutoCommitted(Committed, Protocol):
+    """An incident whose actions a listener commits: its folder, repository and listeners."""
+
+    @property
+    def folder(self) -> Path: ...
+    @property
+    def repo_root(self) -> Path | None: ...
+    @property
+    def listeners(self) -> list[Callable[[Any, str], None]]: ...
+
 
 __all__ = [
+    "AutoCommitted",
     "CommitInfo",
+    "Committed",
     "DetachedHead",
     "GitError",
     "HookFailed",
@@ -337,7 +362,7 @@ def build_message(
     return "\n".join(lines) + "\n"
 
 
-def incident_trailers(incident: Incident | None) -> dict[str, str]:
+def incident_trailers(incident: Committed | None) -> dict[str, str]:
     """`Hotfix-Id`, `Severity` and `SLA-Elapsed` for an incident (empty values are dropped)."""
     if incident is None:
         return {}
@@ -474,7 +499,7 @@ def commit_incident(
     root: Path,
     folder: Path,
     message_summary: str | None = None,
-    incident: Incident | None = None,
+    incident: Committed | None = None,
     *,
     run_hooks: bool = True,
     notices: list[str] | None = None,
@@ -501,7 +526,7 @@ def commit_incident(
 
 
 def incident_message(
-    root: Path, folder: Path, incident: Incident | None = None, summary: str | None = None
+    root: Path, folder: Path, incident: Committed | None = None, summary: str | None = None
 ) -> str:
     """The commit message for the incident folder's changes since HEAD."""
     rel = rel_folder(root, folder)
@@ -531,7 +556,9 @@ def auto_commit_enabled() -> bool:
     return bool(load_settings().auto_commit)
 
 
-def attach_auto_commit(incident: Incident, on_error: Callable[[str], None] | None = None) -> None:
+def attach_auto_commit(
+    incident: AutoCommitted, on_error: Callable[[str], None] | None = None
+) -> None:
     """Commit the incident folder after every action of `incident` (a synchronous listener).
 
     Attaching again replaces the previous auto-commit listener (one commit per action).
@@ -540,7 +567,7 @@ def attach_auto_commit(incident: Incident, on_error: Callable[[str], None] | Non
     # and the next commit or sync picks it up).
     root = incident.repo_root
 
-    def listener(inc: Incident, label: str) -> None:
+    def listener(inc: AutoCommitted, label: str) -> None:
         if root is None:
             return
         notices: list[str] = []

@@ -7,14 +7,30 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
-from hotfix_tui.core.clocks import format_time, parse_time
+from hotfix_tui.core.clocks import Clock, format_time, parse_time
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.record.change import Change, IncidentError
+from hotfix_tui.core.record.events import Event
 
-if TYPE_CHECKING:
-    from hotfix_tui.core.record.incident import Incident
+
+class Filled(Protocol):
+    """What filling the record needs of its incident (`Incident` is one): its hotfix.md, clock,
+    time check, one-event transaction, undo history and listeners."""
+
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def history(self) -> list[Change]: ...
+    def path(self, name: str) -> Path: ...
+    def text(self, name: str) -> str: ...
+    def order_warnings(self) -> list[str]: ...
+    def _check_time(self, when: datetime | None, what: str) -> None: ...
+    def _emit(self, kind: str, happened: datetime | None = None, **data: object) -> list[Event]: ...
+    def _notify(self, label: str) -> None: ...
+
 
 DETECTION = "Detection"
 START = "Incident Start"
@@ -42,7 +58,7 @@ class NeedsConfirmation(Exception):
         self.proposed = proposed
 
 
-def needs_detection(inc: Incident) -> bool:
+def needs_detection(inc: Filled) -> bool:
     """True when hotfix.md has a `**Detection**` field with no time yet (ask the user once)."""
     text = inc.text("hotfix.md")
     return (
@@ -51,7 +67,7 @@ def needs_detection(inc: Incident) -> bool:
 
 
 def set_detection(
-    inc: Incident, when: datetime | None, how: str, *, force: bool = False
+    inc: Filled, when: datetime | None, how: str, *, force: bool = False
 ) -> Change:
     """Record the detection (time, then how); `when` defaults to now.
 
@@ -90,7 +106,7 @@ def set_detection(
     return change
 
 
-def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Change | None:
+def set_started_at(inc: Filled, when: datetime, *, force: bool = False) -> Change | None:
     """Correct the incident start; every clock, Total Duration and SLA Breach follow.
 
     NeedsConfirmation when another time is there and `force` is not set.
@@ -124,7 +140,7 @@ def set_started_at(inc: Incident, when: datetime, *, force: bool = False) -> Cha
 
 
 def set_fix_commit(
-    inc: Incident, sha: str, subject: str = "", *, force: bool = False
+    inc: Filled, sha: str, subject: str = "", *, force: bool = False
 ) -> Change | None:
     """Record the fix's full SHA in `**Commit SHA**` and the rollback `git revert <sha>`.
 

@@ -1,25 +1,22 @@
 """The incident screen: header, SLA panel and phases of one incident, driven from the keyboard.
 
 All changes go through `core.record.incident.Incident` (the same action layer as the CLI); this
-screen keeps the cursor, shows views, owns the git jobs and turns errors into notifications.
+screen keeps the cursor and shows views; its `IncidentFlows` (record_flows.py) owns the git jobs
+and record dialogs; errors become notifications.
 """
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Input
 
 from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
@@ -37,12 +34,27 @@ from hotfix_tui.tui.actions import (
     display_keys,
 )
 from hotfix_tui.tui.host import host
-from hotfix_tui.tui.screens.record_flows import ACTION_ERRORS, IncidentFlows, is_resolved
+from hotfix_tui.tui.screens.record_flows import (
+    ACTION_ERRORS,
+    CommandsFound,
+    IncidentFlows,
+    is_resolved,
+)
+from hotfix_tui.tui.services.editor import EditorFailed, edit_note
 from hotfix_tui.tui.services.file_watch import (
     POLL_SECONDS,
     FilesChanged,
     FolderWatcher,
     WatchFailed,
+)
+from hotfix_tui.tui.services.git_jobs import (
+    CommitFailed,
+    Committed,
+    FixCommitsListed,
+    FixCommitsListFailed,
+    GitJobs,
+    Synced,
+    SyncFailed,
 )
 from hotfix_tui.tui.widgets.checklist import PhaseBox, TaskRow, TaskTree
 from hotfix_tui.tui.widgets.clock_dock import ClockDock
@@ -57,9 +69,6 @@ WIDE = 160  # columns from which the side panel shows the current task and recen
 WATCH_AFTER = 1.0  # seconds after opening (what changed meanwhile is read when it starts)
 WATCHED = frozenset({"tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl"})
 MIS_TOGGLE_SECONDS = 60  # an undo and re-check this close, nothing between: keep the time
-NOTE_HEAD = "# hotfix-tui:"  # the $EDITOR note file's header lines (dropped from the note)
-
-
 
 
 @dataclass(frozen=True)
@@ -74,11 +83,7 @@ class ClockState:
     log: list[Event]
 
 
-
-
-
-
-class MainScreen(IncidentFlows):
+class MainScreen(Screen[None]):
     """One incident: header, SLA panel, phase checklists, filter and note inputs, footer."""
 
     AUTO_FOCUS = "#tree"
@@ -88,7 +93,9 @@ class MainScreen(IncidentFlows):
     ]
 
     def __init__(self, incident: Incident) -> None:
-        super().__init__(incident)
+        super().__init__()
+        self.incident = incident
+        self.flows = IncidentFlows(self, self, incident)  # git jobs, record dialogs
         self.boxes: list[PhaseBox] = []
         self.cursor: str | None = None  # "p:<index>" or "t:<key>"
         self.checklist = TaskTree(id="tree")
@@ -148,7 +155,7 @@ class MainScreen(IncidentFlows):
         if not found or not found.first().display:
             return
         row = self.current_task()
-        rows = self.activity_rows(limit=8)
+        rows = self.flows.activity_rows(limit=8)
         found.first().show(row.view if row is not None else None,
                            [(r.time, r.who, r.event) for r in rows])
 
@@ -176,7 +183,8 @@ class MainScreen(IncidentFlows):
         self._initial_cursor = f"t:{nxt.key}" if nxt else first
         return self.boxes
 
-    def on_mount(self) -> None:  # (Textual also calls IncidentFlows.on_mount: it listens)
+    def on_mount(self) -> None:
+        self.flows.attach()  # its actions auto-commit (settings.auto_commit)
         if host(self.app).watch_files:  # once the first frame is out: nothing on its way
             self.set_timer(WATCH_AFTER, self.watcher.start)
         for box in self.boxes:
@@ -544,14 +552,14 @@ class MainScreen(IncidentFlows):
         inc = self.incident
         again = inc.reopened(key) if done and inc.records_times(key) else None
         if again is None:
-            self.act(lambda: inc.set_done(key, done))
+            self.flows.act(lambda: inc.set_done(key, done))
             self.refresh_task(key)
             return
         before, reopened, since = again
         now = inc.clock()
         if not since and (now - reopened).total_seconds() <= MIS_TOGGLE_SECONDS:
             # undone and checked again within a minute, nothing in between: a mis-toggle
-            self.act(lambda: inc.set_done(key, True, keep_first=True))
+            self.flows.act(lambda: inc.set_done(key, True, keep_first=True))
             self.refresh_task(key)
             return
         self._ask_recheck(key, row.view.id or key, before, now)
@@ -566,7 +574,7 @@ class MainScreen(IncidentFlows):
             if choice == "at":
                 self._done_at(key, name)
             elif choice in ("now", "keep"):
-                self.act(lambda: inc.set_done(key, True, keep_first=choice == "keep"))
+                self.flows.act(lambda: inc.set_done(key, True, keep_first=choice == "keep"))
                 self.refresh_task(key)
 
         labels = inc.records_times(key)
@@ -575,7 +583,7 @@ class MainScreen(IncidentFlows):
         )
 
     def action_done_at(self) -> None:
-        if self.refuse_while_syncing():
+        if self.flows.refuse_while_syncing():
             return
         row = self._need_task()
         if row is not None:
@@ -587,7 +595,7 @@ class MainScreen(IncidentFlows):
 
         def answered(when: datetime | None) -> None:
             if when is not None:
-                self.act(lambda: self.incident.set_done(key, True, at=when))
+                self.flows.act(lambda: self.incident.set_done(key, True, at=when))
                 self.refresh_task(key)
 
         now = self.incident.clock().strftime("%Y-%m-%d %H:%M")
@@ -599,21 +607,21 @@ class MainScreen(IncidentFlows):
     def action_skip(self) -> None:
         from hotfix_tui.tui.screens.dialogs import SkipScreen  # dialogs load on first use
 
-        if self.refuse_while_syncing():
+        if self.flows.refuse_while_syncing():
             return
         row = self._need_task()
         if row is None:
             return
         key = row.key
         if row.view.skipped is not None:
-            if self.act(lambda: self.incident.unskip(key)) is not None:  # None: failed, said
+            if self.flows.act(lambda: self.incident.unskip(key)) is not None:  # None: failed, said
                 self.refresh_task(key)
                 self.notify(f"{clean(row.view.id or key)} is no longer skipped", markup=False)
             return
 
         def done(reason: str | None) -> None:
             if reason:
-                self.act(lambda: self.incident.skip(key, reason))
+                self.flows.act(lambda: self.incident.skip(key, reason))
                 self.refresh_task(key)
 
         self.app.push_screen(SkipScreen(f"{row.view.id or ''} {row.view.title}".strip()), done)
@@ -637,7 +645,7 @@ class MainScreen(IncidentFlows):
             self._save_note(key, text)
 
     def _save_note(self, key: str, text: str) -> None:
-        self.act(lambda: self.incident.note(key, text))
+        self.flows.act(lambda: self.incident.note(key, text))
         self.refresh_task(key)
 
     def _close_note(self) -> None:
@@ -650,39 +658,11 @@ class MainScreen(IncidentFlows):
         row = self._need_task()
         if row is None:
             return
-        app = self.app
-        editor = host(app).settings.editor
-        editor = editor or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         what = clean(f"{row.view.id or ''} {row.view.title}".strip())[:200]
-        fd, name = tempfile.mkstemp(prefix=f"hotfix-note-{row.view.id or 'task'}-", suffix=".md")
-        os.close(fd)
-        path = Path(name)
-        path.write_text(f"{NOTE_HEAD} note on {what}\n{NOTE_HEAD} lines starting with "
-                        f"'{NOTE_HEAD}' are left out; save an empty note to add nothing\n\n",
-                        encoding="utf-8")
         try:
-            cmd = [*shlex.split(editor), str(path)]
-            try:
-                with app.suspend():
-                    rc = subprocess.run(cmd, check=False).returncode
-            except SuspendNotSupported:
-                rc = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL,
-                                    capture_output=True).returncode
-            text = path.read_text(encoding="utf-8", errors="replace")
-            lines = [ln for ln in text.split("\n") if not ln.startswith(NOTE_HEAD)]
-            while lines and not lines[0].strip():  # the template's blank line, the editor's
-                lines.pop(0)  # final newline: not the note's; the lines between are kept as typed
-            while lines and not lines[-1].strip():
-                lines.pop()
-            text = "\n".join(lines)
-        except (OSError, ValueError) as exc:
-            self.notify(f"could not run the editor {editor!r}: {exc}", severity="error",
-                        markup=False)
-            return
-        finally:
-            path.unlink(missing_ok=True)
-        if rc != 0:
-            self.notify(f"the editor exited with status {rc}; no note added", severity="warning")
+            text = edit_note(self.app, host(self.app).settings.editor, what, row.view.id or "task")
+        except EditorFailed as exc:
+            self.notify(str(exc), severity=exc.severity, markup=False)
             return
         if not text.strip():
             self.notify("empty note; nothing added")
@@ -692,7 +672,7 @@ class MainScreen(IncidentFlows):
     def action_severity(self) -> None:
         from hotfix_tui.tui.screens.dialogs import SeverityChoice, SeverityScreen
 
-        if self.refuse_while_syncing():
+        if self.flows.refuse_while_syncing():
             return
         inc = self.incident
         wf = inc.workflow
@@ -704,7 +684,7 @@ class MainScreen(IncidentFlows):
 
         def done(sev: str | None) -> None:
             if sev:
-                self.act(lambda: inc.set_severity(sev))
+                self.flows.act(lambda: inc.set_severity(sev))
                 self.sync_all()
 
         self.app.push_screen(SeverityScreen(inc.severity, choices), done)
@@ -712,7 +692,7 @@ class MainScreen(IncidentFlows):
     def action_set_status(self) -> None:
         from hotfix_tui.tui.screens.dialogs import StatusScreen
 
-        if self.refuse_while_syncing():
+        if self.flows.refuse_while_syncing():
             return
         inc = self.incident
         statuses = list(inc.workflow.statuses) if inc.workflow else []
@@ -723,7 +703,7 @@ class MainScreen(IncidentFlows):
         def done(status: str | None) -> None:
             if status and status != inc.status:
                 if not self._status_by_task(status):
-                    self.act(lambda: inc.set_status(status))
+                    self.flows.act(lambda: inc.set_status(status))
                 self.sync_all()
 
         self.app.push_screen(StatusScreen(inc.status, statuses), done)
@@ -743,7 +723,7 @@ class MainScreen(IncidentFlows):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.act(lambda: inc.set_done(task.id, True))
+                self.flows.act(lambda: inc.set_done(task.id, True))
                 self.refresh_task(inc.find(task.id).key)
                 self.sync_all()
 
@@ -753,9 +733,9 @@ class MainScreen(IncidentFlows):
 
     def action_undo(self) -> None:
         if self.git.syncing:
-            self.act(self.incident.undo_last)  # waits for the sync
+            self.flows.act(self.incident.undo_last)  # waits for the sync
             return
-        label = self.act(self.incident.undo_last)
+        label = self.flows.act(self.incident.undo_last)
         if label is None:
             if not self.incident.history:
                 self.notify("nothing to undo in this session")
@@ -767,7 +747,7 @@ class MainScreen(IncidentFlows):
         """Log that the next reminder (e.g. the stakeholder update) was done; it starts again."""
         from hotfix_tui.core.alerting.reminders import mark_sent
 
-        if self.refuse_while_syncing():
+        if self.flows.refuse_while_syncing():
             return
         inc = self.incident
         running = self.clock_state().reminders
@@ -791,7 +771,7 @@ class MainScreen(IncidentFlows):
 
     def action_copy(self) -> None:
         row = self.current_task()
-        self.show_commands(list(row.view.steps) if row is not None else [])
+        self.flows.show_commands(list(row.view.steps) if row is not None else [])
 
     def reminders_now(self) -> list[ReminderReading]:
         return self.clock_state().reminders
@@ -938,9 +918,62 @@ class MainScreen(IncidentFlows):
 
         self.app.push_screen(HelpScreen(self.help_rows()))
 
+    # --- git and record flows: the composed IncidentFlows does the work ----------------------
+
+    @property
+    def git(self) -> GitJobs:
+        """The screen's git jobs (commit, sync, fix-commit list)."""
+        return self.flows.git
+
+    def action_commit(self) -> None:
+        self.flows.action_commit()
+
+    def action_sync(self) -> None:
+        self.flows.action_sync()
+
+    def action_fix_commit(self) -> None:
+        self.flows.action_fix_commit()
+
+    def action_detection(self) -> None:
+        self.flows.action_detection()
+
+    def action_correct_start(self) -> None:
+        self.flows.action_correct_start()
+
+    def action_activity(self) -> None:
+        self.flows.action_activity()
+
+    def action_report(self) -> None:
+        self.flows.action_report()
+
+    def action_fill_postmortem(self) -> None:
+        self.flows.action_fill_postmortem()
+
+    def on_committed(self, message: Committed) -> None:
+        self.flows.on_committed(message)
+
+    def on_commit_failed(self, message: CommitFailed) -> None:
+        self.flows.on_commit_failed(message)
+
+    def on_synced(self, message: Synced) -> None:
+        self.flows.on_synced(message)
+
+    def on_sync_failed(self, message: SyncFailed) -> None:
+        self.flows.on_sync_failed(message)
+
+    def on_fix_commits_listed(self, message: FixCommitsListed) -> None:
+        self.flows.on_fix_commits_listed(message)
+
+    def on_fix_commits_list_failed(self, message: FixCommitsListFailed) -> None:
+        self.flows.on_fix_commits_list_failed(message)
+
+    def on_commands_found(self, message: CommandsFound) -> None:
+        self.flows.on_commands_found(message)
+
     # --- file watching --------------------------------------------------------------------
 
-    def on_unmount(self) -> None:  # (and IncidentFlows.on_unmount: it stops listening)
+    def on_unmount(self) -> None:
+        self.flows.detach()
         self.watcher.stop()
 
     def on_files_changed(self, message: FilesChanged) -> None:

@@ -1,8 +1,9 @@
 """The incident screen's git and record flows: commit, sync, fix commit, detection, start
 correction, activity, hand-over report, post-mortem and copy-ready commands.
 
-`IncidentFlows` is the base of `MainScreen`: it owns the screen's `GitJobs`, shows what their
-messages say, and runs the dialogs whose answers become changes through the screen's `act`.
+`MainScreen` composes one `IncidentFlows`: it owns the screen's `GitJobs`, shows what their
+messages say (the screen hands them on), and runs the dialogs whose answers become changes
+through `act`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from textual import work
 from textual.message import Message
 from textual.screen import Screen
 
@@ -62,32 +62,43 @@ class CommandsFound(Message):
         self.commands = commands
 
 
-class IncidentFlows(Screen[None]):
-    """The git jobs and record dialogs of one incident's screen (the base of MainScreen)."""
-
-    def __init__(self, incident: Incident) -> None:
-        super().__init__()
-        self.incident = incident
-        self.git = GitJobs(self, incident)
-        self._waiting: list[Callable[[], object]] = []  # changes made while a sync ran
-
-    # --- what the screen provides ------------------------------------------------------------
+class Shown(Protocol):
+    """What the flows ask of the screen that shows the incident."""
 
     def sync_all(self) -> None:
         """Re-render everything from the incident."""
-        raise NotImplementedError
 
     def check_files(self, force: bool = False) -> None:
         """Reload the files when they changed on disk."""
-        raise NotImplementedError
 
     def reminders_now(self) -> list[ReminderReading]:
         """The reminders running now."""
-        raise NotImplementedError
+        ...
 
     def mark_reminder_sent(self) -> None:
         """Log that the next reminder was done."""
-        raise NotImplementedError
+
+
+class IncidentFlows:
+    """The git jobs and record dialogs of one incident's screen (`MainScreen.flows`).
+
+    `screen` runs the workers, notifications and dialogs; `shown` re-renders what changed."""
+
+    def __init__(self, screen: Screen[Any], shown: Shown, incident: Incident) -> None:
+        self.screen = screen
+        self.shown = shown
+        self.incident = incident
+        self.git = GitJobs(screen, incident)
+        self._waiting: list[Callable[[], object]] = []  # changes made while a sync ran
+        self._auto_scheduled = False
+
+    def notify(self, message: str, **kwargs: Any) -> None:
+        """A notification on the screen (Textual's `notify` arguments)."""
+        self.screen.notify(message, **kwargs)
+
+    def push(self, dialog: Screen[Any], then: Callable[[Any], None] | None = None) -> None:
+        """Show a dialog over the screen; `then` gets its answer."""
+        self.screen.app.push_screen(dialog, then)
 
     # --- changes, and changes that wait for a sync --------------------------------------------
 
@@ -140,30 +151,30 @@ class IncidentFlows(Screen[None]):
 
     # --- auto-commit -------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def attach(self) -> None:
+        """Listen to the incident's actions (when the screen is mounted)."""
         if self._incident_changed not in self.incident.listeners:
             self.incident.listeners.append(self._incident_changed)
 
-    def on_unmount(self) -> None:
+    def detach(self) -> None:
+        """Stop listening (when the screen is unmounted)."""
         if self._incident_changed in self.incident.listeners:
             self.incident.listeners.remove(self._incident_changed)
 
     def _incident_changed(self, inc: Incident, label: str) -> None:
-        app = host(self.app)
-        if not app.settings.auto_commit or inc.repo_root is None or app.main is not self:
+        app = host(self.screen.app)
+        if not app.settings.auto_commit or inc.repo_root is None or app.main is not self.screen:
             return  # (a screen covered by another one for the same incident leaves it to that)
         if threading.current_thread() is not threading.main_thread():  # a sync's worker
-            self.app.call_from_thread(self._schedule_auto_commit)
+            self.screen.app.call_from_thread(self._schedule_auto_commit)
         else:
             self._schedule_auto_commit()
-
-    _auto_scheduled = False
 
     def _schedule_auto_commit(self) -> None:
         # after the action's handler has finished writing; a burst becomes one request
         if not self._auto_scheduled:
             self._auto_scheduled = True
-            self.call_later(self._auto_commit_now)
+            self.screen.call_later(self._auto_commit_now)
 
     def _auto_commit_now(self) -> None:
         self._auto_scheduled = False
@@ -236,7 +247,7 @@ class IncidentFlows(Screen[None]):
         self.git.finished(message)
         self.notify(clean(message.error), severity="error", title="Sync failed", markup=False,
                     timeout=ERROR_TIMEOUT)
-        self.check_files()
+        self.shown.check_files()
         self._run_waiting()
 
     def _reload_after_sync(self) -> None:
@@ -245,8 +256,8 @@ class IncidentFlows(Screen[None]):
         except ACTION_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Reload failed", markup=False)
         else:
-            if self.is_attached:
-                self.sync_all()
+            if self.screen.is_attached:
+                self.shown.sync_all()
         self._run_waiting()
 
     # --- fix commit --------------------------------------------------------------------------
@@ -276,7 +287,7 @@ class IncidentFlows(Screen[None]):
             if choice is not None:
                 self.record_fix_commit(choice)
 
-        self.app.push_screen(CommitPickerScreen(choices, current or None), picked)
+        self.push(CommitPickerScreen(choices, current or None), picked)
 
     def on_fix_commits_list_failed(self, message: FixCommitsListFailed) -> None:
         self.git.finished(message)
@@ -296,7 +307,7 @@ class IncidentFlows(Screen[None]):
         self.notify(clean(f"{c.short} {c.subject}: Commit SHA and rollback command filled; "
                           "y shows the rollback commands to copy (git revert, git reset --hard)"),
                     title="Fix commit recorded", markup=False)
-        self.sync_all()
+        self.shown.sync_all()
 
     # --- detection, start correction ---------------------------------------------------------
 
@@ -313,7 +324,7 @@ class IncidentFlows(Screen[None]):
             if result is not None:
                 self.save_detection(result[0], result[1])
 
-        self.app.push_screen(DetectionScreen(inc.id, inc.clock(), how=how, when=when), answered)
+        self.push(DetectionScreen(inc.id, inc.clock(), how=how, when=when), answered)
 
     def save_detection(self, when: datetime | None, how: str, force: bool = False) -> None:
         inc = self.incident
@@ -326,7 +337,7 @@ class IncidentFlows(Screen[None]):
             return
         value = record_md.get_field(inc.text("hotfix.md"), "Detection") or ""
         self.notify(clean(f"Detection: {value}"), title="Recorded", markup=False)
-        self.sync_all()
+        self.shown.sync_all()
 
     def action_correct_start(self) -> None:
         from hotfix_tui.tui.screens.record_dialogs import TimeScreen
@@ -342,7 +353,7 @@ class IncidentFlows(Screen[None]):
             if when is not None:
                 self.save_start(when)
 
-        self.app.push_screen(TimeScreen("Correct the incident start (UTC)", value, hint), answered)
+        self.push(TimeScreen("Correct the incident start (UTC)", value, hint), answered)
 
     def save_start(self, when: datetime, force: bool = False) -> None:
         try:
@@ -357,7 +368,7 @@ class IncidentFlows(Screen[None]):
                             title="Incident start")
             return
         self.notify(f"Incident Start: {format_time(when)} (clocks follow)", title="Corrected")
-        self.sync_all()
+        self.shown.sync_all()
 
     # --- activity, report, post-mortem ------------------------------------------------------
 
@@ -388,10 +399,10 @@ class IncidentFlows(Screen[None]):
         if inc.repo_root is not None:  # with the folder's git history below the timeline
             from hotfix_tui.tui.screens.history import ActivityWithHistory
 
-            self.app.push_screen(ActivityWithHistory(title, self.activity_rows(), "\n".join(bits),
-                                                     Path(inc.repo_root), inc.folder))
+            self.push(ActivityWithHistory(title, self.activity_rows(), "\n".join(bits),
+                                          Path(inc.repo_root), inc.folder))
             return
-        self.app.push_screen(ActivityScreen(title, self.activity_rows(), "\n".join(bits)))
+        self.push(ActivityScreen(title, self.activity_rows(), "\n".join(bits)))
 
     def action_report(self) -> None:
         from hotfix_tui.core.reports import report
@@ -402,13 +413,13 @@ class IncidentFlows(Screen[None]):
         except ACTION_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Report", markup=False)
             return
-        running = self.reminders_now()
+        running = self.shown.reminders_now()
 
         def closed(result: str | None) -> None:
             if result == "sent":
-                self.mark_reminder_sent()
+                self.shown.mark_reminder_sent()
 
-        self.app.push_screen(ReportScreen(text, running[0].label if running else ""), closed)
+        self.push(ReportScreen(text, running[0].label if running else ""), closed)
 
     def action_fill_postmortem(self) -> None:
         from hotfix_tui.core.reports import report
@@ -428,11 +439,13 @@ class IncidentFlows(Screen[None]):
     def show_commands(self, steps: list[str]) -> None:
         """The commands the record can fill in (and the current task's), to copy one."""
         inc = self.incident
-        self._commands_worker(inc.repo_root, inc.text("hotfix.md"), inc.branch_field, steps)
+        root, hotfix_text, branch = inc.repo_root, inc.text("hotfix.md"), inc.branch_field
+        self.screen.run_worker(lambda: self._find_commands(root, hotfix_text, branch, steps),
+                               thread=True, exclusive=True, group="commands",
+                               exit_on_error=False)
 
-    @work(thread=True, exclusive=True, group="commands", exit_on_error=False)
-    def _commands_worker(self, root: Path | None, hotfix_text: str, branch: str,
-                         steps: list[str]) -> None:
+    def _find_commands(self, root: Path | None, hotfix_text: str, branch: str,
+                       steps: list[str]) -> None:
         from hotfix_tui.core.reports import commands
 
         values = commands.record_values(hotfix_text, branch)
@@ -441,7 +454,7 @@ class IncidentFlows(Screen[None]):
 
             values = commands.record_values(hotfix_text, branch, parent(root, values["fix"]) or "")
         found = commands.step_commands(steps, values) + commands.record_commands(values)
-        self.post_message(CommandsFound(found))
+        self.screen.post_message(CommandsFound(found))
 
     def on_commands_found(self, message: CommandsFound) -> None:
         from hotfix_tui.tui.screens.record_dialogs import CommandsScreen
@@ -450,7 +463,7 @@ class IncidentFlows(Screen[None]):
             self.notify("no commands to copy yet: record the fix commit (f) or the branch",
                         title="Commands")
             return
-        self.app.push_screen(CommandsScreen(message.commands))
+        self.push(CommandsScreen(message.commands))
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -473,4 +486,4 @@ class IncidentFlows(Screen[None]):
             if yes:
                 then()
 
-        self.app.push_screen(ConfirmScreen(question), answered)
+        self.push(ConfirmScreen(question), answered)

@@ -1,0 +1,323 @@
+"""The write path of an incident: one transaction under its lock (see `transact`).
+
+Hand edits are recorded, the action's events appended (fsynced), then the markdown projected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hotfix_tui.core import store
+from hotfix_tui.core.clocks import Clock, utc_now
+from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record import events as evlog
+from hotfix_tui.core.record.change import IncidentError
+from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.record.projection import project
+from hotfix_tui.core.record.view import HOTFIX, POSTMORTEM, TASKS, IncidentView
+from hotfix_tui.core.store import ChangedUnderneath, StoreError
+from hotfix_tui.core.workflow.model import Workflow
+
+Build = Callable[[list[Event], Callable[..., Event]], list[Event]]
+
+
+class IncidentTransaction(IncidentView):
+    """An incident's read view with its write transaction: lock, reconcile, append, project."""
+
+    def __init__(
+        self,
+        folder: Path,
+        workflow: Workflow | None,
+        *,
+        clock: Clock = utc_now,
+        who: str | None = None,
+        repo_root: Path | None = None,
+    ) -> None:
+        self._prepared = False  # the repository's exclude and merge driver are set up
+        super().__init__(folder, workflow, clock=clock, who=who, repo_root=repo_root)
+
+    def _prepare_repo(self) -> None:
+        if self._prepared:
+            return
+        self._prepared = True
+        from hotfix_tui.core.git.repo import ensure_excluded, git_dir
+
+        if self.repo_root is None:
+            return
+        ensure_excluded(self.repo_root)
+        g = git_dir(self.repo_root)
+        if g is not None:
+            from hotfix_tui.core.git.mdmerge import register
+
+            register(g)
+
+    def _lock(self) -> Any:
+        import filelock
+
+        from hotfix_tui.core.record.journal import incident_lock
+
+        lock = incident_lock(self.repo_root, self.folder)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise IncidentError(
+                f"another hotfix-tui is changing {self.folder} (a sync or another window; "
+                f"lock {lock.lock_file} held for more than {lock.timeout:g}s); try again"
+            ) from exc
+        except OSError as exc:
+            raise IncidentError(f"cannot take the incident's lock: {exc}") from exc
+        return lock
+
+    def transact(
+        self,
+        build: Build | None = None,
+        edit: tuple[str, Callable[[str], str]] | None = None,
+        task: str | None = None,
+        edits: dict[str, Callable[[str], str]] | None = None,
+    ) -> list[Event]:
+        """Under the incident's lock: record hand edits, append the action's events (fsynced),
+        then project and write the markdown; returns the action's events."""
+        from hotfix_tui.core.record import journal
+
+        lock = self._lock()
+        try:
+            self.notices = []
+            self._prepare_repo()
+            self._sweep_temps()
+            torn = evlog.set_aside_torn(self.folder, evlog.torn_file(self.folder, self.repo_root))
+            self.notices += [torn] if torn else []
+            made: list[Event] | None = None
+            appended: list[Event] = []
+            for _attempt in range(8):
+                texts = self._read_current()
+                if task is not None and made is None:
+                    self._require_task(texts, task)
+                events = self._keep_log(self._current_log(), appended)
+                pre = self._reconcile(texts, events)
+                base = [*events, *pre]
+                new = list(pre)
+                if made is None:
+                    made = build(base, self._maker(base)) if build else []
+                    new += made
+                if new:
+                    try:
+                        evlog.append(self.folder, new)
+                    except OSError as exc:
+                        raise IncidentError(
+                            str(store._write_error(str(self.folder / evlog.LOG), exc))
+                        ) from exc
+                    appended += new
+                all_events = list({e.id: e for e in [*events, *new]}.values())
+                for name, fn in ([edit] if edit else []) + list((edits or {}).items()):
+                    if texts.get(name) is not None:
+                        texts = {**texts, name: fn(texts[name] or "")}
+                proj = project(texts, all_events, self.workflow)
+                if self._write_all(proj):
+                    journal.save_hashes(self.repo_root, self.folder, proj)
+                    self._keep_view(proj)
+                    break
+            else:
+                raise IncidentError(
+                    f"{self.folder}: the files kept changing while being written (an editor "
+                    "saving continuously?); nothing of yours is lost, run the command again"
+                )
+            self.load()
+            from hotfix_tui.core.record import logkeep
+
+            logkeep.remember(self.repo_root, self.folder, self.events, appended, len(all_events))
+            return made
+        finally:
+            lock.release()
+
+    def _keep_log(self, events: list[Event], appended: list[Event]) -> list[Event]:
+        """The log's events with the lines that vanished from it appended again, and the revert
+        events of the commits that removed them (see `logkeep`)."""
+        from hotfix_tui.core.record import logkeep
+
+        back = logkeep.check(self.repo_root, self.folder, events)
+        if not back.events:
+            return events
+        try:
+            evlog.append_text(self.folder, back.text)
+        except OSError as exc:
+            raise IncidentError(
+                str(store._write_error(str(self.folder / evlog.LOG), exc))
+            ) from exc
+        appended += back.events
+        self.notices += back.messages
+        return sorted({e.id: e for e in [*events, *back.events]}.values(), key=lambda e: e.order)
+
+    def _keep_view(self, proj: dict[str, str | None]) -> None:
+        """Remember that the files just written are the projection of the log as it is now
+        (read again under the lock: the events projected are exactly the ones it holds)."""
+        from hotfix_tui.core.record import journal
+
+        try:
+            log = (self.folder / evlog.LOG).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return
+        journal.save_view(self.repo_root, self.folder, journal.view_key(log, self.workflow), proj)
+
+    def _sweep_temps(self) -> None:
+        """Remove the temp files of a writer killed mid-write (writers hold the lock we hold)."""
+        from contextlib import suppress
+
+        for name in (TASKS, HOTFIX, POSTMORTEM, evlog.LOG):
+            for p in self.folder.glob(f".{name}.*.tmp"):
+                with suppress(OSError):
+                    p.unlink()
+
+    def _require_task(self, texts: dict[str, str | None], ref: str) -> None:
+        doc = tasks_md.parse_tasks(texts.get(TASKS) or "")
+        if doc.task(ref) is None:
+            raise IncidentError(
+                f"{self.path(TASKS)}: task {ref} is gone from the file on disk "
+                "(someone else changed it); nothing was written"
+            )
+
+    def repair(self) -> list[Event]:
+        """Bring the files in line with the log (and record hand edits); writes only if needed.
+
+        Files that are, as read now, what the last projection of the log wrote need no lock."""
+        from hotfix_tui.core.record import logkeep
+
+        self.refresh()
+        if (
+            self._settled
+            and not self._stale_temps()
+            and logkeep.settled(self.repo_root, self.folder)
+        ):
+            self._prepare_repo()
+            return []
+        return self.transact(None)
+
+    def _stale_temps(self) -> bool:
+        return any(True for n in (TASKS, HOTFIX, POSTMORTEM, evlog.LOG)
+                   for _ in self.folder.glob(f".{n}.*.tmp"))
+
+    def _read_current(self) -> dict[str, str | None]:
+        from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
+        from hotfix_tui.core.record import journal
+
+        texts: dict[str, str | None] = {}
+        self._disk: dict[str, str | None] = {}
+        for name in (TASKS, HOTFIX, POSTMORTEM):
+            p = self.path(name)
+            try:
+                if p.exists():
+                    self._inside(p)
+                text = journal.read_stable(p)
+            except StoreError as exc:
+                raise IncidentError(str(exc)) from exc
+            self._disk[name] = text
+            if text is not None and has_markers(text):
+                # projected lines are settled (the projection rebuilds them from the log); a
+                # block of text people wrote stays marked for `resolve` and never blocks a write
+                text, _left = resolve_markers(text)
+            texts[name] = text
+        if texts[TASKS] is None and texts[HOTFIX] is None:
+            raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
+        return texts
+
+    def _current_log(self) -> list[Event]:
+        p = self.folder / evlog.LOG
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
+        events, problems = evlog.parse_log(text, str(p))
+        from hotfix_tui.core.git.mdmerge import has_markers
+
+        if has_markers(text):  # merged without the union rule: keep every event, drop the marks
+            store.atomic_write(p, "".join(e.line() for e in events))
+        self._log_problems = problems
+        return events
+
+    def _reconcile(self, texts: dict[str, str | None], events: list[Event]) -> list[Event]:
+        """Seed a first log from the files, or turn hand edits into events."""
+        from hotfix_tui.core.record import journal
+        from hotfix_tui.core.record.reconcile import seed
+
+        if not events:
+            return seed(texts, self.workflow, self._maker([]))
+        last = journal.load_projection(self.repo_root, self.folder)
+        names = {n for n, t in texts.items() if t is not None and t != last.get(n)}
+        if not names:
+            return []
+        arrived = self._arrived_by_git(names) if self.repo_root is not None else {}
+        out: list[Event] = []
+        make = self._maker(events)
+        order = (TASKS, HOTFIX, POSTMORTEM)
+        local = sorted(names - set(arrived), key=order.index)
+        found, merged = self._hand_edits(texts, [*events, *out], local, make, last)
+        if local:
+            journal.remember(self.repo_root, self.folder, {n: texts[n] for n in local})
+        texts.update(merged)
+        out += found
+        for name, commit in arrived.items():
+            out += self._git_edits(texts, [*events, *out], name, commit)
+        return out
+
+    def _arrived_by_git(self, names: set[str]) -> dict[str, tuple[str, int, str, int]]:
+        """The files that are as git left them (checkout, pull, merge), with their last commit."""
+        from hotfix_tui.core.record import journal
+
+        assert self.repo_root is not None
+        rels = {n: self._rel(n) for n in names}
+        try:
+            blobs = journal.index_blobs(self.repo_root, list(rels.values()))
+        except OSError:
+            return {}
+        out = {}
+        for name, rel in rels.items():
+            text = self._disk.get(name)
+            if text is None or blobs.get(rel) != journal.git_blob_id(text):
+                continue
+            commit = journal.last_commit(self.repo_root, rel)
+            if commit is not None:
+                out[name] = commit
+        return out
+
+    def _git_edits(
+        self,
+        texts: dict[str, str | None],
+        events: list[Event],
+        name: str,
+        commit: tuple[str, int, str, int],
+    ) -> list[Event]:
+        """Edits a commit carried without events, credited to its author and time (the same
+        events, ids included, as `sync` makes of that commit: `credit.commit_edits`)."""
+        from hotfix_tui.core.record.credit import commit_edits, range_edits
+
+        assert self.repo_root is not None
+        rel = self._rel(name).rpartition("/")[0]
+        have = {e.id for e in events}
+        found = commit_edits(self.repo_root, rel, name, commit, self.workflow)
+        found += range_edits(self.repo_root, rel, name, commit[0], None, self.workflow)
+        return list({e.id: e for e in found if e.id not in have}.values())
+
+    def _write_all(self, proj: dict[str, str | None]) -> bool:
+        """Write each projected file that differs; False when one changed under us (redo)."""
+        for name, text in proj.items():
+            disk = self._disk.get(name)
+            if text is None or disk is None or text == disk:
+                continue
+            try:
+                store.atomic_write(self.path(name), text, expect=disk)
+            except ChangedUnderneath:
+                return False
+            except StoreError as exc:
+                raise IncidentError(str(exc)) from exc
+        return True
+
+    def _emit(self, kind: str, happened: datetime | None = None, **data: object) -> list[Event]:
+        ref = data.get("task")
+        return self.transact(
+            lambda _evs, make: [make(kind, happened=happened, **data)],
+            task=str(ref) if ref is not None else None,
+        )

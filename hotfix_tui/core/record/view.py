@@ -1,0 +1,618 @@
+"""The read view of an incident folder: its files and event log loaded, and the facts they say.
+
+Loading never writes; hand edits seen are shown as pending events (see `IncidentView.pending`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from hotfix_tui.core.clocks import (
+    Clock,
+    SlaReading,
+    WindowReading,
+    format_time,
+    precise_now,
+    utc_now,
+    window_readings,
+    workflow_sla,
+)
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record import causal
+from hotfix_tui.core.record import events as evlog
+from hotfix_tui.core.record.change import IncidentError
+from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.record.projection import project, replay
+from hotfix_tui.core.store import Loaded, ensure_inside, read_text, unchanged
+from hotfix_tui.core.workflow.model import TaskDef, Workflow
+
+TASKS = "tasks.md"
+HOTFIX = "hotfix.md"
+POSTMORTEM = "post-mortem.md"
+
+
+@dataclass
+class TaskView:
+    """A task as shown: the file's state joined with the workflow's rules."""
+
+    key: str
+    id: str | None
+    title: str
+    done: bool
+    skipped: str | None
+    applicable: bool
+    reason: str
+    steps: list[str]
+    notes: list[tasks_md.Note]
+    phase_index: int
+    level: int
+    markers: list[str]
+    line: int
+
+    @property
+    def state(self) -> str:
+        if self.done:
+            return "done"
+        if self.skipped is not None:
+            return "skipped"
+        return "open" if self.applicable else "n/a"
+
+    @property
+    def settled(self) -> bool:
+        """Done, skipped or not applicable: nothing left to do."""
+        return self.state != "open"
+
+
+@dataclass
+class PhaseView:
+    """A phase with its tasks and progress."""
+
+    index: int
+    name: str
+    note: str
+    tasks: list[TaskView]
+
+    @property
+    def total(self) -> int:
+        return sum(1 for t in self.tasks if t.applicable or t.done)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for t in self.tasks if (t.applicable or t.done) and (t.done or t.skipped))
+
+    @property
+    def finished(self) -> bool:
+        return all(t.settled for t in self.tasks)
+
+
+@dataclass(frozen=True)
+class PhaseHead:
+    """A phase's name and progress without its task views (what a collapsed phase shows)."""
+
+    index: int
+    name: str
+    note: str
+    done: int
+    total: int
+    finished: bool
+
+
+class IncidentView:
+    """An incident folder as read: the projection of its event log, with its facts and tasks."""
+
+    def __init__(
+        self,
+        folder: Path,
+        workflow: Workflow | None,
+        *,
+        clock: Clock = utc_now,
+        who: str | None = None,
+        repo_root: Path | None = None,
+    ) -> None:
+        self.folder = folder
+        self.workflow = workflow
+        self.clock = clock
+        self.repo_root = repo_root
+        self._who = who
+        self.files: dict[str, Loaded | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
+        self.view: dict[str, str | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
+        self.events: list[Event] = []
+        self.pending: list[Event] = []  # hand edits seen but not recorded yet (read-only views)
+        self.warnings: list[str] = []
+        self.notices: list[str] = []  # what the last write did besides the action (log kept)
+        self._doc: tasks_md.TasksDoc | None = None
+        self._log_sig: tuple[int, int, int] | None = None
+        self._log_problems: list[str] = []
+        self._log_text: str | None = None
+        self._recorder: evlog.Recorder | None = None
+        self._settled = False  # the files read are the projection of the log read (see repair)
+        self.load()
+
+    # --- loading ------------------------------------------------------------------------
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def _read(self, name: str) -> Loaded | None:
+        p = self.path(name)
+        if not p.exists():
+            return None
+        self._inside(p)
+        return read_text(p)
+
+    def _inside(self, p: Path) -> None:
+        """Refuse a file that resolves outside the repository (or the folder, without a repo).
+
+        A tasks.md symlinked to hotfix.md in the same folder is fine and is written through.
+        """
+        ensure_inside(self.repo_root or self.folder, p)
+
+    def _log_signature(self) -> tuple[int, int, int] | None:
+        try:
+            st = (self.folder / evlog.LOG).stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def load(self) -> None:
+        """Read the files and the log; the view is the projection (nothing is written here)."""
+        for name in self.files:
+            self.files[name] = self._read(name)
+        if self.files[TASKS] is None and self.files[HOTFIX] is None:
+            raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
+        self._read_log()
+        self._build_view()
+
+    def _read_log(self) -> None:
+        p = self.folder / evlog.LOG
+        self._log_sig = self._log_signature()
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.events = []
+            self._log_text = None
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
+        self.events, problems = evlog.parse_log(text, str(p))
+        self._log_problems = problems
+        self._log_text = text  # what the events were read from (the key of a kept projection)
+
+    def _build_view(self) -> None:
+        from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
+        from hotfix_tui.core.record import journal
+
+        texts = {n: (f.text if f else None) for n, f in self.files.items()}
+        self.warnings = list(self._log_problems)
+        self._settled = False
+        markers = False
+        for name, text in texts.items():
+            if text is not None and has_markers(text):  # read as the next write will settle it
+                markers = True
+                texts[name], left = resolve_markers(text)
+                self.warnings += [
+                    f"{self.path(name)}:{n}: a conflict in text people wrote: both sides are "
+                    "kept between conflict markers; settle it with `hotfix-tui resolve`"
+                    for n in left
+                ]
+        self.pending = []
+        if self.events and self._log_text is not None:
+            key = journal.view_key(self._log_text, self.workflow)
+            if journal.is_view(self.repo_root, self.folder, key, texts):
+                self.view = texts  # what the last projection of this log wrote: nothing to do
+                self._settled = not markers
+                self._doc = None
+                return
+        if self.events:
+            stored = journal.load_hashes(self.repo_root, self.folder)
+            names = {
+                n
+                for n, t in texts.items()
+                if t is not None and stored and journal.text_hash(t) != stored.get(n)
+            }
+            if names:
+                order = (TASKS, HOTFIX, POSTMORTEM)
+                last = journal.load_projection(self.repo_root, self.folder)
+                self.pending, merged = self._hand_edits(
+                    texts, self.events, sorted(names, key=order.index),
+                    self._maker(self.events), last,
+                )
+                texts.update(merged)
+            self.view = project(texts, [*self.events, *self.pending], self.workflow)
+        else:
+            self.view = texts
+        self._doc = None
+
+    @property
+    def doc(self) -> tasks_md.TasksDoc:
+        """The parsed tasks.md of the view (parsed when first asked for: a CLI action never is)."""
+        if self._doc is None:
+            self._doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
+        return self._doc
+
+    def merge_events(self, extra: list[Event]) -> None:
+        """View the record with events from another copy merged in (read-only: nothing written)."""
+        merged = {e.id: e for e in [*self.events, *extra]}
+        if len(merged) != len(self.events):
+            self.events = sorted(merged.values(), key=lambda e: e.order)
+            self._log_text = None  # no longer the log's events alone
+            self._build_view()
+
+    def refresh(self) -> set[str]:
+        """Re-read what changed on disk; returns the files whose view changed."""
+        disk: set[str] = set()
+        for name, loaded in self.files.items():
+            p = self.path(name)
+            if loaded is not None and unchanged(p, loaded):
+                continue
+            if not p.exists():
+                if loaded is not None:
+                    self.files[name] = None
+                    disk.add(name)
+                continue
+            new = read_text(p)
+            if loaded is None or new.hash != loaded.hash:
+                disk.add(name)
+            self.files[name] = new
+        changed_files = bool(disk)
+        log_changed = self._log_signature() != self._log_sig
+        if not changed_files and not log_changed:
+            return set()
+        before = dict(self.view)
+        if log_changed:
+            self._read_log()
+        self._build_view()
+        return disk | {n for n in self.view if self.view.get(n) != before.get(n)}
+
+    def text(self, name: str) -> str:
+        return self.view.get(name) or ""
+
+    # --- facts ----------------------------------------------------------------------------
+
+    @property
+    def who(self) -> str:
+        if self._who is None:
+            from hotfix_tui.core.git.repo import user_name
+
+            self._who = user_name(self.repo_root)
+        return self._who
+
+    @property
+    def id(self) -> str:
+        for src in (self.doc.fields, record.fields(self.text(HOTFIX))):
+            f = src.get("Hotfix ID")
+            if f and f.value.strip() and "#" not in f.value:
+                return f.value.strip()
+        return self.folder.name
+
+    @property
+    def title(self) -> str:
+        if self.doc.title:
+            return self.doc.title
+        for _, line in record.iter_lines(self.text(HOTFIX))[:5]:
+            if line.startswith("# "):
+                return line[2:].split(":", 1)[-1].strip()
+        return self.folder.name
+
+    def _cached(self, name: str, compute: Callable[[], object]) -> object:
+        src = (self.view.get(HOTFIX), self.doc, self.workflow)
+        cached = getattr(self, name, None)
+        if cached is not None and all(a is b for a, b in zip(cached[0], src, strict=True)):
+            return cached[1]
+        value = compute()
+        setattr(self, name, (src, value))
+        return value
+
+    @property
+    def severity(self) -> str | None:
+        return self._cached("_severity_cache", self._read_severity)  # type: ignore[return-value]
+
+    def _read_severity(self) -> str | None:
+        keys = [s.id for s in self.workflow.severities] if self.workflow else ["P0", "P1", "P2"]
+        found = record.first_checked_key(self.text(HOTFIX), "Severity", keys)
+        if found:
+            return found
+        f = self.doc.fields.get("Severity")
+        value = f.value.strip() if f else ""
+        return value if value in keys else None
+
+    @property
+    def status(self) -> str:
+        wf = self.workflow
+        statuses = list(wf.statuses) if wf else []
+        found = record.last_checked_key(self.text(HOTFIX), "Status", statuses) if statuses else None
+        return found or (wf.initial_status if wf else "") or ""
+
+    def status_set(self) -> Event | None:
+        """The manual status in force (`set-status`, a box ticked by hand) when it is not what
+        the done tasks reach; None when the tasks decide the status."""
+        if not any(e.kind == "status" for e in self.events):
+            return None
+        return replay(self.events, self.workflow).status_set
+
+    @property
+    def status_label(self) -> str:
+        """The status as shown: a manual one says so (`Monitoring (set by Ana)`)."""
+        ev = self.status_set()
+        return f"{self.status} (set by {ev.who or 'hand'})" if ev is not None else self.status
+
+    @property
+    def branch_field(self) -> str:
+        return record.branch_field(self.text(HOTFIX))
+
+    def event_times(self) -> dict[str, datetime]:
+        """Times of the workflow's events, read from the (projected) hotfix.md timeline fields."""
+        times: dict[str, datetime] = self._cached("_events_cache", self._read_event_times)  # type: ignore[assignment]
+        return dict(times)
+
+    def _read_event_times(self) -> dict[str, datetime]:
+        return record.event_times(self.text(HOTFIX), self.workflow.events if self.workflow else {})
+
+    @property
+    def started_at(self) -> datetime | None:
+        wf = self.workflow
+        return self.event_times().get(wf.clock.starts_at if wf else "incident_start")
+
+    def sla(self, now: datetime | None = None) -> SlaReading | None:
+        """The resolution clock for the current severity, or None without a workflow."""
+        return workflow_sla(self.workflow, self.severity, self.event_times(), now or self.clock())
+
+    def windows(self, now: datetime | None = None) -> list[WindowReading]:
+        if self.workflow is None:
+            return []
+        closed = {t.id for t in self.doc.tasks if t.done and t.id}
+        return window_readings(
+            self.workflow.windows, self.event_times(), closed, now or self.clock()
+        )
+
+    def task_def(self, task: tasks_md.Task) -> TaskDef | None:
+        return self.workflow.task(task.id) if (self.workflow and task.id) else None
+
+    def task_view(self, task: tasks_md.Task, severity: str | None = "") -> TaskView:
+        """Join a parsed task with its workflow rules (pass `severity` when viewing many)."""
+        d = self.task_def(task)
+        sev = self.severity if severity == "" else severity
+        applicable = d.applies_to(sev) if d else True
+        reason = ""
+        if not applicable and d is not None:
+            reason = d.not_applicable_reason or f"does not apply to {sev}"
+        return TaskView(
+            key=task.key,
+            id=task.id,
+            title=task.title,
+            done=task.done,
+            skipped=task.skip.text if task.skip else None,
+            applicable=applicable,
+            reason=reason,
+            steps=[s.text for s in task.steps],
+            notes=list(task.notes),
+            phase_index=task.phase_index,
+            level=task.level,
+            markers=list(task.markers),
+            line=task.line,
+        )
+
+    def phases(self) -> list[PhaseView]:
+        """Phases with their task views, in file order."""
+        return [self.phase(i) for i in range(len(self.doc.phases))]
+
+    def phase(self, index: int) -> PhaseView:
+        """One phase with its task views (cheaper than `phases()` for one row's change)."""
+        ph, sev, doc = self.doc.phases[index], self.severity, self.doc
+        views = [self.task_view(t, sev) for t in map(doc.task, ph.task_keys) if t is not None]
+        return PhaseView(index, ph.name, ph.note, views)
+
+    def phase_heads(self) -> list[PhaseHead]:
+        """Every phase's progress as `phases()` counts it, without a view per task."""
+        doc, applies = self.doc, self.applicable()
+        n = len(doc.phases)
+        done, total, open_ = [0] * n, [0] * n, [0] * n
+        for t, ok in zip(doc.tasks, applies, strict=True):
+            i = t.phase_index
+            if not 0 <= i < n:
+                continue
+            if ok or t.done:
+                total[i] += 1
+                if t.done or t.skip is not None:
+                    done[i] += 1
+            if ok and not t.done and t.skip is None:
+                open_[i] += 1
+        return [PhaseHead(i, ph.name, ph.note, done[i], total[i], open_[i] == 0)
+                for i, ph in enumerate(doc.phases)]
+
+    def applicable(self) -> list[bool]:
+        """Whether each task of the file applies at the incident's severity (as its view says)."""
+        wf, sev = self.workflow, self.severity
+        if wf is None:
+            return [True] * len(self.doc.tasks)
+        out = []
+        for t in self.doc.tasks:
+            d = wf.task(t.id) if t.id else None
+            out.append(d.applies_to(sev) if d else True)
+        return out
+
+    def progress(self) -> tuple[int, int]:
+        """Settled (done or skipped) and total applicable tasks, as every view counts them."""
+        phases = self.phases()
+        return sum(p.done for p in phases), sum(p.total for p in phases)
+
+    def tasks(self) -> list[TaskView]:
+        sev = self.severity
+        return [self.task_view(t, sev) for t in self.doc.tasks]
+
+    def next_open(self, after_line: int | None = None) -> TaskView | None:
+        """The first open task (after `after_line`, else from the top), viewing only that one."""
+        sev, first = self.severity, None
+        for t in self.doc.tasks:
+            if t.done or t.skip is not None:
+                continue
+            d = self.task_def(t)
+            if d is not None and not d.applies_to(sev):
+                continue
+            if after_line is None or t.line > after_line:
+                return self.task_view(t, sev)
+            if first is None:
+                first = t
+        return self.task_view(first, sev) if first is not None else None
+
+    def find(self, ref: str) -> tasks_md.Task:
+        """A task by ID (case-insensitive) or key; IncidentError names the file when unknown."""
+        task = self.doc.task(ref) or self.doc.task(ref.upper())
+        if task is None:
+            known = ", ".join(t.id or t.key for t in self.doc.tasks[:8])
+            more = ", ..." if len(self.doc.tasks) > 8 else ""
+            raise IncidentError(f"{self.path(TASKS)}: no task {ref!r} (tasks: {known}{more})")
+        return task
+
+    # --- events this clone makes, hand edits seen -------------------------------------------
+
+    def _maker(self, seen: list[Event], who: str | None = None) -> Callable[..., Event]:
+        """A factory of events by `who` (default: the git user) recorded now, after `seen`."""
+        if self._recorder is None:
+            from hotfix_tui.core.record.journal import clone_id
+
+            self._recorder = evlog.Recorder(clone_id(self.repo_root, self.folder), self.who)
+        rec = self._recorder
+        rec.who = self.who
+        now = precise_now() if self.clock is utc_now else self.clock()
+        made: list[Event] = []
+
+        def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
+            fact = causal.fact_named(kind, data.get("task"))
+            if fact is not None and causal.SAW not in data:
+                data[causal.SAW] = causal.saw_of([*seen, *made], fact)
+            ev = rec.make(kind, now, [*seen[-1:], *made[-1:]], happened=happened, **data)
+            if who is not None and who != ev.who:
+                ev = Event(ev.id, ev.kind, ev.recorded, ev.happened, who, ev.clone, ev.data)
+            made.append(ev)
+            return ev
+
+        return make
+
+    def _hand_edits(
+        self,
+        texts: dict[str, str | None],
+        events: list[Event],
+        names: list[str],
+        make: Callable[..., Event],
+        last: dict[str, str],
+    ) -> tuple[list[Event], dict[str, str]]:
+        """Hand edits of the files `names`, each merged three-way: the base is the text kept
+        here (a projection written, a file seen, HEAD's) it differs least from; only the edit's
+        own changes become events, and its text is merged onto the last projection written."""
+        from hotfix_tui.core.git.mdmerge import has_markers, merge3
+        from hotfix_tui.core.record import journal
+        from hotfix_tui.core.record.reconcile import closest, edit_events
+
+        out: list[Event] = []
+        merged: dict[str, str] = {}
+        for name in names:
+            edited = texts.get(name)
+            if edited is None:
+                continue
+            cands = journal.candidates(self.repo_root, self.folder, name)
+            cands += [t for t in self._git_texts(name) if t not in cands]
+            base = closest(edited, cands)
+            ours = last.get(name)
+            if ours is not None and has_markers(ours) and not has_markers(edited):
+                base = ours  # the person settled the conflict the last projection kept marked
+            now = {**texts, **merged}
+            out += edit_events(
+                name, now, base, [*events, *out], self.workflow, make
+            )
+            if name == TASKS and base is not None:
+                out += self._retitles(edited, base, [*events, *out], make)
+            if base is not None and ours is not None and ours != base and edited != base:
+                text, marked = merge3(base, ours, edited, ("hotfix-tui", "edited by hand"))
+                if marked:
+                    self.warnings.append(
+                        f"{self.path(name)}: your edit and the record changed the same text; "
+                        "both are kept between conflict markers (`hotfix-tui resolve`)"
+                    )
+                merged[name] = text
+        return out, merged
+
+    def _git_texts(self, name: str) -> list[str]:
+        """The file as the last commits touching it have it, newest first (a buffer read after
+        a pull or a sync holds one of them); [] outside git."""
+        from hotfix_tui.core.record import journal
+
+        if self.repo_root is None:
+            return []
+        try:
+            return journal.committed_texts(self.repo_root, self._rel(name))
+        except (OSError, ValueError):
+            return []
+
+    def _retitles(
+        self, text: str, before: str, events: list[Event], make: Callable[..., Event]
+    ) -> list[Event]:
+        """Tasks retitled by hand since the last projection: the ID stays, the title is an event."""
+        was = {t.id: t.title for t in tasks_md.parse_tasks(before).tasks if t.id}
+        st = replay(events, self.workflow)
+        out = []
+        for t in tasks_md.parse_tasks(text).tasks:
+            old = was.get(t.id) if t.id else None
+            changed = t.id and old is not None and t.title and t.title != old
+            if changed and st.task(t.id or "").title != t.title:
+                out.append(make("retitle", task=t.id, text=t.title, hand=True))
+        return out
+
+    def _rel(self, name: str) -> str:
+        assert self.repo_root is not None
+        return (self.folder / name).resolve().relative_to(self.repo_root.resolve()).as_posix()
+
+    def _ref(self, task: tasks_md.Task) -> str:
+        return task.id or task.key
+
+    def order_warnings(self) -> list[str]:
+        """Timeline times out of order (Detection <= Investigation Start <= ... <= Incident End)."""
+        wf = self.workflow
+        if wf is None:
+            return []
+        times = self.event_times()
+        chain = [
+            "detection",
+            "investigation_start",
+            "root_cause_identified",
+            "fix_deployed",
+            wf.clock.stops_at,
+        ]
+        out = []
+        prev: tuple[str, datetime] | None = None
+        for ev in chain:
+            t = times.get(ev)
+            if t is None:
+                continue
+            if prev is not None and t < prev[1]:
+                out.append(
+                    f"{wf.events.get(ev, ev)} ({format_time(t)}) is before "
+                    f"{wf.events.get(prev[0], prev[0])} ({format_time(prev[1])}); check the times"
+                )
+            prev = (ev, t)
+        return out
+
+    def reopened(self, ref: str) -> tuple[datetime, datetime, bool] | None:
+        """For an open task that was done before: (its last done time, when it was reopened,
+        whether anything else was recorded since); None otherwise."""
+        task = self.find(ref)
+        key = self._ref(task)
+        ts = replay(self.events, self.workflow).task(key)
+        last = ts.decided_by
+        if ts.done or ts.last_done_at is None or last is None or last.kind != "reopen":
+            return None
+        after = [e for e in self.events if e.order > last.order]
+        return ts.last_done_at, last.recorded_at, bool(after)
+
+    def records_times(self, ref: str) -> list[str]:
+        """The timeline labels checking a task records (e.g. Incident End for T013)."""
+        d = self.task_def(self.find(ref))
+        wf = self.workflow
+        if d is None or wf is None:
+            return []
+        return [label for ev in d.events if (label := wf.events.get(ev))]
