@@ -113,11 +113,28 @@ def _killed_command(root: Path, rnd: random.Random) -> None:
 
 
 def _revert(root: Path, who: str, cancelled: set[str]) -> bool:
-    """`git revert` of this clone's latest own commit of the folder (its notes are taken back)."""
+    """`git revert` of this clone's latest record commit (one hotfix-tui made: its notes are
+    taken back). A revert of a revert is not tried: its cancellations are not lifted (README)."""
     log = git(
-        root, "log", "--no-merges", "--diff-filter=M", "--format=%H %an", "-n20", "--", FOLDER
+        root,
+        "log",
+        "--no-merges",
+        "--diff-filter=M",
+        "--format=%H%x1f%an%x1f%(trailers:key=Hotfix-Id,valueonly)%x1e",
+        "-n40",
+        "--",
+        FOLDER,
     )
-    sha = next((ln.split()[0] for ln in log.splitlines() if ln.split(" ", 1)[1] == who), None)
+    sha = next(
+        (
+            parts[0]
+            for rec in log.split("\x1e")
+            if len(parts := rec.strip().split("\x1f")) == 3
+            and parts[1] == who
+            and parts[2].strip()
+        ),
+        None,
+    )
     if sha is None:
         return False
     diff = git(root, "show", "--format=", sha, "--", f"{FOLDER}/events.jsonl")
