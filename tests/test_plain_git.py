@@ -197,3 +197,28 @@ def test_an_edit_a_commit_carried_names_what_that_commit_s_log_held(setup, capsy
     assert code == 0, err
     reopen = next(e for e in log(alice) if e["kind"] == "reopen" and e.get("task") == "T004")
     assert reopen["who"] == FRED and reopen["saw"] == [done["id"]]
+
+
+def test_an_editor_saved_over_a_pulled_file_keeps_what_the_pull_brought(setup, capsys):
+    """The buffer was read before a plain `git pull` brought a teammate's note by hand."""
+    _remote, alice, fred = setup
+    run(capsys, "sync")
+    git(fred, "pull", "-q")
+    tasks = alice / FOLDER / "tasks.md"
+    buffer = tasks.read_text()  # Alice's editor reads tasks.md
+    theirs = fred / FOLDER / "tasks.md"
+    line = "  - **Note** (2026-11-25 14:30:00 UTC, Fred Fresh): pool size is 10\n"
+    text = theirs.read_text()
+    at = text.index("\n", text.index("**T004**")) + 1
+    theirs.write_text(text[:at] + line + text[at:])
+    git(fred, "commit", "-q", "-am", "a note by hand")
+    git(fred, "push", "-q")
+    git(alice, "pull", "-q", "--no-edit")
+    assert "pool size is 10" in tasks.read_text()
+    tasks.write_text(buffer.replace("Review error logs", "Review the error logs"))  # stale save
+    code, _out, err = run(capsys, "done", "T001")
+    assert code == 0, err
+    after = tasks.read_text()
+    assert after.count("pool size is 10") == 1 and "Review the error logs" in after
+    notes = [e for e in log(alice) if e.get("text") == "pool size is 10"]
+    assert [e["kind"] for e in notes] == ["note"] and notes[0]["who"] == FRED

@@ -254,13 +254,45 @@ class IncidentTransaction(IncidentView):
         make = self._maker(events)
         order = (TASKS, HOTFIX, POSTMORTEM)
         local = sorted(names - set(arrived), key=order.index)
-        found, merged = self._hand_edits(texts, [*events, *out], local, make, last)
+        came = self._came_by_git(local, last) if self.repo_root is not None else {}
+        for name, (text, commit) in came.items():  # git brought it before the editor saved
+            out += self._git_edits({**texts, name: text}, [*events, *out], name, commit)
+        ours = {**last, **{n: t for n, (t, _c) in came.items()}}
+        found, merged = self._hand_edits(texts, [*events, *out], local, make, ours)
         if local:
             journal.remember(self.repo_root, self.folder, {n: texts[n] for n in local})
         texts.update(merged)
         out += found
         for name, commit in arrived.items():
             out += self._git_edits(texts, [*events, *out], name, commit)
+        return out
+
+    def _came_by_git(
+        self, names: list[str], last: dict[str, str]
+    ) -> dict[str, tuple[str, tuple[str, int, str, int]]]:
+        """Files edited here whose index text is not the last projection written here: git
+        brought a newer text (pull, merge, revert) that the edit was saved over; that text and
+        its last commit, so its lines are merged in and its commits' hand edits recorded."""
+        from hotfix_tui.core.record import journal
+
+        assert self.repo_root is not None
+        rels = {n: self._rel(n) for n in names if n in last}
+        try:
+            blobs = journal.index_blobs(self.repo_root, list(rels.values()))
+        except OSError:
+            return {}
+        out = {}
+        for name, rel in rels.items():
+            blob = blobs.get(rel)
+            if blob is None or blob == journal.git_blob_id(last[name]):
+                continue
+            ours = journal.candidates(self.repo_root, self.folder, name)
+            if blob in {journal.git_blob_id(t) for t in ours}:
+                continue  # a text of ours that is committed, not one git brought
+            text = journal.show(self.repo_root, "", rel)
+            commit = journal.last_commit(self.repo_root, rel)
+            if text is not None and commit is not None:
+                out[name] = (text, commit)
         return out
 
     def _arrived_by_git(self, names: set[str]) -> dict[str, tuple[str, int, str, int]]:
