@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -29,8 +30,8 @@ def _app(repo, clock, minutes: int, done: tuple[str, ...] = ()) -> HotfixApp:
     now = clock()
     due = alerts.due_alerts(inc.id, inc.severity, inc.sla(now), wf.clock.warnings,
                             inc.windows(now), incident_reminders(inc, now, []), set(), now)
-    for a in due:
-        alerts.record(folder, a, "Ana Lyst")
+    for a in due:  # logged two minutes before the app starts: shown before, never again
+        alerts.record(folder, replace(a, at=now - timedelta(minutes=2)), "Ana Lyst")
     return HotfixApp(inc, root=repo, clock=clock, settings=Settings(theme="textual-dark"),
                      watch=False)
 
