@@ -36,7 +36,7 @@ def repo(tmp_path) -> Path:
     return make_repo(tmp_path / "repo")
 
 
-# --- figures for README's Reliability table (tests/reliability_report.py) -------------------
+# --- figures for docs/reliability.md's table (tests/reliability_report.py) -------------------
 _RELIABILITY_TESTS: reliability_report.Tests = {}
 
 

@@ -1,4 +1,4 @@
-"""Render README.md's "Reliability" section from the figures the test suite writes.
+"""Render docs/reliability.md's table from the figures the test suite writes.
 
 Run `pytest -q && python tests/reliability_report.py` (add `--print` to only print the block).
 """
@@ -21,7 +21,7 @@ from typing import Any
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
-README = ROOT / "README.md"
+README = ROOT / "docs" / "reliability.md"  # the generated table (README.md links to it)
 DATA = TESTS / ".reliability"
 START, END = "<!-- reliability:start -->", "<!-- reliability:end -->"
 COMMAND = "pytest -q && python tests/reliability_report.py"
@@ -315,13 +315,11 @@ def _record_cell(s: dict[str, int], m: dict[str, object]) -> str:
 
 
 def render(s: dict[str, int] | None = None, m: dict[str, object] | None = None) -> str:
-    """The README block: a heading, a note on where the figures come from, the table."""
+    """The block: a note on where the figures come from, the table."""
     s = stable() if s is None else s
     m = measured() if m is None else m
     lines = [
         START,
-        "## Reliability",
-        "",
         "Generated from the test suite's figures (`tests/.reliability/`); regenerate with",
         f"`{COMMAND}`. A test fails when the counts here drift from the tests.",
         "",
@@ -346,7 +344,7 @@ def readme_block(text: str) -> str | None:
 
 
 def update(readme: Path = README) -> bool:
-    """Rewrite (or append) the block; True when README.md changed."""
+    """Rewrite (or append) the block; True when the file changed."""
     text = readme.read_text(encoding="utf-8")
     block = render().rstrip("\n")
     old = readme_block(text)
@@ -360,4 +358,4 @@ if __name__ == "__main__":
     if "--print" in sys.argv[1:]:
         print(render(), end="")
     else:
-        print("README.md updated" if update() else "README.md already up to date")
+        print("docs/reliability.md updated" if update() else "docs/reliability.md already up to date")

@@ -1,7 +1,7 @@
 """Smoke run of the performance benchmark: every figure is reported and numeric.
 
 The figures are not compared with their targets here (CI machines are noisy); full runs of
-`python tests/benchmarks/run.py` do that, see the Performance section of README.md.
+`python tests/benchmarks/run.py` do that, see docs/performance.md.
 """
 
 from __future__ import annotations

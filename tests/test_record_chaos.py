@@ -2,7 +2,7 @@
 plain `git pull`, a write racing a sync in the same clone, and SIGKILLed commands.
 
 Nothing recorded is ever lost, and after at most two quiet sync rounds every clone holds the
-same events and byte-identical markdown. The figures go to README's Reliability table.
+same events and byte-identical markdown. The figures go to docs/reliability.md.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ typed by hand), an editor saving a stale buffer, `git pull --rebase`, `git rever
 
 After quiet rounds the clones are byte-identical, every note typed is there exactly once (unless
 a revert took it back), the log lost no line, Status and the timeline follow the tasks, and no
-lock blocks a sync. The figures go to README's Reliability table.
+lock blocks a sync. The figures go to docs/reliability.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""README.md's Reliability section must state the counts the tests actually run."""
+"""docs/reliability.md must state the counts the tests actually run."""
 
 from __future__ import annotations
 
