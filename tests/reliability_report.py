@@ -358,4 +358,5 @@ if __name__ == "__main__":
     if "--print" in sys.argv[1:]:
         print(render(), end="")
     else:
-        print("docs/reliability.md updated" if update() else "docs/reliability.md already up to date")
+        done = update()
+        print("docs/reliability.md " + ("updated" if done else "already up to date"))
