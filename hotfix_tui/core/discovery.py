@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotfix_tui.core.markdown import record_md as record
-
 if TYPE_CHECKING:
     from hotfix_tui.core.workflow.model import Workflow
 
@@ -126,24 +124,27 @@ def next_number(root: Path, prefix: str = "hotfix") -> int:
     return best + 1
 
 
-def quick_status(folder: Path) -> str:
-    """The checked status in hotfix.md, read without loading the whole incident."""
+def quick_status(folder: Path, root: Path | None = None) -> str:
+    """The status hotfix.md says (`hotfix_fields.status`), read without loading the incident."""
+    return _status(folder, folder_workflow(folder, root))
+
+
+def _status(folder: Path, wf: Workflow | None) -> str:
+    from hotfix_tui.core.markdown import hotfix_fields
+
     try:
         text = (folder / "hotfix.md").read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return ""
-    checked = record.checked_options(text, "Status")
-    return checked[-1] if checked else ""
+    return hotfix_fields.status(text, wf)
 
 
 def is_closed(folder: Path, root: Path | None = None) -> bool:
     """True when the incident's status is a final one of its workflow's lifecycle."""
     from hotfix_tui.core.workflow.lifecycle import is_closed as closed
 
-    status = quick_status(folder)
-    if not status:
-        return False
-    return closed(status, folder_workflow(folder, root))
+    wf = folder_workflow(folder, root)
+    return closed(_status(folder, wf), wf)
 
 
 class Ambiguous(Exception):
@@ -157,9 +158,11 @@ class Ambiguous(Exception):
 
 def workflow_name_for(folder: Path, tasks_text: str) -> str | None:
     """The workflow an incident folder uses: its `**Workflow**` field, else its folder prefix."""
-    wf = record.get_field(tasks_text, "Workflow") if "Workflow" in tasks_text else None
-    if wf and wf.strip():
-        return wf.strip()
+    from hotfix_tui.core.markdown.hotfix_fields import workflow_name
+
+    named = workflow_name(tasks_text)
+    if named:
+        return named
     m = _FLAT.match(folder.name)
     if m:
         return m.group("prefix")
@@ -178,7 +181,9 @@ def has_severities(folder: Path, root: Path | None) -> bool:
     except OSError:
         head = ""
     name = workflow_name_for(folder, head)
-    if name == "hotfix" and not record.get_field(head, "Workflow"):
+    from hotfix_tui.core.markdown.hotfix_fields import workflow_name
+
+    if name == "hotfix" and not workflow_name(head):
         return True  # the built-in incident workflow (the common case: no file to read)
     wf = _named_workflow(name, root)
     return wf is not None and bool(wf.severities)

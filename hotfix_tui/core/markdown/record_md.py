@@ -55,20 +55,6 @@ def iter_lines(text: str) -> list[tuple[int, str]]:
 
 
 
-def event_times(text: str, events: dict[str, str]) -> dict[str, datetime]:
-    """The workflow events' times (event -> the label of its hotfix.md field), read from the
-    fields of `text` (a time, then optionally ` - ` and words)."""
-    out: dict[str, datetime] = {}
-    if events:
-        flds = fields(text)
-        for name, label in events.items():
-            f = flds.get(label) if label else None
-            if f is not None:
-                t = parse_time(f.value.split(" - ", 1)[0])
-                if t is not None:
-                    out[name] = t
-    return out
-
 def fields(text: str) -> dict[str, Field]:
     """Every `**Name**: value` field outside code fences; the first of a name wins."""
     return dict(_fields(text))
@@ -128,16 +114,6 @@ def get_field(text: str, name: str) -> str | None:
     """The value of a field, or None when the field is absent."""
     f = fields(text).get(name)
     return f.value if f else None
-
-
-def branch_field(text: str) -> str:
-    """hotfix.md's `**Branch**` value without its code quotes: '' when it names no branch (a
-    `[...]` or `###` placeholder, `(none)`, spaces), so no view or command ever shows one."""
-    value = (get_field(text, "Branch") or "").strip().strip("`").strip()
-    return value if _BRANCH_NAME.fullmatch(value) else ""
-
-
-_BRANCH_NAME = re.compile(r"[^\s#\[\]()~^:?*\\`-][^\s#\[\]()~^:?*\\`]*")
 
 
 def set_field(text: str, name: str, value: str) -> str:

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from hotfix_tui.core.clocks import format_time
-from hotfix_tui.core.markdown import record_md
+from hotfix_tui.core.markdown import hotfix_fields, record_md
 from hotfix_tui.core.record.fill import NeedsConfirmation, detection_answer
 from hotfix_tui.core.record.incident import Incident, IncidentError
 from hotfix_tui.core.store import StoreError
@@ -270,7 +270,7 @@ class IncidentFlows(Screen[None]):
                                 c.date.strftime("%Y-%m-%d %H:%M"))
                    for c in message.commits]
         hotfix = self.incident.text("hotfix.md")
-        current = (record_md.get_field(hotfix, "Commit SHA") or "").strip(" `")
+        current = hotfix_fields.commit_sha(hotfix)
 
         def picked(choice: CommitChoice | None) -> None:
             if choice is not None:
@@ -307,7 +307,7 @@ class IncidentFlows(Screen[None]):
         if self.refuse_while_syncing():
             return
         inc = self.incident
-        when, how = detection_answer(inc.text("hotfix.md"))
+        when, how = detection_answer(inc.text("hotfix.md"), inc.workflow)
 
         def answered(result: tuple[datetime | None, str] | None) -> None:
             if result is not None:
@@ -324,7 +324,7 @@ class IncidentFlows(Screen[None]):
             return
         if done is None:
             return
-        value = record_md.get_field(inc.text("hotfix.md"), "Detection") or ""
+        value = hotfix_fields.detection_text(inc.text("hotfix.md"), inc.workflow)
         self.notify(clean(f"Detection: {value}"), title="Recorded", markup=False)
         self.sync_all()
 
