@@ -156,3 +156,32 @@ def test_a_workflow_that_renames_the_detection_field_is_asked_and_filled_there(r
     assert "**Noticed**: 2026-11-25 14:00:00 UTC - pager" in text
     assert detection_answer(text, wf) == ("2026-11-25 14:00:00", "pager")
     assert inc.event_times()["detection"] == clock.now()
+
+
+CHECKLIST = """# Tasks: Bugfix - Login crash
+
+## Phase 1: Reproduce
+
+- [x] **T001** Write a failing test
+- [{mark}] **T002** Fix it
+"""
+
+
+def test_a_plain_checklist_is_closed_once_every_task_is_settled_for_every_reader(repo, clock):
+    from hotfix_tui.core.discovery import is_closed
+    from hotfix_tui.core.opening import load_incident
+    from hotfix_tui.core.reports.summaries import summarize
+    from hotfix_tui.core.workflow import lifecycle
+
+    folder = repo / "specs" / "bugfix-001-login-crash"
+    folder.mkdir(parents=True)
+    for mark, want in ((" ", False), ("x", True)):
+        (folder / "tasks.md").write_text(CHECKLIST.format(mark=mark))
+        inc = load_incident(folder, repo, clock=clock)
+        assert inc.workflow is None  # a prefix that names no workflow: a plain checklist
+        summary = summarize(inc)
+        assert summary is not None
+        # the TUI's main screen, `watch`, the overview, the board and `join` ask the lifecycle
+        assert lifecycle.closed(inc) is want
+        assert lifecycle.closed(summary) is want
+        assert is_closed(folder, repo) is want  # the picker and the board's work tree

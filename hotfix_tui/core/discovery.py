@@ -132,19 +132,36 @@ def quick_status(folder: Path, root: Path | None = None) -> str:
 def _status(folder: Path, wf: Workflow | None) -> str:
     from hotfix_tui.core.markdown import hotfix_fields
 
+    return hotfix_fields.status(_read(folder / "hotfix.md"), wf)
+
+
+def _read(path: Path) -> str:
     try:
-        text = (folder / "hotfix.md").read_text(encoding="utf-8-sig", errors="replace")
+        return path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return ""
-    return hotfix_fields.status(text, wf)
+
+
+def _progress(folder: Path, wf: Workflow | None) -> tuple[int, int] | None:
+    """Settled and total tasks (`tasks_tally.progress`); None when the tally cannot say."""
+    from hotfix_tui.core.markdown import hotfix_fields, tasks_tally
+
+    doc = tasks_tally.tally(_read(folder / "tasks.md"))
+    if doc is None:
+        return None
+    hot = _read(folder / "hotfix.md")
+    sev = hotfix_fields.severity(hot, wf, doc.fields.get(hotfix_fields.SEVERITY))
+    return tasks_tally.progress(doc, wf, sev)
 
 
 def is_closed(folder: Path, root: Path | None = None) -> bool:
-    """True when the incident's status is a final one of its workflow's lifecycle."""
+    """True when the incident is closed by its workflow's lifecycle (`lifecycle.is_closed`; a
+    plain checklist by its tasks, as far as `tasks_tally` reads them)."""
     from hotfix_tui.core.workflow.lifecycle import is_closed as closed
 
     wf = folder_workflow(folder, root)
-    return closed(_status(folder, wf), wf)
+    plain = wf is None or not wf.statuses
+    return closed(_status(folder, wf), wf, _progress(folder, wf) if plain else None)
 
 
 class Ambiguous(Exception):

@@ -252,9 +252,7 @@ class Board:
                 continue
             fig = c.figures
             hid = fig.id if fig is not None else Path(c.path).name
-            closed = fig is not None and lifecycle.is_closed(
-                fig.status, fig.workflow, fig.progress()
-            )
+            closed = fig is not None and lifecycle.closed(fig)
             e = Entry(
                 "",
                 self.root / c.path,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfix_tui.core.markdown import hotfix_fields as hf
-from hotfix_tui.core.markdown.tasks_tally import Tally, tally
+from hotfix_tui.core.markdown.tasks_tally import Tally, progress, tally
 from hotfix_tui.core.reports.summaries import IncidentSummary, stamp
 from hotfix_tui.core.workflow.model import Workflow
 
@@ -69,13 +69,7 @@ def scan_summary(
 
 def _summary(name: str, doc: Tally, hot: str, wf: Workflow | None) -> IncidentSummary:
     severity = hf.severity(hot, wf, doc.fields.get(hf.SEVERITY))
-    done = total = 0
-    for t in doc.tasks:
-        d = wf.task(t.id) if (wf is not None and t.id) else None
-        applicable = d.applies_to(severity) if d else True
-        if applicable or t.done:
-            total += 1
-            done += bool(t.done or t.skip)
+    done, total = progress(doc, wf, severity)
     return IncidentSummary(
         id=hf.incident_id(doc.fields.get(hf.HOTFIX_ID), hot) or name,
         title=doc.title or hf.title(hot) or name,

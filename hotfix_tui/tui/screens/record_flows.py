@@ -47,13 +47,6 @@ ERROR_TIMEOUT = 6  # seconds an error notification stays (the next one may matte
 T = TypeVar("T")
 
 
-def is_resolved(inc: Incident) -> bool:
-    """The incident's status is a final one of its workflow's lifecycle (e.g. Resolved)."""
-    from hotfix_tui.core.workflow.lifecycle import is_closed
-
-    return is_closed(inc.status, inc.workflow, inc.progress())
-
-
 class CommandsFound(Message):
     """The copy-ready commands the record fills in were found."""
 
