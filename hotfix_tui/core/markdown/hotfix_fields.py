@@ -139,6 +139,11 @@ def detection_label(wf: Workflow | None) -> str:
     return (wf.events.get("detection") if wf else None) or DETECTION
 
 
+def start_time(hotfix: str, wf: Workflow | None) -> datetime | None:
+    """The time in the start field (`start_label`), or None."""
+    return record.field_time(hotfix, start_label(wf))
+
+
 def field_times(hotfix: str, labels: Mapping[str, str]) -> dict[str, datetime]:
     """The times of the events whose fields (event -> label) hold one (a time, then optionally
     ` - ` and words)."""

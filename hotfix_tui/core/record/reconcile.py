@@ -76,7 +76,7 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
     status = hf.checked_status(hot, wf)
     if status:
         out.append(make("status", value=status, seed=True))
-    start = record.field_time(hot, hf.start_label(wf)) if hot else None
+    start = hf.start_time(hot, wf)
     if start is not None:
         out.append(make("start", happened=start, seed=True))
     det = hf.detection(hot, wf)
@@ -216,7 +216,7 @@ def _record_edits(
     status = hf.checked_status(hot, wf)
     if status and status != st.status:
         out.append(make("status", value=status, hand=True))
-    start = record.field_time(hot, hf.start_label(wf))
+    start = hf.start_time(hot, wf)
     if start is not None and start != st.start:
         out.append(make("start", happened=start, hand=True))
     det = hf.detection(hot, wf)
