@@ -128,7 +128,7 @@ def create_incident(
 
 def _here(root: Path, git_repo: bool) -> str:
     """hotfix.md's Branch for `--no-branch`: the current branch, else a placeholder that
-    `record_md.branch_field` reads as no branch (never a name a command could use)."""
+    `hotfix_fields.branch` reads as no branch (never a name a command could use)."""
     if not git_repo:
         return "[no branch: not a git repository]"
     return current_branch(root) or "[no branch: declared on a detached HEAD]"

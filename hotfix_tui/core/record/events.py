@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,10 +95,6 @@ class Event:
             clone=str(obj.get("clone") or ""),
             data=data,
         )
-
-
-class LogError(Exception):
-    """The log has a line that is not an event; the message names the file and line."""
 
 
 # The last log text read and what it held: a log only grows, so the next read parses the tail.
@@ -306,7 +302,3 @@ class Recorder:
         clean = {k: v for k, v in data.items() if v is not None}
         when = happened or now.replace(microsecond=0)  # shown to the second; order is `recorded`
         return Event(eid, kind, recorded, iso(when), self.who, self.clone, clean)
-
-
-def of_kind(events: Iterable[Event], *kinds: str) -> Iterator[Event]:
-    return (e for e in events if e.kind in kinds)

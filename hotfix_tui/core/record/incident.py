@@ -25,7 +25,7 @@ from hotfix_tui.core.record.view import IncidentView as IncidentView
 from hotfix_tui.core.record.view import PhaseHead as PhaseHead
 from hotfix_tui.core.record.view import PhaseView as PhaseView
 from hotfix_tui.core.record.view import TaskView as TaskView
-from hotfix_tui.core.workflow.model import Workflow
+from hotfix_tui.core.workflow.model import Workflow, severity_ids
 
 __all__ = ["EVENT_ROWS", "BadInput", "Change", "Incident", "IncidentError"]
 
@@ -232,7 +232,7 @@ class Incident(IncidentTransaction):
     def set_severity(self, severity: str) -> Change | None:
         """Change the severity; the clocks and applicable tasks follow."""
         wf = self.workflow
-        keys = [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
+        keys = severity_ids(wf)
         severity = severity.upper()
         if severity not in keys:
             raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(keys)}")

@@ -12,23 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
-from hotfix_tui.core.clocks import format_time, human_duration, parse_time
+from hotfix_tui.core.clocks import format_time, parse_time
+from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import causal
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.workflow import lifecycle
 from hotfix_tui.core.workflow.lifecycle import is_closed
-from hotfix_tui.core.workflow.model import Workflow
+from hotfix_tui.core.workflow.model import Workflow, severity_ids
 
 TASKS = "tasks.md"
 HOTFIX = "hotfix.md"
 POSTMORTEM = "post-mortem.md"
-DURATION_PLACEHOLDER = "[X hours Y minutes]"
-START_FIELD = "Incident Start"
-DETECTION_FIELD = "Detection"
-COMMIT_FIELD = "Commit SHA"
-COMMIT_PLACEHOLDER = "[git commit hash]"
 
 # Placeholder rows of the post-mortem timeline that a recorded event replaces.
 EVENT_ROWS: dict[str, str] = {
@@ -175,8 +171,7 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
             ts.notes[skip.id] = overruled_skip(skip)
     sev_heads = front.heads.get("severity")
     if sev_heads:
-        order = [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
-        won = causal.settle_severity(sev_heads, order)
+        won = causal.settle_severity(sev_heads, list(severity_ids(wf)))
         st.severity = won.get("value") if won is not None else st.severity
     _settle_status(st, wf, front.heads.get("status") or [], last_task_change, created_status)
     return st
@@ -307,7 +302,7 @@ def _start(line_starts: Sequence[int], i: int) -> int:
 def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     """tasks.md with each task's checkbox, notes and skip mark as the events say."""
     doc = tasks_md.parse_tasks(text)
-    if not doc.task_count and "Severity" not in doc.fields:
+    if not doc.task_count and hf.SEVERITY not in doc.fields:
         return text
     lines = list(doc.lines)
     starts = doc.line_starts  # where each line starts (line 0: after a BOM, see _start)
@@ -369,8 +364,8 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             last -= 1
         insert.setdefault(last, []).extend(written)
         edited.append(task.key)
-    if severity_field and st.severity and "Severity" in doc.fields:
-        f = doc.fields["Severity"]
+    if severity_field and st.severity and hf.SEVERITY in doc.fields:
+        f = doc.fields[hf.SEVERITY]
         if f.value.strip() != st.severity:
             i = f.line
             a, b = f.start - _start(starts, i), f.end - _start(starts, i)
@@ -439,35 +434,22 @@ def project_hotfix(text: str, st: State, wf: Workflow | None) -> str:
     """hotfix.md with Severity, Status, the timeline fields and the fix commit as the events say."""
     if not text:
         return text
+    text = hf.set_header(text, st.severity, st.status)
     flds = record.fields(text)
-    if st.severity and "Severity" in flds:
-        text = record.set_checked(text, "Severity", st.severity)
-    if st.status and "Status" in flds:
-        text = record.set_checked(text, "Status", st.status)
     times = event_times(st, wf)
-    labels = (
-        dict(wf.events) if wf else {"incident_start": START_FIELD, "detection": DETECTION_FIELD}
-    )
-    start_label = labels.get(wf.clock.starts_at if wf else "incident_start", START_FIELD)
-    for ev, label in labels.items():
+    start_label = hf.start_label(wf)
+    for ev, label in hf.timeline(wf).items():
         if not label or label not in flds:
             continue
         if label == start_label and "start" not in st.touched:
             continue  # no event names the start: what the file says stays
-        t = times.get(ev)
         if ev == "detection" and st.detection is not None:
-            text = _set_detection(text, label, st.detection)
-            continue
-        if t is None:
-            text, _ = record.clear_field_time(text, label)
+            text = hf.set_detection(text, label, *st.detection)
         else:
-            text = record.set_field_time(text, label, format_time(t), overwrite=True)
+            text = hf.set_time(text, label, times.get(ev))
     text = _resolution(text, st, wf, times)
-    if "fix" in st.touched and COMMIT_FIELD in flds:
-        cur = (record.get_field(text, COMMIT_FIELD) or "").strip().strip("`")
-        want = st.fix[0] if st.fix else COMMIT_PLACEHOLDER
-        if cur != want:
-            text = record.set_field(text, COMMIT_FIELD, want)
+    if "fix" in st.touched:
+        text = hf.set_commit(text, st.fix[0] if st.fix else None)
         if st.fix:
             text = rollback(text, st, "## Rollback")
     return text
@@ -486,33 +468,14 @@ def rollback(text: str, st: State, section: str) -> str:
     return text
 
 
-def _set_detection(text: str, label: str, det: tuple[datetime, str]) -> str:
-    value = record.get_field(text, label) or ""
-    _head, sep, rest = value.partition(" - ")
-    how = det[1] or (rest if sep and not record.is_placeholder(rest) else "")
-    new = format_time(det[0]) + (f" - {how}" if how else (sep + rest if sep else ""))
-    return record.set_field(text, label, new)
-
-
 def _resolution(text: str, st: State, wf: Workflow | None, times: dict[str, datetime]) -> str:
     """Total Duration and SLA Breach follow the clock: filled once it stops, placeholders before."""
     if wf is None:
         return text
     start, end = times.get(wf.clock.starts_at), times.get(wf.clock.stops_at)
     sev = wf.severity(st.severity)
-    has_dur = record.get_field(text, "Total Duration") is not None
-    has_breach = record.get_field(text, "SLA Breach") is not None
-    if start is None or end is None:
-        if has_dur:
-            text = record.set_field(text, "Total Duration", DURATION_PLACEHOLDER)
-        return record.uncheck_all(text, "SLA Breach") if has_breach else text
-    secs = (end - start).total_seconds()
-    if has_dur:
-        text = record.set_field(text, "Total Duration", human_duration(secs))
-    if has_breach and sev is not None:
-        verdict = "Yes" if secs > sev.target_seconds else "No"
-        text = record.set_checked(text, "SLA Breach", verdict, add=False)
-    return text
+    secs = (end - start).total_seconds() if start is not None and end is not None else None
+    return hf.set_resolution(text, secs, sev.target_seconds if sev is not None else None)
 
 
 # --- post-mortem.md -------------------------------------------------------------------------

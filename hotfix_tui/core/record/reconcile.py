@@ -10,15 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from hotfix_tui.core.clocks import parse_time
+from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import (
-    COMMIT_FIELD,
-    DETECTION_FIELD,
     HOTFIX,
     POSTMORTEM,
-    START_FIELD,
     TASKS,
     event_times,
     note_text,
@@ -47,33 +45,18 @@ def fact_key(ev: Event) -> tuple[str, ...]:
     return (k,)
 
 
-def _sev_keys(wf: Workflow | None) -> list[str]:
-    return [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
-
-
-def _labels(wf: Workflow | None) -> tuple[str, str]:
-    if wf is None:
-        return START_FIELD, DETECTION_FIELD
-    return (
-        wf.events.get(wf.clock.starts_at, START_FIELD) or START_FIELD,
-        wf.events.get("detection", DETECTION_FIELD) or DETECTION_FIELD,
-    )
-
-
 def _severity(files: dict[str, str | None], wf: Workflow | None) -> str | None:
-    keys = _sev_keys(wf)
-    found = record.first_checked_key(files.get(HOTFIX) or "", "Severity", keys)
-    if found:
-        return found
-    doc = tasks_md.parse_tasks(files.get(TASKS) or "")
-    f = doc.fields.get("Severity")
-    value = f.value.strip() if f else ""
-    return value if value in keys else None
+    f = tasks_md.parse_tasks(files.get(TASKS) or "").fields.get(hf.SEVERITY)
+    return hf.severity(files.get(HOTFIX) or "", wf, f.value if f else None)
 
 
-def _sha(text: str) -> str:
-    value = (record.get_field(text, COMMIT_FIELD) or "").strip().strip("`")
-    return "" if record.is_placeholder(value) else value
+def _other_times(wf: Workflow) -> dict[str, str]:
+    """The timeline fields (event -> label) a task carries: all but the start and detection."""
+    return {
+        ev: label
+        for ev, label in wf.events.items()
+        if label and ev not in ("detection", wf.clock.starts_at)
+    }
 
 
 def _note_data(n: tasks_md.Note) -> dict[str, Any]:
@@ -84,34 +67,23 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
     """Events that say what a folder without a log says, so projecting them changes nothing."""
     out: list[Event] = []
     hot = files.get(HOTFIX) or ""
-    start_label, det_label = _labels(wf)
     table = placeholder_rows(files.get(POSTMORTEM) or "")
     if table:
         out.append(make("table", placeholders=table, seed=True))
     sev = _severity(files, wf)
     if sev:
         out.append(make("severity", value=sev, seed=True))
-    statuses = list(wf.statuses) if wf else []
-    status = record.last_checked_key(hot, "Status", statuses) if statuses else None
+    status = hf.checked_status(hot, wf)
     if status:
         out.append(make("status", value=status, seed=True))
-    start = record.field_time(hot, start_label) if hot else None
+    start = hf.start_time(hot, wf)
     if start is not None:
         out.append(make("start", happened=start, seed=True))
-    det = record.field_time(hot, det_label) if hot else None
+    det = hf.detection(hot, wf)
     if det is not None:
-        rest = (record.get_field(hot, det_label) or "").partition(" - ")[2]
-        how = "" if record.is_placeholder(rest) else rest.strip()
-        out.append(make("detection", happened=det, how=how, seed=True))
+        out.append(make("detection", happened=det[0], how=det[1], seed=True))
     doc = tasks_md.parse_tasks(files.get(TASKS) or "")
-    field_times: dict[str, datetime] = {}
-    if wf is not None and hot:
-        for ev, label in wf.events.items():
-            if ev in ("detection", wf.clock.starts_at) or not label:
-                continue
-            t = record.field_time(hot, label)
-            if t is not None:
-                field_times[ev] = t
+    field_times = hf.field_times(hot, _other_times(wf)) if wf is not None else {}
     covered: set[str] = set()
     for task in doc.tasks:
         ref = task.id or task.key
@@ -133,7 +105,7 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
             carrier = next((d.id for d in wf.all_tasks() if ev in d.events), None)
             if carrier and doc.task(carrier) is not None:
                 out.append(make("done", task=carrier, happened=t, at_given=True, seed=True))
-    sha = _sha(hot) if hot else ""
+    sha = hf.commit_sha(hot)
     if sha:
         out.append(make("fix_commit", sha=sha, seed=True))
     out += _row_events(files.get(POSTMORTEM) or "", start, make, set(), seed=True)
@@ -238,30 +210,24 @@ def _record_edits(
     files: dict[str, str | None], hot: str, st: Any, wf: Workflow | None, make: Make
 ) -> list[Event]:
     out: list[Event] = []
-    keys = _sev_keys(wf)
-    sev = record.first_checked_key(hot, "Severity", keys)
+    sev = hf.checked_severity(hot, wf)
     if sev and sev != st.severity:
         out.append(make("severity", value=sev, hand=True))
-    statuses = list(wf.statuses) if wf else []
-    status = record.last_checked_key(hot, "Status", statuses) if statuses else None
+    status = hf.checked_status(hot, wf)
     if status and status != st.status:
         out.append(make("status", value=status, hand=True))
-    start_label, det_label = _labels(wf)
-    start = record.field_time(hot, start_label)
+    start = hf.start_time(hot, wf)
     if start is not None and start != st.start:
         out.append(make("start", happened=start, hand=True))
-    det = record.field_time(hot, det_label)
+    det = hf.detection(hot, wf)
     if det is not None:
-        rest = (record.get_field(hot, det_label) or "").partition(" - ")[2]
-        how = "" if record.is_placeholder(rest) else rest.strip()
-        if st.detection is None or st.detection[0] != det or (how and how != st.detection[1]):
-            out.append(make("detection", happened=det, how=how, hand=True))
+        when, how = det
+        if st.detection is None or st.detection[0] != when or (how and how != st.detection[1]):
+            out.append(make("detection", happened=when, how=how, hand=True))
     if wf is not None:
         times = event_times(st, wf)
         doc = tasks_md.parse_tasks(files.get(TASKS) or "")
-        for ev, label in wf.events.items():
-            if ev in ("detection", wf.clock.starts_at) or not label:
-                continue
+        for ev, label in _other_times(wf).items():
             if record.get_field(hot, label) is None:
                 continue
             ft = record.field_time(hot, label)
@@ -278,7 +244,7 @@ def _record_edits(
                 out.append(make("done", task=target, happened=ft, at_given=True, hand=True))
             else:
                 out += [make("reopen", task=c, hand=True) for c in carriers if st.task(c).done]
-    sha = _sha(hot)
+    sha = hf.commit_sha(hot)
     if sha and (st.fix is None or st.fix[0] != sha):
         out.append(make("fix_commit", sha=sha, hand=True))
     return out

@@ -21,7 +21,7 @@ from hotfix_tui.core.clocks import (
     window_readings,
     workflow_sla,
 )
-from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import causal
 from hotfix_tui.core.record import events as evlog
@@ -284,20 +284,12 @@ class IncidentView:
 
     @property
     def id(self) -> str:
-        for src in (self.doc.fields, record.fields(self.text(HOTFIX))):
-            f = src.get("Hotfix ID")
-            if f and f.value.strip() and "#" not in f.value:
-                return f.value.strip()
-        return self.folder.name
+        f = self.doc.fields.get(hf.HOTFIX_ID)
+        return hf.incident_id(f.value if f else None, self.text(HOTFIX)) or self.folder.name
 
     @property
     def title(self) -> str:
-        if self.doc.title:
-            return self.doc.title
-        for _, line in record.iter_lines(self.text(HOTFIX))[:5]:
-            if line.startswith("# "):
-                return line[2:].split(":", 1)[-1].strip()
-        return self.folder.name
+        return self.doc.title or hf.title(self.text(HOTFIX)) or self.folder.name
 
     def _cached(self, name: str, compute: Callable[[], object]) -> object:
         src = (self.view.get(HOTFIX), self.doc, self.workflow)
@@ -313,20 +305,12 @@ class IncidentView:
         return self._cached("_severity_cache", self._read_severity)  # type: ignore[return-value]
 
     def _read_severity(self) -> str | None:
-        keys = [s.id for s in self.workflow.severities] if self.workflow else ["P0", "P1", "P2"]
-        found = record.first_checked_key(self.text(HOTFIX), "Severity", keys)
-        if found:
-            return found
-        f = self.doc.fields.get("Severity")
-        value = f.value.strip() if f else ""
-        return value if value in keys else None
+        f = self.doc.fields.get(hf.SEVERITY)
+        return hf.severity(self.text(HOTFIX), self.workflow, f.value if f else None)
 
     @property
     def status(self) -> str:
-        wf = self.workflow
-        statuses = list(wf.statuses) if wf else []
-        found = record.last_checked_key(self.text(HOTFIX), "Status", statuses) if statuses else None
-        return found or (wf.initial_status if wf else "") or ""
+        return hf.status(self.text(HOTFIX), self.workflow)
 
     def status_set(self) -> Event | None:
         """The manual status in force (`set-status`, a box ticked by hand) when it is not what
@@ -343,7 +327,7 @@ class IncidentView:
 
     @property
     def branch_field(self) -> str:
-        return record.branch_field(self.text(HOTFIX))
+        return hf.branch(self.text(HOTFIX))
 
     def event_times(self) -> dict[str, datetime]:
         """Times of the workflow's events, read from the (projected) hotfix.md timeline fields."""
@@ -351,7 +335,7 @@ class IncidentView:
         return dict(times)
 
     def _read_event_times(self) -> dict[str, datetime]:
-        return record.event_times(self.text(HOTFIX), self.workflow.events if self.workflow else {})
+        return hf.event_times(self.text(HOTFIX), self.workflow)
 
     @property
     def started_at(self) -> datetime | None:
