@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hotfix_tui.core.record import causal, journal
+from hotfix_tui.core.record import journal, kinds
 from hotfix_tui.core.record.events import LOG, Event, iso, parse_log
 from hotfix_tui.core.record.reconcile import detect, signature, stale_maker
 from hotfix_tui.core.workflow.model import Workflow
@@ -26,12 +26,11 @@ def credited(
 
     def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
         count[0] += 1
-        fact = causal.fact_named(kind, data.get("task"))
-        if seen is not None and fact is not None and causal.SAW not in data:
-            data[causal.SAW] = causal.saw_of(seen, fact)
+        if seen is not None:
+            kinds.stamp_saw(kind, data, seen)
         clean = {k: v for k, v in data.items() if v is not None}
         eid = f"git-{sha[:12]}-{name}-{count[0]:03d}"
-        return Event(eid, kind, iso(when), iso(happened or when), author, "git", clean)
+        return Event(eid, str(kind), iso(when), iso(happened or when), author, "git", clean)
 
     return make
 

@@ -24,8 +24,8 @@ from hotfix_tui.core.clocks import (
 )
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
-from hotfix_tui.core.record import causal
 from hotfix_tui.core.record import events as evlog
+from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import BadInput as BadInput
 from hotfix_tui.core.record.change import Change as Change
 from hotfix_tui.core.record.change import IncidentError as IncidentError
@@ -364,7 +364,7 @@ class Incident:
     def status_set(self) -> Event | None:
         """The manual status in force (`set-status`, a box ticked by hand) when it is not what
         the done tasks reach; None when the tasks decide the status."""
-        if not any(e.kind == "status" for e in self.events):
+        if not any(e.kind == kinds.STATUS for e in self.events):
             return None
         return replay(self.events, self.workflow).status_set
 
@@ -516,9 +516,7 @@ class Incident:
         made: list[Event] = []
 
         def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
-            fact = causal.fact_named(kind, data.get("task"))
-            if fact is not None and causal.SAW not in data:
-                data[causal.SAW] = causal.saw_of([*seen, *made], fact)
+            kinds.stamp_saw(kind, data, [*seen, *made])
             ev = rec.make(kind, now, [*seen[-1:], *made[-1:]], happened=happened, **data)
             if who is not None and who != ev.who:
                 ev = Event(ev.id, ev.kind, ev.recorded, ev.happened, who, ev.clone, ev.data)
@@ -817,7 +815,7 @@ class Incident:
             old = was.get(t.id) if t.id else None
             changed = t.id and old is not None and t.title and t.title != old
             if changed and st.task(t.id or "").title != t.title:
-                out.append(make("retitle", task=t.id, text=t.title, hand=True))
+                out.append(make(kinds.RETITLE, task=t.id, text=t.title, hand=True))
         return out
 
     def _rel(self, name: str) -> str:
@@ -929,7 +927,7 @@ class Incident:
     def _done_change(self, key: str, label: str, done: bool, messages: list[str]) -> Change:
         def undo() -> Change | None:
             if done:
-                self._emit("reopen", task=key, undo=label)
+                self._emit(kinds.REOPEN, task=key, undo=label)
             else:  # undoing a reopen is a mis-toggle: the task keeps the time it had
                 self.transact(
                     lambda evs, make: [self._done_event(evs, make, key, None, True, undo=label)],
@@ -949,7 +947,7 @@ class Incident:
         key = self._ref(task)
         ts = replay(self.events, self.workflow).task(key)
         last = ts.decided_by
-        if ts.done or ts.last_done_at is None or last is None or last.kind != "reopen":
+        if ts.done or ts.last_done_at is None or last is None or last.kind != kinds.REOPEN:
             return None
         after = [e for e in self.events if e.order > last.order]
         return ts.last_done_at, last.recorded_at, bool(after)
@@ -975,8 +973,8 @@ class Incident:
         if keep_first and at is None:
             ts = replay(events, self.workflow).task(key)
             if ts.last_done_at is not None and not ts.done:
-                return make("done", task=key, happened=ts.last_done_at, keep_first=True, **data)
-        return make("done", task=key, happened=at, at_given=True if at else None, **data)
+                return make(kinds.DONE, task=key, happened=ts.last_done_at, keep_first=True, **data)
+        return make(kinds.DONE, task=key, happened=at, at_given=True if at else None, **data)
 
     def set_done(
         self,
@@ -1000,7 +998,7 @@ class Incident:
 
         def build(events: list[Event], make: Callable[..., Event]) -> list[Event]:
             if not done:
-                return [make("reopen", task=key, cleared=self._cleared(events, key) or None)]
+                return [make(kinds.REOPEN, task=key, cleared=self._cleared(events, key) or None)]
             ts = replay(events, self.workflow).task(key)
             labels = self.records_times(key)
             if labels and not ts.done and ts.last_done_at is not None:
@@ -1046,12 +1044,12 @@ class Incident:
             raise IncidentError("the note is empty; type some text")
         task = self.find(ref)
         key = self._ref(task)
-        made = self._emit("note", task=key, text=text)
+        made = self._emit(kinds.NOTE, task=key, text=text)
         note_id = made[0].id
         label = f"note on {task.id or task.title}"
 
         def undo() -> Change | None:
-            self._emit("unnote", task=key, ref=note_id, text=text, undo=label)
+            self._emit(kinds.UNNOTE, task=key, ref=note_id, text=text, undo=label)
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})
@@ -1071,11 +1069,11 @@ class Incident:
             raise IncidentError(
                 f"{task.id or task.title} is done; reopen it first if it is really skipped"
             )
-        self._emit("skip", task=key, text=reason)
+        self._emit(kinds.SKIP, task=key, text=reason)
         label = f"skip {task.id or task.title}"
 
         def undo() -> Change | None:
-            self._emit("unskip", task=key, undo=label)
+            self._emit(kinds.UNSKIP, task=key, undo=label)
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})
@@ -1091,11 +1089,11 @@ class Incident:
         if task.skip is None:
             return None
         key, reason = self._ref(task), task.skip.text
-        self._emit("unskip", task=key)
+        self._emit(kinds.UNSKIP, task=key)
         label = f"unskip {task.id or task.title}"
 
         def undo() -> Change | None:
-            self._emit("skip", task=key, text=reason, undo=label)
+            self._emit(kinds.SKIP, task=key, text=reason, undo=label)
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})
@@ -1113,12 +1111,12 @@ class Incident:
         old = self.severity
         if old == severity:
             return None
-        self._emit("severity", value=severity, old=old)
+        self._emit(kinds.SEVERITY, value=severity, old=old)
         label = f"severity {old} -> {severity}"
 
         def undo() -> Change | None:
             if old:
-                self._emit("severity", value=old, undo=label)
+                self._emit(kinds.SEVERITY, value=old, undo=label)
             return None
 
         change = Change(label, undo)
@@ -1143,12 +1141,12 @@ class Incident:
             why = contradiction(wf, match, done)
             if why:
                 raise BadInput(f"cannot set the status to {match}: {why} - nothing was written")
-        self._emit("status", value=match, old=old)
+        self._emit(kinds.STATUS, value=match, old=old)
         label = f"status {old} -> {match}"
 
         def undo() -> Change | None:
             if old:
-                self._emit("status", value=old, undo=label)
+                self._emit(kinds.STATUS, value=old, undo=label)
             return None
 
         change = Change(label, undo)

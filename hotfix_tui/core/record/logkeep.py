@@ -19,8 +19,7 @@ from typing import Any
 from hotfix_tui.core.hashing import sha256
 from hotfix_tui.core.record import journal
 from hotfix_tui.core.record.events import LOG, Event, iso
-
-REVERT = "revert"
+from hotfix_tui.core.record.kinds import REVERT
 
 
 @dataclass
@@ -190,7 +189,7 @@ def check(root: Path | None, folder: Path, events: list[Event]) -> Restored:
                 known.add(rid)
                 data = {"ref": ev.id, "commit": rm.sha}
                 when = iso(rm.when)
-                mine.append(Event(rid, REVERT, when, when, rm.author, "git", data))
+                mine.append(Event(rid, REVERT.name, when, when, rm.author, "git", data))
                 if ev.id not in ids:
                     vanished.add(ev.id)
                     from_diff.setdefault(ev.id, ev)

@@ -12,6 +12,7 @@ from typing import Any
 from hotfix_tui.core.clocks import parse_time
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import (
     COMMIT_FIELD,
@@ -38,11 +39,11 @@ Make = Callable[..., Event]
 def fact_key(ev: Event) -> tuple[str, ...]:
     """The fact an event decides: two events with one key compete, the latest wins."""
     k = ev.kind
-    if k in ("done", "reopen", "skip", "unskip"):
+    if kinds.of(ev).fact == kinds.TASK:
         return ("task", ev.task or "")
-    if k in ("note", "unnote"):
+    if k in (kinds.NOTE, kinds.UNNOTE):
         return ("note", ev.task or "", str(ev.get("text") or ""))
-    if k == "row":
+    if k == kinds.ROW:
         return ("row", str(ev.get("time") or ""), str(ev.get("event") or ""))
     return (k,)
 
@@ -87,22 +88,22 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
     start_label, det_label = _labels(wf)
     table = placeholder_rows(files.get(POSTMORTEM) or "")
     if table:
-        out.append(make("table", placeholders=table, seed=True))
+        out.append(make(kinds.TABLE, placeholders=table, seed=True))
     sev = _severity(files, wf)
     if sev:
-        out.append(make("severity", value=sev, seed=True))
+        out.append(make(kinds.SEVERITY, value=sev, seed=True))
     statuses = list(wf.statuses) if wf else []
     status = record.last_checked_key(hot, "Status", statuses) if statuses else None
     if status:
-        out.append(make("status", value=status, seed=True))
+        out.append(make(kinds.STATUS, value=status, seed=True))
     start = record.field_time(hot, start_label) if hot else None
     if start is not None:
-        out.append(make("start", happened=start, seed=True))
+        out.append(make(kinds.START, happened=start, seed=True))
     det = record.field_time(hot, det_label) if hot else None
     if det is not None:
         rest = (record.get_field(hot, det_label) or "").partition(" - ")[2]
         how = "" if record.is_placeholder(rest) else rest.strip()
-        out.append(make("detection", happened=det, how=how, seed=True))
+        out.append(make(kinds.DETECTION, happened=det, how=how, seed=True))
     doc = tasks_md.parse_tasks(files.get(TASKS) or "")
     field_times: dict[str, datetime] = {}
     if wf is not None and hot:
@@ -119,10 +120,11 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
             d = wf.task(ref) if wf and task.id else None
             times = [field_times[e] for e in (d.events if d else ()) if e in field_times]
             covered |= set(d.events if d else ())
-            out.append(make("done", task=ref, happened=min(times) if times else start, seed=True))
+            at = min(times) if times else start
+            out.append(make(kinds.DONE, task=ref, happened=at, seed=True))
         subs = sorted([*task.notes, *([task.skip] if task.skip else [])], key=lambda n: n.line)
         for n in subs:
-            kind = "skip" if n.kind == "skip" else "note"
+            kind = kinds.SKIP if n is task.skip else kinds.NOTE
             out.append(
                 make(kind, task=ref, happened=parse_time(n.time), seed=True, **_note_data(n))
             )
@@ -132,10 +134,10 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
                 continue
             carrier = next((d.id for d in wf.all_tasks() if ev in d.events), None)
             if carrier and doc.task(carrier) is not None:
-                out.append(make("done", task=carrier, happened=t, at_given=True, seed=True))
+                out.append(make(kinds.DONE, task=carrier, happened=t, at_given=True, seed=True))
     sha = _sha(hot) if hot else ""
     if sha:
-        out.append(make("fix_commit", sha=sha, seed=True))
+        out.append(make(kinds.FIX_COMMIT, sha=sha, seed=True))
     out += _row_events(files.get(POSTMORTEM) or "", start, make, set(), seed=True)
     return out
 
@@ -169,7 +171,7 @@ def _row_events(
         }
         if seed:
             data["seed"] = True
-        out.append(make("row", happened=when, **data))
+        out.append(make(kinds.ROW, happened=when, **data))
     return out
 
 
@@ -180,7 +182,9 @@ def detect(
     names: set[str],
     make: Make,
 ) -> list[Event]:
-    """Events for what the files in `names` say that the log does not (edits made by hand)."""
+    """Events for what the files in `names` say that the log does not (edits made by hand):
+    only kinds a person can make by hand (their declaration's `by_hand`)."""
+    make = _by_hand(make)
     new: list[Event] = []
     st = replay(events, wf)
     if TASKS in names and files.get(TASKS) is not None:
@@ -199,6 +203,18 @@ def detect(
     return new
 
 
+def _by_hand(make: Make) -> Make:
+    """`make`, refusing a kind whose declaration says no person makes it by hand."""
+
+    def checked(kind: str, happened: datetime | None = None, **data: Any) -> Event:
+        decl = kinds.KINDS.get(kind)
+        if decl is None or not decl.by_hand:
+            raise ValueError(f"a hand edit made a {kind} event, not one a person makes by hand")
+        return make(kind, happened, **data)
+
+    return checked
+
+
 def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
     out: list[Event] = []
     doc = tasks_md.parse_tasks(text)
@@ -206,23 +222,21 @@ def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
         ref = task.id or task.key
         ts = st.task(ref)
         if task.check_offset >= 0 and task.done != ts.done:
-            out.append(make("done" if task.done else "reopen", task=ref, hand=True))
+            out.append(make(kinds.DONE if task.done else kinds.REOPEN, task=ref, hand=True))
         want = {note_text(e): e for e in ts.notes.values()}
         have = {f"{tasks_md.note_line(n.time, n.who, n.text)}": n for n in task.notes}
         for line, n in have.items():
             if line not in want:
-                out.append(
-                    make("note", task=ref, happened=parse_time(n.time), hand=True, **_note_data(n))
-                )
+                at = parse_time(n.time)
+                out.append(make(kinds.NOTE, task=ref, happened=at, hand=True, **_note_data(n)))
         for line, e in want.items():
             if line not in have:
-                out.append(make("unnote", task=ref, ref=e.id, text=e.get("text"), hand=True))
+                out.append(make(kinds.UNNOTE, task=ref, ref=e.id, text=e.get("text"), hand=True))
         if task.skip is not None and not task.done:
             line = tasks_md.skip_line(task.skip.time, task.skip.who, task.skip.text)
             if ts.skip is None or note_text(ts.skip) != line:
                 out.append(
-                    make(
-                        "skip",
+                    make(kinds.SKIP,
                         task=ref,
                         happened=parse_time(task.skip.time),
                         hand=True,
@@ -230,7 +244,7 @@ def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
                     )
                 )
         elif task.skip is None and ts.skip is not None and not task.done:
-            out.append(make("unskip", task=ref, hand=True))
+            out.append(make(kinds.UNSKIP, task=ref, hand=True))
     return out
 
 
@@ -241,21 +255,21 @@ def _record_edits(
     keys = _sev_keys(wf)
     sev = record.first_checked_key(hot, "Severity", keys)
     if sev and sev != st.severity:
-        out.append(make("severity", value=sev, hand=True))
+        out.append(make(kinds.SEVERITY, value=sev, hand=True))
     statuses = list(wf.statuses) if wf else []
     status = record.last_checked_key(hot, "Status", statuses) if statuses else None
     if status and status != st.status:
-        out.append(make("status", value=status, hand=True))
+        out.append(make(kinds.STATUS, value=status, hand=True))
     start_label, det_label = _labels(wf)
     start = record.field_time(hot, start_label)
     if start is not None and start != st.start:
-        out.append(make("start", happened=start, hand=True))
+        out.append(make(kinds.START, happened=start, hand=True))
     det = record.field_time(hot, det_label)
     if det is not None:
         rest = (record.get_field(hot, det_label) or "").partition(" - ")[2]
         how = "" if record.is_placeholder(rest) else rest.strip()
         if st.detection is None or st.detection[0] != det or (how and how != st.detection[1]):
-            out.append(make("detection", happened=det, how=how, hand=True))
+            out.append(make(kinds.DETECTION, happened=det, how=how, hand=True))
     if wf is not None:
         times = event_times(st, wf)
         doc = tasks_md.parse_tasks(files.get(TASKS) or "")
@@ -275,19 +289,19 @@ def _record_edits(
             if ft is not None:
                 done = [c for c in carriers if st.task(c).done]
                 target = done[0] if done else carriers[0]
-                out.append(make("done", task=target, happened=ft, at_given=True, hand=True))
+                out.append(make(kinds.DONE, task=target, happened=ft, at_given=True, hand=True))
             else:
-                out += [make("reopen", task=c, hand=True) for c in carriers if st.task(c).done]
+                out += [make(kinds.REOPEN, task=c, hand=True) for c in carriers if st.task(c).done]
     sha = _sha(hot)
     if sha and (st.fix is None or st.fix[0] != sha):
-        out.append(make("fix_commit", sha=sha, hand=True))
+        out.append(make(kinds.FIX_COMMIT, sha=sha, hand=True))
     return out
 
 
 # --- hand edits merged three-way ----------------------------------------------------------
 
 # what a hand edit far from every text the tool knows may say: additions, never deletions
-ADDITIONS = frozenset({"note", "done", "skip", "row"})
+ADDITIONS = frozenset({kinds.NOTE.name, kinds.DONE.name, kinds.SKIP.name, kinds.ROW.name})
 
 
 def _cost(a: list[str], b: list[str]) -> int:
@@ -341,7 +355,7 @@ def closest(edited: str, candidates: list[str]) -> str | None:
 def signature(ev: Event) -> tuple[object, ...]:
     """What an event says, without who or when it was made: equal for the same edit."""
     data = {k: v for k, v in ev.data.items() if k not in ("hand", "saw")}
-    at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
+    at = ev.happened if data.get("at_given") or ev.kind in (kinds.START, kinds.DETECTION) else ""
     return (ev.kind, repr(sorted(data.items())), at)
 
 
