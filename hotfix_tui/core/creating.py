@@ -19,7 +19,7 @@ from hotfix_tui.core.git.repo import (
     current_branch,
     ensure_excluded,
 )
-from hotfix_tui.core.record import events
+from hotfix_tui.core.record import events, kinds
 from hotfix_tui.core.record.incident import IncidentError, folder_words
 from hotfix_tui.core.store import StoreError, atomic_write
 from hotfix_tui.core.workflow import template_import, templates
@@ -153,7 +153,7 @@ def record_creation(
     pm = folder / "post-mortem.md"
     table = placeholder_rows(pm.read_text(encoding="utf-8")) if pm.exists() else []
     created = rec.make(
-        "created", now, severity=severity, description=description, placeholders=table
+        kinds.CREATED, now, severity=severity, description=description, placeholders=table
     )
     events.append(folder, [created])
     Incident(folder, workflow, clock=clock, repo_root=root).repair()

@@ -25,7 +25,7 @@ from hotfix_tui.core.discovery import INCIDENT_PREFIXES, Found, find_incidents, 
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.opening import LoadError, load_incident
-from hotfix_tui.core.record import events
+from hotfix_tui.core.record import events, kinds
 from hotfix_tui.core.record.incident import POSTMORTEM, Incident
 from hotfix_tui.core.reports import catalog
 from hotfix_tui.core.reports.divergence import Lack, merge_copies
@@ -540,12 +540,9 @@ class Board:
 
 
 def _describe(ev: events.Event) -> str:
-    """A line for an event of the log: its kind in words, its task and its text fields."""
-    parts = [ev.kind.replace("_", " ").replace(".", " ")]
-    if ev.task:
-        parts.append(ev.task)
+    """A line for an event of the log: its kind's words (`kinds.describe`) and its text fields."""
+    text = kinds.describe(ev)
     extra = [str(ev.data[k]) for k in _EVENT_FIELDS if isinstance(ev.data.get(k), str | int)]
-    text = " ".join(parts)
     return f"{text}: {'; '.join(extra)}" if extra else text
 
 

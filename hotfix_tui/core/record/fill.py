@@ -13,6 +13,7 @@ from typing import Protocol
 from hotfix_tui.core.clocks import Clock, format_time, parse_time
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import Change, IncidentError
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.workflow.model import Workflow
@@ -89,14 +90,14 @@ def set_detection(
             stamp,
         )
     old_how = rest.strip() if sep and not record.is_placeholder(rest) else ""
-    inc._emit("detection", happened=when, how=how or old_how or None)
+    inc._emit(kinds.DETECTION, happened=when, how=how or old_how or None)
     label = f"detection {stamp}"
 
     def undo() -> Change | None:
         if old_time is None:
-            inc._emit("detection", clear=True, undo=label)
+            inc._emit(kinds.DETECTION, clear=True, undo=label)
         else:
-            inc._emit("detection", happened=old_time, how=old_how or None, undo=label)
+            inc._emit(kinds.DETECTION, happened=old_time, how=old_how or None, undo=label)
         return None
 
     change = Change(label, undo, messages=inc.order_warnings())
@@ -124,12 +125,12 @@ def set_started_at(inc: Filled, when: datetime, *, force: bool = False) -> Chang
             format_time(old),
             stamp,
         )
-    inc._emit("start", happened=when)
+    inc._emit(kinds.START, happened=when)
     label = f"incident start {stamp}"
 
     def undo() -> Change | None:
         if old is not None:
-            inc._emit("start", happened=old, undo=label)
+            inc._emit(kinds.START, happened=old, undo=label)
         return None
 
     change = Change(label, undo, messages=inc.order_warnings())
@@ -155,11 +156,11 @@ def set_fix_commit(
             f"Commit SHA already says {cur}; confirm to replace it with {sha}", cur, sha
         )
     previous = "" if record.is_placeholder(cur) else cur
-    inc._emit("fix_commit", sha=sha, subject=subject or None, previous=previous or None)
+    inc._emit(kinds.FIX_COMMIT, sha=sha, subject=subject or None, previous=previous or None)
     label = f"fix commit {sha[:12]}"
 
     def undo() -> Change | None:
-        inc._emit("fix_commit", sha=previous, undo=label)
+        inc._emit(kinds.FIX_COMMIT, sha=previous, undo=label)
         return None
 
     change = Change(label, undo)

@@ -13,6 +13,7 @@ from hotfix_tui.core.clocks import parse_time
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import (
     HOTFIX,
@@ -36,11 +37,11 @@ Make = Callable[..., Event]
 def fact_key(ev: Event) -> tuple[str, ...]:
     """The fact an event decides: two events with one key compete, the latest wins."""
     k = ev.kind
-    if k in ("done", "reopen", "skip", "unskip"):
+    if kinds.of(ev).fact == kinds.TASK:
         return ("task", ev.task or "")
-    if k in ("note", "unnote"):
+    if k in (kinds.NOTE, kinds.UNNOTE):
         return ("note", ev.task or "", str(ev.get("text") or ""))
-    if k == "row":
+    if k == kinds.ROW:
         return ("row", str(ev.get("time") or ""), str(ev.get("event") or ""))
     return (k,)
 
@@ -69,19 +70,19 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
     hot = files.get(HOTFIX) or ""
     table = placeholder_rows(files.get(POSTMORTEM) or "")
     if table:
-        out.append(make("table", placeholders=table, seed=True))
+        out.append(make(kinds.TABLE, placeholders=table, seed=True))
     sev = _severity(files, wf)
     if sev:
-        out.append(make("severity", value=sev, seed=True))
+        out.append(make(kinds.SEVERITY, value=sev, seed=True))
     status = hf.checked_status(hot, wf)
     if status:
-        out.append(make("status", value=status, seed=True))
+        out.append(make(kinds.STATUS, value=status, seed=True))
     start = hf.start_time(hot, wf)
     if start is not None:
-        out.append(make("start", happened=start, seed=True))
+        out.append(make(kinds.START, happened=start, seed=True))
     det = hf.detection(hot, wf)
     if det is not None:
-        out.append(make("detection", happened=det[0], how=det[1], seed=True))
+        out.append(make(kinds.DETECTION, happened=det[0], how=det[1], seed=True))
     doc = tasks_md.parse_tasks(files.get(TASKS) or "")
     field_times = hf.field_times(hot, _other_times(wf)) if wf is not None else {}
     covered: set[str] = set()
@@ -91,10 +92,11 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
             d = wf.task(ref) if wf and task.id else None
             times = [field_times[e] for e in (d.events if d else ()) if e in field_times]
             covered |= set(d.events if d else ())
-            out.append(make("done", task=ref, happened=min(times) if times else start, seed=True))
+            at = min(times) if times else start
+            out.append(make(kinds.DONE, task=ref, happened=at, seed=True))
         subs = sorted([*task.notes, *([task.skip] if task.skip else [])], key=lambda n: n.line)
         for n in subs:
-            kind = "skip" if n.kind == "skip" else "note"
+            kind = kinds.SKIP if n is task.skip else kinds.NOTE
             out.append(
                 make(kind, task=ref, happened=parse_time(n.time), seed=True, **_note_data(n))
             )
@@ -104,10 +106,10 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
                 continue
             carrier = next((d.id for d in wf.all_tasks() if ev in d.events), None)
             if carrier and doc.task(carrier) is not None:
-                out.append(make("done", task=carrier, happened=t, at_given=True, seed=True))
+                out.append(make(kinds.DONE, task=carrier, happened=t, at_given=True, seed=True))
     sha = hf.commit_sha(hot)
     if sha:
-        out.append(make("fix_commit", sha=sha, seed=True))
+        out.append(make(kinds.FIX_COMMIT, sha=sha, seed=True))
     out += _row_events(files.get(POSTMORTEM) or "", start, make, set(), seed=True)
     return out
 
@@ -141,7 +143,7 @@ def _row_events(
         }
         if seed:
             data["seed"] = True
-        out.append(make("row", happened=when, **data))
+        out.append(make(kinds.ROW, happened=when, **data))
     return out
 
 
@@ -152,7 +154,9 @@ def detect(
     names: set[str],
     make: Make,
 ) -> list[Event]:
-    """Events for what the files in `names` say that the log does not (edits made by hand)."""
+    """Events for what the files in `names` say that the log does not (edits made by hand):
+    only kinds a person can make by hand (their declaration's `by_hand`)."""
+    make = _by_hand(make)
     new: list[Event] = []
     st = replay(events, wf)
     if TASKS in names and files.get(TASKS) is not None:
@@ -171,6 +175,18 @@ def detect(
     return new
 
 
+def _by_hand(make: Make) -> Make:
+    """`make`, refusing a kind whose declaration says no person makes it by hand."""
+
+    def checked(kind: str, happened: datetime | None = None, **data: Any) -> Event:
+        decl = kinds.KINDS.get(kind)
+        if decl is None or not decl.by_hand:
+            raise ValueError(f"a hand edit made a {kind} event, not one a person makes by hand")
+        return make(kind, happened, **data)
+
+    return checked
+
+
 def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
     out: list[Event] = []
     doc = tasks_md.parse_tasks(text)
@@ -178,23 +194,21 @@ def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
         ref = task.id or task.key
         ts = st.task(ref)
         if task.check_offset >= 0 and task.done != ts.done:
-            out.append(make("done" if task.done else "reopen", task=ref, hand=True))
+            out.append(make(kinds.DONE if task.done else kinds.REOPEN, task=ref, hand=True))
         want = {note_text(e): e for e in ts.notes.values()}
         have = {f"{tasks_md.note_line(n.time, n.who, n.text)}": n for n in task.notes}
         for line, n in have.items():
             if line not in want:
-                out.append(
-                    make("note", task=ref, happened=parse_time(n.time), hand=True, **_note_data(n))
-                )
+                at = parse_time(n.time)
+                out.append(make(kinds.NOTE, task=ref, happened=at, hand=True, **_note_data(n)))
         for line, e in want.items():
             if line not in have:
-                out.append(make("unnote", task=ref, ref=e.id, text=e.get("text"), hand=True))
+                out.append(make(kinds.UNNOTE, task=ref, ref=e.id, text=e.get("text"), hand=True))
         if task.skip is not None and not task.done:
             line = tasks_md.skip_line(task.skip.time, task.skip.who, task.skip.text)
             if ts.skip is None or note_text(ts.skip) != line:
                 out.append(
-                    make(
-                        "skip",
+                    make(kinds.SKIP,
                         task=ref,
                         happened=parse_time(task.skip.time),
                         hand=True,
@@ -202,7 +216,7 @@ def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
                     )
                 )
         elif task.skip is None and ts.skip is not None and not task.done:
-            out.append(make("unskip", task=ref, hand=True))
+            out.append(make(kinds.UNSKIP, task=ref, hand=True))
     return out
 
 
@@ -212,18 +226,18 @@ def _record_edits(
     out: list[Event] = []
     sev = hf.checked_severity(hot, wf)
     if sev and sev != st.severity:
-        out.append(make("severity", value=sev, hand=True))
+        out.append(make(kinds.SEVERITY, value=sev, hand=True))
     status = hf.checked_status(hot, wf)
     if status and status != st.status:
-        out.append(make("status", value=status, hand=True))
+        out.append(make(kinds.STATUS, value=status, hand=True))
     start = hf.start_time(hot, wf)
     if start is not None and start != st.start:
-        out.append(make("start", happened=start, hand=True))
+        out.append(make(kinds.START, happened=start, hand=True))
     det = hf.detection(hot, wf)
     if det is not None:
         when, how = det
         if st.detection is None or st.detection[0] != when or (how and how != st.detection[1]):
-            out.append(make("detection", happened=when, how=how, hand=True))
+            out.append(make(kinds.DETECTION, happened=when, how=how, hand=True))
     if wf is not None:
         times = event_times(st, wf)
         doc = tasks_md.parse_tasks(files.get(TASKS) or "")
@@ -241,19 +255,19 @@ def _record_edits(
             if ft is not None:
                 done = [c for c in carriers if st.task(c).done]
                 target = done[0] if done else carriers[0]
-                out.append(make("done", task=target, happened=ft, at_given=True, hand=True))
+                out.append(make(kinds.DONE, task=target, happened=ft, at_given=True, hand=True))
             else:
-                out += [make("reopen", task=c, hand=True) for c in carriers if st.task(c).done]
+                out += [make(kinds.REOPEN, task=c, hand=True) for c in carriers if st.task(c).done]
     sha = hf.commit_sha(hot)
     if sha and (st.fix is None or st.fix[0] != sha):
-        out.append(make("fix_commit", sha=sha, hand=True))
+        out.append(make(kinds.FIX_COMMIT, sha=sha, hand=True))
     return out
 
 
 # --- hand edits merged three-way ----------------------------------------------------------
 
 # what a hand edit far from every text the tool knows may say: additions, never deletions
-ADDITIONS = frozenset({"note", "done", "skip", "row"})
+ADDITIONS = frozenset({kinds.NOTE.name, kinds.DONE.name, kinds.SKIP.name, kinds.ROW.name})
 
 
 def _cost(a: list[str], b: list[str]) -> int:
@@ -307,7 +321,7 @@ def closest(edited: str, candidates: list[str]) -> str | None:
 def signature(ev: Event) -> tuple[object, ...]:
     """What an event says, without who or when it was made: equal for the same edit."""
     data = {k: v for k, v in ev.data.items() if k not in ("hand", "saw")}
-    at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
+    at = ev.happened if data.get("at_given") or ev.kind in (kinds.START, kinds.DETECTION) else ""
     return (ev.kind, repr(sorted(data.items())), at)
 
 

@@ -23,8 +23,8 @@ from hotfix_tui.core.clocks import (
 )
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import tasks_md
-from hotfix_tui.core.record import causal
 from hotfix_tui.core.record import events as evlog
+from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import IncidentError
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import project, replay
@@ -315,7 +315,7 @@ class IncidentView:
     def status_set(self) -> Event | None:
         """The manual status in force (`set-status`, a box ticked by hand) when it is not what
         the done tasks reach; None when the tasks decide the status."""
-        if not any(e.kind == "status" for e in self.events):
+        if not any(e.kind == kinds.STATUS for e in self.events):
             return None
         return replay(self.events, self.workflow).status_set
 
@@ -467,9 +467,7 @@ class IncidentView:
         made: list[Event] = []
 
         def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
-            fact = causal.fact_named(kind, data.get("task"))
-            if fact is not None and causal.SAW not in data:
-                data[causal.SAW] = causal.saw_of([*seen, *made], fact)
+            kinds.stamp_saw(kind, data, [*seen, *made])
             ev = rec.make(kind, now, [*seen[-1:], *made[-1:]], happened=happened, **data)
             if who is not None and who != ev.who:
                 ev = Event(ev.id, ev.kind, ev.recorded, ev.happened, who, ev.clone, ev.data)
@@ -544,7 +542,7 @@ class IncidentView:
             old = was.get(t.id) if t.id else None
             changed = t.id and old is not None and t.title and t.title != old
             if changed and st.task(t.id or "").title != t.title:
-                out.append(make("retitle", task=t.id, text=t.title, hand=True))
+                out.append(make(kinds.RETITLE, task=t.id, text=t.title, hand=True))
         return out
 
     def _rel(self, name: str) -> str:
@@ -588,7 +586,7 @@ class IncidentView:
         key = self._ref(task)
         ts = replay(self.events, self.workflow).task(key)
         last = ts.decided_by
-        if ts.done or ts.last_done_at is None or last is None or last.kind != "reopen":
+        if ts.done or ts.last_done_at is None or last is None or last.kind != kinds.REOPEN:
             return None
         after = [e for e in self.events if e.order > last.order]
         return ts.last_done_at, last.recorded_at, bool(after)

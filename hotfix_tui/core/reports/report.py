@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from hotfix_tui.core.clocks import format_duration, format_time, human_duration
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.record import kinds
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -224,7 +225,7 @@ def fill_postmortem(inc: Incident) -> dict[str, str]:
 
     inc.transact(
         lambda _evs, make: [
-            make("row", event="Post-mortem filled from the record", notes=", ".join(filled))
+            make(kinds.ROW, event="Post-mortem filled from the record", notes=", ".join(filled))
         ],
         edit=("post-mortem.md", edit),
     )
