@@ -105,15 +105,9 @@ def spec_arg(args: argparse.Namespace) -> str | None:
     return pos or flag
 
 
-def status_data(inc, *, stream: bool = False) -> dict:
-    """Everything `status --json` prints about an incident (built in core.status_data)."""
-    from .core.reports.status_data import status_data as build
-
-    return build(inc, stream=stream)
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     from .core.clocks import format_duration
+    from .core.reports.status_data import status_data
 
     inc = open_incident(spec_arg(args))
     for warning in inc.warnings:  # e.g. conflict markers in text people wrote

@@ -96,9 +96,9 @@ def cmd_detected(args: argparse.Namespace) -> int:
             if not _confirm(str(exc) + "?", args.force):
                 raise CliError(f"{exc}; pass --force to replace it", EXIT_FAIL) from exc
             inc.set_detection(when, " ".join(args.how), force=True)
-        from .core.markdown import record_md as record
+        from .core.markdown.hotfix_fields import detection_text
 
-        print(safe(f"Detection: {record.get_field(inc.text('hotfix.md'), 'Detection')}"))
+        print(safe(f"Detection: {detection_text(inc.text('hotfix.md'), inc.workflow)}"))
         return EXIT_OK
 
     return _guard(run)

@@ -11,14 +11,6 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-
-def sla_json(inc, now) -> dict | None:
-    """The SLA part of `status --json` for an incident at `now`."""
-    from .core.reports.status_data import sla_json as build
-
-    return build(inc, now)
-
-
 # Runs of characters that may not be printable (all but printable ASCII), each then checked
 # with str.isprintable at C speed: text is never walked character by character in Python.
 _SUSPECT_RE = re.compile(r"[^\x20-\x7e]+")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from .cli_output import safe, sla_json, to_json
+from .cli_output import safe, to_json
 from .core.errors import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK
 from .core.errors import UserError as CliError
 from .core.opening import repo_root
@@ -32,6 +32,7 @@ def list_rows(root: Path, *, here: bool = False) -> tuple[list[dict], datetime |
     """The rows `list --json` prints, and the time of the last fetch."""
     from .core.git.repo import current_branch
     from .core.reports import catalog
+    from .core.reports.status_data import row_json
     from .core.reports.summaries import Cache
 
     cache = Cache(root)
@@ -43,15 +44,7 @@ def list_rows(root: Path, *, here: bool = False) -> tuple[list[dict], datetime |
         row: dict = {"id": Path(e.path).name, "folder": e.path, "kind": e.kind}
         inc = e.figures
         if inc is not None:
-            done, total = inc.progress()
-            row.update(
-                id=inc.id,
-                title=inc.title,
-                severity=inc.severity,
-                status=inc.status,
-                progress={"done": done, "total": total},
-                sla=sla_json(inc, inc.clock()),
-            )
+            row.update(row_json(inc, inc.clock()))
         else:
             row["error"] = e.error or "unreadable"
         row.update(

@@ -18,7 +18,7 @@ from .core.alerting.dispatch import CommandChannel, Dispatcher, read_clocks
 from .core.alerting.reminders import LogReader, incident_reminders, mark_sent
 from .core.alerting.terminal_alerts import BEL, desktop_notification, in_tmux
 from .core.clocks import Clock, format_duration
-from .core.workflow.lifecycle import is_closed
+from .core.workflow.lifecycle import closed
 
 # the loop's clock and sleep (tests replace them: no test waits for time to pass)
 CLOCK: Clock | None = None
@@ -108,7 +108,7 @@ def watch_loop(
             except (OSError, ValueError) as exc:
                 print(f"hotfix-tui watch: cannot read the incident: {exc}", file=err)
             now = clock()
-            if is_closed(inc.status, inc.workflow, inc.progress()):
+            if closed(inc):
                 if not as_json:
                     print(f"{inc.id} is {inc.status}", file=out, flush=True)
                 return EXIT_OK

@@ -76,20 +76,32 @@ def test_upstream_template_fields_are_found():
     assert [o[0] for o in record.checkbox_options(f["SLA Breach"].value)] == ["Yes", "No"]
 
 
-def test_log_rows_replace_placeholders_and_keep_order():
-    text = (UPSTREAM / "post-mortem-template.md").read_text()
-    rows, _, _ = record.log_table(text)
-    assert all(r.placeholder for r in rows) and len(rows) == 9
-    out = record.add_log_row(
-        text, "14:00:00", "Incident began", "System", "alert", replaces="Incident began"
-    )
-    out = record.add_log_row(out, "14:10:00", "T001 done | assessed", "Ana", "")
+def test_log_rows_replace_placeholders_and_keep_order(tmp_path):
+    from gitfix import FakeClock, make_repo
+
+    from hotfix_tui.core.creating import create_incident
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.workflow.loader import resolve_workflow
+
+    repo, clock = make_repo(tmp_path / "repo"), FakeClock()
+    wf = resolve_workflow("hotfix", repo)
+    folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
+    inc = Incident(folder, wf, clock=clock, repo_root=repo)
+    before = inc.text("post-mortem.md")
+    clock.advance(minutes=10)
+    inc.note("T001", "pool at 100 | db ok")
+    inc.set_done("T001")  # investigation starts: its placeholder row goes
+    out = inc.text("post-mortem.md")
     rows, _, _ = record.log_table(out)
-    real = [r for r in rows if not r.placeholder]
-    assert [r.event for r in real] == ["Incident began", "T001 done | assessed"]
-    assert "Incident began" not in [r.event for r in rows if r.placeholder]
-    assert "\\|" in out  # the pipe is escaped in the file
-    assert len(out.splitlines()) == len(text.splitlines()) + 1
+    real = [(r.event, r.notes) for r in rows if not r.placeholder]
+    assert real == [
+        ("Incident began", "Declared P1: Checkout broken"),
+        ("Note on T001 Assess severity and impact", "pool at 100 | db ok"),
+        ("T001 done: Assess severity and impact", ""),
+    ]
+    assert "Investigation started" not in [r.event for r in rows]
+    assert "pool at 100 \\| db ok" in out  # the pipe is escaped in the file
+    assert len(out.splitlines()) == len(before.splitlines()) + 1
 
 
 def test_crlf_is_kept():

@@ -19,7 +19,7 @@ from hotfix_tui.core.git.repo import (
     current_branch,
     ensure_excluded,
 )
-from hotfix_tui.core.record import events
+from hotfix_tui.core.record import events, kinds
 from hotfix_tui.core.record.incident import IncidentError, folder_words
 from hotfix_tui.core.store import StoreError, atomic_write
 from hotfix_tui.core.workflow import template_import, templates
@@ -128,7 +128,7 @@ def create_incident(
 
 def _here(root: Path, git_repo: bool) -> str:
     """hotfix.md's Branch for `--no-branch`: the current branch, else a placeholder that
-    `record_md.branch_field` reads as no branch (never a name a command could use)."""
+    `hotfix_fields.branch` reads as no branch (never a name a command could use)."""
     if not git_repo:
         return "[no branch: not a git repository]"
     return current_branch(root) or "[no branch: declared on a detached HEAD]"
@@ -153,7 +153,7 @@ def record_creation(
     pm = folder / "post-mortem.md"
     table = placeholder_rows(pm.read_text(encoding="utf-8")) if pm.exists() else []
     created = rec.make(
-        "created", now, severity=severity, description=description, placeholders=table
+        kinds.CREATED, now, severity=severity, description=description, placeholders=table
     )
     events.append(folder, [created])
     Incident(folder, workflow, clock=clock, repo_root=root).repair()

@@ -18,7 +18,6 @@ from hotfix_tui.core.layouts import (  # re-exported: the folder names are read 
     Found,
     classify,
 )
-from hotfix_tui.core.markdown import record_md as record
 
 if TYPE_CHECKING:
     from hotfix_tui.core.workflow.model import Workflow
@@ -87,24 +86,44 @@ def next_number(root: Path, prefix: str = "hotfix") -> int:
     return max(numbers, default=0) + 1
 
 
-def quick_status(folder: Path) -> str:
-    """The checked status in hotfix.md, read without loading the whole incident."""
+def quick_status(folder: Path, root: Path | None = None) -> str:
+    """The status hotfix.md says (`hotfix_fields.status`), read without loading the incident."""
+    return _status(folder, folder_workflow(folder, root))
+
+
+def _status(folder: Path, wf: Workflow | None) -> str:
+    from hotfix_tui.core.markdown import hotfix_fields
+
+    return hotfix_fields.status(_read(folder / "hotfix.md"), wf)
+
+
+def _read(path: Path) -> str:
     try:
-        text = (folder / "hotfix.md").read_text(encoding="utf-8-sig", errors="replace")
+        return path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         return ""
-    checked = record.checked_options(text, "Status")
-    return checked[-1] if checked else ""
+
+
+def _progress(folder: Path, wf: Workflow | None) -> tuple[int, int] | None:
+    """Settled and total tasks (`tasks_tally.progress`); None when the tally cannot say."""
+    from hotfix_tui.core.markdown import hotfix_fields, tasks_tally
+
+    doc = tasks_tally.tally(_read(folder / "tasks.md"))
+    if doc is None:
+        return None
+    hot = _read(folder / "hotfix.md")
+    sev = hotfix_fields.severity(hot, wf, doc.fields.get(hotfix_fields.SEVERITY))
+    return tasks_tally.progress(doc, wf, sev)
 
 
 def is_closed(folder: Path, root: Path | None = None) -> bool:
-    """True when the incident's status is a final one of its workflow's lifecycle."""
+    """True when the incident is closed by its workflow's lifecycle (`lifecycle.is_closed`; a
+    plain checklist by its tasks, as far as `tasks_tally` reads them)."""
     from hotfix_tui.core.workflow.lifecycle import is_closed as closed
 
-    status = quick_status(folder)
-    if not status:
-        return False
-    return closed(status, folder_workflow(folder, root))
+    wf = folder_workflow(folder, root)
+    plain = wf is None or not wf.statuses
+    return closed(_status(folder, wf), wf, _progress(folder, wf) if plain else None)
 
 
 class Ambiguous(Exception):
@@ -119,9 +138,11 @@ class Ambiguous(Exception):
 def workflow_name_for(folder: Path, tasks_text: str) -> str | None:
     """The workflow an incident folder uses: its `**Workflow**` field, else the one its layout
     names (its prefix, `modify`), else `hotfix` when it holds a hotfix.md."""
-    wf = record.get_field(tasks_text, "Workflow") if "Workflow" in tasks_text else None
-    if wf and wf.strip():
-        return wf.strip()
+    from hotfix_tui.core.markdown.hotfix_fields import workflow_name
+
+    named = workflow_name(tasks_text)
+    if named:
+        return named
     found = layouts.read_folder(folder) or classify((folder.name,))
     if found is not None and found.workflow:
         return found.workflow
@@ -135,7 +156,9 @@ def has_severities(folder: Path, root: Path | None) -> bool:
     except OSError:
         head = ""
     name = workflow_name_for(folder, head)
-    if name == "hotfix" and not record.get_field(head, "Workflow"):
+    from hotfix_tui.core.markdown.hotfix_fields import workflow_name
+
+    if name == "hotfix" and not workflow_name(head):
         return True  # the built-in incident workflow (the common case: no file to read)
     wf = _named_workflow(name, root)
     return wf is not None and bool(wf.severities)

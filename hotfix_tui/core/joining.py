@@ -4,7 +4,7 @@ A teammate on a fresh clone is pointed at the incident already declared, never a
 """
 
 # The branches are read as `list` reads them (reports/catalog.py, its summary cache); the switch
-# is branches.switch_to_copy. "Open" is the lifecycle's (`_is_open` asks it).
+# is branches.switch_to_copy. "Open" is the lifecycle's (`lifecycle.closed`).
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.reports.catalog import Entry
     from hotfix_tui.core.reports.summaries import IncidentSummary
-    from hotfix_tui.core.workflow.model import Workflow
 
 NEW_HINT = 'hotfix-tui new "what broke" --severity P1'
 
@@ -56,18 +55,12 @@ class Elsewhere:
         return f"{head}\n    on {self.source}: {self.switch}"
 
 
-def _is_open(status: str, workflow: Workflow | None) -> bool:
-    """Not closed, by the workflow's lifecycle (`lifecycle.is_closed`)."""
-    from hotfix_tui.core.workflow.lifecycle import is_closed
-
-    return not is_closed(status, workflow)
-
-
 def incidents_elsewhere(root: Path, clock: Clock = utc_now) -> list[Elsewhere]:
     """Every incident on a local or remote-tracking branch whose folder is not in the work tree
     (open or not), by number; [] when git cannot list the branches."""
     from hotfix_tui.core.reports import catalog
     from hotfix_tui.core.reports.summaries import Cache
+    from hotfix_tui.core.workflow.lifecycle import closed
 
     cache = Cache(root)
     try:
@@ -94,7 +87,7 @@ def incidents_elsewhere(root: Path, clock: Clock = utc_now) -> list[Elsewhere]:
                 fig.status,
                 source,
                 local,
-                _is_open(fig.status, fig.workflow),
+                not closed(fig),
                 fig,
             )
         )

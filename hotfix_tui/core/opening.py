@@ -47,7 +47,7 @@ def load_workflow_for(folder: Path, root: Path | None) -> Workflow | None:
     try:
         return resolve_workflow(name, root)
     except WorkflowError as exc:
-        where = _field_at(folder, head, "Workflow")
+        where = _workflow_at(folder, head)
         if where is None and unknown_workflow(exc, name):
             return None  # a prefix that names no workflow (bugfix-001-...): a plain checklist
         lines = [str(p) for p in exc.problems]
@@ -64,10 +64,12 @@ def unknown_workflow(exc: Exception, name: str) -> bool:
     return len(problems) == 1 and problems[0].message.startswith(f"unknown workflow '{name}'")
 
 
-def _field_at(folder: Path, head: str, name: str) -> str | None:
-    """`FOLDER/tasks.md:LINE:COL` of the `**name**:` field in the head of tasks.md."""
+def _workflow_at(folder: Path, head: str) -> str | None:
+    """`FOLDER/tasks.md:LINE:COL` of the `**Workflow**:` field in the head of tasks.md."""
+    from hotfix_tui.core.markdown.hotfix_fields import WORKFLOW
+
     for i, line in enumerate(head.splitlines(), 1):
-        col = line.find(f"**{name}**")
+        col = line.find(f"**{WORKFLOW}**")
         if col >= 0:
             return f"{folder / 'tasks.md'}:{i}:{col + 1}"
     return None
@@ -87,7 +89,7 @@ def _workflow_path(folder: Path, root: Path | None, name: str, head: str) -> Pat
     try:
         ensure_inside(root or folder, path)
     except StoreError as exc:
-        where = _field_at(folder, head, "Workflow") or f"{folder / 'tasks.md'}"
+        where = _workflow_at(folder, head) or f"{folder / 'tasks.md'}"
         raise LoadError(
             f"{where}: the **Workflow** path {name!r} is outside the repository; "
             "name a workflow (e.g. hotfix) or a YAML file inside the repository"

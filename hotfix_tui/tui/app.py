@@ -194,7 +194,7 @@ class HotfixApp(App[int]):
                 pass
             t = Text(no_wrap=True, overflow="ellipsis")  # unreadable: what the folder says
             t.append(hid, style="bold")
-            t.append(f"  {clean(quick_status(f.folder) or '?'):<22} ")
+            t.append(f"  {clean(quick_status(f.folder, self.root) or '?'):<22} ")
             t.append(clean(f.words.replace("-", " ")))
             items.append(PickItem(f.folder, t))
         if self.root is not None:

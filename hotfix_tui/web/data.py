@@ -25,11 +25,11 @@ from hotfix_tui.core.discovery import INCIDENT_PREFIXES, Found, find_incidents, 
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.opening import LoadError, load_incident
-from hotfix_tui.core.record import events
+from hotfix_tui.core.record import events, kinds
 from hotfix_tui.core.record.incident import POSTMORTEM, Incident
 from hotfix_tui.core.reports import catalog
 from hotfix_tui.core.reports.divergence import Lack, merge_copies
-from hotfix_tui.core.reports.status_data import iso_z, sla_json, status_data
+from hotfix_tui.core.reports.status_data import iso_z, row_json, status_data
 from hotfix_tui.core.reports.summaries import Cache, IncidentSummary
 from hotfix_tui.core.store import StoreError
 from hotfix_tui.core.workflow import lifecycle
@@ -252,9 +252,7 @@ class Board:
                 continue
             fig = c.figures
             hid = fig.id if fig is not None else Path(c.path).name
-            closed = fig is not None and lifecycle.is_closed(
-                fig.status, fig.workflow, fig.progress()
-            )
+            closed = fig is not None and lifecycle.closed(fig)
             e = Entry(
                 "",
                 self.root / c.path,
@@ -423,15 +421,9 @@ class Board:
             except LoadError as exc:
                 out.append({**row, "id": e.folder.name, "error": str(exc)})
                 continue
-            done, total = fig.progress()
             row.update(
-                id=fig.id,
-                title=fig.title,
-                severity=fig.severity,
-                status=fig.status,
+                row_json(fig, self.clock()),
                 branch=fig.branch_field or None,
-                progress={"done": done, "total": total},
-                sla=sla_json(fig, self.clock()),
                 diverged=[lack.data() for lack in self.diverged(e)],
             )
             out.append(row)
@@ -548,12 +540,9 @@ class Board:
 
 
 def _describe(ev: events.Event) -> str:
-    """A line for an event of the log: its kind in words, its task and its text fields."""
-    parts = [ev.kind.replace("_", " ").replace(".", " ")]
-    if ev.task:
-        parts.append(ev.task)
+    """A line for an event of the log: its kind's words (`kinds.describe`) and its text fields."""
+    text = kinds.describe(ev)
     extra = [str(ev.data[k]) for k in _EVENT_FIELDS if isinstance(ev.data.get(k), str | int)]
-    text = " ".join(parts)
     return f"{text}: {'; '.join(extra)}" if extra else text
 
 

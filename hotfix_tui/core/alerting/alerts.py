@@ -15,11 +15,9 @@ from typing import Any
 
 from hotfix_tui.core.alerting.reminders import ReminderReading
 from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration
-from hotfix_tui.core.record import events
+from hotfix_tui.core.record import events, kinds
 
 KINDS = ("warning", "breach", "window", "reminder")
-EVENT_KIND = "alert"
-POSTED_KIND = "alert_posted"  # its own event: a duplicate alert line may hide a field of another
 
 
 def alert_id(incident: str, kind: str, key: str) -> str:
@@ -162,12 +160,12 @@ def due_alerts(
 
 def fired_ids(log: Iterable[events.Event]) -> set[str]:
     """The ids of the alerts already logged."""
-    return {e.id for e in log if e.kind == EVENT_KIND}
+    return {e.id for e in log if e.kind == kinds.ALERT}
 
 
 def posted_ids(log: Iterable[events.Event]) -> set[str]:
     """The ids of the alerts whose command ran on some clone (`alert_posted` events)."""
-    return {str(e.get("alert")) for e in log if e.kind == POSTED_KIND and e.get("alert")}
+    return {str(e.get("alert")) for e in log if e.kind == kinds.ALERT_POSTED and e.get("alert")}
 
 
 def alert_event(
@@ -175,7 +173,7 @@ def alert_event(
 ) -> events.Event:
     """The log event of an alert, under its fixed id."""
     return recorder.make(
-        EVENT_KIND,
+        kinds.ALERT,
         alert.at,
         after,
         event_id=alert.id,
@@ -190,7 +188,7 @@ def posted_event(
 ) -> events.Event:
     """The log event saying `alerts.command` ran for an alert (fixed id: one per alert)."""
     return recorder.make(
-        POSTED_KIND, alert.at, after, event_id=f"{alert.id}:posted", alert=alert.id
+        kinds.ALERT_POSTED, alert.at, after, event_id=f"{alert.id}:posted", alert=alert.id
     )
 
 

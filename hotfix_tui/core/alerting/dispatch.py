@@ -32,7 +32,7 @@ from hotfix_tui.core.alerting import alerts
 from hotfix_tui.core.alerting.alerts import Alert
 from hotfix_tui.core.alerting.reminders import ReminderReading, incident_reminders
 from hotfix_tui.core.clocks import SlaReading, WindowReading
-from hotfix_tui.core.record import events
+from hotfix_tui.core.record import events, kinds
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -260,7 +260,7 @@ def shown_before(log: Iterable[events.Event], cutoff: datetime) -> set[str]:
     """The alerts of `log` that happened before `cutoff` (an unreadable time counts as old)."""
     out = set()
     for e in log:
-        if e.kind != alerts.EVENT_KIND:
+        if e.kind != kinds.ALERT:
             continue
         try:
             old = e.happened_at < cutoff

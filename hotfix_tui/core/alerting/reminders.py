@@ -12,10 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotfix_tui.core.record import events
+from hotfix_tui.core.record import events, kinds
 from hotfix_tui.core.workflow.model import ReminderDef
-
-SENT_KIND = "reminder_sent"
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -42,7 +40,7 @@ def last_sent(log: Iterable[events.Event]) -> dict[str, datetime]:
     """Reminder id -> when it was last marked sent (the latest `happened` of its events)."""
     out: dict[str, datetime] = {}
     for e in log:
-        if e.kind != SENT_KIND:
+        if e.kind != kinds.REMINDER_SENT:
             continue
         rid = str(e.get("reminder") or "")
         try:
@@ -84,7 +82,7 @@ def mark_sent(
 ) -> events.Event:
     """Log that the reminder was done now (e.g. the stakeholder update was sent)."""
     existing = events.read_log(folder)
-    ev = events.Recorder(clone, who).make(SENT_KIND, now, existing, reminder=reminder)
+    ev = events.Recorder(clone, who).make(kinds.REMINDER_SENT, now, existing, reminder=reminder)
     events.append(folder, [ev])
     return ev
 

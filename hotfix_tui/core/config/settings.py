@@ -5,19 +5,17 @@ The keys, their types and defaults are described once in config_schema.py (which
 the app: the problems are collected as messages naming the file and line, and defaults are used.
 `HOTFIX_TUI_CONFIG_DIR` overrides the folder (tests, portable setups).
 
-The user state (what the app remembers between runs, e.g. that the detection prompt was shown
-for an incident) is `state.json` in the platformdirs user state dir, `HOTFIX_TUI_STATE_DIR`
-overriding it. Reading or writing it never fails the app: a broken file is treated as empty.
+The user state folder (the records kept outside a repository) is the platformdirs user state
+dir, `HOTFIX_TUI_STATE_DIR` overriding it.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from hotfix_tui.core.config import schema as config_schema
 from hotfix_tui.core.config.schema import ALERT_KEYS as ALERT_KEYS
@@ -29,7 +27,6 @@ if TYPE_CHECKING:
 APP_NAME = "hotfix-tui"
 ENV_DIR = "HOTFIX_TUI_CONFIG_DIR"
 ENV_STATE_DIR = "HOTFIX_TUI_STATE_DIR"
-STATE_NAME = "state.json"
 CONFIG_NAME = "config.yaml"
 
 
@@ -193,54 +190,10 @@ def _read_alerts(
 
 
 def state_dir() -> Path:
-    """The folder of state.json (`$HOTFIX_TUI_STATE_DIR` or the platform's user state dir)."""
+    """The user state folder (`$HOTFIX_TUI_STATE_DIR` or the platform's user state dir)."""
     env = os.environ.get(ENV_STATE_DIR)
     if env:
         return Path(env).expanduser()
     from platformdirs import user_state_path
 
     return user_state_path(APP_NAME)
-
-
-def _read_state() -> dict[str, Any]:
-    try:
-        data = json.loads((state_dir() / STATE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_state(data: dict[str, Any]) -> bool:
-    """Write the state file atomically (through the store); False when it failed."""
-    from hotfix_tui.core.store import StoreError, atomic_write
-
-    folder = state_dir()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / STATE_NAME, json.dumps(data, indent=1, sort_keys=True))
-    except (OSError, StoreError):
-        return False
-    return True
-
-
-def _incident_key(folder: Path, incident_id: str) -> str:
-    return f"{Path(folder).resolve()}#{incident_id}"
-
-
-def detection_asked(folder: Path, incident_id: str) -> bool:
-    """True when the detection prompt was shown for this incident (answered or dismissed)."""
-    asked = _read_state().get("detection_asked")
-    return isinstance(asked, list) and _incident_key(folder, incident_id) in asked
-
-
-def mark_detection_asked(folder: Path, incident_id: str) -> bool:
-    """Remember that the detection prompt was shown for this incident; False if not saved."""
-    data = _read_state()
-    asked = data.get("detection_asked")
-    if not isinstance(asked, list):
-        asked = []
-    key = _incident_key(folder, incident_id)
-    if key in asked:
-        return True
-    data["detection_asked"] = [*asked, key]
-    return _write_state(data)

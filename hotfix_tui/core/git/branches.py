@@ -273,13 +273,13 @@ def switch_to_copy(root: Path, source: str, *, local: bool) -> None:
 def home_branch(folder: Path) -> str | None:
     """The branch an incident belongs on: hotfix.md's Branch field, else the one its workflow
     names it by (`hotfix/001-words`, a feature's `001-name`); None when no rule says."""
-    from hotfix_tui.core.markdown import record_md as record
+    from hotfix_tui.core.markdown.hotfix_fields import branch
 
     try:
         text = (folder / "hotfix.md").read_text(encoding="utf-8-sig", errors="replace")
     except OSError:
         text = ""
-    value = record.branch_field(text)  # '' for a placeholder or `(none)`
+    value = branch(text)  # '' for a placeholder or `(none)`
     if value:
         return value
     found = layouts.read_folder(folder)

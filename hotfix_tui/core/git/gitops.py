@@ -30,6 +30,7 @@ from hotfix_tui.core.git.gitcmd import clean_env as _clean_env
 from hotfix_tui.core.git.locks import heal_locks
 from hotfix_tui.core.git.repo import git_dir, in_progress_operation, rel_folder, rev
 from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.workflow.model import BUILTIN_EVENTS
 
 
 class Committed(Protocol):
@@ -300,6 +301,16 @@ def short_event(event: str) -> str:
     return ev[:40]
 
 
+# The timeline fields a commit subject names when they are first filled, and its words for each.
+_FILLED = {
+    BUILTIN_EVENTS["detection"]: "detected",
+    BUILTIN_EVENTS["investigation_start"]: "investigation started",
+    BUILTIN_EVENTS["root_cause_identified"]: BUILTIN_EVENTS["root_cause_identified"].lower(),
+    BUILTIN_EVENTS["fix_deployed"]: BUILTIN_EVENTS["fix_deployed"].lower(),
+    BUILTIN_EVENTS["incident_end"]: "service restored",
+}
+
+
 def describe_changes(
     rows: Sequence[record.LogRow], hotfix_before: str | None, hotfix_after: str | None
 ) -> list[str]:
@@ -311,24 +322,11 @@ def describe_changes(
             parts.append(s)
     if hotfix_after:
         before = record.fields(hotfix_before or "")
-        for name in (
-            "Detection",
-            "Investigation Start",
-            "Root Cause Identified",
-            "Fix Deployed",
-            "Incident End",
-        ):
+        for name, phrase in _FILLED.items():
             new = record.field_time(hotfix_after, name)
             old = record.field_time(hotfix_before or "", name) if name in before else None
-            if new is not None and old is None:
-                phrase = {
-                    "Investigation Start": "investigation started",
-                    "Incident End": "service restored",
-                }.get(name, name.lower())
-                if name == "Detection":
-                    phrase = "detected"
-                if phrase not in parts:
-                    parts.append(phrase)
+            if new is not None and old is None and phrase not in parts:
+                parts.append(phrase)
     return parts
 
 

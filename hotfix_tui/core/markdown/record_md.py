@@ -55,20 +55,6 @@ def iter_lines(text: str) -> list[tuple[int, str]]:
 
 
 
-def event_times(text: str, events: dict[str, str]) -> dict[str, datetime]:
-    """The workflow events' times (event -> the label of its hotfix.md field), read from the
-    fields of `text` (a time, then optionally ` - ` and words)."""
-    out: dict[str, datetime] = {}
-    if events:
-        flds = fields(text)
-        for name, label in events.items():
-            f = flds.get(label) if label else None
-            if f is not None:
-                t = parse_time(f.value.split(" - ", 1)[0])
-                if t is not None:
-                    out[name] = t
-    return out
-
 def fields(text: str) -> dict[str, Field]:
     """Every `**Name**: value` field outside code fences; the first of a name wins."""
     return dict(_fields(text))
@@ -128,16 +114,6 @@ def get_field(text: str, name: str) -> str | None:
     """The value of a field, or None when the field is absent."""
     f = fields(text).get(name)
     return f.value if f else None
-
-
-def branch_field(text: str) -> str:
-    """hotfix.md's `**Branch**` value without its code quotes: '' when it names no branch (a
-    `[...]` or `###` placeholder, `(none)`, spaces), so no view or command ever shows one."""
-    value = (get_field(text, "Branch") or "").strip().strip("`").strip()
-    return value if _BRANCH_NAME.fullmatch(value) else ""
-
-
-_BRANCH_NAME = re.compile(r"[^\s#\[\]()~^:?*\\`-][^\s#\[\]()~^:?*\\`]*")
 
 
 def set_field(text: str, name: str, value: str) -> str:
@@ -341,63 +317,7 @@ def log_time(now: datetime, start: datetime | None = None) -> str:
     return now.strftime("%H:%M:%S")
 
 
-def _newline(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
-
-
 def format_row(time: str, event: str, who: str, notes: str) -> str:
     """A table row with its cells escaped."""
     cells = [escape_cell(c) for c in (time, event, who, notes)]
     return "| " + " | ".join(cells) + " |"
-
-
-def add_log_row(
-    text: str, time: str, event: str, who: str, notes: str = "", *, replaces: str = ""
-) -> str:
-    """Append a row after the last real row; a placeholder row named `replaces` is removed.
-
-    Returns the text unchanged when the document has no timeline table.
-    """
-    table = log_table(text)
-    if table is None:
-        return text
-    rows, _header, end = table
-    lines = iter_lines(text)
-    nl = _newline(text)
-    drop = None
-    if replaces:
-        drop = next(
-            (r.line for r in rows if r.placeholder and r.event.lower() == replaces.lower()), None
-        )
-    real = [r for r in rows if not r.placeholder]
-    insert_at = (real[-1].line + 1) if real else (rows[0].line if rows else end)
-    new_line = format_row(time, event, who, notes)
-    out_lines = [ln for _, ln in lines]
-    endings = _endings(text, lines)
-    if insert_at > 0 and insert_at == len(out_lines) and not endings[-1]:
-        endings[-1] = nl
-    out_lines.insert(insert_at, new_line)
-    endings.insert(insert_at, nl)
-    if drop is not None:
-        idx = drop + (1 if drop >= insert_at else 0)
-        del out_lines[idx]
-        del endings[idx]
-    return "".join(a + b for a, b in zip(out_lines, endings, strict=True))
-
-
-def remove_log_row(text: str, line: int) -> str:
-    """Remove one table row by its 0-based line index."""
-    lines = iter_lines(text)
-    endings = _endings(text, lines)
-    keep = [(ln, e) for i, ((_, ln), e) in enumerate(zip(lines, endings, strict=True)) if i != line]
-    return "".join(a + b for a, b in keep)
-
-
-def _endings(text: str, lines: list[tuple[int, str]]) -> list[str]:
-    out = []
-    for i, (off, ln) in enumerate(lines):
-        nxt = lines[i + 1][0] if i + 1 < len(lines) else len(text)
-        out.append(text[off + len(ln) : nxt])
-    if out and not out[-1]:
-        out[-1] = ""
-    return out

@@ -249,15 +249,6 @@ class TasksDoc:
     def by_id(self) -> dict[str, Task]:
         return {tid: self.tasks[i] for tid, i in self._by_id.items()}
 
-    @property
-    def unphased(self) -> list[Task]:
-        """Tasks that belong to no phase (after a non-phase heading in a file with phases)."""
-        return [t for t in self.tasks if t.phase_index < 0]
-
-    def with_done(self, key: str, done: bool) -> TasksDoc:
-        """A copy with one checkbox changed, without reparsing."""
-        return self.with_checks({key: done})
-
     def with_checks(self, changes: dict[str, bool]) -> TasksDoc:
         """A copy with checkboxes changed (task key or ID -> done), without reparsing."""
         changed: list[tuple[Task, bool]] = []

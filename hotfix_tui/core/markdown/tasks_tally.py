@@ -14,6 +14,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.workflow.model import Workflow
 
 from hotfix_tui.core.markdown.tasks_md import (
     _ATX_RE,
@@ -223,3 +227,15 @@ def _phased(
         if in_phase:
             out.append(TallyTask(tid, done, skips.get(n)))
     return out
+
+
+def progress(doc: Tally, wf: Workflow | None, severity: str | None) -> tuple[int, int]:
+    """Settled (done or skipped) and total tasks, as `Incident.progress` counts them: a task
+    that does not apply to the severity counts only when it is done."""
+    done = total = 0
+    for t in doc.tasks:
+        d = wf.task(t.id) if (wf is not None and t.id) else None
+        if (d.applies_to(severity) if d else True) or t.done:
+            total += 1
+            done += bool(t.done or t.skip)
+    return done, total

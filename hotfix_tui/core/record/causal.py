@@ -1,31 +1,17 @@
 """Causal order per fact: each event names the events of its fact its clone had seen (`saw`).
 
 An event that saw another comes after it; events that saw nothing of each other are concurrent
-and settled by `settle_task` by the table in TASK_RANK (ARCHITECTURE.md, "Causal order").
+and settled by the rules of their kinds (`kinds.settle_task`, `settle_severity`; ARCHITECTURE.md,
+"Causal order"). Which fact an event decides is its kind's declaration (`kinds.fact_of`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.record.event import Event
 
-TASK_STATE = ("done", "reopen", "skip", "unskip")
-INCIDENT_FACTS = ("severity", "status")
 SAW = "saw"
-# Concurrent task events (neither saw the other): a done beats a skip, whose reason stays as a
-# note; every other pair (done/reopen, skip/reopen, skip/unskip, ...) goes to the latest
-# recorded, the fixed fallback. Concurrent dones keep the earliest time (see projection.replay).
-
-
-def fact_of(ev: Event) -> str | None:
-    """The fact an event decides, for causal order (a task's state, the severity, the status)."""
-    if ev.kind in TASK_STATE:
-        ref = ev.task
-        return f"task:{ref}" if ref is not None else None
-    if ev.kind in INCIDENT_FACTS:
-        return ev.kind
-    return None
 
 
 class Frontier:
@@ -37,11 +23,8 @@ class Frontier:
         self._ancestors: dict[str, frozenset[str]] = {}
         self._all: dict[str, list[str]] = {}
 
-    def add(self, ev: Event) -> list[Event]:
-        """Grow the frontier by one event; returns the heads it saw (no longer heads)."""
-        fact = fact_of(ev)
-        if fact is None:
-            return []
+    def add(self, ev: Event, fact: str) -> list[Event]:
+        """Grow the frontier of `fact` by one event; returns the heads it saw (no longer heads)."""
         before = self._all.setdefault(fact, [])
         saw = ev.get(SAW)
         if isinstance(saw, list):
@@ -68,44 +51,9 @@ class Frontier:
         return sorted(h.id for h in self.heads.get(fact, []))
 
 
-def frontier(events: Iterable[Event]) -> Frontier:
-    """The frontier of a log (events in recorded order)."""
-    f = Frontier()
-    for ev in sorted(events, key=lambda e: e.order):
-        f.add(ev)
-    return f
-
-
-def settle_task(heads: Sequence[Event]) -> tuple[Event | None, list[Event]]:
-    """The winning head of a task's concurrent events, and the skips it overruled (their reasons
-    are kept as notes)."""
-    if not heads:
-        return None, []
-    pool = list(heads)
-    if any(e.kind == "done" for e in pool):
-        pool = [e for e in pool if e.kind != "skip"]
-    best = max(pool, key=lambda e: e.order)
-    return best, [e for e in heads if e.kind == "skip" and e is not best]
-
-
 def settle_severity(heads: Sequence[Event], order: Sequence[str]) -> Event | None:
     """Concurrent severity changes: the most severe wins (order: most severe first)."""
     if not heads:
         return None
     rank = {s: i for i, s in enumerate(order)}
     return min(heads, key=lambda e: (rank.get(str(e.get("value")), len(rank)), e.order))
-
-
-def saw_of(events: Iterable[Event], fact: str) -> list[str]:
-    """What a new event of `fact` made after `events` has seen: that fact's heads."""
-    f = Frontier()
-    for ev in sorted((e for e in events if fact_of(e) == fact), key=lambda e: e.order):
-        f.add(ev)
-    return f.saw(fact)
-
-
-def fact_named(kind: str, task: object) -> str | None:
-    """The fact an event of `kind` about `task` would decide (None: not causally ordered)."""
-    if kind in TASK_STATE:
-        return f"task:{task}" if task is not None else None
-    return kind if kind in INCIDENT_FACTS else None

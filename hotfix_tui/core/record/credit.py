@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hotfix_tui.core.record import causal, journal
+from hotfix_tui.core.record import journal, kinds
 from hotfix_tui.core.record.events import LOG, Event, iso, parse_log
 from hotfix_tui.core.record.reconcile import detect, signature, stale_maker
 from hotfix_tui.core.workflow.model import Workflow
@@ -17,21 +17,36 @@ MARKDOWN = ("tasks.md", "hotfix.md", "post-mortem.md")
 Credit = tuple[str, int, str, int]  # the last commit touching a file: sha, parents, author, time
 
 
+def commit_event_id(sha: str, tail: str) -> str:
+    """The id of an event credited to commit `sha`: `git-<sha12>-<tail>`, the same on every
+    clone."""
+    return f"git-{sha[:12]}-{tail}"
+
+
+def commit_event(
+    kind: str, sha: str, tail: str, author: str, when: datetime, **data: Any
+) -> Event:
+    """The one maker of commit-credited events: recorded at the commit's time, by its author,
+    clone `git`, id `commit_event_id(sha, tail)`; `happened` in `data` (default: `when`)."""
+    happened = data.pop("happened", None) or when
+    clean = {k: v for k, v in data.items() if v is not None}
+    eid = commit_event_id(sha, tail)
+    return Event(eid, str(kind), iso(when), iso(happened), author, "git", clean)
+
+
 def credited(
     sha: str, author: str, when: datetime, name: str, seen: list[Event] | None = None
 ) -> Callable[..., Event]:
-    """The one maker of commit-credited events (`git-<sha>-<file>-<n>`); with `seen` (the log
-    the commit had), each names what of its fact that log held (causal order)."""
+    """A maker of a commit's hand edits of file `name` (`git-<sha>-<file>-<n>`); with `seen`
+    (the log the commit had), each names what of its fact that log held (causal order)."""
     count = [0]
 
     def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
         count[0] += 1
-        fact = causal.fact_named(kind, data.get("task"))
-        if seen is not None and fact is not None and causal.SAW not in data:
-            data[causal.SAW] = causal.saw_of(seen, fact)
-        clean = {k: v for k, v in data.items() if v is not None}
-        eid = f"git-{sha[:12]}-{name}-{count[0]:03d}"
-        return Event(eid, kind, iso(when), iso(happened or when), author, "git", clean)
+        if seen is not None:
+            kinds.stamp_saw(kind, data, seen)
+        tail = f"{name}-{count[0]:03d}"
+        return commit_event(kind, sha, tail, author, when, happened=happened, **data)
 
     return make
 

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from hotfix_tui.core.record.event import Event as Event
+from hotfix_tui.core.record.event import iso as iso
+from hotfix_tui.core.record.event import parse_iso as parse_iso
+from hotfix_tui.core.record.kinds import problem
 
 LOG = "events.jsonl"
 ATTRIBUTES = ".gitattributes"
@@ -22,83 +26,6 @@ ATTRIBUTES_TEXT = (
     "*.md merge=hotfix-tui\n"
 )
 _TICK = timedelta(microseconds=1)
-_FIXED = ("id", "kind", "recorded", "happened", "who", "clone")
-
-
-def iso(t: datetime) -> str:
-    """A UTC time as `YYYY-MM-DDTHH:MM:SS.ffffffZ` (sorts as text in time order)."""
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_iso(text: str) -> datetime:
-    """The inverse of `iso` (also accepts times without fraction or with an offset)."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class Event:
-    """One action: `recorded` orders events, `happened` is when it took place (may differ)."""
-
-    id: str
-    kind: str
-    recorded: str
-    happened: str
-    who: str
-    clone: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def order(self) -> tuple[str, str]:
-        """The sort key of the recorded order: recorded time, then id."""
-        return (self.recorded, self.id)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
-
-    @property
-    def task(self) -> str | None:
-        value = self.data.get("task")
-        return str(value) if value is not None else None
-
-    @property
-    def happened_at(self) -> datetime:
-        return parse_iso(self.happened)
-
-    @property
-    def recorded_at(self) -> datetime:
-        return parse_iso(self.recorded)
-
-    def line(self) -> str:
-        """The event as one JSON line (keys sorted, so equal events are equal bytes)."""
-        obj: dict[str, Any] = dict(self.data)
-        obj.update(
-            id=self.id,
-            kind=self.kind,
-            recorded=self.recorded,
-            happened=self.happened,
-            who=self.who,
-            clone=self.clone,
-        )
-        return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-    @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> Event:
-        data = {k: v for k, v in obj.items() if k not in _FIXED}
-        return cls(
-            id=str(obj["id"]),
-            kind=str(obj["kind"]),
-            recorded=str(obj["recorded"]),
-            happened=str(obj.get("happened") or obj["recorded"]),
-            who=str(obj.get("who") or ""),
-            clone=str(obj.get("clone") or ""),
-            data=data,
-        )
-
-
-class LogError(Exception):
-    """The log has a line that is not an event; the message names the file and line."""
 
 
 # The last log text read and what it held: a log only grows, so the next read parses the tail.
@@ -109,8 +36,9 @@ _LAST: tuple[str, str, list[Event], list[str], int] | None = None
 def parse_log(text: str, path: str = LOG) -> tuple[list[Event], list[str]]:
     """Events of a log text in recorded order (duplicate ids dropped) and problems found.
 
-    A torn last line (no newline, not JSON: a write cut short) is ignored; other bad lines and
-    git conflict markers are reported as `FILE:LINE: ...` and skipped.
+    A torn last line (no newline, not JSON: a write cut short) is ignored; other bad lines (an
+    event whose times or payload its kind does not accept: `kinds.problem`) and git conflict
+    markers are reported as `FILE:LINE: ...` and skipped.
     """
     global _LAST
     last = _LAST
@@ -152,6 +80,10 @@ def _parse_lines(
             if no == len(lines):
                 continue  # torn final line
             problems.append(f"{path}:{offset + no}: not an event line (expected one JSON object)")
+            continue
+        wrong = problem(ev)
+        if wrong is not None:
+            problems.append(f"{path}:{offset + no}: {wrong}; fix the line or remove it")
             continue
         if ev.id not in seen:
             seen[ev.id] = ev
@@ -302,11 +234,8 @@ class Recorder:
         if last and recorded <= last:
             recorded = iso(parse_iso(last) + _TICK)
         self._seq += 1
+        kind = str(kind)  # a declaration (`kinds.DONE`) or its name: the event holds the name
         eid = event_id or f"{recorded}-{self.clone}-{self._seq:04d}-{os.urandom(3).hex()}"
         clean = {k: v for k, v in data.items() if v is not None}
         when = happened or now.replace(microsecond=0)  # shown to the second; order is `recorded`
         return Event(eid, kind, recorded, iso(when), self.who, self.clone, clean)
-
-
-def of_kind(events: Iterable[Event], *kinds: str) -> Iterator[Event]:
-    return (e for e in events if e.kind in kinds)

@@ -11,19 +11,24 @@ from pathlib import Path
 from typing import Protocol
 
 from hotfix_tui.core.clocks import Clock, format_time, parse_time
+from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import Change, IncidentError
 from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.workflow.model import Workflow
 
 
 class Filled(Protocol):
-    """What filling the record needs of its incident (`Incident` is one): its hotfix.md, clock,
-    time check, one-event transaction, undo history and listeners."""
+    """What filling the record needs of its incident (`Incident` is one): its hotfix.md, workflow,
+    clock, time check, one-event transaction, undo history and listeners."""
 
     @property
     def clock(self) -> Clock: ...
     @property
     def history(self) -> list[Change]: ...
+    @property
+    def workflow(self) -> Workflow | None: ...
     def path(self, name: str) -> Path: ...
     def text(self, name: str) -> str: ...
     def order_warnings(self) -> list[str]: ...
@@ -32,15 +37,12 @@ class Filled(Protocol):
     def _notify(self, label: str) -> None: ...
 
 
-DETECTION = "Detection"
-START = "Incident Start"
-COMMIT_SHA = "Commit SHA"
 _REVERT_RE = re.compile(r"(git revert )(\[commit-sha\]|<hotfix-commit-sha>|[0-9a-f]{7,64})")
 
 
-def detection_answer(hotfix_text: str) -> tuple[str, str]:
+def detection_answer(hotfix_text: str, wf: Workflow | None = None) -> tuple[str, str]:
     """The recorded detection as (time, how) texts to edit; '' for a placeholder."""
-    value = record.get_field(hotfix_text, DETECTION) or ""
+    value = record.get_field(hotfix_text, hf.detection_label(wf)) or ""
     head, sep, rest = value.partition(" - ")
     when = parse_time(head)
     how = rest.strip() if sep else ""
@@ -60,10 +62,8 @@ class NeedsConfirmation(Exception):
 
 def needs_detection(inc: Filled) -> bool:
     """True when hotfix.md has a `**Detection**` field with no time yet (ask the user once)."""
-    text = inc.text("hotfix.md")
-    return (
-        record.get_field(text, DETECTION) is not None and record.field_time(text, DETECTION) is None
-    )
+    text, label = inc.text("hotfix.md"), hf.detection_label(inc.workflow)
+    return record.get_field(text, label) is not None and record.field_time(text, label) is None
 
 
 def set_detection(
@@ -74,30 +74,30 @@ def set_detection(
     A detection time already recorded stays unless `force`; NeedsConfirmation says what is there.
     """
     how = " ".join((how or "").split())
-    text = inc.text("hotfix.md")
-    current = record.get_field(text, DETECTION)
+    text, label = inc.text("hotfix.md"), hf.detection_label(inc.workflow)
+    current = record.get_field(text, label)
     if current is None:
-        raise IncidentError(f"{inc.path('hotfix.md')}: no **Detection** field to fill")
+        raise IncidentError(f"{inc.path('hotfix.md')}: no **{label}** field to fill")
     when = when or inc.clock()
     inc._check_time(when, "the detection time")
     stamp = format_time(when)
     head, sep, rest = current.partition(" - ")
-    old_time = record.field_time(text, DETECTION)
+    old_time = record.field_time(text, label)
     if old_time is not None and old_time != when and not force:
         raise NeedsConfirmation(
-            f"Detection already says {head.strip()}; confirm to replace it with {stamp}",
+            f"{label} already says {head.strip()}; confirm to replace it with {stamp}",
             head.strip(),
             stamp,
         )
     old_how = rest.strip() if sep and not record.is_placeholder(rest) else ""
-    inc._emit("detection", happened=when, how=how or old_how or None)
+    inc._emit(kinds.DETECTION, happened=when, how=how or old_how or None)
     label = f"detection {stamp}"
 
     def undo() -> Change | None:
         if old_time is None:
-            inc._emit("detection", clear=True, undo=label)
+            inc._emit(kinds.DETECTION, clear=True, undo=label)
         else:
-            inc._emit("detection", happened=old_time, how=old_how or None, undo=label)
+            inc._emit(kinds.DETECTION, happened=old_time, how=old_how or None, undo=label)
         return None
 
     change = Change(label, undo, messages=inc.order_warnings())
@@ -111,26 +111,26 @@ def set_started_at(inc: Filled, when: datetime, *, force: bool = False) -> Chang
 
     NeedsConfirmation when another time is there and `force` is not set.
     """
-    text = inc.text("hotfix.md")
-    if record.get_field(text, START) is None:
-        raise IncidentError(f"{inc.path('hotfix.md')}: no **Incident Start** field")
+    text, label = inc.text("hotfix.md"), hf.start_label(inc.workflow)
+    if record.get_field(text, label) is None:
+        raise IncidentError(f"{inc.path('hotfix.md')}: no **{label}** field")
     inc._check_time(when, "the incident start")
-    old = record.field_time(text, START)
+    old = record.field_time(text, label)
     stamp = format_time(when)
     if old == when:
         return None
     if old is not None and not force:
         raise NeedsConfirmation(
-            f"Incident Start is {format_time(old)}; confirm to change it to {stamp}",
+            f"{label} is {format_time(old)}; confirm to change it to {stamp}",
             format_time(old),
             stamp,
         )
-    inc._emit("start", happened=when)
+    inc._emit(kinds.START, happened=when)
     label = f"incident start {stamp}"
 
     def undo() -> Change | None:
         if old is not None:
-            inc._emit("start", happened=old, undo=label)
+            inc._emit(kinds.START, happened=old, undo=label)
         return None
 
     change = Change(label, undo, messages=inc.order_warnings())
@@ -146,11 +146,9 @@ def set_fix_commit(
 
     NeedsConfirmation when another SHA is already recorded and `force` is not set.
     """
-    text = inc.text("hotfix.md")
-    current = record.get_field(text, COMMIT_SHA)
-    if current is None:
-        raise IncidentError(f"{inc.path('hotfix.md')}: no **Commit SHA** field to fill")
-    cur = current.strip().strip("`")
+    cur = hf.commit_value(inc.text("hotfix.md"))
+    if cur is None:
+        raise IncidentError(f"{inc.path('hotfix.md')}: no **{hf.COMMIT_SHA}** field to fill")
     if cur == sha:
         return None
     if not record.is_placeholder(cur) and not force:
@@ -158,11 +156,11 @@ def set_fix_commit(
             f"Commit SHA already says {cur}; confirm to replace it with {sha}", cur, sha
         )
     previous = "" if record.is_placeholder(cur) else cur
-    inc._emit("fix_commit", sha=sha, subject=subject or None, previous=previous or None)
+    inc._emit(kinds.FIX_COMMIT, sha=sha, subject=subject or None, previous=previous or None)
     label = f"fix commit {sha[:12]}"
 
     def undo() -> Change | None:
-        inc._emit("fix_commit", sha=previous, undo=label)
+        inc._emit(kinds.FIX_COMMIT, sha=previous, undo=label)
         return None
 
     change = Change(label, undo)

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hotfix_tui.core.clocks import Clock, format_time, utc_now
+from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import BadInput as BadInput
 from hotfix_tui.core.record.change import Change as Change
 from hotfix_tui.core.record.change import IncidentError as IncidentError
@@ -25,7 +26,7 @@ from hotfix_tui.core.record.view import IncidentView as IncidentView
 from hotfix_tui.core.record.view import PhaseHead as PhaseHead
 from hotfix_tui.core.record.view import PhaseView as PhaseView
 from hotfix_tui.core.record.view import TaskView as TaskView
-from hotfix_tui.core.workflow.model import Workflow
+from hotfix_tui.core.workflow.model import Workflow, severity_ids
 
 __all__ = ["EVENT_ROWS", "BadInput", "Change", "Incident", "IncidentError"]
 
@@ -75,7 +76,7 @@ class Incident(IncidentTransaction):
     def _done_change(self, key: str, label: str, done: bool, messages: list[str]) -> Change:
         def undo() -> Change | None:
             if done:
-                self._emit("reopen", task=key, undo=label)
+                self._emit(kinds.REOPEN, task=key, undo=label)
             else:  # undoing a reopen is a mis-toggle: the task keeps the time it had
                 self.transact(
                     lambda evs, make: [self._done_event(evs, make, key, None, True, undo=label)],
@@ -101,8 +102,8 @@ class Incident(IncidentTransaction):
         if keep_first and at is None:
             ts = replay(events, self.workflow).task(key)
             if ts.last_done_at is not None and not ts.done:
-                return make("done", task=key, happened=ts.last_done_at, keep_first=True, **data)
-        return make("done", task=key, happened=at, at_given=True if at else None, **data)
+                return make(kinds.DONE, task=key, happened=ts.last_done_at, keep_first=True, **data)
+        return make(kinds.DONE, task=key, happened=at, at_given=True if at else None, **data)
 
     def set_done(
         self,
@@ -126,7 +127,7 @@ class Incident(IncidentTransaction):
 
         def build(events: list[Event], make: Callable[..., Event]) -> list[Event]:
             if not done:
-                return [make("reopen", task=key, cleared=self._cleared(events, key) or None)]
+                return [make(kinds.REOPEN, task=key, cleared=self._cleared(events, key) or None)]
             ts = replay(events, self.workflow).task(key)
             labels = self.records_times(key)
             if labels and not ts.done and ts.last_done_at is not None:
@@ -172,12 +173,12 @@ class Incident(IncidentTransaction):
             raise IncidentError("the note is empty; type some text")
         task = self.find(ref)
         key = self._ref(task)
-        made = self._emit("note", task=key, text=text)
+        made = self._emit(kinds.NOTE, task=key, text=text)
         note_id = made[0].id
         label = f"note on {task.id or task.title}"
 
         def undo() -> Change | None:
-            self._emit("unnote", task=key, ref=note_id, text=text, undo=label)
+            self._emit(kinds.UNNOTE, task=key, ref=note_id, text=text, undo=label)
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})
@@ -197,11 +198,11 @@ class Incident(IncidentTransaction):
             raise IncidentError(
                 f"{task.id or task.title} is done; reopen it first if it is really skipped"
             )
-        self._emit("skip", task=key, text=reason)
+        self._emit(kinds.SKIP, task=key, text=reason)
         label = f"skip {task.id or task.title}"
 
         def undo() -> Change | None:
-            self._emit("unskip", task=key, undo=label)
+            self._emit(kinds.UNSKIP, task=key, undo=label)
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})
@@ -217,11 +218,11 @@ class Incident(IncidentTransaction):
         if task.skip is None:
             return None
         key, reason = self._ref(task), task.skip.text
-        self._emit("unskip", task=key)
+        self._emit(kinds.UNSKIP, task=key)
         label = f"unskip {task.id or task.title}"
 
         def undo() -> Change | None:
-            self._emit("skip", task=key, text=reason, undo=label)
+            self._emit(kinds.SKIP, task=key, text=reason, undo=label)
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})
@@ -232,19 +233,19 @@ class Incident(IncidentTransaction):
     def set_severity(self, severity: str) -> Change | None:
         """Change the severity; the clocks and applicable tasks follow."""
         wf = self.workflow
-        keys = [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
+        keys = severity_ids(wf)
         severity = severity.upper()
         if severity not in keys:
             raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(keys)}")
         old = self.severity
         if old == severity:
             return None
-        self._emit("severity", value=severity, old=old)
+        self._emit(kinds.SEVERITY, value=severity, old=old)
         label = f"severity {old} -> {severity}"
 
         def undo() -> Change | None:
             if old:
-                self._emit("severity", value=old, undo=label)
+                self._emit(kinds.SEVERITY, value=old, undo=label)
             return None
 
         change = Change(label, undo)
@@ -269,12 +270,12 @@ class Incident(IncidentTransaction):
             why = contradiction(wf, match, done)
             if why:
                 raise BadInput(f"cannot set the status to {match}: {why} - nothing was written")
-        self._emit("status", value=match, old=old)
+        self._emit(kinds.STATUS, value=match, old=old)
         label = f"status {old} -> {match}"
 
         def undo() -> Change | None:
             if old:
-                self._emit("status", value=old, undo=label)
+                self._emit(kinds.STATUS, value=old, undo=label)
             return None
 
         change = Change(label, undo)

@@ -18,9 +18,9 @@ from typing import Any
 
 from hotfix_tui.core.hashing import sha256
 from hotfix_tui.core.record import journal
-from hotfix_tui.core.record.events import LOG, Event, iso
-
-REVERT = "revert"
+from hotfix_tui.core.record.credit import commit_event, commit_event_id
+from hotfix_tui.core.record.events import LOG, Event
+from hotfix_tui.core.record.kinds import REVERT
 
 
 @dataclass
@@ -99,8 +99,12 @@ def _save(root: Path | None, folder: Path, state: dict[str, Any]) -> None:
 
 def revert_id(sha: str, ref: str) -> str:
     """The id of the event cancelling event `ref` removed by commit `sha` (the same everywhere)."""
+    return commit_event_id(sha, _revert_tail(ref))
+
+
+def _revert_tail(ref: str) -> str:
     digest = sha256(ref.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"git-{sha[:12]}-revert-{digest[:12]}"
+    return f"revert-{digest[:12]}"
 
 
 def _read_ids(root: Path | None, folder: Path) -> set[str]:
@@ -188,9 +192,10 @@ def check(root: Path | None, folder: Path, events: list[Event]) -> Restored:
                 if ev.id in added or rid in known:
                     continue
                 known.add(rid)
-                data = {"ref": ev.id, "commit": rm.sha}
-                when = iso(rm.when)
-                mine.append(Event(rid, REVERT, when, when, rm.author, "git", data))
+                tail = _revert_tail(ev.id)
+                mine.append(
+                    commit_event(REVERT, rm.sha, tail, rm.author, rm.when, ref=ev.id, commit=rm.sha)
+                )
                 if ev.id not in ids:
                     vanished.add(ev.id)
                     from_diff.setdefault(ev.id, ev)

@@ -8,27 +8,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
-from hotfix_tui.core.clocks import format_time, human_duration, parse_time
+from hotfix_tui.core.clocks import format_time, parse_time
+from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
-from hotfix_tui.core.record import causal
+from hotfix_tui.core.record import causal, kinds
 from hotfix_tui.core.record.events import Event
+from hotfix_tui.core.record.kinds import CREATED, DONE, FIX_COMMIT, REOPEN, REVERT, SKIP
+from hotfix_tui.core.record.state import Replay, Row, State, TaskState, Timeline
 from hotfix_tui.core.workflow import lifecycle
 from hotfix_tui.core.workflow.lifecycle import is_closed
-from hotfix_tui.core.workflow.model import Workflow
+from hotfix_tui.core.workflow.model import Workflow, severity_ids
 
 TASKS = "tasks.md"
 HOTFIX = "hotfix.md"
 POSTMORTEM = "post-mortem.md"
-DURATION_PLACEHOLDER = "[X hours Y minutes]"
-START_FIELD = "Incident Start"
-DETECTION_FIELD = "Detection"
-COMMIT_FIELD = "Commit SHA"
-COMMIT_PLACEHOLDER = "[git commit hash]"
 
 # Placeholder rows of the post-mortem timeline that a recorded event replaces.
 EVENT_ROWS: dict[str, str] = {
@@ -40,58 +37,8 @@ EVENT_ROWS: dict[str, str] = {
     "incident_end": "Verification complete",
 }
 CLOSED_ROW = "Incident closed"  # the placeholder row a final status replaces
-# Kinds that change the state of one task; causal order decides it (see causal.py).
-TASK_STATE_KINDS = causal.TASK_STATE
-
-
-@dataclass
-class TaskState:
-    """What the events say of one task."""
-
-    done: bool = False
-    done_at: datetime | None = None  # when the effective done happened (None when not done)
-    last_done_at: datetime | None = None  # the time of the latest done, even if reopened since
-    skip: Event | None = None
-    notes: dict[str, Event] = field(default_factory=dict)
-    touched: bool = False  # any event names this task
-    title: str | None = None  # set by a retitle (the ID stays)
-    decided_by: Event | None = None  # the event that settles its state (causal order)
-
-
-@dataclass
-class Row:
-    """One projected row of the post-mortem timeline."""
-
-    when: datetime
-    order: tuple[str, str]
-    cells: tuple[str, str, str, str]
-    time_cell: str | None = None  # a row written by hand keeps its own Time cell
-    raw: str | None = None  # ... and its own line, spacing and all
-
-
-@dataclass
-class State:
-    """The whole record after replaying the log."""
-
-    tasks: dict[str, TaskState] = field(default_factory=dict)
-    severity: str | None = None
-    status: str | None = None
-    status_set: Event | None = None  # a manual status the tasks do not contradict, if in force
-    status_refused: str = ""  # why a manual status in the log is not in force
-    start: datetime | None = None
-    detection: tuple[datetime, str] | None = None
-    fix: tuple[str, str] | None = None
-    placeholders: list[str] | None = None  # the template's timeline rows, as first recorded
-    events: list[Event] = field(default_factory=list)
-    touched: set[str] = field(default_factory=set)  # record facts some event decides
-    reverted: dict[str, Event] = field(default_factory=dict)  # cancelled id -> its revert event
-
-    def task(self, ref: str) -> TaskState:
-        return self.tasks.get(ref) or TaskState()
-
 
 _ORDER = attrgetter("recorded", "id")  # Event.order, without a call per event
-REVERT = "revert"  # a commit removed an event's line: the event stays in the log, cancelled
 
 
 def reverted(events: Sequence[Event]) -> dict[str, Event]:
@@ -104,89 +51,48 @@ def reverted(events: Sequence[Event]) -> dict[str, Event]:
 
 
 def replay(events: Iterable[Event], wf: Workflow | None) -> State:
-    """Apply events in recorded order, each fact settled in causal order; every rule of the
-    record lives here. Status and the timeline are derived from the tasks' effective states."""
-    st = State()
-    front = causal.Frontier()
-    done_time: dict[str, datetime] = {}  # a done event's effective time (a re-done keeps it)
-    last_task_change: tuple[str, str] | None = None
-    created_status: str | None = None
+    """Apply events in recorded order, each by its kind's rule (`kinds.py`), each fact settled
+    in causal order. Status and the timeline are derived from the tasks' effective states."""
+    r = Replay(wf)
+    st = r.st
+    get = kinds.KINDS.get
     ordered = sorted(events, key=_ORDER)
     st.reverted = cancelled = reverted(ordered)
     for ev in ordered:
         st.events.append(ev)
         if cancelled and (ev.id in cancelled or ev.kind == REVERT):
             continue  # kept for the timeline, decides nothing
-        k = ev.kind
         if ev.get("placeholders") is not None:
             st.placeholders = [str(x) for x in ev.get("placeholders")]
         ref = ev.task
+        ts = None
         if ref is not None:
             ts = st.tasks.setdefault(ref, TaskState())
             ts.touched = True
-        if k in causal.TASK_STATE and ref is not None:
-            gone = front.add(ev)
-            if k == "done":
-                prior = [done_time[g.id] for g in gone if g.id in done_time]
-                kept = prior and len(prior) == len(gone) and not ev.get("at_given")
-                done_time[ev.id] = min([*prior, ev.happened_at]) if kept else ev.happened_at
-                ts.last_done_at = done_time[ev.id]
-                if ev.get("note"):
-                    ts.notes[ev.id] = ev
-            if not ev.get("seed"):
-                last_task_change = ev.order
-        elif k in causal.INCIDENT_FACTS:
-            front.add(ev)
-            st.touched.add(k)
-        elif k == "note" and ref is not None:
-            ts.notes[ev.id] = ev
-        elif k == "retitle" and ref is not None:
-            ts.title = str(ev.get("text") or "") or None
-        elif k == "unnote" and ref is not None:
-            ts.notes.pop(str(ev.get("ref")), None)
-        elif k == "created":
-            st.start = ev.happened_at
-            st.severity = ev.get("severity") or st.severity
-            created_status = (wf.initial_status if wf else None) or created_status
-            st.touched |= {"start", "severity", "status"}
-        elif k == "start":
-            st.start = ev.happened_at
-            st.touched.add("start")
-        elif k == "detection":
-            st.detection = None if ev.get("clear") else (ev.happened_at, ev.get("how") or "")
-            st.touched.add("detection")
-        elif k == "fix_commit":
-            sha = ev.get("sha") or ""
-            st.fix = (sha, ev.get("subject") or "") if sha else None
-            st.touched.add("fix")
-    for fact, heads in front.heads.items():
+        kind = get(ev.kind)
+        if kind is not None:
+            kind.apply(r, ev, ts)
+    for fact, heads in r.front.heads.items():
         if not fact.startswith("task:"):
             continue
         ts = st.tasks.setdefault(fact[5:], TaskState())
-        best, lost = causal.settle_task(heads)
+        best, lost = kinds.settle_task(heads)
         ts.decided_by = best
-        ts.done = best is not None and best.kind == "done"
-        ts.skip = best if best is not None and best.kind == "skip" else None
-        if ts.done and any(h.kind == "reopen" for h in heads):
+        ts.done = best is not None and best.kind == DONE
+        ts.skip = best if best is not None and best.kind == SKIP else None
+        if ts.done and any(h.kind == REOPEN for h in heads):
             ts.done_at = best.happened_at if best else None  # never a time from before a reopen
         elif ts.done:
-            ts.done_at = min(done_time[h.id] for h in heads if h.kind == "done")
+            ts.done_at = min(r.done_time[h.id] for h in heads if h.kind == DONE)
         for skip in lost:  # a skip overruled by a concurrent change: its reason stays a note
-            ts.notes[skip.id] = overruled_skip(skip)
-    sev_heads = front.heads.get("severity")
+            ts.notes[skip.id] = kinds.overruled_skip(skip)
+    sev_heads = r.front.heads.get(kinds.SEVERITY)
     if sev_heads:
-        order = [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
-        won = causal.settle_severity(sev_heads, order)
+        won = causal.settle_severity(sev_heads, list(severity_ids(wf)))
         st.severity = won.get("value") if won is not None else st.severity
-    _settle_status(st, wf, front.heads.get("status") or [], last_task_change, created_status)
+    status_heads = r.front.heads.get(kinds.STATUS) or []
+    _settle_status(st, wf, status_heads, r.last_task_change, r.created_status)
     return st
-
-
-def overruled_skip(skip: Event) -> Event:
-    """A skip that a concurrent event overruled, as the note that keeps its reason."""
-    data = dict(skip.data)
-    data["text"] = f"skip overruled by a concurrent change: {skip.get('text') or ''}".rstrip()
-    return Event(skip.id, "note", skip.recorded, skip.happened, skip.who, skip.clone, data)
 
 
 def _settle_status(
@@ -255,7 +161,7 @@ def note_text(ev: Event) -> str:
     """The sub-item text a note or skip event projects to."""
     stamp = ev.get("stamp") or format_time(ev.happened_at)
     who = ev.get("by", ev.who)
-    make = tasks_md.skip_line if ev.kind == "skip" else tasks_md.note_line
+    make = tasks_md.skip_line if ev.kind == SKIP else tasks_md.note_line
     return make(stamp, who or None, ev.get("text") or ev.get("note") or "")
 
 
@@ -307,7 +213,7 @@ def _start(line_starts: Sequence[int], i: int) -> int:
 def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     """tasks.md with each task's checkbox, notes and skip mark as the events say."""
     doc = tasks_md.parse_tasks(text)
-    if not doc.task_count and "Severity" not in doc.fields:
+    if not doc.task_count and hf.SEVERITY not in doc.fields:
         return text
     lines = list(doc.lines)
     starts = doc.line_starts  # where each line starts (line 0: after a BOM, see _start)
@@ -369,8 +275,8 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             last -= 1
         insert.setdefault(last, []).extend(written)
         edited.append(task.key)
-    if severity_field and st.severity and "Severity" in doc.fields:
-        f = doc.fields["Severity"]
+    if severity_field and st.severity and hf.SEVERITY in doc.fields:
+        f = doc.fields[hf.SEVERITY]
         if f.value.strip() != st.severity:
             i = f.line
             a, b = f.start - _start(starts, i), f.end - _start(starts, i)
@@ -439,35 +345,22 @@ def project_hotfix(text: str, st: State, wf: Workflow | None) -> str:
     """hotfix.md with Severity, Status, the timeline fields and the fix commit as the events say."""
     if not text:
         return text
+    text = hf.set_header(text, st.severity, st.status)
     flds = record.fields(text)
-    if st.severity and "Severity" in flds:
-        text = record.set_checked(text, "Severity", st.severity)
-    if st.status and "Status" in flds:
-        text = record.set_checked(text, "Status", st.status)
     times = event_times(st, wf)
-    labels = (
-        dict(wf.events) if wf else {"incident_start": START_FIELD, "detection": DETECTION_FIELD}
-    )
-    start_label = labels.get(wf.clock.starts_at if wf else "incident_start", START_FIELD)
-    for ev, label in labels.items():
+    start_label = hf.start_label(wf)
+    for ev, label in hf.timeline(wf).items():
         if not label or label not in flds:
             continue
         if label == start_label and "start" not in st.touched:
             continue  # no event names the start: what the file says stays
-        t = times.get(ev)
         if ev == "detection" and st.detection is not None:
-            text = _set_detection(text, label, st.detection)
-            continue
-        if t is None:
-            text, _ = record.clear_field_time(text, label)
+            text = hf.set_detection(text, label, *st.detection)
         else:
-            text = record.set_field_time(text, label, format_time(t), overwrite=True)
+            text = hf.set_time(text, label, times.get(ev))
     text = _resolution(text, st, wf, times)
-    if "fix" in st.touched and COMMIT_FIELD in flds:
-        cur = (record.get_field(text, COMMIT_FIELD) or "").strip().strip("`")
-        want = st.fix[0] if st.fix else COMMIT_PLACEHOLDER
-        if cur != want:
-            text = record.set_field(text, COMMIT_FIELD, want)
+    if "fix" in st.touched:
+        text = hf.set_commit(text, st.fix[0] if st.fix else None)
         if st.fix:
             text = rollback(text, st, "## Rollback")
     return text
@@ -480,18 +373,10 @@ def rollback(text: str, st: State, section: str) -> str:
     if st.fix is None:
         return text
     sha = st.fix[0]
-    olds = {str(e.get("sha")) for e in st.events if e.kind == "fix_commit" and e.get("sha")}
+    olds = {str(e.get("sha")) for e in st.events if e.kind == FIX_COMMIT and e.get("sha")}
     for old in sorted(olds - {sha}) or [""]:
         text = fill_rollback(text, sha, previous=old, section=section)
     return text
-
-
-def _set_detection(text: str, label: str, det: tuple[datetime, str]) -> str:
-    value = record.get_field(text, label) or ""
-    _head, sep, rest = value.partition(" - ")
-    how = det[1] or (rest if sep and not record.is_placeholder(rest) else "")
-    new = format_time(det[0]) + (f" - {how}" if how else (sep + rest if sep else ""))
-    return record.set_field(text, label, new)
 
 
 def _resolution(text: str, st: State, wf: Workflow | None, times: dict[str, datetime]) -> str:
@@ -500,127 +385,24 @@ def _resolution(text: str, st: State, wf: Workflow | None, times: dict[str, date
         return text
     start, end = times.get(wf.clock.starts_at), times.get(wf.clock.stops_at)
     sev = wf.severity(st.severity)
-    has_dur = record.get_field(text, "Total Duration") is not None
-    has_breach = record.get_field(text, "SLA Breach") is not None
-    if start is None or end is None:
-        if has_dur:
-            text = record.set_field(text, "Total Duration", DURATION_PLACEHOLDER)
-        return record.uncheck_all(text, "SLA Breach") if has_breach else text
-    secs = (end - start).total_seconds()
-    if has_dur:
-        text = record.set_field(text, "Total Duration", human_duration(secs))
-    if has_breach and sev is not None:
-        verdict = "Yes" if secs > sev.target_seconds else "No"
-        text = record.set_checked(text, "SLA Breach", verdict, add=False)
-    return text
+    secs = (end - start).total_seconds() if start is not None and end is not None else None
+    return hf.set_resolution(text, secs, sev.target_seconds if sev is not None else None)
 
 
 # --- post-mortem.md -------------------------------------------------------------------------
 
 
-def _title(titles: Callable[[str], str], ref: str | None) -> str:
-    return titles(ref) if ref else ""
-
-
 def rows(st: State, wf: Workflow | None, titles: Callable[[str], str]) -> list[Row]:
-    """One timeline row for every event (seeded state events excepted: their rows are seeded)."""
+    """One timeline row for every event, in its kind's words (seeded state events excepted:
+    their rows are seeded); an event a commit reverted says so."""
     out: list[Row] = []
-    sev: str | None = None
-    status: str | None = wf.initial_status if wf else None
-    start: datetime | None = None
-    latest_detection = max((e.order for e in st.events if e.kind == "detection"), default=None)
+    t = Timeline(st, wf, titles)
+    of = kinds.of
     for ev in st.events:
-        k = ev.kind
-        if k == REVERT:
-            continue  # shown on the row of the event it cancels
-        ref = ev.task
-        label = f"{ref} " if ref else ""
-        title = _title(titles, ref)
-        when = ev.happened_at
-        cells: tuple[str, str, str] | None = None  # event, who, notes
-        undo = ev.get("undo")
-        if k == "created":
-            start = ev.happened_at
-            sev, status = ev.get("severity"), (wf.initial_status if wf else None)
-            when = st.start or when
-            desc = ev.get("description") or ""
-            cells = ("Incident began", "System", f"Declared {sev}: {desc}" if desc else "")
-        elif ev.get("seed"):
-            if k == "severity":
-                sev = ev.get("value")
-            elif k == "status":
-                status = ev.get("value")
-            elif k == "start":
-                start = ev.happened_at
-            if k != "row":
-                continue
-            cells = (ev.get("event") or "", ev.get("by") or ev.who, ev.get("notes") or "")
-        elif k == "row":
-            cells = (ev.get("event") or "", ev.get("by") or ev.who, ev.get("notes") or "")
-        elif undo:
-            when = ev.recorded_at.replace(microsecond=0)
-            cells = (f"Undo: {undo}", ev.who, "")
-            if k == "severity":
-                sev = ev.get("value")
-            elif k == "status":
-                status = ev.get("value")
-        elif k == "done":
-            cells = (f"{label}done: {title}", ev.who, ev.get("note") or "")
-        elif k == "reopen":
-            when = ev.recorded_at.replace(microsecond=0)
-            cells = (f"{label}reopened: {title}", ev.who, ev.get("cleared") or "")
-        elif k == "skip":
-            cells = (f"{label}skipped: {title}", ev.who, ev.get("text") or "")
-        elif k == "unskip":
-            cells = (f"{label}unskipped: {title}", ev.who, "")
-        elif k == "note":
-            gone = ref is not None and ev.id not in st.task(ref).notes and ev.id not in st.reverted
-            cells = (
-                f"Note on {label}{title}".strip() + (" (removed later)" if gone else ""),
-                ev.who,
-                ev.get("text") or "",
-            )
-        elif k == "retitle":
-            cells = (f"{label}retitled: {ev.get('text') or ''}".strip(), ev.who, "")
-        elif k == "unnote":
-            when = ev.recorded_at.replace(microsecond=0)
-            cells = (f"Note removed on {label}{title}".strip(), ev.who, ev.get("text") or "")
-        elif k == "severity":
-            new = ev.get("value")
-            cells = (f"Severity changed {ev.get('old') or sev or '?'} -> {new}", ev.who, "")
-            sev = new
-        elif k == "status":
-            new = ev.get("value")
-            cells = (f"Status changed {ev.get('old') or status or '?'} -> {new}", ev.who, "")
-            status = new
-        elif k == "start":
-            when = ev.recorded_at.replace(microsecond=0)
-            was = format_time(start) if start else "empty"
-            cells = ("Incident Start corrected", ev.who, f"{was} -> {format_time(ev.happened_at)}")
-            start = ev.happened_at
-        elif k == "detection":
-            if ev.get("clear"):
-                continue  # its row is the undo's
-            later = latest_detection is not None and ev.order != latest_detection
-            after = " (undone)" if st.detection is None else " (corrected later)"
-            cells = ("Detected" + (after if later else ""), ev.who, ev.get("how") or "")
-        elif k == "fix_commit":
-            sha = ev.get("sha") or ""
-            cells = ("Fix commit recorded", ev.who, f"{sha[:12]} {ev.get('subject') or ''}".strip())
-        elif k == "alert":
-            cells = (f"Alert: {ev.get('message') or ev.get('alert') or ''}", ev.who or "System", "")
-        elif k == "alert_posted":
-            continue  # the alert's own row says it; posting it is not a moment of the incident
-        elif k == "reminder_sent":
-            cells = (
-                f"Update sent: {ev.get('reminder') or ''}".strip(),
-                ev.who,
-                ev.get("text") or "",
-            )
-        else:
-            cells = (k, ev.who, ev.get("text") or "")
-        if cells is None:
+        line = of(ev).timeline(t, ev)
+        if line is None:
             continue
+        when, cells = line
         rev = st.reverted.get(ev.id)
         if rev is not None:
             sha = str(rev.get("commit") or "")[:7]
@@ -643,7 +425,7 @@ def row_line(r: Row, st: State) -> str:
 def replaced_placeholders(st: State, wf: Workflow | None) -> set[str]:
     """Names of the template's placeholder rows that recorded events have replaced."""
     names: set[str] = set()
-    if any(e.kind == "created" for e in st.events):
+    if any(e.kind == CREATED for e in st.events):
         names.add(EVENT_ROWS["incident_start"])
     times = event_times(st, wf)
     for ev in times:

@@ -10,15 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from hotfix_tui.core.clocks import parse_time
+from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
+from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import (
-    COMMIT_FIELD,
-    DETECTION_FIELD,
     HOTFIX,
     POSTMORTEM,
-    START_FIELD,
     TASKS,
     event_times,
     note_text,
@@ -38,42 +37,27 @@ Make = Callable[..., Event]
 def fact_key(ev: Event) -> tuple[str, ...]:
     """The fact an event decides: two events with one key compete, the latest wins."""
     k = ev.kind
-    if k in ("done", "reopen", "skip", "unskip"):
+    if kinds.of(ev).fact == kinds.TASK:
         return ("task", ev.task or "")
-    if k in ("note", "unnote"):
+    if k in (kinds.NOTE, kinds.UNNOTE):
         return ("note", ev.task or "", str(ev.get("text") or ""))
-    if k == "row":
+    if k == kinds.ROW:
         return ("row", str(ev.get("time") or ""), str(ev.get("event") or ""))
     return (k,)
 
 
-def _sev_keys(wf: Workflow | None) -> list[str]:
-    return [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
-
-
-def _labels(wf: Workflow | None) -> tuple[str, str]:
-    if wf is None:
-        return START_FIELD, DETECTION_FIELD
-    return (
-        wf.events.get(wf.clock.starts_at, START_FIELD) or START_FIELD,
-        wf.events.get("detection", DETECTION_FIELD) or DETECTION_FIELD,
-    )
-
-
 def _severity(files: dict[str, str | None], wf: Workflow | None) -> str | None:
-    keys = _sev_keys(wf)
-    found = record.first_checked_key(files.get(HOTFIX) or "", "Severity", keys)
-    if found:
-        return found
-    doc = tasks_md.parse_tasks(files.get(TASKS) or "")
-    f = doc.fields.get("Severity")
-    value = f.value.strip() if f else ""
-    return value if value in keys else None
+    f = tasks_md.parse_tasks(files.get(TASKS) or "").fields.get(hf.SEVERITY)
+    return hf.severity(files.get(HOTFIX) or "", wf, f.value if f else None)
 
 
-def _sha(text: str) -> str:
-    value = (record.get_field(text, COMMIT_FIELD) or "").strip().strip("`")
-    return "" if record.is_placeholder(value) else value
+def _other_times(wf: Workflow) -> dict[str, str]:
+    """The timeline fields (event -> label) a task carries: all but the start and detection."""
+    return {
+        ev: label
+        for ev, label in wf.events.items()
+        if label and ev not in ("detection", wf.clock.starts_at)
+    }
 
 
 def _note_data(n: tasks_md.Note) -> dict[str, Any]:
@@ -84,34 +68,23 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
     """Events that say what a folder without a log says, so projecting them changes nothing."""
     out: list[Event] = []
     hot = files.get(HOTFIX) or ""
-    start_label, det_label = _labels(wf)
     table = placeholder_rows(files.get(POSTMORTEM) or "")
     if table:
-        out.append(make("table", placeholders=table, seed=True))
+        out.append(make(kinds.TABLE, placeholders=table, seed=True))
     sev = _severity(files, wf)
     if sev:
-        out.append(make("severity", value=sev, seed=True))
-    statuses = list(wf.statuses) if wf else []
-    status = record.last_checked_key(hot, "Status", statuses) if statuses else None
+        out.append(make(kinds.SEVERITY, value=sev, seed=True))
+    status = hf.checked_status(hot, wf)
     if status:
-        out.append(make("status", value=status, seed=True))
-    start = record.field_time(hot, start_label) if hot else None
+        out.append(make(kinds.STATUS, value=status, seed=True))
+    start = hf.start_time(hot, wf)
     if start is not None:
-        out.append(make("start", happened=start, seed=True))
-    det = record.field_time(hot, det_label) if hot else None
+        out.append(make(kinds.START, happened=start, seed=True))
+    det = hf.detection(hot, wf)
     if det is not None:
-        rest = (record.get_field(hot, det_label) or "").partition(" - ")[2]
-        how = "" if record.is_placeholder(rest) else rest.strip()
-        out.append(make("detection", happened=det, how=how, seed=True))
+        out.append(make(kinds.DETECTION, happened=det[0], how=det[1], seed=True))
     doc = tasks_md.parse_tasks(files.get(TASKS) or "")
-    field_times: dict[str, datetime] = {}
-    if wf is not None and hot:
-        for ev, label in wf.events.items():
-            if ev in ("detection", wf.clock.starts_at) or not label:
-                continue
-            t = record.field_time(hot, label)
-            if t is not None:
-                field_times[ev] = t
+    field_times = hf.field_times(hot, _other_times(wf)) if wf is not None else {}
     covered: set[str] = set()
     for task in doc.tasks:
         ref = task.id or task.key
@@ -119,10 +92,11 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
             d = wf.task(ref) if wf and task.id else None
             times = [field_times[e] for e in (d.events if d else ()) if e in field_times]
             covered |= set(d.events if d else ())
-            out.append(make("done", task=ref, happened=min(times) if times else start, seed=True))
+            at = min(times) if times else start
+            out.append(make(kinds.DONE, task=ref, happened=at, seed=True))
         subs = sorted([*task.notes, *([task.skip] if task.skip else [])], key=lambda n: n.line)
         for n in subs:
-            kind = "skip" if n.kind == "skip" else "note"
+            kind = kinds.SKIP if n is task.skip else kinds.NOTE
             out.append(
                 make(kind, task=ref, happened=parse_time(n.time), seed=True, **_note_data(n))
             )
@@ -132,10 +106,10 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
                 continue
             carrier = next((d.id for d in wf.all_tasks() if ev in d.events), None)
             if carrier and doc.task(carrier) is not None:
-                out.append(make("done", task=carrier, happened=t, at_given=True, seed=True))
-    sha = _sha(hot) if hot else ""
+                out.append(make(kinds.DONE, task=carrier, happened=t, at_given=True, seed=True))
+    sha = hf.commit_sha(hot)
     if sha:
-        out.append(make("fix_commit", sha=sha, seed=True))
+        out.append(make(kinds.FIX_COMMIT, sha=sha, seed=True))
     out += _row_events(files.get(POSTMORTEM) or "", start, make, set(), seed=True)
     return out
 
@@ -169,7 +143,7 @@ def _row_events(
         }
         if seed:
             data["seed"] = True
-        out.append(make("row", happened=when, **data))
+        out.append(make(kinds.ROW, happened=when, **data))
     return out
 
 
@@ -180,7 +154,9 @@ def detect(
     names: set[str],
     make: Make,
 ) -> list[Event]:
-    """Events for what the files in `names` say that the log does not (edits made by hand)."""
+    """Events for what the files in `names` say that the log does not (edits made by hand):
+    only kinds a person can make by hand (their declaration's `by_hand`)."""
+    make = _by_hand(make)
     new: list[Event] = []
     st = replay(events, wf)
     if TASKS in names and files.get(TASKS) is not None:
@@ -199,6 +175,18 @@ def detect(
     return new
 
 
+def _by_hand(make: Make) -> Make:
+    """`make`, refusing a kind whose declaration says no person makes it by hand."""
+
+    def checked(kind: str, happened: datetime | None = None, **data: Any) -> Event:
+        decl = kinds.KINDS.get(kind)
+        if decl is None or not decl.by_hand:
+            raise ValueError(f"a hand edit made a {kind} event, not one a person makes by hand")
+        return make(kind, happened, **data)
+
+    return checked
+
+
 def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
     out: list[Event] = []
     doc = tasks_md.parse_tasks(text)
@@ -206,23 +194,21 @@ def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
         ref = task.id or task.key
         ts = st.task(ref)
         if task.check_offset >= 0 and task.done != ts.done:
-            out.append(make("done" if task.done else "reopen", task=ref, hand=True))
+            out.append(make(kinds.DONE if task.done else kinds.REOPEN, task=ref, hand=True))
         want = {note_text(e): e for e in ts.notes.values()}
         have = {f"{tasks_md.note_line(n.time, n.who, n.text)}": n for n in task.notes}
         for line, n in have.items():
             if line not in want:
-                out.append(
-                    make("note", task=ref, happened=parse_time(n.time), hand=True, **_note_data(n))
-                )
+                at = parse_time(n.time)
+                out.append(make(kinds.NOTE, task=ref, happened=at, hand=True, **_note_data(n)))
         for line, e in want.items():
             if line not in have:
-                out.append(make("unnote", task=ref, ref=e.id, text=e.get("text"), hand=True))
+                out.append(make(kinds.UNNOTE, task=ref, ref=e.id, text=e.get("text"), hand=True))
         if task.skip is not None and not task.done:
             line = tasks_md.skip_line(task.skip.time, task.skip.who, task.skip.text)
             if ts.skip is None or note_text(ts.skip) != line:
                 out.append(
-                    make(
-                        "skip",
+                    make(kinds.SKIP,
                         task=ref,
                         happened=parse_time(task.skip.time),
                         hand=True,
@@ -230,7 +216,7 @@ def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
                     )
                 )
         elif task.skip is None and ts.skip is not None and not task.done:
-            out.append(make("unskip", task=ref, hand=True))
+            out.append(make(kinds.UNSKIP, task=ref, hand=True))
     return out
 
 
@@ -238,30 +224,24 @@ def _record_edits(
     files: dict[str, str | None], hot: str, st: Any, wf: Workflow | None, make: Make
 ) -> list[Event]:
     out: list[Event] = []
-    keys = _sev_keys(wf)
-    sev = record.first_checked_key(hot, "Severity", keys)
+    sev = hf.checked_severity(hot, wf)
     if sev and sev != st.severity:
-        out.append(make("severity", value=sev, hand=True))
-    statuses = list(wf.statuses) if wf else []
-    status = record.last_checked_key(hot, "Status", statuses) if statuses else None
+        out.append(make(kinds.SEVERITY, value=sev, hand=True))
+    status = hf.checked_status(hot, wf)
     if status and status != st.status:
-        out.append(make("status", value=status, hand=True))
-    start_label, det_label = _labels(wf)
-    start = record.field_time(hot, start_label)
+        out.append(make(kinds.STATUS, value=status, hand=True))
+    start = hf.start_time(hot, wf)
     if start is not None and start != st.start:
-        out.append(make("start", happened=start, hand=True))
-    det = record.field_time(hot, det_label)
+        out.append(make(kinds.START, happened=start, hand=True))
+    det = hf.detection(hot, wf)
     if det is not None:
-        rest = (record.get_field(hot, det_label) or "").partition(" - ")[2]
-        how = "" if record.is_placeholder(rest) else rest.strip()
-        if st.detection is None or st.detection[0] != det or (how and how != st.detection[1]):
-            out.append(make("detection", happened=det, how=how, hand=True))
+        when, how = det
+        if st.detection is None or st.detection[0] != when or (how and how != st.detection[1]):
+            out.append(make(kinds.DETECTION, happened=when, how=how, hand=True))
     if wf is not None:
         times = event_times(st, wf)
         doc = tasks_md.parse_tasks(files.get(TASKS) or "")
-        for ev, label in wf.events.items():
-            if ev in ("detection", wf.clock.starts_at) or not label:
-                continue
+        for ev, label in _other_times(wf).items():
             if record.get_field(hot, label) is None:
                 continue
             ft = record.field_time(hot, label)
@@ -275,19 +255,19 @@ def _record_edits(
             if ft is not None:
                 done = [c for c in carriers if st.task(c).done]
                 target = done[0] if done else carriers[0]
-                out.append(make("done", task=target, happened=ft, at_given=True, hand=True))
+                out.append(make(kinds.DONE, task=target, happened=ft, at_given=True, hand=True))
             else:
-                out += [make("reopen", task=c, hand=True) for c in carriers if st.task(c).done]
-    sha = _sha(hot)
+                out += [make(kinds.REOPEN, task=c, hand=True) for c in carriers if st.task(c).done]
+    sha = hf.commit_sha(hot)
     if sha and (st.fix is None or st.fix[0] != sha):
-        out.append(make("fix_commit", sha=sha, hand=True))
+        out.append(make(kinds.FIX_COMMIT, sha=sha, hand=True))
     return out
 
 
 # --- hand edits merged three-way ----------------------------------------------------------
 
 # what a hand edit far from every text the tool knows may say: additions, never deletions
-ADDITIONS = frozenset({"note", "done", "skip", "row"})
+ADDITIONS = frozenset({kinds.NOTE.name, kinds.DONE.name, kinds.SKIP.name, kinds.ROW.name})
 
 
 def _cost(a: list[str], b: list[str]) -> int:
@@ -341,7 +321,7 @@ def closest(edited: str, candidates: list[str]) -> str | None:
 def signature(ev: Event) -> tuple[object, ...]:
     """What an event says, without who or when it was made: equal for the same edit."""
     data = {k: v for k, v in ev.data.items() if k not in ("hand", "saw")}
-    at = ev.happened if data.get("at_given") or ev.kind in ("start", "detection") else ""
+    at = ev.happened if data.get("at_given") or ev.kind in (kinds.START, kinds.DETECTION) else ""
     return (ev.kind, repr(sorted(data.items())), at)
 
 

@@ -21,10 +21,10 @@ from hotfix_tui.core.clocks import (
     window_readings,
     workflow_sla,
 )
-from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import tasks_md
-from hotfix_tui.core.record import causal
 from hotfix_tui.core.record import events as evlog
+from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import IncidentError
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import project, replay
@@ -284,20 +284,12 @@ class IncidentView:
 
     @property
     def id(self) -> str:
-        for src in (self.doc.fields, record.fields(self.text(HOTFIX))):
-            f = src.get("Hotfix ID")
-            if f and f.value.strip() and "#" not in f.value:
-                return f.value.strip()
-        return self.folder.name
+        f = self.doc.fields.get(hf.HOTFIX_ID)
+        return hf.incident_id(f.value if f else None, self.text(HOTFIX)) or self.folder.name
 
     @property
     def title(self) -> str:
-        if self.doc.title:
-            return self.doc.title
-        for _, line in record.iter_lines(self.text(HOTFIX))[:5]:
-            if line.startswith("# "):
-                return line[2:].split(":", 1)[-1].strip()
-        return self.folder.name
+        return self.doc.title or hf.title(self.text(HOTFIX)) or self.folder.name
 
     def _cached(self, name: str, compute: Callable[[], object]) -> object:
         src = (self.view.get(HOTFIX), self.doc, self.workflow)
@@ -313,25 +305,17 @@ class IncidentView:
         return self._cached("_severity_cache", self._read_severity)  # type: ignore[return-value]
 
     def _read_severity(self) -> str | None:
-        keys = [s.id for s in self.workflow.severities] if self.workflow else ["P0", "P1", "P2"]
-        found = record.first_checked_key(self.text(HOTFIX), "Severity", keys)
-        if found:
-            return found
-        f = self.doc.fields.get("Severity")
-        value = f.value.strip() if f else ""
-        return value if value in keys else None
+        f = self.doc.fields.get(hf.SEVERITY)
+        return hf.severity(self.text(HOTFIX), self.workflow, f.value if f else None)
 
     @property
     def status(self) -> str:
-        wf = self.workflow
-        statuses = list(wf.statuses) if wf else []
-        found = record.last_checked_key(self.text(HOTFIX), "Status", statuses) if statuses else None
-        return found or (wf.initial_status if wf else "") or ""
+        return hf.status(self.text(HOTFIX), self.workflow)
 
     def status_set(self) -> Event | None:
         """The manual status in force (`set-status`, a box ticked by hand) when it is not what
         the done tasks reach; None when the tasks decide the status."""
-        if not any(e.kind == "status" for e in self.events):
+        if not any(e.kind == kinds.STATUS for e in self.events):
             return None
         return replay(self.events, self.workflow).status_set
 
@@ -343,7 +327,7 @@ class IncidentView:
 
     @property
     def branch_field(self) -> str:
-        return record.branch_field(self.text(HOTFIX))
+        return hf.branch(self.text(HOTFIX))
 
     def event_times(self) -> dict[str, datetime]:
         """Times of the workflow's events, read from the (projected) hotfix.md timeline fields."""
@@ -351,7 +335,7 @@ class IncidentView:
         return dict(times)
 
     def _read_event_times(self) -> dict[str, datetime]:
-        return record.event_times(self.text(HOTFIX), self.workflow.events if self.workflow else {})
+        return hf.event_times(self.text(HOTFIX), self.workflow)
 
     @property
     def started_at(self) -> datetime | None:
@@ -483,9 +467,7 @@ class IncidentView:
         made: list[Event] = []
 
         def make(kind: str, happened: datetime | None = None, **data: Any) -> Event:
-            fact = causal.fact_named(kind, data.get("task"))
-            if fact is not None and causal.SAW not in data:
-                data[causal.SAW] = causal.saw_of([*seen, *made], fact)
+            kinds.stamp_saw(kind, data, [*seen, *made])
             ev = rec.make(kind, now, [*seen[-1:], *made[-1:]], happened=happened, **data)
             if who is not None and who != ev.who:
                 ev = Event(ev.id, ev.kind, ev.recorded, ev.happened, who, ev.clone, ev.data)
@@ -560,7 +542,7 @@ class IncidentView:
             old = was.get(t.id) if t.id else None
             changed = t.id and old is not None and t.title and t.title != old
             if changed and st.task(t.id or "").title != t.title:
-                out.append(make("retitle", task=t.id, text=t.title, hand=True))
+                out.append(make(kinds.RETITLE, task=t.id, text=t.title, hand=True))
         return out
 
     def _rel(self, name: str) -> str:
@@ -604,7 +586,7 @@ class IncidentView:
         key = self._ref(task)
         ts = replay(self.events, self.workflow).task(key)
         last = ts.decided_by
-        if ts.done or ts.last_done_at is None or last is None or last.kind != "reopen":
+        if ts.done or ts.last_done_at is None or last is None or last.kind != kinds.REOPEN:
             return None
         after = [e for e in self.events if e.order > last.order]
         return ts.last_done_at, last.recorded_at, bool(after)

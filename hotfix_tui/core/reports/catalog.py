@@ -157,7 +157,7 @@ def workflow_for(
 
     Raises WorkflowError for a workflow that is named but broken or unknown.
     """
-    from hotfix_tui.core.markdown import record_md as record
+    from hotfix_tui.core.markdown.hotfix_fields import workflow_name
 
     name = workflow_name_for(folder, head)
     if name is None:
@@ -168,7 +168,7 @@ def workflow_for(
         path = Path(name) if Path(name).is_absolute() else folder / name
         ensure_inside(root or folder, path)
         name = str(path)
-    named = "**Workflow**" in head and bool((record.get_field(head, "Workflow") or "").strip())
+    named = "**Workflow**" in head and workflow_name(head) is not None
     memo = {} if memo is None else memo
     key: Any = (name, named)
     if key not in memo:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown import hotfix_fields
 
 RESET_WARNING = (
     "drops every commit after it from the branch, and the remote needs a "
@@ -50,7 +50,7 @@ def fill(command: str, values: dict[str, str]) -> str:
 
 def record_values(hotfix_text: str, branch: str = "", previous: str = "") -> dict[str, str]:
     """What the record knows: the fix commit (Commit SHA), its parent, the branch."""
-    sha = (record.get_field(hotfix_text, "Commit SHA") or "").strip().strip("`")
+    sha = hotfix_fields.commit_value(hotfix_text) or ""
     out = {"branch": branch.strip().strip("`")}
     if _SHA.fullmatch(sha):
         out["fix"] = sha

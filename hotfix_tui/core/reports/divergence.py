@@ -64,32 +64,12 @@ class Lack:
         return {"branch": self.branch, "missing": [m.data() for m in self.missing]}
 
 
-_WORDS = {  # "{task} done"; "note on {task}"
-    "done": "{task} done",
-    "reopen": "{task} reopened",
-    "skip": "{task} skipped",
-    "unskip": "{task} unskipped",
-    "note": "note on {task}",
-    "unnote": "note removed on {task}",
-    "retitle": "{task} retitled",
-}
-
-
 def describe(ev: Event) -> Missing:
-    """An event in a few words: what happened to which task, or to the incident, and by whom."""
-    k = ev.kind
-    if ev.get("undo"):
-        what = f"undo: {ev.get('undo')}"
-    elif ev.task and k in _WORDS:
-        what = _WORDS[k].format(task=ev.task)
-    elif k in ("severity", "status"):
-        what = f"{k} {ev.get('value') or ''}".strip()
-    elif k == "fix_commit":
-        what = f"fix commit {str(ev.get('sha') or '')[:12]}".strip()
-    else:
-        what = " ".join(p for p in (k.replace("_", " "), ev.task or "") if p)
+    """An event in a few words (its kind's, `kinds.describe`) and by whom."""
+    from hotfix_tui.core.record import kinds
+
     by = f" (by {ev.who})" if ev.who else ""
-    return Missing(ev.id, k, ev.task, ev.who, what + by)
+    return Missing(ev.id, ev.kind, ev.task, ev.who, kinds.describe(ev) + by)
 
 
 def merge_copies(

@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hotfix_tui.core.clocks import format_duration, format_time, human_duration
+from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.record import kinds
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -77,7 +79,7 @@ def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10
             {"time": r.time, "event": r.event, "who": r.who, "notes": r.notes}
             for r in rows[-events:]
         ],
-        "commit_sha": _commit_sha(inc),
+        "commit_sha": hf.commit_sha(inc.text("hotfix.md")) or None,
     }
 
 
@@ -91,11 +93,6 @@ def _rows(inc: Incident) -> list[record.LogRow]:
         if not r.event.endswith("(removed later)")
         and not r.event.startswith(("Undo: note on", "Note removed on"))
     ]
-
-
-def _commit_sha(inc: Incident) -> str | None:
-    v = (record.get_field(inc.text("hotfix.md"), "Commit SHA") or "").strip().strip("`")
-    return None if record.is_placeholder(v) else v
 
 
 def _sla_line(data: dict[str, Any]) -> str:
@@ -196,14 +193,14 @@ def fill_postmortem(inc: Incident) -> dict[str, str]:
     end = events.get(wf.clock.stops_at if wf else "incident_end")
     want: dict[str, str] = {}
     if start is not None:
-        want["Incident Date"] = start.strftime("%Y-%m-%d")
+        want[hf.INCIDENT_DATE] = start.strftime("%Y-%m-%d")
     if inc.id:
-        want["Hotfix ID"] = inc.id
+        want[hf.HOTFIX_ID] = inc.id
     if people:
-        want["Participants"] = ", ".join(people)
-        want["Incident Commander"] = people[0]
+        want[hf.PARTICIPANTS] = ", ".join(people)
+        want[hf.INCIDENT_COMMANDER] = people[0]
     if start is not None and end is not None:
-        want["Duration of Impact"] = (
+        want[hf.DURATION_OF_IMPACT] = (
             f"{human_duration((end - start).total_seconds())} "
             f"({format_time(start)} to {format_time(end)})"
         )
@@ -214,7 +211,7 @@ def fill_postmortem(inc: Incident) -> dict[str, str]:
         if f is None:
             continue
         v = f.value.strip()
-        if record.is_placeholder(v) or (name == "Hotfix ID" and "#" in v):
+        if record.is_placeholder(v) or (name == hf.HOTFIX_ID and hf.id_placeholder(v)):
             filled[name] = value
     if not filled:
         return {}
@@ -228,7 +225,7 @@ def fill_postmortem(inc: Incident) -> dict[str, str]:
 
     inc.transact(
         lambda _evs, make: [
-            make("row", event="Post-mortem filled from the record", notes=", ".join(filled))
+            make(kinds.ROW, event="Post-mortem filled from the record", notes=", ".join(filled))
         ],
         edit=("post-mortem.md", edit),
     )

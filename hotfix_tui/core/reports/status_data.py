@@ -35,6 +35,19 @@ def sla_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any] |
     }
 
 
+def row_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any]:
+    """What a `list --json` row and the board's list say of an incident at `now`."""
+    done, total = inc.progress()
+    return {
+        "id": inc.id,
+        "title": inc.title,
+        "severity": inc.severity,
+        "status": inc.status,
+        "progress": {"done": done, "total": total},
+        "sla": sla_json(inc, now),
+    }
+
+
 def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
     """Everything `status --json` prints about an incident; `stream=True` gives `tasks` as an
     iterator of the same dicts, made as they are read (a writer then never holds them all)."""

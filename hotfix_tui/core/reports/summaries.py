@@ -253,12 +253,13 @@ class Cache:
 
 def severity_at_resolution(inc: Incident, wf: Workflow) -> str | None:
     """The severity when the clock last stopped (replayed from the event log); None if open."""
+    from hotfix_tui.core.record.kinds import DONE
     from hotfix_tui.core.record.projection import replay
     from hotfix_tui.core.workflow.lifecycle import clock_stoppers
 
     stops = {d.id for d in clock_stoppers(wf)}
     last = max(
-        (i for i, e in enumerate(inc.events) if e.kind == "done" and e.task in stops),
+        (i for i, e in enumerate(inc.events) if e.kind == DONE and e.task in stops),
         default=None,
     )
     task = inc.doc.task(inc.events[last].task or "") if last is not None else None

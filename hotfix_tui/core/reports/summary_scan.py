@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hotfix_tui.core.markdown import record_md as record
-from hotfix_tui.core.markdown.tasks_tally import Tally, tally
+from hotfix_tui.core.markdown import hotfix_fields as hf
+from hotfix_tui.core.markdown.tasks_tally import Tally, progress, tally
 from hotfix_tui.core.reports.summaries import IncidentSummary, stamp
 from hotfix_tui.core.workflow.model import Workflow
 
@@ -68,60 +68,24 @@ def scan_summary(
 
 
 def _summary(name: str, doc: Tally, hot: str, wf: Workflow | None) -> IncidentSummary:
-    severity = _severity(doc, hot, wf)
-    done = total = 0
-    for t in doc.tasks:
-        d = wf.task(t.id) if (wf is not None and t.id) else None
-        applicable = d.applies_to(severity) if d else True
-        if applicable or t.done:
-            total += 1
-            done += bool(t.done or t.skip)
-    statuses = list(wf.statuses) if wf else []
-    status = record.last_checked_key(hot, "Status", statuses) if statuses else None
+    severity = hf.severity(hot, wf, doc.fields.get(hf.SEVERITY))
+    done, total = progress(doc, wf, severity)
     return IncidentSummary(
-        id=_id(name, doc, hot),
-        title=_title(name, doc, hot),
+        id=hf.incident_id(doc.fields.get(hf.HOTFIX_ID), hot) or name,
+        title=doc.title or hf.title(hot) or name,
         severity=severity,
-        status=status or (wf.initial_status if wf else "") or "",
+        status=hf.status(hot, wf),
         done=done,
         total=total,
         times=_times(hot, wf),
         workflow_source=wf.source if wf else None,
         workflow_stamp=stamp(wf.source if wf else None),
         resolved_severity=None,  # the severity when the clock stopped: none without a log
-        branch=record.branch_field(hot),
+        branch=hf.branch(hot),
         workflow=wf,
     )
 
 
-def _id(name: str, doc: Tally, hot: str) -> str:
-    value = doc.fields.get("Hotfix ID")
-    if value and value.strip() and "#" not in value:
-        return value.strip()
-    f = record.fields(hot).get("Hotfix ID")
-    if f and f.value.strip() and "#" not in f.value:
-        return f.value.strip()
-    return name
-
-
-def _title(name: str, doc: Tally, hot: str) -> str:
-    if doc.title:
-        return doc.title
-    for _, line in record.iter_lines(hot)[:5]:
-        if line.startswith("# "):
-            return line[2:].split(":", 1)[-1].strip()
-    return name
-
-
-def _severity(doc: Tally, hot: str, wf: Workflow | None) -> str | None:
-    keys = [s.id for s in wf.severities] if wf else ["P0", "P1", "P2"]
-    found = record.first_checked_key(hot, "Severity", keys)
-    if found:
-        return found
-    value = (doc.fields.get("Severity") or "").strip()
-    return value if value in keys else None
-
-
 def _times(hot: str, wf: Workflow | None) -> dict[str, str]:
-    times = record.event_times(hot, wf.events if wf else {})
+    times = hf.event_times(hot, wf)
     return {name: t.isoformat() for name, t in times.items()}

@@ -5,31 +5,45 @@ asks here."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from hotfix_tui.core.workflow.model import TaskDef, Workflow
 
-# Without a workflow (a plain checklist), the spec-kit extension's closing status.
-DEFAULT_FINAL = ("Resolved",)
+
+class Figures(Protocol):
+    """What the lifecycle reads of an incident: an `Incident` or its `IncidentSummary`."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def workflow(self) -> Workflow | None: ...
+
+    def progress(self) -> tuple[int, int]: ...
 
 
-def final_statuses(workflow: Workflow | None) -> tuple[str, ...]:
+def final_statuses(workflow: Workflow) -> tuple[str, ...]:
     """The statuses in which the incident is closed (`final_statuses`, else the last status)."""
-    if workflow is None:
-        return DEFAULT_FINAL
-    return workflow.final_statuses or workflow.statuses[-1:] or DEFAULT_FINAL
+    return workflow.final_statuses or workflow.statuses[-1:]
 
 
 def is_closed(
     status: str | None, workflow: Workflow | None, progress: tuple[int, int] | None = None
 ) -> bool:
     """True when `status` is one of the workflow's final statuses (an exact name, any case); a
-    workflow without statuses is closed when every task is settled (`progress`: done, total)."""
-    if workflow is not None and not workflow.statuses:
+    plain checklist (no workflow, or one without statuses) is closed when every task is settled
+    (`progress`: done, total)."""
+    if workflow is None or not workflow.statuses:
         return progress is not None and progress[1] > 0 and progress[0] >= progress[1]
     if not status:
         return False
     want = status.strip().casefold()
     return any(want == s.casefold() for s in final_statuses(workflow))
+
+
+def closed(incident: Figures) -> bool:
+    """True when an incident (or its summary) is closed: `is_closed` of its figures."""
+    return is_closed(incident.status, incident.workflow, incident.progress())
 
 
 def carriers(workflow: Workflow, status: str) -> list[TaskDef]:

@@ -17,6 +17,8 @@ BUILTIN_EVENTS: dict[str, str] = {
     "fix_deployed": "Fix Deployed",
     "incident_end": "Incident End",
 }
+# The severities of an incident without a workflow (a plain checklist): the only default.
+DEFAULT_SEVERITIES: tuple[str, ...] = ("P0", "P1", "P2")
 
 
 @dataclass(frozen=True)
@@ -154,3 +156,8 @@ class Workflow:
         from hotfix_tui.core.hashing import sha256
 
         return sha256(repr(self).encode("utf-8", errors="surrogateescape")).hexdigest()
+
+
+def severity_ids(workflow: Workflow | None) -> tuple[str, ...]:
+    """The workflow's severity IDs, most severe first (`DEFAULT_SEVERITIES` without one)."""
+    return tuple(s.id for s in workflow.severities) if workflow else DEFAULT_SEVERITIES

@@ -27,6 +27,7 @@ from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.fill import needs_detection
 from hotfix_tui.core.record.incident import Incident, PhaseHead, TaskView
 from hotfix_tui.core.reports.commands import record_values
+from hotfix_tui.core.workflow import lifecycle
 from hotfix_tui.tui.actions import (
     FOOTER_NARROW_HIDDEN,
     FOOTER_NARROWER_HIDDEN,
@@ -34,12 +35,7 @@ from hotfix_tui.tui.actions import (
     display_keys,
 )
 from hotfix_tui.tui.host import host
-from hotfix_tui.tui.screens.record_flows import (
-    ACTION_ERRORS,
-    CommandsFound,
-    IncidentFlows,
-    is_resolved,
-)
+from hotfix_tui.tui.screens.record_flows import ACTION_ERRORS, CommandsFound, IncidentFlows
 from hotfix_tui.tui.services.editor import EditorFailed, edit_note
 from hotfix_tui.tui.services.file_watch import (
     POLL_SECONDS,
@@ -295,7 +291,7 @@ class MainScreen(Screen[None]):
             t.append(keys.get("reminder_sent", "U"), style="bold reverse")
             out.append(t)
         try:
-            ask = needs_detection(inc) and not is_resolved(inc)
+            ask = needs_detection(inc) and not lifecycle.closed(inc)
         except ACTION_ERRORS:
             ask = False
         if ask:

@@ -315,15 +315,9 @@ class OverviewScreen(Screen[None]):
 
 
 def _closed(e: Entry) -> bool:
-    from hotfix_tui.core.workflow.lifecycle import is_closed
+    from hotfix_tui.core.workflow.lifecycle import closed
 
-    inc = e.figures
-    if inc is None:
-        return False
-    if inc.workflow is None:  # a plain checklist: closed once every task is settled
-        done, total = inc.progress()
-        return bool(total) and done >= total
-    return is_closed(inc.status, inc.workflow, inc.progress())
+    return e.figures is not None and closed(e.figures)
 
 
 class ReadOnlyScreen(ModalScreen[bool]):

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from hotfix_tui.core.clocks import format_time
-from hotfix_tui.core.markdown import record_md
+from hotfix_tui.core.markdown import hotfix_fields, record_md
 from hotfix_tui.core.record.fill import NeedsConfirmation, detection_answer
 from hotfix_tui.core.record.incident import Incident, IncidentError
 from hotfix_tui.core.store import StoreError
@@ -45,13 +45,6 @@ ACTION_ERRORS: tuple[type[BaseException], ...] = (IncidentError, StoreError, OSE
 ACTIVITY_ROWS = 50
 ERROR_TIMEOUT = 6  # seconds an error notification stays (the next one may matter more)
 T = TypeVar("T")
-
-
-def is_resolved(inc: Incident) -> bool:
-    """The incident's status is a final one of its workflow's lifecycle (e.g. Resolved)."""
-    from hotfix_tui.core.workflow.lifecycle import is_closed
-
-    return is_closed(inc.status, inc.workflow, inc.progress())
 
 
 class CommandsFound(Message):
@@ -281,7 +274,7 @@ class IncidentFlows:
                                 c.date.strftime("%Y-%m-%d %H:%M"))
                    for c in message.commits]
         hotfix = self.incident.text("hotfix.md")
-        current = (record_md.get_field(hotfix, "Commit SHA") or "").strip(" `")
+        current = hotfix_fields.commit_sha(hotfix)
 
         def picked(choice: CommitChoice | None) -> None:
             if choice is not None:
@@ -318,7 +311,7 @@ class IncidentFlows:
         if self.refuse_while_syncing():
             return
         inc = self.incident
-        when, how = detection_answer(inc.text("hotfix.md"))
+        when, how = detection_answer(inc.text("hotfix.md"), inc.workflow)
 
         def answered(result: tuple[datetime | None, str] | None) -> None:
             if result is not None:
@@ -335,7 +328,7 @@ class IncidentFlows:
             return
         if done is None:
             return
-        value = record_md.get_field(inc.text("hotfix.md"), "Detection") or ""
+        value = hotfix_fields.detection_text(inc.text("hotfix.md"), inc.workflow)
         self.notify(clean(f"Detection: {value}"), title="Recorded", markup=False)
         self.shown.sync_all()
 

@@ -1,0 +1,234 @@
+"""The fields of an incident's files, each named once, and the one reading and writing of each fact.
+
+hotfix.md's header, timeline and resolution; the header fields tasks.md shares with it; the
+post-mortem's. Timeline labels and severities come from the workflow (`workflow/model.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+
+from hotfix_tui.core.clocks import format_time, human_duration, parse_time
+from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.workflow.model import BUILTIN_EVENTS, Workflow, severity_ids
+
+# hotfix.md: the header (tasks.md's header holds Hotfix ID, Severity and Workflow too)
+HOTFIX_ID = "Hotfix ID"
+BRANCH = "Branch"
+SEVERITY = "Severity"
+STATUS = "Status"
+WORKFLOW = "Workflow"  # tasks.md only
+# hotfix.md: the timeline fields are the workflow's event labels; these are the built-in ones
+START = BUILTIN_EVENTS["incident_start"]
+DETECTION = BUILTIN_EVENTS["detection"]
+TIMELINE: tuple[str, ...] = tuple(BUILTIN_EVENTS.values())
+# hotfix.md: the resolution and the fix
+TOTAL_DURATION = "Total Duration"
+SLA_BREACH = "SLA Breach"
+COMMIT_SHA = "Commit SHA"
+# post-mortem.md: the header the record fills
+INCIDENT_DATE = "Incident Date"
+PARTICIPANTS = "Participants"
+INCIDENT_COMMANDER = "Incident Commander"
+DURATION_OF_IMPACT = "Duration of Impact"
+
+NAMES: frozenset[str] = frozenset(
+    {
+        HOTFIX_ID, BRANCH, SEVERITY, STATUS, WORKFLOW, *TIMELINE, TOTAL_DURATION, SLA_BREACH,
+        COMMIT_SHA, INCIDENT_DATE, PARTICIPANTS, INCIDENT_COMMANDER, DURATION_OF_IMPACT,
+    }
+)
+DURATION_PLACEHOLDER = "[X hours Y minutes]"
+COMMIT_PLACEHOLDER = "[git commit hash]"
+_BRANCH_NAME = re.compile(r"[^\s#\[\]()~^:?*\\`-][^\s#\[\]()~^:?*\\`]*")
+
+
+# --- the header -----------------------------------------------------------------------------
+
+
+def incident_id(tasks_value: str | None, hotfix: str) -> str | None:
+    """The Hotfix ID: tasks.md's field, else hotfix.md's; None while both are placeholders."""
+    for value in (tasks_value, record.get_field(hotfix, HOTFIX_ID)):
+        if not id_placeholder(value):
+            return (value or "").strip()
+    return None
+
+
+def title(hotfix: str) -> str | None:
+    """The title in hotfix.md's heading (`# Hotfix: words`, in its first lines), else None."""
+    for _, line in record.iter_lines(hotfix)[:5]:
+        if line.startswith("# "):
+            return line[2:].split(":", 1)[-1].strip()
+    return None
+
+
+def workflow_name(tasks: str) -> str | None:
+    """The workflow tasks.md's `**Workflow**` field names, or None (absent or blank)."""
+    if WORKFLOW not in tasks:  # most files name none: nothing to parse
+        return None
+    return (record.get_field(tasks, WORKFLOW) or "").strip() or None
+
+
+def id_placeholder(value: str | None) -> bool:
+    """True when a Hotfix ID value names no incident yet (empty, or a `###` template)."""
+    return not (value or "").strip() or "#" in (value or "")
+
+
+def branch(hotfix: str) -> str:
+    """hotfix.md's `**Branch**` value without its code quotes: '' when it names no branch (a
+    `[...]` or `###` placeholder, `(none)`, spaces), so no view or command ever shows one."""
+    value = (record.get_field(hotfix, BRANCH) or "").strip().strip("`").strip()
+    return value if _BRANCH_NAME.fullmatch(value) else ""
+
+
+def checked_severity(hotfix: str, wf: Workflow | None) -> str | None:
+    """The most severe of the workflow's severities checked in hotfix.md's Severity row."""
+    return record.first_checked_key(hotfix, SEVERITY, severity_ids(wf))
+
+
+def severity(hotfix: str, wf: Workflow | None, tasks_value: str | None = None) -> str | None:
+    """The incident's severity: hotfix.md's checked box, else tasks.md's `**Severity**` value
+    when it is one of the workflow's severities."""
+    found = checked_severity(hotfix, wf)
+    if found:
+        return found
+    value = (tasks_value or "").strip()
+    return value if value in severity_ids(wf) else None
+
+
+def checked_status(hotfix: str, wf: Workflow | None) -> str | None:
+    """The furthest of the workflow's statuses checked in hotfix.md's Status row, else None."""
+    statuses = wf.statuses if wf else ()
+    return record.last_checked_key(hotfix, STATUS, statuses) if statuses else None
+
+
+def status(hotfix: str, wf: Workflow | None) -> str:
+    """The status hotfix.md says: its checked status, else the workflow's initial one ('')."""
+    return checked_status(hotfix, wf) or (wf.initial_status if wf else "") or ""
+
+
+def set_header(hotfix: str, severity: str | None, status: str | None) -> str:
+    """hotfix.md with the Severity and Status rows checked as given (None: left as it is)."""
+    flds = record.fields(hotfix)
+    if severity and SEVERITY in flds:
+        hotfix = record.set_checked(hotfix, SEVERITY, severity)
+    if status and STATUS in flds:
+        hotfix = record.set_checked(hotfix, STATUS, status)
+    return hotfix
+
+
+# --- the timeline -----------------------------------------------------------------------------
+
+
+def timeline(wf: Workflow | None) -> dict[str, str]:
+    """Each event's timeline field (event -> label); without a workflow, the start and detection."""
+    if wf is not None:
+        return dict(wf.events)
+    return {e: BUILTIN_EVENTS[e] for e in ("incident_start", "detection")}
+
+
+def start_label(wf: Workflow | None) -> str:
+    """The field of the event the resolution clock starts at (`Incident Start` by default)."""
+    return (wf.events.get(wf.clock.starts_at) if wf else None) or START
+
+
+def detection_label(wf: Workflow | None) -> str:
+    """The field of the detection event (`Detection` by default)."""
+    return (wf.events.get("detection") if wf else None) or DETECTION
+
+
+def start_time(hotfix: str, wf: Workflow | None) -> datetime | None:
+    """The time in the start field (`start_label`), or None."""
+    return record.field_time(hotfix, start_label(wf))
+
+
+def field_times(hotfix: str, labels: Mapping[str, str]) -> dict[str, datetime]:
+    """The times of the events whose fields (event -> label) hold one (a time, then optionally
+    ` - ` and words)."""
+    out: dict[str, datetime] = {}
+    if labels:
+        flds = record.fields(hotfix)
+        for name, label in labels.items():
+            f = flds.get(label) if label else None
+            if f is not None:
+                t = parse_time(f.value.split(" - ", 1)[0])
+                if t is not None:
+                    out[name] = t
+    return out
+
+
+def event_times(hotfix: str, wf: Workflow | None) -> dict[str, datetime]:
+    """The times of the workflow's events that hotfix.md's timeline fields hold."""
+    return field_times(hotfix, timeline(wf))
+
+
+def detection(hotfix: str, wf: Workflow | None) -> tuple[datetime, str] | None:
+    """The detection's time and how it was noticed ('' for a placeholder), or None."""
+    label = detection_label(wf)
+    when = record.field_time(hotfix, label)
+    if when is None:
+        return None
+    rest = (record.get_field(hotfix, label) or "").partition(" - ")[2]
+    return when, "" if record.is_placeholder(rest) else rest.strip()
+
+
+def detection_text(hotfix: str, wf: Workflow | None) -> str:
+    """The detection field as written (`time - how`), '' when absent."""
+    return record.get_field(hotfix, detection_label(wf)) or ""
+
+
+def set_time(hotfix: str, label: str, when: datetime | None) -> str:
+    """A timeline field set to `when` (None: its placeholder again), keeping any ` - detail`."""
+    if when is None:
+        return record.clear_field_time(hotfix, label)[0]
+    return record.set_field_time(hotfix, label, format_time(when), overwrite=True)
+
+
+def set_detection(hotfix: str, label: str, when: datetime, how: str) -> str:
+    """The detection field set to `when - how` (an empty `how` keeps the words written)."""
+    value = record.get_field(hotfix, label) or ""
+    _head, sep, rest = value.partition(" - ")
+    how = how or (rest if sep and not record.is_placeholder(rest) else "")
+    new = format_time(when) + (f" - {how}" if how else (sep + rest if sep else ""))
+    return record.set_field(hotfix, label, new)
+
+
+# --- the resolution and the fix ---------------------------------------------------------------
+
+
+def set_resolution(hotfix: str, seconds: float | None, target_seconds: int | None) -> str:
+    """Total Duration and SLA Breach: the duration and verdict once the clock stopped (None:
+    the placeholders); no verdict without a target."""
+    has_dur = record.get_field(hotfix, TOTAL_DURATION) is not None
+    has_breach = record.get_field(hotfix, SLA_BREACH) is not None
+    if seconds is None:
+        if has_dur:
+            hotfix = record.set_field(hotfix, TOTAL_DURATION, DURATION_PLACEHOLDER)
+        return record.uncheck_all(hotfix, SLA_BREACH) if has_breach else hotfix
+    if has_dur:
+        hotfix = record.set_field(hotfix, TOTAL_DURATION, human_duration(seconds))
+    if has_breach and target_seconds is not None:
+        verdict = "Yes" if seconds > target_seconds else "No"
+        hotfix = record.set_checked(hotfix, SLA_BREACH, verdict, add=False)
+    return hotfix
+
+
+def commit_value(hotfix: str) -> str | None:
+    """The Commit SHA field as written, without code quotes (a placeholder too); None if absent."""
+    value = record.get_field(hotfix, COMMIT_SHA)
+    return None if value is None else value.strip().strip("`")
+
+
+def commit_sha(hotfix: str) -> str:
+    """The fix commit hotfix.md names; '' for none or a placeholder."""
+    value = commit_value(hotfix) or ""
+    return "" if record.is_placeholder(value) else value
+
+
+def set_commit(hotfix: str, sha: str | None) -> str:
+    """hotfix.md's Commit SHA set to `sha` (None: the placeholder again)."""
+    want = sha or COMMIT_PLACEHOLDER
+    cur = commit_value(hotfix)
+    return hotfix if cur is None or cur == want else record.set_field(hotfix, COMMIT_SHA, want)

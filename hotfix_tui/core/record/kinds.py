@@ -1,0 +1,587 @@
+"""Every kind of event, declared once: its payload, its replay rule, its words, and whether a
+person can make it by hand (a hand edit of the files becomes only such events).
+
+A declaration is a small class; `declare` makes its one instance, a `str` equal to the kind's
+name (`DONE == "done"`), and registers it in `KINDS`. Adding a kind is one declaration: reading
+the log checks its payload, `projection.replay` applies it, `projection.rows`, `describe` and
+the views that read them word it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from hotfix_tui.core.clocks import format_time
+from hotfix_tui.core.markdown import hotfix_fields as hf
+from hotfix_tui.core.record.causal import SAW, Frontier
+from hotfix_tui.core.record.event import Event
+from hotfix_tui.core.record.state import Replay, TaskState, Timeline
+
+Cells = tuple[str, str, str]  # a timeline row's Event, Who and Notes cells
+Line = tuple[datetime, Cells]  # ... and when it happened
+Types = type | tuple[type, ...]
+TASK = "task"  # the fact of a task-state kind: the task's state (done, skipped, open)
+INCIDENT = "incident"  # the fact of an incident-wide kind: the kind itself (severity, status)
+
+# fields any event may carry: a seeded fact, a hand edit, an undo, what it saw (causal order),
+# the template's timeline rows
+COMMON: Mapping[str, Types] = {
+    "seed": bool,
+    "hand": bool,
+    "undo": str,
+    SAW: list,
+    "placeholders": list,
+}
+
+
+def _second(t: datetime) -> datetime:
+    return t.replace(microsecond=0)
+
+
+class Kind(str):
+    """One kind of event: a subclass sets `name`, its payload `fields` (`required` among them),
+    its `fact` when causal order decides it, `by_hand`, and overrides the rules it has."""
+
+    name: ClassVar[str] = ""
+    fields: ClassVar[Mapping[str, Types]] = {}
+    required: ClassVar[tuple[str, ...]] = ()
+    fact: ClassVar[str | None] = None
+    by_hand: ClassVar[bool] = False  # hand-edit detection (`reconcile.detect`) may make it
+    checks: tuple[tuple[str, Types], ...] = ()  # set by `declare`: COMMON and `fields`
+
+    # --- payload ---------------------------------------------------------------------------
+
+    def problem(self, ev: Event) -> str | None:
+        """What is wrong with an event of this kind read from the log (None: nothing)."""
+        data = ev.data
+        for key in self.required:
+            if data.get(key) is None:
+                return f"a {self.name} event without its `{key}`"
+        for key, types in self.checks:
+            value = data.get(key)
+            if value is not None and not isinstance(value, types):
+                want = " or ".join(
+                    t.__name__ for t in (types if isinstance(types, tuple) else (types,))
+                )
+                return f"`{key}` of a {self.name} event is {value!r:.40}, expected {want}"
+        return None
+
+    # --- replay ----------------------------------------------------------------------------
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        """Apply the event to the replay (`ts`: the state of the task it names, if any)."""
+
+    # --- words -----------------------------------------------------------------------------
+
+    def timeline(self, t: Timeline, ev: Event) -> Line | None:
+        """The event's row of the post-mortem timeline (None: no row). A seeded event's row is
+        seeded with it; an undo says what it undid."""
+        if ev.get("seed"):
+            self.seeded(t, ev)
+            return None
+        undo = ev.get("undo")
+        if undo:
+            self.undone(t, ev)
+            return _second(ev.recorded_at), (f"Undo: {undo}", ev.who, "")
+        return self.row(t, ev)
+
+    def seeded(self, t: Timeline, ev: Event) -> None:
+        """What a seeded event tells the rows after it."""
+
+    def undone(self, t: Timeline, ev: Event) -> None:
+        """What an undo event tells the rows after it."""
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        """The row of a plain event of this kind (a kind without words: its name and text)."""
+        return ev.happened_at, (ev.kind, ev.who, ev.get("text") or "")
+
+    def brief(self, ev: Event) -> str:
+        """The event in a few words (`T005 done`, `severity P1`), for the board, the
+        differences between copies and sync."""
+        words = ev.kind.replace("_", " ").replace(".", " ")
+        return " ".join(p for p in (words, ev.task or "") if p)
+
+
+K = TypeVar("K", bound=Kind)
+KINDS: dict[str, Kind] = {}
+
+
+def declare(cls: type[K]) -> K:
+    """Make and register the one instance of a kind's declaration."""
+    kind = cls(cls.name)
+    kind.checks = tuple({**COMMON, **cls.fields}.items())
+    KINDS[cls.name] = kind
+    return kind
+
+
+_OTHER = Kind("")  # a kind this version does not know (a newer clone's): its name and text
+
+
+def of(ev: Event) -> Kind:
+    """The declaration of an event's kind (a plain one for a kind this version does not know)."""
+    return KINDS.get(ev.kind, _OTHER)
+
+
+def problem(ev: Event) -> str | None:
+    """What is wrong with an event read from the log: its times, then its kind's payload."""
+    for key, value in (("recorded", ev.recorded), ("happened", ev.happened)):
+        try:
+            datetime.fromisoformat(value)  # what `parse_iso` reads (Python 3.11 reads `Z`)
+        except ValueError:
+            return f"`{key}` is {value!r:.40}, expected a time such as 2025-01-31T09:30:00Z"
+    kind = KINDS.get(ev.kind)
+    return kind.problem(ev) if kind is not None else None
+
+
+def describe(ev: Event) -> str:
+    """The event in a few words (its kind's `brief`; an undo says what it undid)."""
+    undo = ev.get("undo")
+    if undo:
+        return f"undo: {undo}"
+    return of(ev).brief(ev)
+
+
+# --- causal order ---------------------------------------------------------------------------
+
+
+def fact_named(kind: str, task: object) -> str | None:
+    """The fact an event of `kind` about `task` decides (None: not in causal order)."""
+    decl = KINDS.get(kind)
+    fact = decl.fact if decl is not None else None
+    if fact == TASK:
+        return f"task:{task}" if task is not None else None
+    return decl.name if fact == INCIDENT and decl is not None else None
+
+
+def fact_of(ev: Event) -> str | None:
+    """The fact an event decides, for causal order (a task's state, the severity, the status)."""
+    return fact_named(ev.kind, ev.task)
+
+
+def saw_of(events: Iterable[Event], fact: str) -> list[str]:
+    """What a new event of `fact` made after `events` has seen: that fact's heads."""
+    f = Frontier()
+    for ev in sorted((e for e in events if fact_of(e) == fact), key=lambda e: e.order):
+        f.add(ev, fact)
+    return f.saw(fact)
+
+
+def stamp_saw(kind: str, data: dict[str, Any], seen: Sequence[Event]) -> None:
+    """Name in `data` what of its fact a new event of `kind` has seen (every maker does)."""
+    fact = fact_named(kind, data.get("task"))
+    if fact is not None and SAW not in data:
+        data[SAW] = saw_of(seen, fact)
+
+
+# --- the kinds --------------------------------------------------------------------------------
+
+
+class _TaskState(Kind):
+    """A change of a task's state; concurrent ones are settled by `settle_task`."""
+
+    fields: ClassVar[Mapping[str, Types]] = {"task": str}
+    required = ("task",)
+    fact = TASK
+    by_hand = True
+    verb: ClassVar[str] = ""  # `T005 done: <title>`
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        if ts is None:
+            return
+        gone = r.front.add(ev, f"task:{ev.task}")
+        self.decide(r, ev, ts, gone)
+        if not ev.get("seed"):
+            r.last_task_change = ev.order
+
+    def decide(self, r: Replay, ev: Event, ts: TaskState, gone: list[Event]) -> None:
+        """What the event says beyond its place in the task's causal order."""
+
+    def cells(self, t: Timeline, ev: Event) -> Cells:
+        return f"{t.label(ev)}{self.verb}: {t.title(ev)}", ev.who, ""
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        return ev.happened_at, self.cells(t, ev)
+
+    def brief(self, ev: Event) -> str:
+        return f"{ev.task} {self.verb}" if ev.task else super().brief(ev)
+
+
+class Done(_TaskState):
+    name = "done"
+    fields = {"task": str, "note": str, "at_given": bool, "keep_first": bool}
+    verb = "done"
+
+    def decide(self, r: Replay, ev: Event, ts: TaskState, gone: list[Event]) -> None:
+        prior = [r.done_time[g.id] for g in gone if g.id in r.done_time]
+        kept = prior and len(prior) == len(gone) and not ev.get("at_given")
+        r.done_time[ev.id] = min([*prior, ev.happened_at]) if kept else ev.happened_at
+        ts.last_done_at = r.done_time[ev.id]
+        if ev.get("note"):
+            ts.notes[ev.id] = ev
+
+    def cells(self, t: Timeline, ev: Event) -> Cells:
+        return f"{t.label(ev)}done: {t.title(ev)}", ev.who, ev.get("note") or ""
+
+
+DONE = declare(Done)
+
+
+class Reopen(_TaskState):
+    name = "reopen"
+    fields = {"task": str, "cleared": str}
+    verb = "reopened"
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        cells = (f"{t.label(ev)}reopened: {t.title(ev)}", ev.who, ev.get("cleared") or "")
+        return _second(ev.recorded_at), cells
+
+
+REOPEN = declare(Reopen)
+
+
+class Skip(_TaskState):
+    name = "skip"
+    fields = {"task": str, "text": str, "stamp": str, "by": str}
+    verb = "skipped"
+
+    def cells(self, t: Timeline, ev: Event) -> Cells:
+        return f"{t.label(ev)}skipped: {t.title(ev)}", ev.who, ev.get("text") or ""
+
+
+SKIP = declare(Skip)
+
+
+class Unskip(_TaskState):
+    name = "unskip"
+    verb = "unskipped"
+
+
+UNSKIP = declare(Unskip)
+
+
+def settle_task(heads: Sequence[Event]) -> tuple[Event | None, list[Event]]:
+    """The winning head of a task's concurrent events, and the skips it overruled (their reasons
+    are kept as notes): a done beats a skip; every other pair (done/reopen, skip/reopen,
+    skip/unskip, ...) goes to the latest recorded. Concurrent dones keep the earliest time."""
+    if not heads:
+        return None, []
+    pool = list(heads)
+    if any(e.kind == DONE for e in pool):
+        pool = [e for e in pool if e.kind != SKIP]
+    best = max(pool, key=lambda e: e.order)
+    return best, [e for e in heads if e.kind == SKIP and e is not best]
+
+
+def overruled_skip(skip: Event) -> Event:
+    """A skip that a concurrent event overruled, as the note that keeps its reason."""
+    data = dict(skip.data)
+    data["text"] = f"skip overruled by a concurrent change: {skip.get('text') or ''}".rstrip()
+    return Event(skip.id, NOTE.name, skip.recorded, skip.happened, skip.who, skip.clone, data)
+
+
+class _TaskWords(Kind):
+    """An event about a task that causal order does not decide (notes, titles)."""
+
+    fields: ClassVar[Mapping[str, Types]] = {"task": str, "text": str}
+    required = ("task",)
+    by_hand = True
+    words: ClassVar[str] = ""  # `note on {task}`
+
+    def brief(self, ev: Event) -> str:
+        return self.words.format(task=ev.task) if ev.task else super().brief(ev)
+
+
+class Note(_TaskWords):
+    name = "note"
+    fields = {"task": str, "text": str, "stamp": str, "by": str}
+    words = "note on {task}"
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        if ts is not None:
+            ts.notes[ev.id] = ev
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        ref = ev.task
+        st = t.st
+        gone = ref is not None and ev.id not in st.task(ref).notes and ev.id not in st.reverted
+        what = f"Note on {t.label(ev)}{t.title(ev)}".strip() + (" (removed later)" if gone else "")
+        return ev.happened_at, (what, ev.who, ev.get("text") or "")
+
+
+NOTE = declare(Note)
+
+
+class Unnote(_TaskWords):
+    name = "unnote"
+    fields = {"task": str, "text": str, "ref": str}
+    words = "note removed on {task}"
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        if ts is not None:
+            ts.notes.pop(str(ev.get("ref")), None)
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        what = f"Note removed on {t.label(ev)}{t.title(ev)}".strip()
+        return _second(ev.recorded_at), (what, ev.who, ev.get("text") or "")
+
+
+UNNOTE = declare(Unnote)
+
+
+class Retitle(_TaskWords):
+    name = "retitle"
+    words = "{task} retitled"
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        if ts is not None:
+            ts.title = str(ev.get("text") or "") or None
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        return ev.happened_at, (
+            f"{t.label(ev)}retitled: {ev.get('text') or ''}".strip(),
+            ev.who,
+            "",
+        )
+
+
+RETITLE = declare(Retitle)
+
+
+class _Setting(Kind):
+    """A value of the incident set by hand (severity, status); concurrent ones are settled
+    after the replay (`causal.settle_severity`, the lifecycle for status)."""
+
+    fields: ClassVar[Mapping[str, Types]] = {"value": str, "old": str}
+    fact = INCIDENT
+    by_hand = True
+    label: ClassVar[str] = ""  # `Severity changed P2 -> P1`
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        r.front.add(ev, self.name)
+        r.st.touched.add(self.name)
+
+    def current(self, t: Timeline) -> str | None:
+        raise NotImplementedError
+
+    def set(self, t: Timeline, value: str | None) -> None:
+        raise NotImplementedError
+
+    def seeded(self, t: Timeline, ev: Event) -> None:
+        self.set(t, ev.get("value"))
+
+    undone = seeded
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        new = ev.get("value")
+        was = ev.get("old") or self.current(t) or "?"
+        self.set(t, new)
+        return ev.happened_at, (f"{self.label} changed {was} -> {new}", ev.who, "")
+
+    def brief(self, ev: Event) -> str:
+        return f"{self.name} {ev.get('value') or ''}".strip()
+
+
+class Severity(_Setting):
+    name = "severity"
+    label = hf.SEVERITY  # the post-mortem row names the field that changed
+
+    def current(self, t: Timeline) -> str | None:
+        return t.sev
+
+    def set(self, t: Timeline, value: str | None) -> None:
+        t.sev = value
+
+
+SEVERITY = declare(Severity)
+
+
+class Status(_Setting):
+    name = "status"
+    label = hf.STATUS
+
+    def current(self, t: Timeline) -> str | None:
+        return t.status
+
+    def set(self, t: Timeline, value: str | None) -> None:
+        t.status = value
+
+
+STATUS = declare(Status)
+
+
+class Created(Kind):
+    """`hotfix-tui new` declared the incident: its start, severity and first status."""
+
+    name = "created"
+    fields = {"severity": str, "description": str}
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        st = r.st
+        st.start = ev.happened_at
+        st.severity = ev.get("severity") or st.severity
+        r.created_status = (r.wf.initial_status if r.wf else None) or r.created_status
+        st.touched |= {"start", "severity", "status"}
+
+    def timeline(self, t: Timeline, ev: Event) -> Line | None:
+        t.start = ev.happened_at
+        t.sev, t.status = ev.get("severity"), (t.wf.initial_status if t.wf else None)
+        desc = ev.get("description") or ""
+        notes = f"Declared {t.sev}: {desc}" if desc else ""
+        return t.st.start or ev.happened_at, ("Incident began", "System", notes)
+
+
+CREATED = declare(Created)
+
+
+class Table(Kind):
+    """The template's placeholder rows of the post-mortem timeline, as first recorded."""
+
+    name = "table"
+
+
+TABLE = declare(Table)
+
+
+class Start(Kind):
+    """The incident's start, corrected (`happened` is the new start)."""
+
+    name = "start"
+    by_hand = True
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        r.st.start = ev.happened_at
+        r.st.touched.add("start")
+
+    def seeded(self, t: Timeline, ev: Event) -> None:
+        t.start = ev.happened_at
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        was = format_time(t.start) if t.start else "empty"
+        t.start = ev.happened_at
+        cells = ("Incident Start corrected", ev.who, f"{was} -> {format_time(ev.happened_at)}")
+        return _second(ev.recorded_at), cells
+
+
+START = declare(Start)
+
+
+class Detection(Kind):
+    """When and how the incident was detected (`clear`: no detection any more)."""
+
+    name = "detection"
+    fields = {"how": str, "clear": bool}
+    by_hand = True
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        r.st.detection = None if ev.get("clear") else (ev.happened_at, ev.get("how") or "")
+        r.st.touched.add("detection")
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        if ev.get("clear"):
+            return None  # its row is the undo's
+        latest = t.latest(self.name)
+        later = latest is not None and ev.order != latest
+        after = " (undone)" if t.st.detection is None else " (corrected later)"
+        return ev.happened_at, ("Detected" + (after if later else ""), ev.who, ev.get("how") or "")
+
+
+DETECTION = declare(Detection)
+
+
+class FixCommit(Kind):
+    """The commit that fixes the incident (`sha` empty: none)."""
+
+    name = "fix_commit"
+    fields = {"sha": str, "subject": str, "previous": str}
+    by_hand = True
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        sha = ev.get("sha") or ""
+        r.st.fix = (sha, ev.get("subject") or "") if sha else None
+        r.st.touched.add("fix")
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        sha = ev.get("sha") or ""
+        notes = f"{sha[:12]} {ev.get('subject') or ''}".strip()
+        return ev.happened_at, ("Fix commit recorded", ev.who, notes)
+
+    def brief(self, ev: Event) -> str:
+        return f"fix commit {str(ev.get('sha') or '')[:12]}".strip()
+
+
+FIX_COMMIT = declare(FixCommit)
+
+
+class Row(Kind):
+    """A row of the post-mortem timeline written by hand (kept as written)."""
+
+    name = "row"
+    fields = {"event": str, "by": str, "notes": str, "time": str, "raw": str}
+    by_hand = True
+
+    def timeline(self, t: Timeline, ev: Event) -> Line | None:
+        return ev.happened_at, (
+            ev.get("event") or "",
+            ev.get("by") or ev.who,
+            ev.get("notes") or "",
+        )
+
+
+ROW = declare(Row)
+
+
+class Alert(Kind):
+    """An SLA alert, logged once under its fixed id (`alerting/alerts.py`)."""
+
+    name = "alert"
+    fields = {"alert": str, "threshold": (int, float, str), "message": str}
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        what = f"Alert: {ev.get('message') or ev.get('alert') or ''}"
+        return ev.happened_at, (what, ev.who or "System", "")
+
+
+ALERT = declare(Alert)
+
+
+class AlertPosted(Kind):
+    """`alerts.command` ran for an alert on some clone (once per alert)."""
+
+    name = "alert_posted"
+    fields = {"alert": str}
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        return None  # the alert's own row says it; posting it is not a moment of the incident
+
+
+ALERT_POSTED = declare(AlertPosted)
+
+
+class ReminderSent(Kind):
+    """A reminder was done (a stakeholder update sent)."""
+
+    name = "reminder_sent"
+    fields = {"reminder": str}
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        what = f"Update sent: {ev.get('reminder') or ''}".strip()
+        return ev.happened_at, (what, ev.who, ev.get("text") or "")
+
+
+REMINDER_SENT = declare(ReminderSent)
+
+
+class Revert(Kind):
+    """A commit removed the line of event `ref`: that event stays in the log, cancelled
+    (`logkeep.py` makes it; the cancelled event's row says so)."""
+
+    name = "revert"
+    fields = {"ref": str, "commit": str}
+
+    def timeline(self, t: Timeline, ev: Event) -> Line | None:
+        return None
+
+
+REVERT = declare(Revert)
