@@ -36,8 +36,13 @@ RECORDED: dict[str, tuple[str, str | None]] = {
 Tests = dict[str, dict[str, Any]]  # node ID -> {"outcome": ..., "properties": [(name, value)]}
 
 
+def _source(module: str) -> Path:
+    """A test module by its file name, wherever its feature folder is."""
+    return next(TESTS.rglob(module))
+
+
 def _constant(module: str, name: str) -> Any:
-    tree = ast.parse((TESTS / module).read_text(encoding="utf-8"))
+    tree = ast.parse(_source(module).read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == name for t in node.targets
@@ -47,7 +52,7 @@ def _constant(module: str, name: str) -> Any:
 
 
 def _tests_in(module: str) -> int:
-    tree = ast.parse((TESTS / module).read_text(encoding="utf-8"))
+    tree = ast.parse(_source(module).read_text(encoding="utf-8"))
     return sum(
         1 for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
     )

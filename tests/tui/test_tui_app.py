@@ -857,7 +857,7 @@ async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(inc
         for k in keys.values():  # every key shown is drawn whole (compact), inside 80 columns
             assert drawn[k.action] == len(k.display) + 1 + len(k.description), k.action
         header = str(main(app).query_one(HeaderLine).render())
-        # title and branch share the line (issue 10): neither whole, both readable
+        # title and branch share the line: neither whole, both readable
         assert "Checkout returns 500" in header and "⎇ hotfix/001-checkou" in header
         assert header.startswith(" hotfix-001  Checkout") and "P0" in header
         # still bound, only not in the footer

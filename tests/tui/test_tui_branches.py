@@ -1,5 +1,5 @@
 """Pilot test: `c` and `S` on another incident's branch refuse with a message naming both
-branches (issue 9, item 8); a real repository, the real app."""
+branches; a real repository, the real app."""
 
 from __future__ import annotations
 

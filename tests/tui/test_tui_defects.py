@@ -1,4 +1,4 @@
-"""The small defects seen in use (issue 10, item 8), each reproduced by a test first."""
+"""The small defects seen in use, each reproduced by a test first."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Pilot test: the picker lists every folder of the spec-kit-extensions family with its kind,
-and a bugfix folder opens as a checklist (issue 12, part 1)."""
+and a bugfix folder opens as a checklist."""
 
 from __future__ import annotations
 

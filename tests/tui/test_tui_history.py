@@ -1,5 +1,5 @@
 """Pilot test: the activity dialog shows the incident folder's git history (who committed what,
-when) under the timeline (issue 12, part 5); a real repository, the real app."""
+when) under the timeline; a real repository, the real app."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The app left open all day (issue 14): after reloads from outside changes it gives freed memory
+"""The app left open all day: after reloads from outside changes it gives freed memory
 back to the system, at most once every two minutes of its clock."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pilot tests of the overview (every incident on every branch, grouped by kind, live SLA
 clocks; another branch's copy opens read-only with an offer to check it out) and the SLA stats
-screen (issue 12, parts 3 and 4). Real repositories with a bare remote, a fake clock."""
+screen. Real repositories with a bare remote, a fake clock."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The board over every branch (issue 12 item 3, issue 13 items 1-2): a team with a bare remote,
+"""The board over every branch: a team with a bare remote,
 incidents on other branches read from git objects, their changes reaching open streams, the
 background fetch, and the reminders due."""
 

@@ -1237,7 +1237,8 @@ def _derived_data(
     # then in the same state after the old and after the new lines (T open, a sub-item at column
     # ci + 2 open, in a paragraph), or line b closes T in both, so every later line is scanned
     # the same and only moves. No task after them may be keyed by its line number (no ID).
-    # tests/test_splice.py compares the result with a fresh parse over random files and edits.
+    # tests/markdown/test_splice.py compares the result with a fresh parse over random files
+    # and edits.
     ti = doc._by_key.get(key)
     text = doc.text
     if ti is None or doc.engine != "fast" or (a == b and not new):

@@ -7,7 +7,8 @@ What `tasks_md.parse_tasks` would say of them, for the texts its fast scanner re
 # structure is the parser's own (`tasks_md._scan_fast`); what is built on it is the part of
 # `tasks_md._build` that the title, the header fields and the tasks' boxes, IDs and skip reasons
 # come from, on the same patterns. A text the fast scanner leaves to markdown-it, or with line
-# breaks other than `\n`, a BOM or NULs, gives None. tests/test_summary_scan.py compares both.
+# breaks other than `\n`, a BOM or NULs, gives None. tests/reports/test_summary_scan.py
+# compares both.
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ any other, None: the copy is then loaded in full.
 # Without an event log an incident's view is its files as they are, so its summary is what
 # `summaries.summarize` reads of them; the reads below are `Incident.id`, `title`, `severity`,
 # `status`, `event_times` and `progress` on those texts, and tasks_tally gives what the parse of
-# tasks.md would. tests/test_summary_scan.py checks the result equals the full path's.
+# tasks.md would. tests/reports/test_summary_scan.py checks the result equals the full path's.
 
 from __future__ import annotations
 

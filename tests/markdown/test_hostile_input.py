@@ -26,7 +26,7 @@ from gitfix import make_repo
 
 from hotfix_tui.cli import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, EXIT_OK, main
 
-CORPUS = Path(__file__).resolve().parent / "corpus" / "markdown"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "markdown"
 EXPECTED: dict[str, dict] = yaml.safe_load((CORPUS / "EXPECTED.yaml").read_text())
 DOCUMENTED = {EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND}
 COMMANDS = ("status", "done", "note", "list")

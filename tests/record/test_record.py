@@ -4,7 +4,7 @@ from pathlib import Path
 
 from hotfix_tui.core.markdown import record_md as record
 
-UPSTREAM = Path(__file__).parent / "fixtures" / "upstream"
+UPSTREAM = Path(__file__).parents[1] / "fixtures" / "upstream"
 HOTFIX = """# Hotfix: X
 
 **Hotfix ID**: hotfix-001

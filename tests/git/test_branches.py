@@ -1,4 +1,4 @@
-"""Branches and numbers (issue 9, items 8 and 9): numbers unique across every branch, record
+"""Branches and numbers: numbers unique across every branch, record
 commits only on their incident's branch, `new --from`, and `--spec` on every incident command.
 Real repositories with a bare remote; the CLI runs in-process."""
 

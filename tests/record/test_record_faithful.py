@@ -35,7 +35,7 @@ SEED = int(os.environ.get("HOTFIX_FAITHFUL_SEED", "20261207"))
 OPERATIONS = 160
 MD = ("tasks.md", "hotfix.md", "post-mortem.md")
 TASKS = ["T001", "T002", "T003", "T004", "T005", "T006", "T008", "T012", "T013", "T014", "T027"]
-DATA = Path(__file__).resolve().parent / ".reliability"
+DATA = Path(__file__).resolve().parents[1] / ".reliability"
 REFUSALS = ("is done", "already skipped", "changed it", "gone from the file")
 
 

@@ -1,4 +1,4 @@
-"""The summary of a plain branch copy read from its blobs (issue 14, cold `list`): it equals what
+"""The summary of a plain branch copy read from its blobs: it equals what
 loading the copy as an Incident gives, on the upstream formats and on hand-edited, hostile files.
 """
 
@@ -23,7 +23,7 @@ from hotfix_tui.core.markdown.tasks_tally import tally
 from hotfix_tui.core.reports import catalog, summary_scan
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 CORPUS = sorted((TESTS / "corpus" / "markdown").glob("*.md"))
 UPSTREAM = sorted((TESTS / "fixtures").rglob("*.md"))
 FOLDER = "specs/hotfix-042-cache-stampede"

@@ -1,4 +1,4 @@
-"""The app gives freed memory back after reloads (issue 14: a day left running), at most once
+"""The app gives freed memory back after reloads, at most once
 every two minutes of its clock."""
 
 from __future__ import annotations

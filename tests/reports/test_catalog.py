@@ -1,4 +1,4 @@
-"""`list` over every branch (issue 12, part 3): incidents on three branches, one only on the
+"""`list` over every branch: incidents on three branches, one only on the
 remote, read from git objects without a checkout; one row per folder, from its newest copy."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every folder of the spec-kit-extensions family opens (issue 12, part 1): unknown prefixes
+"""Every folder of the spec-kit-extensions family opens: unknown prefixes
 are plain checklists, never an error; only severity workflows count as "the current incident"."""
 
 from __future__ import annotations

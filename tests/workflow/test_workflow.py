@@ -27,11 +27,11 @@ from hotfix_tui.core.workflow.loader import (
 from hotfix_tui.core.workflow.model import BUILTIN_EVENTS, Workflow
 from hotfix_tui.core.workflow.render import render_tasks_md
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HOTFIX_YAML = ROOT / "workflows" / "hotfix.yaml"
 SCHEMA_JSON = ROOT / "workflows" / "schema.json"
 README = ROOT / "workflows" / "README.md"
-CORPUS = Path(__file__).resolve().parent / "corpus" / "workflows"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "workflows"
 EXPECTED = yaml.safe_load((CORPUS / "EXPECTED.yaml").read_text(encoding="utf-8"))
 SEED_CANDIDATES = [
     ROOT.parent / "shared" / "seed" / "hotfix-tasks-template.md",

@@ -1,4 +1,4 @@
-"""`stats` (issue 12, part 4): six incidents on several branches, one only on the remote, with
+"""`stats`: six incidents on several branches, one only on the remote, with
 start, detection and end times set by hand; every figure checked against hand-computed ones."""
 
 from __future__ import annotations

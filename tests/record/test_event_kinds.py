@@ -27,7 +27,7 @@ from hotfix_tui.core.record.state import Replay, TaskState, Timeline
 from hotfix_tui.core.reports.divergence import describe
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
-CORE = Path(__file__).resolve().parents[1] / "hotfix_tui" / "core"
+CORE = Path(__file__).resolve().parents[2] / "hotfix_tui" / "core"
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`workflow import` and `new --workflow NAME` (issue 12, part 2): templates of our own in the
+"""`workflow import` and `new --workflow NAME`: templates of our own in the
 spec-kit-extensions format under `.specify/extensions/workflows/`; the round trip is exact."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from hotfix_tui.core.workflow.loader import load_workflow
 from hotfix_tui.core.workflow.render import render_tasks_md
 from hotfix_tui.core.workflow.template_import import TemplateError, import_template
 
-FIXTURES = Path(__file__).parent / "fixtures" / "specify"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "specify"
 
 
 def install(repo: Path, *names: str) -> Path:

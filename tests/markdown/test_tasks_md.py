@@ -21,7 +21,7 @@ from hotfix_tui.core.markdown.tasks_md import (
     split_lines,
 )
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "hotfix-tasks-template.md"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "hotfix-tasks-template.md"
 if not SEED.exists():  # pragma: no cover - layout fallback
     SEED = Path("/work/shared/seed/hotfix-tasks-template.md")
 

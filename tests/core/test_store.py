@@ -28,7 +28,7 @@ from hotfix_tui.core.store import (
     update_file,
 )
 
-RELIABILITY = Path(__file__).resolve().parent / ".reliability"
+RELIABILITY = Path(__file__).resolve().parents[1] / ".reliability"
 CRASH_TRIALS = 250
 
 

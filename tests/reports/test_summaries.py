@@ -1,4 +1,4 @@
-"""The summary cache of `list` and `stats` (issue 14): a branch copy whose blobs are unchanged
+"""The summary cache of `list` and `stats`: a branch copy whose blobs are unchanged
 is not read again, and any change of its files or of a workflow is seen at once."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from test_catalog import B1, F1, F2, at, team  # noqa: F401 - the shared team fi
 
 from hotfix_tui.core.reports import catalog
 
-WORKFLOW = Path(__file__).resolve().parents[1] / "workflows" / "hotfix.yaml"
+WORKFLOW = Path(__file__).resolve().parents[2] / "workflows" / "hotfix.yaml"
 
 
 def _rows(capsys) -> dict[str, dict]:

@@ -15,7 +15,7 @@ from hotfix_tui.core.record.fill import NeedsConfirmation
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
-FIX = Path(__file__).parent / "fixtures"
+FIX = Path(__file__).parents[1] / "fixtures"
 UP_FOLDER = "specs/hotfix-001-checkout-500s"
 START = "2026-11-25 14:00:00 UTC"
 

@@ -1,4 +1,4 @@
-"""A log read again after an append (issue 14: an app left running a day): only the added lines
+"""A log read again after an append: only the added lines
 are parsed, the earlier events are the same objects, and any other change is read in full."""
 
 from __future__ import annotations

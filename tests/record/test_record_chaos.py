@@ -28,7 +28,7 @@ OPERATIONS = 120
 KILLS = 6
 MD = ("tasks.md", "hotfix.md", "post-mortem.md")
 TASKS = ["T001", "T002", "T003", "T004", "T005", "T006", "T008", "T012", "T013", "T014"]
-DATA = Path(__file__).resolve().parent / ".reliability"
+DATA = Path(__file__).resolve().parents[1] / ".reliability"
 
 
 def _ids(root: Path) -> set[str]:

@@ -16,7 +16,7 @@ from hotfix_tui.core.config.settings import Settings, load_settings
 from hotfix_tui.core.workflow import schema as workflow_schema
 from hotfix_tui.core.workflow.loader import validate_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW_SCHEMA = ROOT / "workflows" / "schema.json"
 CONFIG_SCHEMA = ROOT / "workflows" / "config.schema.json"
 

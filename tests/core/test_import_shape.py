@@ -209,7 +209,8 @@ def test_every_module_of_the_core_and_the_package_has_a_layer() -> None:
             name = child.rsplit(".", 1)[1]
             if name != "__main__" and _layer(layers, name) is None:
                 unplaced.add(child)
-    assert not unplaced, f"place these in a layer of tests/test_import_shape.py: {sorted(unplaced)}"
+    where = "tests/core/test_import_shape.py"
+    assert not unplaced, f"place these in a layer of {where}: {sorted(unplaced)}"
 
 
 def test_no_import_cycle_even_type_only_among_the_children_of_any_package() -> None:

@@ -24,7 +24,7 @@ from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record.incident import Incident, IncidentError
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
-RELIABILITY = Path(__file__).resolve().parent / ".reliability"
+RELIABILITY = Path(__file__).resolve().parents[1] / ".reliability"
 CONCURRENT_ROUNDS = 28  # 14 rounds checking all 28 tasks pairwise, 14 unchecking them
 CLI = [sys.executable, "-m", "hotfix_tui.cli"]
 
