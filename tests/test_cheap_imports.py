@@ -18,7 +18,7 @@ HEAVY = ("asyncio", "ssl", "_ssl", "logging", "concurrent", "textual", "git")
 
 # runs `hotfix-tui ARGS` through the installed entry point, then writes the heavy top-level
 # modules that were imported (whatever the command's exit status) to the file named by argv[1]
-DRIVER = """
+DRIVER = f"HEAVY = {HEAVY!r}\n" + """
 import json, sys
 out, args = sys.argv[1], sys.argv[2:]
 sys.argv = ["hotfix-tui", *args]
@@ -26,11 +26,11 @@ from hotfix_tui.entry import main
 try:
     code = main()
 finally:
-    found = sorted({m.split(".")[0] for m in list(sys.modules)} & set(%r))
+    found = sorted({m.split(".")[0] for m in list(sys.modules)} & set(HEAVY))
     with open(out, "w", encoding="utf-8") as f:
         json.dump(found, f)
 sys.exit(code)
-""" % (HEAVY,)
+"""
 
 COMMANDS = {
     "status": ["status"],

@@ -22,6 +22,7 @@ from hotfix_tui.core.clocks import (
     window_readings,
     workflow_sla,
 )
+from hotfix_tui.core.locking import FileLock, LockTimeout
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import causal
@@ -542,15 +543,13 @@ class Incident:
 
             register(g)
 
-    def _lock(self) -> Any:
-        import filelock
-
+    def _lock(self) -> FileLock:
         from hotfix_tui.core.record.journal import incident_lock
 
         lock = incident_lock(self.repo_root, self.folder)
         try:
             lock.acquire()
-        except filelock.Timeout as exc:
+        except LockTimeout as exc:
             raise IncidentError(
                 f"another hotfix-tui is changing {self.folder} (a sync or another window; "
                 f"lock {lock.lock_file} held for more than {lock.timeout:g}s); try again"
