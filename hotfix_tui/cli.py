@@ -472,9 +472,10 @@ def _declare(name: str, sp: argparse.ArgumentParser) -> None:
     getattr(found, function)(sp, spec_opt)
 
 
-def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
+def build_parser(*, lazy: bool = False, only: str | None = None) -> argparse.ArgumentParser:
     """The `hotfix-tui` parser; `lazy`: a command's arguments are added when it is the one given
-    (`--help` lists every command from COMMANDS all the same)."""
+    (`--help` lists every command from COMMANDS all the same); `only`: that command alone (for a
+    command line that starts with it, which argparse hands to that command's parser)."""
     import argparse  # (not on the way to the TUI's first frame: `open` skips the parser)
 
     class Commands(argparse._SubParsersAction):
@@ -493,6 +494,8 @@ def build_parser(*, lazy: bool = False) -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", action=Commands)
     for name, (_, text) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         sp = sub.add_parser(name, help=text)
         if not lazy:
             _declare(name, sp)
@@ -522,15 +525,25 @@ def _open_args(argv: list[str]) -> argparse.Namespace | None:
     return cast("argparse.Namespace", found)
 
 
+def _collector_on() -> None:
+    """Turn the garbage collector back on after the imports `entry.main` made with it paused;
+    what they made is frozen first, so no collection walks those objects again (~4 ms)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _open_args(sys.argv[1:] if argv is None else list(argv))
+    given = sys.argv[1:] if argv is None else list(argv)
+    args = _open_args(given)
     if args is None or args.func is not cmd_open:
-        gc.enable()  # (paused by `entry.main` for the imports; `open` turns it on after its frame)
+        _collector_on()  # (`open` turns it on after its first frame)
     if args is None:
-        parser = build_parser(lazy=True)
-        args = parser.parse_args(argv)
+        first = given[0] if given else None
+        parser = build_parser(lazy=True, only=first if first in COMMANDS else None)
+        args = parser.parse_args(given)
         if not getattr(args, "func", None):
-            args = parser.parse_args(["open", *(argv or [])])
+            args = build_parser(lazy=True).parse_args(["open", *given])
     try:
         return int(args.func(args) or 0)
     except CliError as exc:

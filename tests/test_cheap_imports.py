@@ -84,3 +84,20 @@ def test_the_driver_sees_what_a_heavy_command_imports(incident_repo, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert "asyncio" in json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_a_command_parsed_alone_has_the_arguments_of_the_full_parser():
+    """The parser built for one command (lazily) is the one the full parser has for it."""
+    from hotfix_tui.cli import COMMANDS, build_parser
+
+    full = build_parser()
+    lazy = build_parser(lazy=True)
+    assert lazy.format_help() == full.format_help()  # every command listed, with its help
+    sub_full = next(a for a in full._actions if a.dest == "command").choices
+    for name in COMMANDS:
+        alone = build_parser(lazy=True, only=name)
+        sub = next(a for a in alone._actions if a.dest == "command").choices
+        assert list(sub) == [name]
+        with pytest.raises(SystemExit):  # argparse fills it when the command is the one given
+            alone.parse_args([name, "--help"])
+        assert sub[name].format_help() == sub_full[name].format_help(), name
