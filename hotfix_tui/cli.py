@@ -19,6 +19,10 @@ from .core.opening import open_incident, repo_root, resolve_folder
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
+    from types import ModuleType
+
+    SpecOpt = Callable[[argparse.ArgumentParser], None]
 
 __all__ = [
     "EXIT_FAIL",
@@ -281,33 +285,70 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # --- parser -----------------------------------------------------------------------------------
 
+# Every command: where its arguments are declared ("module:function") and its line in `--help`.
+# Only the parser of the command given is built, so a command imports only its own module.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "open": ("cli:args_open", "open the TUI on an incident (the default command)"),
+    "new": ("cli:args_new", "declare a new incident: folder, files and branch"),
+    "status": ("cli:args_status", "progress, SLA clock, windows and next task"),
+    "validate": ("cli:args_validate", "check workflow YAML files"),
+    "done": ("cli:args_done", "check off a task"),
+    "undo": ("cli:args_undo", "uncheck a task"),
+    "skip": ("cli:args_skip", "skip a task with a reason"),
+    "note": ("cli:args_note", "add a note to a task"),
+    "severity": ("cli:args_severity", "change the severity (P0, P1, P2)"),
+    "set-status": ("cli:args_set_status", "move the incident to a status of its workflow"),
+    "demo": ("cli:args_demo", "open a built-in sample incident in a scratch repo"),
+    "detected": ("cli_git:args_detected", "record when and how the incident was detected"),
+    "started-at": (
+        "cli_git:args_started_at",
+        "correct the Incident Start time (every clock follows)",
+    ),
+    "fix-commit": (
+        "cli_git:args_fix_commit",
+        "list the branch's recent commits, or record the fix's SHA",
+    ),
+    "commit": ("cli_git:args_commit", "commit the incident folder only"),
+    "sync": ("cli_git:args_sync", "commit, fetch, merge the team's changes, push"),
+    "report": ("cli_git:args_report", "status update for stakeholders and the next on-call"),
+    "postmortem": ("cli_git:args_postmortem", "fill post-mortem.md with what the record knows"),
+    "serve": ("cli_serve:args_serve", "serve a read-only live web board of the incidents"),
+    "resolve": (
+        "cli_resolve:args_resolve",
+        "settle git conflict markers in the incident's markdown",
+    ),
+    "list": ("cli_repo:args_list", "incidents and specs of every branch (read from git)"),
+    "join": (
+        "cli_repo:args_join",
+        "switch to the branch of an incident declared on another branch",
+    ),
+    "stats": ("cli_repo:args_stats", "SLA compliance, time to resolve and detect, every branch"),
+    "workflow": ("cli_repo:args_workflow", "workflow files: import a tasks template"),
+    "watch": ("cli_watch:args_watch", "the SLA clock and its alerts without the TUI"),
+    "remind-done": (
+        "cli_watch:args_remind_done",
+        "mark a reminder done (e.g. the stakeholder update was sent); its interval restarts",
+    ),
+}
 
-def build_parser() -> argparse.ArgumentParser:
-    import argparse  # (not on the way to the TUI's first frame: `open` skips the parser)
 
-    p = argparse.ArgumentParser(
-        prog="hotfix-tui",
-        description="Keyboard-driven incident checklist; the markdown in your repo is the record.",
-    )
-    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+def spec_opt(sp: argparse.ArgumentParser) -> None:
+    """--spec SPEC_DIR: the incident a command acts on."""
+    sp.add_argument("--spec", metavar="SPEC_DIR", help="incident folder (default: the current one)")
 
-    def spec_opt(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument(
-            "--spec", metavar="SPEC_DIR", help="incident folder (default: the current one)"
-        )
 
-    def spec_both(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("spec", nargs="?", metavar="SPEC_DIR")
-        sp.add_argument(
-            "--spec", dest="spec_flag", metavar="SPEC_DIR", help="the same, as an option"
-        )
+def spec_both(sp: argparse.ArgumentParser) -> None:
+    """SPEC_DIR as a positional argument or as --spec."""
+    sp.add_argument("spec", nargs="?", metavar="SPEC_DIR")
+    sp.add_argument("--spec", dest="spec_flag", metavar="SPEC_DIR", help="the same, as an option")
 
-    sp = sub.add_parser("open", help="open the TUI on an incident (the default command)")
+
+def args_open(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     spec_both(sp)
     sp.set_defaults(func=cmd_open)
 
-    sp = sub.add_parser("new", help="declare a new incident: folder, files and branch")
+
+def args_new(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("description")
     sp.add_argument(
         "--severity", "-s", type=str.upper, help="required where the workflow has severities"
@@ -332,16 +373,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.set_defaults(func=cmd_new)
 
-    sp = sub.add_parser("status", help="progress, SLA clock, windows and next task")
+
+def args_status(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     spec_both(sp)
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_status)
 
-    sp = sub.add_parser("validate", help="check workflow YAML files")
+
+def args_validate(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("files", nargs="*", metavar="FILE")
     sp.set_defaults(func=cmd_validate)
 
-    sp = sub.add_parser("done", help="check off a task")
+
+def args_done(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("task")
     sp.add_argument("--note")
     sp.add_argument("--at", help='when it was done, "YYYY-MM-DD HH:MM[:SS]" UTC (default: now)')
@@ -353,51 +397,102 @@ def build_parser() -> argparse.ArgumentParser:
     spec_opt(sp)
     sp.set_defaults(func=cmd_done)
 
-    sp = sub.add_parser("undo", help="uncheck a task")
+
+def args_undo(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("task")
     spec_opt(sp)
     sp.set_defaults(func=cmd_undo)
 
-    sp = sub.add_parser("skip", help="skip a task with a reason")
+
+def args_skip(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("task")
     sp.add_argument("--reason", required=True)
     spec_opt(sp)
     sp.set_defaults(func=cmd_skip)
 
-    sp = sub.add_parser("note", help="add a note to a task")
+
+def args_note(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("task")
     sp.add_argument("text", nargs="+")
     spec_opt(sp)
     sp.set_defaults(func=cmd_note)
 
-    sp = sub.add_parser("severity", help="change the severity (P0, P1, P2)")
+
+def args_severity(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("severity")
     spec_opt(sp)
     sp.set_defaults(func=cmd_severity)
 
-    sp = sub.add_parser("set-status", help="move the incident to a status of its workflow")
+
+def args_set_status(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("status", nargs="+")
     spec_opt(sp)
     sp.set_defaults(func=cmd_status_set)
 
-    sp = sub.add_parser("demo", help="open a built-in sample incident in a scratch repo")
+
+def args_demo(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("--dir", help="where to make the scratch repo (default: a temp folder)")
     sp.add_argument("--no-open", action="store_true", help="print the folder instead of opening")
     sp.set_defaults(func=cmd_demo)
 
-    from .cli_git import register as register_git
 
-    register_git(sub, spec_opt)
-    from .cli_serve import register as register_serve
+def _declare(name: str, sp: argparse.ArgumentParser) -> None:
+    """Add the arguments of command `name` to its parser, importing only the module declaring it
+    (once: a parser that has its `func` is complete)."""
+    if sp.get_default("func") is not None:
+        return
+    module, _, function = COMMANDS[name][0].partition(":")
+    found: ModuleType = sys.modules[__name__]
+    if module == "cli_git":
+        from . import cli_git
 
-    register_serve(sub)
-    from .cli_resolve import register as register_resolve
+        found = cli_git
+    elif module == "cli_repo":
+        from . import cli_repo
 
-    register_resolve(sub, spec_opt)
-    from .cli_repo import register as register_repo
+        found = cli_repo
+    elif module == "cli_resolve":
+        from . import cli_resolve
 
-    register_repo(sub, spec_opt)
-    __import__("hotfix_tui.cli_watch").cli_watch.register(sub, spec_opt)  # watch, remind-done
+        found = cli_resolve
+    elif module == "cli_serve":
+        from . import cli_serve
+
+        found = cli_serve
+    elif module == "cli_watch":
+        from . import cli_watch  # watch, remind-done
+
+        found = cli_watch
+    getattr(found, function)(sp, spec_opt)
+
+
+def build_parser(*, lazy: bool = False, only: str | None = None) -> argparse.ArgumentParser:
+    """The `hotfix-tui` parser; `lazy`: a command's arguments are added when it is the one given
+    (`--help` lists every command from COMMANDS all the same); `only`: that command alone (for a
+    command line that starts with it, which argparse hands to that command's parser)."""
+    import argparse  # (not on the way to the TUI's first frame: `open` skips the parser)
+
+    class Commands(argparse._SubParsersAction):
+        """The subcommands; the one argparse picks gets its arguments first."""
+
+        def __call__(self, parser, namespace, values, option_string=None):
+            chosen = self._name_parser_map.get(values[0])
+            if chosen is not None:
+                _declare(values[0], chosen)
+            super().__call__(parser, namespace, values, option_string)
+
+    p = argparse.ArgumentParser(
+        prog="hotfix-tui",
+        description="Keyboard-driven incident checklist; the markdown in your repo is the record.",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", action=Commands)
+    for name, (_, text) in COMMANDS.items():
+        if only is not None and name != only:
+            continue
+        sp = sub.add_parser(name, help=text)
+        if not lazy:
+            _declare(name, sp)
     return p
 
 
@@ -424,15 +519,25 @@ def _open_args(argv: list[str]) -> argparse.Namespace | None:
     return cast("argparse.Namespace", found)
 
 
+def _collector_on() -> None:
+    """Turn the garbage collector back on after the imports `entry.main` made with it paused;
+    what they made is frozen first, so no collection walks those objects again (~4 ms)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _open_args(sys.argv[1:] if argv is None else list(argv))
+    given = sys.argv[1:] if argv is None else list(argv)
+    args = _open_args(given)
     if args is None or args.func is not cmd_open:
-        gc.enable()  # (paused by `entry.main` for the imports; `open` turns it on after its frame)
+        _collector_on()  # (`open` turns it on after its first frame)
     if args is None:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        first = given[0] if given else None
+        parser = build_parser(lazy=True, only=first if first in COMMANDS else None)
+        args = parser.parse_args(given)
         if not getattr(args, "func", None):
-            args = parser.parse_args(["open", *(argv or [])])
+            args = build_parser(lazy=True).parse_args(["open", *given])
     try:
         return int(args.func(args) or 0)
     except CliError as exc:

@@ -1,6 +1,6 @@
 """CLI commands that work with git and the record: commit, sync, report, post-mortem.
 
-Registered into the main parser by `cli.build_parser`.
+Their arguments are declared by the `args_*` functions that `cli.COMMANDS` names.
 """
 
 from __future__ import annotations
@@ -285,11 +285,10 @@ def cmd_postmortem(args: argparse.Namespace) -> int:
     return _guard(run)
 
 
-def register(
-    sub: argparse._SubParsersAction, spec_opt: Callable[[argparse.ArgumentParser], None]
-) -> None:
-    """Add the git and record commands to the `hotfix-tui` parser."""
-    sp = sub.add_parser("detected", help="record when and how the incident was detected")
+SpecOpt = Callable[[argparse.ArgumentParser], None]  # adds --spec SPEC_DIR (see cli.spec_opt)
+
+
+def args_detected(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("how", nargs="+", help="how it was noticed (alert, customer report, ...)")
     sp.add_argument(
         "--at", metavar='"YYYY-MM-DD HH:MM"', help="detection time in UTC (default: now)"
@@ -298,7 +297,8 @@ def register(
     spec_opt(sp)
     sp.set_defaults(func=cmd_detected)
 
-    sp = sub.add_parser("started-at", help="correct the Incident Start time (every clock follows)")
+
+def args_started_at(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("when", metavar='"YYYY-MM-DD HH:MM[:SS]"')
     sp.add_argument(
         "--yes", "-y", action="store_true", help="replace a different time without asking"
@@ -306,30 +306,33 @@ def register(
     spec_opt(sp)
     sp.set_defaults(func=cmd_started_at)
 
-    sp = sub.add_parser(
-        "fix-commit", help="list the branch's recent commits, or record the fix's SHA"
-    )
+
+def args_fix_commit(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("sha", nargs="?", help="a SHA, a unique prefix, or a number from the list")
     sp.add_argument("--limit", type=int, default=20)
     sp.add_argument("--force", action="store_true", help="replace a SHA already recorded")
     spec_opt(sp)
     sp.set_defaults(func=cmd_fix_commit)
 
-    sp = sub.add_parser("commit", help="commit the incident folder only")
+
+def args_commit(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("-m", "--message", help="subject instead of the one made from the log")
     spec_opt(sp)
     sp.set_defaults(func=cmd_commit)
 
-    sp = sub.add_parser("sync", help="commit, fetch, merge the team's changes, push")
+
+def args_sync(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("--json", action="store_true")
     spec_opt(sp)
     sp.set_defaults(func=cmd_sync)
 
-    sp = sub.add_parser("report", help="status update for stakeholders and the next on-call")
+
+def args_report(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("--format", choices=["markdown", "json"], default="markdown")
     spec_opt(sp)
     sp.set_defaults(func=cmd_report)
 
-    sp = sub.add_parser("postmortem", help="fill post-mortem.md with what the record knows")
+
+def args_postmortem(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     spec_opt(sp)
     sp.set_defaults(func=cmd_postmortem)

@@ -1,6 +1,6 @@
 """CLI commands over every incident of the repository (all branches): list, and what follows.
 
-Registered into the main parser by `cli.build_parser`.
+Their arguments are declared by the `args_*` functions that `cli.COMMANDS` names.
 """
 
 from __future__ import annotations
@@ -274,30 +274,30 @@ def cmd_workflow_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(
-    sub: argparse._SubParsersAction, spec_opt: Callable[[argparse.ArgumentParser], None]
-) -> None:
-    """Add the repository-wide commands to the `hotfix-tui` parser."""
-    sp = sub.add_parser("list", help="incidents and specs of every branch (read from git)")
+SpecOpt = Callable[[argparse.ArgumentParser], None]  # adds --spec SPEC_DIR (see cli.spec_opt)
+
+
+def args_list(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--here", action="store_true", help="only the folders of the work tree")
     sp.set_defaults(func=cmd_list)
 
-    sp = sub.add_parser(
-        "join", help="switch to the branch of an incident declared on another branch"
-    )
+
+def args_join(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument(
         "id", nargs="?", metavar="ID", help="hotfix-001, its number or folder (default: the "
         "only open one)"
     )
     sp.set_defaults(func=cmd_join)
 
-    sp = sub.add_parser("stats", help="SLA compliance, time to resolve and detect, every branch")
+
+def args_stats(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("--since", metavar="DATE", help="only incidents started on or after DATE")
     sp.add_argument("--json", action="store_true")
     sp.set_defaults(func=cmd_stats)
 
-    sp = sub.add_parser("workflow", help="workflow files: import a tasks template")
+
+def args_workflow(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     wsub = sp.add_subparsers(dest="workflow_command", metavar="ACTION", required=True)
     imp = wsub.add_parser(
         "import", help="turn a tasks template into a workflow YAML (it renders the template back)"

@@ -51,10 +51,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(
-    sub: argparse._SubParsersAction, spec_opt: Callable[[argparse.ArgumentParser], None]
+def args_resolve(
+    sp: argparse.ArgumentParser, spec_opt: Callable[[argparse.ArgumentParser], None]
 ) -> None:
-    sp = sub.add_parser("resolve", help="settle git conflict markers in the incident's markdown")
     sp.add_argument(
         "--keep",
         choices=("both", "ours", "theirs"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .cli_output import safe
@@ -16,9 +17,8 @@ from .core.errors import UserError as CliError
 from .core.opening import repo_root, resolve_folder
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    """Add the `serve` subcommand to the CLI's parser."""
-    sp = sub.add_parser("serve", help="serve a read-only live web board of the incidents")
+def args_serve(sp: argparse.ArgumentParser, spec_opt: Callable[..., None]) -> None:
+    """The arguments of `serve` (SPEC_DIR is positional here, so `spec_opt` is not used)."""
     sp.add_argument("spec", nargs="?", metavar="SPEC_DIR", help="show this incident first")
     sp.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     sp.add_argument("--port", type=int, default=8600, help="port (default: 8600; 0: any free)")

@@ -1,6 +1,7 @@
 """`hotfix-tui watch` (the clock and alerts without the TUI) and `hotfix-tui remind-done`.
 
-Registered by `cli.build_parser` through `register`; the loop's clock and sleep are injectable.
+Their arguments: `args_watch`, `args_remind_done` (named in `cli.COMMANDS`); the loop's clock
+and sleep are injectable.
 """
 
 from __future__ import annotations
@@ -26,17 +27,18 @@ SLEEP: Callable[[float], None] = time.sleep
 EXIT_OK, EXIT_FAIL = 0, 1
 
 
-def register(sub: Any, spec_opt: Callable[[argparse.ArgumentParser], None]) -> None:
-    """Add `watch` and `remind-done` to the CLI's subcommands."""
-    sp = sub.add_parser("watch", help="the SLA clock and its alerts without the TUI")
+def args_watch(
+    sp: argparse.ArgumentParser, spec_opt: Callable[[argparse.ArgumentParser], None]
+) -> None:
     sp.add_argument("spec", nargs="?", metavar="SPEC_DIR")
     sp.add_argument("--json", action="store_true", help="print one JSON object per alert")
     sp.add_argument("--quiet", action="store_true", help="print only the alerts")
     sp.set_defaults(func=cmd_watch)
-    sp = sub.add_parser(
-        "remind-done",
-        help="mark a reminder done (e.g. the stakeholder update was sent); its interval restarts",
-    )
+
+
+def args_remind_done(
+    sp: argparse.ArgumentParser, spec_opt: Callable[[argparse.ArgumentParser], None]
+) -> None:
     sp.add_argument("reminder", nargs="?", metavar="ID", help="reminder id (default: the next)")
     spec_opt(sp)
     sp.set_defaults(func=cmd_remind_done)

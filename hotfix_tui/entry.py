@@ -1,7 +1,7 @@
 """The `hotfix-tui` command: the CLI imported with the garbage collector paused.
 
-Start-up imports allocate much and free little; `cli.main` turns the collector back on (for
-`open`, the app does so after its first frame).
+Start-up imports allocate much and free little; `cli.main` freezes what they made and turns the
+collector back on (for `open`, the app does so after its first frame).
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
-"""SHA-1 and SHA-256: CPython's own modules for small data, OpenSSL's (hashlib) for large.
+"""SHA-1 and SHA-256 through hashlib, imported on the first hash (not by every import).
 
-`import hashlib` loads OpenSSL's bindings (~2 ms), more than all the hashing of the first frame;
-but OpenSSL hashes large files ~5x faster, so it is loaded when a large one comes.
+`import hashlib` loads OpenSSL's bindings (~2-3 ms); commands that hash nothing never pay it.
 """
 
 from __future__ import annotations
@@ -11,29 +10,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from hashlib import _Hash
 
-try:
-    from _sha1 import sha1 as _small_sha1  # type: ignore[import-not-found,unused-ignore]
-    from _sha256 import sha256 as _small_sha256  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # Python 3.12+ (`_sha2`) or a build without them
-    from hashlib import sha1 as _small_sha1
-    from hashlib import sha256 as _small_sha256
-
-BIG = 256 * 1024  # bytes from which OpenSSL's hash is worth loading hashlib
-
 
 def sha256(data: bytes = b"") -> _Hash:
-    """A SHA-256 object fed `data` (hashlib's for large data: feed large data here, not later)."""
-    if len(data) >= BIG:
-        import hashlib
+    """A SHA-256 object fed `data`."""
+    import hashlib
 
-        return hashlib.sha256(data)
-    return _small_sha256(data)  # type: ignore[no-any-return,unused-ignore]
+    return hashlib.sha256(data)
 
 
 def sha1(data: bytes = b"") -> _Hash:
-    """A SHA-1 object fed `data` (as `sha256`)."""
-    if len(data) >= BIG:
-        import hashlib
+    """A SHA-1 object fed `data`."""
+    import hashlib
 
-        return hashlib.sha1(data)
-    return _small_sha1(data)  # type: ignore[no-any-return,unused-ignore]
+    return hashlib.sha1(data)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from hotfix_tui.core import locking
 from hotfix_tui.core.hashing import sha256
 
 __all__ = [
@@ -277,16 +278,12 @@ class FileLock:
         self.path = os.fspath(path)
         self.lock_file = lock_path(path)
         self.timeout = lock_timeout() if timeout is None else timeout
-        import filelock  # imported on the first write, not by read-only commands such as status
-
-        self._lock = filelock.FileLock(str(self.lock_file), timeout=self.timeout)
+        self._lock = locking.FileLock(self.lock_file, timeout=self.timeout)
 
     def __enter__(self) -> FileLock:
-        import filelock
-
         try:
             self._lock.acquire()
-        except filelock.Timeout as exc:
+        except locking.LockTimeout as exc:
             raise StoreError(
                 f"another hotfix-tui is writing {self.path} (lock {self.lock_file} held "
                 f"for more than {self.timeout:g}s); try again, or delete the lock file if "

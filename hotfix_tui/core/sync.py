@@ -328,14 +328,13 @@ def _fast_forward(
 @contextlib.contextmanager
 def _locked(root: Path, folder: Path) -> Iterator[None]:
     """Hold the incident's lock (every writer takes it), as a GitError when it cannot be had."""
-    import filelock
-
+    from hotfix_tui.core.locking import LockTimeout
     from hotfix_tui.core.record.journal import incident_lock
 
     lock = incident_lock(root, folder)
     try:
         lock.acquire()
-    except filelock.Timeout as exc:
+    except LockTimeout as exc:
         raise GitError(f"another hotfix-tui is changing {folder}; sync again in a moment") from exc
     try:
         yield

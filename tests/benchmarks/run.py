@@ -31,6 +31,9 @@ Times are medians of several runs, in seconds.
 #   written by a `hotfix-tui done`/`undo` process to the arrival of the board event showing it.
 #   clock ticking; CPU from /proc/PID/stat over the window, VmRSS from /proc/PID/status;
 #   `idle_cpu_dialog_percent` the same with the help dialog open (its clock dock ticking).
+# - `status_vs_peer`: `hotfix-tui status --json` against spec-view 0.5.2's `list` (installed from
+#   PyPI into a venv in the temp folder; skipped with a message when it cannot be) on a repo
+#   holding only the 28-task incident, whole processes, runs interleaved; the ratio of medians.
 #
 # - per-task and per-incident cost, as ratios to floors of the same run (RATIOS): `status_10000_s`,
 #   `status_100000_s` (+ `status_100000_rss_mib`, peak RSS of one process) against `status_s`;
@@ -102,6 +105,7 @@ KEYS = (
     "web_list_1000_incidents_s",
     "status_10000_events_s",
     "rss_growth_24h_mib",
+    "status_vs_peer",
 )
 
 # key -> (limit, unit); startup_s is compared with 1.25 x floor_startup_s of the same run
@@ -115,15 +119,15 @@ TARGETS: dict[str, tuple[float | None, str]] = {
     "large_1000_toggle_s": (0.03, "s"),
     "large_10000_open_s": (3.0, "s"),
     "large_10000_toggle_s": (0.05, "s"),
-    "idle_cpu_percent": (1.0, "%"),
-    "idle_cpu_dialog_percent": (1.0, "%"),
+    "idle_cpu_percent": (0.5, "%"),
+    "idle_cpu_dialog_percent": (0.5, "%"),
     "rss_mib": (80.0, "MiB"),
     "web_update_s": (2.0, "s"),
     "list_1000_s": (None, "s"),
     "stats_1000_s": (None, "s"),
     "status_10000_s": (None, "s"),
     "status_100000_s": (None, "s"),
-    "status_100000_rss_mib": (150.0, "MiB"),
+    "status_100000_rss_mib": (110.0, "MiB"),
     "note_s": (None, "s"),
     "note_100000_s": (None, "s"),
     "done_s": (None, "s"),
@@ -135,6 +139,7 @@ TARGETS: dict[str, tuple[float | None, str]] = {
     "web_list_1000_incidents_s": (None, "s"),
     "status_10000_events_s": (None, "s"),
     "rss_growth_24h_mib": (5.0, "MiB"),
+    "status_vs_peer": (0.75, "x"),
 }
 # key -> (floor key measured in the same run, factor): the target is factor x that floor
 RATIOS: dict[str, tuple[str, float]] = {
@@ -184,7 +189,10 @@ PARTS: dict[str, tuple[str, ...]] = {
     "open100k": ("large_100000_open_s",),
     "dialog": ("idle_cpu_dialog_percent",),
     "day": ("rss_growth_24h_mib",),
+    "peer": ("status_vs_peer",),  # not in --quick unless named: it installs spec-view from PyPI
 }
+PEER = "spec-view==0.5.2"  # `spec-view list` on the same 28-task repo (HOTFIX_TUI_BENCH_PEER:
+# the path of a spec-view command already installed, instead of a fresh venv)
 DAY_TICKS = 86_400  # one simulated day of 1 s clock ticks
 RELOAD_EVERY = 120  # an outside change every 2 minutes of it
 COLS, ROWS = 100, 40
@@ -374,6 +382,54 @@ def measure_done(spec: Path, env: dict[str, str], cwd: Path, runs: int) -> list[
         for cmd in ("done", "undo")
     ]
     return times[2:]
+
+
+def peer_command(base: Path) -> tuple[list[str] | None, str]:
+    """The peer's command line (spec-view in its own venv under `base`), or None and why not."""
+    given = os.environ.get("HOTFIX_TUI_BENCH_PEER")
+    if given:
+        return ([given], "") if Path(given).exists() else (None, f"{given}: no such file")
+    venv = base / "peer-venv"
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True,
+                       capture_output=True, timeout=300)
+        pip = venv / ("Scripts" if os.name == "nt" else "bin") / "pip"
+        subprocess.run([str(pip), "install", "-q", PEER], check=True, capture_output=True,
+                       timeout=600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        err = getattr(exc, "stderr", b"") or b""
+        why = err.decode(errors="replace").strip().splitlines()[-1:] or [str(exc)]
+        return None, f"cannot install {PEER}: {why[0]}"
+    exe = venv / ("Scripts" if os.name == "nt" else "bin") / "spec-view"
+    return ([str(exe)], "") if exe.exists() else (None, f"{PEER} installed no spec-view command")
+
+
+def build_peer_repo(base: Path, real: Path) -> tuple[Path, Path]:
+    """A git repo holding only a copy of the 28-task incident (what both tools read)."""
+    root = base / "peer-repo"
+    folder = root / "specs" / real.name
+    shutil.copytree(real, folder)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.name", "Bench Mark")
+    _git(root, "config", "user.email", "bench@example.com")
+    _git(root, "add", "specs")
+    _git(root, "commit", "-q", "-m", "the incident")
+    return root, folder
+
+
+def measure_vs_peer(
+    spec: Path, peer: list[str], env: dict[str, str], cwd: Path, runs: int
+) -> dict[str, list[float]]:
+    """`status --json` and the peer's `list`, whole processes, interleaved (a warm-up each)."""
+    ours = status_argv(spec)
+    theirs = [*peer, "list"]
+    for argv in (ours, theirs):
+        timed_cli(argv, env, cwd)
+    out: dict[str, list[float]] = {"ours": [], "peer": []}
+    for _ in range(runs):
+        out["ours"].append(timed_cli(ours, env, cwd))
+        out["peer"].append(timed_cli(theirs, env, cwd))
+    return out
 
 
 def measure_cli(argv: list[str], env: dict[str, str], cwd: Path, runs: int) -> list[float]:
@@ -898,7 +954,7 @@ def main() -> int:
         return 0
 
     quick = args.quick
-    only = set(args.only.split(",")) if args.only else set(PARTS)
+    only = set(args.only.split(",")) if args.only else set(PARTS) - ({"peer"} if quick else set())
     if only - set(PARTS):
         ap.error(f"--only: unknown part(s) {', '.join(sorted(only - set(PARTS)))}")
 
@@ -906,7 +962,8 @@ def main() -> int:
         return part in only
 
     nothing: dict = {}
-    st = lg = tg = t1k = t10k = day = lg100k = nothing
+    st = lg = tg = t1k = t10k = day = lg100k = peer = nothing
+    peer_note = ""
     status = web = lists = stats = s10k = s100k = s_events = notes = n100k = []
     dones = d100k = weblists = []
     cpu = rss = cpu_dialog = s100k_rss = None
@@ -989,6 +1046,14 @@ def main() -> int:
         if want("dialog"):
             say(f"idle CPU with a dialog open over {idle_window:g} s ...")
             cpu_dialog, _ = measure_idle(fx["incident"], env, root, tmp, idle_window, keys=b"?")
+        if want("peer"):
+            say(f"status --json against {PEER} list ...")
+            command, peer_note = peer_command(tmp)
+            if command is None:
+                say(f"status_vs_peer skipped: {peer_note}")
+            else:
+                peer_root, peer_spec = build_peer_repo(tmp, fx["incident"])
+                peer = measure_vs_peer(peer_spec, command, env, peer_root, status_runs)
         day_ticks = DAY_TICKS // 12 if quick else DAY_TICKS
         if want("day"):
             say(f"a simulated day: {day_ticks} clock ticks, a reload every 2 minutes ...")
@@ -1034,6 +1099,7 @@ def main() -> int:
         "web_list_1000_incidents_s": opt(lambda: median(weblists)),
         "status_10000_events_s": opt(lambda: median(s_events)),
         "rss_growth_24h_mib": opt(lambda: max(0.0, day["growth_mib"])),
+        "status_vs_peer": opt(lambda: median(peer["ours"]) / median(peer["peer"])),
     }
     ms = lambda xs: [round(x * 1000, 1) for x in xs] or None  # noqa: E731
     res = {k: v for k, v in res.items() if v is not None}
@@ -1070,6 +1136,8 @@ def main() -> int:
         "done_ms": opt(lambda: ms(dones)),
         "done_100000_ms": opt(lambda: ms(d100k)),
         "large_100000_open_ms": opt(lambda: ms(lg100k["100000"])),
+        "status_vs_peer_ms": opt(lambda: {k: ms(v) for k, v in peer.items()} or None),
+        "status_vs_peer_skipped": peer_note or None,
         "status_100000_tasks": huge_tasks if want("scale") or want("open100k") else None,
         "day": opt(
             lambda: {

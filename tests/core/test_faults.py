@@ -14,12 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-import filelock
 import pytest
 from gitfix import FakeClock, git
 
 from hotfix_tui.cli import main
-from hotfix_tui.core import store
+from hotfix_tui.core import locking, store
 from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.record.incident import Incident, IncidentError
 from hotfix_tui.core.workflow.loader import resolve_workflow
@@ -187,7 +186,7 @@ def test_lock_held_past_the_timeout(repo: Path) -> None:
     env = {**os.environ, store.LOCK_TIMEOUT_ENV: "0.3"}
     from hotfix_tui.core.record.journal import lock_file
 
-    with filelock.FileLock(str(lock_file(repo, folder))):
+    with locking.FileLock(lock_file(repo, folder)):  # held by this process, not the CLI's
         start = time.monotonic()
         proc = subprocess.run([*CLI, "done", "T001", "--spec", str(folder)], cwd=repo,
                               capture_output=True, text=True, timeout=60, env=env)

@@ -41,7 +41,7 @@ CORE_LAYERS: list[set[str]] = [
     {"clocks"},
     {"layouts", "workflow"},
     {"store"},
-    {"hashing", "errors", "heap"},
+    {"hashing", "errors", "heap", "locking"},
 ]
 
 

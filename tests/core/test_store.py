@@ -14,10 +14,9 @@ import subprocess
 import time
 from pathlib import Path
 
-import filelock
 import pytest
 
-from hotfix_tui.core import store
+from hotfix_tui.core import locking, store
 from hotfix_tui.core.markdown.tasks_md import ConflictError, parse_tasks, set_done
 from hotfix_tui.core.store import (
     FileLock,
@@ -220,7 +219,7 @@ def test_lock_timeout_message(tmp_path: Path) -> None:
     f = tmp_path / "tasks.md"
     f.write_text("x\n")
     assert lock_path(f) == tmp_path / ".tasks.md.lock"
-    holder = filelock.FileLock(str(lock_path(f)))
+    holder = locking.FileLock(lock_path(f))  # another writer's hold (its own descriptor)
     with holder, pytest.raises(StoreError) as e, FileLock(f, timeout=0.2):
         pass
     msg = str(e.value)

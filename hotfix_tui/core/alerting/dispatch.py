@@ -234,14 +234,13 @@ class Dispatcher:
         """Append what is waiting to the log under the incident's lock (later if it is busy)."""
         if not self._unlogged:
             return
-        import filelock
-
+        from hotfix_tui.core.locking import LockTimeout
         from hotfix_tui.core.record.journal import incident_lock
 
         try:
             lock = incident_lock(self.root, self.folder)
             lock.acquire(timeout=LOCK_WAIT_S)
-        except filelock.Timeout:
+        except LockTimeout:
             return
         except OSError as exc:
             self.report(f"could not log the alert in {events.LOG}: {exc}")

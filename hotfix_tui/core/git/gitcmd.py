@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import locale
 import os
-import subprocess
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -23,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
 if TYPE_CHECKING:
+    import subprocess
+
     import git
 
 GIT_TIMEOUT = 60
@@ -80,6 +80,8 @@ class GitRepo:
         """Run `git ARGS` with text out exactly as git wrote it (as `subprocess` text mode)."""
         data = input.encode(_ENCODING) if input is not None else None
         code, out, err = self._execute(args, env, data, check, timeout)
+        import subprocess
+
         return subprocess.CompletedProcess(["git", *args], code, _text(out), _text(err))
 
     def run_bytes(
@@ -87,6 +89,8 @@ class GitRepo:
     ) -> subprocess.CompletedProcess[bytes]:
         """Run `git ARGS` with bytes in and out; the caller checks the exit status."""
         code, out, err = self._execute(args, None, input, False, timeout)
+        import subprocess
+
         return subprocess.CompletedProcess(["git", *args], code, out, os.fsencode(err))
 
     def _execute(
@@ -150,6 +154,8 @@ def _stdin(data: bytes | None) -> Iterator[BinaryIO | None]:
     if data is None:
         yield None
         return
+    import tempfile
+
     with tempfile.TemporaryFile() as f:
         f.write(data)
         f.seek(0)
@@ -230,6 +236,8 @@ def _run(
     text: bool,
     timeout: float,
 ) -> subprocess.CompletedProcess[str] | subprocess.CompletedProcess[bytes]:
+    import subprocess  # (on the first git command: `status` runs none)
+
     try:
         return subprocess.run(
             ["git", *args],
@@ -284,6 +292,8 @@ def run_git_bytes(
 
 def spawn_git(root: Path, *args: str) -> subprocess.Popen[bytes]:
     """Start git in the background (a read-only fetch) without waiting for it."""
+    import subprocess
+
     return subprocess.Popen(
         ["git", *args],
         cwd=root,

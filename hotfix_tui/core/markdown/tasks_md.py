@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from hotfix_tui.core.markdown import parse_cache
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     from markdown_it import MarkdownIt
 
@@ -200,6 +200,23 @@ class TasksDoc:
             assert self._data is not None
             self._tasks = _tasks_of(self._data)
         return self._tasks
+
+    def task_rows(self) -> Iterator[tuple[str, str | None, str, bool, int, str | None]]:
+        """(key, id, title, done, phase index, skip reason or None) of each task in file order,
+        read from the columns when the tasks are not made (no object per task)."""
+        if self._tasks is not None or self._data is None:
+            for t in self.tasks:
+                skip = t.skip.text if t.skip is not None else None
+                yield t.key, t.id, t.title, t.done, t.phase_index, skip
+            return
+        tcols, ncols = self._data[6], self._data[8]
+        skips: dict[int, str] = {}
+        for ti, kind, text in zip(ncols[0], ncols[1], ncols[4], strict=True):
+            if kind == "skip":
+                skips[ti] = text  # (the last one, as `_tasks_of` keeps)
+        keys = tcols[0]
+        skipped = map(skips.get, range(len(keys)))
+        yield from zip(keys, tcols[1], tcols[2], tcols[3], tcols[10], skipped, strict=True)
 
     @property
     def task_count(self) -> int:

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from hotfix_tui.core.git.gitcmd import run_git, run_git_bytes
 from hotfix_tui.core.git.repo import git_dir
 from hotfix_tui.core.hashing import sha1, sha256
+from hotfix_tui.core.locking import FileLock
 
 if TYPE_CHECKING:
     from hotfix_tui.core.workflow.model import Workflow
 
 FILES = ("tasks.md", "hotfix.md", "post-mortem.md")
-_LOCKS: dict[str, object] = {}
+_LOCKS: dict[str, FileLock] = {}
 
 
 def _key(folder: Path) -> str:
@@ -46,17 +47,15 @@ def lock_file(root: Path | None, folder: Path) -> Path:
     return home(root, folder) / "locks" / (_key(folder) + ".lock")
 
 
-def incident_lock(root: Path | None, folder: Path, timeout: float | None = None) -> Any:
+def incident_lock(root: Path | None, folder: Path, timeout: float | None = None) -> FileLock:
     """The incident's lock (one per folder, re-entrant in a thread); held by every writer."""
     from hotfix_tui.core.store import lock_timeout
 
     path = lock_file(root, folder)
     lock = _LOCKS.get(str(path))
     if lock is None:
-        import filelock
-
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(str(path), timeout=lock_timeout() if timeout is None else timeout)
+        lock = FileLock(path, timeout=lock_timeout() if timeout is None else timeout)
         _LOCKS[str(path)] = lock
     return lock
 

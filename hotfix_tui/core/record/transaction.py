@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from hotfix_tui.core import store
 from hotfix_tui.core.clocks import Clock, utc_now
+from hotfix_tui.core.locking import FileLock, LockTimeout
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import events as evlog
 from hotfix_tui.core.record.change import IncidentError
@@ -54,15 +54,13 @@ class IncidentTransaction(IncidentView):
 
             register(g)
 
-    def _lock(self) -> Any:
-        import filelock
-
+    def _lock(self) -> FileLock:
         from hotfix_tui.core.record.journal import incident_lock
 
         lock = incident_lock(self.repo_root, self.folder)
         try:
             lock.acquire()
-        except filelock.Timeout as exc:
+        except LockTimeout as exc:
             raise IncidentError(
                 f"another hotfix-tui is changing {self.folder} (a sync or another window; "
                 f"lock {lock.lock_file} held for more than {lock.timeout:g}s); try again"

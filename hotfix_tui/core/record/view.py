@@ -349,7 +349,7 @@ class IncidentView:
     def windows(self, now: datetime | None = None) -> list[WindowReading]:
         if self.workflow is None:
             return []
-        closed = {t.id for t in self.doc.tasks if t.done and t.id}
+        closed = {tid for _, tid, _, done, *_ in self.doc.task_rows() if done and tid}
         return window_readings(
             self.workflow.windows, self.event_times(), closed, now or self.clock()
         )
@@ -413,10 +413,10 @@ class IncidentView:
         """Whether each task of the file applies at the incident's severity (as its view says)."""
         wf, sev = self.workflow, self.severity
         if wf is None:
-            return [True] * len(self.doc.tasks)
+            return [True] * self.doc.task_count
         out = []
-        for t in self.doc.tasks:
-            d = wf.task(t.id) if t.id else None
+        for _, tid, *_rest in self.doc.task_rows():  # (no task objects made for this)
+            d = wf.task(tid) if tid else None
             out.append(d.applies_to(sev) if d else True)
         return out
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from hotfix_tui.core.markdown.tasks_md import Task
+from hotfix_tui.core.markdown.tasks_md import TasksDoc
 from hotfix_tui.core.record.incident import Incident
 
 if TYPE_CHECKING:
@@ -58,14 +58,14 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
     done_by_phase = [0] * len(doc.phases)
     total_by_phase = [0] * len(doc.phases)
     nxt = None
-    for t, ok in zip(doc.tasks, applicable, strict=True):
-        if nxt is None and ok and not t.done and t.skip is None:
-            nxt = t
-        if t.phase_index >= 0 and (ok or t.done):
-            total_by_phase[t.phase_index] += 1
-            if t.done or (t.skip is not None and t.skip.text):
-                done_by_phase[t.phase_index] += 1
-    tasks = _task_dicts(doc.tasks, applicable)
+    for (key, tid, title, done, phase, skip), ok in zip(doc.task_rows(), applicable, strict=True):
+        if nxt is None and ok and not done and skip is None:
+            nxt = {"id": tid or key, "title": title}
+        if phase >= 0 and (ok or done):
+            total_by_phase[phase] += 1
+            if done or skip:
+                done_by_phase[phase] += 1
+    tasks = _task_dicts(doc, applicable)
     return {
         "id": inc.id,
         "title": inc.title,
@@ -94,7 +94,7 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
             for ph, d, n in zip(doc.phases, done_by_phase, total_by_phase, strict=True)
         ],
         "tasks": tasks if stream else list(tasks),
-        "next": {"id": nxt.id or nxt.key, "title": nxt.title} if nxt else None,
+        "next": nxt,
         "duplicate_ids": list(doc.duplicate_ids),
     }
 
@@ -105,15 +105,14 @@ def _status_set(inc: Incident) -> dict[str, str] | None:
     return {"who": ev.who, "at": ev.recorded} if ev is not None else None
 
 
-def _task_dicts(tasks: list[Task], applicable: list[bool]) -> Iterator[dict[str, Any]]:
-    for t, ok in zip(tasks, applicable, strict=True):
-        skip = t.skip
+def _task_dicts(doc: TasksDoc, applicable: list[bool]) -> Iterator[dict[str, Any]]:
+    for (key, tid, title, done, phase, skip), ok in zip(doc.task_rows(), applicable, strict=True):
         yield {
-            "id": t.id or t.key,
-            "title": t.title,
-            "done": t.done,
+            "id": tid or key,
+            "title": title,
+            "done": done,
             "applicable": ok,
             "skipped": skip is not None,
-            "skip_reason": skip.text if skip is not None else None,
-            "phase": t.phase_index,
+            "skip_reason": skip,
+            "phase": phase,
         }
