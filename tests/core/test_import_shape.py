@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import hotfix_tui
-
 PACKAGE = "hotfix_tui"
-ROOT = Path(hotfix_tui.__file__).parent
+ROOT = Path(__file__).resolve().parents[2] / PACKAGE  # the source, not an installed copy
 
 # Layers from the top down (ARCHITECTURE.md): a module may import its own layer's modules or any
 # layer below, never one above. Front ends: the command line, then the TUI, then the web board,
