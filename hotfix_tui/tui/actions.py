@@ -220,7 +220,7 @@ ACTIONS: tuple[Action, ...] = (
         keys="o",
         palette="Overview of every incident",
         help="every incident and spec on every branch",
-        doc="overview: every incident and spec on every branch, grouped by kind, with progress bars and live SLA clocks (`≠`: the copies on different branches hold different events, the row is their union); `enter` opens one (another branch's copy read-only, `c` checks its branch out), `m` stats, `F` fetch now, `R` reload",
+        doc="overview: every incident and spec on every branch, grouped by kind, with progress bars and live SLA clocks (`≠`: the copies on different branches hold different events, the row is their union), and spec-kit's workflow runs (first when a gate waits); `enter` opens one (another branch's copy read-only, `c` checks its branch out; a run's gate to answer), `m` stats, `F` fetch now, `R` reload",
     ),
     Action(
         "gates",
