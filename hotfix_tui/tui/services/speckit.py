@@ -1,7 +1,8 @@
 """Answering a spec-kit workflow gate from the TUI: `specify workflow resume` in a thread worker
-of the screen that asked (after the choice was confirmed), its output kept in a log file.
+(after the choice was confirmed), its output kept in a log file.
 
-The worker posts `GateAnswered` to that screen (the overview reads the runs again on it).
+The worker posts `GateAnswered` to the screen that asked (the overview reads the runs again on
+it), or has the app say the outcome when that screen was closed meanwhile.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hotfix_tui.tui.host import host
 from hotfix_tui.tui.widgets.text import clean
 
 if TYPE_CHECKING:
+    from textual.app import App
     from textual.screen import Screen
 
     from hotfix_tui.core.speckit_runs import Resumed, Run
@@ -61,13 +63,17 @@ def start(screen: Screen[Any], root: Path, run: Run, choice: str) -> bool:
             msg = GateAnswered(run.run_id, None, str(exc))
         finally:
             RESUMING.discard(run.run_id)
-        screen.post_message(msg)
+        if screen.is_attached:
+            screen.post_message(msg)
+        else:  # the screen was closed meanwhile: the app says it
+            screen.app.call_from_thread(told, screen.app, msg)
 
-    screen.run_worker(work, thread=True, group="speckit", exit_on_error=False)
+    # the app's worker: closing the screen that asked does not lose the answer's outcome
+    screen.app.run_worker(work, thread=True, group="speckit", exit_on_error=False)
     return True
 
 
-def told(screen: Screen[Any], message: GateAnswered) -> None:
+def told(screen: Screen[Any] | App[Any], message: GateAnswered) -> None:
     """Say what the resume did: the run's new state and where its output is."""
     done = message.resumed
     if done is None:
