@@ -324,6 +324,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "stats": ("cli_repo:args_stats", "SLA compliance, time to resolve and detect, every branch"),
     "workflow": ("cli_repo:args_workflow", "workflow files: import a tasks template"),
+    "runs": ("cli_runs:args_runs", "spec-kit workflow runs: status, step, gates waiting"),
+    "gate": (
+        "cli_runs:args_gate",
+        "answer a spec-kit workflow gate (approve|reject): the run resumes here",
+    ),
     "watch": ("cli_watch:args_watch", "the SLA clock and its alerts without the TUI"),
     "remind-done": (
         "cli_watch:args_remind_done",
@@ -459,6 +464,10 @@ def _declare(name: str, sp: argparse.ArgumentParser) -> None:
         from . import cli_serve
 
         found = cli_serve
+    elif module == "cli_runs":
+        from . import cli_runs  # runs, gate
+
+        found = cli_runs
     elif module == "cli_watch":
         from . import cli_watch  # watch, remind-done
 

@@ -220,7 +220,16 @@ ACTIONS: tuple[Action, ...] = (
         keys="o",
         palette="Overview of every incident",
         help="every incident and spec on every branch",
-        doc="overview: every incident and spec on every branch, grouped by kind, with progress bars and live SLA clocks (`≠`: the copies on different branches hold different events, the row is their union); `enter` opens one (another branch's copy read-only, `c` checks its branch out), `m` stats, `F` fetch now, `R` reload",
+        doc="overview: every incident and spec on every branch, grouped by kind, with progress bars and live SLA clocks (`≠`: the copies on different branches hold different events, the row is their union), and spec-kit's workflow runs (first when a gate waits); `enter` opens one (another branch's copy read-only, `c` checks its branch out; a run's gate to answer), `m` stats, `F` fetch now, `R` reload",
+    ),
+    Action(
+        "gates",
+        "Workflow gate (spec-kit)",
+        id="hotfix.gates",
+        keys="w",
+        palette="Answer a workflow gate…",
+        help="the oldest spec-kit workflow run waiting at a gate: its message and options",
+        doc="the oldest spec-kit workflow run waiting at a gate (`.specify/workflows/runs/`): its message and options; a confirmed choice resumes the run here in the background (`specify workflow resume`, output in `.git/hotfix-tui/runs/`); a gate without `verdict_input` shows the command to run, `y` copies it",
     ),
     Action(
         "stats",

@@ -134,6 +134,10 @@ async def list_incidents(request: web.Request) -> web.Response:
     return _json(request.app[BOARD_KEY].list_json())
 
 
+async def list_runs(request: web.Request) -> web.Response:
+    return _json(request.app[BOARD_KEY].runs_json())
+
+
 async def one_incident(request: web.Request) -> web.Response:
     key = request.match_info["key"]
     await request.app[HUB_KEY].load_copies([key])
@@ -209,6 +213,7 @@ def make_app(board: Board, *, token: str | None = None, tls: bool = False) -> we
     app.router.add_get("/static/{name}", static)
     app.router.add_get("/favicon.ico", _favicon)
     app.router.add_get("/api/incidents", list_incidents)
+    app.router.add_get("/api/runs", list_runs)
     app.router.add_get("/api/board/{key:.+}", board_data)
     app.router.add_get("/api/stream/{key:.+}", stream)
     app.router.add_get("/api/incidents/{key:.+}", one_incident)

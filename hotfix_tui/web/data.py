@@ -31,6 +31,7 @@ from hotfix_tui.core.reports import catalog
 from hotfix_tui.core.reports.divergence import Lack, merge_copies
 from hotfix_tui.core.reports.status_data import iso_z, row_json, status_data
 from hotfix_tui.core.reports.summaries import Cache, IncidentSummary
+from hotfix_tui.core.speckit_runs import read_runs, runs_dir
 from hotfix_tui.core.store import StoreError
 from hotfix_tui.core.workflow import lifecycle
 
@@ -107,6 +108,37 @@ class Board:
         self._held: dict[str, catalog.Entry] = {}  # the catalog's entry of each folder
         # work-tree incidents merged with their other copies' logs: folder -> (key, view, lacks)
         self._merged: dict[Path, tuple[object, Incident, list[Lack]]] = {}
+        self._runs: tuple[object, list[dict[str, Any]]] = ((), [])  # spec-kit runs, by stat
+
+    # --- spec-kit's workflow runs -----------------------------------------------------------
+
+    def runs_signature(self) -> tuple:
+        """The stat of the runs folder and of each run's state.json (changes when one moves)."""
+        if self.root is None:
+            return ()
+        base = runs_dir(self.root)
+        try:
+            names = sorted(os.listdir(base))
+        except OSError:
+            return ()
+        return (_stat(base), tuple((n, _stat(base / n / "state.json")) for n in names))
+
+    def runs_json(self) -> list[dict[str, Any]]:
+        """`GET /api/runs`: spec-kit's workflow runs, waiting gates first (oldest first), each
+        with the incidents it names and their board keys; read again only when one changed."""
+        if self.root is None:
+            return []
+        sig = (self.runs_signature(), self.signature())
+        if self._runs[0] == sig:
+            return self._runs[1]
+        keys = {self._rel(e.folder): e.key for e in self.entries()}
+        out = []
+        for r in read_runs(self.root, list(keys)):
+            row = r.data(self.root)
+            row["incident_keys"] = [keys[f] for f in r.incidents if f in keys]
+            out.append(row)
+        self._runs = (sig, out)
+        return out
 
     # --- other branches (the catalog) -------------------------------------------------------
 
@@ -219,6 +251,7 @@ class Board:
             _stat(head / "HEAD") if head else None,
             tuple(self.folder_signature(e.folder) for e in self._entries if e.other is None),
             self._catalog_gen,
+            self.runs_signature(),
         )
 
     def folder_signature(self, folder: Path) -> tuple:
@@ -472,7 +505,10 @@ class Board:
             for x in self.entries()
         ]
         now = self.clock()
-        base = {"key": key, "incidents": nav, "now": iso_z(now), **self._where(e)}
+        base = {
+            "key": key, "incidents": nav, "now": iso_z(now), "runs": self.runs_json(),
+            **self._where(e),
+        }
         try:
             inc = self._inc(e)
             status = self._status(e)

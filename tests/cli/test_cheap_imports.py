@@ -42,6 +42,8 @@ COMMANDS = {
     "note": ["note", "T002", "paged the database on-call"],
     "undo": ["undo", "T001"],
     "skip": ["skip", "T004", "--reason", "no feature flag here"],
+    "runs": ["runs"],
+    "runs --json": ["runs", "--json"],
 }
 
 

@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2] / PACKAGE  # the source, not an insta
 # joining; the read-only views; the record; git; markdown, settings and folder discovery; the
 # clocks; the workflow; the file store; hashing, errors, heap.
 FRONT_LAYERS: list[set[str]] = [
-    {"entry", "cli", "cli_git", "cli_output", "cli_repo", "cli_resolve", "cli_serve", "cli_watch"},
+    {"entry", "cli", "cli_git", "cli_output", "cli_repo", "cli_resolve", "cli_runs", "cli_serve",
+     "cli_watch"},
     {"tui"},
     {"web"},
     {"core"},
@@ -32,7 +33,7 @@ CORE_LAYERS: list[set[str]] = [
     {"sync", "demo"},
     {"opening", "creating", "alerting"},
     {"joining"},
-    {"reports"},
+    {"reports", "speckit_runs"},
     {"record"},
     {"git"},
     {"markdown", "config", "discovery"},

@@ -59,6 +59,12 @@ SCHEMA: Schema = {
             "description": "Seconds between read-only background fetches of other branches; "
             "0 turns them off.",
         },
+        "specify_command": {
+            "type": ["string", "null"],
+            "pattern": _NOT_BLANK,
+            "description": "spec-kit's `specify` command, run to answer a workflow gate "
+            "(default: `specify` on PATH, else the one beside hotfix-tui's Python).",
+        },
         "alerts": {
             "type": ["object", "null"],
             "additionalProperties": False,
@@ -92,6 +98,7 @@ FIX: dict[str, str] = {
     "auto_commit": "must be true or false",
     "editor": "must be a command",
     "fetch_interval": "must be a number of seconds (0 turns background fetches off)",
+    "specify_command": "must be a command, e.g. ~/.local/bin/specify",
     "alerts.bell": "must be true or false",
     "alerts.desktop": "must be true or false",
     "alerts.command": 'must be a shell command, e.g. "curl -d @- https://chat/hook"',

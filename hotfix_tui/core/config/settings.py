@@ -56,6 +56,7 @@ class Settings:
     alert_bell: bool = bool(config_schema.default("alerts.bell"))
     alert_desktop: bool = bool(config_schema.default("alerts.desktop"))
     alert_command: str | None = None  # run for each alert (the alert as JSON on stdin)
+    specify_command: str | None = None  # spec-kit's `specify` (None: PATH, then the venv's)
     path: Path | None = None
     problems: list[str] = field(default_factory=list)
     # 1-based lines in the file (0: unknown), so checks made later (a theme or binding id the
@@ -157,6 +158,9 @@ def load_settings(path: Path | None = None) -> Settings:
     editor = data.get("editor")
     if editor is not None and ok("editor", editor):
         s.editor = editor.strip()
+    specify = data.get("specify_command")
+    if specify is not None and ok("specify_command", specify):
+        s.specify_command = specify.strip()
     alerts = data.get("alerts")
     if alerts is not None:
         _read_alerts(s, alerts, _key_lines(node, "alerts"), bad)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -58,6 +59,9 @@ from hotfix_tui.tui.widgets.footer import KeyFooter
 from hotfix_tui.tui.widgets.header import HeaderLine
 from hotfix_tui.tui.widgets.inputs import FilterInput, NoteInput
 from hotfix_tui.tui.widgets.side_panel import SidePanel
+
+if TYPE_CHECKING:
+    from hotfix_tui.tui.services.speckit import GateAnswered
 from hotfix_tui.tui.widgets.sla_panel import SlaPanel
 from hotfix_tui.tui.widgets.text import clean, severity_color
 
@@ -908,6 +912,24 @@ class MainScreen(Screen[None]):
 
     def action_stats(self) -> None:
         host(self.app).show_stats()
+
+    def action_gates(self) -> None:
+        """The oldest spec-kit workflow run waiting at a gate, to answer (tui/screens/runs.py)."""
+        from hotfix_tui.core.speckit_runs import RUNS, read_runs
+        from hotfix_tui.tui.screens.runs import ask
+
+        root = host(self.app).root
+        runs = read_runs(root, ()) if root is not None else []
+        waiting = [r for r in runs if r.waiting]
+        if root is None or not waiting:
+            self.notify(f"no spec-kit workflow run waits at a gate ({len(runs)} run(s) in {RUNS})")
+            return
+        ask(self, root, waiting[0])
+
+    def on_gate_answered(self, message: GateAnswered) -> None:
+        from hotfix_tui.tui.services.speckit import told
+
+        told(self, message)
 
     def action_help(self) -> None:
         from hotfix_tui.tui.screens.dialogs import HelpScreen

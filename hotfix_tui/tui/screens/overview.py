@@ -24,11 +24,13 @@ from hotfix_tui.core.git.repo import GitError
 from hotfix_tui.core.layouts import kind_rank
 from hotfix_tui.tui.host import host
 from hotfix_tui.tui.services.fetch import Fetched, fetch_now
+from hotfix_tui.tui.services.speckit import RESUMING, GateAnswered, told
 from hotfix_tui.tui.widgets.footer import KeyFooter
 from hotfix_tui.tui.widgets.text import STATE_STYLE, clean, severity_color
 
 if TYPE_CHECKING:
     from hotfix_tui.core.reports.catalog import Entry
+    from hotfix_tui.core.speckit_runs import Run
 
 BAR_WIDTH = 12
 DIVERGED = "≠"  # the copies on other branches hold different events: the row shows their union
@@ -38,9 +40,15 @@ class CatalogLoaded(Message):
     """The catalog was read (every branch); `error` when it could not be."""
 
     def __init__(
-        self, entries: list[Entry], as_of: datetime | None, error: str = "", generation: int = 0
+        self,
+        entries: list[Entry],
+        as_of: datetime | None,
+        error: str = "",
+        generation: int = 0,
+        runs: list[Run] | None = None,
     ) -> None:
         super().__init__()
+        self.runs = runs or []  # spec-kit's workflow runs (waiting gates first)
         self.entries = entries
         self.as_of = as_of
         self.error = error
@@ -131,11 +139,12 @@ class OverviewScreen(Screen[None]):
         self.entries: list[Entry] = []
         self.as_of: datetime | None = None
         self.leaves: list[tuple[object, Entry]] = []
+        self.runs: list[Run] = []
         self.fetching = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text(" Overview: reading every branch…", style="bold reverse"), id="ov-head")
-        tree: Tree[Entry | None] = Tree("specs", id="overview-tree")
+        tree: Tree[Entry | Run | None] = Tree("specs", id="overview-tree")
         tree.show_root = False
         yield tree
         yield KeyFooter()
@@ -163,14 +172,17 @@ class OverviewScreen(Screen[None]):
 
     @work(thread=True, group="overview-load", exit_on_error=False)
     def _load(self, generation: int) -> None:
+        from hotfix_tui.core.discovery import INCIDENT_PREFIXES as INCIDENTS
         from hotfix_tui.core.reports import catalog
         from hotfix_tui.core.reports.summaries import Cache
+        from hotfix_tui.core.speckit_runs import read_runs
 
         try:
             cache = Cache(self.root)  # (copies on other branches: by summary, as `list` reads)
             cat = catalog.load(self.root, clock=host(self.app).clock, summaries=cache)
             cache.save()
-            msg = CatalogLoaded(cat.entries, cat.as_of, generation=generation)
+            runs = read_runs(self.root, [e.path for e in cat.entries if e.kind in INCIDENTS])
+            msg = CatalogLoaded(cat.entries, cat.as_of, generation=generation, runs=runs)
         except (GitError, OSError) as exc:
             msg = CatalogLoaded([], None, str(exc), generation=generation)
         self.post_message(msg)
@@ -198,7 +210,7 @@ class OverviewScreen(Screen[None]):
             return  # an older reading that finished after a newer one
         if message.error:
             self.notify(clean(message.error), severity="error", title="Overview", markup=False)
-        self.entries, self.as_of = message.entries, message.as_of
+        self.entries, self.as_of, self.runs = message.entries, message.as_of, message.runs
         self._build()
 
     def head_text(self) -> Text:
@@ -215,6 +227,9 @@ class OverviewScreen(Screen[None]):
         self.leaves = []
         now = host(self.app).clock()
         kinds = sorted({e.kind for e in self.entries}, key=kind_rank)
+        waiting = sum(1 for r in self.runs if r.waiting)
+        if waiting:  # a person is waited for: first
+            self._add_runs(tree)
         for kind in kinds:
             group = [e for e in self.entries if e.kind == kind]
             open_ = sum(1 for e in group if e.figures is not None and not _closed(e))
@@ -224,8 +239,21 @@ class OverviewScreen(Screen[None]):
             for e in group:
                 leaf = node.add_leaf(entry_label(e, now), data=e)
                 self.leaves.append((leaf, e))
+        if self.runs and not waiting:
+            self._add_runs(tree)
         tree.root.expand()
         tree.focus()
+
+    def _add_runs(self, tree: Tree[Entry | Run | None]) -> None:
+        """spec-kit's workflow runs: those waiting at a gate first, the oldest waiting first."""
+        from hotfix_tui.tui.screens.runs import run_label
+
+        waiting = sum(1 for r in self.runs if r.waiting)
+        head = Text(f"spec-kit workflow runs  {len(self.runs)} ", style="bold")
+        head.append(f"({waiting} waiting at a gate)", style="bold yellow" if waiting else "")
+        node = tree.root.add(head, data=None, expand=True)
+        for r in self.runs:
+            node.add_leaf(run_label(r, resuming=r.run_id in RESUMING), data=r)
 
     def tick(self) -> None:
         """Move the SLA clocks of the incidents whose clock runs."""
@@ -242,6 +270,13 @@ class OverviewScreen(Screen[None]):
         entry = event.node.data
         if entry is None:
             return
+        from hotfix_tui.core.speckit_runs import Run
+
+        if isinstance(entry, Run):
+            from hotfix_tui.tui.screens.runs import ask
+
+            ask(self, self.root, entry, self.load)  # its leaf says "resuming" while it runs
+            return
         if entry.checked_out and entry.source == "work tree" and entry.incident is not None:
             self.open_here(entry)
             return
@@ -252,6 +287,11 @@ class OverviewScreen(Screen[None]):
             self.notify(clean(entry.error or "unreadable"), severity="error", markup=False)
         else:
             self.app.push_screen(ReadOnlyScreen(entry), lambda yes: self._answer(entry, yes))
+
+    def on_gate_answered(self, message: GateAnswered) -> None:
+        """A gate's answer ran: say the run's new state and read the runs again."""
+        told(self, message)
+        self.load()
 
     def _answer(self, entry: Entry, check_out: bool | None) -> None:
         if check_out:

@@ -133,6 +133,7 @@
     data = d;
     if (d.now) offsetMs = Date.parse(d.now) - Date.now();
     renderNav(d.incidents || []);
+    renderRuns(d.runs || []);
     const err = $("error");
     if (d.error) {
       err.hidden = false;
@@ -192,6 +193,44 @@
         el("span", "left"), document.createTextNode(" · "), el("span", "wstate"),
         el("span", "muted", " (every " + duration(r.interval_seconds) + ", due " +
           when(r.due).slice(0, 16) + " UTC" + (r.task ? ", task " + r.task : "") + ")"));
+      return li;
+    }));
+  }
+
+  // spec-kit's workflow runs: waiting gates first; the board is read-only, so it shows how to
+  // answer (the hotfix-tui command, or spec-kit's own prompt when the gate has no verdict_input)
+  function renderRuns(runs) {
+    const waiting = runs.filter((r) => r.gate && r.gate.waiting).length;
+    $("runs-sec").hidden = runs.length === 0;
+    $("runs-count").textContent = runs.length + " (" + waiting + " waiting at a gate)";
+    $("runs").replaceChildren(...runs.map((r) => {
+      const li = el("li");
+      li.dataset.run = r.run_id;
+      li.dataset.status = r.error ? "unreadable" : r.status;
+      li.append(el("code", "tid", r.run_id), document.createTextNode(" "));
+      if (r.error) {
+        li.append(el("span", "why", "unreadable: " + r.error));
+        return li;
+      }
+      li.append(el("strong", null, r.workflow_name || r.workflow_id || "?"),
+        document.createTextNode(" · "), el("span", "badge", r.status || "?"));
+      if (r.current_step_id) li.append(document.createTextNode(" at " + r.current_step_id));
+      if (r.step_error) li.append(el("span", "why", r.step_error));
+      const g = r.gate;
+      if (g && g.waiting) {
+        const p = el("p", "gate");
+        p.append(el("strong", null, "Gate " + g.step_id + ": "), document.createTextNode(g.message),
+          el("span", "muted", " [" + (g.options || []).join(" / ") + "] since " + when(r.updated_at)));
+        li.append(p);
+        const how = g.command ? [g.command] : g.answer;
+        const note = g.command ? "no verdict_input: answer at spec-kit's prompt" : "answer with";
+        li.append(el("p", "muted", note + ":"), ...how.map((c) => el("pre", "cmd", c)));
+      }
+      (r.incident_keys || []).forEach((k) => {
+        const a = el("a", "run-incident", k);
+        a.href = "/i/" + encodeURIComponent(k);
+        li.append(document.createTextNode(" → "), a);
+      });
       return li;
     }));
   }
@@ -315,6 +354,8 @@
       }
       $("title").textContent = "No incident in this repository yet";
       $("conn").textContent = "Waiting for an incident…";
+      const runs = await fetch("/api/runs", { credentials: "same-origin" });
+      if (runs.ok) renderRuns(await runs.json());
     } catch (e) {
       $("conn").textContent = "The board server cannot be reached; retrying…";
     }
