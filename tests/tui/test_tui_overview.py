@@ -334,7 +334,7 @@ async def test_the_overview_reads_branch_copies_by_summary_and_opens_one_in_full
 
 async def test_overview_shows_the_union_of_copies_that_differ_and_marks_them(tmp_path, clock):
     from gitfix import BRANCH, FOLDER, team
-    from test_merged_views import BOB, cli, commit, later
+    from teamfix import BOB, cli, commit, later
 
     from hotfix_tui.core.clocks import utc_now
     from hotfix_tui.tui.screens.overview import DIVERGED

@@ -241,7 +241,7 @@ def test_other_branch_copy_shows_as_of_and_the_reminder_counts_down_then_is_due(
 
 def test_a_copy_merged_across_branches_says_which_branch_lacks_what(browser, tmp_path):
     from gitfix import BRANCH, git
-    from test_merged_views import BOB, diverged_team
+    from teamfix import BOB, diverged_team
 
     _remote, _alice, bob = diverged_team(tmp_path)
     git(bob, "switch", "-q", "main")  # every copy from git objects: Bob's branch and the remote

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from gitfix import BRANCH, FakeClock, git, team
-from test_merged_views import BOB, HID, cli, commit, diverged_team, later
+from teamfix import BOB, HID, cli, commit, diverged_team, later
 
 from hotfix_tui.core.clocks import utc_now
 from hotfix_tui.web.app import make_app
