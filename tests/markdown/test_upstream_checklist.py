@@ -12,9 +12,9 @@ from upstream import TASKS_TEMPLATES, create, fill_like_agent, git, make_upstrea
 
 from hotfix_tui.cli import main
 from hotfix_tui.core.markdown import tasks_md, tasks_tally
+from hotfix_tui.core.opening import open_incident
 from hotfix_tui.core.record import events as evlog
 from hotfix_tui.core.record import kinds
-from hotfix_tui.core.record.incident import Incident
 
 
 @pytest.fixture(scope="module")
@@ -91,23 +91,30 @@ def test_old_line_ids_in_a_log_still_replay_and_stay_on_their_box(shop, capsys):
     folder = folder_of(shop)
     hot = folder / "hotfix.md"
     line = hot.read_text().splitlines().index("- [ ] Monitoring gap") + 1
-    inc = Incident(folder, None)
+    inc = open_incident(str(folder))
     inc.repair()  # a first log seeded from the folder, as an older version wrote it
     rec = evlog.Recorder("0ld0ld00", "Old Version")
     from hotfix_tui.core.clocks import utc_now
 
     old = rec.make(kinds.DONE, utc_now(), inc.events[-1:], task=f"L{line}")
     evlog.append(folder, [old])
-    assert "- [x] Monitoring gap" in Incident(folder, None).view["tasks.md"]
-    hot.write_text(hot.read_text().replace("## Rollback Plan", "Added.\n\n## Rollback Plan", 1))
+    assert "- [x] Monitoring gap" in open_incident(str(folder)).view["tasks.md"]
+    # two lines added above the box by hand: the old event stays on its box
+    hot.write_text(hot.read_text().replace("## Root Cause", "Added.\n\n## Root Cause", 1))
     data = status_json(capsys)
     assert run(capsys, "note", task_id(data, "Fix tested locally"), "checked")[0] == 0
     text = hot.read_text()
     assert "- [x] Monitoring gap" in text
     assert text.count("- [x]") == 1  # the box now on that line number stays as it was
-    assert run(capsys, "done", f"L{line + 2}")[0] == 0  # an `L…` id names today's line
+    log = [json.loads(x) for x in (folder / "events.jsonl").read_text().splitlines()]
+    assert [e["map"] for e in log if e["kind"] == "ids"] == [
+        {f"L{line}": "why-it-wasnt/monitoring-gap"}
+    ]
+    # an `L…` id typed today names the box on that line today
+    assert run(capsys, "done", f"L{line}")[0] == 0
     lines = hot.read_text().splitlines()
-    assert lines[line + 1].startswith("- [x]")
+    assert lines[line - 1] == "- [x] Edge case not anticipated"
+    assert "- [x] Monitoring gap" in lines
 
 
 def test_done_accepts_the_short_id_shown_in_the_tui(shop, capsys):
@@ -165,7 +172,7 @@ def test_a_task_with_a_choice_inside_is_one_task_whose_choice_can_be_set(shop):
 def test_choosing_flips_exactly_the_right_boxes(shop, capsys):
     folder = folder_of(shop)
     hot = folder / "hotfix.md"
-    inc = Incident(folder, None)
+    inc = open_incident(str(folder))
     key = next(c.key for c in inc.doc.choices if c.label == "Data Loss/Corruption")
     inc.choose(key, "Data loss occurred")
     before = hot.read_bytes()
@@ -195,9 +202,9 @@ def test_choosing_flips_exactly_the_right_boxes(shop, capsys):
 def test_a_choice_ticked_by_hand_is_recorded_as_a_choice_event(shop, capsys):
     folder = folder_of(shop)
     hot = folder / "hotfix.md"
-    Incident(folder, None).repair()
+    open_incident(str(folder)).repair()
     hot.write_text(hot.read_text().replace("**SLA Breach**: [ ] Yes", "**SLA Breach**: [x] Yes"))
-    inc = Incident(folder, None)
+    inc = open_incident(str(folder))
     inc.repair()
     assert [e.get("value") for e in inc.events if e.kind == "choice"] == ["Yes"]
     key = next(c.key for c in inc.doc.choices if c.label == "SLA Breach")

@@ -233,6 +233,11 @@ def slug_key(section: str, title: str) -> str:
     return f"{sec}/{text}" if sec else text
 
 
+def is_line_key(ref: str) -> bool:
+    """Whether `ref` is `L<n>`, the key older versions gave the box on line n."""
+    return _LINE_KEY_RE.fullmatch(ref) is not None
+
+
 def short_key(key: str) -> str:
     """What the TUI shows of a key: an ID as it is, a slug's part after its section."""
     return key.rsplit("/", 1)[-1]

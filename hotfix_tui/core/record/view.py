@@ -444,9 +444,50 @@ class IncidentView:
                 first = t
         return self.task_view(first, sev) if first is not None else None
 
+    def find_choice(self, ref: str) -> tasks_md.Choice:
+        """A single-choice group by key (or short key), or the one a task's row holds."""
+        group = self.doc.choice(ref)
+        if group is None:
+            known = ", ".join(tasks_md.short_key(c.key) for c in self.doc.choices) or "none"
+            raise IncidentError(f"{self.path(TASKS)}: no choice {ref!r} (choices: {known})")
+        return group
+
+    def orphaned_tasks(self) -> list[str]:
+        """The tasks the log's events name that tasks.md no longer has (another tool replaced
+        it, e.g. spec-kit's /speckit.tasks): their events are kept, and decide nothing here."""
+        doc, ids = self.doc, kinds.pinned(self.events)
+        out = set()
+        for ev in self.events:
+            ref = ev.task if ev.kind != kinds.CHOICE else str(ev.get("group") or "")
+            if not ref:
+                continue
+            ref = ids.get(ref, ref)
+            found = doc.choice(ref) if ev.kind == kinds.CHOICE else doc.task(ref)
+            if found is None:
+                out.add(ref)
+        return sorted(out)
+
+    def orphan_warning(self) -> str | None:
+        """What `status` and the TUI say of the events naming tasks tasks.md no longer has."""
+        gone = self.orphaned_tasks()
+        if not gone:
+            return None
+        ids = kinds.pinned(self.events)
+        n = sum(
+            1
+            for e in self.events
+            if ids.get(r := (e.task or str(e.get("group") or "")), r) in gone
+        )
+        shown = ", ".join(gone[:6]) + (", ..." if len(gone) > 6 else "")
+        return (
+            f"{self.path(TASKS)}: {n} recorded events name tasks that tasks.md no longer has "
+            f"({shown}); they stay in {evlog.LOG} (was tasks.md replaced by another tool?)"
+        )
+
     def find(self, ref: str) -> tasks_md.Task:
-        """A task by ID (case-insensitive) or key; IncidentError names the file when unknown."""
-        task = self.doc.task(ref) or self.doc.task(ref.upper())
+        """A task by ID (case-insensitive), key, short id or `L<n>`; IncidentError names the
+        file when unknown."""
+        task = self.doc.find(ref)
         if task is None:
             known = ", ".join(t.id or t.key for t in self.doc.tasks[:8])
             more = ", ..." if len(self.doc.tasks) > 8 else ""
