@@ -1162,13 +1162,13 @@ def _build(
             if anc_task < 0:
                 if para and "[" in body:
                     im0 = _ITEM_RE.fullmatch(body)
-                    label, inline = inline_boxes(im0.group("rest")) if im0 else ("", [])
-                    if len(inline) >= 2 and im0 is not None:
+                    label, row = inline_boxes(im0.group("rest")) if im0 else ("", [])
+                    if len(row) >= 2 and im0 is not None:
                         if not explicit:
                             cur_phase = _implicit_phase(phases, phase_by_head, current)
                         key = _unique(slug_key(current[2] if current else "", label), taken)
                         at = starts[s] + im0.start("rest")
-                        groups.append(_choice(key, label, inline, at, s, None, cur_phase))
+                        groups.append(_choice(key, label, row, at, s, None, cur_phase))
                 continue
             im = _ITEM_RE.fullmatch(body)
             raw = im.group("rest") if im else body.lstrip(" ")

@@ -298,13 +298,13 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
         insert.setdefault(last, []).extend(written)
         edited.append(task.key)
     for c in doc.choices:  # a group set by an event: that option's box ticked, the others not
-        want = st.choices.get(c.key)
-        if want is None:
+        chosen = st.choices.get(c.key)
+        if chosen is None:
             continue
         for opt, ticked, off, i in zip(c.options, c.ticked, c.offsets, c.lines, strict=True):
-            if ticked != (opt == want):
+            if ticked != (opt == chosen):
                 at = off - _start(starts, i)
-                lines[i] = lines[i][:at] + ("x" if opt == want else " ") + lines[i][at + 1 :]
+                lines[i] = lines[i][:at] + ("x" if opt == chosen else " ") + lines[i][at + 1 :]
                 retitled = True  # a group's box: the text is parsed again
     if severity_field and st.severity and hf.SEVERITY in doc.fields:
         f = doc.fields[hf.SEVERITY]

@@ -36,9 +36,26 @@ HOTFIX = "hotfix.md"
 POSTMORTEM = "post-mortem.md"
 
 
+@dataclass(frozen=True)
+class ChoiceView:
+    """A single-choice group as shown: its options and the one chosen (None: none)."""
+
+    key: str
+    label: str
+    options: tuple[str, ...]
+    value: str | None
+
+    def step(self, by: int) -> str:
+        """The value `by` steps along (none, first option, ..., last option, none, ...)."""
+        values = ["", *self.options]
+        i = values.index(self.value) if self.value in values else 0
+        return values[(i + by) % len(values)]
+
+
 @dataclass
 class TaskView:
-    """A task as shown: the file's state joined with the workflow's rules."""
+    """A task as shown: the file's state joined with the workflow's rules (a `group` row is a
+    single choice that is no task: it counts in no progress)."""
 
     key: str
     id: str | None
@@ -53,9 +70,13 @@ class TaskView:
     level: int
     markers: list[str]
     line: int
+    choice: ChoiceView | None = None
+    group: bool = False
 
     @property
     def state(self) -> str:
+        if self.group:
+            return "choice"
         if self.done:
             return "done"
         if self.skipped is not None:
@@ -79,11 +100,15 @@ class PhaseView:
 
     @property
     def total(self) -> int:
-        return sum(1 for t in self.tasks if t.applicable or t.done)
+        return sum(1 for t in self.tasks if (t.applicable or t.done) and not t.group)
 
     @property
     def done(self) -> int:
-        return sum(1 for t in self.tasks if (t.applicable or t.done) and (t.done or t.skipped))
+        return sum(
+            1
+            for t in self.tasks
+            if (t.applicable or t.done) and (t.done or t.skipped) and not t.group
+        )
 
     @property
     def finished(self) -> bool:
@@ -100,6 +125,10 @@ class PhaseHead:
     done: int
     total: int
     finished: bool
+
+
+def _choice_view(c: tasks_md.Choice) -> ChoiceView:
+    return ChoiceView(c.key, c.label, c.options, c.value)
 
 
 class IncidentView:
@@ -379,7 +408,25 @@ class IncidentView:
             level=task.level,
             markers=list(task.markers),
             line=task.line,
+            choice=next(
+                (_choice_view(c) for c in self.doc.choices if c.task_key == task.key), None
+            ),
         )
+
+    def rows(self, index: int) -> list[TaskView]:
+        """What the checklist shows of phase `index`: its tasks and its single-choice groups
+        that are no task, in file order."""
+        views = self.phase(index).tasks
+        groups = [
+            TaskView(
+                key=c.key, id=None, title=c.label, done=False, skipped=None, applicable=True,
+                reason="", steps=[], notes=[], phase_index=index, level=0, markers=[],
+                line=c.line, choice=_choice_view(c), group=True,
+            )
+            for c in self.doc.choices
+            if c.task_key is None and c.phase_index == index
+        ]
+        return sorted([*views, *groups], key=lambda v: v.line) if groups else views
 
     def phases(self) -> list[PhaseView]:
         """Phases with their task views, in file order."""
@@ -480,7 +527,8 @@ class IncidentView:
         )
         shown = ", ".join(gone[:6]) + (", ..." if len(gone) > 6 else "")
         return (
-            f"{self.path(TASKS)}: {n} recorded events name tasks that tasks.md no longer has "
+            f"{self.path(TASKS)}: {n} recorded event{'s' if n != 1 else ''} "
+            f"name{'' if n != 1 else 's'} tasks that tasks.md no longer has "
             f"({shown}); they stay in {evlog.LOG} (was tasks.md replaced by another tool?)"
         )
 
