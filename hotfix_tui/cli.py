@@ -233,16 +233,18 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_skip(args: argparse.Namespace) -> int:
     def fn(inc):
+        task = inc.find(args.task)
         inc.skip(args.task, args.reason)
-        return f"{args.task.upper()} skipped: {args.reason}"
+        return f"{task.id or args.task} skipped: {args.reason}"
 
     return _act(args, fn)
 
 
 def cmd_note(args: argparse.Namespace) -> int:
     def fn(inc):
+        task = inc.find(args.task)
         inc.note(args.task, " ".join(args.text))
-        return f"note added to {args.task.upper()}"
+        return f"note added to {task.id or args.task}"
 
     return _act(args, fn)
 
