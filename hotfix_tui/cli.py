@@ -152,10 +152,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Progress: {data['progress']['done']}/{data['progress']['total']}")
     for p in data["phases"]:
         print(safe(f"  {p['name']:<40} {p['done']}/{p['total']}"))
+    for c in data["choices"]:
+        print(safe(f"Choice {c['id']}: {c['label']} = {c['value'] or '-'}"))
     nxt = data["next"]
     print(safe(f"Next: {nxt['id']} {nxt['title']}" if nxt else "Next: nothing open"))
     for dup in data["duplicate_ids"]:
         print(f"warning: duplicate task ID {dup} in {inc.path('tasks.md')}", file=sys.stderr)
+    gone = inc.orphan_warning() if data["orphaned_tasks"] else None
+    if gone:
+        print(safe(f"hotfix-tui: warning: {gone}"), file=sys.stderr)
     return EXIT_OK
 
 
@@ -228,16 +233,18 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_skip(args: argparse.Namespace) -> int:
     def fn(inc):
+        task = inc.find(args.task)
         inc.skip(args.task, args.reason)
-        return f"{args.task.upper()} skipped: {args.reason}"
+        return f"{task.id or args.task} skipped: {args.reason}"
 
     return _act(args, fn)
 
 
 def cmd_note(args: argparse.Namespace) -> int:
     def fn(inc):
+        task = inc.find(args.task)
         inc.note(args.task, " ".join(args.text))
-        return f"note added to {args.task.upper()}"
+        return f"note added to {task.id or args.task}"
 
     return _act(args, fn)
 

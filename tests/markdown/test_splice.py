@@ -200,9 +200,12 @@ def test_what_may_not_parse_as_sub_items_is_left_to_a_parse():
         text = tasks_md.splice(doc, key, a, b, new)
         assert not derived(text)
         same_doc(tasks_md.parse_tasks(text), tasks_md._parse(text, "auto"))
-    no_id = BASE + "- [ ] a task keyed by its line\n"
+    # a box without an ID after the note is keyed by its words, not its line: it moves alone
+    no_id = BASE + "- [ ] a task without an ID\n"
     doc = tasks_md.parse_tasks(no_id)
-    assert not derived(tasks_md.splice(doc, "T001", 7, 7, ["  - " + NOTE + "\n"]))
+    text = tasks_md.splice(doc, "T001", 7, 7, ["  - " + NOTE + "\n"])
+    assert derived(text)
+    same_doc(tasks_md.parse_tasks(text), tasks_md._parse(text, "auto"))
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ _TRIM: str | None = "".join(
 )
 
 __all__ = [
+    "Choice",
     "Field",
     "Note",
     "Phase",
@@ -62,7 +63,11 @@ _TASK_RE = re.compile(
     r"(?P<ind> *)(?P<mk>[-*+]|\d{1,9}[.)])(?P<sp> {1,4})\[(?P<st>[ xX])\](?=[ \t]|$)(?P<rest>.*)"
 )
 _ITEM_RE = re.compile(r"(?P<ind> *)(?P<mk>[-*+]|\d{1,9}[.)])(?P<sp>[ \t]+|$)(?P<rest>.*)")
-_ID_RE = re.compile(r"[ \t]+(?:\*\*(?P<b>[A-Z]+-?\d+)\*\*|(?P<p>[A-Z]+-?\d+)(?=[\s:]|$)):?")
+_ID_RE = re.compile(
+    r"[ \t]+(?:\*\*(?P<b>[A-Z]+-?\d+)(?P<bm>(?:[ \t]+\[[A-Za-z][A-Za-z0-9]*\])*)\*\*"
+    r"|(?P<p>[A-Z]+-?\d+)(?=[\s:]|$)):?"
+)
+_BOLD_MARK_RE = re.compile(r"\[([A-Za-z][A-Za-z0-9]*)\]")
 _MARKER_RE = re.compile(r"[ \t]*\[(?P<m>[A-Za-z][A-Za-z0-9]*)\](?=[ \t]|$)")
 _NOTE_RE = re.compile(
     r"\*\*(?P<kind>Note|Skipped)\*\*[ \t]+\((?P<time>[^,()]*?)(?:,[ \t]*(?P<who>[^()]*?))?\):"
@@ -171,6 +176,139 @@ class Phase:
     task_keys: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A single-choice group: one value among `options`, written by ticking one box of them.
+
+    `offsets[i]` is the index of option i's state character in the text, on line `lines[i]`;
+    `task_key` names the task whose row holds the choice (None: a group that is no task)."""
+
+    key: str
+    label: str
+    options: tuple[str, ...]
+    ticked: tuple[bool, ...]
+    offsets: tuple[int, ...]
+    lines: tuple[int, ...]
+    task_key: str | None
+    phase_index: int
+
+    @property
+    def value(self) -> str | None:
+        """The first ticked option (None: none is)."""
+        return next((o for o, t in zip(self.options, self.ticked, strict=True) if t), None)
+
+    @property
+    def line(self) -> int:
+        return self.lines[0]
+
+
+# --- stable task ids and single-choice groups --------------------------------------------------
+
+_LINE_KEY_RE = re.compile(r"L(\d{1,9})")  # the key a box without an ID had before (its line)
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_LABEL_END_RE = re.compile(r"[:\[(]")
+# a box inside a line's text: `[ ]`/`[x]` after a space (or first) and before a space
+_INLINE_BOX_RE = re.compile(r"(?:(?<=[ \t])|^)\[(?P<st>[ xX])\](?=[ \t])")
+_OPTION_SEP_RE = re.compile(r"(?:[ \t]*(?:\||\bOR\b|:))+[ \t]*$")
+ANSWERS = frozenset({"yes", "no", "n/a", "na"})
+SECTION_WORDS, LABEL_WORDS = 3, 4
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text.lower().replace("'", "").replace("\u2019", ""))
+
+
+def label_of(title: str) -> str:
+    """A box's label: its text before a `:`, `[` or `(` (what a placeholder follows)."""
+    m = _LABEL_END_RE.search(title)
+    head = title[: m.start()].strip() if m else title.strip()
+    return head.strip("*_ \t") or title.strip()
+
+
+def slug_key(section: str, title: str) -> str:
+    """The id of a box without one: the first words of its section's heading and of its label,
+    `verification-checklist/incident-resolved` (unique in the file: see `_unique`)."""
+    sec = "-".join(_words(section)[:SECTION_WORDS])
+    text = "-".join(_words(label_of(title))[:LABEL_WORDS]) or "task"
+    return f"{sec}/{text}" if sec else text
+
+
+def is_line_key(ref: str) -> bool:
+    """Whether `ref` is `L<n>`, the key older versions gave the box on line n."""
+    return _LINE_KEY_RE.fullmatch(ref) is not None
+
+
+def short_key(key: str) -> str:
+    """What the TUI shows of a key: an ID as it is, a slug's part after its section."""
+    return key.rsplit("/", 1)[-1]
+
+
+def _unique(key: str, taken: Callable[[str], bool]) -> str:
+    """`key`, or `key-2`, `key-3`, ... : the first that is not taken (file order decides)."""
+    if not taken(key):
+        return key
+    n = 2
+    while taken(f"{key}-{n}"):
+        n += 1
+    return f"{key}-{n}"
+
+
+def inline_boxes(rest: str) -> tuple[str, list[tuple[str, bool, int]]]:
+    """The boxes inside a line's text (after its own): the label before them and each option
+    as (label, ticked, offset of its state character in `rest`); ([], ...) when there are none."""
+    found = list(_INLINE_BOX_RE.finditer(rest))
+    if not found:
+        return rest, []
+    label = _OPTION_SEP_RE.sub("", rest[: found[0].start()]).strip().strip("*").strip()
+    opts = []
+    for j, m in enumerate(found):
+        end = found[j + 1].start() if j + 1 < len(found) else len(rest)
+        text = _OPTION_SEP_RE.sub("", rest[m.end() : end]).strip()
+        opts.append((text, m.group("st") != " ", m.start("st")))
+    return label, opts
+
+
+def is_choice_run(titles: list[str]) -> bool:
+    """Whether a list of sibling boxes (their titles) is one single choice: its boxes are
+    answers, every one Yes, No or N/A, or one reads `No X` and another starts with X (its first
+    two words: "No data loss" / "Data loss occurred")."""
+    if not 2 <= len(titles) <= 6:
+        return False
+    labels = [label_of(t) for t in titles]
+    if all(x.lower() in ANSWERS for x in labels):
+        return True
+    words = [_words(x) for x in labels]
+    for i, w in enumerate(words):
+        if len(w) >= 2 and w[0] == "no":
+            head = w[1:3]
+            if any(j != i and v[: len(head)] == head for j, v in enumerate(words)):
+                return True
+    return False
+
+
+def choice_runs(items: list[tuple[int, int, int, str | None, str]]) -> list[list[int]]:
+    """The runs of boxes that are single-choice groups among `items`, each (section line, parent
+    item, indent, ID, title) in file order: consecutive boxes with the same section, parent and
+    indent, none with an ID (`is_choice_run` decides)."""
+    out: list[list[int]] = []
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) >= 2 and is_choice_run([items[i][4] for i in run]):
+            out.append(list(run))
+        run.clear()
+
+    for i, (sec, parent, indent, tid, _title) in enumerate(items):
+        if run and items[run[-1]][:3] != (sec, parent, indent):
+            close()
+        if tid is not None:
+            close()
+            continue
+        run.append(i)
+    close()
+    return out
+
+
 @dataclass(slots=True)
 class TasksDoc:
     """A parsed document; `render()` returns `text` unchanged."""
@@ -185,6 +323,7 @@ class TasksDoc:
     duplicate_ids: list[str]
     line_starts: array[int]  # 8 bytes a line
     engine: str = "fast"
+    choices: list[Choice] = field(default_factory=list)
     _by_key: dict[str, int] = field(default_factory=dict, repr=False)
     _by_id: dict[str, int] = field(default_factory=dict, repr=False)
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
@@ -245,19 +384,61 @@ class TasksDoc:
         return self.text
 
     def task(self, key_or_id: str) -> Task | None:
-        """The task with that key, else the first task with that ID."""
+        """The task with that key, else the first task with that ID, else the box on line n
+        for `L<n>` (the key older versions gave a box without an ID)."""
         i = self._by_key.get(key_or_id)
         if i is None:
             i = self._by_id.get(key_or_id)
+        if i is None and key_or_id[:1] == "L":
+            i = self.line_index(key_or_id)
         return None if i is None else self.task_at(i)
 
+    def find(self, ref: str) -> Task | None:
+        """A task as a person names it: key or ID (any case), the short id the TUI shows when
+        one task has it, or `L<n>`, the box on line n today (the ids of older versions)."""
+        for r in (ref, ref.upper(), ref.lower()):
+            task = self.task(r)
+            if task is not None:
+                return task
+        low = ref.lower()
+        shorts = [k for k in self._by_key if "/" in k and short_key(k) == low]
+        if len(shorts) == 1:
+            return self.task(shorts[0])
+        return None
+
+    def line_index(self, ref: str) -> int | None:
+        """The index of the task whose box is on line n of the text for an `L<n>` ref."""
+        m = _LINE_KEY_RE.fullmatch(ref)
+        if m is None or ref in self._by_id:
+            return None
+        line = int(m.group(1)) - 1
+        if self._tasks is None and self._data is not None:
+            lines = self._data[6][4]
+            i = bisect_left(lines, line)
+            return i if i < len(lines) and lines[i] == line else None
+        i = bisect_left([t.line for t in self.tasks], line)
+        return i if i < len(self.tasks) and self.tasks[i].line == line else None
+
+    def choice(self, key: str) -> Choice | None:
+        """The group with that key, or the one a task (by any of `find`'s names) holds."""
+        for c in self.choices:
+            if c.key == key:
+                return c
+        task = self.find(key)
+        if task is None:
+            low = key.lower()
+            return next((c for c in self.choices if short_key(c.key) == low), None)
+        return next((c for c in self.choices if c.task_key == task.key), None)
+
     def title_of(self, key_or_id: str) -> str | None:
-        """The title of `task(key_or_id)`, without making the task from the columns."""
+        """The title of `task(key_or_id)`, without making the task from the columns (a group's
+        label for a group's key)."""
         i = self._by_key.get(key_or_id)
         if i is None:
             i = self._by_id.get(key_or_id)
         if i is None:
-            return None
+            c = next((c for c in self.choices if c.key == key_or_id), None)
+            return c.label if c is not None else None
         if self._tasks is None and self._data is not None:
             return str(self._data[6][2][i])
         return self.task_at(i).title
@@ -307,6 +488,7 @@ class TasksDoc:
             _by_id=self._by_id,
             _lines=lines,
             _plain=self._plain,  # a checkbox is no line break
+            choices=self.choices,  # (a task's box is never a group's)
         )
 
     def _require(self, key: str) -> Task:
@@ -677,6 +859,10 @@ def doc_data(doc: TasksDoc) -> tuple[Any, ...]:
         doc.line_starts,
         doc.engine,
         _is_plain(doc),
+        tuple(
+            (c.key, c.label, c.options, c.ticked, c.offsets, c.lines, c.task_key, c.phase_index)
+            for c in doc.choices
+        ),
     )
     doc._data = data
     return data
@@ -737,7 +923,8 @@ def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
         if tid is not None and tid not in by_id:
             by_id[tid] = i
     line_starts = _as_ints(starts)
-    unpacked = (*data[:6], tcols, scols, ncols, dups, line_starts, engine, data[12])
+    choices = data[13] if len(data) > 13 else ()
+    unpacked = (*data[:6], tcols, scols, ncols, dups, line_starts, engine, data[12], choices)
     return TasksDoc(
         text=text,
         newline=newline,
@@ -753,6 +940,7 @@ def doc_from_data(text: str, data: tuple[Any, ...]) -> TasksDoc:
         _by_id=by_id,
         _data=unpacked,
         _plain=data[12],
+        choices=[Choice(*c) for c in choices],
     )
 
 
@@ -943,6 +1131,12 @@ def _build(
     n_heads = len(head_lines)
     next_head = head_lines[0] if n_heads else n_lines
 
+    groups: list[Choice] = []
+    task_meta: list[tuple[int, int, int, str | None, str]] = []  # what `choice_runs` reads
+
+    def taken(k: str) -> bool:
+        return k in by_key or any(g.key == k for g in groups)
+
     n_items = len(blocks.starts)
     items = zip(blocks.starts, blocks.ends, blocks.parents, blocks.paras, strict=True)
     for n_item, (s, end, parent, para) in enumerate(items):
@@ -966,6 +1160,15 @@ def _build(
             step_level = 0 if direct >= 0 or parent < 0 else item_step_level[parent] + 1
             item_step_level.append(step_level)
             if anc_task < 0:
+                if para and "[" in body:
+                    im0 = _ITEM_RE.fullmatch(body)
+                    label, row = inline_boxes(im0.group("rest")) if im0 else ("", [])
+                    if len(row) >= 2 and im0 is not None:
+                        if not explicit:
+                            cur_phase = _implicit_phase(phases, phase_by_head, current)
+                        key = _unique(slug_key(current[2] if current else "", label), taken)
+                        at = starts[s] + im0.start("rest")
+                        groups.append(_choice(key, label, row, at, s, None, cur_phase))
                 continue
             im = _ITEM_RE.fullmatch(body)
             raw = im.group("rest") if im else body.lstrip(" ")
@@ -994,22 +1197,15 @@ def _build(
         item_step_level.append(0)
         if direct >= 0:
             task_child_indent.setdefault(direct, len(m.group("ind")))
-        rest = m.group("rest")
-        tid: str | None = None
-        im2 = _ID_RE.match(rest)
-        if im2:
-            tid = im2.group("b") or im2.group("p")
-            rest = rest[im2.end() :]
-        markers: tuple[str, ...] = ()
-        if "[" in rest:
-            found: list[str] = []
-            while mm := _MARKER_RE.match(rest):
-                found.append(mm.group("m"))
-                rest = rest[mm.end() :]
-            markers = tuple(found)
+        tid, markers, rest = title_parts(m.group("rest"))
         title = rest.strip()
+        inline: list[tuple[str, bool, int]] = []
+        if "[" in rest:
+            label, inline = inline_boxes(rest)
+            if inline:
+                title = label
         if tid is None:
-            key = f"L{s + 1}"
+            key = _unique(slug_key(current[2] if current else "", title), taken)
         elif tid in by_id:
             n_dup = 2
             while f"{tid}#{n_dup}" in by_key:
@@ -1050,6 +1246,10 @@ def _build(
             )
         )
         item_task[n_item] = idx
+        task_meta.append((current[0] if current else -1, parent, len(m.group("ind")), tid, title))
+        if inline:
+            at = starts[s] + m.start("rest")
+            groups.append(_choice(key, title, inline, at, s, key, cur_phase))
         by_key[key] = idx
         if tid is not None and tid not in by_id:
             by_id[tid] = idx
@@ -1089,6 +1289,36 @@ def _build(
             t.content_indent,
             task_child_indent.get(ti),
         )
+    runs = choice_runs(task_meta)
+    if runs:
+        heads = {h[0]: h[2] for h in headings}
+        gone: set[int] = set()
+        for run in runs:
+            first = tasks[run[0]]
+            section = heads.get(task_meta[run[0]][0], "")
+            key = _unique(slug_key("", section or "choice"), taken)
+            groups.append(
+                Choice(
+                    key,
+                    section or "Choice",
+                    tuple(label_of(tasks[i].title) for i in run),
+                    tuple(tasks[i].done for i in run),
+                    tuple(tasks[i].check_offset for i in run),
+                    tuple(tasks[i].line for i in run),
+                    None,
+                    first.phase_index,
+                )
+            )
+            gone.update(run)
+        tasks = [t for i, t in enumerate(tasks) if i not in gone]
+        by_key = {t.key: i for i, t in enumerate(tasks)}
+        by_id = {}
+        for i, t in enumerate(tasks):
+            if t.id is not None and t.id not in by_id:
+                by_id[t.id] = i
+        for p in phases:
+            p.task_keys = [k for k in p.task_keys if k in by_key]
+    groups.sort(key=lambda g: g.line)
     return TasksDoc(
         text=text,
         newline=_dominant_newline(text),
@@ -1097,6 +1327,7 @@ def _build(
         heading=heading,
         fields=fields,
         phases=phases,
+        choices=groups,
         _tasks=tasks,
         duplicate_ids=dups,
         line_starts=starts,
@@ -1105,6 +1336,26 @@ def _build(
         _by_id=by_id,
         _lines=lines,
     )
+
+
+def title_parts(rest: str) -> tuple[str | None, tuple[str, ...], str]:
+    """A box's text after the box: its ID (`T005`, `**T005**`, `**T020 [P]**`), its markers
+    (`[P]`, in or after the bold ID) and the rest."""
+    tid: str | None = None
+    markers: tuple[str, ...] = ()
+    im2 = _ID_RE.match(rest)
+    if im2:
+        tid = im2.group("b") or im2.group("p")
+        if im2.group("bm"):
+            markers = tuple(_BOLD_MARK_RE.findall(im2.group("bm")))
+        rest = rest[im2.end() :]
+    if "[" in rest:
+        found: list[str] = []
+        while mm := _MARKER_RE.match(rest):
+            found.append(mm.group("m"))
+            rest = rest[mm.end() :]
+        markers += tuple(found)
+    return tid, markers, rest
 
 
 def _note(rest: str, line: int) -> Note | None:
@@ -1168,6 +1419,28 @@ def note_text_lines(text: str) -> list[str]:
     """A note's text as the lines tasks.md holds: the first after `): `, the others under it."""
     parts = text.split("\n")
     return [_escape(part, i == 0) for i, part in enumerate(parts)]
+
+
+def _choice(
+    key: str,
+    label: str,
+    inline: list[tuple[str, bool, int]],
+    at: int,
+    line: int,
+    task_key: str | None,
+    phase: int,
+) -> Choice:
+    """A group of boxes inside one line (`at`: where the text they were found in starts)."""
+    return Choice(
+        key,
+        label,
+        tuple(o[0] for o in inline),
+        tuple(o[1] for o in inline),
+        tuple(at + o[2] for o in inline),
+        (line,) * len(inline),
+        task_key,
+        phase,
+    )
 
 
 def _implicit_phase(
@@ -1253,7 +1526,7 @@ def _derived_data(
     # line is a sub-item of T); T is nested at most 6 deep. The line scanner (`_scan_fast`) is
     # then in the same state after the old and after the new lines (T open, a sub-item at column
     # ci + 2 open, in a paragraph), or line b closes T in both, so every later line is scanned
-    # the same and only moves. No task after them may be keyed by its line number (no ID).
+    # the same and only moves (a box without an ID is keyed by its words, not its line).
     # tests/markdown/test_splice.py compares the result with a fresh parse over random files
     # and edits.
     ti = doc._by_key.get(key)
@@ -1300,8 +1573,6 @@ def _derived_data(
     tcols = data[6]
     lines = tcols[4]
     k = bisect_left(lines, b)
-    if None in tcols[1][k:]:
-        return None  # a task keyed by its line number would change its key
     d = len(new) - (b - a)
     dc = sum(map(len, new)) - (sb - sa)
     new_end = a + len(new) - 1 if new else a - 1
@@ -1378,6 +1649,11 @@ def _derived_data(
         line_starts,
         "fast",
         True,  # `\n` breaks only, as in `doc`
+        tuple(
+            (*c[:4], tuple(o + dc if ln >= b else o for o, ln in zip(c[4], c[5], strict=True)),
+             tuple(ln + d if ln >= b else ln for ln in c[5]), *c[6:])
+            for c in data[13]
+        ),
     )
 
 

@@ -24,7 +24,6 @@ from hotfix_tui.core.markdown.tasks_md import (
     _ATX_RE,
     _FIELD_RE,
     _HR_RE,
-    _ID_RE,
     _ITEM_RE,
     _OTHER_BREAKS_RE,
     _PHASE_RE,
@@ -38,7 +37,10 @@ from hotfix_tui.core.markdown.tasks_md import (
     _note,
     _scan_fast,
     _starts_block,
+    choice_runs,
+    inline_boxes,
     note_more,
+    title_parts,
 )
 
 
@@ -90,6 +92,8 @@ def tally(text: str) -> Tally | None:
         if i not in code and (m := _FIELD_RE.fullmatch(bodies[i])):
             fields.setdefault(m.group("name"), m.group("value"))
     found: list[tuple[int, str | None, bool]] = []  # each task: (line, ID, done)
+    meta: list[tuple[int, int, int, str | None, str]] = []  # what `choice_runs` reads
+    head_lines = [h[0] for h in headings]
     skips: dict[int, str] = {}  # task index -> the reason of its last `**Skipped**` note
     item_task: list[int] = []  # item index -> task index, or -1
     for s, parent, para in zip(starts, parents, paras, strict=True):
@@ -107,9 +111,19 @@ def tally(text: str) -> Tally | None:
                     more = note_more(bodies, s, stop, im.end("sp") if im else 0)
                     skips[direct] = "\n".join([note.text, *more])
             continue
-        im2 = _ID_RE.match(m.group("rest"))
+        tid, _markers, rest = title_parts(m.group("rest"))
+        label, inline = inline_boxes(rest) if "[" in rest else (rest, [])
+        k = bisect_right(head_lines, s) - 1
+        meta.append((head_lines[k] if k >= 0 else -1, parent, len(m.group("ind")), tid,
+                     label if inline else rest.strip()))
         item_task.append(len(found))
-        found.append((s, (im2.group("b") or im2.group("p")) if im2 else None, m.group("st") != " "))
+        found.append((s, tid, m.group("st") != " "))
+    runs = choice_runs(meta)  # single-choice groups: no tasks (as `tasks_md._build` says)
+    if runs:
+        gone = {i for run in runs for i in run}
+        keep = [i for i in range(len(found)) if i not in gone]
+        skips = {n: skips[i] for n, i in enumerate(keep) if i in skips}
+        found = [found[i] for i in keep]
     return Tally(_title(headings), fields, _phased(headings, found, skips))
 
 

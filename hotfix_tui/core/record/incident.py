@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hotfix_tui.core.clocks import Clock, format_time, utc_now
+from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import BadInput as BadInput
 from hotfix_tui.core.record.change import Change as Change
@@ -40,6 +41,21 @@ def folder_words(description: str, count: int = 3) -> str:
 
     words = [w for w in re.split(r"[^a-z0-9]+", description.lower()) if w]
     return "-".join(words[:count]) or "incident"
+
+
+def option_named(group: tasks_md.Choice, value: str) -> str | None:
+    """The option of `group` that `value` names (its label in any case, or its number from 1),
+    "" for none or an empty value, else None."""
+    v = value.strip()
+    if not v or v.lower() == "none":
+        return ""
+    for opt in group.options:
+        if opt.lower() == v.lower():
+            return opt
+    if v.isdigit() and 1 <= int(v) <= len(group.options):
+        return group.options[int(v) - 1]
+    starts = [o for o in group.options if o.lower().startswith(v.lower())]
+    return starts[0] if len(starts) == 1 else None
 
 
 class Incident(IncidentTransaction):
@@ -223,6 +239,35 @@ class Incident(IncidentTransaction):
 
         def undo() -> Change | None:
             self._emit(kinds.SKIP, task=key, text=reason, undo=label)
+            return None
+
+        change = Change(label, undo, {TASKS, POSTMORTEM})
+        self.history.append(change)
+        self._notify(label)
+        return change
+
+    def choose(self, ref: str, value: str) -> Change | None:
+        """Set a single-choice group (or the choice inside a task's row) to one of its options
+        ("" or "none": no option); None when it already is (the event is recorded all the same).
+        """
+        group = self.find_choice(ref)
+        opt = option_named(group, value)
+        if opt is None:
+            names = ", ".join(group.options)
+            raise BadInput(
+                f"{group.label}: no option {value!r} (options: {names}, or none) - nothing was "
+                "written"
+            )
+        was = group.value or ""
+        self.transact(lambda _evs, make: [make(kinds.CHOICE, group=group.key, value=opt)])
+        if was == opt:
+            return None
+        label = f"{group.label}: {opt or 'none'}"
+
+        def undo() -> Change | None:
+            self.transact(
+                lambda _evs, make: [make(kinds.CHOICE, group=group.key, value=was, undo=label)]
+            )
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})

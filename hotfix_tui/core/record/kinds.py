@@ -585,3 +585,64 @@ class Revert(Kind):
 
 
 REVERT = declare(Revert)
+
+
+class Choice(Kind):
+    """A single-choice group set to one of its options (`value`; "" for none): the projection
+    ticks that option's box and unticks the others (`tasks_md.Choice`). The latest recorded
+    wins."""
+
+    name = "choice"
+    fields = {"group": str, "value": str}
+    required = ("group", "value")
+    by_hand = True
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        r.st.choices[str(ev.get("group"))] = str(ev.get("value") or "")
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        group = str(ev.get("group") or "")
+        what = f"{t.titles(group) or group}: {ev.get('value') or 'none'}"
+        return ev.happened_at, (what, ev.who, "")
+
+    def brief(self, ev: Event) -> str:
+        return f"{ev.get('group')}: {ev.get('value') or 'none'}"
+
+
+CHOICE = declare(Choice)
+
+
+class Ids(Kind):
+    """Task ids of an older version (`L<n>`: the box on line n) pinned to today's keys, once:
+    `map` old -> new. Replay reads every event naming an old id as naming the new one."""
+
+    name = "ids"
+    fields = {"map": dict}
+    required = ("map",)
+
+    def timeline(self, t: Timeline, ev: Event) -> Line | None:
+        return None
+
+    def brief(self, ev: Event) -> str:
+        return f"task ids pinned ({len(ev.get('map') or {})})"
+
+
+IDS = declare(Ids)
+
+
+def pinned(events: Iterable[Event]) -> dict[str, str]:
+    """The old ids the `ids` events of a log pin (old -> new; a later event adds to them)."""
+    out: dict[str, str] = {}
+    for ev in events:
+        if ev.kind == IDS:
+            out.update({str(k): str(v) for k, v in (ev.get("map") or {}).items()})
+    return out
+
+
+def renamed(ev: Event, ids: Mapping[str, str]) -> Event:
+    """The event naming its task by the key `ids` pins its old id to (itself when none)."""
+    new = ids.get(ev.task or "")
+    if new is None:
+        return ev
+    data = {**ev.data, "task": new}
+    return Event(ev.id, ev.kind, ev.recorded, ev.happened, ev.who, ev.clone, data)

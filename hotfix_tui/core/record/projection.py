@@ -58,6 +58,9 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
     get = kinds.KINDS.get
     ordered = sorted(events, key=_ORDER)
     st.reverted = cancelled = reverted(ordered)
+    ids = kinds.pinned(e for e in ordered if e.kind == kinds.IDS and e.id not in cancelled)
+    if ids:
+        ordered = [kinds.renamed(e, ids) for e in ordered]
     for ev in ordered:
         st.events.append(ev)
         if cancelled and (ev.id in cancelled or ev.kind == REVERT):
@@ -192,8 +195,9 @@ def _to_project(doc: tasks_md.TasksDoc, st: State) -> Iterable[tasks_md.Task]:
     keys, ids, titles, dones, lines, ends = (cols[i] for i in (0, 1, 2, 3, 4, 11))
     noted = set(tasks_md.doc_data(doc)[8][0])  # tasks with a note or skip in the file
     get = st.tasks.get
+    by_line = line_states(st)
     for i, key in enumerate(keys):
-        ts = get(ids[i] or key) or get(key) or _NO_STATE
+        ts = get(ids[i] or key) or get(key) or by_line.get(lines[i]) or _NO_STATE
         if (
             not ts.notes
             and ts.skip is None
@@ -205,6 +209,23 @@ def _to_project(doc: tasks_md.TasksDoc, st: State) -> Iterable[tasks_md.Task]:
         yield doc.task_at(i)
 
 
+def line_states(st: State) -> dict[int, TaskState]:
+    """The states of tasks named `L<n>` (an older version's key, not pinned by an `ids` event),
+    by the 0-based line they name in the text being projected."""
+    out = {}
+    for ref, ts in st.tasks.items():
+        m = tasks_md._LINE_KEY_RE.fullmatch(ref)
+        if m is not None:
+            out[int(m.group(1)) - 1] = ts
+    return out
+
+
+def task_state(st: State, task: tasks_md.Task, by_line: dict[int, TaskState]) -> TaskState:
+    """What the events say of a task: by its ID or key, else by the `L<n>` of its line."""
+    get = st.tasks.get
+    return get(task.id or task.key) or get(task.key) or by_line.get(task.line) or _NO_STATE
+
+
 def _start(line_starts: Sequence[int], i: int) -> int:
     """Where line i starts in the text, a BOM included (the parse starts line 0 after it)."""
     return line_starts[i] if i else 0
@@ -213,7 +234,7 @@ def _start(line_starts: Sequence[int], i: int) -> int:
 def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     """tasks.md with each task's checkbox, notes and skip mark as the events say."""
     doc = tasks_md.parse_tasks(text)
-    if not doc.task_count and hf.SEVERITY not in doc.fields:
+    if not doc.task_count and hf.SEVERITY not in doc.fields and not doc.choices:
         return text
     lines = list(doc.lines)
     starts = doc.line_starts  # where each line starts (line 0: after a BOM, see _start)
@@ -222,8 +243,9 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
     checks: dict[str, bool] = {}  # checkboxes changed (key -> done)
     retitled = False
     edited: list[str] = []  # keys of the tasks whose sub-items change
+    by_line = line_states(st)
     for task in _to_project(doc, st):
-        ts = st.tasks.get(task.id or task.key) or st.tasks.get(task.key) or _NO_STATE
+        ts = task_state(st, task, by_line)
         if ts.title and task.title and task.title != ts.title:
             i = task.line
             at = lines[i].rfind(task.title)
@@ -275,6 +297,15 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
             last -= 1
         insert.setdefault(last, []).extend(written)
         edited.append(task.key)
+    for c in doc.choices:  # a group set by an event: that option's box ticked, the others not
+        chosen = st.choices.get(c.key)
+        if chosen is None:
+            continue
+        for opt, ticked, off, i in zip(c.options, c.ticked, c.offsets, c.lines, strict=True):
+            if ticked != (opt == chosen):
+                at = off - _start(starts, i)
+                lines[i] = lines[i][:at] + ("x" if opt == chosen else " ") + lines[i][at + 1 :]
+                retitled = True  # a group's box: the text is parsed again
     if severity_field and st.severity and hf.SEVERITY in doc.fields:
         f = doc.fields[hf.SEVERITY]
         if f.value.strip() != st.severity:

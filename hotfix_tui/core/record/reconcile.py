@@ -20,12 +20,14 @@ from hotfix_tui.core.record.projection import (
     POSTMORTEM,
     TASKS,
     event_times,
+    line_states,
     note_text,
     parse_row_time,
     placeholder_rows,
     replay,
     row_line,
     rows,
+    task_state,
     task_titles,
 )
 from hotfix_tui.core.workflow.model import Workflow
@@ -100,6 +102,9 @@ def seed(files: dict[str, str | None], wf: Workflow | None, make: Make) -> list[
             out.append(
                 make(kind, task=ref, happened=parse_time(n.time), seed=True, **_note_data(n))
             )
+    for c in doc.choices:
+        if c.value is not None:
+            out.append(make(kinds.CHOICE, group=c.key, value=c.value, seed=True))
     if wf is not None:
         for ev, t in field_times.items():
             if ev in covered:
@@ -190,9 +195,10 @@ def _by_hand(make: Make) -> Make:
 def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
     out: list[Event] = []
     doc = tasks_md.parse_tasks(text)
+    by_line = line_states(st)
     for task in doc.tasks:
         ref = task.id or task.key
-        ts = st.task(ref)
+        ts = task_state(st, task, by_line)
         if task.check_offset >= 0 and task.done != ts.done:
             out.append(make(kinds.DONE if task.done else kinds.REOPEN, task=ref, hand=True))
         want = {note_text(e): e for e in ts.notes.values()}
@@ -217,7 +223,23 @@ def _task_edits(text: str, st: Any, make: Make) -> list[Event]:
                 )
         elif task.skip is None and ts.skip is not None and not task.done:
             out.append(make(kinds.UNSKIP, task=ref, hand=True))
+    for c in doc.choices:
+        value = _chosen(c, st.choices.get(c.key))
+        if value is not None:
+            out.append(make(kinds.CHOICE, group=c.key, value=value, hand=True))
     return out
+
+
+def _chosen(c: tasks_md.Choice, now: str | None) -> str | None:
+    """The value a group's boxes say when it differs from the log's (`now`): the box ticked
+    besides the log's value (a person ticks the new one first), "" when none is; else None."""
+    ticked = [o for o, t in zip(c.options, c.ticked, strict=True) if t]
+    if now is None:
+        return ticked[0] if ticked else None
+    if ticked == [now] or (not ticked and not now):
+        return None
+    other = [o for o in ticked if o != now]
+    return other[0] if other else ("" if not ticked else None)
 
 
 def _record_edits(

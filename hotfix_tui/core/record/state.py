@@ -53,6 +53,7 @@ class State:
     events: list[Event] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)  # record facts some event decides
     reverted: dict[str, Event] = field(default_factory=dict)  # cancelled id -> its revert event
+    choices: dict[str, str] = field(default_factory=dict)  # group key -> its value ("": none)
 
     def task(self, ref: str) -> TaskState:
         return self.tasks.get(ref) or TaskState()
@@ -89,9 +90,10 @@ class Timeline:
         self._latest: dict[str, tuple[str, str] | None] = {}
 
     def label(self, ev: Event) -> str:
-        """`T005 ` for an event about task T005 ('' for the incident)."""
+        """`T005 ` for an event about task T005 ('' for the incident, and for a box without an
+        ID: its key is its words, which the title says)."""
         ref = ev.task
-        return f"{ref} " if ref else ""
+        return f"{ref} " if ref and not ref.islower() else ""
 
     def title(self, ev: Event) -> str:
         """The title of the event's task ('' for the incident)."""

@@ -94,7 +94,8 @@ class IncidentTransaction(IncidentView):
                 if task is not None and made is None:
                     self._require_task(texts, task)
                 events = self._keep_log(self._current_log(), appended)
-                pre = self._reconcile(texts, events)
+                pin = self._pin_ids(events)
+                pre = [*pin, *self._reconcile(texts, [*events, *pin])]
                 base = [*events, *pre]
                 new = list(pre)
                 if made is None:
@@ -129,6 +130,27 @@ class IncidentTransaction(IncidentView):
             return made
         finally:
             lock.release()
+
+    def _pin_ids(self, events: list[Event]) -> list[Event]:
+        """An `ids` event pinning the `L<n>` ids an older version gave boxes without an ID to
+        their keys, read on the text that version last projected here (else the file's)."""
+        from hotfix_tui.core.record import journal, kinds
+
+        done = kinds.pinned(events)
+        old = sorted(
+            {r for e in events if (r := e.task) and r not in done and tasks_md.is_line_key(r)}
+        )
+        if not old:
+            return []
+        last = journal.load_projection(self.repo_root, self.folder).get(TASKS)
+        doc = tasks_md.parse_tasks(last if last is not None else self.text(TASKS))
+        ids = {}
+        for ref in old:
+            i = doc.line_index(ref)
+            if i is not None:
+                task = doc.task_at(i)
+                ids[ref] = task.id or task.key
+        return [self._maker(events)(kinds.IDS, map=ids)] if ids else []
 
     def _keep_log(self, events: list[Event], appended: list[Event]) -> list[Event]:
         """The log's events with the lines that vanished from it appended again, and the revert
@@ -242,6 +264,9 @@ class IncidentTransaction(IncidentView):
         from hotfix_tui.core.record.reconcile import seed
 
         if not events:
+            # the files as found are a text of ours (a folder another tool made and committed:
+            # its index text is not one git brought over an edit, see `_came_by_git`)
+            journal.remember(self.repo_root, self.folder, {n: t for n, t in texts.items() if t})
             return seed(texts, self.workflow, self._maker([]))
         last = journal.load_projection(self.repo_root, self.folder)
         names = {n for n, t in texts.items() if t is not None and t != last.get(n)}

@@ -36,9 +36,26 @@ HOTFIX = "hotfix.md"
 POSTMORTEM = "post-mortem.md"
 
 
+@dataclass(frozen=True)
+class ChoiceView:
+    """A single-choice group as shown: its options and the one chosen (None: none)."""
+
+    key: str
+    label: str
+    options: tuple[str, ...]
+    value: str | None
+
+    def step(self, by: int) -> str:
+        """The value `by` steps along (none, first option, ..., last option, none, ...)."""
+        values = ["", *self.options]
+        i = values.index(self.value) if self.value in values else 0
+        return values[(i + by) % len(values)]
+
+
 @dataclass
 class TaskView:
-    """A task as shown: the file's state joined with the workflow's rules."""
+    """A task as shown: the file's state joined with the workflow's rules (a `group` row is a
+    single choice that is no task: it counts in no progress)."""
 
     key: str
     id: str | None
@@ -53,9 +70,13 @@ class TaskView:
     level: int
     markers: list[str]
     line: int
+    choice: ChoiceView | None = None
+    group: bool = False
 
     @property
     def state(self) -> str:
+        if self.group:
+            return "choice"
         if self.done:
             return "done"
         if self.skipped is not None:
@@ -79,11 +100,15 @@ class PhaseView:
 
     @property
     def total(self) -> int:
-        return sum(1 for t in self.tasks if t.applicable or t.done)
+        return sum(1 for t in self.tasks if (t.applicable or t.done) and not t.group)
 
     @property
     def done(self) -> int:
-        return sum(1 for t in self.tasks if (t.applicable or t.done) and (t.done or t.skipped))
+        return sum(
+            1
+            for t in self.tasks
+            if (t.applicable or t.done) and (t.done or t.skipped) and not t.group
+        )
 
     @property
     def finished(self) -> bool:
@@ -100,6 +125,10 @@ class PhaseHead:
     done: int
     total: int
     finished: bool
+
+
+def _choice_view(c: tasks_md.Choice) -> ChoiceView:
+    return ChoiceView(c.key, c.label, c.options, c.value)
 
 
 class IncidentView:
@@ -379,7 +408,25 @@ class IncidentView:
             level=task.level,
             markers=list(task.markers),
             line=task.line,
+            choice=next(
+                (_choice_view(c) for c in self.doc.choices if c.task_key == task.key), None
+            ),
         )
+
+    def rows(self, index: int) -> list[TaskView]:
+        """What the checklist shows of phase `index`: its tasks and its single-choice groups
+        that are no task, in file order."""
+        views = self.phase(index).tasks
+        groups = [
+            TaskView(
+                key=c.key, id=None, title=c.label, done=False, skipped=None, applicable=True,
+                reason="", steps=[], notes=[], phase_index=index, level=0, markers=[],
+                line=c.line, choice=_choice_view(c), group=True,
+            )
+            for c in self.doc.choices
+            if c.task_key is None and c.phase_index == index
+        ]
+        return sorted([*views, *groups], key=lambda v: v.line) if groups else views
 
     def phases(self) -> list[PhaseView]:
         """Phases with their task views, in file order."""
@@ -444,9 +491,51 @@ class IncidentView:
                 first = t
         return self.task_view(first, sev) if first is not None else None
 
+    def find_choice(self, ref: str) -> tasks_md.Choice:
+        """A single-choice group by key (or short key), or the one a task's row holds."""
+        group = self.doc.choice(ref)
+        if group is None:
+            known = ", ".join(tasks_md.short_key(c.key) for c in self.doc.choices) or "none"
+            raise IncidentError(f"{self.path(TASKS)}: no choice {ref!r} (choices: {known})")
+        return group
+
+    def orphaned_tasks(self) -> list[str]:
+        """The tasks the log's events name that tasks.md no longer has (another tool replaced
+        it, e.g. spec-kit's /speckit.tasks): their events are kept, and decide nothing here."""
+        doc, ids = self.doc, kinds.pinned(self.events)
+        out = set()
+        for ev in self.events:
+            ref = ev.task if ev.kind != kinds.CHOICE else str(ev.get("group") or "")
+            if not ref:
+                continue
+            ref = ids.get(ref, ref)
+            found = doc.choice(ref) if ev.kind == kinds.CHOICE else doc.task(ref)
+            if found is None:
+                out.add(ref)
+        return sorted(out)
+
+    def orphan_warning(self) -> str | None:
+        """What `status` and the TUI say of the events naming tasks tasks.md no longer has."""
+        gone = self.orphaned_tasks()
+        if not gone:
+            return None
+        ids = kinds.pinned(self.events)
+        n = sum(
+            1
+            for e in self.events
+            if ids.get(r := (e.task or str(e.get("group") or "")), r) in gone
+        )
+        shown = ", ".join(gone[:6]) + (", ..." if len(gone) > 6 else "")
+        return (
+            f"{self.path(TASKS)}: {n} recorded event{'s' if n != 1 else ''} "
+            f"name{'' if n != 1 else 's'} tasks that tasks.md no longer has "
+            f"({shown}); they stay in {evlog.LOG} (was tasks.md replaced by another tool?)"
+        )
+
     def find(self, ref: str) -> tasks_md.Task:
-        """A task by ID (case-insensitive) or key; IncidentError names the file when unknown."""
-        task = self.doc.task(ref) or self.doc.task(ref.upper())
+        """A task by ID (case-insensitive), key, short id or `L<n>`; IncidentError names the
+        file when unknown."""
+        task = self.doc.find(ref)
         if task is None:
             known = ", ".join(t.id or t.key for t in self.doc.tasks[:8])
             more = ", ..." if len(self.doc.tasks) > 8 else ""

@@ -96,6 +96,17 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
         "tasks": tasks if stream else list(tasks),
         "next": nxt,
         "duplicate_ids": list(doc.duplicate_ids),
+        "choices": [
+            {
+                "id": c.key,
+                "label": c.label,
+                "options": list(c.options),
+                "value": c.value,
+                "task": c.task_key,
+            }
+            for c in doc.choices
+        ],
+        "orphaned_tasks": inc.orphaned_tasks(),
     }
 
 

@@ -194,6 +194,14 @@ class MainScreen(Screen[None]):
         self.update_header()
         self.tick()
         self.set_cursor(self._initial_cursor)
+        self.call_after_refresh(self._say_orphans)
+
+    def _say_orphans(self) -> None:
+        """Events naming tasks tasks.md no longer has (another tool replaced it): said once."""
+        gone = self.incident.orphan_warning()
+        if gone:
+            self.notify(clean(gone), severity="warning", title="Tasks no longer in tasks.md",
+                        timeout=20)
 
     def on_screen_resume(self) -> None:
         # back on top after a dialog: the clocks catch up now (they slow down behind dialogs)
@@ -305,12 +313,12 @@ class MainScreen(Screen[None]):
         return tuple(out)
 
     def _build(self, box: PhaseBox) -> None:
-        pv = self.incident.phase(box.index)
-        box.build(pv.tasks)
+        box.build(self.incident.rows(box.index))
         self._apply_filter_to(box)
 
     def _box_of(self, key: str) -> PhaseBox | None:
-        t = self.incident.doc.task(key)
+        doc = self.incident.doc
+        t = doc.task(key) or doc.choice(key)
         if t is None or not (0 <= t.phase_index < len(self.boxes)):
             return None
         return self.boxes[t.phase_index]
@@ -324,7 +332,7 @@ class MainScreen(Screen[None]):
             box.set_title(pv)  # (a PhaseView: its counts are a PhaseHead's)
             row = box.rows.get(key)
             if row is not None:
-                view = next((v for v in pv.tasks if v.key == key), None)
+                view = next((v for v in inc.rows(box.index) if v.key == key), None)
                 if view is not None:
                     row.set_view(view)
         self.update_header()
@@ -345,7 +353,7 @@ class MainScreen(Screen[None]):
                     box.set_title(head)
                 if not box.built:
                     continue
-                views = inc.phase(box.index).tasks
+                views = inc.rows(box.index)
                 if box.order != [v.key for v in views]:
                     expanded = {k for k, r in box.rows.items() if r.expanded}
                     box.build(views)
@@ -544,9 +552,31 @@ class MainScreen(Screen[None]):
 
     # --- actions: changes ---------------------------------------------------------------
 
+    def action_choice_next(self) -> None:
+        self._step_choice(1)
+
+    def action_choice_prev(self) -> None:
+        self._step_choice(-1)
+
+    def _step_choice(self, by: int) -> None:
+        """Set the single choice of the row under the cursor to its next (previous) option."""
+        row = self._need_task()
+        if row is None:
+            return
+        choice = row.view.choice
+        if choice is None:
+            self.notify("this row holds no choice (← → set a choice's value)", severity="warning")
+            return
+        key, value, inc = row.key, choice.step(by), self.incident
+        self.flows.act(lambda: inc.choose(choice.key, value))
+        self.refresh_task(key)
+
     def action_toggle_done(self) -> None:
         row = self._need_task()
         if row is None:
+            return
+        if row.view.group:  # a single choice that is no task: space moves to its next value
+            self._step_choice(1)
             return
         key, done = row.key, not row.view.done
         inc = self.incident

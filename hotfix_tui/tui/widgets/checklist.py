@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.style import Style
 
+from hotfix_tui.core.markdown.tasks_md import short_key
 from hotfix_tui.core.reports.commands import fill as fill_command
 
 if TYPE_CHECKING:
@@ -34,8 +35,8 @@ STRIPS_KEPT = 120  # items whose rendered lines are kept (a few screens of them)
 # versions are unique across rows and phases: a row made again (a phase rebuilt) never meets
 # the lines or height cached for the row it replaces
 next_version = itertools.count(1).__next__
-BOXES = {"done": "[x]", "skipped": "[-]", "open": "[ ]", "n/a": "[ ]"}
-TITLE_STYLE = {"done": "", "skipped": "strike", "open": "bold", "n/a": "strike"}
+BOXES = {"done": "[x]", "skipped": "[-]", "open": "[ ]", "n/a": "[ ]", "choice": "(•)"}
+TITLE_STYLE = {"done": "", "skipped": "strike", "open": "bold", "n/a": "strike", "choice": "bold"}
 
 
 class PhaseLike(Protocol):
@@ -115,9 +116,14 @@ class TaskRow(Listed):
         ]
         if v.id:
             parts += [(clean(v.id), "bold cyan" if state == "open" else "cyan"), " "]
+        elif "/" in v.key and not v.group:  # a box without an ID: the short id `done` takes
+            parts += [(clean(short_key(v.key)), "dim"), " "]
         parts += [(f"[{clean(m)}] ", "magenta") for m in v.markers]
         title = cut(v.title, TITLE_SHOWN_EXPANDED if expanded else TITLE_SHOWN)
         parts.append((clean(title), TITLE_STYLE[state]))
+        if v.choice is not None:  # ← → set it
+            parts += [("  ‹ ", "dim"), (clean(v.choice.value or "-"), "bold magenta"),
+                      (" ›", "dim")]
         if state == "skipped":
             parts += [("  skipped: ", "yellow"), (clean(v.skipped or ""), "italic")]
         elif state == "n/a":
