@@ -249,6 +249,17 @@ def cmd_note(args: argparse.Namespace) -> int:
     return _act(args, fn)
 
 
+def cmd_choose(args: argparse.Namespace) -> int:
+    def fn(inc):
+        group = inc.find_choice(args.choice)
+        value = " ".join(args.value)
+        if inc.choose(args.choice, value) is None:
+            return f"{group.label} is already {value or 'none'}"
+        return f"{group.label}: {inc.find_choice(args.choice).value or 'none'}"
+
+    return _act(args, fn)
+
+
 def cmd_severity(args: argparse.Namespace) -> int:
     def fn(inc):
         old = inc.severity
@@ -303,6 +314,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "undo": ("cli:args_undo", "uncheck a task"),
     "skip": ("cli:args_skip", "skip a task with a reason"),
     "note": ("cli:args_note", "add a note to a task"),
+    "choose": ("cli:args_choose", "set a single choice of the checklist (none to clear it)"),
     "severity": ("cli:args_severity", "change the severity (P0, P1, P2)"),
     "set-status": ("cli:args_set_status", "move the incident to a status of its workflow"),
     "demo": ("cli:args_demo", "open a built-in sample incident in a scratch repo"),
@@ -428,6 +440,13 @@ def args_note(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     sp.add_argument("text", nargs="+")
     spec_opt(sp)
     sp.set_defaults(func=cmd_note)
+
+
+def args_choose(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
+    sp.add_argument("choice", help="the choice's id (as `status` lists it) or its task's id")
+    sp.add_argument("value", nargs="+", help="one of its options, or none")
+    spec_opt(sp)
+    sp.set_defaults(func=cmd_choose)
 
 
 def args_severity(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:

@@ -273,3 +273,23 @@ def test_events_naming_tasks_a_replaced_tasks_md_lacks_are_kept_and_named(shop, 
     assert data["orphaned_tasks"] == sorted([gone, other])
     assert run(capsys, "done", "T001")[0] == 0
     assert (folder / "events.jsonl").read_text().startswith(log_before)
+
+
+def test_choose_sets_a_single_choice_from_the_command_line(shop, capsys):
+    hot = folder_of(shop) / "hotfix.md"
+    data = status_json(capsys)
+    loss = next(c for c in data["choices"] if c["label"] == "Data Loss/Corruption")
+    code, out, err = run(capsys, "choose", loss["id"], "Data", "corruption")
+    assert code == 0, err
+    assert "Data Loss/Corruption: Data corruption" in out
+    assert "- [x] Data corruption:" in hot.read_text()
+    assert "- [ ] No data loss" in hot.read_text()
+    again = next(c for c in status_json(capsys)["choices"] if c["id"] == loss["id"])
+    assert again["value"] == "Data corruption"
+    # an option the group does not offer is refused and writes nothing
+    before = hot.read_bytes()
+    code, out, err = run(capsys, "choose", loss["id"], "Maybe")
+    assert code != 0 and "no option 'Maybe'" in err and "Traceback" not in err
+    assert hot.read_bytes() == before
+    assert run(capsys, "choose", loss["id"], "none")[0] == 0
+    assert "- [x] Data corruption:" not in hot.read_text()
