@@ -547,8 +547,11 @@ class Board:
                         "title": t.title,
                         "state": t.state,
                         "reason": t.skipped if t.state == "skipped" else t.reason,
+                        "choice": None if t.choice is None else {
+                            "options": list(t.choice.options), "value": t.choice.value,
+                        },
                     }
-                    for t in p.tasks
+                    for t in inc.rows(p.index)
                 ],
             }
             for p in inc.phases()

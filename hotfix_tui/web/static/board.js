@@ -14,7 +14,9 @@
     "overdue": "Overdue",
     "due": "Due now",
   };
-  const TASK_WORDS = { "done": "done", "open": "open", "skipped": "skipped", "n/a": "not applicable" };
+  const TASK_WORDS = {
+    "done": "done", "open": "open", "skipped": "skipped", "n/a": "not applicable", "choice": "choice",
+  };
 
   let data = null;       // the last board JSON
   let offsetMs = 0;      // server clock minus this browser's clock
@@ -263,7 +265,7 @@
   function renderPhases(phases) {
     $("phase-list").replaceChildren(...phases.map((ph, i) => {
       const det = el("details", "phase");
-      const finished = ph.tasks.every((t) => t.state !== "open");
+      const finished = ph.tasks.every((t) => t.state !== "open" && (!t.choice || t.choice.value));
       det.open = openPhases.has(i) ? openPhases.get(i) : !finished || phases.length < 3;
       det.addEventListener("toggle", () => openPhases.set(i, det.open));
       const sum = el("summary");
@@ -280,7 +282,18 @@
     }));
   }
 
+  function choiceItem(t) {
+    const li = el("li", "choice");
+    li.dataset.choice = t.title;
+    const value = t.choice.value;
+    li.append(el("span", "title", t.title + ": "),
+      el("span", value ? "value" : "muted", value || "not answered"),
+      el("span", "muted", " (" + t.choice.options.join(" / ") + ")"));
+    return li;
+  }
+
   function taskItem(t) {
+    if (t.state === "choice") return choiceItem(t);
     const li = el("li");
     li.dataset.task = t.id;
     li.dataset.state = t.state;
@@ -300,6 +313,7 @@
     label.append(el("span", "title", t.title));
     label.append(el("span", "sr", " (" + TASK_WORDS[t.state] + ")"));
     label.lastChild.id = id + "-s";
+    if (t.choice) label.append(el("span", "why", "choice: " + (t.choice.value || "not answered")));
     if (t.reason && t.state !== "done" && t.state !== "open") {
       label.append(el("span", "why", (t.state === "skipped" ? "skipped: " : "why: ") + t.reason));
     }
