@@ -125,6 +125,9 @@ class Incident:
     def progress(self) -> tuple[int, int]:
         return self.view.progress()
 
+    def commit_words(self, committed: Callable[[str], str | None]) -> list[str]:
+        return self.view.commit_words(committed)
+
     # --- actions ---------------------------------------------------------------------------
 
     def repair(self) -> list[Event]:

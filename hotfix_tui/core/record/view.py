@@ -593,6 +593,21 @@ class IncidentView:
         after = [e for e in self.events if e.order > last.order]
         return ts.last_done_at, last.recorded_at, bool(after)
 
+    def commit_words(self, committed: Callable[[str], str | None]) -> list[str]:
+        """What changed since the last commit, each in a few words (`kinds.commit_words`): the
+        events of the log on disk (and hand edits seen) that the committed log lacks, then the
+        timeline times first filled. `committed(name)`: a file of the folder at the last commit."""
+        old = committed(evlog.LOG)
+        have = evlog.ids(old) if old else set()
+        new = [e for e in [*evlog.read_log(self.folder), *self.pending] if e.id not in have]
+        try:  # as it is on disk: what is committed (another writer may have changed it)
+            now = self.path(HOTFIX).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            now = ""
+        before = hf.event_times(committed(HOTFIX) or "", self.workflow)
+        filled = [ev for ev in hf.event_times(now, self.workflow) if ev not in before]
+        return kinds.commit_words(new, filled)
+
     def records_times(self, ref: str) -> list[str]:
         """The timeline labels checking a task records (e.g. Incident End for T013)."""
         d = self.task_def(self.find(ref))
