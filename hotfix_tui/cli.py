@@ -114,7 +114,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .core.reports.status_data import status_data
 
     inc = open_incident(spec_arg(args))
-    for warning in inc.warnings:  # e.g. conflict markers in text people wrote
+    for warning in inc.view.warnings:  # e.g. conflict markers in text people wrote
         print(safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
     data = status_data(inc, stream=args.json)
     if args.json:
@@ -157,8 +157,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     nxt = data["next"]
     print(safe(f"Next: {nxt['id']} {nxt['title']}" if nxt else "Next: nothing open"))
     for dup in data["duplicate_ids"]:
-        print(f"warning: duplicate task ID {dup} in {inc.path('tasks.md')}", file=sys.stderr)
-    gone = inc.orphan_warning() if data["orphaned_tasks"] else None
+        print(f"warning: duplicate task ID {dup} in {inc.view.path('tasks.md')}", file=sys.stderr)
+    gone = inc.view.orphan_warning() if data["orphaned_tasks"] else None
     if gone:
         print(safe(f"hotfix-tui: warning: {gone}"), file=sys.stderr)
     return EXIT_OK
@@ -177,10 +177,10 @@ def _act(args: argparse.Namespace, fn) -> int:
     inc = open_incident(args.spec)
     attach_auto_commit(inc)  # `auto_commit: true` in the config: commit after the action
     ref = getattr(args, "task", None)
-    if ref and ref.upper() in inc.doc.duplicate_ids:
-        lines = [t.line + 1 for t in inc.doc.tasks if t.id == ref.upper()]
+    if ref and ref.upper() in inc.view.doc.duplicate_ids:
+        lines = [t.line + 1 for t in inc.view.doc.tasks if t.id == ref.upper()]
         raise CliError(
-            f"{inc.path('tasks.md')}:{lines[0]}:1: task ID {ref.upper()} is used by "
+            f"{inc.view.path('tasks.md')}:{lines[0]}:1: task ID {ref.upper()} is used by "
             f"{len(lines)} tasks (lines {', '.join(map(str, lines))}); give each its own ID "
             "first, nothing was written",
             EXIT_FAIL,
@@ -191,11 +191,11 @@ def _act(args: argparse.Namespace, fn) -> int:
         raise CliError(str(exc), EXIT_INPUT) from exc
     except IncidentError as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
-    for notice in inc.notices:  # e.g. a torn log line set aside, vanished lines restored
+    for notice in inc.tx.notices:  # e.g. a torn log line set aside, vanished lines restored
         print(safe(f"hotfix-tui: warning: {notice}"), file=sys.stderr)
     if msg:
         print(safe(msg, keep="\n"))
-    for warning in inc.warnings:  # e.g. a conflict in text people wrote, kept marked
+    for warning in inc.view.warnings:  # e.g. a conflict in text people wrote, kept marked
         print(safe(f"hotfix-tui: warning: {warning}"), file=sys.stderr)
     return EXIT_OK
 
@@ -204,14 +204,14 @@ def cmd_done(args: argparse.Namespace) -> int:
     def fn(inc):
         from .cli_git import _parse_when
 
-        task = inc.find(args.task)
+        task = inc.view.find(args.task)
         at = _parse_when(args.at) if args.at else None
         change = inc.set_done(args.task, True, note=args.note, at=at, keep_first=args.keep_first)
         if task.done and not args.note and at is None:
             # recorded all the same: on a stale copy this later intent must win the merge
             return f"{task.id or args.task} is already done"
         lines = [f"{task.id or args.task} done: {task.title}"]
-        view = inc.task_view(inc.find(args.task))
+        view = inc.view.task_view(inc.view.find(args.task))
         if not view.applicable:
             lines.append(f"note: {view.id} does not apply to {inc.severity}: {view.reason}")
         lines += [f"note: {m}" for m in (change.messages if change else [])]
@@ -222,7 +222,7 @@ def cmd_done(args: argparse.Namespace) -> int:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     def fn(inc):
-        task = inc.find(args.task)
+        task = inc.view.find(args.task)
         inc.set_done(args.task, False)  # recorded even when not done (a later intent)
         if not task.done:
             return f"{task.id or args.task} is not done"
@@ -233,7 +233,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_skip(args: argparse.Namespace) -> int:
     def fn(inc):
-        task = inc.find(args.task)
+        task = inc.view.find(args.task)
         inc.skip(args.task, args.reason)
         return f"{task.id or args.task} skipped: {args.reason}"
 
@@ -242,7 +242,7 @@ def cmd_skip(args: argparse.Namespace) -> int:
 
 def cmd_note(args: argparse.Namespace) -> int:
     def fn(inc):
-        task = inc.find(args.task)
+        task = inc.view.find(args.task)
         inc.note(args.task, " ".join(args.text))
         return f"note added to {task.id or args.task}"
 
@@ -251,11 +251,11 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 def cmd_choose(args: argparse.Namespace) -> int:
     def fn(inc):
-        group = inc.find_choice(args.choice)
+        group = inc.view.find_choice(args.choice)
         value = " ".join(args.value)
         if inc.choose(args.choice, value) is None:
             return f"{group.label} is already {value or 'none'}"
-        return f"{group.label}: {inc.find_choice(args.choice).value or 'none'}"
+        return f"{group.label}: {inc.view.find_choice(args.choice).value or 'none'}"
 
     return _act(args, fn)
 

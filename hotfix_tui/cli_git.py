@@ -98,7 +98,7 @@ def cmd_detected(args: argparse.Namespace) -> int:
             inc.set_detection(when, " ".join(args.how), force=True)
         from .core.markdown.hotfix_fields import detection_text
 
-        print(safe(f"Detection: {detection_text(inc.text('hotfix.md'), inc.workflow)}"))
+        print(safe(f"Detection: {detection_text(inc.view.text('hotfix.md'), inc.workflow)}"))
         return EXIT_OK
 
     return _guard(run)
@@ -276,7 +276,8 @@ def cmd_postmortem(args: argparse.Namespace) -> int:
     def run() -> int:
         filled = fill_postmortem(inc)
         if not filled:
-            print(f"{inc.path('post-mortem.md')}: nothing to fill (every known field is written)")
+            pm = inc.view.path("post-mortem.md")
+            print(f"{pm}: nothing to fill (every known field is written)")
             return EXIT_OK
         for name, value in filled.items():
             print(safe(f"{name}: {value}"))

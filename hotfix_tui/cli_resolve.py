@@ -24,13 +24,13 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     try:
         if args.keep:
             for name in inc.resolve_conflicts(args.keep):
-                print(f"{inc.path(name)}: conflict markers settled, keeping {args.keep}")
+                print(f"{inc.view.path(name)}: conflict markers settled, keeping {args.keep}")
         else:
             inc.repair()  # the markers around projected lines: settled from the log
     except IncidentError as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
     for name in ("tasks.md", "hotfix.md", "post-mortem.md"):
-        path = inc.path(name)
+        path = inc.view.path(name)
         if not path.exists():
             continue
         text = store.read_text(path).text

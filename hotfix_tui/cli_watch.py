@@ -106,7 +106,7 @@ def watch_loop(
     try:
         while True:
             try:
-                inc.refresh()
+                inc.view.refresh()
             except (OSError, ValueError) as exc:
                 print(f"hotfix-tui watch: cannot read the incident: {exc}", file=err)
             now = clock()

@@ -369,7 +369,7 @@ def _commit_pending(
         inc.repair()
     except Exception as exc:  # noqa: BLE001 - shown to the user; the sync stops here
         raise GitError(str(exc)) from exc
-    result.warnings += [w for w in inc.notices if w not in result.warnings]
+    result.warnings += [w for w in inc.tx.notices if w not in result.warnings]
     with contextlib.suppress(NothingToCommit):
         sha = commit_incident(root, folder, None, inc, notices=result.warnings)
         result.committed = result.committed or sha

@@ -90,7 +90,7 @@ class HotfixApp(App[int]):
         self.incident = incident
         self.root = root
         if clock is not None and incident is not None:
-            incident.clock = clock
+            incident.view.clock = clock
         self.clock: Clock = clock or (incident.clock if incident else utc_now)
         self.settings = settings if settings is not None else load_settings()
         self.watch_files = watch
@@ -158,13 +158,13 @@ class HotfixApp(App[int]):
         inc, main = self.incident, self.main
         if inc is None:
             return
-        before = dict(inc.view)
+        before = dict(inc.view.texts)
         try:
             inc.repair()
         except ACTION_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Record", markup=False)
             return
-        if main is not None and inc.view != before:
+        if main is not None and inc.view.texts != before:
             main.sync_all()
 
     def open_incident(self, incident: Incident) -> None:

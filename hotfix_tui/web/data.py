@@ -354,7 +354,7 @@ class Board:
         kept = self._merged.get(e.folder)
         if kept is not None and kept[0] == key:
             return kept[1], kept[2]
-        live = {ev.id for ev in inc.events}
+        live = {ev.id for ev in inc.view.events}
         more = any(ev.id not in live for evs in div.events.values() for ev in evs)
         # nothing to add: the live incident as it is (merging nothing leaves it unchanged)
         view = load_incident(e.folder, self.root, clock=self.clock) if more else inc
@@ -430,7 +430,7 @@ class Board:
             self._loaded[folder] = inc
             return inc
         try:
-            inc.refresh()
+            inc.view.refresh()
         except (StoreError, OSError) as exc:
             self._loaded.pop(folder, None)
             raise LoadError(str(exc)) from exc
@@ -551,10 +551,10 @@ class Board:
                             "options": list(t.choice.options), "value": t.choice.value,
                         },
                     }
-                    for t in inc.rows(p.index)
+                    for t in inc.view.rows(p.index)
                 ],
             }
-            for p in inc.phases()
+            for p in inc.view.phases()
         ]
         return {
             **base,
@@ -588,8 +588,8 @@ def _describe(ev: events.Event) -> str:
 def _log(inc: Incident) -> list[events.Event] | None:
     """The incident's events (its log as read, with any other copies' merged in); None if it
     has no log."""
-    if inc.events or events.log_exists(inc.folder):
-        return list(inc.events)
+    if inc.view.events or events.log_exists(inc.folder):
+        return list(inc.view.events)
     return None
 
 
@@ -615,7 +615,7 @@ def last_events(inc: Incident) -> dict[str, Any]:
         evs = log[-LAST_EVENTS:]
         rows = [{"when": e.happened, "who": e.who, "text": _describe(e)} for e in reversed(evs)]
         return {"events": rows, "events_source": events.LOG}
-    table = record.log_table(inc.text(POSTMORTEM))
+    table = record.log_table(inc.view.text(POSTMORTEM))
     if table is None:
         return {"events": [], "events_source": None}
     real = [r for r in table[0] if not r.placeholder][-LAST_EVENTS:]

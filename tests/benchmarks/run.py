@@ -681,9 +681,9 @@ def toggle_child(spec: Path, count: int, warmup: int = 3) -> dict:
             await pilot.pause()
             main = app.main
             assert main is not None and main.cursor and main.cursor.startswith("t:"), main
-            task = inc.doc.task(main.cursor[2:])
+            task = inc.view.doc.task(main.cursor[2:])
             assert task is not None
-            offset = len(inc.doc.text[: task.check_offset].encode("utf-8"))
+            offset = len(inc.view.doc.text[: task.check_offset].encode("utf-8"))
             for i in range(warmup + count):
                 before = Path(tasks_path).read_bytes()[offset : offset + 1]
                 stamps.clear()

@@ -26,17 +26,17 @@ def test_unskip_returns_a_change_whose_undo_skips_again_with_the_old_reason(inc)
     inc.skip("T009", "nobody awake")
     change = inc.unskip("T009")
     assert change is not None and "T009" in change.label
-    assert inc.find("T009").skip is None
+    assert inc.view.find("T009").skip is None
     assert inc.undo_last() == change.label
-    skip = inc.find("T009").skip
+    skip = inc.view.find("T009").skip
     assert skip is not None and skip.text == "nobody awake"
-    assert inc.task_view(inc.find("T009")).state == "skipped"
+    assert inc.view.task_view(inc.view.find("T009")).state == "skipped"
 
 
 def test_unskip_of_a_task_that_is_not_skipped_changes_nothing(inc):
-    before = inc.path("tasks.md").read_text()
+    before = inc.view.path("tasks.md").read_text()
     assert inc.unskip("T009") is None
-    assert inc.path("tasks.md").read_text() == before
+    assert inc.view.path("tasks.md").read_text() == before
     assert inc.history == []
 
 
@@ -65,11 +65,11 @@ def test_new_without_a_branch_on_a_detached_head_never_writes_or_prints_none(
 
 
 def test_a_record_that_says_branch_none_gives_no_command_with_it(inc):
-    path = inc.path("hotfix.md")
+    path = inc.view.path("hotfix.md")
     text = path.read_text(encoding="utf-8")
     old = record.get_field(text, "Branch")
     path.write_text(text.replace(f"**Branch**: {old}", "**Branch**: `(none)`"), encoding="utf-8")
-    inc.refresh()
+    inc.view.refresh()
     assert inc.branch_field == ""
     commands = record_commands(record_values(path.read_text(encoding="utf-8"), inc.branch_field))
     assert not any("(none)" in c.command for c in commands)

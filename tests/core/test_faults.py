@@ -160,7 +160,7 @@ def test_external_edit_is_merged_by_task_id(repo: Path, clock: FakeClock) -> Non
     text = path.read_text()
     assert "> edited in vim" in text and "- [x] **T003**" in text and "- [x] **T002**" in text
     assert text.replace("- [x] **T002**", "- [ ] **T002**") == edited
-    assert inc.doc.task("T003").done  # our view follows the file
+    assert inc.view.doc.task("T003").done  # our view follows the file
 
 
 def test_task_gone_from_the_file_is_refused(repo: Path, clock: FakeClock) -> None:

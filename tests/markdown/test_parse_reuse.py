@@ -60,12 +60,12 @@ def inc(repo, clock):
 
 def test_a_toggle_does_not_parse_the_file_it_writes(inc, parsed_texts):
     inc.set_done("T003")
-    written = inc.path("tasks.md").read_text()
+    written = inc.view.path("tasks.md").read_text()
     assert "- [x] **T003**" in written
     assert written not in parsed_texts
-    same(inc.doc, full_parse(written, "auto"))
+    same(inc.view.doc, full_parse(written, "auto"))
     inc.note("T003", "a note is new lines spliced in: that text is not parsed either")
-    noted = inc.path("tasks.md").read_text()
+    noted = inc.view.path("tasks.md").read_text()
     assert "a note is new lines spliced in" in noted
     assert noted not in parsed_texts
-    same(inc.doc, full_parse(noted, "auto"))
+    same(inc.view.doc, full_parse(noted, "auto"))

@@ -219,7 +219,7 @@ def inc(repo, clock, monkeypatch):
 def test_a_note_keeps_the_derived_parse_on_disk_for_the_next_process(inc, parsed_texts):
     inc.note("T003", "first")
     inc.note("T003", "second")
-    written = inc.path("tasks.md").read_text()
+    written = inc.view.path("tasks.md").read_text()
     assert "): second" in written and written not in parsed_texts
     tasks_md._PARSED.clear()  # a new process: the parse is read back from disk
     same_doc(tasks_md.parse_tasks(written), full_parse(written, "auto"))
@@ -228,7 +228,7 @@ def test_a_note_keeps_the_derived_parse_on_disk_for_the_next_process(inc, parsed
 
 def test_a_hand_edit_between_notes_is_parsed_and_kept(inc, monkeypatch):
     inc.note("T003", "before the edit")
-    path = inc.path("tasks.md")
+    path = inc.view.path("tasks.md")
     text = path.read_text()
     assert "- [ ] **T004**" in text
     edited = text.replace("- [ ] **T004**", "- [ ] **T004** (edited by hand)", 1)
@@ -239,11 +239,11 @@ def test_a_hand_edit_between_notes_is_parsed_and_kept(inc, monkeypatch):
     written = path.read_text()
     assert "(edited by hand)" in written and "a step typed by hand" in written
     assert "): after the edit" in written
-    same_doc(inc.doc, tasks_md._parse(written, "auto"))
+    same_doc(inc.view.doc, tasks_md._parse(written, "auto"))
     tasks_md._PARSED.clear()
     same_doc(tasks_md.parse_tasks(written), tasks_md._parse(written, "auto"))
-    assert "(edited by hand)" in inc.doc.task("T004").title
-    assert inc.doc.task("T004").steps[-1].text == "a step typed by hand"
+    assert "(edited by hand)" in inc.view.doc.task("T004").title
+    assert inc.view.doc.task("T004").steps[-1].text == "a step typed by hand"
 
 
 def test_a_doc_made_from_columns_makes_its_tasks_one_by_one_or_all_alike():

@@ -96,9 +96,9 @@ def test_old_line_ids_in_a_log_still_replay_and_stay_on_their_box(shop, capsys):
     rec = evlog.Recorder("0ld0ld00", "Old Version")
     from hotfix_tui.core.clocks import utc_now
 
-    old = rec.make(kinds.DONE, utc_now(), inc.events[-1:], task=f"L{line}")
+    old = rec.make(kinds.DONE, utc_now(), inc.view.events[-1:], task=f"L{line}")
     evlog.append(folder, [old])
-    assert "- [x] Monitoring gap" in open_incident(str(folder)).view["tasks.md"]
+    assert "- [x] Monitoring gap" in open_incident(str(folder)).view.texts["tasks.md"]
     # two lines added above the box by hand: the old event stays on its box
     hot.write_text(hot.read_text().replace("## Root Cause", "Added.\n\n## Root Cause", 1))
     data = status_json(capsys)
@@ -173,7 +173,7 @@ def test_choosing_flips_exactly_the_right_boxes(shop, capsys):
     folder = folder_of(shop)
     hot = folder / "hotfix.md"
     inc = open_incident(str(folder))
-    key = next(c.key for c in inc.doc.choices if c.label == "Data Loss/Corruption")
+    key = next(c.key for c in inc.view.doc.choices if c.label == "Data Loss/Corruption")
     inc.choose(key, "Data loss occurred")
     before = hot.read_bytes()
     inc.choose(key, "Data corruption")
@@ -191,7 +191,7 @@ def test_choosing_flips_exactly_the_right_boxes(shop, capsys):
         "Data corruption",
     ]
     # an inline choice inside a task row: one box of the row, the task's own box untouched
-    rollback = next(t for t in inc.doc.tasks if t.title == "Rollback tested in staging")
+    rollback = next(t for t in inc.view.doc.tasks if t.title == "Rollback tested in staging")
     before = hot.read_bytes()
     inc.choose(rollback.key, "N/A")
     (at,) = differing_bytes(before, hot.read_bytes())
@@ -206,8 +206,8 @@ def test_a_choice_ticked_by_hand_is_recorded_as_a_choice_event(shop, capsys):
     hot.write_text(hot.read_text().replace("**SLA Breach**: [ ] Yes", "**SLA Breach**: [x] Yes"))
     inc = open_incident(str(folder))
     inc.repair()
-    assert [e.get("value") for e in inc.events if e.kind == "choice"] == ["Yes"]
-    key = next(c.key for c in inc.doc.choices if c.label == "SLA Breach")
+    assert [e.get("value") for e in inc.view.events if e.kind == "choice"] == ["Yes"]
+    key = next(c.key for c in inc.view.doc.choices if c.label == "SLA Breach")
     inc.choose(key, "No")
     assert "- **SLA Breach**: [ ] Yes | [x] No" in hot.read_text()
 

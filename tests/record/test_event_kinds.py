@@ -104,7 +104,7 @@ def test_a_kind_declared_once_is_read_replayed_and_worded_everywhere(folder, han
     at = append_raw(folder, raw_event("handover", 1, task="T003"))  # without `to`
     inc = load(folder)
     inc.repair()
-    assert f"events.jsonl:{at}: a handover event without its `to`" in "\n".join(inc.warnings)
+    assert f"events.jsonl:{at}: a handover event without its `to`" in "\n".join(inc.view.warnings)
     tasks = (folder / "tasks.md").read_text()
     t2 = tasks[tasks.index("**T002**") :]
     assert "handed over to Cy" in t2[: t2.index("**T003**")]  # its replay rule: a note on T002
@@ -116,9 +116,9 @@ def test_a_kind_this_version_does_not_know_is_kept_and_worded_by_its_name(folder
     append_raw(folder, raw_event("pager_ack", 2, task="T001", text="paged"))
     inc = load(folder)
     inc.repair()
-    assert not any("pager_ack" in w for w in inc.warnings)
+    assert not any("pager_ack" in w for w in inc.view.warnings)
     assert "| pager_ack | Bo | paged |" in (folder / "post-mortem.md").read_text()
-    ev = next(e for e in inc.events if e.kind == "pager_ack")
+    ev = next(e for e in inc.view.events if e.kind == "pager_ack")
     assert kinds.describe(ev) == "pager ack T001"
 
 
@@ -260,9 +260,9 @@ def test_hand_edit_detection_makes_only_kinds_a_person_can_make(folder, monkeypa
         at = iso(happened or datetime.now(UTC))
         return Event(f"x{len(made)}", str(kind), at, at, "", "", dict(data))
 
-    found = detect(texts, inc.events, inc.workflow, set(texts), make)
+    found = detect(texts, inc.view.events, inc.workflow, set(texts), make)
     assert {e.kind for e in found} >= {"done", "severity"}
     assert all(kinds.KINDS[k].by_hand for k in made)
     monkeypatch.setattr(kinds.Severity, "by_hand", False)  # what its declaration says counts
     with pytest.raises(ValueError, match="a severity event, not one a person makes by hand"):
-        detect(texts, inc.events, inc.workflow, set(texts), make)
+        detect(texts, inc.view.events, inc.workflow, set(texts), make)

@@ -48,7 +48,7 @@ def note_commit(root: Path) -> str:
 
 def notes_of(root: Path, clock, ref: str = "T004") -> list[str]:
     inc = incident(root, clock)
-    return [n.text for n in inc.find(ref).notes]
+    return [n.text for n in inc.view.find(ref).notes]
 
 
 def test_a_git_revert_of_a_note_becomes_a_revert_event_and_its_line_is_restored(setup):
@@ -143,10 +143,10 @@ def test_switching_branches_never_brings_another_branch_s_lines(setup):
     a.set_done("T005")  # only on the side branch
     git(alice, "commit", "-q", "-am", "T005 on the side")
     git(alice, "switch", "-q", "-")
-    a.load()
+    a.view.load()
     a.note("T004", "back on the incident branch")
     assert not [e for e in kinds(alice, "done") if e.get("task") == "T005"]
-    assert not a.find("T005").done
+    assert not a.view.find("T005").done
 
 
 def test_a_line_deleted_in_the_work_tree_comes_back_on_the_next_sync(setup):
@@ -213,8 +213,8 @@ def test_a_note_keeps_every_character_through_tasks_md(setup, text):
     a.note("T004", "a plain note after it")
     before = log_text(alice)
     again = incident(alice, clock)
-    assert [n.text for n in again.find("T004").notes] == [text, "a plain note after it"]
-    assert again.pending == []
+    assert [n.text for n in again.view.find("T004").notes] == [text, "a plain note after it"]
+    assert again.view.pending == []
     again.repair()
     assert log_text(alice) == before  # no hand edit seen, nothing recorded
     notes = [e for e in evlog.read_log(alice / FOLDER) if e.kind == "note"]
@@ -227,9 +227,9 @@ def test_skip_reasons_and_done_notes_keep_their_spaces(setup):
     a.skip("T004", "not  needed:\tcovered by T003")
     a.set_done("T001", note="found  it\nin the logs")
     again = incident(alice, clock)
-    assert again.find("T004").skip.text == "not  needed:\tcovered by T003"
-    assert [n.text for n in again.find("T001").notes] == ["found  it\nin the logs"]
-    assert again.pending == []
+    assert again.view.find("T004").skip.text == "not  needed:\tcovered by T003"
+    assert [n.text for n in again.view.find("T001").notes] == ["found  it\nin the logs"]
+    assert again.view.pending == []
 
 
 def test_an_exact_note_reaches_another_clone_through_sync(setup):
@@ -287,12 +287,12 @@ def test_any_note_text_round_trips_exactly(text, task):
     inc.note(task, text)
     before = log_text(root)
     again = incident(root, clock)
-    assert again.pending == []
-    assert again.find(task).notes[-1].text == text
+    assert again.view.pending == []
+    assert again.view.find(task).notes[-1].text == text
     again.repair()
     assert log_text(root) == before
     tasks = (folder / "tasks.md").read_text(encoding="utf-8")
-    assert tasks == again.text("tasks.md")
+    assert tasks == again.view.text("tasks.md")
     # the reference parser reads the same notes as the fast one
     slow = tasks_md.parse_tasks(tasks, engine="markdown-it")
-    assert [n.text for n in slow.task(task).notes] == [n.text for n in again.find(task).notes]
+    assert [n.text for n in slow.task(task).notes] == [n.text for n in again.view.find(task).notes]

@@ -22,32 +22,32 @@ def inc(repo, clock):
 
 
 def test_undo_restores_checkbox_and_record(inc, clock):
-    before_tasks = inc.path("tasks.md").read_text()
-    before_hotfix = inc.path("hotfix.md").read_text()
+    before_tasks = inc.view.path("tasks.md").read_text()
+    before_hotfix = inc.view.path("hotfix.md").read_text()
     clock.advance(minutes=5)
     inc.set_done("T012")
-    hotfix = inc.path("hotfix.md").read_text()
+    hotfix = inc.view.path("hotfix.md").read_text()
     assert "**Fix Deployed**: 2026-11-25 14:05:00 UTC" in hotfix
     assert inc.status == "Fix Deployed"
     assert inc.undo_last() == "T012 done"
-    assert inc.path("tasks.md").read_text() == before_tasks
-    assert inc.path("hotfix.md").read_text() == before_hotfix
+    assert inc.view.path("tasks.md").read_text() == before_tasks
+    assert inc.view.path("hotfix.md").read_text() == before_hotfix
     assert inc.status == "Investigating"
     assert inc.undo_last() is None
 
 
 def test_undo_note_and_skip(inc):
-    base = inc.path("tasks.md").read_text()
+    base = inc.view.path("tasks.md").read_text()
     inc.note("T004", "pool at 100%")
     inc.skip("T009", "nobody awake")
-    assert inc.task_view(inc.find("T009")).state == "skipped"
+    assert inc.view.task_view(inc.view.find("T009")).state == "skipped"
     inc.undo_last()
     inc.undo_last()
-    assert inc.path("tasks.md").read_text() == base
+    assert inc.view.path("tasks.md").read_text() == base
 
 
 def test_external_edit_is_merged_by_task_id(inc):
-    path = inc.path("tasks.md")
+    path = inc.view.path("tasks.md")
     text = path.read_text()
     # someone adds a line at the top and checks T002 in an editor
     edited = "<!-- edited by hand -->\n" + text.replace("- [ ] **T002**", "- [x] **T002**")
@@ -59,7 +59,7 @@ def test_external_edit_is_merged_by_task_id(inc):
 
 
 def test_task_gone_is_refused_and_other_change_kept(inc):
-    path = inc.path("tasks.md")
+    path = inc.view.path("tasks.md")
     edited = path.read_text().replace("- [ ] **T003** Reproduce the issue\n", "")
     path.write_text(edited)
     with pytest.raises(IncidentError, match="T003 is gone"):
@@ -68,19 +68,19 @@ def test_task_gone_is_refused_and_other_change_kept(inc):
 
 
 def test_refresh_reports_changed_files(inc):
-    assert inc.refresh() == set()
-    p = inc.path("hotfix.md")
+    assert inc.view.refresh() == set()
+    p = inc.view.path("hotfix.md")
     p.write_text(record.set_checked(p.read_text(), "Severity", "P0"))
-    assert "hotfix.md" in inc.refresh()  # tasks.md follows: its Severity field is projected
+    assert "hotfix.md" in inc.view.refresh()  # tasks.md follows: its Severity field is projected
     assert inc.severity == "P0" and inc.sla().target_seconds == 3600
 
 
 def test_severity_change_flips_applicability(inc):
-    assert inc.task_view(inc.find("T011")).applicable
+    assert inc.view.task_view(inc.view.find("T011")).applicable
     inc.set_severity("P0")
-    view = inc.task_view(inc.find("T011"))
+    view = inc.view.task_view(inc.view.find("T011"))
     assert not view.applicable and view.state == "n/a" and "P0" in view.reason
-    assert inc.next_open().id == "T001"
+    assert inc.view.next_open().id == "T001"
 
 
 def test_windows_follow_deployment(inc, clock):
@@ -109,9 +109,9 @@ def test_plain_checklist_without_workflow(tmp_path, clock):
         "\n## Polish\n\n1. [ ] Write docs\n"
     )
     inc = Incident(folder, None, clock=clock, who="me")
-    assert [p.name for p in inc.phases()] == ["Setup", "Polish"]
+    assert [p.name for p in inc.view.phases()] == ["Setup", "Polish"]
     assert inc.sla() is None and inc.windows() == []
-    assert [t.state for t in inc.tasks()] == ["open", "done", "open"]
+    assert [t.state for t in inc.view.tasks()] == ["open", "done", "open"]
     inc.set_done("T001")
     assert "- [x] T001 [P] Create model" in (folder / "tasks.md").read_text()
 
@@ -133,50 +133,51 @@ def test_core_never_imports_textual():
 
 
 def test_started_at_correction_moves_every_clock(inc, clock):
-    p = inc.path("hotfix.md")
+    p = inc.view.path("hotfix.md")
     start = (clock() - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S UTC")
     p.write_text(record.set_field_time(p.read_text(), "Incident Start", start, overwrite=True))
-    inc.refresh()
+    inc.view.refresh()
     assert inc.sla().elapsed_seconds == 7200
 
 
 def test_reopening_a_task_takes_back_what_it_recorded(inc, clock):
-    pristine = inc.path("hotfix.md").read_text()
+    pristine = inc.view.path("hotfix.md").read_text()
     clock.advance(minutes=20)
     inc.set_done("T012")
     clock.advance(minutes=10)
     inc.set_done("T013")
     assert inc.sla().state == "met" and inc.status == "Fix Deployed"
-    stamped = inc.path("hotfix.md").read_text()
+    stamped = inc.view.path("hotfix.md").read_text()
     assert "**Total Duration**: 30 minutes" in stamped and "[x] No" in stamped
     inc.set_done("T013", False)  # a stray check, taken back by hand (not undo)
-    text = inc.path("hotfix.md").read_text()
+    text = inc.view.path("hotfix.md").read_text()
     assert "**Incident End**: [YYYY-MM-DD HH:MM:SS UTC]" in text
     assert "**Total Duration**: [X hours Y minutes]" in text
     assert "**SLA Breach**: [ ] Yes | [ ] No" in text
     assert "**Fix Deployed**: 2026-11-25 14:20:00 UTC" in text
     assert inc.sla().state in ("ok", "warning") and inc.sla().running
-    assert "Incident End 2026-11-25 14:30:00 UTC cleared" in inc.path("post-mortem.md").read_text()
+    pm = inc.view.path("post-mortem.md").read_text()
+    assert "Incident End 2026-11-25 14:30:00 UTC cleared" in pm
     inc.set_done("T012", False)
     assert inc.status == "Investigating"
-    assert inc.path("hotfix.md").read_text() == pristine
+    assert inc.view.path("hotfix.md").read_text() == pristine
 
 
 def test_undo_of_a_reopen_brings_back_the_original_stamps(inc, clock):
     clock.advance(minutes=20)
     inc.set_done("T012")
-    stamped = inc.path("hotfix.md").read_text()
+    stamped = inc.view.path("hotfix.md").read_text()
     clock.advance(minutes=5)
     inc.set_done("T012", False)
     clock.advance(minutes=5)
     inc.undo_last()
-    assert inc.path("hotfix.md").read_text() == stamped
+    assert inc.view.path("hotfix.md").read_text() == stamped
 
 
 def test_a_person_written_time_is_kept_when_another_task_records_the_event(inc, clock):
-    p = inc.path("hotfix.md")
+    p = inc.view.path("hotfix.md")
     p.write_text(record.set_field_time(p.read_text(), "Fix Deployed", "2026-11-25 13:59:00 UTC"))
-    inc.refresh()
+    inc.view.refresh()
     clock.advance(minutes=20)
     inc.set_done("T012")
     assert "**Fix Deployed**: 2026-11-25 13:59:00 UTC" in p.read_text()

@@ -87,11 +87,11 @@ def test_log_rows_replace_placeholders_and_keep_order(tmp_path):
     wf = resolve_workflow("hotfix", repo)
     folder = create_incident(repo, "Checkout broken", "P1", wf, clock=clock, branch=False)
     inc = Incident(folder, wf, clock=clock, repo_root=repo)
-    before = inc.text("post-mortem.md")
+    before = inc.view.text("post-mortem.md")
     clock.advance(minutes=10)
     inc.note("T001", "pool at 100 | db ok")
     inc.set_done("T001")  # investigation starts: its placeholder row goes
-    out = inc.text("post-mortem.md")
+    out = inc.view.text("post-mortem.md")
     rows, _, _ = record.log_table(out)
     real = [(r.event, r.notes) for r in rows if not r.placeholder]
     assert real == [

@@ -84,7 +84,7 @@ def test_a_skip_after_seeing_the_done_moves_the_status_back(setup, capsys):
     clock.advance(minutes=5)
     a.set_done("T027")  # Resolved
     settle(clock, (alice, a), (bob, b))
-    b.load()
+    b.view.load()
     b.set_done("T027", False)
     b.skip("T027", "not resolved after all")
     settle(clock, (bob, b), (alice, a))
@@ -182,7 +182,7 @@ def test_two_actions_in_one_second_are_ordered_by_what_each_clone_saw(setup, syn
     if synced:  # Bob saw the skip before he checked the task
         settle(clock, (alice, a), (bob, b))
         clock.t = T0 + timedelta(minutes=30, seconds=1)
-        b.load()
+        b.view.load()
         b.set_done("T017", True)
     else:
         b.set_done("T017")  # the same second, on a clone that never saw the skip
@@ -211,7 +211,7 @@ def test_a_reopen_concurrent_with_a_done_goes_to_the_later_and_is_the_same_every
     a, b = incident(alice, clock), incident(bob, clock)
     a.set_done("T003")
     settle(clock, (alice, a), (bob, b))
-    b.load()
+    b.view.load()
     clock.advance(minutes=1)
     a.set_done("T003", False)
     clock.advance(minutes=1)
@@ -300,7 +300,7 @@ def test_a_manual_status_is_shown_as_such_and_the_next_task_change_recomputes(
     folder = create_incident(repo, "Queue stuck", "P1", wf, clock=clock, branch=False)
     inc = Incident(folder, wf, clock=clock, repo_root=repo, who="Ana Lyst")
     inc.set_status("Mitigating")  # no task reaches it: a person may say so
-    assert inc.status == "Mitigating" and inc.status_label == "Mitigating (set by Ana Lyst)"
+    assert inc.status == "Mitigating" and inc.view.status_label == "Mitigating (set by Ana Lyst)"
     monkeypatch.chdir(repo)
     code, out, _ = run(capsys, "status", "--json", "--spec", str(folder))
     assert json.loads(out)["status_set_by"]["who"] == "Ana Lyst"
@@ -308,6 +308,6 @@ def test_a_manual_status_is_shown_as_such_and_the_next_task_change_recomputes(
     assert "Status Mitigating (set by Ana Lyst)" in out
     clock.advance(minutes=1)
     inc.set_done("T001")  # a task change recomputes: the tasks decide again
-    assert inc.status == "Resolved - pending" and inc.status_set() is None
+    assert inc.status == "Resolved - pending" and inc.view.status_set() is None
     inc.set_done("T001", False)
     assert inc.status == "Open"

@@ -87,7 +87,7 @@ def test_five_clones_converge_and_lose_nothing(tmp_path, record_property):
         clock.advance(seconds=rnd.randint(1, 40))
         i = rnd.randrange(CLONES)
         root, inc = roots[i], incs[i]
-        inc.load()
+        inc.view.load()
         roll = rnd.random()
         if n in kill_at:
             _killed_command(root, rnd, n)
@@ -102,7 +102,7 @@ def test_five_clones_converge_and_lose_nothing(tmp_path, record_property):
                     inc.set_done(task, False)
                 elif op == "note":
                     inc.note(task, f"note {n} by {root.name}")
-                elif inc.find(task).skip is None and not inc.find(task).done:
+                elif inc.view.find(task).skip is None and not inc.view.find(task).done:
                     inc.skip(task, f"skip {n}")
             except Exception as exc:  # noqa: BLE001 - only refusals of the CLI's own rules
                 assert "is done" in str(exc) or "already skipped" in str(exc), exc

@@ -197,7 +197,7 @@ def test_a_team_with_plain_git_editors_reverts_and_kills_keeps_a_faithful_record
             continue
         root = rnd.choice(tools)
         inc = incs[root]
-        inc.load()
+        inc.view.load()
         if roll < 0.55:
             task = rnd.choice(TASKS)
             op = rnd.choice(["done", "undo", "note", "note", "skip"])
@@ -209,7 +209,7 @@ def test_a_team_with_plain_git_editors_reverts_and_kills_keeps_a_faithful_record
                 elif op == "note":
                     inc.note(task, f"note {n} by {root.name}")
                     typed[f"note {n} by {root.name}"] = root.name
-                elif inc.find(task).skip is None and not inc.find(task).done:
+                elif inc.view.find(task).skip is None and not inc.view.find(task).done:
                     inc.skip(task, f"skip {n}")
             except Exception as exc:  # noqa: BLE001 - only refusals of the CLI's own rules
                 assert any(r in str(exc) for r in REFUSALS), exc
@@ -257,7 +257,7 @@ def test_a_team_with_plain_git_editors_reverts_and_kills_keeps_a_faithful_record
     text = _files(alice)["tasks.md"]
     missing = [t for t in typed if t not in cancelled and text.count(t) != 1]
     wf = resolve_workflow("hotfix", alice)
-    incs[alice].load()
+    incs[alice].view.load()
     doc = tasks_md.parse_tasks(text)
     done = [t.id for t in doc.tasks if t.done and t.id]
     hot = _files(alice)["hotfix.md"]

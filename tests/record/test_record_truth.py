@@ -14,6 +14,7 @@ from gitfix import BRANCH, FOLDER, T0, FakeClock, checked, git, incident, run, t
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.record import events
 from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.record.transaction import IncidentTransaction
 from hotfix_tui.core.sync import sync
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
@@ -61,7 +62,7 @@ def test_sla_is_never_met_while_the_service_restored_task_is_open(setup):
     a.set_done("T013", False)  # the latest intent: open
     settle(clock, (bob, b), (alice, a), (bob, b))
     for root, inc in ((alice, a), (bob, b)):
-        inc.load()
+        inc.view.load()
         assert "T013" not in checked(files(root)["tasks.md"])
         assert record.field_time(files(root)["hotfix.md"], "Incident End") is None
         assert inc.sla().running and inc.sla().state != "met"
@@ -194,13 +195,13 @@ def test_an_event_is_never_lost_between_the_log_and_the_files(repo, clock, monke
     def crash(self, proj):
         raise KeyboardInterrupt("killed after the log, before the files")
 
-    monkeypatch.setattr(Incident, "_write_all", crash)
+    monkeypatch.setattr(IncidentTransaction, "_write_all", crash)
     with pytest.raises(KeyboardInterrupt):
         inc.set_done("T001")
     monkeypatch.undo()
     assert "T001" not in checked((folder / "tasks.md").read_text())  # the files lag...
     fresh = Incident(folder, wf, clock=clock, repo_root=repo)
-    assert fresh.find("T001").done  # ...but every reader sees the event
+    assert fresh.view.find("T001").done  # ...but every reader sees the event
     fresh.repair()  # and the next write heals the files
     assert "T001" in checked((folder / "tasks.md").read_text())
     assert sum(r.event.startswith("T001 done") for r in _rows(folder)) == 1
@@ -223,7 +224,7 @@ def test_a_later_intent_on_a_stale_copy_wins(setup, capsys):
     os.chdir(bob)
     code, out, _ = run(capsys, "done", "T003", "--spec", FOLDER)  # D, not synced: a no-op here
     assert code == 0 and "already done" in out
-    b.load()
+    b.view.load()
     settle(clock, (bob, b), (alice, a))
     assert "T003" in checked(files(alice)["tasks.md"])
     assert "T003" in checked(files(bob)["tasks.md"])
@@ -237,7 +238,7 @@ def test_a_task_is_never_done_and_skipped_at_once(setup):
     b.set_done("T007")
     settle(clock, (alice, a), (bob, b), (alice, a))
     for root in (alice, bob):
-        doc_task = incident(root, clock).find("T007")
+        doc_task = incident(root, clock).view.find("T007")
         assert doc_task.done and doc_task.skip is None
         assert files(root)["tasks.md"].count("**Skipped**") == 0
 
@@ -271,7 +272,7 @@ def test_two_retitles_of_one_task_leave_one_task(setup):
         text = files(root)["tasks.md"]
         assert text.count("**T003**") == 1
         assert "**T003** Reproduce locally" in text  # the later retitle wins; the ID stays
-        assert len(incident(root, clock).doc.tasks) == 28
+        assert len(incident(root, clock).view.doc.tasks) == 28
     assert files(alice) == files(bob)
     rows = [r.event for r in timeline(alice)]
     assert "T003 retitled: Reproduce on staging" in rows

@@ -46,8 +46,8 @@ def reload(inc: Incident, workflow=None) -> Incident:
 def test_files_the_last_action_wrote_are_taken_as_they_are(inc, projections):
     fresh = reload(inc)
     assert projections == []
-    assert fresh.view == {n: inc.path(n).read_text() for n in fresh.view}
-    assert fresh.doc.task("T002").done
+    assert fresh.view.texts == {n: inc.view.path(n).read_text() for n in fresh.view.texts}
+    assert fresh.view.doc.task("T002").done
 
 
 def test_an_event_from_elsewhere_is_projected(inc, projections):
@@ -55,17 +55,17 @@ def test_an_event_from_elsewhere_is_projected(inc, projections):
     evlog.append(inc.folder, [rec.make("done", inc.clock(), task="T003")])
     fresh = reload(inc)
     assert projections == [1]
-    assert fresh.doc.task("T003").done
-    assert "- [ ] **T003**" in inc.path("tasks.md").read_text()  # a read writes nothing
+    assert fresh.view.doc.task("T003").done
+    assert "- [ ] **T003**" in inc.view.path("tasks.md").read_text()  # a read writes nothing
 
 
 def test_a_hand_edit_is_seen(inc, projections):
-    path = inc.path("tasks.md")
+    path = inc.view.path("tasks.md")
     path.write_text(path.read_text().replace("- [ ] **T004**", "- [x] **T004**"))
     fresh = reload(inc)
     assert projections == [1]
-    assert fresh.doc.task("T004").done
-    assert [e.kind for e in fresh.pending] == ["done"]
+    assert fresh.view.doc.task("T004").done
+    assert [e.kind for e in fresh.view.pending] == ["done"]
 
 
 def test_another_workflow_or_other_code_projects_again(inc, projections, monkeypatch):
@@ -80,9 +80,9 @@ def test_another_workflow_or_other_code_projects_again(inc, projections, monkeyp
 def test_events_merged_in_memory_are_projected(inc, projections):
     fresh = reload(inc)
     rec = evlog.Recorder("other-clone", "Bo Rrower")
-    fresh.merge_events([rec.make("done", inc.clock(), task="T005")])
+    fresh.view.merge_events([rec.make("done", inc.clock(), task="T005")])
     assert projections == [1]
-    assert fresh.doc.task("T005").done
+    assert fresh.view.doc.task("T005").done
 
 
 def test_the_projection_key_reads_the_workflow_and_the_code_once(repo, monkeypatch):

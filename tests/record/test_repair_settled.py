@@ -71,8 +71,8 @@ def test_a_hand_edit_still_takes_the_lock_and_is_recorded(inc, monkeypatch):
         release.set()
         t.join()
     made = again.repair()
-    assert [e.kind for e in made] == [] and again.doc.task("T002").done
-    assert any(e.data.get("hand") for e in again.events)
+    assert [e.kind for e in made] == [] and again.view.doc.task("T002").done
+    assert any(e.data.get("hand") for e in again.view.events)
 
 
 def test_a_killed_writers_temp_file_is_swept_by_the_locked_path(inc):

@@ -23,13 +23,13 @@ def worked(repo, clock):
     inc.set_detection(T0 - timedelta(minutes=4), "Grafana alert")
     clock.t = T0 + timedelta(minutes=10)
     inc.set_done("T001")
-    inc._who = "Bob Roe"
+    inc.view._who = "Bob Roe"
     clock.t = T0 + timedelta(minutes=50)
     inc.set_done("T005")
     inc.skip("T007", "P1: straight to production")
     clock.t = T0 + timedelta(hours=2)
     inc.set_done("T012")
-    inc._who = None
+    inc.view._who = None
     clock.t = T0 + timedelta(hours=2, minutes=30)
     return repo, inc
 

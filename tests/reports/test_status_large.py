@@ -27,14 +27,15 @@ def test_status_of_a_kept_parse_makes_no_task_objects_and_says_the_same(repo, cl
     tasks_md._PARSED.clear()  # and the next one reads it back as columns
 
     again = incident(repo, clock, rel)
-    assert not again.doc.tasks_made  # opening it made none
+    assert not again.view.doc.tasks_made  # opening it made none
     from_columns = status_data(again)
-    assert not again.doc.tasks_made
-    assert again.doc.tasks  # now made: the answer from the task objects
+    assert not again.view.doc.tasks_made
+    assert again.view.doc.tasks  # now made: the answer from the task objects
     assert status_data(again) == from_columns
     rows = {t["id"]: t for t in from_columns["tasks"]}
     assert rows["T001"]["done"] is True and rows["T002"]["done"] is False
     assert rows["T004"]["skipped"] and rows["T004"]["skip_reason"] == "no feature flag here"
     assert from_columns["next"] == {"id": "T002", "title": rows["T002"]["title"]}
     assert from_columns["progress"]["done"] == 2
-    assert [t["applicable"] for t in from_columns["tasks"]] == [v.applicable for v in again.tasks()]
+    views = again.view.tasks()
+    assert [t["applicable"] for t in from_columns["tasks"]] == [v.applicable for v in views]

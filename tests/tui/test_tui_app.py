@@ -294,7 +294,7 @@ async def test_a_note_typed_in_the_input_keeps_its_runs_of_spaces(incident, make
         await pilot.pause()
         again = Incident(incident.folder, incident.workflow, clock=incident.clock,
                          repo_root=incident.repo_root)
-        assert [n.text for n in again.find("T001").notes] == ["pool  at   20 "]
+        assert [n.text for n in again.view.find("T001").notes] == ["pool  at   20 "]
 
 
 async def test_note_input_sits_above_the_footer_which_shows_its_keys(incident, make_app):
@@ -337,7 +337,8 @@ async def test_note_via_editor(incident, make_app, tmp_path, monkeypatch, key):
         assert "Lyst): written in the editor\n    second line\n" in tasks_md(incident)
         again = Incident(incident.folder, incident.workflow, clock=incident.clock,
                          repo_root=incident.repo_root)
-        assert [n.text for n in again.find("T001").notes] == ["written in the editor\nsecond line"]
+        notes = again.view.find("T001").notes
+        assert [n.text for n in notes] == ["written in the editor\nsecond line"]
 
 
 async def test_editor_failure_is_a_notification(incident, make_app, monkeypatch):
@@ -769,7 +770,7 @@ async def test_markup_and_escape_sequences_render_literally(incident, make_app):
     evil = "[bold red]boom[/] \x1b[2J\x1b]0;pwned\x07 $(rm) [link=x]y[/link]"
     text = path.read_text().replace("Assess severity and impact", evil, 1)
     path.write_text(text)
-    incident.refresh()
+    incident.view.refresh()
     app = make_app(incident)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -1023,11 +1024,11 @@ def test_core_does_not_import_textual():
 
 
 async def test_unchecking_takes_back_the_record_and_kept_times_are_told(incident, make_app, clock):
-    hotfix = incident.path("hotfix.md")
+    hotfix = incident.view.path("hotfix.md")
     hotfix.write_text(hotfix.read_text().replace(
         "**Root Cause Identified**: [YYYY-MM-DD HH:MM:SS UTC]",
         "**Root Cause Identified**: 2026-11-25 13:55:00 UTC"))
-    incident.refresh()
+    incident.view.refresh()
     app = make_app(incident)
     async with app.run_test(size=SIZE) as pilot:
         m = main(app)
@@ -1042,7 +1043,7 @@ async def test_unchecking_takes_back_the_record_and_kept_times_are_told(incident
         assert "[x] Investigating" in text and "[x] Fix Deployed" not in text
         assert "Investigating" in str(m.query_one(HeaderLine).render())
         # the time typed into Root Cause Identified recorded T005 as done then
-        assert "- [x] **T005**" in incident.path("tasks.md").read_text()
+        assert "- [x] **T005**" in incident.view.path("tasks.md").read_text()
         m.reveal("T005")
         await pilot.pause()
         await pilot.press("space")  # reopened: the field is cleared

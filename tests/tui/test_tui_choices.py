@@ -25,7 +25,7 @@ async def test_right_and_left_set_the_data_loss_choice_as_one_row(
     tmp_path, monkeypatch, clock, make_app
 ):
     inc = _upstream_incident(tmp_path, monkeypatch, clock)
-    hot = inc.path("hotfix.md")
+    hot = inc.view.path("hotfix.md")
     app = make_app(inc)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -50,7 +50,8 @@ async def test_right_and_left_set_the_data_loss_choice_as_one_row(
         # the group is no task: the phase counts none of its boxes
         box = screen._box_of("data-loss-corruption")
         assert box is not None and (box.view.done, box.view.total) == (0, 0)
-    values = [e.get("value") for e in open_incident(str(inc.folder)).events if e.kind == "choice"]
+    log = open_incident(str(inc.folder)).view.events
+    values = [e.get("value") for e in log if e.kind == "choice"]
     assert values == ["No data loss", "Data loss occurred", "No data loss"]
 
 
@@ -58,7 +59,7 @@ async def test_a_task_row_with_a_choice_inside_sets_it_and_keeps_its_box(
     tmp_path, monkeypatch, clock, make_app
 ):
     inc = _upstream_incident(tmp_path, monkeypatch, clock)
-    key = next(t.key for t in inc.doc.tasks if t.title == "Rollback tested in staging")
+    key = next(t.key for t in inc.view.doc.tasks if t.title == "Rollback tested in staging")
     app = make_app(inc)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -70,7 +71,7 @@ async def test_a_task_row_with_a_choice_inside_sets_it_and_keeps_its_box(
         assert "rollback-tested-in-staging Rollback tested in staging  ‹ N/A ›" in _row_text(
             screen, key
         )
-    text = inc.path("hotfix.md").read_text()
+    text = inc.view.path("hotfix.md").read_text()
     assert "- [ ] Rollback tested in staging: [ ] Yes | [ ] No | [x] N/A" in text
 
 
@@ -78,10 +79,10 @@ async def test_opening_says_which_recorded_tasks_a_replaced_tasks_md_lacks(
     tmp_path, monkeypatch, clock, make_app
 ):
     inc = _upstream_incident(tmp_path, monkeypatch, clock)
-    key = next(t.key for t in inc.doc.tasks if t.title == "Monitoring gap")
+    key = next(t.key for t in inc.view.doc.tasks if t.title == "Monitoring gap")
     inc.set_done(key)
-    inc.path("tasks.md").unlink()  # spec-kit's /speckit.tasks writes its own
-    inc.path("tasks.md").write_text("# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 Create it\n")
+    inc.view.path("tasks.md").unlink()  # spec-kit's /speckit.tasks writes its own
+    inc.view.path("tasks.md").write_text("# Tasks\n\n## Phase 1: Setup\n\n- [ ] T001 Create it\n")
     app = make_app(open_incident(str(inc.folder), clock=clock))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()

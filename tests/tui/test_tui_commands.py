@@ -131,7 +131,7 @@ async def test_commands_in_steps_are_shown_filled_in(incident, clock):
             "  - Have rollback commands ready\n  - Publish with `git push origin <branch>`\n",
         )
     )
-    incident.refresh()
+    incident.view.refresh()
     branch = "hotfix/001-checkout-returns-500"
     app = app_for(incident, clock)
     async with app.run_test(size=SIZE) as pilot:

@@ -131,7 +131,7 @@ async def test_palette_finds_help_and_sets_the_status(incident, make_app):
         await pilot.press("y")
         await pilot.pause()
         assert app.main.incident.status == "Fix Deployed"
-        assert app.main.incident.find("T012").done
+        assert app.main.incident.view.find("T012").done
         assert "[x] Fix Deployed" in (incident.folder / "hotfix.md").read_text()
 
 
@@ -173,7 +173,7 @@ async def test_80x24_windows_line_is_not_cut(incident, make_app, clock):
 async def test_a_huge_task_title_does_not_fill_the_screen(incident, make_app):
     path = incident.folder / "tasks.md"
     path.write_text(path.read_text().replace("Reproduce the issue", "x" * 1_000_000))
-    incident.refresh()
+    incident.view.refresh()
     app = make_app(incident)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

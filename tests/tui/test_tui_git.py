@@ -158,7 +158,7 @@ async def test_sync_key_merges_a_teammates_check(tmp_path, clock):
         text = (inc.folder / "tasks.md").read_text(encoding="utf-8")
         assert task_checked(inc, "T001") and task_checked(inc, "T002")
         assert "<<<<<<<" not in text
-        assert inc.doc.task("T002").done
+        assert inc.view.doc.task("T002").done
         row = next(b.rows["T002"] for b in m.boxes if "T002" in b.rows)
         assert row.view.done and row.state == "done"
         assert "2/5" in str(m.boxes[0].content())
@@ -194,7 +194,7 @@ async def test_sync_offline_warns_and_loses_nothing(tmp_path, clock):
         assert last is not None and last.offline and not last.ok
         assert any(s == "warning" and "cannot reach origin" in m for _t, m, s in notes(app))
         # nothing lost: checked on disk and in the app, committed locally for the next sync
-        assert task_checked(inc, "T001") and inc.doc.task("T001").done
+        assert task_checked(inc, "T001") and inc.view.doc.task("T001").done
         assert not git(alice, "status", "--porcelain", "--", rel(inc)).strip()
         assert "T001" in git(alice, "log", "-1", "--format=%s")
         assert app.main.git.running is None

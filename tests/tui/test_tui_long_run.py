@@ -25,7 +25,7 @@ async def test_reloads_trim_the_heap_at_most_every_two_minutes(incident, make_ap
 
         outside(True)
         await pilot.pause()
-        task = incident.doc.task("T005")
+        task = incident.view.doc.task("T005")
         assert task is not None and task.done  # the reload happened
         first = m._trimmer.last
         assert first == clock()

@@ -26,7 +26,7 @@ def said(app: HotfixApp, text: str, severity: str | None = None) -> bool:
 
 def drop_task_line(inc: Incident, tid: str) -> None:
     """A teammate's editor removes a task's line from tasks.md."""
-    path = inc.path("tasks.md")
+    path = inc.view.path("tasks.md")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(ln for ln in lines if f"**{tid}**" not in ln), encoding="utf-8")
 
@@ -40,10 +40,10 @@ async def test_unskip_says_no_longer_skipped_and_undo_skips_again(incident, make
         await pilot.press("s")
         await pilot.pause()
         assert said(app, "T004 is no longer skipped")
-        assert incident.find("T004").skip is None
+        assert incident.view.find("T004").skip is None
         await pilot.press("u")
         await pilot.pause()
-        skip = incident.find("T004").skip
+        skip = incident.view.find("T004").skip
         assert skip is not None and skip.text == "nobody awake"
 
 
@@ -91,7 +91,7 @@ async def test_changes_that_waited_for_a_sync_and_failed_are_counted_apart(tmp_p
             if app.main.git.running is None:
                 break
         await pilot.pause()
-        assert "- [x] **T001**" in inc.path("tasks.md").read_text(encoding="utf-8")
+        assert "- [x] **T001**" in inc.view.path("tasks.md").read_text(encoding="utf-8")
         assert said(app, "T004", "error")
         assert said(app, "1 change(s) made during the sync saved")
         assert said(app, "1 not saved")

@@ -68,4 +68,4 @@ async def test_x_checks_a_task_at_a_time_given_in_a_dialog(incident, make_app, c
         await pilot.press("enter")
         await pilot.pause()
         assert started(incident) == "2026-11-25 14:12:00 UTC"
-        assert incident.find("T001").done
+        assert incident.view.find("T001").done

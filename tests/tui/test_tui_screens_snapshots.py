@@ -231,7 +231,7 @@ def on_task(task: str, *press: str, ready: Callable[[Screen], bool]) -> Before:
     async def run(pilot: Pilot) -> None:
         await pilot.pause()
         screen = pilot.app.screen
-        screen.reveal(screen.incident.find(task).key)
+        screen.reveal(screen.incident.view.find(task).key)
         await pilot.pause()
         await pilot.press(*press)
         await shown(pilot, ready)

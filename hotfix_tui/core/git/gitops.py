@@ -30,11 +30,11 @@ from hotfix_tui.core.git.gitcmd import clean_env as _clean_env
 from hotfix_tui.core.git.locks import heal_locks
 from hotfix_tui.core.git.repo import git_dir, in_progress_operation, rel_folder, rev
 from hotfix_tui.core.markdown import record_md as record
-from hotfix_tui.core.workflow.model import BUILTIN_EVENTS
 
 
 class Committed(Protocol):
-    """What a commit reads of its incident: the id, severity and clock of its trailers."""
+    """What a commit reads of its incident: the id, severity and clock of its trailers, and what
+    changed for its subject (the record words its events: gitops knows no event kind)."""
 
     @property
     def id(self) -> str: ...
@@ -45,6 +45,7 @@ class Committed(Protocol):
     @property
     def clock(self) -> Clock: ...
     def sla(self, now: datetime | None = None) -> SlaReading | None: ...
+    def commit_words(self, committed: Callable[[str], str | None]) -> list[str]: ...
 
 
 class AutoCommitted(Committed, Protocol):
@@ -75,7 +76,6 @@ __all__ = [
     "commit_incident",
     "commit_paths",
     "commit_subject",
-    "describe_changes",
     "file_at",
     "head_ref",
     "incident_message",
@@ -88,7 +88,6 @@ __all__ = [
     "rev",
     "run_git",
     "run_pre_commit",
-    "short_event",
     "sync_index",
     "temp_index",
 ]
@@ -252,9 +251,6 @@ def resolve_commit(root: Path, ref: str, choices: Sequence[CommitInfo] = ()) -> 
 
 # --- commit message ---------------------------------------------------------------------------
 
-_TASK_EVENT = re.compile(r"^(?P<id>[A-Za-z]+-?\d+) (?P<verb>done|reopened|skipped|unskipped)\b")
-
-
 def file_at(root: Path, commit: str | None, path: str) -> str | None:
     """A file's text in a commit, or None when it is not there."""
     if not commit:
@@ -283,53 +279,6 @@ def new_rows(before: str | None, after: str) -> list[record.LogRow]:
     return out
 
 
-def short_event(event: str) -> str:
-    """A log event in a few words for a commit subject."""
-    m = _TASK_EVENT.match(event)
-    if m:
-        return f"{m.group('id')} {m.group('verb')}"
-    m = re.match(r"Note on (\S+)", event)
-    if m:
-        return f"note on {m.group(1)}"
-    m = re.match(r"Severity changed \S+ -> (\S+)", event)
-    if m:
-        return f"severity {m.group(1)}"
-    m = re.match(r"Status changed .* -> (.+)$", event)
-    if m:
-        return f"status {m.group(1)}"
-    ev = event.split(":", 1)[0].strip()
-    return ev[:40]
-
-
-# The timeline fields a commit subject names when they are first filled, and its words for each.
-_FILLED = {
-    BUILTIN_EVENTS["detection"]: "detected",
-    BUILTIN_EVENTS["investigation_start"]: "investigation started",
-    BUILTIN_EVENTS["root_cause_identified"]: BUILTIN_EVENTS["root_cause_identified"].lower(),
-    BUILTIN_EVENTS["fix_deployed"]: BUILTIN_EVENTS["fix_deployed"].lower(),
-    BUILTIN_EVENTS["incident_end"]: "service restored",
-}
-
-
-def describe_changes(
-    rows: Sequence[record.LogRow], hotfix_before: str | None, hotfix_after: str | None
-) -> list[str]:
-    """Short phrases for what changed: task events, then timeline fields newly filled."""
-    parts: list[str] = []
-    for r in rows:
-        s = short_event(r.event)
-        if s and s not in parts:
-            parts.append(s)
-    if hotfix_after:
-        before = record.fields(hotfix_before or "")
-        for name, phrase in _FILLED.items():
-            new = record.field_time(hotfix_after, name)
-            old = record.field_time(hotfix_before or "", name) if name in before else None
-            if new is not None and old is None and phrase not in parts:
-                parts.append(phrase)
-    return parts
-
-
 def build_message(
     incident_id: str,
     parts: Sequence[str],
@@ -337,7 +286,8 @@ def build_message(
     trailers: dict[str, str],
     summary: str | None = None,
 ) -> str:
-    """`<id>: <what changed>`, a body with the log rows, and the trailers."""
+    """`<id>: <what changed>` (`parts`, as the record words them), a body with the log rows,
+    and the trailers."""
     if summary:
         subject = summary if summary.startswith(incident_id) else f"{incident_id}: {summary}"
     else:
@@ -508,9 +458,9 @@ def commit_incident(
     Raises NothingToCommit, DetachedHead, HookFailed, WrongBranch (another incident's branch)
     or GitError.
     """
-    # The message says what changed, from the post-mortem log rows added since the last commit
-    # (`hotfix-001: T005 done, root cause identified`), with `Hotfix-Id`, `Severity` and
-    # `SLA-Elapsed` trailers.
+    # The message says what changed, from the events added since the last commit
+    # (`hotfix-001: T005 done, root cause identified`), lists the post-mortem rows added, and
+    # has `Hotfix-Id`, `Severity` and `SLA-Elapsed` trailers.
 
     root = Path(root)
     rel = rel_folder(root, folder)
@@ -526,13 +476,17 @@ def commit_incident(
 def incident_message(
     root: Path, folder: Path, incident: Committed | None = None, summary: str | None = None
 ) -> str:
-    """The commit message for the incident folder's changes since HEAD."""
+    """The commit message for the incident folder's changes since HEAD (its subject says what
+    the incident's `commit_words` say of them)."""
     rel = rel_folder(root, folder)
     head = _head_or_none(root)
     pm_after = _read(folder / "post-mortem.md")
-    hf_after = _read(folder / "hotfix.md")
     rows = new_rows(file_at(root, head, f"{rel}/post-mortem.md"), pm_after or "")
-    parts = describe_changes(rows, file_at(root, head, f"{rel}/hotfix.md"), hf_after)
+
+    def committed(name: str) -> str | None:
+        return file_at(root, head, f"{rel}/{name}")
+
+    parts = incident.commit_words(committed) if incident is not None else []
     inc_id = incident.id if incident is not None else folder.name
     return build_message(inc_id, parts, rows, incident_trailers(incident), summary)
 

@@ -91,6 +91,19 @@ def _parse_lines(
     return added, problems, len(lines) - 1
 
 
+def ids(text: str) -> set[str]:
+    """The ids of a log text's event lines (another text than the log read: not kept)."""
+    out: set[str] = set()
+    for raw in text.split("\n"):
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            continue  # blank, torn or conflict-marker lines
+        if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+            out.add(obj["id"])
+    return out
+
+
 def read_log(folder: Path) -> list[Event]:
     """The events of an incident folder in recorded order ([] when there is no log)."""
     p = folder / LOG

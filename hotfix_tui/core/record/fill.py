@@ -19,21 +19,35 @@ from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.workflow.model import Workflow
 
 
-class Filled(Protocol):
-    """What filling the record needs of its incident (`Incident` is one): its hotfix.md, workflow,
-    clock, time check, one-event transaction, undo history and listeners."""
+class Viewed(Protocol):
+    """What filling reads of the incident's view (`IncidentView` is one)."""
 
     @property
-    def clock(self) -> Clock: ...
-    @property
-    def history(self) -> list[Change]: ...
-    @property
     def workflow(self) -> Workflow | None: ...
+    @property
+    def clock(self) -> Clock: ...
     def path(self, name: str) -> Path: ...
     def text(self, name: str) -> str: ...
     def order_warnings(self) -> list[str]: ...
+
+
+class Emits(Protocol):
+    """How filling records an event (`IncidentTransaction` is one)."""
+
+    def emit(self, kind: str, happened: datetime | None = None, **data: object) -> list[Event]: ...
+
+
+class Filled(Protocol):
+    """What filling the record needs of its incident (`Incident` is one): its read view, its
+    write transaction, the time check, the undo history and the listeners."""
+
+    @property
+    def view(self) -> Viewed: ...
+    @property
+    def tx(self) -> Emits: ...
+    @property
+    def history(self) -> list[Change]: ...
     def _check_time(self, when: datetime | None, what: str) -> None: ...
-    def _emit(self, kind: str, happened: datetime | None = None, **data: object) -> list[Event]: ...
     def _notify(self, label: str) -> None: ...
 
 
@@ -62,7 +76,7 @@ class NeedsConfirmation(Exception):
 
 def needs_detection(inc: Filled) -> bool:
     """True when hotfix.md has a `**Detection**` field with no time yet (ask the user once)."""
-    text, label = inc.text("hotfix.md"), hf.detection_label(inc.workflow)
+    text, label = inc.view.text("hotfix.md"), hf.detection_label(inc.view.workflow)
     return record.get_field(text, label) is not None and record.field_time(text, label) is None
 
 
@@ -74,11 +88,11 @@ def set_detection(
     A detection time already recorded stays unless `force`; NeedsConfirmation says what is there.
     """
     how = " ".join((how or "").split())
-    text, label = inc.text("hotfix.md"), hf.detection_label(inc.workflow)
+    text, label = inc.view.text("hotfix.md"), hf.detection_label(inc.view.workflow)
     current = record.get_field(text, label)
     if current is None:
-        raise IncidentError(f"{inc.path('hotfix.md')}: no **{label}** field to fill")
-    when = when or inc.clock()
+        raise IncidentError(f"{inc.view.path('hotfix.md')}: no **{label}** field to fill")
+    when = when or inc.view.clock()
     inc._check_time(when, "the detection time")
     stamp = format_time(when)
     head, sep, rest = current.partition(" - ")
@@ -90,17 +104,17 @@ def set_detection(
             stamp,
         )
     old_how = rest.strip() if sep and not record.is_placeholder(rest) else ""
-    inc._emit(kinds.DETECTION, happened=when, how=how or old_how or None)
+    inc.tx.emit(kinds.DETECTION, happened=when, how=how or old_how or None)
     label = f"detection {stamp}"
 
     def undo() -> Change | None:
         if old_time is None:
-            inc._emit(kinds.DETECTION, clear=True, undo=label)
+            inc.tx.emit(kinds.DETECTION, clear=True, undo=label)
         else:
-            inc._emit(kinds.DETECTION, happened=old_time, how=old_how or None, undo=label)
+            inc.tx.emit(kinds.DETECTION, happened=old_time, how=old_how or None, undo=label)
         return None
 
-    change = Change(label, undo, messages=inc.order_warnings())
+    change = Change(label, undo, messages=inc.view.order_warnings())
     inc.history.append(change)
     inc._notify(change.label)
     return change
@@ -111,9 +125,9 @@ def set_started_at(inc: Filled, when: datetime, *, force: bool = False) -> Chang
 
     NeedsConfirmation when another time is there and `force` is not set.
     """
-    text, label = inc.text("hotfix.md"), hf.start_label(inc.workflow)
+    text, label = inc.view.text("hotfix.md"), hf.start_label(inc.view.workflow)
     if record.get_field(text, label) is None:
-        raise IncidentError(f"{inc.path('hotfix.md')}: no **{label}** field")
+        raise IncidentError(f"{inc.view.path('hotfix.md')}: no **{label}** field")
     inc._check_time(when, "the incident start")
     old = record.field_time(text, label)
     stamp = format_time(when)
@@ -125,15 +139,15 @@ def set_started_at(inc: Filled, when: datetime, *, force: bool = False) -> Chang
             format_time(old),
             stamp,
         )
-    inc._emit(kinds.START, happened=when)
+    inc.tx.emit(kinds.START, happened=when)
     label = f"incident start {stamp}"
 
     def undo() -> Change | None:
         if old is not None:
-            inc._emit(kinds.START, happened=old, undo=label)
+            inc.tx.emit(kinds.START, happened=old, undo=label)
         return None
 
-    change = Change(label, undo, messages=inc.order_warnings())
+    change = Change(label, undo, messages=inc.view.order_warnings())
     inc.history.append(change)
     inc._notify(change.label)
     return change
@@ -146,9 +160,9 @@ def set_fix_commit(
 
     NeedsConfirmation when another SHA is already recorded and `force` is not set.
     """
-    cur = hf.commit_value(inc.text("hotfix.md"))
+    cur = hf.commit_value(inc.view.text("hotfix.md"))
     if cur is None:
-        raise IncidentError(f"{inc.path('hotfix.md')}: no **{hf.COMMIT_SHA}** field to fill")
+        raise IncidentError(f"{inc.view.path('hotfix.md')}: no **{hf.COMMIT_SHA}** field to fill")
     if cur == sha:
         return None
     if not record.is_placeholder(cur) and not force:
@@ -156,11 +170,11 @@ def set_fix_commit(
             f"Commit SHA already says {cur}; confirm to replace it with {sha}", cur, sha
         )
     previous = "" if record.is_placeholder(cur) else cur
-    inc._emit(kinds.FIX_COMMIT, sha=sha, subject=subject or None, previous=previous or None)
+    inc.tx.emit(kinds.FIX_COMMIT, sha=sha, subject=subject or None, previous=previous or None)
     label = f"fix commit {sha[:12]}"
 
     def undo() -> Change | None:
-        inc._emit(kinds.FIX_COMMIT, sha=previous, undo=label)
+        inc.tx.emit(kinds.FIX_COMMIT, sha=previous, undo=label)
         return None
 
     change = Change(label, undo)

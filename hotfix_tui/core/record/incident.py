@@ -1,7 +1,8 @@
 """One incident folder and every action on it, shared by the CLI, the TUI and the tests.
 
-The state is read by `view.IncidentView` and written by `transaction.IncidentTransaction`;
-each action here appends an event to the log, then projects the markdown from the log.
+`Incident` holds its read view (`view.IncidentView`) and its write transaction
+(`transaction.IncidentTransaction`, given that view); each action here appends an event to the
+log through the transaction, which projects the markdown and loads the view again.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from hotfix_tui.core.clocks import Clock, format_time, utc_now
+from hotfix_tui.core.clocks import Clock, SlaReading, WindowReading, format_time, utc_now
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import BadInput as BadInput
@@ -58,10 +59,11 @@ def option_named(group: tasks_md.Choice, value: str) -> str | None:
     return starts[0] if len(starts) == 1 else None
 
 
-class Incident(IncidentTransaction):
+class Incident:
     """An incident folder: the event log and the markdown projected from it, with actions.
 
-    Every action appends an event (fsynced) before the markdown is projected and written.
+    It holds its read view (`view`) and its write transaction (`tx`); every action appends an
+    event (fsynced) through `tx`, then the markdown is projected and `view` loaded again.
     """
 
     def __init__(
@@ -73,16 +75,86 @@ class Incident(IncidentTransaction):
         who: str | None = None,
         repo_root: Path | None = None,
     ) -> None:
+        self.view = IncidentView(folder, workflow, clock=clock, who=who, repo_root=repo_root)
+        self.tx = IncidentTransaction(self.view)
         self.history: list[Change] = []
         # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
         self.listeners: list[Callable[[Incident, str], None]] = []
-        super().__init__(folder, workflow, clock=clock, who=who, repo_root=repo_root)
+        self._muted = False
+
+    # --- the read surface: the facts every front end, report, alert and commit reads of an
+    # incident (what `gitops.Committed` and `lifecycle.Figures` ask); the rest is `self.view`
+
+    @property
+    def folder(self) -> Path:
+        return self.view.folder
+
+    @property
+    def repo_root(self) -> Path | None:
+        return self.view.repo_root
+
+    @property
+    def workflow(self) -> Workflow | None:
+        return self.view.workflow
+
+    @property
+    def clock(self) -> Clock:
+        return self.view.clock
+
+    @property
+    def who(self) -> str:
+        return self.view.who
+
+    @property
+    def id(self) -> str:
+        return self.view.id
+
+    @property
+    def title(self) -> str:
+        return self.view.title
+
+    @property
+    def severity(self) -> str | None:
+        return self.view.severity
+
+    @property
+    def status(self) -> str:
+        return self.view.status
+
+    @property
+    def branch_field(self) -> str:
+        return self.view.branch_field
+
+    @property
+    def started_at(self) -> datetime | None:
+        return self.view.started_at
+
+    def event_times(self) -> dict[str, datetime]:
+        return self.view.event_times()
+
+    def sla(self, now: datetime | None = None) -> SlaReading | None:
+        return self.view.sla(now)
+
+    def windows(self, now: datetime | None = None) -> list[WindowReading]:
+        return self.view.windows(now)
+
+    def progress(self) -> tuple[int, int]:
+        return self.view.progress()
+
+    def commit_words(self, committed: Callable[[str], str | None]) -> list[str]:
+        return self.view.commit_words(committed)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def repair(self) -> list[Event]:
+        """Bring the files in line with the log, recording hand edits (see `tx.repair`)."""
+        return self.tx.repair()
 
     def _check_time(self, when: datetime | None, what: str) -> None:
         """Refuse a time in the future (the clocks would stop at 0 %)."""
         if when is None:
             return
-        now = self.clock()
+        now = self.view.clock()
         if (when - now).total_seconds() > FUTURE_SLACK_SECONDS:
             raise BadInput(
                 f"{what} {format_time(when)} is in the future (now is {format_time(now)}); "
@@ -92,9 +164,9 @@ class Incident(IncidentTransaction):
     def _done_change(self, key: str, label: str, done: bool, messages: list[str]) -> Change:
         def undo() -> Change | None:
             if done:
-                self._emit(kinds.REOPEN, task=key, undo=label)
+                self.tx.emit(kinds.REOPEN, task=key, undo=label)
             else:  # undoing a reopen is a mis-toggle: the task keeps the time it had
-                self.transact(
+                self.tx.transact(
                     lambda evs, make: [self._done_event(evs, make, key, None, True, undo=label)],
                     task=key,
                 )
@@ -116,7 +188,7 @@ class Incident(IncidentTransaction):
     ) -> Event:
         """The done event of `set_done`: at `at`, or keeping the task's last done time."""
         if keep_first and at is None:
-            ts = replay(events, self.workflow).task(key)
+            ts = replay(events, self.view.workflow).task(key)
             if ts.last_done_at is not None and not ts.done:
                 return make(kinds.DONE, task=key, happened=ts.last_done_at, keep_first=True, **data)
         return make(kinds.DONE, task=key, happened=at, at_given=True if at else None, **data)
@@ -133,8 +205,8 @@ class Incident(IncidentTransaction):
         """Check or uncheck a task; the event is recorded even when the task already is so
         (a later intent must win a merge), but then no Change is returned. Checking a reopened
         task records a new time unless `keep_first` (or `at`) says otherwise."""
-        task = self.find(ref)
-        key = self._ref(task)
+        task = self.view.find(ref)
+        key = self.view.task_ref(task)
         self._check_time(at, f"the time given for {task.id or task.title}")
         if keep_first and at is not None:
             raise BadInput("give either --at or --keep-first, not both - nothing was written")
@@ -144,8 +216,8 @@ class Incident(IncidentTransaction):
         def build(events: list[Event], make: Callable[..., Event]) -> list[Event]:
             if not done:
                 return [make(kinds.REOPEN, task=key, cleared=self._cleared(events, key) or None)]
-            ts = replay(events, self.workflow).task(key)
-            labels = self.records_times(key)
+            ts = replay(events, self.view.workflow).task(key)
+            labels = self.view.records_times(key)
             if labels and not ts.done and ts.last_done_at is not None:
                 old = format_time(ts.last_done_at)
                 for label in labels:
@@ -153,24 +225,24 @@ class Incident(IncidentTransaction):
                         said.append(f"{label} keeps {old}, the time before the reopen")
                     elif at is None:
                         said.append(
-                            f"{label} is now {format_time(self.clock())} (it was {old} before "
+                            f"{label} is now {format_time(self.view.clock())} (it was {old} before "
                             f"{task.id or task.title} was reopened; give --keep-first to keep it)"
                         )
             clean = note if note and note.strip() else None
             return [self._done_event(events, make, key, at, keep_first, note=clean)]
 
-        self.transact(build, task=key)
+        self.tx.transact(build, task=key)
         if was == done and not note and at is None:
             return None
         verb = "done" if done else "reopened"
         label = f"{task.id or task.title} {verb}"
-        return self._done_change(key, label, done, [*said, *self.order_warnings()])
+        return self._done_change(key, label, done, [*said, *self.view.order_warnings()])
 
     def _cleared(self, events: list[Event], key: str) -> str:
         """What reopening a task takes back: the times only it recorded."""
         from hotfix_tui.core.record.projection import event_times
 
-        wf = self.workflow
+        wf = self.view.workflow
         if wf is None:
             return ""
         before = event_times(replay(events, wf), wf)
@@ -187,14 +259,14 @@ class Incident(IncidentTransaction):
         """Add a timestamped note as a sub-item of a task."""
         if not text.strip():  # kept as typed: every space, tab and line break
             raise IncidentError("the note is empty; type some text")
-        task = self.find(ref)
-        key = self._ref(task)
-        made = self._emit(kinds.NOTE, task=key, text=text)
+        task = self.view.find(ref)
+        key = self.view.task_ref(task)
+        made = self.tx.emit(kinds.NOTE, task=key, text=text)
         note_id = made[0].id
         label = f"note on {task.id or task.title}"
 
         def undo() -> Change | None:
-            self._emit(kinds.UNNOTE, task=key, ref=note_id, text=text, undo=label)
+            self.tx.emit(kinds.UNNOTE, task=key, ref=note_id, text=text, undo=label)
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})
@@ -206,19 +278,19 @@ class Incident(IncidentTransaction):
         """Mark a task skipped with a reason (a sub-item); a done task must be reopened first."""
         if not reason.strip():  # kept as typed
             raise IncidentError("a skip needs a reason; say why the task is skipped")
-        task = self.find(ref)
-        key = self._ref(task)
+        task = self.view.find(ref)
+        key = self.view.task_ref(task)
         if task.skip is not None:
             raise IncidentError(f"{task.id or task.title} is already skipped: {task.skip.text}")
         if task.done:
             raise IncidentError(
                 f"{task.id or task.title} is done; reopen it first if it is really skipped"
             )
-        self._emit(kinds.SKIP, task=key, text=reason)
+        self.tx.emit(kinds.SKIP, task=key, text=reason)
         label = f"skip {task.id or task.title}"
 
         def undo() -> Change | None:
-            self._emit(kinds.UNSKIP, task=key, undo=label)
+            self.tx.emit(kinds.UNSKIP, task=key, undo=label)
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})
@@ -230,15 +302,15 @@ class Incident(IncidentTransaction):
         """Remove a task's skip mark; its undo skips it again with the same reason.
 
         None when the task is not skipped (nothing is written)."""
-        task = self.find(ref)
+        task = self.view.find(ref)
         if task.skip is None:
             return None
-        key, reason = self._ref(task), task.skip.text
-        self._emit(kinds.UNSKIP, task=key)
+        key, reason = self.view.task_ref(task), task.skip.text
+        self.tx.emit(kinds.UNSKIP, task=key)
         label = f"unskip {task.id or task.title}"
 
         def undo() -> Change | None:
-            self._emit(kinds.SKIP, task=key, text=reason, undo=label)
+            self.tx.emit(kinds.SKIP, task=key, text=reason, undo=label)
             return None
 
         change = Change(label, undo, {TASKS, POSTMORTEM})
@@ -250,7 +322,7 @@ class Incident(IncidentTransaction):
         """Set a single-choice group (or the choice inside a task's row) to one of its options
         ("" or "none": no option); None when it already is (the event is recorded all the same).
         """
-        group = self.find_choice(ref)
+        group = self.view.find_choice(ref)
         opt = option_named(group, value)
         if opt is None:
             names = ", ".join(group.options)
@@ -259,13 +331,13 @@ class Incident(IncidentTransaction):
                 "written"
             )
         was = group.value or ""
-        self.transact(lambda _evs, make: [make(kinds.CHOICE, group=group.key, value=opt)])
+        self.tx.transact(lambda _evs, make: [make(kinds.CHOICE, group=group.key, value=opt)])
         if was == opt:
             return None
         label = f"{group.label}: {opt or 'none'}"
 
         def undo() -> Change | None:
-            self.transact(
+            self.tx.transact(
                 lambda _evs, make: [make(kinds.CHOICE, group=group.key, value=was, undo=label)]
             )
             return None
@@ -277,20 +349,20 @@ class Incident(IncidentTransaction):
 
     def set_severity(self, severity: str) -> Change | None:
         """Change the severity; the clocks and applicable tasks follow."""
-        wf = self.workflow
+        wf = self.view.workflow
         keys = severity_ids(wf)
         severity = severity.upper()
         if severity not in keys:
             raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(keys)}")
-        old = self.severity
+        old = self.view.severity
         if old == severity:
             return None
-        self._emit(kinds.SEVERITY, value=severity, old=old)
+        self.tx.emit(kinds.SEVERITY, value=severity, old=old)
         label = f"severity {old} -> {severity}"
 
         def undo() -> Change | None:
             if old:
-                self._emit(kinds.SEVERITY, value=old, undo=label)
+                self.tx.emit(kinds.SEVERITY, value=old, undo=label)
             return None
 
         change = Change(label, undo)
@@ -300,27 +372,27 @@ class Incident(IncidentTransaction):
 
     def set_status(self, status: str) -> Change | None:
         """Move the incident to a status of the workflow."""
-        wf = self.workflow
+        wf = self.view.workflow
         statuses = list(wf.statuses) if wf else []
         match = next((s for s in statuses if s.lower() == status.lower()), None)
         if match is None:
             raise IncidentError(f"unknown status {status!r}; use one of {', '.join(statuses)}")
-        old = self.status
+        old = self.view.status
         if old == match:
             return None
         if wf is not None:
             from hotfix_tui.core.workflow.lifecycle import contradiction
 
-            done = [t.id for t in self.doc.tasks if t.done and t.id]
+            done = [t.id for t in self.view.doc.tasks if t.done and t.id]
             why = contradiction(wf, match, done)
             if why:
                 raise BadInput(f"cannot set the status to {match}: {why} - nothing was written")
-        self._emit(kinds.STATUS, value=match, old=old)
+        self.tx.emit(kinds.STATUS, value=match, old=old)
         label = f"status {old} -> {match}"
 
         def undo() -> Change | None:
             if old:
-                self._emit(kinds.STATUS, value=old, undo=label)
+                self.tx.emit(kinds.STATUS, value=old, undo=label)
             return None
 
         change = Change(label, undo)
@@ -360,14 +432,14 @@ class Incident(IncidentTransaction):
 
             return settle
 
-        self.transact(None, edits={n: settler(n) for n in (TASKS, HOTFIX, POSTMORTEM)})
+        self.tx.transact(None, edits={n: settler(n) for n in (TASKS, HOTFIX, POSTMORTEM)})
         return list(dict.fromkeys(settled))
 
     # --- hooks and record filling (see fill.py) ----------------------------------------------
 
     def _notify(self, label: str) -> None:
         """Tell the listeners an action was written; a listener's error never undoes it."""
-        if getattr(self, "_muted", False):
+        if self._muted:
             return
         for listener in list(self.listeners):
             listener(self, label)

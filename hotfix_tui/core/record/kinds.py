@@ -3,8 +3,8 @@ person can make it by hand (a hand edit of the files becomes only such events).
 
 A declaration is a small class; `declare` makes its one instance, a `str` equal to the kind's
 name (`DONE == "done"`), and registers it in `KINDS`. Adding a kind is one declaration: reading
-the log checks its payload, `projection.replay` applies it, `projection.rows`, `describe` and
-the views that read them word it.
+the log checks its payload, `projection.replay` applies it, `projection.rows`, `describe`,
+`commit_words` (commit subjects) and the views that read them word it.
 """
 
 from __future__ import annotations
@@ -103,6 +103,11 @@ class Kind(str):
         words = ev.kind.replace("_", " ").replace(".", " ")
         return " ".join(p for p in (words, ev.task or "") if p)
 
+    def commit(self, ev: Event) -> str | None:
+        """The event in a commit subject (None: not named there); its `brief` unless the kind
+        says otherwise."""
+        return self.brief(ev)
+
 
 K = TypeVar("K", bound=Kind)
 KINDS: dict[str, Kind] = {}
@@ -141,6 +146,33 @@ def describe(ev: Event) -> str:
     if undo:
         return f"undo: {undo}"
     return of(ev).brief(ev)
+
+
+# The words of a commit subject for a timeline time first filled (a task's `events:` or the
+# detection): the times the subject names besides the events.
+FILLED = {
+    "detection": "detected",
+    "investigation_start": "investigation started",
+    "root_cause_identified": "root cause identified",
+    "fix_deployed": "fix deployed",
+    "incident_end": "service restored",
+}
+
+
+def commit_words(new: Iterable[Event], filled: Iterable[str] = ()) -> list[str]:
+    """What a commit of the `new` events changed, each in a few words (its kind's `commit`; a
+    seeded event is not a change, an undo says what it undid), then the timeline times first
+    `filled` (by event id)."""
+    out: list[str] = []
+    for ev in new:
+        if ev.get("seed"):
+            continue
+        undo = ev.get("undo")
+        words = f"undo {undo}" if undo else of(ev).commit(ev)
+        if words and words not in out:
+            out.append(words)
+    out += [w for e in filled if (w := FILLED.get(e)) and w not in out]
+    return out
 
 
 # --- causal order ---------------------------------------------------------------------------
@@ -431,6 +463,9 @@ class Created(Kind):
         notes = f"Declared {t.sev}: {desc}" if desc else ""
         return t.st.start or ev.happened_at, ("Incident began", "System", notes)
 
+    def commit(self, ev: Event) -> str | None:
+        return f"declared {ev.get('severity') or ''}".strip()
+
 
 CREATED = declare(Created)
 
@@ -439,6 +474,9 @@ class Table(Kind):
     """The template's placeholder rows of the post-mortem timeline, as first recorded."""
 
     name = "table"
+
+    def commit(self, ev: Event) -> str | None:
+        return None  # the template's rows, not a change anyone made
 
 
 TABLE = declare(Table)
@@ -463,6 +501,9 @@ class Start(Kind):
         cells = ("Incident Start corrected", ev.who, f"{was} -> {format_time(ev.happened_at)}")
         return _second(ev.recorded_at), cells
 
+    def commit(self, ev: Event) -> str | None:
+        return "incident start corrected"
+
 
 START = declare(Start)
 
@@ -485,6 +526,9 @@ class Detection(Kind):
         later = latest is not None and ev.order != latest
         after = " (undone)" if t.st.detection is None else " (corrected later)"
         return ev.happened_at, ("Detected" + (after if later else ""), ev.who, ev.get("how") or "")
+
+    def commit(self, ev: Event) -> str | None:
+        return "detection cleared" if ev.get("clear") else "detected"
 
 
 DETECTION = declare(Detection)
@@ -528,6 +572,10 @@ class Row(Kind):
             ev.get("notes") or "",
         )
 
+    def commit(self, ev: Event) -> str | None:
+        words = str(ev.get("event") or "").split(":", 1)[0].strip()
+        return words[:40] or "timeline row"
+
 
 ROW = declare(Row)
 
@@ -542,6 +590,9 @@ class Alert(Kind):
         what = f"Alert: {ev.get('message') or ev.get('alert') or ''}"
         return ev.happened_at, (what, ev.who or "System", "")
 
+    def commit(self, ev: Event) -> str | None:
+        return f"{ev.get('alert') or 'SLA'} alert"
+
 
 ALERT = declare(Alert)
 
@@ -554,6 +605,9 @@ class AlertPosted(Kind):
 
     def row(self, t: Timeline, ev: Event) -> Line | None:
         return None  # the alert's own row says it; posting it is not a moment of the incident
+
+    def commit(self, ev: Event) -> str | None:
+        return "alert posted"
 
 
 ALERT_POSTED = declare(AlertPosted)
@@ -569,6 +623,9 @@ class ReminderSent(Kind):
         what = f"Update sent: {ev.get('reminder') or ''}".strip()
         return ev.happened_at, (what, ev.who, ev.get("text") or "")
 
+    def commit(self, ev: Event) -> str | None:
+        return f"update sent ({ev.get('reminder')})" if ev.get("reminder") else "update sent"
+
 
 REMINDER_SENT = declare(ReminderSent)
 
@@ -582,6 +639,10 @@ class Revert(Kind):
 
     def timeline(self, t: Timeline, ev: Event) -> Line | None:
         return None
+
+    def commit(self, ev: Event) -> str | None:
+        sha = str(ev.get("commit") or "")[:12]
+        return f"events removed by {sha} kept" if sha else "removed events kept"
 
 
 REVERT = declare(Revert)

@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 from hotfix_tui.core import store
-from hotfix_tui.core.clocks import Clock, utc_now
 from hotfix_tui.core.locking import FileLock, LockTimeout
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import events as evlog
@@ -24,20 +23,28 @@ from hotfix_tui.core.workflow.model import Workflow
 Build = Callable[[list[Event], Callable[..., Event]], list[Event]]
 
 
-class IncidentTransaction(IncidentView):
-    """An incident's read view with its write transaction: lock, reconcile, append, project."""
+class IncidentTransaction:
+    """The write path of an incident's read view: lock, reconcile, append, project, replace.
 
-    def __init__(
-        self,
-        folder: Path,
-        workflow: Workflow | None,
-        *,
-        clock: Clock = utc_now,
-        who: str | None = None,
-        repo_root: Path | None = None,
-    ) -> None:
+    It writes the folder `view` reads and loads the view again after each write."""
+
+    def __init__(self, view: IncidentView) -> None:
+        self.view = view
+        self.notices: list[str] = []  # what the last write did besides the action (log kept)
         self._prepared = False  # the repository's exclude and merge driver are set up
-        super().__init__(folder, workflow, clock=clock, who=who, repo_root=repo_root)
+        self._disk: dict[str, str | None] = {}  # the files as read by the last attempt
+
+    @property
+    def folder(self) -> Path:
+        return self.view.folder
+
+    @property
+    def repo_root(self) -> Path | None:
+        return self.view.repo_root
+
+    @property
+    def workflow(self) -> Workflow | None:
+        return self.view.workflow
 
     def _prepare_repo(self) -> None:
         if self._prepared:
@@ -99,7 +106,7 @@ class IncidentTransaction(IncidentView):
                 base = [*events, *pre]
                 new = list(pre)
                 if made is None:
-                    made = build(base, self._maker(base)) if build else []
+                    made = build(base, self.view.maker(base)) if build else []
                     new += made
                 if new:
                     try:
@@ -123,10 +130,12 @@ class IncidentTransaction(IncidentView):
                     f"{self.folder}: the files kept changing while being written (an editor "
                     "saving continuously?); nothing of yours is lost, run the command again"
                 )
-            self.load()
+            self.view.load()
             from hotfix_tui.core.record import logkeep
 
-            logkeep.remember(self.repo_root, self.folder, self.events, appended, len(all_events))
+            logkeep.remember(
+                self.repo_root, self.folder, self.view.events, appended, len(all_events)
+            )
             return made
         finally:
             lock.release()
@@ -143,14 +152,14 @@ class IncidentTransaction(IncidentView):
         if not old:
             return []
         last = journal.load_projection(self.repo_root, self.folder).get(TASKS)
-        doc = tasks_md.parse_tasks(last if last is not None else self.text(TASKS))
+        doc = tasks_md.parse_tasks(last if last is not None else self.view.text(TASKS))
         ids = {}
         for ref in old:
             i = doc.line_index(ref)
             if i is not None:
                 task = doc.task_at(i)
                 ids[ref] = task.id or task.key
-        return [self._maker(events)(kinds.IDS, map=ids)] if ids else []
+        return [self.view.maker(events)(kinds.IDS, map=ids)] if ids else []
 
     def _keep_log(self, events: list[Event], appended: list[Event]) -> list[Event]:
         """The log's events with the lines that vanished from it appended again, and the revert
@@ -194,7 +203,7 @@ class IncidentTransaction(IncidentView):
         doc = tasks_md.parse_tasks(texts.get(TASKS) or "")
         if doc.task(ref) is None:
             raise IncidentError(
-                f"{self.path(TASKS)}: task {ref} is gone from the file on disk "
+                f"{self.view.path(TASKS)}: task {ref} is gone from the file on disk "
                 "(someone else changed it); nothing was written"
             )
 
@@ -204,9 +213,9 @@ class IncidentTransaction(IncidentView):
         Files that are, as read now, what the last projection of the log wrote need no lock."""
         from hotfix_tui.core.record import logkeep
 
-        self.refresh()
+        self.view.refresh()
         if (
-            self._settled
+            self.view.settled
             and not self._stale_temps()
             and logkeep.settled(self.repo_root, self.folder)
         ):
@@ -223,12 +232,12 @@ class IncidentTransaction(IncidentView):
         from hotfix_tui.core.record import journal
 
         texts: dict[str, str | None] = {}
-        self._disk: dict[str, str | None] = {}
+        self._disk = {}
         for name in (TASKS, HOTFIX, POSTMORTEM):
-            p = self.path(name)
+            p = self.view.path(name)
             try:
                 if p.exists():
-                    self._inside(p)
+                    self.view.inside(p)
                 text = journal.read_stable(p)
             except StoreError as exc:
                 raise IncidentError(str(exc)) from exc
@@ -250,12 +259,11 @@ class IncidentTransaction(IncidentView):
             return []
         except (OSError, UnicodeDecodeError) as exc:
             raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
-        events, problems = evlog.parse_log(text, str(p))
+        events, _problems = evlog.parse_log(text, str(p))  # the view's load says them
         from hotfix_tui.core.git.mdmerge import has_markers
 
         if has_markers(text):  # merged without the union rule: keep every event, drop the marks
             store.atomic_write(p, "".join(e.line() for e in events))
-        self._log_problems = problems
         return events
 
     def _reconcile(self, texts: dict[str, str | None], events: list[Event]) -> list[Event]:
@@ -267,21 +275,21 @@ class IncidentTransaction(IncidentView):
             # the files as found are a text of ours (a folder another tool made and committed:
             # its index text is not one git brought over an edit, see `_came_by_git`)
             journal.remember(self.repo_root, self.folder, {n: t for n, t in texts.items() if t})
-            return seed(texts, self.workflow, self._maker([]))
+            return seed(texts, self.view.workflow, self.view.maker([]))
         last = journal.load_projection(self.repo_root, self.folder)
         names = {n for n, t in texts.items() if t is not None and t != last.get(n)}
         if not names:
             return []
         arrived = self._arrived_by_git(names) if self.repo_root is not None else {}
         out: list[Event] = []
-        make = self._maker(events)
+        make = self.view.maker(events)
         order = (TASKS, HOTFIX, POSTMORTEM)
         local = sorted(names - set(arrived), key=order.index)
         came = self._came_by_git(local, last) if self.repo_root is not None else {}
         for name, (text, commit) in came.items():  # git brought it before the editor saved
             out += self._git_edits({**texts, name: text}, [*events, *out], name, commit)
         ours = {**last, **{n: t for n, (t, _c) in came.items()}}
-        found, merged = self._hand_edits(texts, [*events, *out], local, make, ours)
+        found, merged = self.view.hand_edits(texts, [*events, *out], local, make, ours)
         if local:
             journal.remember(self.repo_root, self.folder, {n: texts[n] for n in local})
         texts.update(merged)
@@ -299,7 +307,7 @@ class IncidentTransaction(IncidentView):
         from hotfix_tui.core.record import journal
 
         assert self.repo_root is not None
-        rels = {n: self._rel(n) for n in names if n in last}
+        rels = {n: self.view.rel(n) for n in names if n in last}
         try:
             blobs = journal.index_blobs(self.repo_root, list(rels.values()))
         except OSError:
@@ -323,7 +331,7 @@ class IncidentTransaction(IncidentView):
         from hotfix_tui.core.record import journal
 
         assert self.repo_root is not None
-        rels = {n: self._rel(n) for n in names}
+        rels = {n: self.view.rel(n) for n in names}
         try:
             blobs = journal.index_blobs(self.repo_root, list(rels.values()))
         except OSError:
@@ -350,7 +358,7 @@ class IncidentTransaction(IncidentView):
         from hotfix_tui.core.record.credit import commit_edits, range_edits
 
         assert self.repo_root is not None
-        rel = self._rel(name).rpartition("/")[0]
+        rel = self.view.rel(name).rpartition("/")[0]
         have = {e.id for e in events}
         found = commit_edits(self.repo_root, rel, name, commit, self.workflow)
         found += range_edits(self.repo_root, rel, name, commit[0], None, self.workflow)
@@ -363,14 +371,15 @@ class IncidentTransaction(IncidentView):
             if text is None or disk is None or text == disk:
                 continue
             try:
-                store.atomic_write(self.path(name), text, expect=disk)
+                store.atomic_write(self.view.path(name), text, expect=disk)
             except ChangedUnderneath:
                 return False
             except StoreError as exc:
                 raise IncidentError(str(exc)) from exc
         return True
 
-    def _emit(self, kind: str, happened: datetime | None = None, **data: object) -> list[Event]:
+    def emit(self, kind: str, happened: datetime | None = None, **data: object) -> list[Event]:
+        """Record one event of `kind` (about the task `data` names, if any); its events."""
         ref = data.get("task")
         return self.transact(
             lambda _evs, make: [make(kind, happened=happened, **data)],

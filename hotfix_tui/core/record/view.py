@@ -149,17 +149,17 @@ class IncidentView:
         self.repo_root = repo_root
         self._who = who
         self.files: dict[str, Loaded | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
-        self.view: dict[str, str | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
+        # the three files as the log projects them (hand edits seen merged in): what is shown
+        self.texts: dict[str, str | None] = {TASKS: None, HOTFIX: None, POSTMORTEM: None}
         self.events: list[Event] = []
         self.pending: list[Event] = []  # hand edits seen but not recorded yet (read-only views)
         self.warnings: list[str] = []
-        self.notices: list[str] = []  # what the last write did besides the action (log kept)
         self._doc: tasks_md.TasksDoc | None = None
         self._log_sig: tuple[int, int, int] | None = None
         self._log_problems: list[str] = []
         self._log_text: str | None = None
         self._recorder: evlog.Recorder | None = None
-        self._settled = False  # the files read are the projection of the log read (see repair)
+        self.settled = False  # the files read are the projection of the log read (see repair)
         self.load()
 
     # --- loading ------------------------------------------------------------------------
@@ -171,10 +171,10 @@ class IncidentView:
         p = self.path(name)
         if not p.exists():
             return None
-        self._inside(p)
+        self.inside(p)
         return read_text(p)
 
-    def _inside(self, p: Path) -> None:
+    def inside(self, p: Path) -> None:
         """Refuse a file that resolves outside the repository (or the folder, without a repo).
 
         A tasks.md symlinked to hotfix.md in the same folder is fine and is written through.
@@ -218,7 +218,7 @@ class IncidentView:
 
         texts = {n: (f.text if f else None) for n, f in self.files.items()}
         self.warnings = list(self._log_problems)
-        self._settled = False
+        self.settled = False
         markers = False
         for name, text in texts.items():
             if text is not None and has_markers(text):  # read as the next write will settle it
@@ -233,8 +233,8 @@ class IncidentView:
         if self.events and self._log_text is not None:
             key = journal.view_key(self._log_text, self.workflow)
             if journal.is_view(self.repo_root, self.folder, key, texts):
-                self.view = texts  # what the last projection of this log wrote: nothing to do
-                self._settled = not markers
+                self.texts = texts  # what the last projection of this log wrote: nothing to do
+                self.settled = not markers
                 self._doc = None
                 return
         if self.events:
@@ -247,21 +247,21 @@ class IncidentView:
             if names:
                 order = (TASKS, HOTFIX, POSTMORTEM)
                 last = journal.load_projection(self.repo_root, self.folder)
-                self.pending, merged = self._hand_edits(
+                self.pending, merged = self.hand_edits(
                     texts, self.events, sorted(names, key=order.index),
-                    self._maker(self.events), last,
+                    self.maker(self.events), last,
                 )
                 texts.update(merged)
-            self.view = project(texts, [*self.events, *self.pending], self.workflow)
+            self.texts = project(texts, [*self.events, *self.pending], self.workflow)
         else:
-            self.view = texts
+            self.texts = texts
         self._doc = None
 
     @property
     def doc(self) -> tasks_md.TasksDoc:
         """The parsed tasks.md of the view (parsed when first asked for: a CLI action never is)."""
         if self._doc is None:
-            self._doc = tasks_md.parse_tasks(self.view.get(TASKS) or "")
+            self._doc = tasks_md.parse_tasks(self.texts.get(TASKS) or "")
         return self._doc
 
     def merge_events(self, extra: list[Event]) -> None:
@@ -292,14 +292,14 @@ class IncidentView:
         log_changed = self._log_signature() != self._log_sig
         if not changed_files and not log_changed:
             return set()
-        before = dict(self.view)
+        before = dict(self.texts)
         if log_changed:
             self._read_log()
         self._build_view()
-        return disk | {n for n in self.view if self.view.get(n) != before.get(n)}
+        return disk | {n for n in self.texts if self.texts.get(n) != before.get(n)}
 
     def text(self, name: str) -> str:
-        return self.view.get(name) or ""
+        return self.texts.get(name) or ""
 
     # --- facts ----------------------------------------------------------------------------
 
@@ -321,7 +321,7 @@ class IncidentView:
         return self.doc.title or hf.title(self.text(HOTFIX)) or self.folder.name
 
     def _cached(self, name: str, compute: Callable[[], object]) -> object:
-        src = (self.view.get(HOTFIX), self.doc, self.workflow)
+        src = (self.texts.get(HOTFIX), self.doc, self.workflow)
         cached = getattr(self, name, None)
         if cached is not None and all(a is b for a, b in zip(cached[0], src, strict=True)):
             return cached[1]
@@ -544,7 +544,7 @@ class IncidentView:
 
     # --- events this clone makes, hand edits seen -------------------------------------------
 
-    def _maker(self, seen: list[Event], who: str | None = None) -> Callable[..., Event]:
+    def maker(self, seen: list[Event], who: str | None = None) -> Callable[..., Event]:
         """A factory of events by `who` (default: the git user) recorded now, after `seen`."""
         if self._recorder is None:
             from hotfix_tui.core.record.journal import clone_id
@@ -565,7 +565,7 @@ class IncidentView:
 
         return make
 
-    def _hand_edits(
+    def hand_edits(
         self,
         texts: dict[str, str | None],
         events: list[Event],
@@ -616,7 +616,7 @@ class IncidentView:
         if self.repo_root is None:
             return []
         try:
-            return journal.committed_texts(self.repo_root, self._rel(name))
+            return journal.committed_texts(self.repo_root, self.rel(name))
         except (OSError, ValueError):
             return []
 
@@ -634,11 +634,13 @@ class IncidentView:
                 out.append(make(kinds.RETITLE, task=t.id, text=t.title, hand=True))
         return out
 
-    def _rel(self, name: str) -> str:
+    def rel(self, name: str) -> str:
+        """A file of the folder as a path inside the repository (git's name for it)."""
         assert self.repo_root is not None
         return (self.folder / name).resolve().relative_to(self.repo_root.resolve()).as_posix()
 
-    def _ref(self, task: tasks_md.Task) -> str:
+    def task_ref(self, task: tasks_md.Task) -> str:
+        """How events name a task: its ID, else its key."""
         return task.id or task.key
 
     def order_warnings(self) -> list[str]:
@@ -672,13 +674,28 @@ class IncidentView:
         """For an open task that was done before: (its last done time, when it was reopened,
         whether anything else was recorded since); None otherwise."""
         task = self.find(ref)
-        key = self._ref(task)
+        key = self.task_ref(task)
         ts = replay(self.events, self.workflow).task(key)
         last = ts.decided_by
         if ts.done or ts.last_done_at is None or last is None or last.kind != kinds.REOPEN:
             return None
         after = [e for e in self.events if e.order > last.order]
         return ts.last_done_at, last.recorded_at, bool(after)
+
+    def commit_words(self, committed: Callable[[str], str | None]) -> list[str]:
+        """What changed since the last commit, each in a few words (`kinds.commit_words`): the
+        events of the log on disk (and hand edits seen) that the committed log lacks, then the
+        timeline times first filled. `committed(name)`: a file of the folder at the last commit."""
+        old = committed(evlog.LOG)
+        have = evlog.ids(old) if old else set()
+        new = [e for e in [*evlog.read_log(self.folder), *self.pending] if e.id not in have]
+        try:  # as it is on disk: what is committed (another writer may have changed it)
+            now = self.path(HOTFIX).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            now = ""
+        before = hf.event_times(committed(HOTFIX) or "", self.workflow)
+        filled = [ev for ev in hf.event_times(now, self.workflow) if ev not in before]
+        return kinds.commit_words(new, filled)
 
     def records_times(self, ref: str) -> list[str]:
         """The timeline labels checking a task records (e.g. Incident End for T013)."""

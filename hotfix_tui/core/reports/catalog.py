@@ -256,7 +256,7 @@ def load(
                 entry.divergence = _divergence(held, head, work_log, work=True)
                 if entry.divergence is not None and work_log in entry.divergence.others:
                     # the branches holding the work tree's log as it is now (it may grow)
-                    entry.divergence.events[work_log] = list(entry.incident.events)
+                    entry.divergence.events[work_log] = list(entry.incident.view.events)
         entries.append(entry)
     if summaries is not None:
         unread = []

@@ -77,11 +77,11 @@ def merge_copies(
 ) -> dict[str, list[Missing]]:
     """Show `inc` with the events of the other logs merged in (`Incident.merge_events`: their
     union by id, then projection); what each log lacks of the union, by key (`own` for inc's)."""
-    logs: dict[str, set[str]] = {own: {e.id for e in inc.events}}
+    logs: dict[str, set[str]] = {own: {e.id for e in inc.view.events}}
     for key, evs in others.items():
         logs.setdefault(key, set()).update(e.id for e in evs)
-    inc.merge_events([e for evs in others.values() for e in evs])
-    return {key: lacking(inc.events, ids) for key, ids in logs.items()}
+    inc.view.merge_events([e for evs in others.values() for e in evs])
+    return {key: lacking(inc.view.events, ids) for key, ids in logs.items()}
 
 
 def lacking(union: Iterable[Event], ids: set[str]) -> list[Missing]:

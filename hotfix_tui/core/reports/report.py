@@ -37,7 +37,7 @@ def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10
     now = now or inc.clock()
     started = inc.started_at
     sla = inc.sla(now)
-    tasks = inc.tasks()
+    tasks = inc.view.tasks()
     done = [t for t in tasks if t.done]
     skipped = [t for t in tasks if t.skipped is not None and not t.done]
     open_ = [t for t in tasks if t.state == "open"]
@@ -79,13 +79,13 @@ def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10
             {"time": r.time, "event": r.event, "who": r.who, "notes": r.notes}
             for r in rows[-events:]
         ],
-        "commit_sha": hf.commit_sha(inc.text("hotfix.md")) or None,
+        "commit_sha": hf.commit_sha(inc.view.text("hotfix.md")) or None,
     }
 
 
 def _rows(inc: Incident) -> list[record.LogRow]:
     """The timeline rows for a report: a note taken back is left out with its removal."""
-    table = record.log_table(inc.text("post-mortem.md"))
+    table = record.log_table(inc.view.text("post-mortem.md"))
     rows = table[0] if table else []
     return [
         r
@@ -182,9 +182,10 @@ def fill_postmortem(inc: Incident) -> dict[str, str]:
     """
     from hotfix_tui.core.record.incident import IncidentError
 
-    text = inc.text("post-mortem.md")
+    text = inc.view.text("post-mortem.md")
     if not text:
-        raise IncidentError(f"{inc.path('post-mortem.md')}: no post-mortem.md in this incident")
+        pm = inc.view.path("post-mortem.md")
+        raise IncidentError(f"{pm}: no post-mortem.md in this incident")
     rows = _rows(inc)
     people = participants(rows)
     events = inc.event_times()
@@ -223,7 +224,7 @@ def fill_postmortem(inc: Incident) -> dict[str, str]:
                 t = record.set_field(t, name, value)
         return t
 
-    inc.transact(
+    inc.tx.transact(
         lambda _evs, make: [
             make(kinds.ROW, event="Post-mortem filled from the record", notes=", ".join(filled))
         ],

@@ -53,8 +53,8 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
     iterator of the same dicts, made as they are read (a writer then never holds them all)."""
     now = inc.clock()
     started = inc.started_at
-    doc = inc.doc
-    applicable = inc.applicable()
+    doc = inc.view.doc
+    applicable = inc.view.applicable()
     done_by_phase = [0] * len(doc.phases)
     total_by_phase = [0] * len(doc.phases)
     nxt = None
@@ -106,13 +106,13 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
             }
             for c in doc.choices
         ],
-        "orphaned_tasks": inc.orphaned_tasks(),
+        "orphaned_tasks": inc.view.orphaned_tasks(),
     }
 
 
 def _status_set(inc: Incident) -> dict[str, str] | None:
     """Who set a manual status in force, and when (None: the done tasks decide the status)."""
-    ev = inc.status_set()
+    ev = inc.view.status_set()
     return {"who": ev.who, "at": ev.recorded} if ev is not None else None
 
 

@@ -259,10 +259,10 @@ def severity_at_resolution(inc: Incident, wf: Workflow) -> str | None:
 
     stops = {d.id for d in clock_stoppers(wf)}
     last = max(
-        (i for i, e in enumerate(inc.events) if e.kind == DONE and e.task in stops),
+        (i for i, e in enumerate(inc.view.events) if e.kind == DONE and e.task in stops),
         default=None,
     )
-    task = inc.doc.task(inc.events[last].task or "") if last is not None else None
+    task = inc.view.doc.task(inc.view.events[last].task or "") if last is not None else None
     if last is None or task is None or not task.done:
         return None
-    return replay(inc.events[: last + 1], wf).severity
+    return replay(inc.view.events[: last + 1], wf).severity

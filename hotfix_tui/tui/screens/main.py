@@ -175,8 +175,8 @@ class MainScreen(Screen[None]):
 
     def _make_boxes(self) -> list[PhaseBox]:
         inc = self.incident
-        phases = inc.phase_heads()
-        nxt = inc.next_open()
+        phases = inc.view.phase_heads()
+        nxt = inc.view.next_open()
         current = nxt.phase_index if nxt else -1
         self.boxes = [self.checklist.make_box(pv, collapsed=pv.index != current) for pv in phases]
         first = f"p:{phases[0].index}" if phases else None
@@ -198,7 +198,7 @@ class MainScreen(Screen[None]):
 
     def _say_orphans(self) -> None:
         """Events naming tasks tasks.md no longer has (another tool replaced it): said once."""
-        gone = self.incident.orphan_warning()
+        gone = self.incident.view.orphan_warning()
         if gone:
             self.notify(clean(gone), severity="warning", title="Tasks no longer in tasks.md",
                         timeout=20)
@@ -243,8 +243,8 @@ class MainScreen(Screen[None]):
         sev = inc.severity
         wf_sev = inc.workflow.severity(sev) if inc.workflow else None
         color = severity_color(sev, wf_sev.color if wf_sev else "")
-        self.header_parts = (inc.id, inc.title, sev, color, inc.status_label, inc.branch_field)
-        values = record_values(inc.text("hotfix.md"), inc.branch_field)
+        self.header_parts = (inc.id, inc.title, sev, color, inc.view.status_label, inc.branch_field)
+        values = record_values(inc.view.text("hotfix.md"), inc.branch_field)
         if values != self.fill_values:  # commands quoted in steps are shown filled in
             self.fill_values = values
             self.checklist.set_fill_values(values)
@@ -313,11 +313,11 @@ class MainScreen(Screen[None]):
         return tuple(out)
 
     def _build(self, box: PhaseBox) -> None:
-        box.build(self.incident.rows(box.index))
+        box.build(self.incident.view.rows(box.index))
         self._apply_filter_to(box)
 
     def _box_of(self, key: str) -> PhaseBox | None:
-        doc = self.incident.doc
+        doc = self.incident.view.doc
         t = doc.task(key) or doc.choice(key)
         if t is None or not (0 <= t.phase_index < len(self.boxes)):
             return None
@@ -328,11 +328,11 @@ class MainScreen(Screen[None]):
         inc = self.incident
         box = self._box_of(key)
         if box is not None:
-            pv = inc.phase(box.index)
+            pv = inc.view.phase(box.index)
             box.set_title(pv)  # (a PhaseView: its counts are a PhaseHead's)
             row = box.rows.get(key)
             if row is not None:
-                view = next((v for v in inc.rows(box.index) if v.key == key), None)
+                view = next((v for v in inc.view.rows(box.index) if v.key == key), None)
                 if view is not None:
                     row.set_view(view)
         self.update_header()
@@ -344,7 +344,7 @@ class MainScreen(Screen[None]):
     def sync_all(self) -> None:
         """Re-render everything from the incident, keeping the cursor and open phases."""
         inc = self.incident
-        phases = inc.phase_heads()
+        phases = inc.view.phase_heads()
         if [(p.name, p.note) for p in phases] != [(b.view.name, b.view.note) for b in self.boxes]:
             self._rebuild_tree(phases)
         else:
@@ -353,7 +353,7 @@ class MainScreen(Screen[None]):
                     box.set_title(head)
                 if not box.built:
                     continue
-                views = inc.rows(box.index)
+                views = inc.view.rows(box.index)
                 if box.order != [v.key for v in views]:
                     expanded = {k for k, r in box.rows.items() if r.expanded}
                     box.build(views)
@@ -482,10 +482,10 @@ class MainScreen(Screen[None]):
         inc = self.incident
         after = None
         if self.cursor and self.cursor.startswith("t:"):
-            cur = inc.doc.task(self.cursor[2:])
+            cur = inc.view.doc.task(self.cursor[2:])
             if cur is not None:
                 after = cur.line
-        nxt = inc.next_open(after)
+        nxt = inc.view.next_open(after)
         if nxt is None:
             self.notify("nothing open: every task is done, skipped or not applicable")
             return
@@ -580,7 +580,7 @@ class MainScreen(Screen[None]):
             return
         key, done = row.key, not row.view.done
         inc = self.incident
-        again = inc.reopened(key) if done and inc.records_times(key) else None
+        again = inc.view.reopened(key) if done and inc.view.records_times(key) else None
         if again is None:
             self.flows.act(lambda: inc.set_done(key, done))
             self.refresh_task(key)
@@ -607,7 +607,7 @@ class MainScreen(Screen[None]):
                 self.flows.act(lambda: inc.set_done(key, True, keep_first=choice == "keep"))
                 self.refresh_task(key)
 
-        labels = inc.records_times(key)
+        labels = inc.view.records_times(key)
         self.app.push_screen(
             RecheckScreen(clean(name), labels, format_time(before), format_time(now)), answered
         )
@@ -746,15 +746,15 @@ class MainScreen(Screen[None]):
 
         inc = self.incident
         wf = inc.workflow
-        tasks = [t for t in carriers(wf, status) if inc.doc.task(t.id)] if wf else []
-        if not tasks or any(inc.find(t.id).done for t in tasks):
+        tasks = [t for t in carriers(wf, status) if inc.view.doc.task(t.id)] if wf else []
+        if not tasks or any(inc.view.find(t.id).done for t in tasks):
             return False
         task = tasks[0]
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.flows.act(lambda: inc.set_done(task.id, True))
-                self.refresh_task(inc.find(task.id).key)
+                self.refresh_task(inc.view.find(task.id).key)
                 self.sync_all()
 
         question = f"{status} is reached by checking {task.id} ({task.title}). Check it now?"
@@ -834,7 +834,7 @@ class MainScreen(Screen[None]):
         q = self.filter_text
         if q and self._pre_filter is None:
             self._pre_filter = {b.view.name: b.collapsed for b in self.boxes}
-        doc = self.incident.doc
+        doc = self.incident.view.doc
         for box in self.boxes:
             if q:
                 keys = doc.phases[box.index].task_keys
@@ -1041,10 +1041,10 @@ class MainScreen(Screen[None]):
         inc = self.incident
         try:
             if force:
-                inc.load()
+                inc.view.load()
                 changed = {"tasks.md", "hotfix.md", "post-mortem.md"}
             else:
-                changed = inc.refresh()
+                changed = inc.view.refresh()
             if changed:
                 inc.repair()  # hand edits become events; a file behind the log is projected
         except ACTION_ERRORS as exc:

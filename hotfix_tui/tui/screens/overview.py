@@ -394,7 +394,7 @@ class ReadOnlyScreen(ModalScreen[bool]):
             body.append("SLA: ")
             body.append_text(sla)
             body.append("\n")
-        for ph in inc.phases():
+        for ph in inc.view.phases():
             body.append(f"\n{clean(ph.name)}  {ph.done}/{ph.total}\n", style="bold")
             for t in ph.tasks:
                 mark = "[x]" if t.done else ("[-]" if t.skipped else "[ ]")

@@ -119,9 +119,9 @@ class IncidentFlows:
             return False, None
         for message in getattr(result, "messages", None) or []:
             self.notify(clean(message), severity="warning", title="Times", markup=False)
-        for notice in self.incident.notices:  # a torn log line set aside, vanished lines back
+        for notice in self.incident.tx.notices:  # a torn log line set aside, vanished lines back
             self.notify(clean(notice), severity="warning", title="Event log", markup=False)
-        self.incident.notices = []
+        self.incident.tx.notices = []
         return True, result
 
     def refuse_while_syncing(self) -> bool:
@@ -245,7 +245,7 @@ class IncidentFlows:
 
     def _reload_after_sync(self) -> None:
         try:
-            self.incident.load()
+            self.incident.view.load()
         except ACTION_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Reload failed", markup=False)
         else:
@@ -273,7 +273,7 @@ class IncidentFlows:
         choices = [CommitChoice(c.sha, c.short, c.subject, c.author,
                                 c.date.strftime("%Y-%m-%d %H:%M"))
                    for c in message.commits]
-        hotfix = self.incident.text("hotfix.md")
+        hotfix = self.incident.view.text("hotfix.md")
         current = hotfix_fields.commit_sha(hotfix)
 
         def picked(choice: CommitChoice | None) -> None:
@@ -311,7 +311,7 @@ class IncidentFlows:
         if self.refuse_while_syncing():
             return
         inc = self.incident
-        when, how = detection_answer(inc.text("hotfix.md"), inc.workflow)
+        when, how = detection_answer(inc.view.text("hotfix.md"), inc.workflow)
 
         def answered(result: tuple[datetime | None, str] | None) -> None:
             if result is not None:
@@ -328,7 +328,7 @@ class IncidentFlows:
             return
         if done is None:
             return
-        value = hotfix_fields.detection_text(inc.text("hotfix.md"), inc.workflow)
+        value = hotfix_fields.detection_text(inc.view.text("hotfix.md"), inc.workflow)
         self.notify(clean(f"Detection: {value}"), title="Recorded", markup=False)
         self.shown.sync_all()
 
@@ -369,7 +369,7 @@ class IncidentFlows:
         """The latest rows of the post-mortem timeline, newest first."""
         from hotfix_tui.tui.screens.record_dialogs import ActivityRow
 
-        table = record_md.log_table(self.incident.text("post-mortem.md"))
+        table = record_md.log_table(self.incident.view.text("post-mortem.md"))
         rows = [r for r in (table[0] if table else []) if not r.placeholder]
         came = {(a.time, a.who, a.event) for a in self.git.arrivals}
         return [ActivityRow(r.time, r.who, r.event, r.notes, (r.time, r.who, r.event) in came)
@@ -432,7 +432,7 @@ class IncidentFlows:
     def show_commands(self, steps: list[str]) -> None:
         """The commands the record can fill in (and the current task's), to copy one."""
         inc = self.incident
-        root, hotfix_text, branch = inc.repo_root, inc.text("hotfix.md"), inc.branch_field
+        root, hotfix_text, branch = inc.repo_root, inc.view.text("hotfix.md"), inc.branch_field
         self.screen.run_worker(lambda: self._find_commands(root, hotfix_text, branch, steps),
                                thread=True, exclusive=True, group="commands",
                                exit_on_error=False)
