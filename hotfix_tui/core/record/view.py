@@ -29,6 +29,7 @@ from hotfix_tui.core.record.change import IncidentError
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import project, replay
 from hotfix_tui.core.store import Loaded, ensure_inside, read_text, unchanged
+from hotfix_tui.core.workflow import lifecycle
 from hotfix_tui.core.workflow.model import TaskDef, Workflow
 
 TASKS = "tasks.md"
@@ -152,6 +153,24 @@ class IncidentView:
         """
         ensure_inside(self.repo_root or self.folder, p)
 
+    def _read_kind_record(self) -> str | None:
+        """The kind's own record when there is no hotfix.md (a bug report): read, never written."""
+        from hotfix_tui.core.layouts import record_file
+
+        name = record_file(self.folder)
+        if name is None or name == HOTFIX or not self.path(name).is_file():
+            return None
+        try:
+            self._inside(self.path(name))
+            return read_text(self.path(name)).text
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+
+    @property
+    def record(self) -> str:
+        """The incident's record as viewed: hotfix.md, else its kind's own (`bug-report.md`)."""
+        return self.view.get(HOTFIX) or getattr(self, "_kind_record", None) or ""
+
     def _log_signature(self) -> tuple[int, int, int] | None:
         try:
             st = (self.folder / evlog.LOG).stat()
@@ -165,6 +184,7 @@ class IncidentView:
             self.files[name] = self._read(name)
         if self.files[TASKS] is None and self.files[HOTFIX] is None:
             raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
+        self._kind_record = None if self.files[HOTFIX] is not None else self._read_kind_record()
         self._read_log()
         self._build_view()
 
@@ -285,11 +305,11 @@ class IncidentView:
     @property
     def id(self) -> str:
         f = self.doc.fields.get(hf.HOTFIX_ID)
-        return hf.incident_id(f.value if f else None, self.text(HOTFIX)) or self.folder.name
+        return hf.incident_id(f.value if f else None, self.record, self.folder) or self.folder.name
 
     @property
     def title(self) -> str:
-        return self.doc.title or hf.title(self.text(HOTFIX)) or self.folder.name
+        return hf.title(self.record, self.doc.title, self.folder) or self.folder.name
 
     def _cached(self, name: str, compute: Callable[[], object]) -> object:
         src = (self.view.get(HOTFIX), self.doc, self.workflow)
@@ -306,11 +326,11 @@ class IncidentView:
 
     def _read_severity(self) -> str | None:
         f = self.doc.fields.get(hf.SEVERITY)
-        return hf.severity(self.text(HOTFIX), self.workflow, f.value if f else None)
+        return hf.severity(self.record, self.workflow, f.value if f else None)
 
     @property
     def status(self) -> str:
-        return hf.status(self.text(HOTFIX), self.workflow)
+        return hf.status(self.record, self.workflow) or lifecycle.checklist_status(self)
 
     def status_set(self) -> Event | None:
         """The manual status in force (`set-status`, a box ticked by hand) when it is not what
@@ -327,7 +347,7 @@ class IncidentView:
 
     @property
     def branch_field(self) -> str:
-        return hf.branch(self.text(HOTFIX))
+        return hf.branch(self.record, self.folder)
 
     def event_times(self) -> dict[str, datetime]:
         """Times of the workflow's events, read from the (projected) hotfix.md timeline fields."""

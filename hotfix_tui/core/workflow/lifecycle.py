@@ -41,6 +41,18 @@ def is_closed(
     return any(want == s.casefold() for s in final_statuses(workflow))
 
 
+OPEN, DONE = "open", "done"  # a plain checklist's status (no status of its own written)
+
+
+def checklist_status(incident: Figures) -> str:
+    """A plain checklist's status when its record states none: `done` once every task is
+    settled, else `open`; '' for an incident whose workflow has statuses."""
+    wf = incident.workflow
+    if wf is not None and wf.statuses:
+        return ""
+    return DONE if is_closed(None, None, incident.progress()) else OPEN
+
+
 def closed(incident: Figures) -> bool:
     """True when an incident (or its summary) is closed: `is_closed` of its figures."""
     return is_closed(incident.status, incident.workflow, incident.progress())
