@@ -147,15 +147,15 @@ def checked_severity(hotfix: str, wf: Workflow | None) -> str | None:
 
 def severity(hotfix: str, wf: Workflow | None, tasks_value: str | None = None) -> str | None:
     """The incident's severity: hotfix.md's checked box, else tasks.md's `**Severity**` value
-    when it is one of the workflow's severities; for a workflow without severities, the
+    when it is one of the workflow's severities; without workflow severities, else the
     record's own Severity as written (`own_severity`)."""
-    if wf is not None and not wf.severities:
-        return own_severity(hotfix)
     found = checked_severity(hotfix, wf)
     if found:
         return found
     value = (tasks_value or "").strip()
-    return value if value in severity_ids(wf) else None
+    if value in severity_ids(wf):
+        return value
+    return own_severity(hotfix) if wf is None or not wf.severities else None
 
 
 def own_severity(text: str) -> str | None:

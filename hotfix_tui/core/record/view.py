@@ -330,7 +330,19 @@ class IncidentView:
 
     @property
     def status(self) -> str:
-        return hf.status(self.record, self.workflow) or lifecycle.checklist_status(self)
+        said = hf.status(self.record, self.workflow)
+        return said or lifecycle.checklist_status(self.workflow, self._row_progress)
+
+    def _row_progress(self) -> tuple[int, int]:
+        """`progress()` counted from the parse's rows (no view, no task object made)."""
+        done = total = 0
+        for (_k, _i, _t, is_done, phase, skip), ok in zip(
+            self.doc.task_rows(), self.applicable(), strict=True
+        ):
+            if phase >= 0 and (ok or is_done):
+                total += 1
+                done += bool(is_done or skip)
+        return done, total
 
     def status_set(self) -> Event | None:
         """The manual status in force (`set-status`, a box ticked by hand) when it is not what
@@ -344,6 +356,19 @@ class IncidentView:
         """The status as shown: a manual one says so (`Monitoring (set by Ana)`)."""
         ev = self.status_set()
         return f"{self.status} (set by {ev.who or 'hand'})" if ev is not None else self.status
+
+    @property
+    def kind(self) -> str:
+        """What its folder is (`hotfix`, `bugfix`, `feature`...; '' outside every layout)."""
+        from hotfix_tui.core.layouts import read_folder
+
+        found = read_folder(self.folder)
+        return found.kind if found is not None else ""
+
+    @property
+    def severities(self) -> bool:
+        """Whether its workflow has severities to choose (a checklist kind's has none)."""
+        return self.workflow is not None and bool(self.workflow.severities)
 
     @property
     def branch_field(self) -> str:

@@ -106,7 +106,7 @@ def _summary(folder: Path, doc: Tally, hot: str, wf: Workflow | None) -> Inciden
         branch=hf.branch(hot, folder),
         workflow=wf,
     )
-    made.status = made.status or lifecycle.checklist_status(made)
+    made.status = made.status or lifecycle.checklist_status(wf, made.progress)
     return made
 
 
