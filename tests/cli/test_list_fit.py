@@ -26,7 +26,8 @@ def shop(tmp_path_factory) -> Path:
     subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
     git(repo, "remote", "add", "origin", str(origin))
     out = create(repo, "hotfix", "Checkout returns 500 for EU cards")
-    fill_like_agent(Path(out["HOTFIX_FILE"]), "Checkout returns 500 for EU cards", "[INCIDENT TITLE]")
+    said = "Checkout returns 500 for EU cards"
+    fill_like_agent(Path(out["HOTFIX_FILE"]), said, "[INCIDENT TITLE]")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "hotfix declared")
     git(repo, "push", "-q", "origin", out["BRANCH_NAME"])
@@ -39,7 +40,8 @@ def shop(tmp_path_factory) -> Path:
     git(repo, "commit", "-qm", "feature")
     bug = create(repo, "bugfix", "Login broke after password reset")
     git(repo, "switch", "-q", "-c", bug["BRANCH_NAME"])
-    shutil.copy(TASKS_TEMPLATES / "bugfix-tasks.md", Path(bug["BUG_REPORT_FILE"]).parent / "tasks.md")
+    tasks = Path(bug["BUG_REPORT_FILE"]).parent / "tasks.md"
+    shutil.copy(TASKS_TEMPLATES / "bugfix-tasks.md", tasks)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "bug declared")
     return repo

@@ -87,7 +87,8 @@ def test_a_filled_title_names_it_and_an_unfilled_one_gives_the_folders_words(
     monkeypatch.chdir(bare.parents[2])
     row = listed(capsys, bare.parents[2])
     # neither the `[INCIDENT TITLE]` placeholder nor `$ARGUMENTS`: the folder's words
-    assert (row["id"], row["title"], row["severity"]) == ("hotfix-001", "Checkout returns 500", None)
+    want = ("hotfix-001", "Checkout returns 500", None)
+    assert (row["id"], row["title"], row["severity"]) == want
 
 
 def test_setting_the_severity_ticks_one_box_and_changes_two_bytes(tmp_path, capsys, monkeypatch):
