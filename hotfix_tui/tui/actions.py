@@ -31,6 +31,8 @@ class Acting(Protocol):
     @property
     def workflow(self) -> Workflow | None: ...
 
+    def text(self, name: str) -> str: ...
+
 
 def _what(inc: Acting) -> str:
     return f"a {inc.kind}" if inc.kind and inc.kind != "hotfix" else "this incident"
@@ -51,6 +53,11 @@ def _no_statuses(inc: Acting) -> str:
     return (f"{_what(inc)} has no statuses to set (its workflow declares none): its status, "
             f"{inc.status or 'open'}, is its record's Status box, else open until every task "
             "is settled")
+
+
+def _no_postmortem(inc: Acting) -> str:
+    """Why the post-mortem cannot be filled ('' when it can)."""
+    return "" if inc.text("post-mortem.md") else f"{_what(inc)} has no post-mortem.md to fill"
 
 
 @dataclass(frozen=True)
@@ -345,6 +352,7 @@ ACTIONS: tuple[Action, ...] = (
         palette="Fill post-mortem",
         help="fill what the record knows into post-mortem.md",
         doc="fill what the record knows into post-mortem.md",
+        unable=_no_postmortem,
     ),
     Action(
         "correct_start",

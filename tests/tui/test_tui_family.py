@@ -71,3 +71,10 @@ async def test_a_bugfix_header_shows_its_kind_status_and_branch_and_e_says_why(t
         said = [str(n.message) for n in app._notifications]
         assert any("a bugfix has no severities to choose" in m and "High" in m for m in said), said
         assert app.screen is app.main  # no severity dialog was opened
+        # the palette runs actions through the screen too: one that cannot act says why
+        await app.main.run_action("fill_postmortem")
+        await app.main.run_action("set_status")
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert any("a bugfix has no post-mortem.md to fill" in m for m in said), said
+        assert any("a bugfix has no statuses to set" in m and "open" in m for m in said), said
