@@ -123,9 +123,14 @@ def cmd_status(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return EXIT_OK
     print(safe(f"{data['id']}  {data['title']}"))
+    # a kind without severities (a bug fix's checklist) says its kind, and its own severity as
+    # written when it has one
+    head = f"Severity {data['severity'] or '?'}"
+    if not inc.view.severities and data["kind"] != "hotfix":
+        head = data["kind"] + (f" | Severity {data['severity']}" if data["severity"] else "")
     print(
         safe(
-            f"Severity {data['severity'] or '?'} | Status {data['status'] or '?'}"
+            f"{head} | Status {data['status'] or '?'}"
             + (f" (set by {data['status_set_by']['who']})" if data["status_set_by"] else "")
             + f" | Branch {data['branch'] or '-'}"
         )

@@ -67,6 +67,93 @@ def lack_text(data: dict) -> str:
     return Lack(data["branch"], missing).text()
 
 
+STATUS_WIDTH = 20  # a longer status is cut; ids and branches never are
+MIN_TITLE = 12  # below this room the title goes on a line of its own
+
+
+def terminal_width() -> int | None:
+    """The columns `list` fits: $COLUMNS, else the terminal's; None when writing to no terminal."""
+    import os
+
+    try:
+        cols = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        cols = 0
+    if cols > 0:
+        return cols
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _cells(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cut(text: str, room: int) -> str:
+    """`text` in at most `room` cells, `…` ending a cut one."""
+    if _cells(text) <= room:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = _cells(ch)
+        if used + w > room - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def list_lines(rows: list[dict], width: int | None) -> list[str]:
+    """`list`'s table in `width` columns (None: no limit): each column as wide as its widest
+    cell, ids and branches never cut, the title cut to the room left; too narrow for that, the
+    branch and title go on the line under the row (the title under them if still too narrow)."""
+    shown = [r for r in rows if "error" not in r]
+    cols = [
+        [
+            safe(r["id"]),
+            safe(r["kind"]),
+            safe(r["severity"] or "-"),
+            _cut(safe(r["status"] or "-"), STATUS_WIDTH),
+            f"{r['progress']['done']:>3}/{r['progress']['total']}",
+            r["sla"]["state"] if r["sla"] else "-",
+            safe(r["branch"] or "-"),
+        ]
+        for r in shown
+    ]
+    widths = [max((_cells(c[i]) for c in cols), default=0) for i in range(7)]
+    room = None if width is None else width - 2 - sum(w + 1 for w in widths)
+    wide = room is None or room >= MIN_TITLE
+    out: list[str] = []
+    cells = iter(cols)
+    for r in rows:
+        mark = "*" if r["checked_out"] else " "
+        if "error" in r:
+            out.append(safe(f"{mark} {r['folder']}: {r['error']}"))
+            continue
+        row = next(cells)
+        keep = row if wide else row[:-1]  # narrow: the branch goes under the row
+        text = f"{mark} " + " ".join(c + " " * (w - _cells(c)) for c, w in zip(keep, widths,
+                                                                            strict=False))
+        title = safe(r["title"])
+        if wide:
+            out.append(text + " " + (title if room is None else _cut(title, room)))
+        else:
+            out.append(text.rstrip())
+            under = "    " + row[-1]
+            left = (width or 0) - _cells(under) - 2
+            if left >= MIN_TITLE:
+                out.append(under + "  " + _cut(title, left))
+            else:
+                out += [under, "    " + _cut(title, max(MIN_TITLE, (width or 0) - 4))]
+        for lack in r["diverged"]:  # the copies whose logs differ: what each one lacks
+            out.append(safe(f"    {lack_text(lack)}"))
+    return out
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     root = _repo_root()
     rows, as_of = list_rows(root, here=args.here)
@@ -76,22 +163,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         where = "the work tree" if args.here else "the work tree or on any branch"
         print(f"no incidents or specs in {root}/specs ({where})")
-    for r in rows:
-        mark = "*" if r["checked_out"] else " "
-        if "error" in r:
-            print(safe(f"{mark} {r['folder']}: {r['error']}"))
-            continue
-        sla = r["sla"]["state"] if r["sla"] else "-"
-        pr = r["progress"]
-        print(
-            safe(
-                f"{mark} {r['id']:<22.22} {r['kind']:<12.12} {r['severity'] or '-':<3} "
-                f"{r['status'] or '-':<20.20} {pr['done']:>3}/{pr['total']:<3} {sla:<11} "
-                f"{r['branch'] or '-':<32.32} {r['title']}"
-            )
-        )
-        for lack in r["diverged"]:  # the copies whose logs differ: what each one lacks
-            print(safe(f"    {lack_text(lack)}"))
+    for line in list_lines(rows, terminal_width()):
+        print(line)
     if any(r["as_of"] for r in rows):
         when = as_of.strftime("%Y-%m-%d %H:%M UTC") if as_of else "never"
         print(f"(* checked out; remote branches as of the last fetch: {when})")

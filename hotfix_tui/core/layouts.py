@@ -16,6 +16,15 @@ from pathlib import Path
 FEATURE, MODIFICATION = "feature", "modification"
 KIND_ORDER = ("hotfix", "bugfix", "refactor", "deprecate", MODIFICATION, FEATURE)
 RECORD_FILES = ("tasks.md", "hotfix.md")  # a folder holding one of these is a spec folder
+# each kind's own record, as spec-kit-extensions' scripts name it (its `spec.md` links to it):
+# read for its title, severity, status and branch when the folder holds no hotfix.md
+RECORDS = {
+    "hotfix": "hotfix.md",
+    "bugfix": "bug-report.md",
+    "refactor": "refactor-spec.md",
+    "deprecate": "deprecation.md",
+    MODIFICATION: "modification-spec.md",
+}
 
 _READS = {
     "prefix": r"(?P<prefix>[a-z][a-z0-9]*)",
@@ -261,6 +270,12 @@ def for_new() -> Layout:
 def folder_id(prefix: str, number: int) -> str:
     """The ID of a workflow's folder (`hotfix-001`), as `new` writes it into the files."""
     return f"{prefix}-{number:03d}"
+
+
+def record_file(folder: Path) -> str | None:
+    """The name of the record file of the folder's kind (`bug-report.md`), None for none."""
+    found = read_folder(folder)
+    return RECORDS.get(found.kind) if found is not None else None
 
 
 def kind_rank(kind: str) -> int:

@@ -5,13 +5,65 @@ Bindings, the footer, the command palette, the help screen and README's key tabl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.workflow.model import Workflow
+
+
+class Acting(Protocol):
+    """What an action's `unable` reads of the incident on screen (an `Incident`)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def severities(self) -> bool: ...
+
+    @property
+    def severity(self) -> str | None: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def workflow(self) -> Workflow | None: ...
+
+    def text(self, name: str) -> str: ...
+
+
+def _what(inc: Acting) -> str:
+    return f"a {inc.kind}" if inc.kind and inc.kind != "hotfix" else "this incident"
+
+
+def _no_severities(inc: Acting) -> str:
+    """Why the severity cannot be changed ('' when it can)."""
+    if inc.severities:
+        return ""
+    said = f"; its record's own Severity, {inc.severity}, is shown as written" if inc.severity else ""
+    return f"{_what(inc)} has no severities to choose (its workflow declares none){said}"
+
+
+def _no_statuses(inc: Acting) -> str:
+    """Why the status cannot be set ('' when it can)."""
+    if inc.workflow is not None and inc.workflow.statuses:
+        return ""
+    return (f"{_what(inc)} has no statuses to set (its workflow declares none): its status, "
+            f"{inc.status or 'open'}, is its record's Status box, else open until every task "
+            "is settled")
+
+
+def _no_postmortem(inc: Acting) -> str:
+    """Why the post-mortem cannot be filled ('' when it can)."""
+    return "" if inc.text("post-mortem.md") else f"{_what(inc)} has no post-mortem.md to fill"
 
 
 @dataclass(frozen=True)
 class Action:
     """An action: its method (`action_<name>`), its binding id and default keys (none for a
-    palette-only one), its titles, and where it shows."""
+    palette-only one), its titles, where it shows, and when it cannot act (`unable`)."""
 
     action: str
     title: str  # short: the footer and the help screen
@@ -22,6 +74,9 @@ class Action:
     palette: str | None = None  # the command palette's title (None: not in the palette)
     help: str = ""  # the palette's help line
     doc: str = ""  # README's description
+    # why it cannot act on the incident on screen ('' when it can): its key is then hidden,
+    # and pressing it (or choosing it in the palette) says why
+    unable: Callable[[Acting], str] | None = None
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -44,7 +99,7 @@ ACTIONS: tuple[Action, ...] = (
         keys="right",
         palette="Next option of the choice",
         help="set the single choice under the cursor to its next option",
-        doc="set a single choice (Data loss, SLA Breach, Yes / No / N/A) to its next option",
+        doc="set a single choice (Data loss; Yes / No / N/A) to its next option",
     ),
     Action(
         "choice_prev",
@@ -141,6 +196,7 @@ ACTIONS: tuple[Action, ...] = (
         palette="Change severity…",
         help="change the incident severity (clocks follow)",
         doc="change severity (with confirmation)",
+        unable=_no_severities,
     ),
     Action(
         "undo",
@@ -323,6 +379,7 @@ ACTIONS: tuple[Action, ...] = (
         palette="Fill post-mortem",
         help="fill what the record knows into post-mortem.md",
         doc="fill what the record knows into post-mortem.md",
+        unable=_no_postmortem,
     ),
     Action(
         "correct_start",
@@ -337,8 +394,18 @@ ACTIONS: tuple[Action, ...] = (
         palette="Set status…",
         help="move the incident to a status of its workflow",
         doc="move the incident to a status of its workflow",
+        unable=_no_statuses,
     ),
 )
+
+_BY_ACTION = {a.action: a for a in ACTIONS}
+
+
+def unable(action: str, incident: Acting) -> str:
+    """Why `action` cannot act on `incident` ('' when it can, or for an action not declared)."""
+    found = _BY_ACTION.get(action)
+    return found.unable(incident) if found is not None and found.unable is not None else ""
+
 
 # (id, keys, action, description, shown in footer): the main screen's bindings
 MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [

@@ -109,7 +109,7 @@ def test_a_task_done_on_a_checklist_without_severities_is_named(repo, capsys, mo
     assert not (folder / "hotfix.md").exists() and not (folder / "post-mortem.md").exists()
     code, out, err = run(capsys, "commit")
     assert code == 0, err
-    name = folder.name  # a checklist's id is its folder's name
+    name = "bugfix-001"  # its id from the folder (kind and number)
     assert subject(repo) == f"{name}: declared"
     assert run(capsys, "done", "T001")[0] == 0
     assert run(capsys, "note", "T002", "seen on Safari 17 only")[0] == 0

@@ -80,3 +80,32 @@ def test_a_checklist_workflow_with_severities_counts(repo, capsys, monkeypatch):
         text.replace("id: hotfix", "id: bugfix", 1).replace("folder_prefix: hotfix",
                                                             "folder_prefix: bugfix"))
     assert pick_incident(repo).folder == repo / "specs/bugfix-001-login-crash"
+
+
+def test_a_bugfix_as_upstream_declares_it_says_its_kind_severity_status_and_branch(
+    tmp_path, capsys, monkeypatch
+):
+    import shutil
+    from pathlib import Path
+
+    from upstream import TASKS_TEMPLATES, create, make_upstream_repo
+    from upstream import git as ugit
+
+    repo = make_upstream_repo(tmp_path / "shop")
+    out = create(repo, "bugfix", "Login broke after password reset")
+    report = Path(out["BUG_REPORT_FILE"])
+    report.write_text(report.read_text().replace("[ ] Medium", "[x] Medium", 1))
+    shutil.copy(TASKS_TEMPLATES / "bugfix-tasks.md", report.parent / "tasks.md")
+    ugit(repo, "switch", "-q", "-c", out["BRANCH_NAME"])
+    monkeypatch.chdir(repo)
+    code, text, err = run(capsys, "status")
+    assert code == 0, err
+    head = text.splitlines()[:2]
+    assert head[0] == "bugfix-001  Login broke after"  # the folder's id and words
+    assert head[1] == f"bugfix | Severity Medium | Status open | Branch {out['BRANCH_NAME']}"
+    data = json.loads(run(capsys, "status", "--json")[1])
+    assert (data["kind"], data["severity"], data["status"]) == ("bugfix", "Medium", "open")
+    assert data["sla"] is None  # no targets for a bug report's severities
+    row = json.loads(run(capsys, "list", "--json")[1])[0]
+    assert (row["id"], row["kind"], row["status"], row["branch"]) == (
+        "bugfix-001", "bugfix", "open", out["BRANCH_NAME"])

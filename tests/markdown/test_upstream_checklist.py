@@ -149,7 +149,7 @@ def test_the_data_loss_group_is_one_choice_not_three_tasks(shop):
     loss = groups["Data Loss/Corruption"]
     assert loss.options == ("No data loss", "Data loss occurred", "Data corruption")
     assert loss.value is None and loss.task_key is None
-    assert groups["SLA Breach"].options == ("Yes", "No")
+    assert "SLA Breach" not in groups  # a field the record fills from the clock
     assert "Severity" not in groups and "Status" not in groups
     assert len(doc.tasks) == 35  # 38 boxes of list items, less the three of the group
     # cold counts agree with the parser (the whole file has a line only markdown-it reads)
@@ -203,13 +203,26 @@ def test_a_choice_ticked_by_hand_is_recorded_as_a_choice_event(shop, capsys):
     folder = folder_of(shop)
     hot = folder / "hotfix.md"
     open_incident(str(folder)).repair()
-    hot.write_text(hot.read_text().replace("**SLA Breach**: [ ] Yes", "**SLA Breach**: [x] Yes"))
+    hot.write_text(hot.read_text().replace("- [ ] No data loss", "- [x] No data loss"))
     inc = open_incident(str(folder))
     inc.repair()
-    assert [e.get("value") for e in inc.view.events if e.kind == "choice"] == ["Yes"]
-    key = next(c.key for c in inc.view.doc.choices if c.label == "SLA Breach")
-    inc.choose(key, "No")
-    assert "- **SLA Breach**: [ ] Yes | [x] No" in hot.read_text()
+    assert [e.get("value") for e in inc.view.events if e.kind == "choice"] == ["No data loss"]
+    key = next(c.key for c in inc.view.doc.choices if c.label == "Data Loss/Corruption")
+    inc.choose(key, "Data corruption")
+    text = hot.read_text()
+    assert "- [ ] No data loss" in text and "- [x] Data corruption:" in text
+    # a task checked afterwards leaves the choice as chosen (one file: tasks.md is hotfix.md)
+    data = status_json(capsys)
+    assert run(capsys, "done", data["next"]["id"])[0] == 0
+    assert "- [x] Data corruption:" in hot.read_text()
+
+
+def test_the_sla_breach_row_is_the_records_field_not_a_choice(shop, capsys):
+    hot = folder_of(shop) / "hotfix.md"
+    data = status_json(capsys)
+    assert "SLA Breach" not in [c["label"] for c in data["choices"]]
+    assert run(capsys, "done", data["next"]["id"])[0] == 0
+    assert "- **SLA Breach**: [ ] Yes | [ ] No" in hot.read_text()  # the clock runs: unset
 
 
 # --- `**T020 [P]**` -------------------------------------------------------------------------

@@ -289,12 +289,12 @@ def test_an_editor_saving_during_a_write_is_merged_not_overwritten(repo, clock, 
     real = projection.project
     calls = []
 
-    def editor_saves_meanwhile(files, evs, w):
+    def editor_saves_meanwhile(files, evs, w, linked=False):
         calls.append(1)
         if len(calls) == 1:  # an editor that takes no lock appends a line right now
             p = folder / "hotfix.md"
             p.write_text(p.read_text() + "\nTyped in vim while the tool wrote.\n")
-        return real(files, evs, w)
+        return real(files, evs, w, linked)
 
     monkeypatch.setattr("hotfix_tui.core.record.transaction.project", editor_saves_meanwhile)
     inc.set_done("T001")

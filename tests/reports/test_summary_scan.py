@@ -427,3 +427,48 @@ def test_list_over_plain_branch_copies_is_the_same_with_and_without_the_scan(
 
     assert steady(out) == steady(out2)
     assert [r["progress"]["done"] for r in json.loads(out)] == [1, 2, 3]
+
+
+def test_upstreams_folder_with_tasks_md_linked_to_hotfix_md_is_scanned_from_its_blobs(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    from test_catalog import quiet_config
+    from upstream import create, fill_like_agent, make_upstream_repo
+    from upstream import git as ugit
+
+    quiet_config(0)
+    root = make_upstream_repo(tmp_path / "shop", features=("002-search",))
+    out = create(root, "hotfix", "Checkout returns 500")
+    hotfix_md = Path(out["HOTFIX_FILE"])
+    fill_like_agent(hotfix_md, "Checkout returns 500 for EU cards", "[INCIDENT TITLE]")
+    text = hotfix_md.read_text().replace("[ ] P2 (", "[x] P2 (", 1)
+    # (its `[List follow-up work ...]:` line reads as a link definition, which the tally leaves
+    # to the full parse: a person's edit of it keeps the copy plain)
+    text = text.replace("[List follow-up work to prevent this class of issue]:", "Follow-up:")
+    hotfix_md.write_text(text)
+    ugit(root, "add", "-A")
+    ugit(root, "commit", "-qm", "hotfix declared")
+    ugit(root, "switch", "-q", "main")
+    monkeypatch.chdir(root)
+    scanned: list[str] = []
+    real_scan = summary_scan.scan_summary
+
+    def spy(path, *a, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
+        got = real_scan(path, *a, **kw)
+        if got is not None:
+            scanned.append(path)
+        return got
+
+    monkeypatch.setattr(summary_scan, "scan_summary", spy)
+    code, out_scan, err = run(capsys, "list", "--json")
+    assert code == 0, err
+    assert scanned == ["specs/hotfix/003-checkout-returns-500"]  # the link blob followed
+    (root / ".git" / "hotfix-tui" / "summaries.json").unlink()
+    monkeypatch.setattr(summary_scan, "scan_summary", lambda *a, **kw: None)
+    code, out_full, err = run(capsys, "list", "--json")
+    assert code == 0, err
+    hotfix = [r for r in json.loads(out_scan) if r["kind"] == "hotfix"]
+    assert [(r["id"], r["title"], r["severity"]) for r in hotfix] == [
+        ("hotfix-003", "Checkout returns 500 for EU cards", "P2")
+    ]
+    assert json.loads(out_scan) == json.loads(out_full)

@@ -264,3 +264,25 @@ async def test_reminders_due_count_down_and_say_due(tmp_path, clock):
         assert p2["reminders"] == []  # the workflow sets no update interval for P2
     finally:
         await client.close()
+
+
+def test_upstreams_incident_on_another_branch_is_on_the_board_as_hotfix_001(tmp_path, clock):
+    from upstream import create, fill_like_agent, make_upstream_repo
+    from upstream import git as ugit
+
+    repo = make_upstream_repo(tmp_path / "shop")
+    out = create(repo, "hotfix", "Checkout returns 500")
+    hotfix_md = Path(out["HOTFIX_FILE"])
+    fill_like_agent(hotfix_md, "Checkout returns 500 for EU cards", "[INCIDENT TITLE]")
+    hotfix_md.write_text(hotfix_md.read_text().replace("[ ] P0 (", "[x] P0 (", 1))
+    ugit(repo, "add", "-A")
+    ugit(repo, "commit", "-qm", "hotfix declared")
+    ugit(repo, "switch", "-q", "main")  # on other branches tasks.md is a link blob
+    board = Board(repo, clock=clock)
+    [row] = board.list_json()
+    assert (row["id"], row["title"], row["severity"]) == (
+        "hotfix-001", "Checkout returns 500 for EU cards", "P0")
+    assert row["branch"] == out["BRANCH_NAME"] and row["progress"]["total"] > 30
+    status = board.status_json(row["key"])
+    assert status is not None and status["id"] == "hotfix-001"
+    assert status["branch"] == out["BRANCH_NAME"]

@@ -7,10 +7,12 @@ post-mortem's. Timeline labels and severities come from the workflow (`workflow/
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from hotfix_tui.core.clocks import format_time, human_duration, parse_time
+from hotfix_tui.core.layouts import read_folder
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.workflow.model import BUILTIN_EVENTS, Workflow, severity_ids
 
@@ -27,6 +29,8 @@ TIMELINE: tuple[str, ...] = tuple(BUILTIN_EVENTS.values())
 # hotfix.md: the resolution and the fix
 TOTAL_DURATION = "Total Duration"
 SLA_BREACH = "SLA Breach"
+# rows of boxes the record fills itself (from the clock): fields, never a person's choice
+FILLED_BOXES = frozenset({SLA_BREACH.lower()})
 COMMIT_SHA = "Commit SHA"
 # post-mortem.md: the header the record fills
 INCIDENT_DATE = "Incident Date"
@@ -43,25 +47,73 @@ NAMES: frozenset[str] = frozenset(
 DURATION_PLACEHOLDER = "[X hours Y minutes]"
 COMMIT_PLACEHOLDER = "[git commit hash]"
 _BRANCH_NAME = re.compile(r"[^\s#\[\]()~^:?*\\`-][^\s#\[\]()~^:?*\\`]*")
+# the record's `## Input` section: `User description: "..."` (upstream's script leaves
+# `$ARGUMENTS` there; the agent command that runs it fills it)
+INPUT_HEADING = "## Input"
+_DESCRIPTION = re.compile(r"User description:[ \t]*(?P<q>\"?)(?P<text>.*?)(?P=q)[ \t]*$")
+# a template's placeholder inside a title: `[INCIDENT TITLE]`, `[BUG TITLE]`, `$ARGUMENTS`
+_TITLE_PLACEHOLDER = re.compile(r"\[[A-Z]{2,}[A-Z0-9 _#/-]*\]|\$ARGUMENTS")
 
 
 # --- the header -----------------------------------------------------------------------------
 
 
-def incident_id(tasks_value: str | None, hotfix: str) -> str | None:
-    """The Hotfix ID: tasks.md's field, else hotfix.md's; None while both are placeholders."""
+def incident_id(tasks_value: str | None, hotfix: str, folder: Path | None = None) -> str | None:
+    """The Hotfix ID: tasks.md's field, else hotfix.md's, else the one the folder's name gives
+    (`specs/hotfix/001-words` is `hotfix-001`); None while all are placeholders."""
     for value in (tasks_value, record.get_field(hotfix, HOTFIX_ID)):
         if not id_placeholder(value):
             return (value or "").strip()
-    return None
+    found = read_folder(folder) if folder is not None else None
+    return found.id if found is not None and found.prefix else None
 
 
-def title(hotfix: str) -> str | None:
-    """The title in hotfix.md's heading (`# Hotfix: words`, in its first lines), else None."""
+def title_placeholder(value: str | None) -> bool:
+    """True when a title names nothing yet: empty, or holding a template's `[TITLE]`."""
+    v = (value or "").strip()
+    return not v or _TITLE_PLACEHOLDER.search(v) is not None
+
+
+def _heading(hotfix: str) -> str:
+    """The record's `# ` heading in its first lines ('' for none)."""
     for _, line in record.iter_lines(hotfix)[:5]:
         if line.startswith("# "):
-            return line[2:].split(":", 1)[-1].strip()
-    return None
+            return line[2:].strip()
+    return ""
+
+
+def description(hotfix: str) -> str:
+    """The `User description` under the record's `## Input`; '' while unfilled (`$ARGUMENTS`)."""
+    at = hotfix.find(INPUT_HEADING)
+    if at < 0:
+        return ""
+    for _, line in record.iter_lines(hotfix[at:])[1:6]:
+        m = _DESCRIPTION.match(line.strip())
+        if m is not None:
+            text = " ".join(m.group("text").split())
+            return "" if title_placeholder(text) or record.is_placeholder(text) else text
+        if line.startswith("#"):
+            break
+    return ""
+
+
+def title(
+    hotfix: str, tasks_title: str | None = None, folder: Path | None = None
+) -> str | None:
+    """The incident's title: tasks.md's own title, else the record's heading (`# Hotfix: words`),
+    else (while those are placeholders) its User description, else the folder's words."""
+    heading = _heading(hotfix)
+    if tasks_title and tasks_title != heading and not title_placeholder(tasks_title):
+        return tasks_title  # (a tasks.md linked to hotfix.md has hotfix.md's heading)
+    named = heading.split(":", 1)[-1].strip()
+    if not title_placeholder(named):
+        return named
+    said = description(hotfix)
+    if said:
+        return said
+    found = read_folder(folder) if folder is not None else None
+    words = " ".join(found.words.split("-")) if found is not None else ""
+    return words[:1].upper() + words[1:] if words else None
 
 
 def workflow_name(tasks: str) -> str | None:
@@ -76,11 +128,18 @@ def id_placeholder(value: str | None) -> bool:
     return not (value or "").strip() or "#" in (value or "")
 
 
-def branch(hotfix: str) -> str:
-    """hotfix.md's `**Branch**` value without its code quotes: '' when it names no branch (a
-    `[...]` or `###` placeholder, `(none)`, spaces), so no view or command ever shows one."""
-    value = (record.get_field(hotfix, BRANCH) or "").strip().strip("`").strip()
-    return value if _BRANCH_NAME.fullmatch(value) else ""
+def branch(hotfix: str, folder: Path | None = None) -> str:
+    """hotfix.md's `**Branch**` value without its code quotes; while it is absent or the
+    template's `###` placeholder, the branch the folder's layout names (given `folder`). ''
+    when it names no branch (another `[...]` placeholder, `(none)`, spaces)."""
+    raw = record.get_field(hotfix, BRANCH)
+    value = (raw or "").strip().strip("`").strip()
+    if _BRANCH_NAME.fullmatch(value):
+        return value
+    if folder is None or (raw is not None and value and "###" not in value):
+        return ""
+    found = read_folder(folder)
+    return found.branch if found is not None else ""
 
 
 def checked_severity(hotfix: str, wf: Workflow | None) -> str | None:
@@ -90,12 +149,34 @@ def checked_severity(hotfix: str, wf: Workflow | None) -> str | None:
 
 def severity(hotfix: str, wf: Workflow | None, tasks_value: str | None = None) -> str | None:
     """The incident's severity: hotfix.md's checked box, else tasks.md's `**Severity**` value
-    when it is one of the workflow's severities."""
+    when it is one of the workflow's severities; without workflow severities, else the
+    record's own Severity as written (`own_severity`)."""
     found = checked_severity(hotfix, wf)
     if found:
         return found
     value = (tasks_value or "").strip()
-    return value if value in severity_ids(wf) else None
+    if value in severity_ids(wf):
+        return value
+    return own_severity(hotfix) if wf is None or not wf.severities else None
+
+
+def own_severity(text: str) -> str | None:
+    """A record's Severity as written (a bug report's `High`): its checked boxes' labels, else
+    a value that is not a placeholder; None for neither."""
+    value = record.get_field(text, SEVERITY)
+    if value is None:
+        return None
+    options = record.checkbox_options(value)
+    if options:
+        return " / ".join(label for label, checked, _ in options if checked) or None
+    value = value.strip()
+    return None if record.is_placeholder(value) or title_placeholder(value) else value
+
+
+def severity_value(value: str, sev: str) -> str:
+    """A Severity field's value with `sev` set in the field's own form: one box ticked and the
+    others unticked in a checkbox row (one byte each), else the severity's id."""
+    return record.set_row(value, sev) if record.checkbox_options(value) else sev
 
 
 def checked_status(hotfix: str, wf: Workflow | None) -> str | None:
@@ -105,16 +186,43 @@ def checked_status(hotfix: str, wf: Workflow | None) -> str | None:
 
 
 def status(hotfix: str, wf: Workflow | None) -> str:
-    """The status hotfix.md says: its checked status, else the workflow's initial one ('')."""
-    return checked_status(hotfix, wf) or (wf.initial_status if wf else "") or ""
+    """The status hotfix.md says: its checked status, else the workflow's initial one; without
+    workflow statuses, the record's own last checked Status box ('' for none)."""
+    if wf is None or not wf.statuses:
+        checked = record.checked_options(hotfix, STATUS)
+        return checked[-1] if checked else ""
+    return checked_status(hotfix, wf) or wf.initial_status or ""
 
 
-def set_header(hotfix: str, severity: str | None, status: str | None) -> str:
-    """hotfix.md with the Severity and Status rows checked as given (None: left as it is)."""
+def status_box(row: str, status: str, statuses: Sequence[str]) -> str:
+    """The box of a Status row that shows `status`: its own, else (a status the row has no box
+    for, as `Resolved` in upstream's `... | Monitoring | Post-Mortem Complete`) the box of the
+    furthest status before it in the workflow's order; `status` itself when none is there."""
+    labels = [label for label, _c, _o in record.checkbox_options(row)]
+    has = [s for s in statuses if any(record.matches(label, s) for label in labels)]
+    if status in has or status not in statuses or not labels:
+        return status
+    rank = statuses.index(status)
+    before = [s for s in has if statuses.index(s) < rank]
+    return before[-1] if before else status
+
+
+def set_header(
+    hotfix: str, severity: str | None, status: str | None, wf: Workflow | None = None
+) -> str:
+    """hotfix.md with the Severity and Status rows checked as given (None: left as it is), a
+    status without a box of its own shown by `status_box`; a Status row with no box checked
+    stays so for the initial status (which it says)."""
     flds = record.fields(hotfix)
     if severity and SEVERITY in flds:
         hotfix = record.set_checked(hotfix, SEVERITY, severity)
     if status and STATUS in flds:
+        row = flds[STATUS].value
+        if wf is not None and wf.statuses:
+            boxes = record.checkbox_options(row)
+            if boxes and status == wf.initial_status and not any(c for _l, c, _o in boxes):
+                return hotfix
+            status = status_box(row, status, wf.statuses)
         hotfix = record.set_checked(hotfix, STATUS, status)
     return hotfix
 

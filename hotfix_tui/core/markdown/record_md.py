@@ -183,9 +183,30 @@ def checked_options(text: str, name: str) -> list[str]:
     return [label for label, checked, _ in checkbox_options(value or "") if checked]
 
 
-def _matches(label: str, key: str) -> bool:
+def matches(label: str, key: str) -> bool:
+    """True when a box's label names `key` (`P1 (Major - ...)` names `P1`)."""
     low, k = label.lower(), key.lower()
     return low == k or low.startswith(k + " ") or low.startswith(k + "(")
+
+
+def set_row(value: str, key: str, *, exclusive: bool = True, add: bool = True) -> str:
+    """A checkbox row's value with the option whose label starts with `key` checked (the
+    others unchecked if exclusive): one byte per box changed. When no option matches and `add`
+    is set, ` | [x] key` is appended to the row."""
+    chars = list(value)
+    found = False
+    options = checkbox_options(value)
+    for label, checked, off in options:
+        want = matches(label, key)
+        found = found or want
+        if want and not checked:
+            chars[off] = "x"
+        elif not want and checked and exclusive:
+            chars[off] = " "
+    new = "".join(chars)
+    if not found and add:
+        new = (new.rstrip() + " | " if options else "") + f"[x] {key}"
+    return new
 
 
 def set_checked(text: str, name: str, key: str, *, exclusive: bool = True, add: bool = True) -> str:
@@ -196,20 +217,8 @@ def set_checked(text: str, name: str, key: str, *, exclusive: bool = True, add: 
     f = fields(text).get(name)
     if f is None:
         return text
-    value = f.value
-    chars = list(value)
-    found = False
-    for label, checked, off in checkbox_options(value):
-        want = _matches(label, key)
-        found = found or want
-        if want and not checked:
-            chars[off] = "x"
-        elif not want and checked and exclusive:
-            chars[off] = " "
-    new = "".join(chars)
-    if not found and add:
-        new = (new.rstrip() + " | " if checkbox_options(value) else "") + f"[x] {key}"
-    if new == value:
+    new = set_row(f.value, key, exclusive=exclusive, add=add)
+    if new == f.value:
         return text
     return text[: f.start] + new + text[f.end :]
 
@@ -230,7 +239,7 @@ def first_checked_key(text: str, name: str, keys: list[str] | tuple[str, ...]) -
     """The first of `keys` whose option is checked in a checkbox row, else None."""
     checked = checked_options(text, name)
     for key in keys:
-        if any(_matches(label, key) for label in checked):
+        if any(matches(label, key) for label in checked):
             return key
     return None
 
@@ -240,7 +249,7 @@ def last_checked_key(text: str, name: str, keys: list[str] | tuple[str, ...]) ->
     checked = checked_options(text, name)
     hit = None
     for key in keys:
-        if any(_matches(label, key) for label in checked):
+        if any(matches(label, key) for label in checked):
             hit = key
     return hit
 

@@ -15,6 +15,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Literal
 
 from hotfix_tui.core.markdown import parse_cache
+from hotfix_tui.core.markdown.hotfix_fields import FILLED_BOXES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -260,6 +261,8 @@ def inline_boxes(rest: str) -> tuple[str, list[tuple[str, bool, int]]]:
     if not found:
         return rest, []
     label = _OPTION_SEP_RE.sub("", rest[: found[0].start()]).strip().strip("*").strip()
+    if label.rstrip(":").strip("*").lower() in FILLED_BOXES:  # the record fills it: a field
+        return rest, []
     opts = []
     for j, m in enumerate(found):
         end = found[j + 1].start() if j + 1 < len(found) else len(rest)

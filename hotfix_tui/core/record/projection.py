@@ -308,11 +308,12 @@ def project_tasks(text: str, st: State, severity_field: bool = True) -> str:
                 retitled = True  # a group's box: the text is parsed again
     if severity_field and st.severity and hf.SEVERITY in doc.fields:
         f = doc.fields[hf.SEVERITY]
-        if f.value.strip() != st.severity:
+        value = hf.severity_value(f.value, st.severity)  # in the field's own form
+        if value != f.value and f.value.strip() != st.severity:
             i = f.line
             a, b = f.start - _start(starts, i), f.end - _start(starts, i)
-            lines[i] = lines[i][:a] + st.severity + lines[i][b:]
-            retitled = True  # not a checkbox: the text must be parsed again
+            lines[i] = lines[i][:a] + value + lines[i][b:]
+            retitled = True  # not a task's checkbox: the text must be parsed again
     if not delete and not insert:
         if not checks and not retitled:
             return text
@@ -376,7 +377,7 @@ def project_hotfix(text: str, st: State, wf: Workflow | None) -> str:
     """hotfix.md with Severity, Status, the timeline fields and the fix commit as the events say."""
     if not text:
         return text
-    text = hf.set_header(text, st.severity, st.status)
+    text = hf.set_header(text, st.severity, st.status, wf)
     flds = record.fields(text)
     times = event_times(st, wf)
     start_label = hf.start_label(wf)
@@ -454,17 +455,39 @@ def row_line(r: Row, st: State) -> str:
 
 
 def replaced_placeholders(st: State, wf: Workflow | None) -> set[str]:
-    """Names of the template's placeholder rows that recorded events have replaced."""
+    """Names of the template's placeholder rows that recorded events have replaced: `Incident
+    began` by the creation's row only, the others by a time some event (not a seed: the
+    folder's own rows stay) gave."""
     names: set[str] = set()
     if any(e.kind == CREATED for e in st.events):
         names.add(EVENT_ROWS["incident_start"])
     times = event_times(st, wf)
+    seeded = _seeded_times(st, wf)
     for ev in times:
-        if ev in EVENT_ROWS and (ev != "incident_start" or "start" in st.touched):
+        if ev in EVENT_ROWS and ev != "incident_start" and ev not in seeded:
             names.add(EVENT_ROWS[ev])
     if is_closed(st.status, wf):
         names.add(CLOSED_ROW)
     return {n.lower() for n in names}
+
+
+def _seeded_times(st: State, wf: Workflow | None) -> set[str]:
+    """The workflow events whose times only seeds gave (what the folder said before its log)."""
+    out: set[str] = set()
+    latest = {e.kind: e for e in st.events if e.kind == kinds.DETECTION}
+    det = latest.get(kinds.DETECTION)
+    if st.detection is not None and det is not None and det.get("seed"):
+        out.add("detection")
+    if wf is None:
+        return out
+    given: set[str] = set()
+    for ref, ts in st.tasks.items():
+        d = wf.task(ref)
+        if d is None or not ts.done:
+            continue
+        by_seed = ts.decided_by is not None and bool(ts.decided_by.get("seed"))
+        (out if by_seed else given).update(d.events)
+    return out - given
 
 
 def project_postmortem(
@@ -532,21 +555,25 @@ _PROJECTED_MAX = 4
 
 
 def project(
-    files: dict[str, str | None], events: Iterable[Event], wf: Workflow | None
+    files: dict[str, str | None],
+    events: Iterable[Event],
+    wf: Workflow | None,
+    linked: bool = False,
 ) -> dict[str, str | None]:
-    """Every file of the folder as the events say; a missing file stays missing.
+    """Every file of the folder as the events say; a missing file stays missing. `linked`:
+    tasks.md is hotfix.md (upstream's symlink), one text projected as both.
 
     The same files and events give the same result, which is kept for the next call."""
     evs = list(events)
     ids = tuple(e.id for e in evs)
-    key = (tuple(sorted(files.items())), ids)
+    key = (tuple(sorted(files.items())), ids, linked)
     for k, w, out in _PROJECTED:
         if w is wf and k == key:
             return dict(out)
-    out = _project(files, evs, wf)
+    out = _project(files, evs, wf, linked)
     _remember((key, wf, out))
     # the projection is its own fixpoint: projecting what it wrote changes nothing
-    _remember(((tuple(sorted(out.items())), ids), wf, out))
+    _remember(((tuple(sorted(out.items())), ids, linked), wf, out))
     return dict(out)
 
 
@@ -556,7 +583,7 @@ def _remember(entry: tuple[tuple[object, ...], Workflow | None, dict[str, str | 
 
 
 def _project(
-    files: dict[str, str | None], events: Iterable[Event], wf: Workflow | None
+    files: dict[str, str | None], events: Iterable[Event], wf: Workflow | None, linked: bool
 ) -> dict[str, str | None]:
     st = replay(events, wf)
     out = dict(files)
@@ -564,7 +591,10 @@ def _project(
     if tasks is not None:
         out[TASKS] = rollback(project_tasks(tasks, st), st, "")
     hot = files.get(HOTFIX)
-    if hot is not None:
+    if linked and out.get(TASKS) is not None and hot is not None:
+        # one file: its boxes as the tasks are, then its fields on that text
+        out[TASKS] = out[HOTFIX] = project_hotfix(out[TASKS] or "", st, wf)
+    elif hot is not None:
         out[HOTFIX] = project_hotfix(hot, st, wf)
     pm = files.get(POSTMORTEM)
     if pm is not None:

@@ -117,10 +117,14 @@ class IncidentTransaction:
                         ) from exc
                     appended += new
                 all_events = list({e.id: e for e in [*events, *new]}.values())
+                linked = self.view.linked
                 for name, fn in ([edit] if edit else []) + list((edits or {}).items()):
-                    if texts.get(name) is not None:
+                    if linked and name in (TASKS, HOTFIX) and texts.get(TASKS) is not None:
+                        shared = fn(texts[TASKS] or "")  # one file: each edit on the one text
+                        texts = {**texts, TASKS: shared, HOTFIX: shared}
+                    elif texts.get(name) is not None:
                         texts = {**texts, name: fn(texts[name] or "")}
-                proj = project(texts, all_events, self.workflow)
+                proj = project(texts, all_events, self.workflow, linked)
                 if self._write_all(proj):
                     journal.save_hashes(self.repo_root, self.folder, proj)
                     self._keep_view(proj)
@@ -366,10 +370,11 @@ class IncidentTransaction:
 
     def _write_all(self, proj: dict[str, str | None]) -> bool:
         """Write each projected file that differs; False when one changed under us (redo)."""
+        linked = self.view.linked
         for name, text in proj.items():
             disk = self._disk.get(name)
-            if text is None or disk is None or text == disk:
-                continue
+            if text is None or disk is None or text == disk or (linked and name == HOTFIX):
+                continue  # a linked hotfix.md is written as tasks.md
             try:
                 store.atomic_write(self.view.path(name), text, expect=disk)
             except ChangedUnderneath:

@@ -29,6 +29,7 @@ from hotfix_tui.core.record.change import IncidentError
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import project, replay
 from hotfix_tui.core.store import Loaded, ensure_inside, read_text, unchanged
+from hotfix_tui.core.workflow import lifecycle
 from hotfix_tui.core.workflow.model import TaskDef, Workflow
 
 TASKS = "tasks.md"
@@ -174,12 +175,39 @@ class IncidentView:
         self.inside(p)
         return read_text(p)
 
+    @property
+    def linked(self) -> bool:
+        """Whether tasks.md is hotfix.md (upstream's layout links it): one file, one text."""
+        t = self.folder / TASKS
+        try:
+            return t.is_symlink() and t.resolve() == (self.folder / HOTFIX).resolve()
+        except OSError:
+            return False
+
     def inside(self, p: Path) -> None:
         """Refuse a file that resolves outside the repository (or the folder, without a repo).
 
         A tasks.md symlinked to hotfix.md in the same folder is fine and is written through.
         """
         ensure_inside(self.repo_root or self.folder, p)
+
+    def _read_kind_record(self) -> str | None:
+        """The kind's own record when there is no hotfix.md (a bug report): read, never written."""
+        from hotfix_tui.core.layouts import record_file
+
+        name = record_file(self.folder)
+        if name is None or name == HOTFIX or not self.path(name).is_file():
+            return None
+        try:
+            self.inside(self.path(name))
+            return read_text(self.path(name)).text
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+
+    @property
+    def record(self) -> str:
+        """The incident's record as viewed: hotfix.md, else its kind's own (`bug-report.md`)."""
+        return self.texts.get(HOTFIX) or getattr(self, "_kind_record", None) or ""
 
     def _log_signature(self) -> tuple[int, int, int] | None:
         try:
@@ -194,6 +222,7 @@ class IncidentView:
             self.files[name] = self._read(name)
         if self.files[TASKS] is None and self.files[HOTFIX] is None:
             raise IncidentError(f"{self.folder}: no tasks.md or hotfix.md here")
+        self._kind_record = None if self.files[HOTFIX] is not None else self._read_kind_record()
         self._read_log()
         self._build_view()
 
@@ -252,7 +281,7 @@ class IncidentView:
                     self.maker(self.events), last,
                 )
                 texts.update(merged)
-            self.texts = project(texts, [*self.events, *self.pending], self.workflow)
+            self.texts = project(texts, [*self.events, *self.pending], self.workflow, self.linked)
         else:
             self.texts = texts
         self._doc = None
@@ -314,11 +343,11 @@ class IncidentView:
     @property
     def id(self) -> str:
         f = self.doc.fields.get(hf.HOTFIX_ID)
-        return hf.incident_id(f.value if f else None, self.text(HOTFIX)) or self.folder.name
+        return hf.incident_id(f.value if f else None, self.record, self.folder) or self.folder.name
 
     @property
     def title(self) -> str:
-        return self.doc.title or hf.title(self.text(HOTFIX)) or self.folder.name
+        return hf.title(self.record, self.doc.title, self.folder) or self.folder.name
 
     def _cached(self, name: str, compute: Callable[[], object]) -> object:
         src = (self.texts.get(HOTFIX), self.doc, self.workflow)
@@ -335,11 +364,23 @@ class IncidentView:
 
     def _read_severity(self) -> str | None:
         f = self.doc.fields.get(hf.SEVERITY)
-        return hf.severity(self.text(HOTFIX), self.workflow, f.value if f else None)
+        return hf.severity(self.record, self.workflow, f.value if f else None)
 
     @property
     def status(self) -> str:
-        return hf.status(self.text(HOTFIX), self.workflow)
+        said = hf.status(self.record, self.workflow)
+        return said or lifecycle.checklist_status(self.workflow, self._row_progress)
+
+    def _row_progress(self) -> tuple[int, int]:
+        """`progress()` counted from the parse's rows (no view, no task object made)."""
+        done = total = 0
+        for (_k, _i, _t, is_done, phase, skip), ok in zip(
+            self.doc.task_rows(), self.applicable(), strict=True
+        ):
+            if phase >= 0 and (ok or is_done):
+                total += 1
+                done += bool(is_done or skip)
+        return done, total
 
     def status_set(self) -> Event | None:
         """The manual status in force (`set-status`, a box ticked by hand) when it is not what
@@ -355,8 +396,21 @@ class IncidentView:
         return f"{self.status} (set by {ev.who or 'hand'})" if ev is not None else self.status
 
     @property
+    def kind(self) -> str:
+        """What its folder is (`hotfix`, `bugfix`, `feature`...; '' outside every layout)."""
+        from hotfix_tui.core.layouts import read_folder
+
+        found = read_folder(self.folder)
+        return found.kind if found is not None else ""
+
+    @property
+    def severities(self) -> bool:
+        """Whether its workflow has severities to choose (a checklist kind's has none)."""
+        return self.workflow is not None and bool(self.workflow.severities)
+
+    @property
     def branch_field(self) -> str:
-        return hf.branch(self.text(HOTFIX))
+        return hf.branch(self.record, self.folder)
 
     def event_times(self) -> dict[str, datetime]:
         """Times of the workflow's events, read from the (projected) hotfix.md timeline fields."""

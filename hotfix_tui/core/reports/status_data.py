@@ -71,6 +71,7 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
         "title": inc.title,
         "folder": str(inc.folder),
         "workflow": inc.workflow.id if inc.workflow else None,
+        "kind": inc.view.kind,
         "severity": inc.severity,
         "status": inc.status,
         "status_set_by": _status_set(inc),

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.workflow.model import Workflow
 
-VERSION = 4  # 2: the hotfix.md branch field; 3: `(none)` read as no branch; 4: what each log
-# lacks of a merged view
+VERSION = 5  # 2: the hotfix.md branch field; 3: `(none)` read as no branch; 4: what each log
+# lacks of a merged view; 5: id, title and branch from the folder, a kind's own record
 FILE = "summaries.json"
 MAX_ITEMS = 20_000
 # what a summary keeps on disk (the workflow and the clock are attached when it is read)

@@ -1,7 +1,7 @@
 """The summary of a branch copy read straight from its blobs, without loading it as an Incident.
 
-Only a plain copy qualifies (no event log, no link, no conflict marker, a plain tasks.md); for
-any other, None: the copy is then loaded in full.
+Only a plain copy qualifies (no event log, no link but to a sibling file, no conflict marker,
+a plain tasks.md); for any other, None: the copy is then loaded in full.
 """
 
 # Without an event log an incident's view is its files as they are, so its summary is what
@@ -15,13 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hotfix_tui.core.layouts import record_file
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown.tasks_tally import Tally, progress, tally
 from hotfix_tui.core.reports.summaries import IncidentSummary, stamp
+from hotfix_tui.core.workflow import lifecycle
 from hotfix_tui.core.workflow.model import Workflow
 
 TASKS, HOTFIX, POSTMORTEM, LOG = "tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl"
 FILE_MODES = ("100644", "100755")
+LINK_MODE = "120000"
 MARKER = "<<<<<<<"
 
 
@@ -33,15 +36,20 @@ def scan_summary(
     workflow_of: Callable[[str], Workflow | None],
 ) -> dict[str, Any] | None:
     """`IncidentSummary.data()` of the copy of `path` (its files: name -> mode, blob id); None
-    when it needs the full load. `workflow_of(head of tasks.md)` is the catalog's workflow_for."""
+    when it needs the full load. `workflow_of(head of tasks.md)` is the catalog's workflow_for.
+    A file that is a link to a sibling file (upstream's `tasks.md -> hotfix.md`) is read as it."""
     if LOG in files:
         return None
+    record = record_file(Path(path))
+    names = [TASKS, HOTFIX, POSTMORTEM]
+    if record is not None and record not in names and HOTFIX not in files:
+        names.append(record)
     texts: dict[str, str | None] = {}
-    for name in (TASKS, HOTFIX, POSTMORTEM):
+    for name in names:
         if name not in files:
             texts[name] = None
             continue
-        mode, sha = files[name]
+        mode, sha = _followed(files, blobs, files[name])
         data = blobs.get(sha)
         if mode not in FILE_MODES or data is None or len(data) > max_bytes or b"\0" in data:
             return None
@@ -64,15 +72,29 @@ def scan_summary(
         return None
     if wf is not None and not wf.source:
         return None
-    return _summary(Path(path).name, counted, hot, wf).data()
+    own = hot or (texts.get(record) or "" if record is not None else "")
+    return _summary(Path(path), counted, own, wf).data()
 
 
-def _summary(name: str, doc: Tally, hot: str, wf: Workflow | None) -> IncidentSummary:
+def _followed(
+    files: dict[str, tuple[str, str]], blobs: dict[str, bytes], entry: tuple[str, str]
+) -> tuple[str, str]:
+    """A file's (mode, blob id), a link to a sibling file (`tasks.md -> hotfix.md`, mode 120000:
+    its blob is the target's name) replaced by that file's; other links stay links."""
+    mode, sha = entry
+    if mode != LINK_MODE:
+        return entry
+    target = (blobs.get(sha) or b"").decode("utf-8", "replace")
+    found = files.get(target) if "/" not in target else None
+    return found if found is not None and found[0] in FILE_MODES else entry
+
+
+def _summary(folder: Path, doc: Tally, hot: str, wf: Workflow | None) -> IncidentSummary:
     severity = hf.severity(hot, wf, doc.fields.get(hf.SEVERITY))
     done, total = progress(doc, wf, severity)
-    return IncidentSummary(
-        id=hf.incident_id(doc.fields.get(hf.HOTFIX_ID), hot) or name,
-        title=doc.title or hf.title(hot) or name,
+    made = IncidentSummary(
+        id=hf.incident_id(doc.fields.get(hf.HOTFIX_ID), hot, folder) or folder.name,
+        title=hf.title(hot, doc.title, folder) or folder.name,
         severity=severity,
         status=hf.status(hot, wf),
         done=done,
@@ -81,9 +103,11 @@ def _summary(name: str, doc: Tally, hot: str, wf: Workflow | None) -> IncidentSu
         workflow_source=wf.source if wf else None,
         workflow_stamp=stamp(wf.source if wf else None),
         resolved_severity=None,  # the severity when the clock stopped: none without a log
-        branch=hf.branch(hot),
+        branch=hf.branch(hot, folder),
         workflow=wf,
     )
+    made.status = made.status or lifecycle.checklist_status(wf, made.progress)
+    return made
 
 
 def _times(hot: str, wf: Workflow | None) -> dict[str, str]:

@@ -4,7 +4,7 @@ asks here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from hotfix_tui.core.workflow.model import TaskDef, Workflow
@@ -39,6 +39,17 @@ def is_closed(
         return False
     want = status.strip().casefold()
     return any(want == s.casefold() for s in final_statuses(workflow))
+
+
+OPEN, DONE = "open", "done"  # a plain checklist's status (its record states none)
+
+
+def checklist_status(workflow: Workflow | None, progress: Callable[[], tuple[int, int]]) -> str:
+    """A plain checklist's status when its record states none: `done` once every task is
+    settled (`progress()`: done, total), else `open`; '' for a workflow with statuses."""
+    if workflow is not None and workflow.statuses:
+        return ""
+    return DONE if is_closed(None, None, progress()) else OPEN
 
 
 def closed(incident: Figures) -> bool:

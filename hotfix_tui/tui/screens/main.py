@@ -7,6 +7,7 @@ and record dialogs; errors become notifications.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -34,6 +36,7 @@ from hotfix_tui.tui.actions import (
     FOOTER_NARROWER_HIDDEN,
     MAIN_BINDINGS,
     display_keys,
+    unable,
 )
 from hotfix_tui.tui.host import host
 from hotfix_tui.tui.screens.record_flows import ACTION_ERRORS, CommandsFound, IncidentFlows
@@ -243,6 +246,10 @@ class MainScreen(Screen[None]):
         sev = inc.severity
         wf_sev = inc.workflow.severity(sev) if inc.workflow else None
         color = severity_color(sev, wf_sev.color if wf_sev else "")
+        if not inc.view.severities and inc.view.kind != "hotfix":
+            # a checklist kind: its kind, and its record's own severity as written
+            sev = inc.view.kind + (f" · {sev}" if sev else "")
+            color = severity_color(None)
         self.header_parts = (inc.id, inc.title, sev, color, inc.view.status_label, inc.branch_field)
         values = record_values(inc.view.text("hotfix.md"), inc.branch_field)
         if values != self.fill_values:  # commands quoted in steps are shown filled in
@@ -904,6 +911,12 @@ class MainScreen(Screen[None]):
                 if bound.enabled:
                     await self.run_action(bound.binding.action)
                 return
+            hidden = self._unable_key(event.key)
+            if hidden:  # a key hidden because it cannot act here: say why
+                event.stop()
+                event.prevent_default()
+                await self.run_action(hidden)
+                return
         if self._opening is not None:
             # typed right after / or n, on its way before the input had the focus (an input's
             # own keys never reach here): it belongs in the input, where it goes once focused
@@ -917,6 +930,32 @@ class MainScreen(Screen[None]):
         if event.key == "escape" and isinstance(self.focused, Input):
             event.stop()
             self.action_clear_filter()
+
+    # --- what can act (tui/actions.py: `unable`) -------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """An action that cannot act on this incident is hidden (its key, the footer's)."""
+        return not unable(action, self.incident.view)
+
+    async def run_action(
+        self, action: str, namespaces: Mapping[str, DOMNode] | None = None
+    ) -> None:
+        """Run an action of this screen (a key, the palette), or say why it cannot act on this
+        incident."""
+        why = unable(action, self.incident.view)
+        if why:
+            self.notify(why, severity="warning")
+            return
+        await super().run_action(action, namespaces)
+
+    def _unable_key(self, key: str) -> str:
+        """The action of this screen bound to `key` (after the keymap) when it cannot act."""
+        for node, bindings in self._binding_chain:
+            if node is self:
+                for binding in bindings.key_to_bindings.get(key, []):
+                    if unable(binding.action, self.incident.view):
+                        return binding.action
+        return ""
 
     # --- help, keys -----------------------------------------------------------------------
 
