@@ -95,6 +95,12 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
     return st
 
 
+def task_state(events: Iterable[Event], wf: Workflow | None, ref: str) -> TaskState:
+    """What the events say of one task: the replay of its own events (and the reverts), which
+    is what the whole replay says of it (no rule of a task reads another task's events)."""
+    return replay([e for e in events if e.kind == REVERT or e.task == ref], wf).task(ref)
+
+
 def _settle_status(
     st: State,
     wf: Workflow | None,
