@@ -6,6 +6,7 @@ Each line is one JSON object; git merges the file by line union, readers drop du
 from __future__ import annotations
 
 import json
+import json.scanner
 import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -26,7 +27,8 @@ ATTRIBUTES_TEXT = (
     "*.md merge=hotfix-tui\n"
 )
 _TICK = timedelta(microseconds=1)
-_scan = json.scanner.make_scanner(json.JSONDecoder())  # one JSON value at an index (C speed)
+# one JSON value at an index, at C speed (typeshed types the scanner's context as itself)
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 # The last log text read and what it held: a log only grows, so the next read parses the tail.
