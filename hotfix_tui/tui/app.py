@@ -305,6 +305,8 @@ class HotfixApp(App[int]):
 
     def tick(self) -> None:
         """Every second: the clocks on the main screen, or on the clock dock of a dialog."""
+        if not self.screen_stack:  # a tick while the app exits, its last screen popped
+            return
         screen = self.screen
         tick_clocks = getattr(screen, "tick_clocks", None)
         if tick_clocks is not None:  # the picker's lines

@@ -88,3 +88,27 @@ def test_small_files_are_not_kept():
     tasks_md.parse_tasks(big_text(61))
     d = parse_cache.cache_dir()
     assert d is not None and not list(d.glob("*.marshal"))
+
+
+def test_checkboxes_changed_on_a_kept_parse_make_no_task_objects(parses):
+    text = big_text()
+    tasks_md.parse_tasks(text)
+    fresh_process()
+    kept = tasks_md.parse_tasks(text)  # read back as columns
+    changed = kept.with_checks({"T002": True, "T007": False, "T001#2": True})
+    assert not kept.tasks_made and not changed.tasks_made
+    assert changed.title_of("T002") == "task number 2" and changed.task("T002").done
+    assert parses == [text]
+    same_doc(changed, tasks_md._parse(changed.text, "auto"))
+    same_doc(kept, tasks_md._parse(text, "auto"))  # the original is untouched
+
+
+def test_checkboxes_changed_on_a_large_file_are_kept_parsed_for_the_next_command(parses):
+    text = big_text()
+    tasks_md.parse_tasks(text)
+    fresh_process()
+    changed = tasks_md.parse_tasks(text).with_checks({"T002": True})
+    fresh_process()
+    again = tasks_md.parse_tasks(changed.text)
+    assert parses == [text]  # the new text is read back, not parsed
+    same_doc(again, tasks_md._parse(changed.text, "auto"))

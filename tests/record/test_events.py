@@ -40,3 +40,14 @@ def test_a_whole_last_event_without_its_newline_stays_an_event(tmp_path):
     e2 = rec.make("note", datetime(2026, 1, 1, tzinfo=UTC), [e1], task="T002", text="again")
     assert ev.append(tmp_path, [e2]) is None
     assert (tmp_path / ev.LOG).read_text() == e1.line() + e2.line()
+
+
+def test_a_line_of_json_that_is_not_an_object_is_a_problem_of_its_line():
+    good = ev.Recorder("c1", "Ana").make("note", datetime(2026, 1, 1, tzinfo=UTC), task="T001",
+                                         text="hi").line()
+    text = good + "[1, 2]\n" + '"a string"\n' + "42\n" + '{"id": "x"} trailing\n'
+    got, problems = ev.parse_log(text, "events.jsonl")
+    assert [e.kind for e in got] == ["note"]
+    assert problems == [
+        f"events.jsonl:{n}: not an event line (expected one JSON object)" for n in (2, 3, 4, 5)
+    ]

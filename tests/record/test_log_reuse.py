@@ -39,8 +39,8 @@ def test_a_grown_log_parses_only_its_tail_and_equals_a_fresh_parse(monkeypatch):
     )  # a repeated id
     first = evlog.parse_log(base, "events.jsonl")
     decoded: list[str] = []
-    real = evlog.json.loads
-    monkeypatch.setattr(evlog.json, "loads", lambda s: decoded.append(s) or real(s))
+    real = evlog._scan
+    monkeypatch.setattr(evlog, "_scan", lambda s, i: decoded.append(s) or real(s, i))
     again = evlog.parse_log(grown, "events.jsonl")
     assert len(decoded) == 5  # the tail only
     monkeypatch.undo()

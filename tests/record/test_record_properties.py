@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import events
-from hotfix_tui.core.record.projection import project, replay
+from hotfix_tui.core.record.projection import one_task, project, replay
 from hotfix_tui.core.sync import merge_record
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
@@ -143,3 +143,17 @@ def test_clones_merged_in_any_order_end_byte_identical(steps, cut):
         assert ab[name] == ba[name] == direct[name], name
         assert "<<<<<<<" not in (ab[name] or "")
     assert ab["events.jsonl"] == ba["events.jsonl"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(history, st.sampled_from([*TASKS, "T099"]), st.integers(0, 25))
+def test_a_tasks_state_from_its_own_events_is_what_the_whole_replay_says(steps, ref, cut):
+    _files, created, wf = base()
+    made, _ = build(steps)
+    evs = created + made
+    if made:  # a commit that removed a line: its revert event cancels that event
+        gone = made[min(cut, len(made) - 1)]
+        evs.append(events.Recorder("c9", "Rev Ert").make(
+            "revert", T0 + timedelta(hours=3), evs, ref=gone.id, commit="abc1234"
+        ))
+    assert one_task(evs, wf, ref) == replay(evs, wf).task(ref)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from hotfix_tui.tui.actions import MAIN_BINDINGS
 from hotfix_tui.tui.app import HotfixApp
 from hotfix_tui.tui.screens.dialogs import HelpScreen, SeverityScreen, SkipScreen
 from hotfix_tui.tui.screens.main import MainScreen
+from hotfix_tui.tui.services import file_watch
 from hotfix_tui.tui.widgets.checklist import TaskRow, TaskTree
 from hotfix_tui.tui.widgets.footer import FooterKey, KeyFooter
 from hotfix_tui.tui.widgets.header import HeaderLine
@@ -655,6 +657,29 @@ async def test_watcher_picks_up_changes(incident, make_app):
         assert any("changed on disk" in t for t in messages(app))
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+async def test_the_idle_watch_sleeps_until_a_change_or_its_stop(incident, make_app, monkeypatch):
+    from types import SimpleNamespace
+
+    waits: list[float | None] = []
+    real = file_watch.select.select
+
+    def spy(r, w, x, timeout=None):
+        waits.append(timeout)
+        return real(r, w, x, timeout)
+
+    monkeypatch.setattr(file_watch, "select", SimpleNamespace(select=spy))
+    app = make_app(incident, watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: file_watchers(app) and waits, "the watch to wait")
+        path = incident.folder / "tasks.md"
+        path.write_text(path.read_text().replace("- [ ] **T004**", "- [x] **T004**"))
+        await wait_until(pilot, lambda: row(app, "T004").view.done, "the edit to show")
+    assert not file_watchers(app)  # its stop woke it at once
+    # no timer: asleep until the OS tells of a change (then a short wait for the burst to end)
+    assert None in waits and set(waits) <= {None, file_watch.DEBOUNCE_MS / 1000}
+
+
 async def test_a_folder_the_os_will_not_watch_is_polled(incident, make_app, monkeypatch):
     import watchfiles
 
@@ -662,6 +687,7 @@ async def test_a_folder_the_os_will_not_watch_is_polled(incident, make_app, monk
         raise OSError("OS file watch limit reached")
 
     monkeypatch.setattr(watchfiles, "watch", refuse)
+    monkeypatch.setattr(file_watch.FolderWatcher, "_inotify", lambda _self: refuse())
     app = make_app(incident, watch=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: main(app).watcher.polling, "the poll to take over")

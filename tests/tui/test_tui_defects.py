@@ -329,3 +329,12 @@ async def test_keys_typed_right_after_slash_or_n_land_in_the_input_in_order(inci
         await burst("jnabc")  # j moves onto T001 first, then n opens the note on it
         assert m.query_one("#note-input", Input).value == "abc"
         assert m._note_key == "T001" and m.cursor == "t:T001"
+
+
+async def test_a_clock_tick_after_the_screens_are_gone_does_nothing(incident, make_app):
+    """The 1 s timer can fire while the app exits, after its last screen was popped."""
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    assert not app.screen_stack
+    app.tick()  # no ScreenStackError

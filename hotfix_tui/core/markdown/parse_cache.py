@@ -73,12 +73,17 @@ def load(text: str, engine: str, trim: str | None) -> Any:
     return data
 
 
-def save(text: str, data: Any, engine: str, trim: str | None) -> None:
-    """Keep the parse data of `text` (written atomically; the oldest beyond KEEP are removed)."""
+def save(text: str, data: Any, engine: str, trim: str | None, *, if_missing: bool = False) -> None:
+    """Keep the parse data of `text` (written atomically; the oldest beyond KEEP are removed);
+    `if_missing`: a kept file of that key (this code's, for this text) is only marked used."""
     d = cache_dir()
     if d is None:
         return
     p = d / (_key(text, engine, trim) + ".marshal")
+    if if_missing:
+        with contextlib.suppress(OSError):
+            os.utime(p)
+            return
     try:
         d.mkdir(parents=True, exist_ok=True)
         tmp = d / f".{p.name}.{os.getpid()}.tmp"

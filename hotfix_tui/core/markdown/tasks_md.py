@@ -451,31 +451,44 @@ class TasksDoc:
         return {tid: self.tasks[i] for tid, i in self._by_id.items()}
 
     def with_checks(self, changes: dict[str, bool]) -> TasksDoc:
-        """A copy with checkboxes changed (task key or ID -> done), without reparsing."""
-        changed: list[tuple[Task, bool]] = []
+        """A copy with checkboxes changed (task key or ID -> done), without reparsing; a doc
+        made from columns stays columns (no task objects), and a large one is kept on disk."""
+        changed: list[tuple[int, int, int, bool]] = []  # (task index, offset, line, done)
+        cols = self._data[6] if self._data is not None else None
         for key, done in changes.items():
-            task = self._require(key)
-            if (self.text[task.check_offset] != " ") != done:
-                changed.append((task, done))
+            i = self._index(key)
+            if cols is not None:
+                off, line = cols[5][i], cols[4][i]
+            else:
+                task = self.tasks[i]
+                off, line = task.check_offset, task.line
+            if (self.text[off] != " ") != done:
+                changed.append((i, off, line, done))
         if not changed:
             return self
-        changed.sort(key=lambda c: c[0].check_offset)
+        changed.sort(key=lambda c: c[1])
         parts: list[str] = []
         pos = 0
-        for task, done in changed:
-            parts += (self.text[pos : task.check_offset], "x" if done else " ")
-            pos = task.check_offset + 1
+        for _i, off, _line, done in changed:
+            parts += (self.text[pos:off], "x" if done else " ")
+            pos = off + 1
         parts.append(self.text[pos:])
         new_text = "".join(parts)
-        tasks = list(self.tasks)
-        lines = list(self.lines)
-        for task, done in changed:
-            tasks[self._by_key[task.key]] = replace(task, done=done)
-            start = self.line_starts[task.line]
-            lines[task.line] = new_text[start : start + len(self.lines[task.line])]
-            if task.line == 0 and self.bom:
-                lines[0] = new_text[: len(self.lines[0])]
-        return TasksDoc(
+        tasks = list(self._tasks) if self._tasks is not None else None
+        data = self._data
+        if data is not None:
+            dones = list(data[6][3])
+            for i, _off, _line, done in changed:
+                dones[i] = done
+            data = (*data[:6], (*data[6][:3], tuple(dones), *data[6][4:]), *data[7:])
+        lines = list(self._lines) if self._lines is not None else None
+        for i, _off, line, done in changed:
+            if tasks is not None:
+                tasks[i] = replace(tasks[i], done=done)
+            if lines is not None:
+                start = self.line_starts[line] if line or not self.bom else 0
+                lines[line] = new_text[start : start + len(lines[line])]
+        doc = TasksDoc(
             text=new_text,
             newline=self.newline,
             bom=self.bom,
@@ -490,9 +503,23 @@ class TasksDoc:
             _by_key=self._by_key,
             _by_id=self._by_id,
             _lines=lines,
+            _data=data,
             _plain=self._plain,  # a checkbox is no line break
             choices=self.choices,  # (a task's box is never a group's)
         )
+        if data is not None and len(new_text) >= parse_cache.MIN_CHARS:
+            parse_cache.save(new_text, packed(data), "auto", _TRIM, if_missing=True)
+        return doc
+
+    def _index(self, key: str) -> int:
+        i = self._by_key.get(key)
+        if i is None:
+            i = self._by_id.get(key)
+        if i is None and key[:1] == "L":  # the box on line n (the key older versions gave)
+            i = self.line_index(key)
+        if i is None:
+            raise ConflictError(f"task {key} is not in the file")
+        return i
 
     def _require(self, key: str) -> Task:
         task = self.task(key)
@@ -1495,7 +1522,7 @@ def splice(doc: TasksDoc, key: str, a: int, b: int, new: list[str]) -> str:
             del _PARSED[next(iter(_PARSED))]
         _PARSED[(text, "auto")] = _Derived(data, doc)
         if len(text) >= parse_cache.MIN_CHARS:
-            parse_cache.save(text, packed(data), "auto", _TRIM)
+            parse_cache.save(text, packed(data), "auto", _TRIM, if_missing=True)
     return text
 
 

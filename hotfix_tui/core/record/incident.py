@@ -18,7 +18,7 @@ from hotfix_tui.core.record.change import BadInput as BadInput
 from hotfix_tui.core.record.change import Change as Change
 from hotfix_tui.core.record.change import IncidentError as IncidentError
 from hotfix_tui.core.record.events import Event
-from hotfix_tui.core.record.projection import EVENT_ROWS, replay
+from hotfix_tui.core.record.projection import EVENT_ROWS, one_task, replay
 from hotfix_tui.core.record.transaction import Build as Build
 from hotfix_tui.core.record.transaction import IncidentTransaction
 from hotfix_tui.core.record.view import HOTFIX as HOTFIX
@@ -188,7 +188,7 @@ class Incident:
     ) -> Event:
         """The done event of `set_done`: at `at`, or keeping the task's last done time."""
         if keep_first and at is None:
-            ts = replay(events, self.view.workflow).task(key)
+            ts = one_task(events, self.view.workflow, key)
             if ts.last_done_at is not None and not ts.done:
                 return make(kinds.DONE, task=key, happened=ts.last_done_at, keep_first=True, **data)
         return make(kinds.DONE, task=key, happened=at, at_given=True if at else None, **data)
@@ -216,7 +216,7 @@ class Incident:
         def build(events: list[Event], make: Callable[..., Event]) -> list[Event]:
             if not done:
                 return [make(kinds.REOPEN, task=key, cleared=self._cleared(events, key) or None)]
-            ts = replay(events, self.view.workflow).task(key)
+            ts = one_task(events, self.view.workflow, key)
             labels = self.view.records_times(key)
             if labels and not ts.done and ts.last_done_at is not None:
                 old = format_time(ts.last_done_at)
@@ -245,9 +245,15 @@ class Incident:
         wf = self.view.workflow
         if wf is None:
             return ""
-        before = event_times(replay(events, wf), wf)
-        st = replay(events, wf)
-        st.tasks.setdefault(key, st.task(key)).done = False
+        from dataclasses import replace
+
+        def timed(e: Event) -> bool:  # what event_times reads: the incident, timed tasks
+            d = wf.task(e.task) if e.task is not None else None
+            return e.task is None or e.kind == kinds.REVERT or (d is not None and bool(d.events))
+
+        st = replay([e for e in events if timed(e)], wf)
+        before = event_times(st, wf)
+        st.tasks[key] = replace(st.task(key), done=False)
         after = event_times(st, wf)
         return "; ".join(
             f"{wf.events.get(ev, ev)} {format_time(t)} cleared"

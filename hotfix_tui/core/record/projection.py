@@ -98,6 +98,16 @@ def replay(events: Iterable[Event], wf: Workflow | None) -> State:
     return st
 
 
+def one_task(events: Iterable[Event], wf: Workflow | None, ref: str) -> TaskState:
+    """What the events say of one task: the replay of its own events (by its key or an old id
+    pinned to it, and the reverts and pins), which is what the whole replay says of it (no rule
+    of a task reads another task's events)."""
+    evs = list(events)
+    olds = {old for old, new in kinds.pinned(evs).items() if new == ref}
+    mine = [e for e in evs if e.kind in (REVERT, kinds.IDS) or e.task == ref or e.task in olds]
+    return replay(mine, wf).task(ref)
+
+
 def _settle_status(
     st: State,
     wf: Workflow | None,

@@ -107,6 +107,7 @@ class MainScreen(Screen[None]):
         self._opening: Input | None = None  # an input opened but not focused yet (type-ahead)
         self._typed = ""  # what was typed into it meanwhile
         self._last_sla: tuple | None = None
+        self._keys: tuple[tuple[tuple[str, str], ...], dict[str, str]] | None = None
         self.header_parts: tuple = ("", "", None, "white", "", "")
         self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
         self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
@@ -962,11 +963,15 @@ class MainScreen(Screen[None]):
     def keys_for(self) -> dict[str, str]:
         """action -> the keys bound to it now (after the user's keymap)."""
         keymap = host(self.app).keymap
+        mapped = tuple(keymap.items())
+        if self._keys is not None and self._keys[0] == mapped:  # (asked every clock tick)
+            return dict(self._keys[1])
         out = {}
         for bid, keys, action, _desc, _show in MAIN_BINDINGS:
             out[action] = display_keys(keymap.get(bid, keys))
         out["palette"] = display_keys(keymap.get("command_palette", "ctrl+p"))
-        return out
+        self._keys = (mapped, out)
+        return dict(out)
 
     def help_rows(self) -> list[tuple[str, str, str]]:
         keymap = host(self.app).keymap
