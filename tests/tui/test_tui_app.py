@@ -916,11 +916,11 @@ async def test_picker_lists_incidents_and_opens_one(repo, clock):
     for desc in ("Checkout down", "Search slow"):
         create_incident(repo, desc, "P1", wf, clock=clock, branch=False)
     # the title comes from the files, not the folder slug
-    (repo / "specs" / "hotfix-001-checkout-down" / "tasks.md").write_text(
-        (repo / "specs" / "hotfix-001-checkout-down" / "tasks.md").read_text().replace(
+    (repo / "specs" / "hotfix" / "001-checkout-down" / "tasks.md").write_text(
+        (repo / "specs" / "hotfix" / "001-checkout-down" / "tasks.md").read_text().replace(
             "Checkout down", "Checkout returns 500 for EU cards"))
-    (repo / "specs" / "hotfix-001-checkout-down" / "hotfix.md").write_text(
-        (repo / "specs" / "hotfix-001-checkout-down" / "hotfix.md").read_text().replace(
+    (repo / "specs" / "hotfix" / "001-checkout-down" / "hotfix.md").write_text(
+        (repo / "specs" / "hotfix" / "001-checkout-down" / "hotfix.md").read_text().replace(
             "Checkout down", "Checkout returns 500 for EU cards"))
     clock.advance(hours=5)  # the P1 target is 4 h: breached
     app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
@@ -960,7 +960,7 @@ async def test_picker_declares_a_new_incident(repo, clock):
         await pilot.press("down", "enter")  # P1
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        folder = repo / "specs" / "hotfix-001-payments-timing-out"
+        folder = repo / "specs" / "hotfix" / "001-payments-timing-out"  # today's layout
         assert (folder / "tasks.md").exists()
         assert "**Severity**: P1" in (folder / "tasks.md").read_text()
         assert "**Incident Start**: 2026-11-25 14:00:00 UTC" in (folder / "hotfix.md").read_text()
