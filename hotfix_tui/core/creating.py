@@ -57,7 +57,8 @@ def create_incident(
     if not sev_ids and severity:
         raise IncidentError(f"the {workflow.id} workflow has no severities; drop the severity")
     if workflow.id in upstream.UNDER_A_FEATURE:
-        raise IncidentError(f"new --workflow {workflow.id}: {upstream.UNDER_A_FEATURE[workflow.id]}")
+        why = upstream.UNDER_A_FEATURE[workflow.id]
+        raise IncidentError(f"new --workflow {workflow.id}: {why}")
     prefix = workflow.folder_prefix
     place = branches.place_new(root, prefix) if git_repo else place_new(root, prefix)
     layout, num = place.layout, place.number

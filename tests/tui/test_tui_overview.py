@@ -160,7 +160,8 @@ async def test_stats_screen_draws_the_figures(tmp_path, clock):
     bob = setup_team(tmp_path, clock)
     wf = resolve_workflow("hotfix", bob)
     git(bob, "switch", "-q", "--track", f"origin/{B1}")
-    inc = Incident(bob / "specs/hotfix/001-checkout-returns-500-errors", wf, clock=clock, repo_root=bob)
+    inc = Incident(bob / "specs/hotfix/001-checkout-returns-500-errors", wf, clock=clock,
+                   repo_root=bob)
     clock.advance(minutes=50)
     inc.set_done("T013")  # P0 resolved in 50 min: met
     app = HotfixApp(inc, root=bob, clock=clock, settings=Settings(fetch_interval=0),
@@ -311,7 +312,8 @@ async def test_the_overview_reads_branch_copies_by_summary_and_opens_one_in_full
         await pilot.press("o")
         screen = app.screen
         await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
-        one = next(e for _l, e in screen.leaves if e.path.endswith("001-checkout-returns-500-errors"))
+        one = next(e for _l, e in screen.leaves
+                   if e.path.endswith("001-checkout-returns-500-errors"))
         # as `list` reads them: another branch's copy by its summary, kept for the next reading
         assert one.incident is None and one.summary is not None
         assert len(Cache(bob).items) == 2

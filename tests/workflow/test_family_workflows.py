@@ -72,8 +72,9 @@ def test_new_bugfix_in_a_current_install(shop, capsys):
     assert report.endswith(installed[installed.index("## Current Behavior"):])
     tasks = (folder / "tasks.md").read_text()
     template = (TASKS_TEMPLATES / "bugfix-tasks.md").read_text()
+    folder_rel = "specs/bugfix/003-login-broken-safari"
     assert tasks == (template.replace("[BUG TITLE]", "Login broken on Safari")
-                     .replace("specs/bugfix-###-description", "specs/bugfix/003-login-broken-safari")
+                     .replace("specs/bugfix-###-description", folder_rel)
                      .replace("bugfix-###", "bugfix-003"))
     code, out, err = run(capsys, "status", "--json")
     assert code == 0, err
