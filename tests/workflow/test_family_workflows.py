@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,26 @@ def test_new_modify_says_where_a_modification_lives(shop, capsys):
     code, out, err = run(capsys, "new", "Add coupons", "--workflow", "modify", "--no-open")
     assert code == 1 and "create-modification.sh" in err and "modifications/" in err
     assert not (shop / "specs/modify").exists()
+
+
+def test_the_shipped_workflows_and_templates_are_package_data():
+    """Every file of `workflows/` matches a package-data pattern of pyproject (it is in the
+    wheel): the family's YAML, the templates and their LICENSE."""
+    import tomllib
+
+    root = builtin_workflow_dir()
+    pyproject = tomllib.loads((root.parent / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["hotfix_tui.workflows"]
+    files = [p.relative_to(root).parts for p in root.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"]
+    assert {"bugfix.yaml", "modify.yaml", "refactor.yaml", "deprecate.yaml"} <= {
+        f[-1] for f in files}
+    assert ("templates", "LICENSE") in files and ("templates", "bugfix",
+                                                 "bug-report-template.md") in files
+
+    def packaged(parts: tuple[str, ...]) -> bool:
+        return any(len(pat.split("/")) == len(parts)
+                   and all(fnmatch(p, s) for p, s in zip(parts, pat.split("/"), strict=True))
+                   for pat in patterns)
+
+    assert [f for f in files if not packaged(f)] == []

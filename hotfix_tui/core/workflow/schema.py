@@ -112,7 +112,10 @@ SCHEMA: Schema = {
             "name": _ref("line", "Human name, e.g. Hotfix."),
             "description": _text("One line saying what the workflow is for.", single_line=True),
             "branch_prefix": _prefix("Git branches are named PREFIX/NNN-words."),
-            "folder_prefix": _prefix("Incident folders are named specs/PREFIX-NNN-words."),
+            "folder_prefix": _prefix(
+                "Incident folders are named specs/PREFIX/NNN-words (specs/PREFIX-NNN-words in a "
+                "repository whose folders are all in that old layout)."
+            ),
             "title_prefix": _text(
                 "The first heading of tasks.md is '# ' + title_prefix + title.", single_line=True
             ),
