@@ -174,21 +174,21 @@ def _as_scripts(
     the links it makes (`spec.md` to the first)."""
     kind = upstream.KINDS.get(workflow.id)
     files: dict[str, str] = {}
-    if kind is not None:
-        for tpl_name, name in kind.templates:
-            tpl = upstream.template(root, workflow.id, tpl_name)
-            if tpl is not None:
-                files[name] = _filled(_read(tpl), workflow, new)
+    for tpl_name, name in kind.templates if kind is not None else ():
+        tpl = upstream.template(root, workflow.id, tpl_name)
+        if tpl is not None:
+            files[name] = _filled(_read(tpl), workflow, new)
     if workflow.severities:
         files.setdefault("hotfix.md", _our_hotfix_md(workflow, new))
         files.setdefault("post-mortem.md", _our_post_mortem(new))
-    elif kind is None:  # a team's own checklist: the templates an install holds for it
+    if kind is None:  # a team's own workflow: the templates an install holds for it
         for tpl in template_import.record_templates(root, workflow.id):
             name = tpl.name.removesuffix("-template.md") + ".md"
             files.setdefault(name, _filled(_read(tpl), workflow, new))
-    main = kind.main if kind is not None and kind.main in files else next(
-        (n for n in ("hotfix.md", *files) if n in files and n != "tasks.md"), None
-    )
+    if kind is not None and kind.main in files:
+        main: str | None = kind.main
+    else:
+        main = "hotfix.md" if "hotfix.md" in files else next(iter(files), None)
     links = kind.links if kind is not None else ("spec.md",)
     return files, ({name: main for name in links} if main else {})
 
