@@ -67,6 +67,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         root = Path.cwd()
     wf = new_workflow(args.workflow, root, args.severity)  # CliError for a bad name or severity
     base = _new_base(root, args) if git_repo and not args.no_branch else None
+    notes: list[str] = []
     try:
         folder = create_incident(
             root,
@@ -77,11 +78,14 @@ def cmd_new(args: argparse.Namespace) -> int:
             branch=not args.no_branch,
             git_repo=git_repo,
             base=base,
+            notes=notes,
         )
     except IncidentError as exc:
         raise CliError(str(exc), EXIT_FAIL) from exc
     if base is not None and base.note:
-        print(f"hotfix-tui: {base.note}", file=sys.stderr)
+        notes.insert(0, base.note)
+    for note in notes:
+        print(safe(f"hotfix-tui: {note}"), file=sys.stderr)
     if args.no_open:
         print(folder)
         return EXIT_OK

@@ -284,13 +284,20 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def new_workflow(name: str | None, root: Path, severity: str | None):
-    """The workflow `new --workflow NAME` uses: a YAML workflow (repo, user, built-in), else one
-    derived from `.specify/extensions/workflows/NAME/tasks-template.md`; checks --severity."""
+    """The workflow `new --workflow NAME` uses: a YAML workflow of the repository or the user,
+    else one derived from `.specify/extensions/workflows/NAME/tasks-template.md` (an install
+    from before 2025-10), else the built-in one; checks --severity."""
+    from .core.workflow.files import builtin_workflow_dir
     from .core.workflow.loader import WorkflowError, resolve_workflow
     from .core.workflow.template_import import TemplateError, derive
 
     try:
         wf = resolve_workflow(name, root)
+        if name and Path(wf.source).resolve().parent == builtin_workflow_dir().resolve():
+            derived = derive(root, name)  # the repository's own template comes first
+            wf = derived.workflow if derived is not None else wf
+    except TemplateError as err:
+        raise CliError(str(err), EXIT_INPUT) from err
     except WorkflowError as exc:
         derived = None
         if name and len(exc.problems) == 1 and "unknown workflow" in exc.problems[0].message:

@@ -11,7 +11,7 @@ from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
 BRANCH = "hotfix/001-database-connection-pool"
-FOLDER = "specs/hotfix-001-database-connection-pool"
+FOLDER = "specs/hotfix/001-database-connection-pool"
 
 
 T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)  # the same instant as conftest's clock

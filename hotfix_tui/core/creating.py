@@ -5,12 +5,13 @@ Nothing is written when the branch cannot be made; files are written atomically.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from hotfix_tui.core import layouts
 from hotfix_tui.core.clocks import Clock, format_time, utc_now
-from hotfix_tui.core.discovery import next_number
+from hotfix_tui.core.discovery import place_new
 from hotfix_tui.core.git import branches
 from hotfix_tui.core.git.repo import (
     GitError,
@@ -19,10 +20,11 @@ from hotfix_tui.core.git.repo import (
     current_branch,
     ensure_excluded,
 )
+from hotfix_tui.core.markdown import hotfix_fields
 from hotfix_tui.core.record import events, kinds
-from hotfix_tui.core.record.incident import IncidentError, folder_words
+from hotfix_tui.core.record.incident import IncidentError
 from hotfix_tui.core.store import StoreError, atomic_write
-from hotfix_tui.core.workflow import template_import, templates
+from hotfix_tui.core.workflow import template_import, templates, upstream
 from hotfix_tui.core.workflow.model import Workflow
 from hotfix_tui.core.workflow.render import render_tasks_md
 
@@ -38,10 +40,12 @@ def create_incident(
     clock: Clock = utc_now,
     git_repo: bool = True,
     base: branches.Base | None = None,
+    notes: list[str] | None = None,
 ) -> Path:
     """Create the incident folder (and branch unless `branch` is False); returns the folder.
 
-    The branch starts at `base` (default: `branches.choose_base`, HEAD or the default branch).
+    The layout and number follow the repository (`place_new`); the branch starts at `base`
+    (default: `branches.choose_base`, HEAD or the default branch); `notes` gets what to tell.
     """
     description = " ".join(description.split())
     if not description:
@@ -52,9 +56,13 @@ def create_incident(
         raise IncidentError(f"unknown severity {severity!r}; use one of {', '.join(sev_ids)}")
     if not sev_ids and severity:
         raise IncidentError(f"the {workflow.id} workflow has no severities; drop the severity")
-    prefix, layout = workflow.folder_prefix, layouts.for_new()
-    num = branches.next_number(root, prefix) if git_repo else next_number(root, prefix)
-    words = folder_words(description)
+    if workflow.id in upstream.UNDER_A_FEATURE:
+        why = upstream.UNDER_A_FEATURE[workflow.id]
+        raise IncidentError(f"new --workflow {workflow.id}: {why}")
+    prefix = workflow.folder_prefix
+    place = branches.place_new(root, prefix) if git_repo else place_new(root, prefix)
+    layout, num = place.layout, place.number
+    words = layouts.branch_words(description)
     slug = f"{num:03d}-{words}"
     folder = root / "specs" / layout.folder_path(prefix, num, words)
     branch_name = layout.branch_name(workflow.branch_prefix, num, words)
@@ -84,37 +92,35 @@ def create_incident(
             f"**Severity**: {severity}\n**Workflow**: {workflow.id}\n",
             1,
         )
-    hotfix = templates.HOTFIX_MD.format(
+    new = _New(
         title=title,
-        hotfix_id=hotfix_id,
+        file_id=hotfix_id,
         branch=branch_name if branch else _here(root, git_repo),
-        severity_row=templates.severity_row(workflow, severity),
-        status_row=templates.status_row(workflow, status),
-        started=format_time(now),
-        description=description.replace('"', "'"),
-    )
-    pm = templates.POST_MORTEM_MD.format(
-        title=title, hotfix_id=hotfix_id, date=now.strftime("%Y-%m-%d")
+        severity=severity,
+        status=status,
+        now=now,
+        description=description,
     )
     files = {"tasks.md": tasks}
-    if sev_ids:  # an incident: the record with its timeline; a checklist has only its tasks
-        files.update({"hotfix.md": hotfix, "post-mortem.md": pm})
-    values = dict(
-        title=title, hotfix_id=hotfix_id, slug=slug, prefix=prefix, description=description
-    )
-    for tpl in template_import.record_templates(root, workflow.id):
-        name = tpl.name.removesuffix("-template.md") + ".md"
-        try:
-            text = tpl.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise IncidentError(f"{tpl}: cannot read the template ({exc})") from exc
-        files.setdefault(name, template_import.fill_record(text, date=f"{now:%Y-%m-%d}", **values))
+    links: dict[str, str] = {}
+    if layout.scripts:
+        made, links = _as_scripts(root, workflow, new)
+        files.update(made)
+    else:
+        files.update(_ours(root, workflow, new, slug, prefix))
     folder.mkdir(parents=True, exist_ok=False)
     try:
         for name, text in files.items():
             atomic_write(folder / name, text)
     except StoreError as exc:
         raise IncidentError(str(exc)) from exc
+    for name, target in links.items():
+        try:
+            (folder / name).symlink_to(target)
+        except OSError as exc:  # e.g. Windows without the right to make links
+            (notes if notes is not None else []).append(
+                f"{rel}/{name} was not linked to {target} ({exc.strerror or exc})"
+            )
     if git_repo:
         ensure_excluded(root)
     record_creation(folder, root if git_repo else None, workflow, now, severity, description, clock)
@@ -123,7 +129,107 @@ def create_incident(
             create_branch(root, branch_name, base.ref if base else None)
         except GitError as exc:
             raise IncidentError(f"{exc}; the incident folder {rel} was created") from exc
+    if notes is not None:
+        notes.extend(place.notes)
     return folder
+
+
+@dataclass(frozen=True)
+class _New:
+    """What a new folder's files say: title, ID, branch, severity, status, time, description."""
+
+    title: str
+    file_id: str
+    branch: str
+    severity: str
+    status: str
+    now: datetime
+    description: str
+
+
+def _ours(root: Path, workflow: Workflow, new: _New, slug: str, prefix: str) -> dict[str, str]:
+    """hotfix.md and post-mortem.md of our own (an incident), and the other templates of the
+    workflow an install holds (`bug-report-template.md` becomes `bug-report.md`)."""
+    files: dict[str, str] = {}
+    if workflow.severities:  # an incident: the record with its timeline; a checklist: its tasks
+        files["hotfix.md"] = _our_hotfix_md(workflow, new)
+        files["post-mortem.md"] = _our_post_mortem(new)
+    values = dict(
+        title=new.title, hotfix_id=new.file_id, slug=slug, prefix=prefix,
+        description=new.description,
+    )
+    for tpl in template_import.record_templates(root, workflow.id):
+        name = tpl.name.removesuffix("-template.md") + ".md"
+        files.setdefault(
+            name, template_import.fill_record(_read(tpl), date=f"{new.now:%Y-%m-%d}", **values)
+        )
+    return files
+
+
+def _as_scripts(
+    root: Path, workflow: Workflow, new: _New
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The files spec-kit-extensions' `create-<kind>.sh` makes beside the checklist, from the
+    templates installed (else shipped, else our own hotfix.md and post-mortem.md), filled; and
+    the links it makes (`spec.md` to the first)."""
+    kind = upstream.KINDS.get(workflow.id)
+    files: dict[str, str] = {}
+    for tpl_name, name in kind.templates if kind is not None else ():
+        tpl = upstream.template(root, workflow.id, tpl_name)
+        if tpl is not None:
+            files[name] = _filled(_read(tpl), workflow, new)
+    if workflow.severities:
+        files.setdefault("hotfix.md", _our_hotfix_md(workflow, new))
+        files.setdefault("post-mortem.md", _our_post_mortem(new))
+    if kind is None:  # a team's own workflow: the templates an install holds for it
+        for tpl in template_import.record_templates(root, workflow.id):
+            name = tpl.name.removesuffix("-template.md") + ".md"
+            files.setdefault(name, _filled(_read(tpl), workflow, new))
+    if kind is not None and kind.main in files:
+        main: str | None = kind.main
+    else:
+        main = "hotfix.md" if "hotfix.md" in files else next(iter(files), None)
+    links = kind.links if kind is not None else ("spec.md",)
+    return files, ({name: main for name in links} if main else {})
+
+
+def _filled(text: str, workflow: Workflow, new: _New) -> str:
+    return hotfix_fields.fill_template(
+        text,
+        title=new.title,
+        file_id=new.file_id,
+        branch=new.branch,
+        date=f"{new.now:%Y-%m-%d}",
+        description=new.description,
+        severity=new.severity or None,
+        status=new.status or None,
+        start=(hotfix_fields.start_label(workflow), format_time(new.now)),
+    )
+
+
+def _our_hotfix_md(workflow: Workflow, new: _New) -> str:
+    return templates.HOTFIX_MD.format(
+        title=new.title,
+        hotfix_id=new.file_id,
+        branch=new.branch,
+        severity_row=templates.severity_row(workflow, new.severity),
+        status_row=templates.status_row(workflow, new.status),
+        started=format_time(new.now),
+        description=new.description.replace('"', "'"),
+    )
+
+
+def _our_post_mortem(new: _New) -> str:
+    return templates.POST_MORTEM_MD.format(
+        title=new.title, hotfix_id=new.file_id, date=new.now.strftime("%Y-%m-%d")
+    )
+
+
+def _read(tpl: Path) -> str:
+    try:
+        return tpl.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IncidentError(f"{tpl}: cannot read the template ({exc})") from exc
 
 
 def _here(root: Path, git_repo: bool) -> str:

@@ -6,6 +6,9 @@ Which folders are spec folders is the table of layouts (`layouts.py`); this walk
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,11 +82,89 @@ def _has_files(d: Path) -> bool:
 
 
 def next_number(root: Path, prefix: str = "hotfix") -> int:
-    """One more than the highest number of the work tree's folders that a new folder of
-    `prefix` numbers after (`layouts.for_new().numbering`: today, those of `prefix`)."""
-    counts = layouts.for_new().numbering
-    numbers = [f.number for f in walk(root, record_files=False) if counts(f, prefix)]
-    return max(numbers, default=0) + 1
+    """The number `new` gives a folder of `prefix` in the work tree (`place_new`)."""
+    return place_new(root, prefix).number
+
+
+@dataclass(frozen=True)
+class NewPlace:
+    """Where `new` puts a folder: its layout, its number, and what to tell about the number."""
+
+    layout: layouts.Layout
+    number: int
+    notes: tuple[str, ...] = ()
+
+
+# spec-kit-extensions numbers globally (`get_global_highest_number`): every folder to depth 2
+# under specs/ whose name starts with digits, every branch `NNN-…` or `word/NNN…`
+_GLOBAL_BRANCH = (re.compile(r"([0-9]{3})-"), re.compile(r"[a-z]+/([0-9]+)"))
+_LEADING_DIGITS = re.compile(r"[0-9]+")
+MAX_DIGITS = 3  # a number of more digits (`release/2026-q1`) is no spec number: set aside
+
+
+def global_number(name: str, branch: bool) -> str | None:
+    """The digits upstream's global numbering reads in a folder or branch name, or None."""
+    if not branch:
+        m = _LEADING_DIGITS.match(name)
+        return m.group(0) if m else None
+    for rule in _GLOBAL_BRANCH:
+        if m := rule.match(name):
+            return m.group(1)
+    return None
+
+
+def _digit_folders(root: Path) -> list[str]:
+    """The folders to depth 2 under `root/specs` whose names start with digits (relative)."""
+    out: list[str] = []
+    level = [("", root / "specs")]
+    for _depth in range(2):
+        deeper = []
+        for rel, d in level:
+            try:
+                with os.scandir(d) as it:
+                    subs = [e for e in it if e.is_dir(follow_symlinks=False)]
+            except OSError:
+                continue
+            for e in subs:
+                name = f"{rel}{e.name}"
+                if _LEADING_DIGITS.match(e.name):
+                    out.append(f"specs/{name}")
+                deeper.append((f"{name}/", Path(e.path)))
+        level = deeper
+    return out
+
+
+def place_new(
+    root: Path,
+    prefix: str = "hotfix",
+    branch_folders: Iterable[Found] = (),
+    branch_names: Iterable[str] = (),
+) -> NewPlace:
+    """The layout and number of a new folder of `prefix`, given the work tree and the folders
+    and names of the branches: the layout by the table's `new` rules, the number one more than
+    the highest of ours (the folders its layout numbers after) and upstream's global rule."""
+    found = [*walk(root, record_files=False), *branch_folders]
+    layout = layouts.for_new({f.layout.name for f in found if f.layout is not None})
+    highest = max((f.number for f in found if layout.numbering(f, prefix)), default=0)
+    ignored: list[str] = []
+    names = [(n.rpartition("/")[2], n, False) for n in _digit_folders(root)]
+    names += [(n, n, True) for n in branch_names]
+    for name, shown, is_branch in names:
+        digits = global_number(name, is_branch)
+        if digits is None:
+            continue
+        if len(digits.lstrip("0")) > MAX_DIGITS:
+            ignored.append(shown)
+            continue
+        highest = max(highest, int(digits))
+    notes: tuple[str, ...] = ()
+    if ignored:
+        shown = ", ".join(dict.fromkeys(ignored))
+        notes = (
+            f"numbered {highest + 1:03d}, ignoring the number in {shown}: a number of 4 or "
+            "more digits is no spec number (spec-kit-extensions' scripts would number after it)",
+        )
+    return NewPlace(layout, highest + 1, notes)
 
 
 def quick_status(folder: Path, root: Path | None = None) -> str:

@@ -9,7 +9,7 @@ read it, so a new layout is one entry of LAYOUTS."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,12 +57,30 @@ def same_prefix(found: Found, prefix: str) -> bool:
     return bool(found.prefix) and found.prefix == prefix
 
 
-class Layout:
-    """One folder layout: where its folders lie, what they are, their branch, and whether `new`
-    makes folders in it (numbered after the folders `numbering` counts)."""
+# When `new` makes folders in a layout: a rule given the names of the layouts the repository's
+# workflow folders are in (the work tree's and every branch's).
+NewRule = Callable[["Layout", Collection[str]], bool]
 
-    __slots__ = ("name", "path", "kind", "workflow", "branch", "new", "numbering", "_segs",
-                 "_literal", "_branch_re")
+
+def always(layout: Layout, in_use: Collection[str]) -> bool:
+    """`new` makes this layout whatever the repository holds."""
+    return True
+
+
+def while_alone(layout: Layout, in_use: Collection[str]) -> bool:
+    """`new` keeps this layout while the repository holds folders in it and in no other layout
+    `new` makes (a team that has not moved on)."""
+    others = {lay.name for lay in LAYOUTS if lay.new is not None and lay is not layout}
+    return layout.name in in_use and not others.intersection(in_use)
+
+
+class Layout:
+    """One folder layout: where its folders lie, what they are, their branch, when `new` makes
+    folders in it (numbered after the folders `numbering` counts) and whether it makes them as
+    spec-kit-extensions' scripts do (`scripts`: installed templates, `spec.md` linked)."""
+
+    __slots__ = ("name", "path", "kind", "workflow", "branch", "new", "numbering", "scripts",
+                 "_segs", "_literal", "_branch_re")
 
     def __init__(
         self,
@@ -72,11 +90,13 @@ class Layout:
         kind: str = "{prefix}",
         workflow: str = "{prefix}",
         branch: str = "",
-        new: bool = False,
+        new: bool | NewRule = False,
         numbering: Callable[[Found, str], bool] = same_prefix,
+        scripts: bool = False,
     ) -> None:
         self.name, self.path, self.kind, self.workflow = name, path, kind, workflow
-        self.branch, self.new, self.numbering = branch, new, numbering
+        self.branch, self.numbering, self.scripts = branch, numbering, scripts
+        self.new: NewRule | None = always if new is True else (new or None)
         segments = path.split("/")
         self._segs = tuple(_regex(s, f"{name!r} path") for s in segments)
         self._literal = tuple(s if not _PLACEHOLDER.search(s) else None for s in segments)
@@ -191,12 +211,15 @@ class BranchName:
 
 
 # The table. Order matters only where two entries read the same name: the first wins; `new`
-# makes folders in the first entry marked `new`.
+# makes folders in the first entry whose `new` rule accepts the repository's folders.
 LAYOUTS: tuple[Layout, ...] = (
-    # spec-kit-extensions' original layout (`specs/hotfix-001-words/`): `new` makes this one
-    Layout("flat", "{prefix}-{num}-{words}", branch="{prefix}/{num}-{words}", new=True),
-    # its newer one (`specs/hotfix/001-words/`, bugfix/refactor/deprecate alike)
-    Layout("nested", "{prefix}/{num}-{words}", branch="{prefix}/{num}-{words}"),
+    # spec-kit-extensions' original layout (`specs/hotfix-001-words/`): `new` keeps it in a
+    # repository whose workflow folders are all in it
+    Layout("flat", "{prefix}-{num}-{words}", branch="{prefix}/{num}-{words}", new=while_alone),
+    # its newer one (`specs/hotfix/001-words/`, bugfix/refactor/deprecate alike): `new` makes
+    # it everywhere else, as the extension's create-<kind>.sh scripts do
+    Layout("nested", "{prefix}/{num}-{words}", branch="{prefix}/{num}-{words}", new=always,
+           scripts=True),
     # a modification of a spec-kit feature: lives on its feature's branch
     Layout("modification", "{feature}/modifications/{num}-{words}", kind=MODIFICATION,
            workflow="modify"),
@@ -259,12 +282,13 @@ def read_branch(name: str) -> BranchName | None:
     return None
 
 
-def for_new() -> Layout:
-    """The layout `new` makes folders in: the first entry marked `new`."""
+def for_new(in_use: Collection[str] = ()) -> Layout:
+    """The layout `new` makes folders in, given the layouts the repository's workflow folders
+    are in (`in_use`, layout names): the first entry whose `new` rule accepts them."""
     for layout in LAYOUTS:
-        if layout.new:
+        if layout.new is not None and layout.new(layout, in_use):
             return layout
-    raise LookupError("no entry of layouts.LAYOUTS is marked new=True")
+    raise LookupError("no entry of layouts.LAYOUTS has a `new` rule that accepts this repository")
 
 
 def folder_id(prefix: str, number: int) -> str:
@@ -281,3 +305,30 @@ def record_file(folder: Path) -> str | None:
 def kind_rank(kind: str) -> int:
     """Where a kind sorts: the family's order, then any other kind."""
     return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
+# spec-kit-extensions' `generate_branch_name` (scripts/bash/extension-utils.sh): its stop words,
+# as its pattern writes them
+STOP_WORDS = re.compile(
+    r"i|a|an|the|to|for|of|in|on|at|by|with|from|is|are|was|were|be|been|being|have|has|had|do|"
+    r"does|did|will|would|should|could|can|may|might|must|shall|this|that|these|those|my|your|"
+    r"our|their|want|need|add|get|set"
+)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def branch_words(description: str) -> str:
+    """The words of a new folder and branch, as spec-kit-extensions' `generate_branch_name`
+    makes them: stop words and words under 3 letters dropped (unless written in capitals, as
+    `DB`), then 3 words, or 4 when there are exactly 4."""
+    lowered = description.translate(_ASCII_LOWER)  # `tr` lowercases ASCII only
+    words = re.sub(r"[^a-z0-9]", " ", lowered).split()
+    kept = [
+        w for w in words
+        if not STOP_WORDS.fullmatch(w)
+        and (len(w) >= 3 or re.search(rf"\b{re.escape(w.upper())}\b", description))
+    ]
+    if kept:
+        return "-".join(kept[: 4 if len(kept) == 4 else 3])
+    # its fallback: the first 3 words of any kind; a description without one gets a word
+    return "-".join(words[:3]) or "incident"

@@ -288,15 +288,17 @@ class HotfixApp(App[int]):
             from hotfix_tui.core.git.branches import choose_base
             from hotfix_tui.core.git.repo import GitError
 
+            notes: list[str] = []
             try:
                 base = choose_base(self.root)  # HEAD, or the default branch (said below)
-                folder = create_incident(self.root, desc, sev, wf, clock=self.clock, base=base)
+                folder = create_incident(self.root, desc, sev, wf, clock=self.clock, base=base,
+                                         notes=notes)
             except (IncidentError, GitError) as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 self.show_picker()
                 return
-            if base.note:
-                self.notify(base.note, title="New incident", markup=False)
+            for note in [base.note, *notes] if base.note else notes:
+                self.notify(note, title="New incident", markup=False)
             self._load(folder)
 
         self.push_screen(NewIncidentScreen(choices), done)

@@ -23,9 +23,9 @@ def test_new_done_status(repo, capsys, monkeypatch):
         capsys, "new", "Checkout returns 500 errors", "--severity", "P1", "--no-open"
     )
     assert code == 0, err
-    folder = repo / "specs" / "hotfix-001-checkout-returns-500"
+    folder = repo / "specs" / "hotfix" / "001-checkout-returns-500-errors"
     assert Path(out.strip()) == folder
-    assert git(repo, "branch", "--show-current").strip() == "hotfix/001-checkout-returns-500"
+    assert git(repo, "branch", "--show-current").strip() == "hotfix/001-checkout-returns-500-errors"
     tasks = (folder / "tasks.md").read_text()
     assert tasks.count("\n## Phase ") == 6
     assert len([ln for ln in tasks.splitlines() if ln.startswith("- [ ] **T0")]) == 28
@@ -60,25 +60,27 @@ def test_second_incident_numbers_up_and_status_needs_a_choice(repo, capsys, monk
     assert run(capsys, "new", "Database pool exhausted causing 503s", "-s", "P0",
                "--no-branch", "--no-open")[0] == 0
     code, out, _ = run(capsys, "new", "Login page slow", "-s", "P2", "--no-branch", "--no-open")
-    assert code == 0 and out.strip().endswith("specs/hotfix-002-login-page-slow")
+    assert code == 0 and out.strip().endswith("specs/hotfix/002-login-page-slow")
     code, _, err = run(capsys, "status")
-    assert code == 3 and "hotfix-001-database-pool-exhausted" in err and "--spec" in err
+    assert code == 3 and "hotfix/001-database-pool-exhausted" in err and "--spec" in err
     code, out, _ = run(capsys, "list", "--json")
     assert [r["id"] for r in json.loads(out)] == ["hotfix-001", "hotfix-002"]
 
 
-def test_branch_exists_means_no_change(repo, capsys, monkeypatch):
+def test_a_branchs_number_is_never_taken_again(repo, capsys, monkeypatch):
+    """A branch named as `new` would name it cannot be made: its number is counted first."""
     monkeypatch.chdir(repo)
-    git(repo, "branch", "hotfix/001-checkout-returns-500")
-    code, _, err = run(capsys, "new", "Checkout returns 500 errors", "-s", "P1", "--no-open")
-    assert code == 1 and "already exists" in err
-    assert not (repo / "specs").exists()
+    git(repo, "branch", "hotfix/001-checkout-returns-500-errors")
+    code, out, err = run(capsys, "new", "Checkout returns 500 errors", "-s", "P1", "--no-open")
+    assert code == 0, err
+    assert out.strip().endswith("specs/hotfix/002-checkout-returns-500-errors")
+    assert git(repo, "branch", "--show-current").strip() == "hotfix/002-checkout-returns-500-errors"
 
 
 def test_actions_skip_note_severity(repo, capsys, monkeypatch):
     monkeypatch.chdir(repo)
     run(capsys, "new", "Checkout returns 500 errors", "-s", "P1", "--no-open")
-    folder = repo / "specs" / "hotfix-001-checkout-returns-500"
+    folder = repo / "specs" / "hotfix" / "001-checkout-returns-500-errors"
     assert run(capsys, "skip", "t009", "--reason", "no reviewer awake")[0] == 0
     assert run(capsys, "note", "T004", "pool", "size", "is", "10")[0] == 0
     assert run(capsys, "severity", "p0")[0] == 0
@@ -103,7 +105,7 @@ def test_actions_skip_note_severity(repo, capsys, monkeypatch):
 def test_completion_rules_fill_the_record(repo, capsys, monkeypatch):
     monkeypatch.chdir(repo)
     run(capsys, "new", "Checkout returns 500 errors", "-s", "P1", "--no-open")
-    folder = repo / "specs" / "hotfix-001-checkout-returns-500"
+    folder = repo / "specs" / "hotfix" / "001-checkout-returns-500-errors"
     for t in ("T001", "T005", "T012", "T013", "T014"):
         assert run(capsys, "done", t)[0] == 0
     hotfix = (folder / "hotfix.md").read_text()
@@ -157,11 +159,9 @@ def test_not_a_repo_is_a_clear_message(tmp_path, capsys, monkeypatch):
 def test_both_layouts_are_found(repo, capsys, monkeypatch, layout):
     monkeypatch.chdir(repo)
     run(capsys, "new", "Cache stampede", "-s", "P2", "--no-branch", "--no-open")
-    src = repo / "specs" / "hotfix-001-cache-stampede"
-    if layout == "nested":
-        dst = repo / "specs" / "hotfix" / "001-cache-stampede"
-        dst.parent.mkdir()
-        src.rename(dst)
+    src = repo / "specs" / "hotfix" / "001-cache-stampede"  # `new` makes today's layout
+    if layout == "flat":
+        src.rename(repo / "specs" / "hotfix-001-cache-stampede")
     data = json.loads(run(capsys, "list", "--json")[1])
     assert len(data) == 1 and data[0]["severity"] == "P2"
 
@@ -171,7 +171,7 @@ def test_done_tells_about_na_tasks_and_kept_times(repo, capsys, monkeypatch):
     run(capsys, "new", "Checkout returns 500 errors", "-s", "P0", "--no-open")
     code, out, _ = run(capsys, "done", "T009")
     assert code == 0 and "note: T009 does not apply to P0" in out
-    hotfix = repo / "specs" / "hotfix-001-checkout-returns-500" / "hotfix.md"
+    hotfix = repo / "specs" / "hotfix" / "001-checkout-returns-500-errors" / "hotfix.md"
     hotfix.write_text(hotfix.read_text().replace(
         "**Fix Deployed**: [YYYY-MM-DD HH:MM:SS UTC]", "**Fix Deployed**: 2026-01-02 03:04:05 UTC"))
     # a time typed into the field records its task as done then, by the git user

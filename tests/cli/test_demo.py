@@ -12,7 +12,7 @@ from hotfix_tui.cli import main
 def test_demo_makes_a_committed_incident_that_status_reads(tmp_path, capsys, monkeypatch):
     assert main(["demo", "--no-open", "--dir", str(tmp_path)]) == 0
     folder = Path(capsys.readouterr().out.strip())
-    root = folder.parents[1]
+    root = folder.parents[2]  # specs/hotfix/001-…: today's layout
     assert folder.is_dir() and root.parent == tmp_path
     log = subprocess.run(["git", "log", "--oneline"], cwd=root, capture_output=True, text=True)
     assert "hotfix-001: declare incident" in log.stdout

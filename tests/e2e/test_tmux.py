@@ -80,7 +80,7 @@ def test_installed_app_in_tmux(tmp_path):
     git("commit", "-q", "-m", "init")
     subprocess.run([str(EXE), "new", "Checkout is down", "--severity", "P0", "--no-open"],
                    cwd=repo, check=True, capture_output=True, env=env, timeout=60)
-    tasks = next((repo / "specs").glob("hotfix-001-*")) / "tasks.md"
+    tasks = next((repo / "specs").glob("hotfix/001-*")) / "tasks.md"
 
     tmux = Tmux(tmp_path, env)
     tmux.run("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "40", "-c", str(repo),
@@ -138,7 +138,7 @@ def test_an_alert_rings_the_bell_of_a_background_window(tmp_path):
     start = (datetime.now(UTC) - timedelta(minutes=31)).strftime("%Y-%m-%d %H:%M")
     subprocess.run([str(EXE), "started-at", start, "--yes"], cwd=repo, check=True,
                    capture_output=True, env=env, timeout=60)
-    folder = next((repo / "specs").glob("hotfix-001-*"))
+    folder = next((repo / "specs").glob("hotfix/001-*"))
 
     tmux = Tmux(tmp_path, env)
     tmux.run("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "40", "-c", str(repo))

@@ -15,9 +15,9 @@ from hotfix_tui.core.git import branches, gitops
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 
-F1 = "specs/hotfix-001-checkout-returns-500"
-B1 = "hotfix/001-checkout-returns-500"
-F2 = "specs/hotfix-002-db-replica-lag"
+F1 = "specs/hotfix/001-checkout-returns-500-errors"
+B1 = "hotfix/001-checkout-returns-500-errors"
+F2 = "specs/hotfix/002-db-replica-lag"
 B2 = "hotfix/002-db-replica-lag"
 
 
@@ -55,7 +55,7 @@ def test_fresh_clone_on_main_numbers_after_the_remote_branches(origin, tmp_path,
     monkeypatch.chdir(bob)
     code, out, err = new(capsys, "Search index stale")
     assert code == 0, err
-    assert Path(out.strip()) == bob / "specs/hotfix-003-search-index-stale"
+    assert Path(out.strip()) == bob / "specs/hotfix/003-search-index-stale"
     assert branch_of(bob) == "hotfix/003-search-index-stale"
     assert branches.used_numbers(bob) == {1, 2}
     # the nested layout on another branch counts too
@@ -80,7 +80,7 @@ def test_new_refuses_to_carry_another_incidents_uncommitted_changes(origin, tmp_
     assert code == 1
     assert F1 in err and "uncommitted" in err and "commit" in err and "sync" in err
     assert branch_of(alice) == B1
-    assert not (alice / "specs/hotfix-003-cache-stampede-on").exists()
+    assert not (alice / "specs/hotfix/003-cache-stampede-login").exists()
     assert "- [x] **T001**" in (alice / F1 / "tasks.md").read_text()
     # with --no-branch nothing moves, so it is allowed
     code, out, err = run(capsys, "new", "Cache stampede on login", "-s", "P2", "--no-branch",
@@ -128,7 +128,7 @@ def test_new_from_ref(origin, tmp_path, capsys, monkeypatch):
     assert (alice / F2).is_dir()
     code, out, err = new(capsys, "Another one", "--from", "no-such-ref")
     assert code == 2 and "no-such-ref" in err
-    assert not (alice / "specs/hotfix-004-another-one").exists()
+    assert not (alice / "specs/hotfix/004-another-one").exists()
 
 
 @pytest.fixture
@@ -203,7 +203,7 @@ def test_no_branch_incident_commits_on_the_branch_it_was_declared_on(repo, capsy
     monkeypatch.chdir(repo)
     code, out, err = run(capsys, "new", "Disk full", "-s", "P2", "--no-branch", "--no-open")
     assert code == 0, err
-    folder = "specs/hotfix-001-disk-full"
+    folder = "specs/hotfix/001-disk-full"
     assert "**Branch**: `main`" in (repo / folder / "hotfix.md").read_text()
     assert run(capsys, "commit", "--spec", folder)[0] == 0
     git(repo, "switch", "-q", "-c", "hotfix/002-other")

@@ -38,7 +38,11 @@ def test_status_opens_each_as_a_checklist(repo, capsys, monkeypatch, folder):
     code, out, err = run(capsys, "status", folder, "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["sla"] is None and data["workflow"] is None and data["severity"] is None
+    # each kind has its workflow (shipped with hotfix-tui): a checklist without severities
+    kinds = {"modifications": "modify", "bugfix": "bugfix", "refactor": "refactor",
+             "deprecate": "deprecate"}
+    assert data["workflow"] == next((w for k, w in kinds.items() if k in folder), None)
+    assert data["sla"] is None and data["severity"] is None
     assert data["progress"] == {"done": 1, "total": 3}
     code, out, err = run(capsys, "done", "T001", "--spec", folder)
     assert code == 0, err
@@ -61,7 +65,8 @@ def test_only_incidents_count_when_guessing(repo, capsys, monkeypatch):
     assert pick_incident(repo) is None  # checklists and features only: nothing is guessed
     code, out, err = run(capsys, "new", "Pool exhausted", "-s", "P1", "--no-branch", "--no-open")
     assert code == 0, err
-    assert pick_incident(repo).folder == repo / "specs/hotfix-001-pool-exhausted"
+    # the old layout kept, numbered after the feature 002-search as spec-kit-extensions numbers
+    assert pick_incident(repo).folder == repo / "specs/hotfix-003-pool-exhausted"
     code, out, err = run(capsys, "done", "T001")
     assert code == 0 and "Assess severity" in out
     # on a feature's branch, that feature is the one meant

@@ -212,7 +212,7 @@ def test_cli_commit_prints_the_subject(hot, capsys, monkeypatch):
 
 def test_sla_elapsed_trailer_uses_the_injected_clock(repo, clock):
     wf = resolve_workflow("hotfix", repo)
-    create_incident(repo, "Database connection pool exhausted", "P1", wf, clock=clock)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P1", wf, clock=clock)
     clock.t = T0 + timedelta(hours=1, minutes=2, seconds=3)
     inc = incident(repo, clock)
     inc.set_done("T001")

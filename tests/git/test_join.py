@@ -39,7 +39,8 @@ def remote(tmp_path) -> Path:
 def alice(tmp_path, remote, clock) -> Path:
     """Alice declared hotfix-001 on its branch and pushed it."""
     root = clone(remote, tmp_path / "alice", "Alice Doe")
-    declare(root, "Database connection pool exhausted", clock, FOLDER, BRANCH)
+    declare(root, "Database connection pool exhausted causing 503s", clock, FOLDER,
+            BRANCH)
     return root
 
 
@@ -107,7 +108,7 @@ def test_join_switches_to_the_incident_branch_and_status_then_works(carol, capsy
 
 
 def test_join_by_id_picks_that_incident(carol, alice, clock, capsys):
-    declare(alice, "Search returns nothing", clock, "specs/hotfix-002-search-returns-nothing",
+    declare(alice, "Search returns nothing", clock, "specs/hotfix/002-search-returns-nothing",
             SECOND_BRANCH)
     git(carol, "fetch", "-q")
     code, _out, err = run(capsys, "join", "hotfix-002")
@@ -120,7 +121,7 @@ def test_join_by_id_picks_that_incident(carol, alice, clock, capsys):
 def test_join_without_an_id_lists_the_open_incidents_when_there_are_several(
     carol, alice, clock, capsys
 ):
-    declare(alice, "Search returns nothing", clock, "specs/hotfix-002-search-returns-nothing",
+    declare(alice, "Search returns nothing", clock, "specs/hotfix/002-search-returns-nothing",
             SECOND_BRANCH)
     git(carol, "fetch", "-q")
     code, out, err = run(capsys, "join")
@@ -151,7 +152,8 @@ def test_sync_on_a_fresh_clone_fetches_before_it_reports(tmp_path, remote, clock
                                                           capsys):
     root = clone(remote, tmp_path / "erin", "Erin Fu")  # cloned before the incident existed
     alice = clone(remote, tmp_path / "alice", "Alice Doe")
-    declare(alice, "Database connection pool exhausted", clock, FOLDER, BRANCH)
+    declare(alice, "Database connection pool exhausted causing 503s", clock, FOLDER,
+            BRANCH)
     monkeypatch.chdir(root)
     code, _out, err = run(capsys, "status")  # not fetched yet: nothing is known
     assert code == 3 and "hotfix-001" not in err
@@ -172,5 +174,5 @@ def test_a_work_tree_holding_only_closed_incidents_names_the_open_one_elsewhere(
     code, _out, err = run(capsys, "status")
     assert code == 3
     assert "hotfix-001" in err and f"git switch {BRANCH}" in err
-    assert "hotfix-002" in err and "--spec" in err  # the closed one here can still be named
+    assert "specs/hotfix/002-old-outage" in err and "--spec" in err  # still named here
     assert "hotfix-tui new" not in err

@@ -84,10 +84,12 @@ def test_two_engineers_check_different_tasks_and_end_equal(setup, first):
     assert git(bob, "rev-parse", "HEAD").strip() == tip
     # every commit touched only the incident's markdown: no lock or temp files, in either clone
     touched = set(git(remote, "log", "--name-only", "--format=", BRANCH).split())
-    # (the event log is the truth the markdown is projected from; .gitattributes its merge rules)
+    # (the event log is the truth the markdown is projected from; .gitattributes its merge rules;
+    # spec.md and plan.md the links to hotfix.md the extension's script makes)
     assert touched == {"README.md"} | {
         f"{FOLDER}/{n}"
-        for n in ("tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl", ".gitattributes")
+        for n in ("tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl", ".gitattributes",
+                  "spec.md", "plan.md")
     }
     for root in (alice, bob):
         assert git(root, "status", "--porcelain") == ""

@@ -59,7 +59,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert main(["new", "Checkout broken", "-s", "P1", "--no-branch", "--no-open"]) == 0
     finally:
         os.chdir(cwd)
-    return repo / "specs" / "hotfix-001-checkout-broken"
+    return repo / "specs" / "hotfix" / "001-checkout-broken"
 
 
 def incident_with(template: Path, repo: Path, name: str, data: bytes) -> Path:

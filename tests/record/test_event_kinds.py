@@ -33,9 +33,9 @@ CORE = Path(__file__).resolve().parents[2] / "hotfix_tui" / "core"
 @pytest.fixture
 def folder(repo, capsys, monkeypatch) -> Path:
     monkeypatch.chdir(repo)
-    code, _out, err = run(capsys, "new", "Pool exhausted", "-s", "P1", "--no-branch", "--no-open")
+    code, out, err = run(capsys, "new", "Pool exhausted", "-s", "P1", "--no-branch", "--no-open")
     assert code == 0, err
-    return next((repo / "specs").iterdir())
+    return Path(out.strip())
 
 
 def load(folder: Path) -> Incident:

@@ -265,7 +265,7 @@ def _hyp_incident() -> tuple[Path, FakeClock]:
 
         clock = FakeClock(T0)
         root = make_repo(Path(tempfile.mkdtemp(prefix="hotfix-notes-")) / "repo")
-        create_incident(root, "Database connection pool exhausted", "P1",
+        create_incident(root, "Database connection pool exhausted causing 503s", "P1",
                         resolve_workflow("hotfix", root), clock=clock)
         _HOME.append((root, clock))
     return _HOME[0]

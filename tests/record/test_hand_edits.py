@@ -23,9 +23,9 @@ NOTE = "DB pool exhausted - keep"
 @pytest.fixture
 def folder(repo, capsys, monkeypatch) -> Path:
     monkeypatch.chdir(repo)
-    code, _out, err = run(capsys, "new", "Pool exhausted", "-s", "P1", "--no-branch", "--no-open")
+    code, out, err = run(capsys, "new", "Pool exhausted", "-s", "P1", "--no-branch", "--no-open")
     assert code == 0, err
-    return next((repo / "specs").iterdir())
+    return Path(out.strip())
 
 
 def kinds(folder: Path) -> list[str]:
@@ -148,5 +148,6 @@ def test_a_hand_edit_never_writes_outside_the_git_dir(folder, capsys):
     tasks.write_text(buffer)
     run(capsys, "done", "T001")
     names = {p.name for p in folder.iterdir()}
-    assert names <= {"tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl", ".gitattributes"}
-    assert os.path.isdir(folder.parent.parent / ".git" / "hotfix-tui")
+    assert names <= {"tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl", ".gitattributes",
+                     "spec.md", "plan.md"}  # the links `new` makes as the extension's script
+    assert os.path.isdir(folder.parents[2] / ".git" / "hotfix-tui")

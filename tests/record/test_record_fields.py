@@ -173,7 +173,7 @@ def test_a_plain_checklist_is_closed_once_every_task_is_settled_for_every_reader
     from hotfix_tui.core.reports.summaries import summarize
     from hotfix_tui.core.workflow import lifecycle
 
-    folder = repo / "specs" / "bugfix-001-login-crash"
+    folder = repo / "specs" / "cleanup-001-login-crash"
     folder.mkdir(parents=True)
     for mark, want in ((" ", False), ("x", True)):
         (folder / "tasks.md").write_text(CHECKLIST.format(mark=mark))

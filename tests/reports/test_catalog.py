@@ -13,9 +13,9 @@ from gitfix import clone, git, make_repo, run
 
 from hotfix_tui.core.reports import catalog
 
-F1, B1 = "specs/hotfix-001-checkout-returns-500", "hotfix/001-checkout-returns-500"
-F2, B2 = "specs/hotfix-002-db-replica-lag", "hotfix/002-db-replica-lag"
-F3, B3 = "specs/hotfix-003-search-index-stale", "hotfix/003-search-index-stale"
+F1, B1 = "specs/hotfix/001-checkout-returns-500-errors", "hotfix/001-checkout-returns-500-errors"
+F2, B2 = "specs/hotfix/002-db-replica-lag", "hotfix/002-db-replica-lag"
+F3, B3 = "specs/hotfix/003-search-index-stale", "hotfix/003-search-index-stale"
 
 
 def at(monkeypatch, when: str) -> None:

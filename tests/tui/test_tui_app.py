@@ -943,11 +943,11 @@ async def test_picker_lists_incidents_and_opens_one(repo, clock):
     for desc in ("Checkout down", "Search slow"):
         create_incident(repo, desc, "P1", wf, clock=clock, branch=False)
     # the title comes from the files, not the folder slug
-    (repo / "specs" / "hotfix-001-checkout-down" / "tasks.md").write_text(
-        (repo / "specs" / "hotfix-001-checkout-down" / "tasks.md").read_text().replace(
+    (repo / "specs" / "hotfix" / "001-checkout-down" / "tasks.md").write_text(
+        (repo / "specs" / "hotfix" / "001-checkout-down" / "tasks.md").read_text().replace(
             "Checkout down", "Checkout returns 500 for EU cards"))
-    (repo / "specs" / "hotfix-001-checkout-down" / "hotfix.md").write_text(
-        (repo / "specs" / "hotfix-001-checkout-down" / "hotfix.md").read_text().replace(
+    (repo / "specs" / "hotfix" / "001-checkout-down" / "hotfix.md").write_text(
+        (repo / "specs" / "hotfix" / "001-checkout-down" / "hotfix.md").read_text().replace(
             "Checkout down", "Checkout returns 500 for EU cards"))
     clock.advance(hours=5)  # the P1 target is 4 h: breached
     app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
@@ -987,10 +987,41 @@ async def test_picker_declares_a_new_incident(repo, clock):
         await pilot.press("down", "enter")  # P1
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        folder = repo / "specs" / "hotfix-001-payments-timing-out"
+        folder = repo / "specs" / "hotfix" / "001-payments-timing-out"  # today's layout
         assert (folder / "tasks.md").exists()
         assert "**Severity**: P1" in (folder / "tasks.md").read_text()
         assert "**Incident Start**: 2026-11-25 14:00:00 UTC" in (folder / "hotfix.md").read_text()
+
+
+async def test_the_new_incident_dialog_follows_the_repository_as_new_does(tmp_path, clock):
+    """In a spec-kit repository: numbered after its feature, the installed template filled,
+    and the year-like branch it set aside said in a notification."""
+    from upstream import git as upstream_git
+    from upstream import make_upstream_repo
+
+    from hotfix_tui.core.config.settings import Settings
+    from hotfix_tui.tui.screens.dialogs import NewIncidentScreen
+
+    repo = make_upstream_repo(tmp_path / "shop", features=("002-search",))
+    upstream_git(repo, "branch", "release/2026-q1")
+    app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NewIncidentScreen)
+        await pilot.press(*"Payments timing out")
+        await pilot.press("enter")
+        await pilot.press("down", "enter")  # P1
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        folder = repo / "specs" / "hotfix" / "003-payments-timing-out"
+        assert app.main.incident.folder == folder
+        hotfix = (folder / "hotfix.md").read_text()
+        assert "[x] P1 (Major - Key Feature Broken)" in hotfix
+        assert "**Estimated Users**: [number or percentage]" in hotfix  # the installed template
+        said = [str(n.message) for n in app._notifications]
+        assert any("release/2026-q1" in m for m in said), said
 
 
 async def test_picker_quit(repo, clock):

@@ -118,8 +118,8 @@ async def test_y_before_a_fix_offers_the_branch(incident, clock):
         await settle(app, pilot)
         assert isinstance(app.screen, CommandsScreen)
         assert [c.command for c in app.screen.commands] == [
-            "git switch hotfix/001-checkout-returns-500",
-            "git push -u origin hotfix/001-checkout-returns-500",
+            "git switch hotfix/001-checkout-returns-500-errors",
+            "git push -u origin hotfix/001-checkout-returns-500-errors",
         ]
 
 
@@ -132,7 +132,7 @@ async def test_commands_in_steps_are_shown_filled_in(incident, clock):
         )
     )
     incident.view.refresh()
-    branch = "hotfix/001-checkout-returns-500"
+    branch = "hotfix/001-checkout-returns-500-errors"
     app = app_for(incident, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

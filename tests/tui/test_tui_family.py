@@ -27,7 +27,8 @@ async def test_picker_shows_each_kind_and_opens_a_checklist(repo, clock):
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         inc = app.main.incident
-        assert inc.workflow is None and inc.sla() is None
+        # its workflow is the shipped bugfix checklist: no severities, no SLA
+        assert inc.workflow is not None and inc.workflow.id == "bugfix" and inc.sla() is None
         assert inc.folder == repo / "specs/bugfix-001-login-crash"
 
 

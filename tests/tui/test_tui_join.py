@@ -27,7 +27,7 @@ def fresh_clone(tmp_path, clock):
                    capture_output=True, timeout=60)
     alice = clone(bare, tmp_path / "alice", "Alice Doe")
     wf = resolve_workflow("hotfix", alice)
-    create_incident(alice, "Database connection pool exhausted", "P1", wf, clock=clock)
+    create_incident(alice, "Database connection pool exhausted causing 503s", "P1", wf, clock=clock)
     git(alice, "add", FOLDER)
     git(alice, "commit", "-q", "-m", "declare")
     git(alice, "push", "-q", "-u", "origin", BRANCH)

@@ -22,7 +22,7 @@ from hotfix_tui.tui.screens.overview import OverviewScreen, ReadOnlyScreen
 from hotfix_tui.tui.screens.stats import StatsScreen
 
 SIZE = (140, 40)
-B1 = "hotfix/001-checkout-returns-500"
+B1 = "hotfix/001-checkout-returns-500-errors"
 
 
 def setup_team(tmp_path: Path, clock: FakeClock) -> Path:
@@ -45,7 +45,7 @@ def setup_team(tmp_path: Path, clock: FakeClock) -> Path:
 
 
 def bob_app(bob: Path, clock: FakeClock) -> HotfixApp:
-    folder = bob / "specs/hotfix-003-search-index-stale"
+    folder = bob / "specs/hotfix/003-search-index-stale"
     inc = Incident(folder, resolve_workflow("hotfix", bob), clock=clock, repo_root=bob)
     return HotfixApp(inc, root=bob, clock=clock, settings=Settings(fetch_interval=0),
                      watch=False)
@@ -78,20 +78,20 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         groups = [str(n.label) for n in tree.root.children]
         assert groups == ["hotfix  3 (3 open)"]
         labels = {p: leaf.label.plain for p, leaf in leaves(screen).items()}
-        one = labels["specs/hotfix-001-checkout-returns-500"]
+        one = labels["specs/hotfix/001-checkout-returns-500-errors"]
         assert "hotfix-001" in one and " P0 " in one and "0/26" in one
-        assert "0:30:00 left" in one and f"origin/{B1}" in one
-        two = labels["specs/hotfix-002-db-replica-lag"]
+        assert "0:30:00 left" in one and "origin/hotfix/001-checkout-returns-500" in one
+        two = labels["specs/hotfix/002-db-replica-lag"]
         assert "1/28" in two and "3:30:00 left" in two
-        assert "checked out" in labels["specs/hotfix-003-search-index-stale"]
+        assert "checked out" in labels["specs/hotfix/003-search-index-stale"]
         assert "as of" in str(screen.query_one("#ov-head").render())
         # the clocks are live: 45 minutes later 001 is breached
         clock.advance(minutes=45)
         screen.tick()
-        one = leaves(screen)["specs/hotfix-001-checkout-returns-500"].label.plain
+        one = leaves(screen)["specs/hotfix/001-checkout-returns-500-errors"].label.plain
         assert "breached by 0:15:00" in one
         # another branch's copy: read-only, with an offer to check it out
-        tree.move_cursor(leaves(screen)["specs/hotfix-001-checkout-returns-500"])
+        tree.move_cursor(leaves(screen)["specs/hotfix/001-checkout-returns-500-errors"])
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReadOnlyScreen)
@@ -102,11 +102,11 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         await wait_for(pilot, app, lambda: any(n.severity == "error"
                                                for n in app._notifications))
         errors = [str(n.message) for n in app._notifications if n.severity == "error"]
-        assert "uncommitted" in errors[-1] and "hotfix-003" in errors[-1]
+        assert "uncommitted" in errors[-1] and "hotfix/003-" in errors[-1]
         assert git(bob, "branch", "--show-current").strip() == "hotfix/003-search-index-stale"
         git(bob, "add", "specs")
         git(bob, "commit", "-q", "-m", "declare 003")
-        tree.move_cursor(leaves(screen)["specs/hotfix-001-checkout-returns-500"])
+        tree.move_cursor(leaves(screen)["specs/hotfix/001-checkout-returns-500-errors"])
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("c")
@@ -120,7 +120,7 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         screen = app.screen
         await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
         screen.query_one(Tree).move_cursor(
-            leaves(screen)["specs/hotfix-001-checkout-returns-500"])
+            leaves(screen)["specs/hotfix/001-checkout-returns-500-errors"])
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.main.incident.id == "hotfix-001"
@@ -128,7 +128,7 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         screen = app.screen
         await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
         screen.query_one(Tree).move_cursor(
-            leaves(screen)["specs/hotfix-003-search-index-stale"])
+            leaves(screen)["specs/hotfix/003-search-index-stale"])
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReadOnlyScreen)
@@ -138,15 +138,15 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         alice = tmp_path / "alice"
         git(alice, "switch", "-q", B1)
         wf = resolve_workflow("hotfix", alice)
-        Incident(alice / "specs/hotfix-001-checkout-returns-500", wf, clock=clock,
+        Incident(alice / "specs/hotfix/001-checkout-returns-500-errors", wf, clock=clock,
                  repo_root=alice).set_done("T002")
         git(alice, "commit", "-q", "-am", "T002")
         git(alice, "push", "-q")
         await pilot.press("F")
         await wait_for(pilot, app, lambda: any(
-            e.path.endswith("001-checkout-returns-500") and e.incident.progress()[0] == 1
+            e.path.endswith("001-checkout-returns-500-errors") and e.incident.progress()[0] == 1
             for _l, e in screen.leaves))
-        one = leaves(screen)["specs/hotfix-001-checkout-returns-500"]
+        one = leaves(screen)["specs/hotfix/001-checkout-returns-500-errors"]
         # the work tree has changes of its own (the alerts its clock logged) and is behind the
         # remote: the row shows both, the remote's events merged in by union
         assert "1/26" in one.label.plain
@@ -160,7 +160,8 @@ async def test_stats_screen_draws_the_figures(tmp_path, clock):
     bob = setup_team(tmp_path, clock)
     wf = resolve_workflow("hotfix", bob)
     git(bob, "switch", "-q", "--track", f"origin/{B1}")
-    inc = Incident(bob / "specs/hotfix-001-checkout-returns-500", wf, clock=clock, repo_root=bob)
+    inc = Incident(bob / "specs/hotfix/001-checkout-returns-500-errors", wf, clock=clock,
+                   repo_root=bob)
     clock.advance(minutes=50)
     inc.set_done("T013")  # P0 resolved in 50 min: met
     app = HotfixApp(inc, root=bob, clock=clock, settings=Settings(fetch_interval=0),
@@ -209,7 +210,7 @@ async def test_the_picker_opens_the_overview_of_every_branch(tmp_path, clock):
         assert isinstance(screen, OverviewScreen)
         await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
         screen.query_one(Tree).move_cursor(
-            leaves(screen)["specs/hotfix-003-search-index-stale"])
+            leaves(screen)["specs/hotfix/003-search-index-stale"])
         await pilot.press("enter", "c")
         await wait_for(pilot, app, lambda: isinstance(app.screen, MainScreen))
         assert app.main.incident.id == "hotfix-003"
@@ -222,7 +223,7 @@ async def test_stats_screen_fetches_when_the_last_fetch_is_old(tmp_path, clock):
     git(alice, "switch", "-q", "hotfix/002-db-replica-lag")
     wf = resolve_workflow("hotfix", alice)
     clock.advance(hours=1)
-    Incident(alice / "specs/hotfix-002-db-replica-lag", wf, clock=clock,
+    Incident(alice / "specs/hotfix/002-db-replica-lag", wf, clock=clock,
              repo_root=alice).set_done("T013")  # P1 resolved in 1 h: met
     git(alice, "commit", "-q", "-am", "T013")
     git(alice, "push", "-q")
@@ -311,7 +312,8 @@ async def test_the_overview_reads_branch_copies_by_summary_and_opens_one_in_full
         await pilot.press("o")
         screen = app.screen
         await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
-        one = next(e for _l, e in screen.leaves if e.path.endswith("001-checkout-returns-500"))
+        one = next(e for _l, e in screen.leaves
+                   if e.path.endswith("001-checkout-returns-500-errors"))
         # as `list` reads them: another branch's copy by its summary, kept for the next reading
         assert one.incident is None and one.summary is not None
         assert len(Cache(bob).items) == 2

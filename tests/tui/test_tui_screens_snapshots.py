@@ -163,7 +163,7 @@ def scene(scene_template: Path, tmp_path: Path, clock: FakeClock) -> Scene:
     shutil.copytree(scene_template, tmp_path / "scene", symlinks=True)
     ana = tmp_path / "scene" / "ana"
     clock.t = at(32)
-    return Scene(ana, ana / "specs" / "hotfix-002-checkout-returns-500", clock)
+    return Scene(ana, ana / "specs" / "hotfix" / "002-checkout-returns-500", clock)
 
 
 def settings() -> Settings:
@@ -253,7 +253,7 @@ async def read_only_copy(pilot: Pilot) -> None:
     """The overview, then enter on Alice's hotfix-001 (another branch's copy)."""
     await keys("o", ready=overview_ready)(pilot)
     screen = pilot.app.screen
-    leaf = next(leaf for leaf, e in screen.leaves if "hotfix-001" in e.path)
+    leaf = next(leaf for leaf, e in screen.leaves if "hotfix/001-" in e.path)
     screen.query_one("#overview-tree").move_cursor(leaf)
     await pilot.press("enter")
     await shown(pilot, is_(overview.ReadOnlyScreen))

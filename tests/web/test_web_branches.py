@@ -20,10 +20,10 @@ from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.web.app import HUB_KEY, make_app
 from hotfix_tui.web.data import Board
 
-B1 = "hotfix/001-checkout-returns-500"
+B1 = "hotfix/001-checkout-returns-500-errors"
 B2 = "hotfix/002-db-replica-lag"
-F1 = "specs/hotfix-001-checkout-returns-500"
-F2 = "specs/hotfix-002-db-replica-lag"
+F1 = "specs/hotfix/001-checkout-returns-500-errors"
+F2 = "specs/hotfix/002-db-replica-lag"
 WAIT_S = 30.0  # generous: the feed polls every 0.5 s, a fetch and a catalog read come first
 
 
@@ -234,7 +234,7 @@ def test_the_catalog_is_read_again_only_when_refs_change(tmp_path, clock, monkey
     board = Board(bob, clock=clock)
     board.entries()
     assert len(reads) == 1 and not board.refs_changed()
-    folder = bob / "specs/hotfix-003-search-index-stale"
+    folder = bob / "specs/hotfix/003-search-index-stale"
     Incident(folder, resolve_workflow("hotfix", bob), clock=clock, repo_root=bob).set_done("T001")
     assert not board.refs_changed()  # a work-tree change: the files are watched, not the refs
     board.entries()

@@ -212,9 +212,8 @@ def test_other_branch_copy_shows_as_of_and_the_reminder_counts_down_then_is_due(
             r"as of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$",
             note.text_content(),
         )
-        assert (
-            page.locator("#f-branches").text_content() == "origin/hotfix/001-checkout-returns-500"
-        )
+        branches = page.locator("#f-branches").text_content()
+        assert branches == "origin/hotfix/001-checkout-returns-500-errors"
         nav = page.locator("#incident-list").text_content()
         assert "hotfix-003" in nav and "hotfix-002" in nav  # every branch's incidents
         rem = page.locator('[data-reminder="stakeholder-update"]')

@@ -56,7 +56,7 @@ async def test_list_and_one_incident_have_the_keys_of_status_json(client, incide
     assert set(one) == {*expected, "diverged"} and one["diverged"] == []
     for k in ("id", "title", "severity", "status", "branch", "progress", "phases", "tasks"):
         assert one[k] == expected[k], k
-    assert one["folder"] == "specs/hotfix-001-database-connection-pool"  # no server path shown
+    assert one["folder"] == "specs/hotfix/001-database-connection-pool"  # no server path shown
 
 
 async def test_unknown_incident_is_404_json(client):
@@ -129,7 +129,7 @@ async def test_no_listing_and_no_path_leaves_the_served_files(client):
         "/api/incidents/..%2f..%2fetc%2fpasswd",
         "/i/../../etc/passwd",
         "/hotfix_tui/web/app.py",
-        "/specs/hotfix-001-database-connection-pool/tasks.md",
+        "/specs/hotfix/001-database-connection-pool/tasks.md",
     ]:
         resp = await client.get(path, allow_redirects=False)
         body = await resp.text()

@@ -43,7 +43,7 @@ async def test_palette_starts_the_board_and_shows_its_address(incident_repo):
             with urllib.request.urlopen(server.url + "api/incidents", timeout=10) as resp:
                 rows = json.loads(resp.read())
             assert rows[0]["key"] == "hotfix-001"
-            assert rows[0]["folder"] == "specs/hotfix-001-database-connection-pool"
+            assert rows[0]["folder"] == "specs/hotfix/001-database-connection-pool"
             # asking again shows the same board, it does not start a second one
             from hotfix_tui.tui.services.board import start_board
 

@@ -148,7 +148,7 @@ def test_misspelt_key_gets_did_you_mean(tmp_path: Path) -> None:
     [
         ('description: "a\\nb"\n', "description must be a single line"),
         ('preamble: "a\\nb"\n', None),
-        ("task_style: fancy\n", "task_style 'fancy' is not valid; use bold or plain"),
+        ("task_style: fancy\n", "task_style 'fancy' is not valid; use bold, plain or bold-markers"),
         (
             "branch_prefix: Hot\n",
             "branch_prefix 'Hot' is not valid; use lowercase letters, digits, '.', '_' and '-'",

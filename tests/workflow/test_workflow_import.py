@@ -92,23 +92,24 @@ def test_new_with_a_workflow_derived_from_the_installed_template(repo, capsys, m
     code, out, err = run(capsys, "new", "Login crash on Safari", "--workflow", "bugfix",
                          "--no-open")
     assert code == 0, err
-    folder = repo / "specs/bugfix-001-login-crash-on"
+    folder = repo / "specs/bugfix/001-login-crash-safari"
     assert Path(out.strip()) == folder
-    assert git(repo, "branch", "--show-current").strip() == "bugfix/001-login-crash-on"
-    # a checklist keeps the same record as an incident: its event log and merge rules
+    assert git(repo, "branch", "--show-current").strip() == "bugfix/001-login-crash-safari"
+    # a checklist keeps the same record as an incident: its event log and merge rules; spec.md
+    # links to the bug report as the extension's script links it
     assert sorted(p.name for p in folder.iterdir()) == [
-        ".gitattributes", "bug-report.md", "events.jsonl", "tasks.md"
+        ".gitattributes", "bug-report.md", "events.jsonl", "spec.md", "tasks.md"
     ]
     tasks = (folder / "tasks.md").read_text()
     template = (repo / ".specify/extensions/workflows/bugfix/tasks-template.md").read_text()
     expected = (template.replace("[BUG TITLE]", "Login crash on Safari")
-                .replace("bugfix-###-description", "bugfix-001-login-crash-on")
+                .replace("specs/bugfix-###-description", "specs/bugfix/001-login-crash-safari")
                 .replace("bugfix-###", "bugfix-001"))
     assert tasks == expected
     report = (folder / "bug-report.md").read_text()
     assert report.startswith("# Bug Report: Login crash on Safari\n")
     assert "**Bug ID**: bugfix-001\n" in report
-    assert "**Branch**: `bugfix/001-login-crash-on`" in report
+    assert "**Branch**: `bugfix/001-login-crash-safari`" in report
     assert 'User description: "Login crash on Safari"' in report
     assert "[DATE]" not in report and "[What happens]" in report  # unknown values stay
     # no severities: --severity is refused, the folder opens as a checklist
@@ -121,7 +122,7 @@ def test_new_with_a_workflow_derived_from_the_installed_template(repo, capsys, m
     git(repo, "commit", "-q", "-m", "declare bugfix-001")
     git(repo, "switch", "-q", "main")
     code, out, err = run(capsys, "new", "Cart empty", "--workflow", "bugfix", "--no-open")
-    assert code == 0 and out.strip().endswith("specs/bugfix-002-cart-empty")
+    assert code == 0 and out.strip().endswith("specs/bugfix/002-cart-empty")
     code, out, err = run(capsys, "new", "Nothing", "--workflow", "nope", "--no-open")
     assert code == 2 and "unknown workflow 'nope'" in err
 

@@ -16,11 +16,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hotfix_tui.core import layouts
 from hotfix_tui.core.git.gitcmd import open_repo, run_git, run_git_bytes
 from hotfix_tui.core.git.repo import GitError, current_branch, rel_folder, rev
 from hotfix_tui.core.layouts import RECORD_FILES, Found
+
+if TYPE_CHECKING:
+    from hotfix_tui.core.discovery import NewPlace
 
 SCRATCH = re.compile(r"(^|/)\.[^/]*\.(lock|tmp)$")
 TREE_MODE = "40000"
@@ -165,13 +169,24 @@ def used_numbers(root: Path, prefix: str = "hotfix") -> set[int]:
 
 
 def next_number(root: Path, prefix: str = "hotfix") -> int:
-    """One more than the highest number of `prefix` in the work tree or on any branch."""
-    from hotfix_tui.core.discovery import next_number as work_tree_next
+    """One more than the highest number of `prefix` in the work tree or on any branch, and of
+    every spec number spec-kit-extensions counts (`place_new`)."""
+    return place_new(root, prefix).number
 
-    best = work_tree_next(root, prefix) - 1
+
+def place_new(root: Path, prefix: str = "hotfix") -> NewPlace:
+    """Where `new` puts a folder of `prefix`: `discovery.place_new` given every branch's folders
+    and names (as `git branch -a` shows them: `origin/x` as `x`)."""
+    from hotfix_tui.core.discovery import place_new as place
+
+    held: list[Found] = []
+    names: list[str] = []
     with contextlib.suppress(GitError):  # not a repository: the work tree is all there is
-        best = max([best, *used_numbers(root, prefix)])
-    return best + 1
+        refs = list_refs(root)
+        folders, _trees_read = _layout_folders(root, [r.tree for r in refs])
+        held = [f for fs in folders.values() for f, _sha in fs]
+        names = [r.short if r.local else r.short.partition("/")[2] for r in refs]
+    return place(root, prefix, held, names)
 
 
 # --- where a new incident branches from ----------------------------------------------------------

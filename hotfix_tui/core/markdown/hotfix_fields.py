@@ -340,3 +340,41 @@ def set_commit(hotfix: str, sha: str | None) -> str:
     want = sha or COMMIT_PLACEHOLDER
     cur = commit_value(hotfix)
     return hotfix if cur is None or cur == want else record.set_field(hotfix, COMMIT_SHA, want)
+
+
+# --- a new folder's files from spec-kit-extensions' templates -----------------------------------
+
+_HEADING_PLACEHOLDER = re.compile(r"\[[^\]\n]+\]")
+DATE_PLACEHOLDERS = ("[DATE]", "[YYYY-MM-DD]")
+
+
+def fill_template(
+    text: str,
+    *,
+    title: str,
+    file_id: str,
+    branch: str,
+    date: str,
+    description: str,
+    severity: str | None = None,
+    status: str | None = None,
+    start: tuple[str, str] | None = None,
+) -> str:
+    """A template of spec-kit-extensions filled for a new folder: the heading's placeholder,
+    its `**… ID**` and Branch fields, the Severity and Status boxes, `start` (label, time), the
+    dates and the User description; every other placeholder stays for a person."""
+    first, nl, rest = text.partition("\n")
+    if first.startswith("# "):
+        first = _HEADING_PLACEHOLDER.sub(lambda _m: title, first, count=1)
+    text = first + nl + rest
+    for name, f in list(record.fields(text).items()):
+        if name.upper().endswith(" ID") and "###" in f.value:
+            text = record.set_field(text, name, file_id)
+    value = record.get_field(text, BRANCH)
+    if value is not None and ("###" in value or record.is_placeholder(value)):
+        text = record.set_field(text, BRANCH, f"`{branch}`")
+    text = set_header(text, severity, status)
+    if start is not None:
+        text = record.set_field_time(text, start[0], start[1])
+    text = text.replace(DATE_PLACEHOLDERS[0], date).replace(DATE_PLACEHOLDERS[1], date, 1)
+    return text.replace("$ARGUMENTS", description.replace('"', "'"))

@@ -569,7 +569,7 @@ class _Checker:
         "id": "; use lowercase letters, digits and '-'",
         "branch_prefix": "; use lowercase letters, digits, '.', '_' and '-'",
         "folder_prefix": "; use lowercase letters, digits, '.', '_' and '-'",
-        "task_style": "; use bold or plain",
+        "task_style": "; use bold, plain or bold-markers",
     }
 
     def workflow(self, root: Node) -> Workflow | None:
@@ -601,6 +601,15 @@ class _Checker:
                               pattern=rule.pattern, hint=self.TEXT_HINTS.get(key, ""))
             if value is not None:
                 strings[key] = value
+
+        first_phase = 1
+        if (node := get("first_phase")) is not None:
+            is_int = isinstance(node, ScalarNode) and node.tag == _YAML + "int"
+            if is_int and str(node.value).strip() in ("0", "1"):
+                first_phase = int(node.value)
+            else:
+                self.err(node, "first_phase must be 0 or 1, not "
+                               + (str(node.value) if is_int else _kind(node)))
 
         severities = self.severities(get("severities"))
         sev_ids = [s.id for s in severities]
@@ -691,6 +700,7 @@ class _Checker:
             epilogue=strings.get("epilogue", ""),
             header=strings.get("header", ""),
             task_style=strings.get("task_style", "bold"),
+            first_phase=first_phase,
             severities=tuple(severities),
             statuses=tuple(statuses),
             initial_status=initial,

@@ -120,7 +120,10 @@ class Workflow:
     # An imported template's own header (title line and fields) with {title}, {id}, {severity}
     # and {folder} placeholders; when set, preamble and epilogue are written verbatim.
     header: str = ""
-    task_style: str = "bold"  # "bold": `- [ ] **T001** …`; "plain": `- [ ] T001 …` (spec-kit)
+    # "bold": `- [ ] **T001** …`; "plain": `- [ ] T001 …` (spec-kit); "bold-markers":
+    # `- [ ] **T001 [P]** …` (spec-kit-extensions' modify template)
+    task_style: str = "bold"
+    first_phase: int = 1  # the number of the first `## Phase N:` heading (0 or 1)
     severities: tuple[SeverityDef, ...] = ()
     statuses: tuple[str, ...] = ()
     initial_status: str = ""

@@ -46,7 +46,7 @@ def render_tasks_md(
         ]
         if workflow.preamble:
             out += [workflow.preamble.rstrip("\n") + "\n", "\n"]
-    for n, phase in enumerate(workflow.phases, 1):
+    for n, phase in enumerate(workflow.phases, workflow.first_phase):
         note = f" ({phase.note})" if phase.note else ""
         out += [f"## Phase {n}: {phase.name}{note}\n", "\n" if phase.intro is None else phase.intro]
         for task in phase.tasks:
@@ -61,7 +61,10 @@ def render_tasks_md(
 
 
 def task_line(task: TaskDef, style: str = "bold") -> str:
-    """`- [ ] **T001** [P] Title` (or without the bold for the plain style), with its newline."""
+    """`- [ ] **T001** [P] Title` (without the bold for the plain style, `**T001 [P]**` for
+    bold-markers), with its newline."""
     markers = "".join(f" [{m}]" for m in task.markers)
+    if style == "bold-markers":
+        return f"- [ ] **{task.id}{markers}** {task.title}\n"
     tid = f"**{task.id}**" if style == "bold" else task.id
     return f"- [ ] {tid}{markers} {task.title}\n"

@@ -112,7 +112,10 @@ SCHEMA: Schema = {
             "name": _ref("line", "Human name, e.g. Hotfix."),
             "description": _text("One line saying what the workflow is for.", single_line=True),
             "branch_prefix": _prefix("Git branches are named PREFIX/NNN-words."),
-            "folder_prefix": _prefix("Incident folders are named specs/PREFIX-NNN-words."),
+            "folder_prefix": _prefix(
+                "Incident folders are named specs/PREFIX/NNN-words (specs/PREFIX-NNN-words in a "
+                "repository whose folders are all in that old layout)."
+            ),
             "title_prefix": _text(
                 "The first heading of tasks.md is '# ' + title_prefix + title.", single_line=True
             ),
@@ -128,9 +131,19 @@ SCHEMA: Schema = {
                 "written verbatim."
             ),
             "task_style": {
-                "enum": ["bold", "plain"],
-                "description": "Task lines as `- [ ] **T001** ...` (bold, the default) or "
-                "`- [ ] T001 ...` (plain, as spec-kit writes them).",
+                "enum": ["bold", "plain", "bold-markers"],
+                "description": "Task lines as `- [ ] **T001** [P] ...` (bold, the default), "
+                "`- [ ] T001 [P] ...` (plain, as spec-kit writes them) or `- [ ] **T001 [P]** "
+                "...` (bold-markers: the markers inside the bold, as spec-kit-extensions' "
+                "modify template writes them).",
+            },
+            "first_phase": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "The number of the first `## Phase N:` heading: 1 (the default) "
+                "or 0 (`## Phase 0: Planning`, as spec-kit-extensions' deprecate template "
+                "starts).",
             },
             "severities": {
                 "type": "object",

@@ -25,7 +25,8 @@ from hotfix_tui.core.workflow.render import PLACEHOLDER, render_tasks_md
 PHASE = re.compile(r"^## Phase (?P<n>\d+): (?P<name>.*?)(?: \((?P<note>[^()\n]*)\))?\n$")
 MARKERS = r"(?P<markers>(?: \[[A-Za-z0-9][A-Za-z0-9_-]*\])*)"
 BOLD_TASK = re.compile(
-    r"^- \[ \] \*\*(?P<id>[A-Za-z][A-Za-z0-9_-]*)\*\*" + MARKERS + r" (?P<title>\S.*)\n$"
+    r"^- \[ \] \*\*(?P<id>[A-Za-z][A-Za-z0-9_-]*)"
+    + MARKERS.replace("markers", "inner") + r"\*\*" + MARKERS + r" (?P<title>\S.*)\n$"
 )
 PLAIN_TASK = re.compile(
     r"^- \[ \] (?P<id>[A-Z][A-Za-z0-9_-]*\d[A-Za-z0-9_-]*|TXXX)" + MARKERS + r" (?P<title>\S.*)\n$"
@@ -77,8 +78,9 @@ def import_template(text: str, wf_id: str, source: str = "TEMPLATE") -> Imported
                 "placeholder; reword it"
             )
     header, values, i = _header(lines, wf_id)
-    style = "bold" if any(BOLD_TASK.match(ln) for ln in lines) else "plain"
-    task_re = BOLD_TASK if style == "bold" else PLAIN_TASK
+    bold = [m for ln in lines if (m := BOLD_TASK.match(ln))]
+    style = ("bold-markers" if any(m["inner"] for m in bold) else "bold") if bold else "plain"
+    task_re = PLAIN_TASK if style == "plain" else BOLD_TASK
     starts = [k for k in range(i, len(lines)) if PHASE.match(lines[k])]
     if not starts:
         raise TemplateError(f"{source}: no `## Phase N: Name` heading; a workflow needs a phase")
@@ -107,8 +109,11 @@ def import_template(text: str, wf_id: str, source: str = "TEMPLATE") -> Imported
         "title_prefix": values["prefix"],
         "header": header,
     }
-    if style == "plain":
-        data["task_style"] = "plain"
+    if style != "bold":
+        data["task_style"] = style
+    first = PHASE.match(lines[starts[0]])
+    if first is not None and first["n"] == "0":
+        data["first_phase"] = 0
     data["preamble"] = preamble
     data["phases"] = phases
     data["epilogue"] = "".join(lines[end:])
@@ -212,7 +217,8 @@ def _tasks(
         task: dict[str, Any] = {"id": tid, "title": m["title"]}
         if tasks and text:
             task["before"] = text
-        markers = re.findall(r"\[([^\]]+)\]", m["markers"] or "")
+        inner = m["inner"] if "inner" in m.groupdict() else ""
+        markers = re.findall(r"\[([^\]]+)\]", (inner or "") + (m["markers"] or ""))
         if markers:
             task["markers"] = markers
         pending = []
@@ -321,16 +327,21 @@ def specify_dir(root: Path, name: str) -> Path:
 
 
 def record_templates(root: Path, name: str) -> list[Path]:
-    """The workflow's other templates (`bug-report-template.md`, ...) in the repository."""
-    d = specify_dir(root, name)
-    try:
-        return sorted(
-            p
-            for p in d.iterdir()
-            if p.is_file() and p.name.endswith("-template.md") and p.name != "tasks-template.md"
-        )
-    except OSError:
-        return []
+    """The workflow's other templates (`bug-report-template.md`, ...) in the repository: under
+    `templates/NAME/` (today's installs), else `NAME/` (before 2026-03)."""
+    for d in (specify_dir(root, "templates") / name, specify_dir(root, name)):
+        try:
+            found = sorted(
+                p
+                for p in d.iterdir()
+                if p.is_file() and p.name.endswith("-template.md")
+                and p.name != "tasks-template.md"
+            )
+        except OSError:
+            continue
+        if found:
+            return found
+    return []
 
 
 def fill_record(
