@@ -151,7 +151,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"{tail} [{sla['state']}]"
         )
     else:
-        print("SLA: none (no workflow or no start time)")
+        print(f"SLA: none ({_no_sla_because(inc, data)})")
     for w in data["windows"]:
         left = w["remaining_seconds"]
         when = f"{format_duration(left)} left" if left >= 0 else "overdue by "
@@ -269,12 +269,25 @@ def cmd_choose(args: argparse.Namespace) -> int:
     return _act(args, fn)
 
 
+def _no_sla_because(inc, data: dict) -> str:
+    """Why an incident has no SLA clock, and what to do about it."""
+    wf = inc.workflow
+    if wf is None or not wf.severities:
+        return "its workflow has no SLA targets"
+    if not data["severity"]:
+        return f"no severity set: hotfix-tui severity {'|'.join(s.id for s in wf.severities)}"
+    if wf.severity(data["severity"]) is None:
+        return f"the workflow has no target for severity {data['severity']}"
+    return "no start time: hotfix-tui started-at \"YYYY-MM-DD HH:MM\""
+
+
 def cmd_severity(args: argparse.Namespace) -> int:
     def fn(inc):
         old = inc.severity
         if inc.set_severity(args.severity) is None:
             return f"severity is already {args.severity.upper()}"
-        return f"severity {old} -> {args.severity.upper()}"
+        new = args.severity.upper()
+        return f"severity {old} -> {new}" if old else f"severity set to {new}"
 
     return _act(args, fn)
 

@@ -158,3 +158,18 @@ def test_severity_written_into_a_checkbox_row_keeps_the_row(template):
     assert row == ("[ ] P0 (Critical - Service Down) | [ ] P1 (Major - Key Feature Broken) | "
                    "[x] P2 (Significant - Workaround Available)")
     assert hf.severity_value("P1", "P2") == "P2"  # a plain value stays plain
+
+
+def test_without_a_ticked_severity_status_says_how_to_start_the_clock(
+    tmp_path, capsys, monkeypatch
+):
+    folder = declared(tmp_path, severity=None)  # create-hotfix.sh ticks no Severity box
+    monkeypatch.chdir(folder.parents[2])
+    code, out, err = run(capsys, "status")
+    assert code == 0, err
+    assert "SLA: none (no severity set: hotfix-tui severity P0|P1|P2)" in out
+    code, out, err = run(capsys, "severity", "P1")
+    assert code == 0, err
+    assert out.strip() == "severity set to P1"
+    code, out, err = run(capsys, "status")
+    assert "SLA: target 4:00:00" in out
