@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from gitfix import run
-from upstream import create, fill_like_agent, git, make_upstream_repo
+from upstream import GIT_ENV, create, fill_like_agent, git, make_upstream_repo
 
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md
@@ -173,3 +173,25 @@ def test_without_a_ticked_severity_status_says_how_to_start_the_clock(
     assert out.strip() == "severity set to P1"
     code, out, err = run(capsys, "status")
     assert "SLA: target 4:00:00" in out
+
+
+def test_a_commit_holds_the_event_log_a_plain_git_commit_left_out(tmp_path, capsys, monkeypatch):
+    for k, v in GIT_ENV.items():
+        monkeypatch.setenv(k, v)
+    repo = make_upstream_repo(tmp_path / "shop", features=("002-search",))
+    folder = Path(create(repo, "hotfix", "Checkout returns 500")["HOTFIX_FILE"]).parent
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "hotfix declared")
+    monkeypatch.chdir(repo)
+    assert run(capsys, "severity", "P1")[0] == 0  # the event log is made, untracked
+    rel = folder.relative_to(repo).as_posix()
+    # a teammate commits the markdown by hand with plain git, looks at main and comes back
+    git(repo, "commit", "-qm", "wip", "--", f"{rel}/hotfix.md", f"{rel}/post-mortem.md")
+    branch = git(repo, "branch", "--show-current").strip()
+    git(repo, "checkout", "-q", "main")
+    git(repo, "checkout", "-q", branch)
+    code, out, err = run(capsys, "commit")
+    assert code == 0, err
+    committed = git(repo, "ls-tree", "-r", "--name-only", "HEAD", rel).split()
+    assert f"{rel}/events.jsonl" in committed and f"{rel}/.gitattributes" in committed
+    assert git(repo, "status", "--porcelain", "--", rel) == ""

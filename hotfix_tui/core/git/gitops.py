@@ -96,7 +96,8 @@ NETWORK_TIMEOUT = 30
 
 
 # Lock and temp files the store keeps next to the markdown are never committed.
-SCRATCH_EXCLUDES = (":(exclude,glob)**/.*.lock", ":(exclude,glob)**/.*.tmp")
+SCRATCH_GLOBS = (".*.lock", ".*.tmp")  # a writer's lock and temp files: never committed
+SCRATCH_EXCLUDES = tuple(f":(exclude,glob)**/{g}" for g in SCRATCH_GLOBS)
 
 
 class NothingToCommit(GitError):
@@ -407,7 +408,10 @@ def commit_paths(
         with temp_index(root) as env:
             if parent:
                 repo.run("read-tree", parent, env=env)
-            repo.run("add", "-A", "--", *paths, *SCRATCH_EXCLUDES, env=env)
+            # not `add -A -- paths :(exclude)…`: git 2.39 then adds no untracked file at all
+            repo.run("add", "-A", "--", *paths, env=env)
+            scratch = [f":(glob){p}/**/{g}" for p in paths for g in SCRATCH_GLOBS]
+            repo.run("rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", *scratch, env=env)
             tree = repo.run("write-tree", env=env).stdout.strip()
             if parent:
                 old_tree = repo.run("rev-parse", f"{parent}^{{tree}}").stdout.strip()
