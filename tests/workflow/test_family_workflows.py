@@ -132,8 +132,9 @@ def test_the_shipped_workflows_and_templates_are_package_data():
     wheel): the family's YAML, the templates and their LICENSE."""
     import tomllib
 
-    root = builtin_workflow_dir()
-    pyproject = tomllib.loads((root.parent / "pyproject.toml").read_text())
+    source = Path(__file__).resolve().parents[2]  # the checkout: pyproject and workflows/
+    root = source / "workflows"
+    pyproject = tomllib.loads((source / "pyproject.toml").read_text())
     patterns = pyproject["tool"]["setuptools"]["package-data"]["hotfix_tui.workflows"]
     files = [p.relative_to(root).parts for p in root.rglob("*")
              if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"]
@@ -148,3 +149,5 @@ def test_the_shipped_workflows_and_templates_are_package_data():
                    for pat in patterns)
 
     assert [f for f in files if not packaged(f)] == []
+    installed = builtin_workflow_dir()  # the package as installed (a wheel in CI) holds them
+    assert [f for f in files if not installed.joinpath(*f).is_file()] == []
