@@ -132,5 +132,5 @@ class LiveView:
         found = self.owner.query("#live-banner")
         if found:
             widget = found.first()
-            widget.update(text)  # type: ignore[attr-defined]
+            widget.update(text)
             widget.display = bool(text)
