@@ -30,7 +30,7 @@ FRONT_LAYERS: list[set[str]] = [
     {"core"},
 ]
 CORE_LAYERS: list[set[str]] = [
-    {"sync", "demo"},
+    {"sync", "demo", "live"},
     {"opening", "creating", "alerting"},
     {"joining"},
     {"reports", "speckit_runs"},

@@ -56,8 +56,8 @@ SCHEMA: Schema = {
             "type": ["number", "null"],
             "minimum": 0,
             "default": 60,
-            "description": "Seconds between read-only background fetches of other branches; "
-            "0 turns them off.",
+            "description": "Seconds between background fetches of other branches and of the "
+            "incident's own branch (teammates' changes merged in live); 0 turns them off.",
         },
         "specify_command": {
             "type": ["string", "null"],

@@ -20,7 +20,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
 from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration, format_time
@@ -56,6 +56,7 @@ from hotfix_tui.tui.services.git_jobs import (
     Synced,
     SyncFailed,
 )
+from hotfix_tui.tui.services.live import LiveFetched, LiveView
 from hotfix_tui.tui.widgets.checklist import PhaseBox, TaskRow, TaskTree
 from hotfix_tui.tui.widgets.clock_dock import ClockDock
 from hotfix_tui.tui.widgets.footer import KeyFooter
@@ -113,12 +114,16 @@ class MainScreen(Screen[None]):
         self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
         self.watcher = FolderWatcher(self, incident.folder, WATCHED)
         self._trimmer = Trimmer()  # garbage collected, memory given back after reloads (a day open)
+        self.live = LiveView(self)  # teammates' changes, fetched in the background
 
     # --- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield HeaderLine(id="header")
         yield SlaPanel(id="sla")
+        banner = Static(id="live-banner", markup=False)
+        banner.display = False
+        yield banner
         with Horizontal(id="body"):
             self.checklist.set_boxes(self._make_boxes())
             yield self.checklist
@@ -189,6 +194,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.flows.attach()  # its actions auto-commit (settings.auto_commit)
+        self.live.start(host(self.app).settings.fetch_interval)
         if host(self.app).watch_files:  # once the first frame is out: nothing on its way
             self.set_timer(WATCH_AFTER, self.watcher.start)
         for box in self.boxes:
@@ -269,7 +275,10 @@ class MainScreen(Screen[None]):
                           self.panel_notes(reminders), reminders, log)
 
     def tick(self, state: ClockState | None = None) -> None:
-        """Re-read the clock and update only the SLA panel (1 s timer)."""
+        """Re-read the clock and update only the SLA panel (1 s timer); take in arrivals that
+        waited for a dialog or a git job."""
+        if self.live.pending is not None:
+            self.live.apply()
         st = state or self.clock_state()
         key = (st.sla, tuple(st.windows), st.severity, st.notes)
         if key == self._last_sla:
@@ -1048,7 +1057,11 @@ class MainScreen(Screen[None]):
         self.flows.on_commit_failed(message)
 
     def on_synced(self, message: Synced) -> None:
+        self.live.synced(message.result.ok)
         self.flows.on_synced(message)
+
+    def on_live_fetched(self, message: LiveFetched) -> None:
+        self.live.fetched(message)
 
     def on_sync_failed(self, message: SyncFailed) -> None:
         self.flows.on_sync_failed(message)

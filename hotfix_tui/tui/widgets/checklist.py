@@ -220,6 +220,7 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
         "task-tree--cursor",
         "task-tree--hover",
         "task-tree--empty",
+        "task-tree--flash",
     }
     DEFAULT_CSS = """
     TaskTree { background: $surface; }
@@ -232,6 +233,7 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
     }
     TaskTree > .task-tree--hover { background: $boost; }
     TaskTree > .task-tree--empty { text-style: italic; }
+    TaskTree > .task-tree--flash { background: $warning 40%; text-style: bold; }
     """
 
     class RowClicked(Message):
@@ -256,6 +258,7 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
         self.empty: Content | None = None  # shown when nothing is listed (a filter matches none)
         self._cursor: str | None = None
         self._hover: str | None = None
+        self.flash: set[str] = set()  # refs of rows a teammate's change just touched
         self._dirty = True
         self._refs: list[str] = []
         self._items: list[Item] = []
@@ -448,11 +451,14 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
             names.append("task-tree--cursor")
         elif ref == self._hover:
             names.append("task-tree--hover")
+        elif ref in self.flash:
+            names.append("task-tree--flash")
         return self.get_visual_style(*names)
 
     def _render_item(self, i: int, width: int) -> list[Strip]:
         ref, item = self._refs[i], self._items[i]
-        mark = "c" if ref == self._cursor else "h" if ref == self._hover else ""
+        mark = ("c" if ref == self._cursor else "h" if ref == self._hover
+                else "f" if ref in self.flash else "")
         key = (ref, item.version, width, mark)
         strips = self._strips.get(key)
         if strips is not None:
