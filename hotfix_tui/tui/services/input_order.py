@@ -8,6 +8,7 @@ is empty (the focus moved, the dialog mounted), so a burst lands where it was ai
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -15,9 +16,11 @@ from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.screen import Screen
 
 GIVE_UP_SECONDS = 1.0  # a screen never quiet this long: route the next key anyway (never lose it)
-POLL_SECONDS = 0.002  # the wait between checks once a few immediate checks found work left
+CALM_TURNS = 3  # quiet checks in a row (a turn of the event loop apart) before the next key
+POLL_SECONDS = 0.002  # the wait between checks once many quick checks found work left
 
 
 class InputOrder:
@@ -29,6 +32,8 @@ class InputOrder:
         self.busy = False
         self._since = 0.0
         self._checks = 0
+        self._calm = 0  # consecutive quiet checks
+        self._screen: object = None  # the screen when the last event was routed
 
     async def take(self, event: events.Event) -> None:
         """Route `event` now, or after the ones before it (called by the app's `on_event`)."""
@@ -39,28 +44,42 @@ class InputOrder:
 
     async def _route(self, event: events.Event) -> None:
         self.busy = True
-        self._since, self._checks = time.monotonic(), 0
+        self._screen = self._current()
+        self._since, self._checks, self._calm = time.monotonic(), 0, 0
         try:
             await self.route(event)
         finally:
             self.app.call_later(self._settle)
 
-    def _quiet(self) -> bool:
-        app = self.app
-        if not app._message_queue.empty():
-            return False
+    def _current(self) -> Screen[Any] | None:
         try:
-            nodes = list(app.screen.walk_children(with_self=True))
-        except Exception:  # noqa: BLE001 - no screen (closing): nothing to wait for
+            return self.app.screen
+        except Exception:  # noqa: BLE001 - no screen (closing)
+            return None
+
+    def _quiet(self) -> bool:
+        """Nothing left to handle: every queue of the app and its screen is empty, and a screen
+        the last event opened is mounted with its focus given (its keys go to that widget)."""
+        app, screen = self.app, self._current()
+        if screen is None:
             return True
-        return all(n._message_queue.empty() for n in nodes)
+        if screen is not self._screen and (
+            not screen.is_mounted or (screen.focused is None and screen.focus_chain)
+        ):
+            return False
+        nodes: list[Any] = [app, *screen.walk_children(with_self=True)]
+        if isinstance(self._screen, Screen) and self._screen is not screen:
+            nodes.append(self._screen)  # a dismissed dialog's result callback, still to run
+        return all(n._message_queue.empty() and not n._next_callbacks for n in nodes)
 
     async def _settle(self) -> None:
         """Route the next held event once the screen is quiet, else check again soon."""
-        if not self._quiet() and time.monotonic() - self._since < GIVE_UP_SECONDS:
+        # quiet for a few turns of the event loop: a widget amid a message shows no queue
+        self._calm = self._calm + 1 if self._quiet() else 0
+        if self._calm < CALM_TURNS and time.monotonic() - self._since < GIVE_UP_SECONDS:
             self._checks += 1
-            if self._checks < 20:
-                self.app.call_later(self._settle)
+            if self._checks < 50:  # after a turn of the event loop: the other queues run first
+                asyncio.get_running_loop().call_soon(self.app.call_later, self._settle)
             else:
                 self.app.set_timer(POLL_SECONDS, self._settle)
             return
