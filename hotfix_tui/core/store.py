@@ -40,6 +40,15 @@ LOCK_TIMEOUT_ENV = "HOTFIX_TUI_LOCK_TIMEOUT"
 # coarse file-system clocks and reused inode numbers can hide a same-size rewrite otherwise.
 _RACY_NS = 2_000_000_000
 
+# the hash of each file as this process last wrote it: a watcher tells its own writes from others'
+_WRITTEN_HERE: dict[str, str] = {}
+
+
+def written_here(path: str | os.PathLike[str], sha: str) -> bool:
+    """Whether `sha` is the content this process last wrote to `path` (with `atomic_write`)."""
+    return _WRITTEN_HERE.get(os.path.realpath(os.fspath(path))) == sha
+
+
 class ChangedUnderneath(Exception):
     """The file changed between our read and our replace (a writer that took no lock)."""
 
@@ -231,7 +240,9 @@ def atomic_write(path: str | os.PathLike[str], text: str, expect: str | None = N
                 os.unlink(tmp)
         raise _write_error(real, exc) from exc
     _fsync_dir(folder or ".")
-    return _loaded(os.fspath(path), data, text, st_new)
+    done = _loaded(os.fspath(path), data, text, st_new)
+    _WRITTEN_HERE[real] = done.sha256
+    return done
 
 
 def _still(path: str, expect: str) -> bool:

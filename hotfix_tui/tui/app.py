@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -25,6 +26,7 @@ from hotfix_tui.tui.commands import HotfixCommands, ShareBoardCommands
 from hotfix_tui.tui.screens.main import MainScreen
 from hotfix_tui.tui.screens.record_flows import ACTION_ERRORS, ERROR_TIMEOUT
 from hotfix_tui.tui.services.alerter import AlertCommandFailed, Alerter
+from hotfix_tui.tui.services.input_order import InputOrder
 from hotfix_tui.tui.widgets.clock_dock import ClockDock
 from hotfix_tui.tui.widgets.text import clean
 
@@ -98,6 +100,14 @@ class HotfixApp(App[int]):
         self.main: MainScreen | None = None
         self.alerter = Alerter(self)
         self.board_server: BoardThread | None = None  # the live board, once shared
+        self.input_order = InputOrder(self, super().on_event)  # keys land where aimed
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes in order, each after the one before took effect (`InputOrder`)."""
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            await self.input_order.take(event)
+        else:
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         # the launcher pauses the garbage collector for start-up: on again after the first frame

@@ -611,7 +611,7 @@ async def test_external_edit_reloads_and_keeps_cursor(incident, make_app):
         await pilot.pause()
         assert row(app, "T002").view.done
         assert m.cursor == "t:T003" and m.checklist.cursor == "t:T003"
-        assert any("changed on disk" in t for t in messages(app))
+        assert any("tasks.md edited outside hotfix-tui" in t for t in messages(app))
         # our own next write keeps the teammate's change
         await pilot.press("space")
         assert is_checked(incident, "T003") and is_checked(incident, "T002")
@@ -654,7 +654,7 @@ async def test_watcher_picks_up_changes(incident, make_app):
         path.write_text(path.read_text().replace("- [ ] **T004**", "- [x] **T004**"))
         # no call to check the files: the OS tells the watcher
         await wait_until(pilot, lambda: row(app, "T004").view.done, "the edit to show")
-        assert any("changed on disk" in t for t in messages(app))
+        assert any("tasks.md edited outside hotfix-tui" in t for t in messages(app))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")

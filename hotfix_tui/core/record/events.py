@@ -27,6 +27,8 @@ ATTRIBUTES_TEXT = (
     "*.md merge=hotfix-tui\n"
 )
 _TICK = timedelta(microseconds=1)
+# the ids of the events this process appended: a watcher tells its own writes from others'
+_WRITTEN_HERE: set[str] = set()
 # one JSON value at an index, at C speed (typeshed types the scanner's context as itself)
 _scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
@@ -123,15 +125,27 @@ def log_exists(folder: Path) -> bool:
     return (folder / LOG).exists()
 
 
+def remember_written(events: Iterable[Event]) -> None:
+    """Note events as appended by this process (see `written_here`)."""
+    _WRITTEN_HERE.update(e.id for e in events)
+
+
+def written_here(ev: Event) -> bool:
+    """Whether this process appended the event (not another process or clone)."""
+    return ev.id in _WRITTEN_HERE
+
+
 def append(folder: Path, events: Iterable[Event], aside: Path | None = None) -> str | None:
     """Append events to the log and fsync before returning (write-ahead of every projection).
 
     A torn last line is set aside first (see `set_aside_torn`); returns the message saying so."""
+    events = list(events)
     data = "".join(e.line() for e in events)
     if not data:
         return None
     said = set_aside_torn(folder, aside)
     append_text(folder, data)
+    remember_written(events)
     ensure_attributes(folder)
     return said
 

@@ -175,6 +175,7 @@ class IncidentTransaction:
             return events
         try:
             evlog.append_text(self.folder, back.text)
+            evlog.remember_written(back.events)
         except OSError as exc:
             raise IncidentError(
                 str(store._write_error(str(self.folder / evlog.LOG), exc))

@@ -28,7 +28,7 @@ from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import IncidentError
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import project, replay
-from hotfix_tui.core.store import Loaded, ensure_inside, read_text, unchanged
+from hotfix_tui.core.store import Loaded, ensure_inside, read_text, unchanged, written_here
 from hotfix_tui.core.workflow import lifecycle
 from hotfix_tui.core.workflow.model import TaskDef, Workflow
 
@@ -88,6 +88,35 @@ class TaskView:
     def settled(self) -> bool:
         """Done, skipped or not applicable: nothing left to do."""
         return self.state != "open"
+
+
+@dataclass
+class Refreshed:
+    """What a re-read found: the files whose view changed, and what came from elsewhere."""
+
+    changed: set[str]
+    edited: set[str]  # files written by another program (not this process's last write)
+    arrived: list[Event]  # events appended by another process or clone
+
+    def __bool__(self) -> bool:
+        return bool(self.changed)
+
+
+def outside_words(r: Refreshed, most: int = 3) -> str | None:
+    """Who changed what from outside (`Ben: T005 done`), one line per person; None when the
+    changes were this process's own."""
+    if r.arrived:
+        by: dict[str, list[str]] = {}
+        for ev in r.arrived:
+            by.setdefault(ev.who or "someone", []).append(kinds.describe(ev))
+        lines = []
+        for who, said in by.items():
+            more = f" and {len(said) - most} more" if len(said) > most else ""
+            lines.append(f"{who}: {', '.join(said[:most])}{more}")
+        return "\n".join(lines)
+    if r.edited:
+        return f"{', '.join(sorted(r.edited))} edited outside hotfix-tui"
+    return None
 
 
 @dataclass
@@ -303,7 +332,13 @@ class IncidentView:
 
     def refresh(self) -> set[str]:
         """Re-read what changed on disk; returns the files whose view changed."""
+        return self.reread().changed
+
+    def reread(self) -> Refreshed:
+        """Re-read what changed on disk: the files whose view changed, and which of the files
+        and events another program wrote (this process's own writes are known by hash and id)."""
         disk: set[str] = set()
+        edited: set[str] = set()
         for name, loaded in self.files.items():
             p = self.path(name)
             if loaded is not None and unchanged(p, loaded):
@@ -312,20 +347,28 @@ class IncidentView:
                 if loaded is not None:
                     self.files[name] = None
                     disk.add(name)
+                    edited.add(name)
                 continue
             new = read_text(p)
             if loaded is None or new.hash != loaded.hash:
                 disk.add(name)
+                if not written_here(p, new.hash):
+                    edited.add(name)
             self.files[name] = new
         changed_files = bool(disk)
         log_changed = self._log_signature() != self._log_sig
         if not changed_files and not log_changed:
-            return set()
+            return Refreshed(set(), set(), [])
         before = dict(self.texts)
+        arrived: list[Event] = []
         if log_changed:
+            seen = {e.id for e in self.events}
             self._read_log()
+            arrived = [e for e in self.events
+                       if e.id not in seen and not evlog.written_here(e)]
         self._build_view()
-        return disk | {n for n in self.texts if self.texts.get(n) != before.get(n)}
+        changed = disk | {n for n in self.texts if self.texts.get(n) != before.get(n)}
+        return Refreshed(changed, edited, arrived)
 
     def text(self, name: str) -> str:
         return self.texts.get(name) or ""

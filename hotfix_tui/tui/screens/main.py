@@ -1095,13 +1095,18 @@ class MainScreen(Screen[None]):
             self.check_files()
 
     def check_files(self, force: bool = False) -> None:
+        """Reload what changed on disk; a toast says who changed what, never for own writes."""
+        from hotfix_tui.core.record.view import outside_words
+
         inc = self.incident
+        said: str | None = None
         try:
             if force:
                 inc.view.load()
                 changed = {"tasks.md", "hotfix.md", "post-mortem.md"}
             else:
-                changed = inc.view.refresh()
+                found = inc.view.reread()
+                changed, said = found.changed, outside_words(found)
             if changed:
                 inc.repair()  # hand edits become events; a file behind the log is projected
         except ACTION_ERRORS as exc:
@@ -1110,8 +1115,7 @@ class MainScreen(Screen[None]):
         if not changed:
             return
         self.sync_all()
-        if not force:
-            names = ", ".join(sorted(changed))
-            self.notify(f"reloaded {names} (changed on disk)", title="Files changed")
+        if said:
+            self.notify(clean(said), title="Changed outside", markup=False)
         self._trimmer.after_reload(inc.clock())
 
