@@ -826,8 +826,10 @@ async def test_mouse_click_selects_and_checkbox_click_toggles(incident, make_app
 
 
 def footer_keys(app: HotfixApp) -> dict[str, FooterKey]:
-    """The keys the footer shows now (action -> key)."""
-    return {k.action: k for k in app.screen.query_one(KeyFooter).shown}
+    """The keys the footer draws now (action -> key)."""
+    footer = app.screen.query_one(KeyFooter)
+    footer.render()
+    return {k.action: k for _s, _e, k in footer.regions}
 
 
 def footer_line(app: HotfixApp) -> str:
@@ -876,12 +878,12 @@ async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(inc
     async with app.run_test(size=(80, 24)) as pilot:
         await settle_footer(pilot)
         keys = footer_keys(app)
-        assert {"toggle_done", "help", "app.quit"} <= set(keys)
-        assert "filter" not in keys and "next_open" not in keys  # fewer keys when narrow
-        assert "command_palette" not in keys
+        assert {"toggle_done", "next_open", "filter", "help", "app.quit",
+                "command_palette"} <= set(keys)
+        assert "severity" not in keys  # fewer keys when narrow: the lowest priority goes
         line = footer_line(app)
         footer = main(app).query_one(KeyFooter)
-        assert len(line) <= 80 and "? Help q Quit" in line, line
+        assert len(line) <= 80 and "? Help q Quit" in line and "^p palette" in line, line
         drawn = {r[2].action: r[1] - r[0] for r in footer.regions}
         for k in keys.values():  # every key shown is drawn whole (compact), inside 80 columns
             assert drawn[k.action] == len(k.display) + 1 + len(k.description), k.action
@@ -896,7 +898,7 @@ async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(inc
         await settle_footer(pilot)
         await pilot.press("escape")
         await settle_footer(pilot)
-        assert {"filter", "next_open", "command_palette"} <= set(footer_keys(app))
+        assert {"filter", "next_open", "severity", "command_palette"} <= set(footer_keys(app))
 
 
 def big_incident(repo, clock, long_every: int = 0) -> Incident:
