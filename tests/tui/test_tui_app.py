@@ -965,7 +965,7 @@ async def test_picker_lists_incidents_and_opens_one(repo, clock):
         for label in lines:
             assert "P1" in label.plain and "breached by 1:00:00" in label.plain
             sev = next(sp for sp in label.spans if label.plain[sp.start:sp.end] == " P1 ")
-            assert "#ff8c1a" in str(sev.style)  # P1 orange (the workflow's), as in the header
+            assert "#e09000" in str(sev.style)  # P1 orange (the workflow's), as in the header
             sla = next(sp for sp in label.spans
                        if label.plain[sp.start:sp.end].startswith("✖ breached"))
             assert "red" in str(sla.style) and "reverse" in str(sla.style)
