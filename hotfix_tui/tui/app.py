@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -98,6 +99,10 @@ class HotfixApp(App[int]):
         self.main: MainScreen | None = None
         self.alerter = Alerter(self)
         self.board_server: BoardThread | None = None  # the live board, once shared
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Under 30 rows dialogs take the room down to the last line but one (hotfix.tcss)."""
+        self.set_class(event.size.height < 30, "-short")
 
     def on_mount(self) -> None:
         # the launcher pauses the garbage collector for start-up: on again after the first frame

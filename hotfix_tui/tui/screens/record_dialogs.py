@@ -37,7 +37,7 @@ ReportScreen, CommandsScreen {
     max-width: 95%;
     height: auto;
     max-height: 100%;
-    margin: 1 0 1 0;  /* right under the clock dock, down to the last line but one */
+    margin: 1 0 7 0;  /* right under the clock dock; toasts (bottom right) stay clear */
     padding: 1 2;
     border: thick $primary;
     background: $surface;
