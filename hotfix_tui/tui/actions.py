@@ -70,7 +70,7 @@ class Action:
     id: str | None = None  # the binding id a keymap remaps (None: the palette only)
     keys: str = ""  # default keys, comma-separated (Textual key names)
     footer: bool = False  # shown in the footer
-    narrow: int = 0  # left out of the footer below this many columns (0: never)
+    keep: int = 0  # the footer's priority: when its keys do not fit, the highest numbers go first
     palette: str | None = None  # the command palette's title (None: not in the palette)
     help: str = ""  # the palette's help line
     doc: str = ""  # README's description
@@ -88,6 +88,7 @@ ACTIONS: tuple[Action, ...] = (
         id="hotfix.toggle",
         keys="space,x",
         footer=True,
+        keep=1,
         palette="Toggle done",
         help="check or uncheck the task under the cursor",
         doc="toggle done",
@@ -152,7 +153,7 @@ ACTIONS: tuple[Action, ...] = (
         id="hotfix.next_open",
         keys="g",
         footer=True,
-        narrow=100,
+        keep=2,
         palette="Next open task",
         help="jump to the next task still to do",
         doc="next open task",
@@ -163,6 +164,7 @@ ACTIONS: tuple[Action, ...] = (
         id="hotfix.skip",
         keys="s",
         footer=True,
+        keep=9,
         palette="Skip task…",
         help="skip the task under the cursor with a reason",
         doc="skip with a reason (on a skipped task: unskip)",
@@ -173,6 +175,7 @@ ACTIONS: tuple[Action, ...] = (
         id="hotfix.note",
         keys="n",
         footer=True,
+        keep=8,
         palette="Add note…",
         help="add a note to the task under the cursor",
         doc="note (inline input)",
@@ -192,7 +195,7 @@ ACTIONS: tuple[Action, ...] = (
         id="hotfix.severity",
         keys="e",
         footer=True,
-        narrow=64,
+        keep=10,
         palette="Change severity…",
         help="change the incident severity (clocks follow)",
         doc="change severity (with confirmation)",
@@ -204,7 +207,7 @@ ACTIONS: tuple[Action, ...] = (
         id="hotfix.undo",
         keys="u",
         footer=True,
-        narrow=64,
+        keep=7,
         palette="Undo last change",
         help="undo the last change made in this session",
         doc="undo the last change",
@@ -215,7 +218,7 @@ ACTIONS: tuple[Action, ...] = (
         id="hotfix.filter",
         keys="slash",
         footer=True,
-        narrow=100,
+        keep=3,
         palette="Filter tasks…",
         help="show only tasks matching a text",
         doc="filter tasks (`esc` clears)",
@@ -338,6 +341,7 @@ ACTIONS: tuple[Action, ...] = (
         id="hotfix.help",
         keys="question_mark",
         footer=True,
+        keep=4,
         palette="Help: show keys",
         help="the help screen with every key binding",
         doc="help: every binding, as remapped",
@@ -348,6 +352,7 @@ ACTIONS: tuple[Action, ...] = (
         id="hotfix.quit",
         keys="q",
         footer=True,
+        keep=6,
         palette="Quit",
         help="leave hotfix-tui",
         doc="quit",
@@ -415,9 +420,12 @@ MAIN_BINDINGS: list[tuple[str, str, str, str, bool]] = [
 PALETTE: list[tuple[str, str, str]] = [
     (a.action, a.palette, a.help) for a in ACTIONS if a.palette is not None
 ]
-# Footer keys left out on a narrow terminal (they stay bound, in ? help and in the palette).
-FOOTER_NARROW_HIDDEN = {a.action for a in ACTIONS if a.narrow >= 100}
-FOOTER_NARROWER_HIDDEN = {a.action for a in ACTIONS if 0 < a.narrow < 100}
+# The footer's priorities (the command palette's key among them): what does not fit the width
+# goes, the highest number first (it stays bound, in ? help and in the palette).
+PALETTE_KEEP = 5
+FOOTER_KEEP: dict[str, int] = {
+    **{a.action: a.keep for a in ACTIONS if a.footer}, "command_palette": PALETTE_KEEP,
+}
 
 KEY_NAMES = {
     "space": "space",

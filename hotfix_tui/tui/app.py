@@ -109,6 +109,10 @@ class HotfixApp(App[int]):
         else:
             await super().on_event(event)
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Under 30 rows dialogs take the room down to the last line but one (hotfix.tcss)."""
+        self.set_class(event.size.height < 30, "-short")
+
     def on_mount(self) -> None:
         # the launcher pauses the garbage collector for start-up: on again after the first frame
         # (a Python function: Textual inspects a callback's signature, slow for a builtin)

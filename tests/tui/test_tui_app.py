@@ -590,7 +590,9 @@ async def test_sla_met_shows_final_duration(incident, make_app, clock):
         assert m.query_one(SlaPanel).has_class("-met")
         assert m.query_one("#sla-digits", Digits).value == "0:42:00"
         assert "SLA met" in str(m.query_one("#sla-stats").render())
-        assert "Post-mortem due" in str(m.query_one("#sla-windows").render())
+        # five windows and the detection note: the windows past four lines are counted
+        assert "Post-mortem due" in {w.label for w in incident.windows(clock.now())}
+        assert str(m.query_one("#sla-windows").render()).endswith("left  +2 more")
 
 
 # --- external edits -------------------------------------------------------------------------
@@ -824,8 +826,10 @@ async def test_mouse_click_selects_and_checkbox_click_toggles(incident, make_app
 
 
 def footer_keys(app: HotfixApp) -> dict[str, FooterKey]:
-    """The keys the footer shows now (action -> key)."""
-    return {k.action: k for k in app.screen.query_one(KeyFooter).shown}
+    """The keys the footer draws now (action -> key)."""
+    footer = app.screen.query_one(KeyFooter)
+    footer.render()
+    return {k.action: k for _s, _e, k in footer.regions}
 
 
 def footer_line(app: HotfixApp) -> str:
@@ -874,12 +878,12 @@ async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(inc
     async with app.run_test(size=(80, 24)) as pilot:
         await settle_footer(pilot)
         keys = footer_keys(app)
-        assert {"toggle_done", "help", "app.quit"} <= set(keys)
-        assert "filter" not in keys and "next_open" not in keys  # fewer keys when narrow
-        assert "command_palette" not in keys
+        assert {"toggle_done", "next_open", "filter", "help", "app.quit",
+                "command_palette"} <= set(keys)
+        assert "severity" not in keys  # fewer keys when narrow: the lowest priority goes
         line = footer_line(app)
         footer = main(app).query_one(KeyFooter)
-        assert len(line) <= 80 and "? Help q Quit" in line, line
+        assert len(line) <= 80 and "? Help q Quit" in line and "^p palette" in line, line
         drawn = {r[2].action: r[1] - r[0] for r in footer.regions}
         for k in keys.values():  # every key shown is drawn whole (compact), inside 80 columns
             assert drawn[k.action] == len(k.display) + 1 + len(k.description), k.action
@@ -894,7 +898,7 @@ async def test_80_columns_footer_shows_help_and_quit_and_header_keeps_branch(inc
         await settle_footer(pilot)
         await pilot.press("escape")
         await settle_footer(pilot)
-        assert {"filter", "next_open", "command_palette"} <= set(footer_keys(app))
+        assert {"filter", "next_open", "severity", "command_palette"} <= set(footer_keys(app))
 
 
 def big_incident(repo, clock, long_every: int = 0) -> Incident:
@@ -961,7 +965,7 @@ async def test_picker_lists_incidents_and_opens_one(repo, clock):
         for label in lines:
             assert "P1" in label.plain and "breached by 1:00:00" in label.plain
             sev = next(sp for sp in label.spans if label.plain[sp.start:sp.end] == " P1 ")
-            assert "#ff8c1a" in str(sev.style)  # P1 orange (the workflow's), as in the header
+            assert "#e09000" in str(sev.style)  # P1 orange (the workflow's), as in the header
             sla = next(sp for sp in label.spans
                        if label.plain[sp.start:sp.end].startswith("✖ breached"))
             assert "red" in str(sla.style) and "reverse" in str(sla.style)

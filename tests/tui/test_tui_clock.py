@@ -177,5 +177,5 @@ def test_severity_badges_use_the_workflows_colours():
 
     wf = resolve_workflow("hotfix", None)
     got = {s.id: severity_color(s.id, s.color) for s in wf.severities}
-    assert got == {"P0": "#ff4d4f", "P1": "#ff8c1a", "P2": "#ffd60a"}  # red, orange, yellow
+    assert got == {"P0": "#ff4d4f", "P1": "#e09000", "P2": "#ffd60a"}  # red, orange, yellow
     assert severity_color("SEV1", "#123456") == "#123456"

@@ -276,15 +276,16 @@ async def test_a_wide_terminal_shows_the_task_and_recent_activity_beside_the_lis
 
 async def test_toasts_do_not_cover_dialogs(incident, make_app):
     """Dialogs sit right under the clock dock with a strip below them where toasts go (room for
-    one toast of three lines under the tallest dialogs, more under the small ones)."""
+    one toast of three lines under the tallest dialogs, more under the small ones). Under 30 rows
+    the dialogs take that strip for their content (tests/tui/test_tui_dialog_layout.py)."""
     from textual.widgets._toast import Toast
 
     app = make_app(incident)
     for keys, size, count in (
         (["s"], SIZE, 2),
-        (["e"], (80, 24), 1),
+        (["e"], (100, 30), 1),
         (["question_mark"], SIZE, 1),
-        (["a"], (80, 24), 1),
+        (["a"], (100, 30), 1),
         (["r"], SIZE, 1),
     ):
         async with app.run_test(size=size, notifications=True) as pilot:

@@ -31,8 +31,8 @@ async def test_narrow_footer_is_compact_and_leaves_keys_out(incident, make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         line = footer(app).render().plain
-        assert line.startswith("space Done s Skip n Note e Severity "), line
-        assert "palette" not in line and "Filter" not in line and len(line) <= 80
+        assert line.startswith("space Done g Next open s Skip n Note u Undo / Filter "), line
+        assert "Severity" not in line and len(line) == 80  # the lowest priority goes first
 
 
 async def test_a_click_on_a_key_runs_it(incident, make_app):
@@ -63,10 +63,12 @@ async def test_the_footer_follows_the_focus_and_the_width(incident, make_app):
         assert "toggle_done" in {k.action for k in footer(app).shown}
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert footer(app).compact and "filter" not in {k.action for k in footer(app).shown}
+        drawn = {k.action for _s, _e, k in footer(app).regions}
+        assert footer(app).compact and "severity" not in drawn and "filter" in drawn
         await pilot.resize_terminal(100, 40)
         await pilot.pause()
-        assert not footer(app).compact and "filter" in {k.action for k in footer(app).shown}
+        drawn = {k.action for _s, _e, k in footer(app).regions}
+        assert not footer(app).compact and "severity" in drawn
 
 
 class _Small(App[None]):
@@ -130,3 +132,16 @@ async def test_keys_that_do_not_fit_padded_are_drawn_compact_and_a_tiny_footer_k
         await pilot.resize_terminal(9, 5)
         await pilot.pause()
         assert f.render().plain == "a Add d D"  # no room for the palette: the keys, cropped
+
+
+async def test_at_80_columns_the_footer_keeps_the_keys_that_matter_most(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        f = footer(app)
+        line = f.render().plain
+        drawn = {k.action for _s, _e, k in f.regions}
+        for action in ("toggle_done", "next_open", "filter", "help", "app.quit",
+                       "command_palette"):
+            assert action in drawn, (action, line)
+        assert len(line) == 80 and line.rstrip().endswith("^p palette"), line

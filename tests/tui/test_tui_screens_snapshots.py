@@ -346,3 +346,20 @@ def test_main_screen_in_a_16_colour_terminal(snap_compare, scene, monkeypatch):
     assert app.console.color_system == "standard"
     app._filters.append(SixteenColours())  # (the filters every frame passes, as NO_COLOR's)
     assert snap_compare(app, terminal_size=(120, 40), run_before=keys(ready=is_(Screen)))
+
+
+def test_severities_in_a_16_colour_terminal(snap_compare, scene, monkeypatch):
+    import textual.constants
+
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "standard")
+    app = main_app(scene)
+    app._filters.append(SixteenColours())
+    assert snap_compare(app, terminal_size=(80, 24),
+                        run_before=keys("e", ready=is_(dialogs.SeverityScreen)))
+
+
+def test_main_screen_without_colour(snap_compare, scene, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")  # Textual draws every frame through its Monochrome filter
+    app = main_app(scene)
+    assert app.no_color
+    assert snap_compare(app, terminal_size=(120, 40), run_before=keys(ready=is_(Screen)))

@@ -31,7 +31,8 @@ class ActivityWithHistory(ActivityScreen):
     """The post-mortem timeline, and the git log of the incident folder below it."""
 
     DEFAULT_CSS = """
-    ActivityWithHistory #history-box { height: 12; }
+    ActivityWithHistory #activity-table { height: 2fr; min-height: 5; }
+    ActivityWithHistory #history-box { height: 1fr; min-height: 2; max-height: 12; }
     """
 
     def __init__(

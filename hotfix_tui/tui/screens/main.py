@@ -32,8 +32,7 @@ from hotfix_tui.core.record.incident import Incident, PhaseHead, TaskView
 from hotfix_tui.core.reports.commands import record_values
 from hotfix_tui.core.workflow import lifecycle
 from hotfix_tui.tui.actions import (
-    FOOTER_NARROW_HIDDEN,
-    FOOTER_NARROWER_HIDDEN,
+    FOOTER_KEEP,
     MAIN_BINDINGS,
     display_keys,
     unable,
@@ -228,9 +227,8 @@ class MainScreen(Screen[None]):
         """Layout for the terminal size; True when the SLA panel changed its mode.
 
         Under 30 rows (80x24) the panel is compact but keeps the big countdown; under 20 rows
-        it drops the Digits. Under 100 columns the footer is compact and shows fewer keys (not
-        the palette key, g and /; under 64 columns not e and u either), so ? Help and q Quit
-        always fit.
+        it drops the Digits. Under 100 columns the footer is compact; keys that do not fit go by
+        their priority (`actions.FOOTER_KEEP`: check, g, /, ?, the palette and q stay longest).
         """
         w, h = self.size
         self.set_class(h < 30, "-compact")
@@ -238,12 +236,7 @@ class MainScreen(Screen[None]):
         mode = "tiny" if h < 20 else "compact" if h < 30 else "full"
         footer = self.query_one(KeyFooter)
         footer.compact = w < 100
-        hidden: set[str] = set()
-        if w < 100:
-            hidden |= FOOTER_NARROW_HIDDEN
-        if w < 64:
-            hidden |= FOOTER_NARROWER_HIDDEN
-        footer.set_hidden(frozenset(hidden), palette=w >= 100)
+        footer.keep = FOOTER_KEEP  # too narrow: the keys of the lowest priority go first
         return self.query_one(SlaPanel).set_mode(mode)
 
     # --- state to screen ----------------------------------------------------------------

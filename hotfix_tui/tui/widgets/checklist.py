@@ -209,6 +209,9 @@ class PhaseBox(Listed):
 Item = PhaseBox | TaskRow
 
 
+FEW_COLOURS = ("standard", "windows")  # the console's colour systems of 8/16 colours
+
+
 class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
     """The scrolling list of phases and tasks; keys are handled by the screen (cursor model)."""
 
@@ -466,8 +469,11 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
         style = self._style(item, ref)
         base = self.get_visual_style()
         rich_base = base.rich_style
+        few = mark == "c" and self.app.console.color_system in FEW_COLOURS
         if isinstance(item, PhaseBox):
             visual = item.content()
+            if few:  # 16 colours: the row's own colours (cyan ids...) vanish on the cursor's
+                visual = visual.stylize(style)
             strips = [
                 Strip.join([Strip.blank(1, style.rich_style),
                             s.extend_cell_length(width - 1, style.rich_style)])
@@ -476,6 +482,8 @@ class TaskTree(ScrollView, can_focus=True, inherit_bindings=False):
             strips = [s.crop(0, width) for s in strips]
         else:
             visual = item.content(self.fill_values)
+            if few:
+                visual = visual.stylize(style)
             inner = width - INDENT - 1
             strips = [
                 Strip.join([Strip.blank(INDENT, rich_base),

@@ -74,6 +74,7 @@ class KeyFooter(Widget, can_focus=False):
         self._compact = False
         self.show_command_palette = True
         self.hidden_actions: frozenset[str] = frozenset()  # keys left out (a narrow terminal)
+        self.keep: dict[str, int] = {}  # action -> priority: the highest go first when too narrow
         self._shown: tuple[FooterKey, ...] | None = None
         self.regions: list[tuple[int, int, FooterKey]] = []  # columns [start, end) of drawn keys
         self._hover: FooterKey | None = None
@@ -169,8 +170,9 @@ class KeyFooter(Widget, can_focus=False):
         }
         hover = self.get_component_rich_style("key-footer--hover")
         border = self.get_component_rich_style("key-footer--border")
-        left = [k for k in self.shown if not k.palette]
-        right = [k for k in self.shown if k.palette]
+        fitting = self.fitting(width, compact)
+        left = [k for k in fitting if not k.palette]
+        right = [k for k in fitting if k.palette]
         line = Text(no_wrap=True, overflow="crop", end="")
         spans: list[tuple[int, int, FooterKey]] = []
 
@@ -203,6 +205,19 @@ class KeyFooter(Widget, can_focus=False):
         line.append(" " * (width - line.cell_len))  # one run of blanks to the end
         self.regions = spans
         return line
+
+    def fitting(self, width: int, compact: bool) -> list[FooterKey]:
+        """The shown keys that fit `width`, in order: the lowest priority (`keep`) left out
+        first, keys without one before any with one (none given: all of them)."""
+        keys = list(self.shown)
+        if not self.keep:  # no priorities given: every key, cropped at the end
+            return keys
+        by_priority = sorted(reversed(keys), key=lambda k: -self.keep.get(k.action, 1000))
+        for k in by_priority:
+            if self._width(keys, compact) <= width or len(keys) == 1:
+                break
+            keys.remove(k)
+        return keys
 
     def key_at(self, x: int) -> FooterKey | None:
         """The key drawn at column `x` of the footer, if any."""

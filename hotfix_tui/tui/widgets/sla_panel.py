@@ -19,18 +19,21 @@ from hotfix_tui.tui.widgets.text import STATE_WORD, clean, state_styles
 
 
 class SlaPanel(Horizontal):
-    """The resolution countdown (Digits), elapsed and % used, and the active windows.
+    """The resolution countdown (Digits), elapsed and % used, reminders, notes and windows.
 
-    Modes (set by the screen from its size): "full" - the Digits beside the stats line and one
-    line per window; "compact" (under 30 rows, e.g. 80x24) - the Digits beside three lines:
-    the state, elapsed and % used, and the windows on one line; "tiny" (under 20 rows) - no
-    Digits, the stats and the windows on one line each.
+    Every mode shows the state first, then the next due reminder, what the record lacks
+    (detection), then the windows that fit ("+N more" for the rest). Modes (set by the screen
+    from its size): "full" - the Digits beside the stats line and four lines, one per item;
+    "compact" (under 30 rows, e.g. 80x24) - the Digits beside three lines: the state, elapsed
+    and % used, and the items on one line; "tiny" (under 20 rows) - no Digits, the stats and
+    the items on one line each.
     """
 
     STATES = ("ok", "warning", "critical", "breached", "met", "missed", "not-started")
     MODES = ("full", "compact", "tiny")
 
     mode = "full"
+    FULL_LINES = 4  # the windows' lines in full mode (`#sla-windows` max-height in hotfix.tcss)
 
     def set_mode(self, mode: str) -> bool:
         """Switch the layout; True when it changed (the caller shows the clocks again)."""
@@ -106,10 +109,25 @@ class SlaPanel(Horizontal):
             items.append(Text("no active windows", style="dim"))
         if one_line:  # what the record wants first, then the windows that fit, "+N more"
             wt = self._fit([*notes, *items], len(notes))
-        else:
-            wt = Text("\n", no_wrap=True, overflow="ellipsis").join([*items, *notes])
+        else:  # the same order, one per line, as many windows as the lines left hold
+            wt = Text("\n", no_wrap=True, overflow="ellipsis").join(
+                self._stack(list(notes), items, self.FULL_LINES))
         self._update(digits, line, wt)
         self.set_class(not windows and not notes, "-no-windows")
+
+    @staticmethod
+    def _stack(notes: list[Text], items: list[Text], lines: int) -> list[Text]:
+        """The notes (due reminders, what to record), then the windows that fit in `lines`;
+        the rest counted as "+N more" at the end of the last line."""
+        room = max(lines - len(notes), 0)
+        if len(items) <= room:
+            return [*notes, *items]
+        out = [*notes, *items[:room]]
+        more = Text(f"+{len(items) - room} more", style="dim")
+        if not out:
+            return [more]
+        out[-1] = Text.assemble(out[-1], "  ", more, no_wrap=True, overflow="ellipsis")
+        return out
 
     def _fit(self, items: list[Text], keep: int) -> Text:
         """Items on one line, as many as fit the windows line's width (the first `keep` always);

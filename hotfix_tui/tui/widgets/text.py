@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 # is often orange), any other colour (e.g. #ff8800) as written.
 NAMED_COLORS = {
     "red": "#ff4d4f",
-    "orange": "#ff8c1a",
+    "orange": "#e09000",  # yellow in 16 colours (#ff8c1a was bright red there, as P0's red)
     "yellow": "#ffd60a",
     "green": "#3ecf5a",
     "blue": "#4a9eff",
