@@ -205,3 +205,19 @@ def test_an_unskip_undoes_to_the_skip_with_its_reason_and_redoes(inc):
     assert "nobody awake" in inc.view.path("tasks.md").read_text()
     inc.redo_last()
     assert inc.view.find("T009").skip is None
+
+
+def test_a_detection_undone_is_redone_and_a_fill_ends_what_redo_has(inc, clock):
+    from datetime import timedelta
+
+    when = clock() - timedelta(minutes=4)
+    inc.set_detection(when, "Grafana alert")
+    assert inc.undo_last() == "detection cleared"
+    assert "Grafana alert" not in inc.view.path("hotfix.md").read_text()
+    inc.redo_last()
+    assert "Grafana alert" in inc.view.path("hotfix.md").read_text()
+    inc.set_severity("P0")
+    inc.undo_last()
+    inc.set_fix_commit("a" * 40, "Raise the pool")  # a new action: the severity stays undone
+    assert inc.redo_last() is None
+    assert inc.severity == "P1"
