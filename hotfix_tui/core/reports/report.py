@@ -120,7 +120,7 @@ def _notes(inc: Incident) -> tuple[list[dict[str, Any]], list[str]]:
     for t in inc.view.tasks():
         d = wf.task(t.id) if wf is not None and t.id else None
         for n in t.notes:
-            if n.kind != "note":
+            if n.kind != kinds.NOTE.name:  # a skip reason is listed with its task
                 continue
             name = t.id or t.key
             notes.append({"task": name, "title": t.title, "who": n.who, "time": n.time,
