@@ -153,3 +153,15 @@ def test_the_hand_over_report_says_what_an_incoming_engineer_needs(repo, clock):
     assert "## Root cause" in text and "## Impact" in text
     assert "T007" in text and "P0: straight to production" in text
     assert "Undo" not in text and "P0 -> P1" not in text
+
+
+def test_the_report_names_the_reminders_due(repo, clock, capsys, monkeypatch):
+    wf = resolve_workflow("hotfix", repo)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P0", wf, clock=clock)
+    git(repo, "add", FOLDER)
+    git(repo, "commit", "-q", "-m", "declare")
+    clock.t = T0 + timedelta(minutes=40)
+    monkeypatch.chdir(repo)
+    code, out, err = run(capsys, "report")
+    assert code == 0, err
+    assert "## Reminders" in out and "stakeholder update" in out.lower(), out

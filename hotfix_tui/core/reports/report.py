@@ -7,6 +7,7 @@ writes into post-mortem.md only what is still a placeholder.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +34,12 @@ def _iso(t: datetime | None) -> str | None:
     return t.isoformat().replace("+00:00", "Z") if t else None
 
 
-def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10) -> dict[str, Any]:
-    """Everything a status update says, as plain data (the JSON of `hotfix-tui report`)."""
+def build_report(
+    inc: Incident, now: datetime | None = None, *, events: int = 10,
+    reminders: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """Everything a status update says, as plain data (the JSON of `hotfix-tui report`);
+    `reminders`: the running ones (`alerting.reminders.incident_reminders`, from the caller)."""
     now = now or inc.clock()
     started = inc.started_at
     sla = inc.sla(now)
@@ -88,6 +93,11 @@ def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10
         "impact": section_lines(hotfix, "Impact"),
         "root_cause": [*section_lines(hotfix, "Root Cause"), *root_notes],
         "notes": notes,
+        "reminders": [
+            {"id": r.id, "label": r.label, "due": _iso(r.due),
+             "remaining_seconds": r.remaining_seconds}
+            for r in reminders
+        ],
     }
 
 
@@ -233,6 +243,12 @@ def render_markdown(data: dict[str, Any]) -> str:
             out.append(
                 f"- {w['label']}: {when} ({w['due'].replace('T', ' ').replace('Z', ' UTC')})"
             )
+    if data.get("reminders"):
+        out += ["", "## Reminders"]
+        for r in data["reminders"]:
+            rem = r["remaining_seconds"]
+            when = "due now" if rem <= 0 else f"due in {format_duration(rem)}"
+            out.append(f"- {r['label']}: {when} ({_when(r['due'])})")
     out.append("")
     out.append("## Recent events")
     if data["events"]:
