@@ -252,10 +252,13 @@ def _fetch_when_nothing_here() -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .core.alerting.reminders import LogReader, incident_reminders
     from .core.reports.report import build_report, render_markdown
 
     inc = open_incident(args.spec)
-    data = build_report(inc)
+    now = inc.clock()
+    running = incident_reminders(inc, now, LogReader(inc.folder).read())
+    data = build_report(inc, now, reminders=running)
     if args.format == "json":
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:

@@ -155,8 +155,8 @@ ACTIONS: tuple[Action, ...] = (
         footer=True,
         keep=2,
         palette="Next open task",
-        help="jump to the next task still to do",
-        doc="next open task",
+        help="jump to the first task still to do, from the cursor on",
+        doc="next open task (the one under the cursor if it is open)",
     ),
     Action(
         "skip",
@@ -211,6 +211,15 @@ ACTIONS: tuple[Action, ...] = (
         palette="Undo last change",
         help="undo the last change made in this session",
         doc="undo the last change",
+    ),
+    Action(
+        "redo",
+        "Redo",
+        id="hotfix.redo",
+        keys="ctrl+r",
+        palette="Redo the change undone",
+        help="do again the change the last undo took back",
+        doc="redo what `u` undid",
     ),
     Action(
         "filter",

@@ -27,7 +27,7 @@ def test_unskip_returns_a_change_whose_undo_skips_again_with_the_old_reason(inc)
     change = inc.unskip("T009")
     assert change is not None and "T009" in change.label
     assert inc.view.find("T009").skip is None
-    assert inc.undo_last() == change.label
+    assert inc.undo_last() == change.undone == "T009 skipped again: nobody awake"
     skip = inc.view.find("T009").skip
     assert skip is not None and skip.text == "nobody awake"
     assert inc.view.task_view(inc.view.find("T009")).state == "skipped"

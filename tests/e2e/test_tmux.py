@@ -95,8 +95,9 @@ def test_installed_app_in_tmux(tmp_path):
         tmux.run("send-keys", "-t", "e2e", "space")
         assert wait_until(lambda: "- [x] **T001**" in tasks.read_text()), tasks.read_text()
         tmux.wait_for(r"\[x\] T001", r"Immediate Response.*1/5")
-        tmux.run("send-keys", "-t", "e2e", "j", "x")
+        tmux.run("send-keys", "-t", "e2e", "x")  # the check moved the cursor on to T002
         assert wait_until(lambda: "- [x] **T002**" in tasks.read_text())
+        assert "- [ ] **T003**" in tasks.read_text()
         # c commits the incident folder (a git worker; the screen stays usable)
         tmux.run("send-keys", "-t", "e2e", "c")
         assert wait_until(lambda: "hotfix-001:" in subprocess.run(

@@ -85,8 +85,29 @@ def test_a_reopen_and_an_undo_are_named_for_what_they_did(hot, clock):
     inc.set_done("T003", False)
     assert commit(hot, inc) == "hotfix-001: T003 reopened"
     inc.skip("T009", "no reviewer awake")
+    inc.note("T004", "pool at 100%")
     inc.undo_last()
-    assert commit(hot, inc) == "hotfix-001: T009 skipped, undo skip T009"
+    assert commit(hot, inc) == "hotfix-001: T009 skipped"
+
+
+def test_an_action_and_its_undo_in_one_commit_cancel_out(hot, clock):
+    inc = incident(hot, clock)
+    inc.set_done("T003")
+    inc.set_severity("P0")
+    inc.skip("T009", "no reviewer awake")
+    inc.undo_last()
+    inc.undo_last()
+    assert commit(hot, inc) == "hotfix-001: T003 done"
+
+
+def test_the_subject_names_the_final_severity_after_a_change_and_its_undo(hot, clock):
+    inc = incident(hot, clock)
+    inc.set_severity("P0")
+    inc.set_severity("P2")
+    inc.undo_last()  # back to P0
+    assert commit(hot, inc) == "hotfix-001: severity P0"
+    inc.undo_last()  # the committed change undone: back to P1
+    assert commit(hot, inc) == "hotfix-001: severity P1"
 
 
 def test_only_the_events_since_the_last_commit_are_named(hot, clock):

@@ -29,7 +29,7 @@ def test_undo_restores_checkbox_and_record(inc, clock):
     hotfix = inc.view.path("hotfix.md").read_text()
     assert "**Fix Deployed**: 2026-11-25 14:05:00 UTC" in hotfix
     assert inc.status == "Fix Deployed"
-    assert inc.undo_last() == "T012 done"
+    assert inc.undo_last() == "T012 open again"  # what the state is now
     assert inc.view.path("tasks.md").read_text() == before_tasks
     assert inc.view.path("hotfix.md").read_text() == before_hotfix
     assert inc.status == "Investigating"
@@ -181,3 +181,43 @@ def test_a_person_written_time_is_kept_when_another_task_records_the_event(inc, 
     clock.advance(minutes=20)
     inc.set_done("T012")
     assert "**Fix Deployed**: 2026-11-25 13:59:00 UTC" in p.read_text()
+
+
+def test_redo_does_again_what_undo_took_back_and_a_new_action_ends_it(inc):
+    inc.set_severity("P0")
+    assert inc.undo_last() == "severity back to P1"
+    assert inc.severity == "P1"
+    assert inc.redo_last() == "severity P1 -> P0"
+    assert inc.severity == "P0"
+    assert inc.redo_last() is None
+    assert inc.undo_last() == "severity back to P1"  # the redo is undone like any action
+    inc.note("T004", "pool at 100%")  # a new action: what was undone cannot come back
+    assert inc.redo_last() is None
+    assert inc.severity == "P1"
+
+
+def test_an_unskip_undoes_to_the_skip_with_its_reason_and_redoes(inc):
+    inc.skip("T009", "nobody awake")
+    inc.unskip("T009")
+    assert inc.undo_last() == "T009 skipped again: nobody awake"
+    skip = inc.view.find("T009").skip
+    assert skip is not None and skip.text == "nobody awake"
+    assert "nobody awake" in inc.view.path("tasks.md").read_text()
+    inc.redo_last()
+    assert inc.view.find("T009").skip is None
+
+
+def test_a_detection_undone_is_redone_and_a_fill_ends_what_redo_has(inc, clock):
+    from datetime import timedelta
+
+    when = clock() - timedelta(minutes=4)
+    inc.set_detection(when, "Grafana alert")
+    assert inc.undo_last() == "detection cleared"
+    assert "detection" not in inc.event_times()
+    inc.redo_last()
+    assert inc.event_times()["detection"] == when
+    inc.set_severity("P0")
+    inc.undo_last()
+    inc.set_fix_commit("a" * 40, "Raise the pool")  # a new action: the severity stays undone
+    assert inc.redo_last() is None
+    assert inc.severity == "P1"

@@ -113,3 +113,55 @@ def test_postmortem_never_overwrites_what_a_person_wrote(repo, clock):
     assert record.get_field(pm, "Incident Commander") == "Carol Lead"
     assert record.get_field(pm, "Participants") == "Ana Lyst"
     assert git(repo, "status", "--porcelain")  # written, not committed (auto_commit off)
+
+
+def test_the_hand_over_report_says_what_an_incoming_engineer_needs(repo, clock):
+    wf = resolve_workflow("hotfix", repo)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P0", wf, clock=clock)
+    ana = incident(repo, clock)
+    ana.set_detection(T0 - timedelta(minutes=4), "Grafana alert: 5xx > 5%")
+    clock.t = T0 + timedelta(minutes=6)
+    ana.set_done("T001")
+    ana.note("T003", "errors only on the EU cluster")
+    ana.set_severity("P1")
+    ana.undo_last()  # back to P0: the report shows neither the change nor its undo
+    ana.skip("T007", "P0: straight to production")
+    bob = incident(repo, clock)
+    bob.view._who = "Bob Roe"
+    clock.t = T0 + timedelta(minutes=20)
+    bob.note("T005", "root cause: pool size cut to 10 by the config push at 13:50")
+    clock.t = T0 + timedelta(minutes=30)
+    hotfix = ana.folder / "hotfix.md"
+    hotfix.write_text(hotfix.read_text().replace(
+        "- **Estimated Users**: [count or share of users]",
+        "- **Estimated Users**: 30% of EU checkouts"))
+    ana.repair()
+    data = build_report(ana)
+    assert data["detection"] == {"at": "2026-11-25T13:56:00Z", "how": "Grafana alert: 5xx > 5%"}
+    assert [(n["task"], n["who"], n["text"]) for n in data["notes"]] == [
+        ("T003", "Ana Lyst", "errors only on the EU cluster"),
+        ("T005", "Bob Roe", "root cause: pool size cut to 10 by the config push at 13:50"),
+    ]
+    assert "30% of EU checkouts" in "\n".join(data["impact"])
+    assert any("pool size cut to 10" in line for line in data["root_cause"])
+    text = render_markdown(data)
+    first = text.splitlines()[2]
+    assert first.startswith("**Now**:") and "P0" in first and "Investigating" in first
+    assert "T002" in first  # the next task to do
+    assert "## Detection" in text and "Grafana alert: 5xx > 5%" in text
+    assert "## Notes" in text and "Bob Roe" in text and "14:20" in text
+    assert "## Root cause" in text and "## Impact" in text
+    assert "T007" in text and "P0: straight to production" in text
+    assert "Undo" not in text and "P0 -> P1" not in text
+
+
+def test_the_report_names_the_reminders_due(repo, clock, capsys, monkeypatch):
+    wf = resolve_workflow("hotfix", repo)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P0", wf, clock=clock)
+    git(repo, "add", FOLDER)
+    git(repo, "commit", "-q", "-m", "declare")
+    clock.t = T0 + timedelta(minutes=40)
+    monkeypatch.chdir(repo)
+    code, out, err = run(capsys, "report")
+    assert code == 0, err
+    assert "## Reminders" in out and "stakeholder update" in out.lower(), out

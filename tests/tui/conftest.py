@@ -31,8 +31,10 @@ def make_app(clock):
     from hotfix_tui.tui.app import HotfixApp
 
     def make(inc: Incident, settings: Settings | None = None, watch: bool = False) -> HotfixApp:
+        # the cursor stays after a check unless a test gives settings (tests/tui/test_tui_moves.py
+        # covers the default, advance_after_check on)
         return HotfixApp(inc, root=inc.repo_root, clock=clock,
-                         settings=settings or Settings(), watch=watch)
+                         settings=settings or Settings(advance_after_check=False), watch=watch)
 
     return make
 

@@ -178,11 +178,14 @@ async def test_g_jumps_to_next_open_task_opening_its_phase(incident, make_app):
     async with app.run_test(size=SIZE) as pilot:
         m = main(app)
         assert m.cursor == "t:T001"
-        await pilot.press("g")
+        await pilot.press("g")  # T001 is open: g stays on it
+        await pilot.pause()
+        assert m.cursor == "t:T001"
+        await pilot.press("j", "g")  # from the done T002 on
         await pilot.pause()
         assert m.cursor == "t:T006"
         assert not m.boxes[1].collapsed
-        await pilot.press("g")
+        await pilot.press("j", "g")
         await pilot.pause()
         assert m.cursor == "t:T007"
 

@@ -35,7 +35,7 @@ SIZE = (120, 40)
 
 
 def app_for(inc: Incident, clock, **kw) -> HotfixApp:
-    kw.setdefault("settings", Settings())
+    kw.setdefault("settings", Settings(advance_after_check=False))  # the cursor stays on a check
     return HotfixApp(inc, root=inc.repo_root, clock=clock, watch=False, **kw)
 
 

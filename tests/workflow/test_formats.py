@@ -225,8 +225,8 @@ def test_readme_config_example_is_valid(tmp_path: Path) -> None:
         ),
         (
             "themes: x\n",
-            "themes: unknown setting (known: theme, keymap, auto_commit, editor, "
-            "fetch_interval, specify_command, alerts)",
+            "themes: unknown setting (known: theme, keymap, auto_commit, advance_after_check, "
+            "editor, fetch_interval, specify_command, alerts)",
         ),
         (
             "theme: nord\nauto_commit: true\nfetch_interval: 0\neditor: vi\n"

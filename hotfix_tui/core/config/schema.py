@@ -47,6 +47,12 @@ SCHEMA: Schema = {
             "default": False,
             "description": "Commit the incident folder after every change.",
         },
+        "advance_after_check": {
+            "type": ["boolean", "null"],
+            "default": True,
+            "description": "After a task is checked in the TUI, move the cursor to the next "
+            "open task.",
+        },
         "editor": {
             "type": ["string", "null"],
             "pattern": _NOT_BLANK,
@@ -96,6 +102,7 @@ FIX: dict[str, str] = {
     "theme": "must be a theme name",
     "keymap": "must map binding ids to keys",
     "auto_commit": "must be true or false",
+    "advance_after_check": "must be true or false",
     "editor": "must be a command",
     "fetch_interval": "must be a number of seconds (0 turns background fetches off)",
     "specify_command": "must be a command, e.g. ~/.local/bin/specify",

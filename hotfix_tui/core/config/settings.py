@@ -51,6 +51,7 @@ class Settings:
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     auto_commit: bool = bool(config_schema.default("auto_commit"))
+    advance_after_check: bool = bool(config_schema.default("advance_after_check"))
     editor: str | None = None
     fetch_interval: float = float(config_schema.default("fetch_interval"))  # 0: no fetches
     alert_bell: bool = bool(config_schema.default("alerts.bell"))
@@ -152,6 +153,9 @@ def load_settings(path: Path | None = None) -> Settings:
     auto = data.get("auto_commit")
     if auto is not None and ok("auto_commit", auto):
         s.auto_commit = auto
+    advance = data.get("advance_after_check")
+    if advance is not None and ok("advance_after_check", advance):
+        s.advance_after_check = advance
     interval = data.get("fetch_interval")
     if interval is not None and ok("fetch_interval", interval):
         s.fetch_interval = float(interval)

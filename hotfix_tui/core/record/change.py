@@ -16,9 +16,12 @@ class BadInput(IncidentError):
 
 @dataclass
 class Change:
-    """One applied action, kept so that it can be undone."""
+    """One applied action, kept so that it can be undone (`undo`) and, once undone, done again
+    (`redo`: the action itself, recorded anew); `undone` says the state an undo leaves."""
 
     label: str
     undo: Callable[[], Change | None]
     files: set[str] = field(default_factory=set)
     messages: list[str] = field(default_factory=list)  # what the user should know, e.g. kept times
+    redo: Callable[[], Change | None] | None = None
+    undone: str = ""  # what the state is after the undo, e.g. "severity back to P0"

@@ -49,6 +49,7 @@ class Filled(Protocol):
     def history(self) -> list[Change]: ...
     def _check_time(self, when: datetime | None, what: str) -> None: ...
     def _notify(self, label: str) -> None: ...
+    def _keep(self, change: Change) -> Change: ...
 
 
 _REVERT_RE = re.compile(r"(git revert )(\[commit-sha\]|<hotfix-commit-sha>|[0-9a-f]{7,64})")
@@ -114,10 +115,11 @@ def set_detection(
             inc.tx.emit(kinds.DETECTION, happened=old_time, how=old_how or None, undo=label)
         return None
 
-    change = Change(label, undo, messages=inc.view.order_warnings())
-    inc.history.append(change)
-    inc._notify(change.label)
-    return change
+    return inc._keep(Change(
+        label, undo, messages=inc.view.order_warnings(),
+        redo=lambda: set_detection(inc, when, how or old_how, force=True),
+        undone=f"detection back to {format_time(old_time)}" if old_time else "detection cleared",
+    ))
 
 
 def set_started_at(inc: Filled, when: datetime, *, force: bool = False) -> Change | None:
@@ -147,10 +149,11 @@ def set_started_at(inc: Filled, when: datetime, *, force: bool = False) -> Chang
             inc.tx.emit(kinds.START, happened=old, undo=label)
         return None
 
-    change = Change(label, undo, messages=inc.view.order_warnings())
-    inc.history.append(change)
-    inc._notify(change.label)
-    return change
+    return inc._keep(Change(
+        label, undo, messages=inc.view.order_warnings(),
+        redo=lambda: set_started_at(inc, when, force=True),
+        undone=f"incident start back to {format_time(old)}" if old else "",
+    ))
 
 
 def set_fix_commit(
@@ -177,10 +180,10 @@ def set_fix_commit(
         inc.tx.emit(kinds.FIX_COMMIT, sha=previous, undo=label)
         return None
 
-    change = Change(label, undo)
-    inc.history.append(change)
-    inc._notify(change.label)
-    return change
+    return inc._keep(Change(
+        label, undo, redo=lambda: set_fix_commit(inc, sha, subject, force=True),
+        undone=f"fix commit back to {previous[:12]}" if previous else "fix commit cleared",
+    ))
 
 
 def fill_rollback(text: str, sha: str, *, previous: str = "", section: str = "## Rollback") -> str:

@@ -78,6 +78,8 @@ class Incident:
         self.view = IncidentView(folder, workflow, clock=clock, who=who, repo_root=repo_root)
         self.tx = IncidentTransaction(self.view)
         self.history: list[Change] = []
+        self.undone: list[Change] = []  # what undo took back, newest last: what redo does again
+        self._redoing = False
         # Called as listener(incident, label) after every action (e.g. gitops auto-commit).
         self.listeners: list[Callable[[Incident, str], None]] = []
         self._muted = False
@@ -161,6 +163,14 @@ class Incident:
                 "give a time that has passed - nothing was written"
             )
 
+    def _keep(self, change: Change) -> Change:
+        """Add an applied action to the history; a new action (not a redo) ends what redo has."""
+        self.history.append(change)
+        if not self._redoing:
+            self.undone.clear()
+        self._notify(change.label)
+        return change
+
     def _done_change(self, key: str, label: str, done: bool, messages: list[str]) -> Change:
         def undo() -> Change | None:
             if done:
@@ -172,10 +182,12 @@ class Incident:
                 )
             return None
 
-        change = Change(label, undo, {TASKS, HOTFIX, POSTMORTEM}, messages)
-        self.history.append(change)
-        self._notify(label)
-        return change
+        name = label.rsplit(" ", 1)[0]
+        return self._keep(Change(
+            label, undo, {TASKS, HOTFIX, POSTMORTEM}, messages,
+            redo=lambda: self.set_done(key, done, keep_first=done),
+            undone=f"{name} open again" if done else f"{name} done again",
+        ))
 
     def _done_event(
         self,
@@ -275,10 +287,10 @@ class Incident:
             self.tx.emit(kinds.UNNOTE, task=key, ref=note_id, text=text, undo=label)
             return None
 
-        change = Change(label, undo, {TASKS, POSTMORTEM})
-        self.history.append(change)
-        self._notify(change.label)
-        return change
+        return self._keep(Change(
+            label, undo, {TASKS, POSTMORTEM}, redo=lambda: self.note(key, text),
+            undone=f"{label} removed",
+        ))
 
     def skip(self, ref: str, reason: str) -> Change | None:
         """Mark a task skipped with a reason (a sub-item); a done task must be reopened first."""
@@ -299,10 +311,11 @@ class Incident:
             self.tx.emit(kinds.UNSKIP, task=key, undo=label)
             return None
 
-        change = Change(label, undo, {TASKS, POSTMORTEM})
-        self.history.append(change)
-        self._notify(change.label)
-        return change
+        name = task.id or task.title
+        return self._keep(Change(
+            label, undo, {TASKS, POSTMORTEM}, redo=lambda: self.skip(key, reason),
+            undone=f"{name} no longer skipped",
+        ))
 
     def unskip(self, ref: str) -> Change | None:
         """Remove a task's skip mark; its undo skips it again with the same reason.
@@ -319,10 +332,10 @@ class Incident:
             self.tx.emit(kinds.SKIP, task=key, text=reason, undo=label)
             return None
 
-        change = Change(label, undo, {TASKS, POSTMORTEM})
-        self.history.append(change)
-        self._notify(label)
-        return change
+        return self._keep(Change(
+            label, undo, {TASKS, POSTMORTEM}, redo=lambda: self.unskip(key),
+            undone=f"{task.id or task.title} skipped again: {reason}",
+        ))
 
     def choose(self, ref: str, value: str) -> Change | None:
         """Set a single-choice group (or the choice inside a task's row) to one of its options
@@ -348,10 +361,10 @@ class Incident:
             )
             return None
 
-        change = Change(label, undo, {TASKS, POSTMORTEM})
-        self.history.append(change)
-        self._notify(label)
-        return change
+        return self._keep(Change(
+            label, undo, {TASKS, POSTMORTEM}, redo=lambda: self.choose(group.key, opt),
+            undone=f"{group.label} back to {was or 'none'}",
+        ))
 
     def set_severity(self, severity: str) -> Change | None:
         """Change the severity; the clocks and applicable tasks follow."""
@@ -371,10 +384,10 @@ class Incident:
                 self.tx.emit(kinds.SEVERITY, value=old, undo=label)
             return None
 
-        change = Change(label, undo)
-        self.history.append(change)
-        self._notify(change.label)
-        return change
+        return self._keep(Change(
+            label, undo, redo=lambda: self.set_severity(severity),
+            undone=f"severity back to {old}" if old else f"severity still {severity}",
+        ))
 
     def set_status(self, status: str) -> Change | None:
         """Move the incident to a status of the workflow."""
@@ -401,25 +414,41 @@ class Incident:
                 self.tx.emit(kinds.STATUS, value=old, undo=label)
             return None
 
-        change = Change(label, undo)
-        self.history.append(change)
-        self._notify(change.label)
-        return change
+        return self._keep(Change(
+            label, undo, redo=lambda: self.set_status(match),
+            undone=f"status back to {old}" if old else f"status still {match}",
+        ))
 
     def undo_last(self) -> str | None:
-        """Undo the most recent action of this session (one event); returns its label."""
+        """Undo the most recent action of this session (one event); returns what the state is
+        now (`Change.undone`, else the action's label). Redo can do it again."""
         if not self.history:
             return None
         change = self.history.pop()
-        depth = len(self.history)
+        depth, undone = len(self.history), list(self.undone)
         self._muted = True
         try:
             change.undo()
         finally:
             self._muted = False
         del self.history[depth:]  # the inverse action is not itself undoable
+        self.undone = [*undone, change] if change.redo is not None else undone
         self._notify(f"undo {change.label}")
-        return change.label
+        return change.undone or change.label
+
+    def redo_last(self) -> str | None:
+        """Do again the action the last undo took back (recorded anew, so it can be undone);
+        returns its label, None when there is nothing to redo."""
+        if not self.undone:
+            return None
+        change = self.undone.pop()
+        assert change.redo is not None
+        self._redoing = True
+        try:
+            again = change.redo()
+        finally:
+            self._redoing = False
+        return again.label if again is not None else change.label
 
     def resolve_conflicts(self, keep: str) -> list[str]:
         """Settle the blocks of text people wrote that a merge left marked, keeping `keep`

@@ -159,16 +159,47 @@ FILLED = {
 }
 
 
-def commit_words(new: Iterable[Event], filled: Iterable[str] = ()) -> list[str]:
-    """What a commit of the `new` events changed, each in a few words (its kind's `commit`; a
-    seeded event is not a change, an undo says what it undid), then the timeline times first
-    `filled` (by event id)."""
-    out: list[str] = []
+def _undo_key(ev: Event) -> str | None:
+    """What an event and its undo both change (a task's state, the severity, a note, a choice);
+    None where an undo is not paired with what it undid."""
+    if ev.kind == NOTE.name:
+        return f"note:{ev.id}"
+    if ev.kind == UNNOTE.name:
+        return f"note:{ev.get('ref')}"
+    if ev.kind == CHOICE.name:
+        return f"choice:{ev.get('group')}"
+    return fact_of(ev)
+
+
+def settled(new: Iterable[Event]) -> list[Event]:
+    """The `new` events without seeds, an action and its undo among them cancelling out, so
+    what is left says the final state (a change P0 -> P1 and its undo leave nothing)."""
+    kept: list[Event] = []
     for ev in new:
         if ev.get("seed"):
             continue
+        key = _undo_key(ev) if ev.get("undo") else None
+        undid = next(
+            (i for i in range(len(kept) - 1, -1, -1)
+             if not kept[i].get("undo") and _undo_key(kept[i]) == key),
+            None,
+        ) if key else None
+        if undid is None:
+            kept.append(ev)
+        else:
+            del kept[undid]
+    return kept
+
+
+def commit_words(new: Iterable[Event], filled: Iterable[str] = ()) -> list[str]:
+    """What a commit of the `new` events changed, each in a few words (its kind's `commit`): an
+    action and its undo cancel out (`settled`), an undo of what was committed before says the
+    state it leaves; then the timeline times first `filled` (by event id)."""
+    out: list[str] = []
+    for ev in settled(new):
         undo = ev.get("undo")
-        words = f"undo {undo}" if undo else of(ev).commit(ev)
+        words = of(ev).commit(ev) if undo and _undo_key(ev) else None
+        words = words or (f"undo {undo}" if undo else of(ev).commit(ev))
         if words and words not in out:
             out.append(words)
     out += [w for e in filled if (w := FILLED.get(e)) and w not in out]

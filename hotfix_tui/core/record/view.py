@@ -573,8 +573,9 @@ class IncidentView:
         sev = self.severity
         return [self.task_view(t, sev) for t in self.doc.tasks]
 
-    def next_open(self, after_line: int | None = None) -> TaskView | None:
-        """The first open task (after `after_line`, else from the top), viewing only that one."""
+    def next_open(self, after_line: int | None = None, *, at: bool = False) -> TaskView | None:
+        """The first open task after `after_line` (`at`: or on it), else from the top, viewing
+        only that one."""
         sev, first = self.severity, None
         for t in self.doc.tasks:
             if t.done or t.skip is not None:
@@ -582,7 +583,7 @@ class IncidentView:
             d = self.task_def(t)
             if d is not None and not d.applies_to(sev):
                 continue
-            if after_line is None or t.line > after_line:
+            if after_line is None or t.line > after_line or (at and t.line == after_line):
                 return self.task_view(t, sev)
             if first is None:
                 first = t

@@ -6,6 +6,8 @@ writes into post-mortem.md only what is still a placeholder.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +34,12 @@ def _iso(t: datetime | None) -> str | None:
     return t.isoformat().replace("+00:00", "Z") if t else None
 
 
-def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10) -> dict[str, Any]:
-    """Everything a status update says, as plain data (the JSON of `hotfix-tui report`)."""
+def build_report(
+    inc: Incident, now: datetime | None = None, *, events: int = 10,
+    reminders: Sequence[Any] = (),
+) -> dict[str, Any]:
+    """Everything a status update says, as plain data (the JSON of `hotfix-tui report`);
+    `reminders`: the running ones (`alerting.reminders.incident_reminders`, from the caller)."""
     now = now or inc.clock()
     started = inc.started_at
     sla = inc.sla(now)
@@ -42,6 +48,9 @@ def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10
     skipped = [t for t in tasks if t.skipped is not None and not t.done]
     open_ = [t for t in tasks if t.state == "open"]
     rows = [r for r in _rows(inc) if not r.placeholder]
+    hotfix = inc.view.text("hotfix.md")
+    found = hf.detection(hotfix, inc.workflow)
+    notes, root_notes = _notes(inc)
     times = {k: _iso(v) for k, v in inc.event_times().items()}
     return {
         "id": inc.id,
@@ -79,20 +88,79 @@ def build_report(inc: Incident, now: datetime | None = None, *, events: int = 10
             {"time": r.time, "event": r.event, "who": r.who, "notes": r.notes}
             for r in rows[-events:]
         ],
-        "commit_sha": hf.commit_sha(inc.view.text("hotfix.md")) or None,
+        "commit_sha": hf.commit_sha(hotfix) or None,
+        "detection": None if found is None else {"at": _iso(found[0]), "how": found[1] or None},
+        "impact": section_lines(hotfix, "Impact"),
+        "root_cause": [*section_lines(hotfix, "Root Cause"), *root_notes],
+        "notes": notes,
+        "reminders": [
+            {"id": r.id, "label": r.label, "due": _iso(r.due),
+             "remaining_seconds": r.remaining_seconds}
+            for r in reminders
+        ],
     }
 
 
+_PLACEHOLDER = re.compile(r"\[[^\]\n]*\]")
+
+
+def section_lines(text: str, heading: str) -> list[str]:
+    """What a person wrote under the `## heading...` section: its lines without the template's
+    placeholders, headings, empty lines and unticked boxes."""
+    out: list[str] = []
+    inside = False
+    for line in text.splitlines():
+        if line.startswith("## "):
+            inside = line[3:].strip().lower().startswith(heading.lower())
+            continue
+        s = line.strip()
+        if not inside or not s or s.startswith("#"):
+            continue
+        if s.lower().startswith("- [x]") or not _PLACEHOLDER.search(s):
+            out.append(s)
+    return out
+
+
+def _notes(inc: Incident) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every note on a task (task, who, when, text), oldest first, and the root-cause task's
+    notes as lines (the task whose check records Root Cause Identified)."""
+    wf = inc.workflow
+    notes: list[dict[str, Any]] = []
+    root: list[str] = []
+    for t in inc.view.tasks():
+        d = wf.task(t.id) if wf is not None and t.id else None
+        for n in t.notes:
+            if n.kind != kinds.NOTE.name:  # a skip reason is listed with its task
+                continue
+            name = t.id or t.key
+            notes.append({"task": name, "title": t.title, "who": n.who, "time": n.time,
+                          "text": n.text})
+            if d is not None and "root_cause_identified" in d.events:
+                root.append(f"{n.text} ({n.who or '?'}, {n.time})")
+    notes.sort(key=lambda n: n["time"])
+    return notes, root
+
+
 def _rows(inc: Incident) -> list[record.LogRow]:
-    """The timeline rows for a report: a note taken back is left out with its removal."""
+    """The timeline rows for a report: a note taken back is left out with its removal, an undo
+    with the action it undid (the latest of the same person's before it)."""
     table = record.log_table(inc.view.text("post-mortem.md"))
     rows = table[0] if table else []
-    return [
-        r
-        for r in rows
-        if not r.event.endswith("(removed later)")
-        and not r.event.startswith(("Undo: note on", "Note removed on"))
-    ]
+    kept: list[record.LogRow] = []
+    for r in rows:
+        if r.event.endswith("(removed later)") or r.event.startswith(
+            ("Undo: note on", "Note removed on")
+        ):
+            continue
+        if r.event.startswith("Undo: "):  # an undo and what it undid collapse to the result
+            undid = next((i for i in range(len(kept) - 1, -1, -1)
+                          if kept[i].who == r.who and not kept[i].event.startswith("Undo: ")),
+                         None)
+            if undid is not None:
+                del kept[undid]
+                continue
+        kept.append(r)
+    return kept
 
 
 def _sla_line(data: dict[str, Any]) -> str:
@@ -110,9 +178,24 @@ def _sla_line(data: dict[str, Any]) -> str:
     return f"{state}: {format_duration(sla['elapsed_seconds'])} of {target}, {tail}"
 
 
+def _when(iso: str) -> str:
+    return iso.replace("T", " ").replace("Z", " UTC")
+
+
+def headline(data: dict[str, Any]) -> str:
+    """The incident's state in one line: severity, status, progress, SLA, the next task."""
+    nxt = data["next"][0] if data["next"] else None
+    prog = data["progress"]
+    return (
+        f"{data['severity'] or 'no severity'} {data['status'] or '?'}, "
+        f"{prog['done']}/{prog['total']} tasks done, SLA {_sla_line(data)}; "
+        + (f"next: {nxt['id']} {nxt['title']}" if nxt else "nothing open")
+    )
+
+
 def render_markdown(data: dict[str, Any]) -> str:
     """The report as markdown for a chat message, an email or the next on-call engineer."""
-    out = [f"# Status: {data['id']} - {data['title']}", ""]
+    out = [f"# Status: {data['id']} - {data['title']}", "", f"**Now**: {headline(data)}", ""]
     out.append(f"- **Severity**: {data['severity'] or '?'}")
     out.append(f"- **Status**: {data['status'] or '?'}")
     if data["started_at"]:
@@ -125,6 +208,14 @@ def render_markdown(data: dict[str, Any]) -> str:
     out.append(f"- **Progress**: {data['progress']['done']}/{data['progress']['total']} tasks")
     if data["commit_sha"]:
         out.append(f"- **Fix commit**: {data['commit_sha'][:12]}")
+    det = data.get("detection")
+    out += ["", "## Detection"]
+    out.append(f"- {_when(det['at'])}: {det['how'] or 'how not recorded'}" if det
+               else "- not recorded yet")
+    for title, key in (("Impact", "impact"), ("Root cause", "root_cause")):
+        out += ["", f"## {title}"]
+        out += [line if line.startswith("- ") else f"- {line}" for line in data[key]] or [
+            "- not written yet"]
     out.append("")
     out.append("## Done")
     out += [f"- {t['id']} {t['title']}" for t in data["done"]] or ["- nothing yet"]
@@ -132,6 +223,10 @@ def render_markdown(data: dict[str, Any]) -> str:
         out.append("")
         out.append("## Skipped")
         out += [f"- {t['id']} {t['title']} ({t['reason']})" for t in data["skipped"]]
+    if data["notes"]:
+        out += ["", "## Notes"]
+        out += [f"- {n['time']} {n['task']} ({n['who'] or '?'}): {n['text']}"
+                for n in data["notes"]]
     out.append("")
     out.append("## Next")
     out += [f"- {t['id']} {t['title']}" for t in data["next"]] or ["- nothing open"]
@@ -148,6 +243,12 @@ def render_markdown(data: dict[str, Any]) -> str:
             out.append(
                 f"- {w['label']}: {when} ({w['due'].replace('T', ' ').replace('Z', ' UTC')})"
             )
+    if data.get("reminders"):
+        out += ["", "## Reminders"]
+        for r in data["reminders"]:
+            rem = r["remaining_seconds"]
+            when = "due now" if rem <= 0 else f"due in {format_duration(rem)}"
+            out.append(f"- {r['label']}: {when} ({_when(r['due'])})")
     out.append("")
     out.append("## Recent events")
     if data["events"]:

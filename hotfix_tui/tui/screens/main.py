@@ -495,7 +495,7 @@ class MainScreen(Screen[None]):
             cur = inc.view.doc.task(self.cursor[2:])
             if cur is not None:
                 after = cur.line
-        nxt = inc.view.next_open(after)
+        nxt = inc.view.next_open(after, at=True)
         if nxt is None:
             self.notify("nothing open: every task is done, skipped or not applicable")
             return
@@ -592,8 +592,10 @@ class MainScreen(Screen[None]):
         inc = self.incident
         again = inc.view.reopened(key) if done and inc.view.records_times(key) else None
         if again is None:
-            self.flows.act(lambda: inc.set_done(key, done))
+            made = self.flows.act(lambda: inc.set_done(key, done))
             self.refresh_task(key)
+            if done and made is not None:
+                self.advance_from(key)
             return
         before, reopened, since = again
         now = inc.clock()
@@ -603,6 +605,18 @@ class MainScreen(Screen[None]):
             self.refresh_task(key)
             return
         self._ask_recheck(key, row.view.id or key, before, now)
+
+    def advance_from(self, key: str) -> None:
+        """After a check, put the cursor on the next open task (settings' advance_after_check)."""
+        if not host(self.app).settings.advance_after_check:
+            return
+        view = self.incident.view
+        task = view.doc.task(key)
+        if task is None or not task.done:
+            return
+        nxt = view.next_open(task.line)
+        if nxt is not None and nxt.key != key:
+            self.reveal(nxt.key)
 
     def _ask_recheck(self, key: str, name: str, before: datetime, now: datetime) -> None:
         """Checking a reopened task: ask whether it records now, its old time, or a given one."""
@@ -781,6 +795,18 @@ class MainScreen(Screen[None]):
                 self.notify("nothing to undo in this session")
         else:
             self.notify(f"undone: {clean(label)}", markup=False)
+        self.sync_all()
+
+    def action_redo(self) -> None:
+        if self.git.syncing:
+            self.flows.act(self.incident.redo_last)  # waits for the sync
+            return
+        label = self.flows.act(self.incident.redo_last)
+        if label is None:
+            if not self.incident.undone:
+                self.notify("nothing to redo: undo something first")
+        else:
+            self.notify(f"redone: {clean(label)}", markup=False)
         self.sync_all()
 
     def action_reminder_sent(self) -> None:

@@ -398,11 +398,15 @@ class IncidentFlows:
         self.push(ActivityScreen(title, self.activity_rows(), "\n".join(bits)))
 
     def action_report(self) -> None:
+        from hotfix_tui.core.alerting.reminders import LogReader, incident_reminders
         from hotfix_tui.core.reports import report
         from hotfix_tui.tui.screens.record_dialogs import ReportScreen
 
+        inc = self.incident
         try:
-            text = report.render_markdown(report.build_report(self.incident))
+            now = inc.clock()
+            running = incident_reminders(inc, now, LogReader(inc.folder).read())
+            text = report.render_markdown(report.build_report(inc, now, reminders=running))
         except ACTION_ERRORS as exc:
             self.notify(clean(str(exc)), severity="error", title="Report", markup=False)
             return
