@@ -671,7 +671,9 @@ def toggle_child(spec: Path, count: int, warmup: int = 3) -> dict:
         return loaded
 
     store.atomic_write = spy  # update_file looks it up in the module at each call
-    app = HotfixApp(inc, root=inc.repo_root, settings=Settings(), watch=True)
+    # the same row toggled again and again: the cursor stays on it
+    stay = Settings(advance_after_check=False)
+    app = HotfixApp(inc, root=inc.repo_root, settings=stay, watch=True)
     to_disk: list[float] = []
     all_files: list[float] = []
     handled: list[float] = []
