@@ -86,7 +86,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         notes.insert(0, base.note)
     for note in notes:
         print(safe(f"hotfix-tui: {note}"), file=sys.stderr)
-    if args.no_open:
+    if args.no_open or not _terminal(folder):
         print(folder)
         return EXIT_OK
     return _run_app(str(folder))
@@ -300,6 +300,15 @@ def cmd_status_set(args: argparse.Namespace) -> int:
     return _act(args, fn)
 
 
+def _terminal(folder: Path) -> bool:
+    """True when the app can start here; else says how to open the folder later."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return True
+    print(safe(f"hotfix-tui: no terminal, so the app was not started: hotfix-tui open {folder}"),
+          file=sys.stderr)
+    return False
+
+
 def _run_app(spec: str | None) -> int:
     from .tui.launch import run_app
 
@@ -314,7 +323,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .core.demo import make_demo
 
     folder = make_demo(Path(args.dir) if args.dir else None)
-    if args.no_open:
+    if args.no_open or not _terminal(folder):
         print(folder)
         return EXIT_OK
     os.chdir(folder.parents[1])

@@ -12,6 +12,17 @@ from hotfix_tui.core.opening import open_incident
 from hotfix_tui.core.opening import repo_root as _root
 
 
+def has_terminal() -> bool:
+    """True when stdin and stdout are a terminal: without one the app has nothing to draw on."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+NO_TERMINAL = (
+    "the app needs a terminal (stdin and stdout are not one here); from a script use "
+    "`hotfix-tui status [--json]` and the other commands, or run `hotfix-tui open` in a terminal"
+)
+
+
 def _say(message: str) -> None:
     print(f"hotfix-tui: {message}", file=sys.stderr)
 
@@ -65,6 +76,9 @@ def _run_app(spec: str | None) -> int:
         return exc.code
     except (OSError, UnicodeDecodeError) as exc:
         _say(f"cannot read the incident: {exc}")
+        return EXIT_INPUT
+    if not has_terminal():
+        _say(NO_TERMINAL)
         return EXIT_INPUT
     settings = load_settings()
     from hotfix_tui.tui.app import HotfixApp

@@ -207,6 +207,7 @@ def test_quit_with_changes_not_committed_says_so_in_one_line(incident, monkeypat
         return 0
 
     monkeypatch.setattr(HotfixApp, "run", fake_run)
+    monkeypatch.setattr(launch, "has_terminal", lambda: True)  # as in a terminal
     monkeypatch.chdir(incident.repo_root)
     rel = incident.folder.relative_to(incident.repo_root).as_posix()
     from gitfix import git
