@@ -36,15 +36,20 @@ _BRANCH_WORDS = r"(?P<words>.+)"  # a branch's words may hold `/`
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def _regex(template: str, what: str, branch: bool = False) -> re.Pattern[str]:
-    out, pos = [], 0
-    for m in _PLACEHOLDER.finditer(template):
-        name = m.group(1)
+def _check(template: str, what: str) -> None:
+    """ValueError for a placeholder a layout cannot read."""
+    for name in _PLACEHOLDER.findall(template):
         if name not in _READS:
             raise ValueError(
                 f"layout {what}: unknown placeholder {{{name}}} in {template!r}; "
                 f"use {', '.join(_READS)}"
             )
+
+
+def _regex(template: str, branch: bool = False) -> re.Pattern[str]:
+    out, pos = [], 0
+    for m in _PLACEHOLDER.finditer(template):
+        name = m.group(1)
         out += [re.escape(template[pos : m.start()])]
         out += [_BRANCH_WORDS if branch and name == "words" else _READS[name]]
         pos = m.end()
@@ -98,16 +103,21 @@ class Layout:
         self.branch, self.numbering, self.scripts = branch, numbering, scripts
         self.new: NewRule | None = always if new is True else (new or None)
         segments = path.split("/")
-        self._segs = tuple(_regex(s, f"{name!r} path") for s in segments)
+        for t, what in ((path, "path"), (branch, "branch"), (kind, "kind"), (workflow, "workflow")):
+            _check(t, f"{name!r} {what}")
+        self._segs: tuple[re.Pattern[str], ...] | None = None  # compiled on first use
         self._literal = tuple(s if not _PLACEHOLDER.search(s) else None for s in segments)
-        self._branch_re = _regex(branch, f"{name!r} branch", branch=True) if branch else None
-        for t in (kind, workflow):
-            _regex(t, f"{name!r} kind/workflow")
+        self._branch_re: re.Pattern[str] | None = None
         if new and "{feature}" in path:
             raise ValueError(f"layout {name!r}: `new` cannot make a path naming a {{feature}}")
 
     def __repr__(self) -> str:
         return f"Layout({self.name!r}, {self.path!r})"
+
+    def _segments(self) -> tuple[re.Pattern[str], ...]:
+        if self._segs is None:  # (a start reads a layout or two: the others are never compiled)
+            self._segs = tuple(_regex(s) for s in self.path.split("/"))
+        return self._segs
 
     @property
     def by_prefix(self) -> bool:
@@ -117,7 +127,7 @@ class Layout:
     def read(self, parts: Sequence[str], folder: Path | None = None) -> Found | None:
         """The folder at `parts` (below `specs/`) as this layout reads it, or None; the Found
         holds `folder` when given, else the relative path."""
-        segs = self._segs
+        segs = self._segments()
         if len(parts) != len(segs):
             return None
         groups: dict[str, str] = {}
@@ -138,7 +148,7 @@ class Layout:
 
     def leads_on(self, parts: Sequence[str]) -> bool:
         """True when folders of this layout can lie below `parts`."""
-        segs = self._segs
+        segs = self._segments()
         if len(parts) >= len(segs):
             return False
         return all(seg.fullmatch(name) is not None for seg, name in zip(segs, parts, strict=False))
@@ -149,6 +159,8 @@ class Layout:
 
     def read_branch(self, name: str) -> BranchName | None:
         """A branch name as this layout reads it, or None."""
+        if self._branch_re is None and self.branch:
+            self._branch_re = _regex(self.branch, branch=True)
         m = self._branch_re.fullmatch(name) if self._branch_re is not None else None
         if m is None:
             return None
@@ -308,12 +320,14 @@ def kind_rank(kind: str) -> int:
 
 
 # spec-kit-extensions' `generate_branch_name` (scripts/bash/extension-utils.sh): its stop words,
-# as its pattern writes them
-STOP_WORDS = re.compile(
-    r"i|a|an|the|to|for|of|in|on|at|by|with|from|is|are|was|were|be|been|being|have|has|had|do|"
-    r"does|did|will|would|should|could|can|may|might|must|shall|this|that|these|those|my|your|"
-    r"our|their|want|need|add|get|set"
-)
+# as its pattern's alternatives write them (its whole-word match is membership)
+STOP_WORDS = frozenset({
+    "i", "a", "an", "the", "to", "for", "of", "in", "on", "at", "by", "with", "from", "is",
+    "are", "was", "were", "be", "been", "being", "have", "has", "had", "do", "does", "did",
+    "will", "would", "should", "could", "can", "may", "might", "must", "shall", "this",
+    "that", "these", "those", "my", "your", "our", "their", "want", "need", "add", "get",
+    "set",
+})
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -325,7 +339,7 @@ def branch_words(description: str) -> str:
     words = re.sub(r"[^a-z0-9]", " ", lowered).split()
     kept = [
         w for w in words
-        if not STOP_WORDS.fullmatch(w)
+        if w not in STOP_WORDS
         and (len(w) >= 3 or re.search(rf"\b{re.escape(w.upper())}\b", description))
     ]
     if kept:

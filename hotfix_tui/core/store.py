@@ -12,7 +12,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -59,14 +59,22 @@ class StoreError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """File content as read or written, with its hash and stat signature."""
+    """File content as read or written, with its stat signature and (on first use) its hash."""
 
     path: str
     text: str
-    sha256: str
     signature: tuple[int, int, int]  # (st_mtime_ns, st_size, st_ino)
     encoding: str = "utf-8"  # "utf-8-sig" when the text starts with a BOM (kept in `text`)
     checked_ns: int = 0  # wall clock (ns) when the signature was taken
+    _sha256: str = field(default="", repr=False, compare=False)
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the file's bytes (the text encoded back: UTF-8 round-trips exactly); made
+        when first asked, so a command that compares nothing never loads OpenSSL (~2 ms)."""
+        if not self._sha256:
+            object.__setattr__(self, "_sha256", sha256(self.text.encode("utf-8")).hexdigest())
+        return self._sha256
 
     @property
     def bom(self) -> bool:
@@ -116,14 +124,14 @@ def _binary_error(path: str, data: bytes) -> StoreError:
     )
 
 
-def _loaded(path: str, data: bytes, text: str, st: os.stat_result) -> Loaded:
+def _loaded(path: str, text: str, st: os.stat_result, digest: str = "") -> Loaded:
     return Loaded(
         path=path,
         text=text,
-        sha256=sha256(data).hexdigest(),
         signature=_signature(st),
         encoding="utf-8-sig" if text.startswith("\ufeff") else "utf-8",
         checked_ns=time.time_ns(),
+        _sha256=digest,
     )
 
 
@@ -155,7 +163,7 @@ def read_text(path: str | os.PathLike[str]) -> Loaded:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _decode_error(p, data, exc) from exc
-    return _loaded(p, data, text, st)
+    return _loaded(p, text, st)
 
 
 def ensure_inside(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> Path:
@@ -240,7 +248,7 @@ def atomic_write(path: str | os.PathLike[str], text: str, expect: str | None = N
                 os.unlink(tmp)
         raise _write_error(real, exc) from exc
     _fsync_dir(folder or ".")
-    done = _loaded(os.fspath(path), data, text, st_new)
+    done = _loaded(os.fspath(path), text, st_new, sha256(data).hexdigest())  # (hashed anyway)
     _WRITTEN_HERE[real] = done.sha256
     return done
 
