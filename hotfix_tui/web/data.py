@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfix_tui.core.alerting.reminders import incident_reminders
-from hotfix_tui.core.clocks import utc_now
+from hotfix_tui.core.clocks import precise_now, utc_now
 from hotfix_tui.core.discovery import INCIDENT_PREFIXES, Found, find_incidents, is_closed
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
 from hotfix_tui.core.markdown import hotfix_fields as hf
@@ -100,6 +100,8 @@ class Board:
         self.root = root
         self.spec = spec
         self.clock = clock
+        # the time the page ticks by, to the millisecond (the default clock is cut to seconds)
+        self.precise = precise_now if clock is utc_now else clock
         self.every_branch = every_branch and root is not None
         self.fetch_interval = fetch_interval  # seconds between background fetches; 0: none
         self._loaded: dict[Path, Incident] = {}
@@ -119,6 +121,11 @@ class Board:
         # work-tree incidents merged with their other copies' logs: folder -> (key, view, lacks)
         self._merged: dict[Path, tuple[object, Incident, list[Lack]]] = {}
         self._runs: tuple[object, list[dict[str, Any]]] = ((), [])  # spec-kit runs, by stat
+
+    def server_ms(self) -> int:
+        """The server's time now in milliseconds since the epoch (the pages set their clocks
+        by it)."""
+        return _ms(self.precise())
 
     # --- spec-kit's workflow runs -----------------------------------------------------------
 
@@ -516,7 +523,7 @@ class Board:
         ]
         now = self.clock()
         base = {
-            "key": key, "incidents": nav, "now": iso_z(now), "now_ms": _ms(now),
+            "key": key, "incidents": nav, "now": iso_z(now), "now_ms": self.server_ms(),
             "runs": self.runs_json(), **self._where(e),
         }
         try:
@@ -603,7 +610,7 @@ class Board:
         resolved.sort(key=lambda r: r[0], reverse=True)
         return {
             "now": iso_z(now),
-            "now_ms": _ms(now),
+            "now_ms": self.server_ms(),
             "open": [t for _r, t in open_],
             "resolved": [t for _r, t in resolved],
             "resolved_days": RESOLVED_DAYS,

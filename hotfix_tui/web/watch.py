@@ -72,8 +72,7 @@ class Hub:
             data.pop("now_ms", None)
             hit = (stamp, json.dumps(data, ensure_ascii=False))
             self._cache[key] = hit  # known incidents only: the cache stays small
-        now_ms = round(self.board.clock().timestamp() * 1000)
-        return f'{{"now_ms": {now_ms}, {hit[1][1:]}'
+        return f'{{"now_ms": {self.board.server_ms()}, {hit[1][1:]}'
 
 
     async def load_copies(self, keys: list[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -57,6 +58,20 @@ async def test_the_board_and_its_stream_send_the_servers_time_in_milliseconds(in
         # the time when it is sent, not when the payload was made and kept
         assert json.loads(line[6:])["now_ms"] == 1772600767928
         resp.close()
+    finally:
+        await c.close()
+
+
+async def test_the_real_clock_is_sent_to_the_millisecond_not_cut_to_the_second(incident_repo):
+    root, _folder = incident_repo
+    c = await client_for(Board(root))  # the default clock: `utc_now`, whole seconds
+    try:
+        sent = []
+        for _ in range(5):
+            before = time.time() * 1000
+            sent.append((await (await c.get("/api/board/hotfix-001")).json())["now_ms"])
+            assert before - 5 <= sent[-1] <= time.time() * 1000 + 5
+        assert any(ms % 1000 for ms in sent), sent
     finally:
         await c.close()
 
