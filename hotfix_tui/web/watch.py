@@ -74,7 +74,6 @@ class Hub:
             self._cache[key] = hit  # known incidents only: the cache stays small
         return f'{{"now_ms": {self.board.server_ms()}, {hit[1][1:]}'
 
-
     async def load_copies(self, keys: list[str]) -> None:
         """Load, in a thread, the other branches' copies these pages show that are not loaded
         yet (their git reads never run on the event loop)."""
