@@ -138,6 +138,11 @@ async def list_runs(request: web.Request) -> web.Response:
     return _json(request.app[BOARD_KEY].runs_json())
 
 
+async def overview(request: web.Request) -> web.Response:
+    """The landing page's tiles: every open incident, urgent first, and the recently resolved."""
+    return _json(request.app[BOARD_KEY].overview_json())
+
+
 async def one_incident(request: web.Request) -> web.Response:
     key = request.match_info["key"]
     await request.app[HUB_KEY].load_copies([key])
@@ -162,8 +167,9 @@ async def _send(resp: web.StreamResponse, chunk: bytes) -> None:
 
 
 async def stream(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: the board JSON now and after every change on disk, pings between."""
-    key = request.match_info["key"]
+    """Server-sent events: the board JSON now and after every change on disk, pings between
+    (no key: the landing page's tiles)."""
+    key = request.match_info.get("key", "")
     hub = request.app[HUB_KEY]
     await hub.load_copies([key])
     first = hub.payload(key)
@@ -214,6 +220,8 @@ def make_app(board: Board, *, token: str | None = None, tls: bool = False) -> we
     app.router.add_get("/favicon.ico", _favicon)
     app.router.add_get("/api/incidents", list_incidents)
     app.router.add_get("/api/runs", list_runs)
+    app.router.add_get("/api/overview", overview)
+    app.router.add_get("/api/stream", stream)
     app.router.add_get("/api/board/{key:.+}", board_data)
     app.router.add_get("/api/stream/{key:.+}", stream)
     app.router.add_get("/api/incidents/{key:.+}", one_incident)

@@ -15,31 +15,41 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from hotfix_tui.core.alerting.reminders import incident_reminders
-from hotfix_tui.core.clocks import utc_now
+from hotfix_tui.core.clocks import precise_now, utc_now
 from hotfix_tui.core.discovery import INCIDENT_PREFIXES, Found, find_incidents, is_closed
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
+from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.opening import LoadError, load_incident
 from hotfix_tui.core.record import events, kinds
-from hotfix_tui.core.record.incident import POSTMORTEM, Incident
+from hotfix_tui.core.record.incident import HOTFIX, POSTMORTEM, TASKS, Incident
+from hotfix_tui.core.record.projection import replay
+from hotfix_tui.core.record.state import Timeline
 from hotfix_tui.core.reports import catalog
 from hotfix_tui.core.reports.divergence import Lack, merge_copies
-from hotfix_tui.core.reports.status_data import iso_z, row_json, status_data
+from hotfix_tui.core.reports.report import section_lines
+from hotfix_tui.core.reports.status_data import iso_z, row_json, sla_json, status_data
 from hotfix_tui.core.reports.summaries import Cache, IncidentSummary
 from hotfix_tui.core.speckit_runs import read_runs, runs_dir
 from hotfix_tui.core.store import StoreError
 from hotfix_tui.core.workflow import lifecycle
+from hotfix_tui.core.workflow.model import severity_ids
 
 WATCHED = ("tasks.md", "hotfix.md", "post-mortem.md", events.LOG)
 LAST_EVENTS = 20
 _COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-z]{3,20})$")
 _EVENT_FIELDS = ("title", "status", "severity", "text", "note", "reason")
 OPEN_COPIES = 16  # copies of other branches kept loaded in full (their pages were asked for)
+RESOLVED_DAYS = 30  # the landing page lists incidents resolved this recently
+LATE_S = 60  # an event recorded this long after it happened is marked "recorded later"
+# kinds no person makes: they never say who is working an incident
+_NOBODY = {kinds.ALERT, kinds.ALERT_POSTED, kinds.REVERT, kinds.TABLE, kinds.IDS}
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,8 @@ class Board:
         self.root = root
         self.spec = spec
         self.clock = clock
+        # the time the page ticks by, to the millisecond (the default clock is cut to seconds)
+        self.precise = precise_now if clock is utc_now else clock
         self.every_branch = every_branch and root is not None
         self.fetch_interval = fetch_interval  # seconds between background fetches; 0: none
         self._loaded: dict[Path, Incident] = {}
@@ -109,6 +121,11 @@ class Board:
         # work-tree incidents merged with their other copies' logs: folder -> (key, view, lacks)
         self._merged: dict[Path, tuple[object, Incident, list[Lack]]] = {}
         self._runs: tuple[object, list[dict[str, Any]]] = ((), [])  # spec-kit runs, by stat
+
+    def server_ms(self) -> int:
+        """The server's time now in milliseconds since the epoch (the pages set their clocks
+        by it)."""
+        return _ms(self.precise())
 
     # --- spec-kit's workflow runs -----------------------------------------------------------
 
@@ -506,8 +523,8 @@ class Board:
         ]
         now = self.clock()
         base = {
-            "key": key, "incidents": nav, "now": iso_z(now), "runs": self.runs_json(),
-            **self._where(e),
+            "key": key, "incidents": nav, "now": iso_z(now), "now_ms": self.server_ms(),
+            "runs": self.runs_json(), **self._where(e),
         }
         try:
             inc = self._inc(e)
@@ -516,16 +533,6 @@ class Board:
             return {**base, "error": str(exc)}
         wf = inc.workflow
         sev = wf.severity(inc.severity) if wf else None
-        times = inc.event_times()
-        clock = None
-        if wf is not None and sev is not None:
-            start, stop = times.get(wf.clock.starts_at), times.get(wf.clock.stops_at)
-            clock = {
-                "start": iso_z(start) if start else None,
-                "stop": iso_z(stop) if stop else None,
-                "target_seconds": sev.target_seconds,
-                "warnings": list(wf.clock.warnings),
-            }
         wdefs = {w.id: w for w in wf.windows} if wf else {}
         windows = [
             {
@@ -550,23 +557,97 @@ class Board:
                         "choice": None if t.choice is None else {
                             "options": list(t.choice.options), "value": t.choice.value,
                         },
+                        "notes": [
+                            {"time": n.time, "who": n.who or "", "text": n.text}
+                            for n in t.notes
+                            if n.kind == "note"
+                        ],
                     }
                     for t in inc.view.rows(p.index)
                 ],
             }
             for p in inc.view.phases()
         ]
+        hotfix = inc.view.text(HOTFIX)
+        found = hf.detection(hotfix, wf)
         return {
             **base,
             "status": status,
             "diverged_lines": [lack.text() for lack in self.diverged(e)],
             "severity_label": sev.label if sev else "",
             "severity_color": sev.color if sev and _COLOR.match(sev.color or "") else "",
-            "clock": clock,
+            "clock": clock_json(inc),
             "windows": windows,
             "phases": phases,
             "reminders": reminders(inc, now),
+            "who": working(inc),
+            "current": current(inc),
+            "impact": section_lines(hotfix, "Impact"),
+            "detection": None if found is None else {"at": iso_z(found[0]), "how": found[1]},
             **last_events(inc),
+        }
+
+    # --- the landing page: every incident as a tile, urgent first ---------------------------
+
+    def overview_json(self) -> dict[str, Any]:
+        """The landing page: open incidents as tiles, breached first then least time left, and
+        the incidents resolved in the last RESOLVED_DAYS days, latest first."""
+        now = self.clock()
+        open_: list[tuple[tuple[int, float], dict[str, Any]]] = []
+        resolved: list[tuple[str, dict[str, Any]]] = []
+        for e in self.entries():
+            tile = self._tile(e, now)
+            sla, clock = tile.get("sla"), tile.get("clock")
+            stop = clock.get("stop") if clock else None
+            if tile.get("closed") or stop:
+                if stop and now - datetime.fromisoformat(stop) <= timedelta(days=RESOLVED_DAYS):
+                    resolved.append((stop, tile))
+                continue
+            running = sla is not None and sla["state"] not in ("not-started", "met", "missed")
+            rank = (0, float(sla["remaining_seconds"])) if running and sla else (1, 0.0)
+            open_.append((rank, tile))
+        open_.sort(key=lambda r: r[0])
+        resolved.sort(key=lambda r: r[0], reverse=True)
+        return {
+            "now": iso_z(now),
+            "now_ms": self.server_ms(),
+            "open": [t for _r, t in open_],
+            "resolved": [t for _r, t in resolved],
+            "resolved_days": RESOLVED_DAYS,
+            "runs": self.runs_json(),
+        }
+
+    def _tile(self, e: Entry, now: datetime) -> dict[str, Any]:
+        """One incident's tile: severity, title, state, clock, progress, next task and who is
+        working it (these two only where the incident is loaded: the work tree's, or a copy a
+        page asked for)."""
+        row: dict[str, Any] = {"key": e.key, "board": f"/i/{e.key}", **self._where(e)}
+        try:
+            fig = self._figures(e) if not e.error else None
+        except LoadError as exc:
+            return {**row, "id": e.folder.name, "title": e.folder.name, "error": str(exc)}
+        if fig is None:
+            return {**row, "id": e.folder.name, "title": e.folder.name, "error": e.error}
+        wf = fig.workflow
+        sev = wf.severity(fig.severity) if wf else None
+        done, total = fig.progress()
+        inc = fig if isinstance(fig, Incident) else (e.other.incident if e.other else None)
+        nxt = inc.view.next_open() if inc is not None else None
+        return {
+            **row,
+            "id": fig.id,
+            "title": fig.title,
+            "severity": fig.severity,
+            "severity_label": sev.label if sev else "",
+            "severity_color": sev.color if sev and _COLOR.match(sev.color or "") else "",
+            "status": fig.status,
+            "closed": lifecycle.closed(fig),
+            "clock": clock_json(fig),
+            "sla": sla_json(fig, now),
+            "progress": {"done": done, "total": total},
+            "next": None if nxt is None else {"id": nxt.id or nxt.key, "title": nxt.title},
+            "who": working(inc) if inc is not None else None,
+            "current": current(inc) if inc is not None else None,
         }
 
     def _title(self, e: Entry) -> str:
@@ -576,6 +657,50 @@ class Board:
             return self._figures(e).title
         except LoadError:
             return e.folder.name
+
+
+def _ms(t: datetime) -> int:
+    """A time in milliseconds since the epoch (what the page sets its clock by)."""
+    return round(t.timestamp() * 1000)
+
+
+def clock_json(inc: Incident | IncidentSummary) -> dict[str, Any] | None:
+    """The resolution clock's rules for the page to tick: start, stop, target and warnings."""
+    wf = inc.workflow
+    sev = wf.severity(inc.severity) if wf else None
+    if wf is None or sev is None:
+        return None
+    times = inc.event_times()
+    start, stop = times.get(wf.clock.starts_at), times.get(wf.clock.stops_at)
+    return {
+        "start": iso_z(start) if start else None,
+        "stop": iso_z(stop) if stop else None,
+        "target_seconds": sev.target_seconds,
+        "warnings": list(wf.clock.warnings),
+    }
+
+
+def _acts(ev: events.Event) -> bool:
+    """True for an event a person made (not a seed of the folder's first reading, no alert)."""
+    return bool(ev.who) and ev.who != "System" and not ev.get("seed") and ev.kind not in _NOBODY
+
+
+def working(inc: Incident) -> str | None:
+    """Who is working the incident: the last person who acted on it (None: nobody yet)."""
+    acted = [ev for ev in inc.view.events if _acts(ev)]
+    return max(acted, key=lambda ev: ev.order).who if acted else None
+
+
+def current(inc: Incident) -> dict[str, Any]:
+    """The one line a viewer reads first: the latest stakeholder update's text when one was
+    recorded, else the status and the next task."""
+    sent = [ev for ev in inc.view.events if ev.kind == kinds.REMINDER_SENT and ev.get("text")]
+    if sent:
+        ev = max(sent, key=lambda e: e.order)
+        return {"text": str(ev.get("text")), "update": True, "who": ev.who, "at": ev.recorded}
+    nxt = inc.view.next_open()
+    then = f"next: {nxt.id or nxt.key} {nxt.title}" if nxt else "every task is settled"
+    return {"text": f"{inc.status or 'No status'} · {then}", "update": False}
 
 
 def _describe(ev: events.Event) -> str:
@@ -608,13 +733,72 @@ def reminders(inc: Incident, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+def readable(inc: Incident) -> list[dict[str, Any]]:
+    """Every event of the log as a sentence in its kind's words ("Ana checked T002 Notify
+    incident commander", "Severity raised to P0"), newest happened first; `late` marks one
+    recorded well after it happened (a corrected start time)."""
+    wf = inc.workflow
+    st = replay(inc.view.events, wf)
+    t = Timeline(st, wf, tasks_md_titles(inc))
+    order = severity_ids(wf)
+    out: list[tuple[datetime, tuple[str, str], dict[str, Any]]] = []
+    for ev in st.events:
+        kind = kinds.KINDS.get(ev.kind)
+        was = t.sev
+        line = kinds.of(ev).timeline(t, ev)
+        if kind is None:  # a kind this version does not know: its name and fields
+            text = _describe(ev)
+        elif line is None:
+            continue
+        else:
+            text = _sentence(kind, t, ev, line[1], was, order)
+        rev = st.reverted.get(ev.id)
+        if rev is not None:
+            text += f" (reverted in {str(rev.get('commit') or '')[:7]} by {rev.who})"
+        late = (ev.recorded_at - ev.happened_at).total_seconds() > LATE_S
+        row = {"when": ev.happened, "who": ev.who, "text": text, "kind": ev.kind,
+               "recorded": ev.recorded, "late": late}
+        out.append((ev.happened_at, ev.order, row))
+    out.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    return [r for _w, _o, r in out]
+
+
+def tasks_md_titles(inc: Incident) -> Callable[[str], str]:
+    """The titles of the incident's tasks by ID or key (the timeline's words name them)."""
+    return tasks_md.titles(inc.view.text(TASKS))
+
+
+def _sentence(
+    kind: kinds.Kind,
+    t: Timeline,
+    ev: events.Event,
+    cells: tuple[str, str, str],
+    was: str | None,
+    order: tuple[str, ...],
+) -> str:
+    """An event's timeline row as a sentence: who did what to which task; a severity raised or
+    lowered; else the row's words and its notes."""
+    what, _who, notes = cells
+    deed = getattr(kind, "deed", "") or getattr(kind, "verb", "")
+    if deed and ev.task and not ev.get("undo"):
+        text = f"{ev.who} {deed} {t.label(ev)}{t.title(ev)}".strip()
+        return f"{text}: {notes}" if notes else text
+    new = ev.get("value")
+    if ev.kind == kinds.SEVERITY and not ev.get("undo") and isinstance(new, str):
+        old = ev.get("old") or was
+        if old in order and new in order and old != new:
+            way = "raised" if order.index(new) < order.index(old) else "lowered"
+            return f"Severity {way} to {new}"
+        return f"Severity set to {new}"
+    return f"{what}: {notes}" if notes else what
+
+
 def last_events(inc: Incident) -> dict[str, Any]:
-    """The newest events first: from events.jsonl when the folder has one, else the post-mortem."""
+    """The newest events first (by when they happened): from events.jsonl when the folder has
+    one, else the post-mortem."""
     log = _log(inc)
     if log is not None:
-        evs = log[-LAST_EVENTS:]
-        rows = [{"when": e.happened, "who": e.who, "text": _describe(e)} for e in reversed(evs)]
-        return {"events": rows, "events_source": events.LOG}
+        return {"events": readable(inc)[:LAST_EVENTS], "events_source": events.LOG}
     table = record.log_table(inc.view.text(POSTMORTEM))
     if table is None:
         return {"events": [], "events_source": None}

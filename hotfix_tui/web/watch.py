@@ -57,20 +57,22 @@ class Hub:
         return sum(len(s) for s in self.subs.values())
 
     def payload(self, key: str) -> str | None:
-        """The board JSON of an incident as one line of text, or None if the key is unknown.
+        """The board JSON of an incident (key "": the landing page's tiles) as one line of text,
+        or None if the key is unknown.
 
-        Kept for the rest of the second while the files are unchanged (many viewers joining).
+        Kept for the rest of the second while the files are unchanged (many viewers joining);
+        its `now_ms` is the server's time when it is sent, never the cached one.
         """
         stamp = (key, self.board.signature(), int(time.time()))
         hit = self._cache.get(key)
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-        data = self.board.board_json(key)
-        if data is None:
-            return None
-        text = json.dumps(data, ensure_ascii=False)
-        self._cache[key] = (stamp, text)  # known incidents only: the cache stays small
-        return text
+        if hit is None or hit[0] != stamp:
+            data = self.board.overview_json() if key == "" else self.board.board_json(key)
+            if data is None:
+                return None
+            data.pop("now_ms", None)
+            hit = (stamp, json.dumps(data, ensure_ascii=False))
+            self._cache[key] = hit  # known incidents only: the cache stays small
+        return f'{{"now_ms": {self.board.server_ms()}, {hit[1][1:]}'
 
     async def load_copies(self, keys: list[str]) -> None:
         """Load, in a thread, the other branches' copies these pages show that are not loaded

@@ -49,7 +49,7 @@ def main() -> None:
             with sync_playwright() as p:
                 b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
                 page = b.new_page(viewport={"width": 1280, "height": 800})
-                page.goto(url)
+                page.goto(url + "i/hotfix-001")  # ("/" shows the tiles: tiles_screenshot.py)
                 page.wait_for_selector('[data-task="T012"][data-state="done"]')
                 page.wait_for_timeout(1500)
                 out = ROOT / "docs" / "board.png"

@@ -69,7 +69,7 @@ def open_board(browser, url: str, width: int = 1280, height: int = 800):
 
 def test_loads_without_console_errors_and_the_countdown_ticks(browser, served):
     url, _root, _folder = served
-    page, console = open_board(browser, url)
+    page, console = open_board(browser, url + "i/hotfix-001")
     first = page.locator("#countdown").text_content()
     assert first and first[0].isdigit()
     page.wait_for_function(
@@ -77,7 +77,8 @@ def test_loads_without_console_errors_and_the_countdown_ticks(browser, served):
     )
     assert page.locator("#sla-state").text_content() == "On track"
     assert page.locator("#clock").get_attribute("data-state") == "ok"
-    assert page.locator("h1").text_content() == "Database connection pool exhausted causing 503s"
+    title = page.locator("#title").text_content()
+    assert title == "Database connection pool exhausted causing 503s"
     assert page.locator("#f-sev").text_content() == "P1"
     assert "Live" in page.locator("#conn").text_content()
     assert console.errors == []
@@ -86,7 +87,7 @@ def test_loads_without_console_errors_and_the_countdown_ticks(browser, served):
 
 def test_a_cli_done_shows_checked_without_reload(browser, served):
     url, root, _folder = served
-    page, console = open_board(browser, url)
+    page, console = open_board(browser, url + "i/hotfix-001")
     # found by its role and accessible name, as a screen reader announces it
     box = page.get_by_role("checkbox", name=re.compile(r"^T001 Assess severity and impact"))
     assert not box.is_checked()
@@ -114,9 +115,9 @@ def test_hostile_title_and_notes_are_shown_as_text(browser, tmp_path):
     server = BoardThread(Board(root), Options(port=0))
     url = server.start()
     try:
-        page, console = open_board(browser, url)
+        page, console = open_board(browser, url + "i/hotfix-001")
         page.wait_for_selector('[data-task="T001"][data-state="skipped"]', timeout=WAIT_MS)
-        assert page.locator("h1").text_content() == HOSTILE
+        assert page.locator("#title").text_content() == HOSTILE
         assert page.evaluate("document.title").startswith("hotfix-001 · <script>")
         assert page.locator("main img").count() == 0
         assert page.locator("main script").count() == 0
@@ -135,12 +136,12 @@ def test_phone_width_has_no_horizontal_scroll_and_screenshots_are_saved(browser,
     cli(root, "skip", "T002", "--reason", "paged already")
     ARTIFACTS.mkdir(exist_ok=True)
     for width, height in ((360, 740), (1280, 800)):
-        page, console = open_board(browser, url, width, height)
+        page, console = open_board(browser, url + "i/hotfix-001", width, height)
         page.wait_for_selector('[data-task="T002"][data-state="skipped"]', timeout=WAIT_MS)
         scroll = page.evaluate("document.documentElement.scrollWidth")
         client = page.evaluate("document.documentElement.clientWidth")
         assert scroll <= client, f"{width}px wide page scrolls sideways ({scroll} > {client})"
-        for sel in ("#countdown", "#clock", "h1", "#phase-list", "#events"):
+        for sel in ("#countdown", "#clock", "#title", "#phase-list", "#events"):
             over = page.evaluate(
                 f"(e => e.scrollWidth - e.clientWidth)(document.querySelector('{sel}'))"
             )
@@ -156,7 +157,7 @@ def test_reconnects_by_itself_and_says_when_it_last_heard(browser, incident_repo
     root, _folder = incident_repo
     server = BoardThread(Board(root), Options(port=0))
     url = server.start()
-    page, console = open_board(browser, url)
+    page, console = open_board(browser, url + "i/hotfix-001")
     server.stop()  # the server goes away: the clock keeps ticking, the page says so
     page.wait_for_function(
         "() => document.getElementById('conn').textContent.startsWith('Connection lost')",
@@ -187,7 +188,7 @@ def test_follows_the_browsers_light_or_dark_theme(browser, served):
     shades = {}
     for scheme in ("light", "dark"):
         page = browser.new_page(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
-        page.goto(url)
+        page.goto(url + "i/hotfix-001")
         page.wait_for_selector('[data-task="T001"]', timeout=WAIT_MS)
         rgb = page.evaluate("getComputedStyle(document.body).backgroundColor")
         shades[scheme] = sum(int(x) for x in re.findall(r"\d+", rgb)[:3])
@@ -259,8 +260,9 @@ def test_a_copy_merged_across_branches_says_which_branch_lacks_what(browser, tmp
         page.screenshot(path=str(ARTIFACTS / "board-merged.png"))
         assert console.errors == []
         page.close()
-        page, _console = open_board(browser, url)  # hotfix-001 is the only one: same page
-        assert page.locator("#diverged-note").is_visible()
+        page = browser.new_page()  # the landing page: its tile, merged across the branches
+        page.goto(url)
+        page.wait_for_selector('.tile[data-key="hotfix-001"]', timeout=WAIT_MS)
         page.close()
     finally:
         server.stop()
@@ -268,6 +270,6 @@ def test_a_copy_merged_across_branches_says_which_branch_lacks_what(browser, tmp
 
 def test_identical_copies_show_no_merge_note(browser, served):
     url, _root, _folder = served
-    page, _console = open_board(browser, url)
+    page, _console = open_board(browser, url + "i/hotfix-001")
     assert not page.locator("#diverged-note").is_visible()
     page.close()

@@ -78,7 +78,8 @@ def test_the_page_shows_the_choice_and_its_answer(tmp_path, monkeypatch, capsys)
             page = browser.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(url)
+            page.goto(url)  # the landing page: its tile leads to the incident
+            page.locator(".tile .ttitle a").first.click(timeout=20_000)
             row = page.locator('[data-choice="Data Loss/Corruption"]')
             row.wait_for(state="attached", timeout=20_000)
             text = row.text_content() or ""

@@ -249,6 +249,7 @@ class _TaskState(Kind):
     fact = TASK
     by_hand = True
     verb: ClassVar[str] = ""  # `T005 done: <title>`
+    deed: ClassVar[str] = ""  # `Ana checked T005 <title>` (the board's sentence; else `verb`)
 
     def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
         if ts is None:
@@ -275,6 +276,7 @@ class Done(_TaskState):
     name = "done"
     fields = {"task": str, "note": str, "at_given": bool, "keep_first": bool}
     verb = "done"
+    deed = "checked"
 
     def decide(self, r: Replay, ev: Event, ts: TaskState, gone: list[Event]) -> None:
         prior = [r.done_time[g.id] for g in gone if g.id in r.done_time]

@@ -1,5 +1,7 @@
 // hotfix-tui live board: renders the board JSON as text nodes only (textContent, no HTML parsing),
-// ticks the clocks every second from the start time and target, and follows the server's events.
+// ticks the clocks on the server's second from the start time and target, and follows the server's
+// events. "/" shows every open incident as a tile, urgent first ("?wall=1": all on one screen);
+// "/i/<key>" one incident.
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -14,15 +16,28 @@
     "overdue": "Overdue",
     "due": "Due now",
   };
+  const TILE_WORDS = {  // shorter, for a tile's pill
+    "warning": "Running short",
+    "critical": "Almost out of time",
+  };
   const TASK_WORDS = {
     "done": "done", "open": "open", "skipped": "skipped", "n/a": "not applicable", "choice": "choice",
   };
 
-  let data = null;       // the last board JSON
-  let offsetMs = 0;      // server clock minus this browser's clock
+  const WALL = new URLSearchParams(location.search).get("wall") === "1";
+  const SLEW = 0.05;      // the clock's offset moves at most 50 ms per second toward the server's
+  const SNAP_MS = 5000;   // ... unless it is this far off (the first reading, a clock jump)
+  const STALE_MS = 3000;  // the stream lost this long: the page dims and says since when
+
+  let data = null;       // the last board JSON of an incident page
+  let overview = null;   // the last tiles JSON of the landing page
+  let offsetMs = null;   // server clock minus this browser's clock, smoothed (null: not heard yet)
+  let wantMs = 0;        // ... the latest reading of it, which offsetMs moves toward
+  let slewAt = 0;        // Date.now() when offsetMs last moved
   let lastContact = 0;   // Date.now() of the last message from the server
+  let lostAt = 0;        // Date.now() when the stream was lost (0: live)
   let source = null;
-  let key = null;
+  let key = null;        // the incident shown ("" on the landing page)
   const openPhases = new Map(); // phase index -> open, as the viewer left it
 
   function el(tag, cls, text) {
@@ -44,7 +59,45 @@
     return passed >= warnings.length ? "critical" : "warning";
   }
 
-  function serverNow() { return Date.now() + offsetMs; }
+  // --- the server's clock: read from every message, smoothed so a second is never skipped or held
+
+  function heard(serverMs) {
+    if (typeof serverMs !== "number" || !isFinite(serverMs)) return;
+    const reading = serverMs - Date.now();
+    if (offsetMs === null || Math.abs(reading - offsetMs) > SNAP_MS) {
+      offsetMs = reading;
+      slewAt = Date.now();
+    }
+    wantMs = reading;
+  }
+
+  function serverNow() {
+    const now = Date.now();
+    if (offsetMs === null) return now;
+    const step = Math.max(0, now - slewAt) * SLEW;
+    offsetMs += Math.max(-step, Math.min(step, wantMs - offsetMs));
+    slewAt = now;
+    return now + offsetMs;
+  }
+
+  // the resolution clock at `nowMs` in whole seconds (null: not started or no SLA)
+  function slaAt(c, nowMs) {
+    if (!c || !c.start) return null;
+    const start = Date.parse(c.start);
+    const end = c.stop ? Date.parse(c.stop) : nowMs;
+    const elapsed = Math.max(0, Math.floor((end - start) / 1000));
+    const remaining = c.target_seconds - elapsed;
+    const fraction = c.target_seconds > 0 ? elapsed / c.target_seconds : 0;
+    let state;
+    if (c.stop) state = remaining >= 0 ? "met" : "missed";
+    else state = remaining < 0 ? "breached" : level(fraction, c.warnings || []);
+    return { elapsed, remaining, fraction, state };
+  }
+
+  function hhmm(ms) {
+    const d = new Date(ms);
+    return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  }
 
   function ago(ms) {
     const s = Math.max(0, Math.round(ms / 1000));
@@ -54,11 +107,13 @@
   // --- clocks (every second, from absolute times: never drifts) --------------------------------
 
   function tick() {
-    if (data && !data.error) {
-      tickSla();
-      tickWindows();
-      tickReminders();
+    const now = serverNow();
+    if (data && !data.error && key) {
+      tickSla(now);
+      tickWindows(now);
+      tickReminders(now);
     }
+    if (overview && !key) tickTiles(now);
     const conn = $("conn");
     if (lastContact) {
       const live = source && source.readyState === EventSource.OPEN;
@@ -66,42 +121,66 @@
       conn.textContent = (live ? "Live" : "Connection lost, reconnecting…") +
         " · last update " + ago(Date.now() - lastContact);
     }
+    const stale = lostAt > 0 && lastContact > 0 && Date.now() - lostAt >= STALE_MS;
+    document.body.dataset.stale = stale ? "yes" : "no";
+    const banner = $("stale");
+    banner.hidden = !stale;
+    banner.textContent = stale ? "Not live since " + hhmm(lastContact) +
+      ": what is shown may be out of date · reconnecting…" : "";
   }
 
-  function tickSla() {
+  // ticks on every second of the server's clock (a timer per second would drift across them)
+  function schedule() {
+    const into = ((serverNow() % 1000) + 1000) % 1000;
+    setTimeout(() => { tick(); schedule(); }, 1000 - into + 20);
+  }
+
+  // the countdown's label, number and state: "Time left" / "Overdue by" / "Clock not started"
+  function countdownWords(r) {
+    if (!r) return { label: "Clock not started", text: "--:--:--", state: "not-started" };
+    if (r.state === "met" || r.state === "missed") {
+      return { label: "Resolved in", text: duration(r.elapsed), state: r.state };
+    }
+    return {
+      label: r.remaining < 0 ? "Overdue by" : "Time left",
+      text: duration(r.remaining),
+      state: r.state,
+    };
+  }
+
+  function tickSla(now) {
     const c = data.clock, box = $("clock");
-    let state = "not-started", text = "--:--:--", detail = "";
-    if (c && c.start) {
-      const start = Date.parse(c.start);
-      const end = c.stop ? Date.parse(c.stop) : serverNow();
-      const elapsed = Math.max(0, (end - start) / 1000);
-      const remaining = c.target_seconds - elapsed;
-      const fraction = elapsed / c.target_seconds;
-      if (c.stop) state = remaining >= 0 ? "met" : "missed";
-      else state = remaining < 0 ? "breached" : level(fraction, c.warnings);
-      text = remaining >= 0 ? duration(remaining) : "−" + duration(remaining);
+    const r = slaAt(c, now);
+    const w = countdownWords(r);
+    let detail = "";
+    if (r) {
       const sev = data.status.severity || "?";
-      detail = (c.stop ? "resolved in " : "elapsed ") + duration(elapsed) + " of the " + sev +
-        " target " + duration(c.target_seconds) + " (" + Math.floor(fraction * 100) + "\u00a0%)";
-      if (remaining < 0 && !c.stop) detail += " · overdue by " + duration(remaining);
+      detail = (c.stop ? "resolved in " : "elapsed ") + duration(r.elapsed) + " of the " + sev +
+        " target " + duration(c.target_seconds) + " (" + Math.floor(r.fraction * 100) + "\u00a0%)";
+      if (c.stop) detail += r.remaining < 0 ? " · over by " + duration(r.remaining) : "";
     } else if (c) {
       detail = "starts when the incident start time is recorded";
     } else {
       detail = "no SLA: this incident has no workflow severity";
     }
+    const state = w.state;
     box.dataset.state = state;
-    $("countdown").textContent = text;
+    $("sla-h").textContent = !r ? "Time left to resolve"
+      : r.state === "met" || r.state === "missed" ? "Time to resolve"
+      : r.remaining < 0 ? "Overdue by" : "Time left to resolve";
+    $("countdown").textContent = w.text;
+    $("countdown").dataset.countdown = r ? String(r.remaining) : "";
     $("sla-state").textContent = STATE_WORDS[state] || state;
     $("sla-detail").textContent = detail;
   }
 
-  function tickWindows() {
+  function tickWindows(now) {
     const list = $("windows");
     const items = list.children;
     (data.windows || []).forEach((w, i) => {
       const li = items[i];
       if (!li) return;
-      const remaining = (Date.parse(w.due) - serverNow()) / 1000;
+      const remaining = (Date.parse(w.due) - now) / 1000;
       let state = "overdue";
       if (remaining >= 0) {
         const frac = w.duration_seconds ? (w.duration_seconds - remaining) / w.duration_seconds : 0;
@@ -114,12 +193,12 @@
     });
   }
 
-  function tickReminders() {
+  function tickReminders(now) {
     const items = $("reminders").children;
     (data.reminders || []).forEach((r, i) => {
       const li = items[i];
       if (!li) return;
-      const remaining = (Date.parse(r.due) - serverNow()) / 1000;
+      const remaining = (Date.parse(r.due) - now) / 1000;
       const due = remaining <= 0;
       li.dataset.state = due ? "due" : "ok";
       li.querySelector(".left").textContent = due
@@ -133,7 +212,6 @@
 
   function render(d) {
     data = d;
-    if (d.now) offsetMs = Date.parse(d.now) - Date.now();
     renderNav(d.incidents || []);
     renderRuns(d.runs || []);
     const err = $("error");
@@ -156,6 +234,9 @@
     $("f-status").textContent = s.status || "–";
     $("f-branch").textContent = s.branch || "–";
     $("f-branches").textContent = (d.branches || []).join(", ") || "this work tree only";
+    $("f-who").textContent = d.who || "nobody yet";
+    renderCurrent(d.current);
+    renderWhat(d.impact || [], d.detection);
     renderCopy(d);
     renderWindows(d.windows || []);
     renderReminders(d.reminders || []);
@@ -172,6 +253,25 @@
 
   function when(iso) {
     return iso ? iso.slice(0, 19).replace("T", " ") + " UTC" : "";
+  }
+
+  // the one line a viewer reads first: the latest stakeholder update, else status and next task
+  function renderCurrent(c) {
+    const p = $("current");
+    p.hidden = !c;
+    if (!c) return;
+    p.replaceChildren(el("strong", null, c.update ? "Latest update: " : "Now: "),
+      document.createTextNode(c.text));
+    if (c.update) p.append(el("span", "muted", " (" + (c.who || "?") + ", " + when(c.at) + ")"));
+  }
+
+  function renderWhat(impact, detection) {
+    $("what-sec").hidden = impact.length === 0 && !detection;
+    const det = $("detected");
+    det.hidden = !detection;
+    det.textContent = detection ? "Detected " + when(detection.at) +
+      (detection.how ? ": " + detection.how : "") : "";
+    $("impact").replaceChildren(...impact.map((line) => el("li", null, line.replace(/^- /, ""))));
   }
 
   function renderCopy(d) {
@@ -317,6 +417,12 @@
     if (t.reason && t.state !== "done" && t.state !== "open") {
       label.append(el("span", "why", (t.state === "skipped" ? "skipped: " : "why: ") + t.reason));
     }
+    for (const n of t.notes || []) {
+      const note = el("span", "note");
+      note.append(el("span", "muted", "Note" + (n.who ? " by " + n.who : "") +
+        (n.time ? " (" + n.time + ")" : "") + ": "), document.createTextNode(n.text));
+      label.append(note);
+    }
     li.append(box, label);
     return li;
   }
@@ -326,56 +432,221 @@
       const li = el("li");
       let when = e.when || "";
       if (/^\d{4}-\d\d-\d\dT/.test(when)) when = when.slice(0, 19).replace("T", " ") + " UTC";
-      li.append(el("span", "when", when), el("span", "who", e.who || ""), el("span", null, e.text));
+      li.append(el("span", "when", when), el("span", "what", e.text));
+      if (e.who && !e.text.startsWith(e.who)) li.append(el("span", "who", " · " + e.who));
+      if (e.late) {
+        li.dataset.late = "yes";
+        li.append(el("span", "late", "recorded later, at " +
+          (e.recorded || "").slice(0, 19).replace("T", " ") + " UTC"));
+      }
       return li;
     }));
     $("events-src").textContent = events.length ? "from " + src : "No events recorded yet.";
   }
 
+  // --- the landing page: every open incident as a tile, urgent first -------------------------------
+
+  function renderOverview(d) {
+    overview = d;
+    const open = d.open || [];
+    document.title = (open.length ? open.length + " open · " : "") + "Incidents · hotfix-tui";
+    $("open-count").textContent = open.length ? "(" + open.length + ")" : "";
+    $("no-open").hidden = open.length > 0;
+    $("tiles").replaceChildren(...open.map(tile));
+    const done = d.resolved || [];
+    $("resolved-h").textContent = "Resolved in the last " + (d.resolved_days || 30) + " days";
+    $("resolved-sec").hidden = done.length === 0 || WALL;
+    $("resolved").replaceChildren(...done.map(resolvedItem));
+    renderRuns(d.runs || []);
+    if (WALL) layoutWall(open.length);
+    tick();
+  }
+
+  function sevBadge(t) {
+    const sev = el("span", "sev", t.severity || "?");
+    if (t.severity_color) sev.style.setProperty("--sev", t.severity_color);
+    if (t.severity_label) sev.title = t.severity_label;
+    return sev;
+  }
+
+  function titleLink(t, tag, cls) {
+    const h = el(tag, cls);
+    const a = el("a", null, t.title);
+    a.href = t.board;
+    h.append(a);
+    return h;
+  }
+
+  function tile(t) {
+    const li = el("li", "tile");
+    li.dataset.key = t.key;
+    const box = el("div", "tin");
+    li.append(box);
+    if (t.error) {
+      li.dataset.state = "not-started";
+      box.append(titleLink(t, "h2", "ttitle"), el("p", "why", "cannot be read: " + t.error));
+      return li;
+    }
+    const head = el("p", "thead");
+    head.append(sevBadge(t), el("span", "tid", t.id), el("span", "tstate"));
+    const count = el("p", "tcount");
+    const num = el("span", "tnum");
+    num.dataset.countdown = "";
+    count.append(el("span", "tlabel"), document.createTextNode(" "), num);
+    const p = t.progress || { done: 0, total: 0 };
+    const prog = el("p", "tprog");
+    const bar = el("progress");
+    bar.max = Math.max(1, p.total);
+    bar.value = p.done;
+    bar.setAttribute("aria-label", "progress: " + p.done + " of " + p.total + " settled");
+    prog.append(bar, el("span", "muted", p.done + "/" + p.total));
+    box.append(head, titleLink(t, "h2", "ttitle"), count, prog);
+    if (t.current && t.current.update) box.append(el("p", "tcur", "Update: " + t.current.text));
+    const next = t.next ? t.next.id + " " + t.next.title
+      : t.next === null && t.who !== null ? "every task is settled" : "";
+    if (next) box.append(el("p", "tnext", "Next: " + next));
+    if (t.who) box.append(el("p", "twho", "Working it: " + t.who));
+    if (t.read_only) box.append(el("p", "twhere muted", "on " + t.source));
+    return li;
+  }
+
+  function tickTiles(now) {
+    const byKey = new Map((overview.open || []).map((t) => [t.key, t]));
+    for (const li of $("tiles").children) {
+      const t = byKey.get(li.dataset.key);
+      if (!t || t.error) continue;
+      const r = slaAt(t.clock, now);
+      const w = countdownWords(r);
+      li.dataset.state = t.clock ? w.state : "not-started";
+      li.querySelector(".tstate").textContent = t.clock
+        ? TILE_WORDS[w.state] || STATE_WORDS[w.state] || w.state
+        : (t.status || "no SLA");
+      li.querySelector(".tlabel").textContent = t.clock ? w.label : "No SLA clock";
+      const num = li.querySelector(".tnum");
+      num.textContent = t.clock ? w.text : "";
+      num.dataset.countdown = r ? String(r.remaining) : "";
+    }
+  }
+
+  function resolvedItem(t) {
+    const li = el("li");
+    li.dataset.key = t.key;
+    if (t.error) {
+      li.append(titleLink(t, "span", "rtitle"), el("span", "why", " cannot be read: " + t.error));
+      return li;
+    }
+    const r = slaAt(t.clock, 0);
+    li.dataset.state = r ? r.state : "not-started";
+    li.append(sevBadge(t), document.createTextNode(" "), titleLink(t, "span", "rtitle"));
+    const facts = el("span", "rfacts");
+    if (r) {
+      facts.append(el("span", "state", r.state === "met" ? "SLA met" : "SLA breached"),
+        document.createTextNode(" resolved in " + duration(r.elapsed) + " · " +
+          when(t.clock.stop).slice(0, 16) + " UTC"));
+    }
+    li.append(facts);
+    return li;
+  }
+
+  // wall mode: as many columns as make the tiles largest, every tile on the screen at once
+  function layoutWall(n) {
+    const grid = $("tiles");
+    const W = grid.clientWidth || window.innerWidth;
+    const H = window.innerHeight - grid.getBoundingClientRect().top - 8;
+    let best = { cols: 1, rows: Math.max(1, n), size: 0 };
+    for (let cols = 1; cols <= Math.max(1, n); cols++) {
+      const rows = Math.max(1, Math.ceil(n / cols));
+      const size = Math.min(W / cols / 1.6, H / rows);
+      if (size > best.size) best = { cols, rows, size };
+    }
+    grid.style.setProperty("--cols", String(best.cols));
+    grid.style.setProperty("--rows", String(best.rows));
+    grid.style.setProperty("--tile-h", Math.floor(H / best.rows - 12) + "px");
+  }
+
+  // an address that is no incident here: say so and show every incident instead
+  function showMissing(message) {
+    key = "";
+    data = null;
+    $("incident").hidden = true;
+    const err = $("error");
+    err.hidden = false;
+    err.textContent = message;
+    document.title = "Not found · hotfix-tui";
+    showOverview();
+  }
+
+  function showOverview() {
+    $("overview").hidden = false;
+    $("home").hidden = true;
+    connect();
+  }
+
   // --- the live feed -----------------------------------------------------------------------------
 
   function connect() {
-    source = new EventSource("/api/stream/" + encodeURIComponent(key));
+    if (source) source.close();
+    const url = key ? "/api/stream/" + encodeURIComponent(key) : "/api/stream";
+    source = new EventSource(url);
+    source.addEventListener("open", () => { lostAt = 0; });
     source.addEventListener("board", (ev) => {
       lastContact = Date.now();
-      render(JSON.parse(ev.data));
+      lostAt = 0;
+      const d = JSON.parse(ev.data);
+      heard(d.now_ms);
+      if (key) render(d); else renderOverview(d);
     });
-    source.addEventListener("ping", (ev) => {
+    source.addEventListener("ping", () => {  // (its time is cut to the second: not read)
       lastContact = Date.now();
-      const t = Date.parse(JSON.parse(ev.data));
-      if (!isNaN(t)) offsetMs = t - Date.now();
+      lostAt = 0;
     });
     source.addEventListener("error", () => {
+      if (!lostAt) lostAt = Date.now();
       tick();
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000); // e.g. a 401 or 404
+      if (source.readyState === EventSource.CLOSED) closed(); // e.g. a 401 or 404
     });
   }
 
-  async function start() {
+  // the stream was refused: an incident the server does not know is said at once
+  async function closed() {
+    if (key) {
+      try {
+        const resp = await fetch("/api/board/" + encodeURIComponent(key),
+          { credentials: "same-origin" });
+        if (resp.status === 404) {
+          showMissing("No incident " + JSON.stringify(key) + " on this board. Open incidents:");
+          return;
+        }
+      } catch (e) { /* the server is down: try again below */ }
+    }
+    setTimeout(connect, 5000);
+  }
+
+  function start() {
+    document.body.dataset.wall = WALL ? "yes" : "no";
+    const wall = $("wall-link");
+    wall.href = WALL ? "/" : "/?wall=1";
+    wall.textContent = WALL ? "Leave wall mode" : "Wall mode";
     const path = location.pathname;
     if (path.startsWith("/i/")) {
-      key = decodeURIComponent(path.slice(3));
+      try {
+        key = decodeURIComponent(path.slice(3));
+      } catch (e) {
+        showMissing("This address names no incident (it is not valid URL encoding). " +
+          "Open incidents:");
+        return;
+      }
+      $("incident").hidden = false;
       connect();
       return;
     }
-    try {
-      const resp = await fetch("/api/incidents", { credentials: "same-origin" });
-      const list = resp.ok ? await resp.json() : [];
-      if (list.length) {
-        key = list[0].key;
-        connect();
-        return;
-      }
-      $("title").textContent = "No incident in this repository yet";
-      $("conn").textContent = "Waiting for an incident…";
-      const runs = await fetch("/api/runs", { credentials: "same-origin" });
-      if (runs.ok) renderRuns(await runs.json());
-    } catch (e) {
-      $("conn").textContent = "The board server cannot be reached; retrying…";
-    }
-    setTimeout(start, 5000);
+    key = "";
+    showOverview();
   }
 
-  setInterval(tick, 1000);
+  window.addEventListener("resize", () => {
+    if (WALL && overview) layoutWall((overview.open || []).length);
+  });
   start();
+  schedule();
 })();
