@@ -33,7 +33,7 @@ CORE_LAYERS: list[set[str]] = [
     {"sync", "demo", "live"},
     {"opening", "creating", "alerting"},
     {"joining"},
-    {"reports", "speckit_runs"},
+    {"reports", "speckit_runs", "runbook"},
     {"record"},
     {"git"},
     {"markdown", "config", "discovery"},
