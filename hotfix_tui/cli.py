@@ -375,6 +375,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli_watch:args_remind_done",
         "mark a reminder done (e.g. the stakeholder update was sent); its interval restarts",
     ),
+    "run": ("cli_runbook:args_run", "run a task's runbook command (after a confirmation)"),
+    "trust": ("cli_runbook:args_trust", "trust the repository workflow's commands as they are"),
 }
 
 
@@ -520,6 +522,10 @@ def _declare(name: str, sp: argparse.ArgumentParser) -> None:
         from . import cli_watch  # watch, remind-done
 
         found = cli_watch
+    elif module == "cli_runbook":
+        from . import cli_runbook  # run, trust
+
+        found = cli_runbook
     getattr(found, function)(sp, spec_opt)
 
 
