@@ -702,6 +702,27 @@ class Run(Kind):
 RUN = declare(Run)
 
 
+class Followup(Kind):
+    """A post-mortem action item (`AI-NNN`) with its owner and due date, written once under
+    `## Action Items` (`drop`: the one added before, removed while still as written)."""
+
+    name = "followup"
+    fields = {"ref": str, "title": str, "owner": str, "due": str, "drop": bool}
+    required = ("ref",)
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        if ev.get("drop"):
+            return ev.happened_at, (f"Follow-up {ev.get('ref')} removed", ev.who, "")
+        return ev.happened_at, (f"Follow-up {ev.get('ref')}: {ev.get('title') or ''}", ev.who,
+                                f"owner {ev.get('owner') or '?'}, due {ev.get('due') or '?'}")
+
+    def brief(self, ev: Event) -> str:
+        return f"follow-up {ev.get('ref')}" + (" removed" if ev.get("drop") else "")
+
+
+FOLLOWUP = declare(Followup)
+
+
 class Choice(Kind):
     """A single-choice group set to one of its options (`value`; "" for none): the projection
     ticks that option's box and unticks the others (`tasks_md.Choice`). The latest recorded
