@@ -234,17 +234,25 @@ def keep_output(root: Path, inc_id: str, task: str, when: datetime, result: Resu
     return replace(result, log=dest)
 
 
-def run_step(inc: Incident, p: Prepared, timeout: float = DEFAULT_TIMEOUT,
-             now: Callable[[], datetime] | None = None) -> Result:
+def run_step(inc: Incident, p: Prepared, timeout: float = DEFAULT_TIMEOUT) -> Result:
     """Run a prepared, trusted step; its exit code and duration recorded as a `run` event."""
+    result = execute_step(p, inc.id, inc.clock(), timeout)
+    record_run(inc, p, result)
+    return result
+
+
+def execute_step(p: Prepared, inc_id: str, when: datetime,
+                 timeout: float = DEFAULT_TIMEOUT) -> Result:
+    """Run a prepared step (refused unless trusted) and keep its output; nothing recorded."""
     if not p.trusted:
         raise RunRefused(untrusted_message(p), EXIT_FAIL)
-    result = execute(p.command, p.env, p.root, timeout)
-    when = (now or inc.clock)()
-    result = keep_output(p.root, inc.id, p.task, when, result)
+    return keep_output(p.root, inc_id, p.task, when, execute(p.command, p.env, p.root, timeout))
+
+
+def record_run(inc: Incident, p: Prepared, result: Result) -> None:
+    """Record a run's exit code and duration (a `run` event; it never checks the task)."""
     inc.tx.emit(kinds.RUN, task=p.task, command=p.command, exit=result.exit_code,
                 seconds=round(result.seconds, 3), timed_out=result.timed_out)
-    return result
 
 
 def attach(inc: Incident, task: str, result: Result) -> Path:
