@@ -176,3 +176,23 @@ def test_run_event_is_worded_and_read_back(tmp_path, clock):
     ev = events.read_log(inc.folder)[-1]
     assert kinds.describe(ev) == "T010 ran (exit 0)"
     assert FOLDER
+
+
+def test_a_command_that_closes_its_output_still_stops_at_the_limit(tmp_path):
+    t0 = time.monotonic()
+    result = rb.execute("exec >/dev/null 2>&1; sleep 5", {}, tmp_path, timeout=0.5)
+    assert result.timed_out and result.exit_code is None
+    assert time.monotonic() - t0 < 2.5
+
+
+def test_the_bytes_hashed_are_the_bytes_parsed(tmp_path, clock):
+    import hashlib
+
+    root, wf_file = runbook_repo(tmp_path, clock, {"T010": "echo one"})
+    reading = trust.read(wf_file)
+    assert reading.sha == hashlib.sha256(wf_file.read_bytes()).hexdigest()
+    assert reading.workflow.source_sha256 == reading.sha
+    assert reading.workflow.task("T010").run == "echo one"
+    trust.trust(reading)
+    wf_file.write_bytes(wf_file.read_bytes() + b"\n# a comment changes the bytes\n")
+    assert not trust.read(wf_file).trusted  # any byte: trusted again before it runs

@@ -9,6 +9,7 @@ from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.markdown import action_items
 from hotfix_tui.core.record import events
 from hotfix_tui.tui.app import HotfixApp
+from hotfix_tui.tui.screens.record_dialogs import CommandsScreen
 from hotfix_tui.tui.screens.runbook import (
     FollowupScreen,
     RunConfirmScreen,
@@ -133,6 +134,11 @@ async def test_capital_a_adds_a_followup_to_the_post_mortem(tmp_path, clock):
         await pilot.press(*"Alert on pool", "enter", "enter")
         await pilot.press("ctrl+a", "ctrl+k", *"2026-12-14", "enter")
         await settle(pilot, app, lambda: not isinstance(app.screen, FollowupScreen))
+        await pilot.press("y")  # the copy-ready gh command of each open follow-up
+        await settle(pilot, app, lambda: isinstance(app.screen, CommandsScreen))
+        filed = [c for c in app.screen.commands if c.label.startswith("File AI-001")]
+        assert [c.command.split(" --body ")[0] for c in filed] == [
+            "gh issue create --title 'AI-001: Alert on pool'"]
     items = action_items.parse((root / FOLDER / "post-mortem.md").read_text())
     assert [(i.ref, i.title, i.due) for i in items] == [("AI-001", "Alert on pool", "2026-12-14")]
     assert items[0].owner  # the git user, prefilled

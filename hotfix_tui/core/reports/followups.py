@@ -55,21 +55,21 @@ class Followup:
                 "done": self.done, "overdue": self.overdue(today), "gh": self.gh_command()}
 
 
+def of_text(text: str, incident: str, folder: str) -> list[Followup]:
+    """The action items (not the template's placeholder) of one post-mortem text."""
+    return [Followup(incident, folder, it.ref, it.title, it.owner, it.due, it.done)
+            for it in action_items.parse(text) if not it.placeholder]
+
+
 def collect(root: Path) -> list[Followup]:
-    """Every action item (not the template's placeholder) of every incident folder."""
+    """Every action item of every incident folder of the work tree."""
     out: list[Followup] = []
     for found in find_specs(root):
-        path = found.folder / POSTMORTEM
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = (found.folder / POSTMORTEM).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        rel = found.folder.relative_to(root).as_posix()
-        for it in action_items.parse(text):
-            if it.placeholder:
-                continue
-            out.append(Followup(found.id, rel, it.ref, it.title,
-                                it.owner, it.due, it.done))
+        out += of_text(text, found.id, found.folder.relative_to(root).as_posix())
     return out
 
 

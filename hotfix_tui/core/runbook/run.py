@@ -199,9 +199,14 @@ def execute(command: str, env: dict[str, str], cwd: Path, timeout: float = DEFAU
     finally:
         sel.close()
         proc.stdout.close()
+    code: int | None = None
+    if not timed_out:  # the output ended; the command itself may still run
+        try:
+            code = proc.wait(timeout=max(0.0, timeout - (monotonic() - start)))
+        except subprocess.TimeoutExpired:
+            timed_out = True
     if timed_out:
         _kill_group(proc)
-    code = proc.wait() if not timed_out else None
     return Result(code, monotonic() - start, timed_out, bytes(buf), None, truncated)
 
 
