@@ -384,6 +384,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli_watch:args_remind_done",
         "mark a reminder done (e.g. the stakeholder update was sent); its interval restarts",
     ),
+    "run": ("cli_runbook:args_run", "run a task's runbook command (after a confirmation)"),
+    "trust": ("cli_runbook:args_trust", "trust the repository workflow's commands as they are"),
+    "followup": ("cli_followups:args_followup", "add a post-mortem action item: owner, due date"),
+    "followups": (
+        "cli_followups:args_followups",
+        "every incident's follow-ups (--mine, --overdue) with their gh issue command",
+    ),
 }
 
 
@@ -529,6 +536,14 @@ def _declare(name: str, sp: argparse.ArgumentParser) -> None:
         from . import cli_watch  # watch, remind-done
 
         found = cli_watch
+    elif module == "cli_runbook":
+        from . import cli_runbook  # run, trust
+
+        found = cli_runbook
+    elif module == "cli_followups":
+        from . import cli_followups  # followup, followups
+
+        found = cli_followups
     getattr(found, function)(sp, spec_opt)
 
 

@@ -345,6 +345,25 @@ ACTIONS: tuple[Action, ...] = (
         doc="update sent: the due reminder (stakeholder update) is done, its interval restarts",
     ),
     Action(
+        "run_step",
+        "Run the task's command",
+        id="hotfix.run_step",
+        keys="exclamation_mark",
+        palette="Run the task's command…",
+        help="the runbook command of the task under the cursor, after a confirmation",
+        doc="run the task's `run:` command (placeholders filled from the record, shown in full to confirm; a repository workflow's commands only once trusted); exit code and duration recorded, output kept under `.git/`, attached to the record with `a`; `x` then checks the task",
+    ),
+    Action(
+        "followup",
+        "Add a follow-up",
+        id="hotfix.followup",
+        keys="A",
+        palette="Add a follow-up…",
+        help="a post-mortem action item with owner and due date",
+        doc="add a follow-up: a post-mortem action item (`AI-NNN`) with owner and due date",
+        unable=_no_postmortem,
+    ),
+    Action(
         "help",
         "Help",
         id="hotfix.help",
@@ -443,6 +462,7 @@ KEY_NAMES = {
     "right_square_bracket": "]",
     "left_square_bracket": "[",
     "escape": "esc",
+    "exclamation_mark": "!",
     "enter": "enter",
 }
 

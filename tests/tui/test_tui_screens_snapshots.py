@@ -39,7 +39,7 @@ from hotfix_tui.core.record import events, journal
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp
-from hotfix_tui.tui.screens import dialogs, history, overview, record_dialogs, stats
+from hotfix_tui.tui.screens import dialogs, history, overview, record_dialogs, runbook, stats
 
 Before = Callable[[Pilot], Awaitable[None]]  # what the user does before the picture
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -278,6 +278,24 @@ def palette_ready(screen: Screen) -> bool:
             and screen.query_one(OptionList).option_count > 0)
 
 
+def runbook_app(s: Scene) -> HotfixApp:
+    """The scene with the repository's own workflow giving T008 a command (not trusted yet)."""
+    from runbook_fix import workflow_with
+
+    path = s.ana / ".hotfix" / "workflows" / "hotfix.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(workflow_with({"T008": "./scripts/smoke.sh --ref {fix_sha} {branch}"}))
+    return main_app(s)
+
+
+def trusted_runbook_app(s: Scene) -> HotfixApp:
+    from hotfix_tui.core.runbook import trust
+
+    app = runbook_app(s)
+    trust.trust(trust.read(s.ana / ".hotfix" / "workflows" / "hotfix.yaml"))
+    return app
+
+
 def reopened_app(s: Scene) -> HotfixApp:
     """The main screen two minutes after T001 was reopened (checking it again asks)."""
     Incident(s.folder, resolve_workflow("hotfix", s.ana), clock=s.clock, who=WHO,
@@ -311,6 +329,10 @@ SCREENS: dict[str, tuple[Callable[[Scene], HotfixApp], Before]] = {
     "picker": (picker_app, keys(ready=is_(dialogs.PickerScreen))),
     "new-incident": (picker_app, keys("n", ready=is_(dialogs.NewIncidentScreen))),
     "join-confirm": (picker_app, join_confirm),
+    "followup": (main_app, keys("A", ready=is_(runbook.FollowupScreen))),
+    "trust": (runbook_app, on_task("T008", "exclamation_mark", ready=is_(runbook.TrustScreen))),
+    "run-confirm": (trusted_runbook_app,
+                    on_task("T008", "exclamation_mark", ready=is_(runbook.RunConfirmScreen))),
 }
 
 

@@ -216,6 +216,7 @@ def test_readme_config_example_is_valid(tmp_path: Path) -> None:
         ("editor: ''\n", "editor: must be a command"),
         ("fetch_interval: -1\n", "fetch_interval: must be a number of seconds"),
         ("fetch_interval: true\n", "fetch_interval: must be a number of seconds"),
+        ("run_timeout: 0\n", "run_timeout: must be a number of seconds above 0"),
         ("alerts: [bell]\n", "alerts: must be a mapping with bell, desktop and command"),
         ("alerts:\n  bell: 1\n", "alerts.bell: must be true or false"),
         ("alerts:\n  command: ' '\n", "alerts.command: must be a shell command"),
@@ -226,7 +227,7 @@ def test_readme_config_example_is_valid(tmp_path: Path) -> None:
         (
             "themes: x\n",
             "themes: unknown setting (known: theme, keymap, auto_commit, advance_after_check, "
-            "editor, fetch_interval, specify_command, alerts)",
+            "editor, fetch_interval, run_timeout, specify_command, alerts)",
         ),
         (
             "theme: nord\nauto_commit: true\nfetch_interval: 0\neditor: vi\n"

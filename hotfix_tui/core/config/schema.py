@@ -65,6 +65,13 @@ SCHEMA: Schema = {
             "description": "Seconds between background fetches of other branches and of the "
             "incident's own branch (teammates' changes merged in live); 0 turns them off.",
         },
+        "run_timeout": {
+            "type": ["number", "null"],
+            "exclusiveMinimum": 0,
+            "default": 600,
+            "description": "Seconds a runbook step (`!`, `hotfix-tui run`) may run before its "
+            "whole process group is killed.",
+        },
         "specify_command": {
             "type": ["string", "null"],
             "pattern": _NOT_BLANK,
@@ -105,6 +112,7 @@ FIX: dict[str, str] = {
     "advance_after_check": "must be true or false",
     "editor": "must be a command",
     "fetch_interval": "must be a number of seconds (0 turns background fetches off)",
+    "run_timeout": "must be a number of seconds above 0",
     "specify_command": "must be a command, e.g. ~/.local/bin/specify",
     "alerts.bell": "must be true or false",
     "alerts.desktop": "must be true or false",
@@ -143,7 +151,9 @@ def accepts(key: str, value: object) -> bool:
     if isinstance(value, bool):
         return "boolean" in types
     if isinstance(value, int | float):
-        return "number" in types and value >= node.get("minimum", value)
+        low = node.get("exclusiveMinimum")
+        return ("number" in types and value >= node.get("minimum", value)
+                and (low is None or value > low))
     if isinstance(value, str):
         return "string" in types and re.search(node.get("pattern", ""), value) is not None
     if isinstance(value, dict):

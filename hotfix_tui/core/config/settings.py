@@ -54,6 +54,7 @@ class Settings:
     advance_after_check: bool = bool(config_schema.default("advance_after_check"))
     editor: str | None = None
     fetch_interval: float = float(config_schema.default("fetch_interval"))  # 0: no fetches
+    run_timeout: float = float(config_schema.default("run_timeout"))  # a runbook step's limit
     alert_bell: bool = bool(config_schema.default("alerts.bell"))
     alert_desktop: bool = bool(config_schema.default("alerts.desktop"))
     alert_command: str | None = None  # run for each alert (the alert as JSON on stdin)
@@ -159,6 +160,9 @@ def load_settings(path: Path | None = None) -> Settings:
     interval = data.get("fetch_interval")
     if interval is not None and ok("fetch_interval", interval):
         s.fetch_interval = float(interval)
+    limit = data.get("run_timeout")
+    if limit is not None and ok("run_timeout", limit):
+        s.run_timeout = float(limit)
     editor = data.get("editor")
     if editor is not None and ok("editor", editor):
         s.editor = editor.strip()

@@ -681,6 +681,50 @@ class Revert(Kind):
 REVERT = declare(Revert)
 
 
+class Run(Kind):
+    """A task's runbook command ran (`core/runbook/run.py`): its exit code and duration; the
+    output stays outside the record unless attached. A run never checks the task."""
+
+    name = "run"
+    fields = {"command": str, "exit": int, "seconds": (int, float), "timed_out": bool}
+    required = ("command",)
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        how = "timed out" if ev.get("timed_out") else f"exit {ev.get('exit')}"
+        secs = ev.get("seconds")
+        took = f" after {secs:.1f} s" if isinstance(secs, int | float) else ""
+        return ev.happened_at, (f"{t.label(ev)}ran: {how}{took}", ev.who,
+                                f"`{ev.get('command') or ''}`")
+
+    def brief(self, ev: Event) -> str:
+        how = "timed out" if ev.get("timed_out") else f"exit {ev.get('exit')}"
+        return f"{ev.task or ''} ran ({how})".strip()
+
+
+RUN = declare(Run)
+
+
+class Followup(Kind):
+    """A post-mortem action item (`AI-NNN`) with its owner and due date, written once under
+    `## Action Items` (`drop`: the one added before, removed while still as written)."""
+
+    name = "followup"
+    fields = {"ref": str, "title": str, "owner": str, "due": str, "drop": bool}
+    required = ("ref",)
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        if ev.get("drop"):
+            return ev.happened_at, (f"Follow-up {ev.get('ref')} removed", ev.who, "")
+        return ev.happened_at, (f"Follow-up {ev.get('ref')}: {ev.get('title') or ''}", ev.who,
+                                f"owner {ev.get('owner') or '?'}, due {ev.get('due') or '?'}")
+
+    def brief(self, ev: Event) -> str:
+        return f"follow-up {ev.get('ref')}" + (" removed" if ev.get("drop") else "")
+
+
+FOLLOWUP = declare(Followup)
+
+
 class Choice(Kind):
     """A single-choice group set to one of its options (`value`; "" for none): the projection
     ticks that option's box and unticks the others (`tasks_md.Choice`). The latest recorded

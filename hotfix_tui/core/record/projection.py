@@ -12,9 +12,9 @@ from datetime import datetime
 from operator import attrgetter
 
 from hotfix_tui.core.clocks import format_time, parse_time
+from hotfix_tui.core.markdown import action_items, tasks_md
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
-from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import causal, kinds
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.kinds import CREATED, DONE, FIX_COMMIT, REOPEN, REVERT, SKIP
@@ -38,6 +38,7 @@ EVENT_ROWS: dict[str, str] = {
 }
 CLOSED_ROW = "Incident closed"  # the placeholder row a final status replaces
 
+FollowupItem = tuple[str, str, str, str]  # ref, title, owner, due
 _ORDER = attrgetter("recorded", "id")  # Event.order, without a call per event
 
 
@@ -608,8 +609,42 @@ def _project(
         out[HOTFIX] = project_hotfix(hot, st, wf)
     pm = files.get(POSTMORTEM)
     if pm is not None:
-        out[POSTMORTEM] = project_postmortem(pm, st, wf, task_titles(out.get(TASKS) or ""))
+        pm = project_postmortem(pm, st, wf, task_titles(out.get(TASKS) or ""))
+        out[POSTMORTEM] = project_followups(pm, st)
     return out
+
+
+def followups(st: State) -> tuple[list[FollowupItem], list[FollowupItem]]:
+    """The follow-ups the log adds and the ones dropped since, as (ref, title, owner, due);
+    a ref two clones both took goes to the earlier recorded, the later gets the next free."""
+    made: list[Event] = []
+    drops: list[Event] = []
+    for e in st.events:  # in recorded order
+        if e.kind == kinds.FOLLOWUP and e.id not in st.reverted and e.get("ref"):
+            (drops if e.get("drop") else made).append(e)
+    proposed = [str(e.get("ref")) for e in made]
+    taken: set[str] = set()
+    kept: list[FollowupItem] = []
+    gone: list[FollowupItem] = []
+    for e in made:
+        ref = str(e.get("ref"))
+        if ref in taken:
+            ref = action_items.next_ref([*taken, *proposed])
+        taken.add(ref)
+        item = (ref, str(e.get("title") or ""), str(e.get("owner") or ""),
+                str(e.get("due") or ""))
+        dropped = any(d.get("ref") == e.get("ref") and d.get("title") == e.get("title")
+                      and d.order > e.order for d in drops)
+        (gone if dropped else kept).append(item)
+    return kept, gone
+
+
+def project_followups(text: str, st: State) -> str:
+    """post-mortem.md with the log's follow-ups written under `## Action Items`."""
+    kept, dropped = followups(st)
+    if not kept and not dropped:
+        return text
+    return action_items.place(text, kept, dropped)
 
 
 def parse_row_time(cell: str, day: datetime | None, last: datetime | None) -> datetime | None:

@@ -73,6 +73,7 @@ class TaskView:
     line: int
     choice: ChoiceView | None = None
     group: bool = False
+    run: str = ""  # the workflow's runbook command for it (placeholders unfilled), '' for none
 
     @property
     def state(self) -> str:
@@ -508,6 +509,7 @@ class IncidentView:
             choice=next(
                 (_choice_view(c) for c in self.doc.choices if c.task_key == task.key), None
             ),
+            run=d.run if d is not None else "",
         )
 
     def rows(self, index: int) -> list[TaskView]:

@@ -18,6 +18,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hotfix_tui.core.workflow import files as workflow_files
+from hotfix_tui.core.workflow import runcmd
 from hotfix_tui.core.workflow import schema as fmt
 from hotfix_tui.core.workflow.files import builtin_workflow_dir as builtin_workflow_dir
 from hotfix_tui.core.workflow.files import find_workflows
@@ -300,6 +301,15 @@ def _read_tree(path: Path, file: str) -> tuple[Node | None, list[Problem]]:
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return fail(f"cannot read file: {exc.strerror or exc}")
+    return _tree_of(data, file)
+
+
+def _tree_of(data: bytes, file: str) -> tuple[Node | None, list[Problem]]:
+    """Compose a workflow file's bytes into a node tree, or return the problems that prevent it."""
+
+    def fail(message: str, line: int = 0, col: int = 0) -> tuple[None, list[Problem]]:
+        return None, [Problem(file, line, col, message)]
+
     if len(data) > MAX_FILE_BYTES:
         return fail("file is larger than 5 MB; workflow files are limited to 5 MB")
     try:
@@ -390,6 +400,7 @@ class _Checker:
 
     def __init__(self, file: str) -> None:
         self.file = file
+        self.sha256 = ""  # of the bytes parsed, when the caller knows them
         self.problems: list[Problem] = []
         self.bad_tags: set[int] = set()
         # Names seen even when their definition is broken, so references do not cascade;
@@ -711,6 +722,7 @@ class _Checker:
             phases=tuple(phases),
             source=self.file,
             reminders=tuple(reminders),
+            source_sha256=self.sha256,
         )
 
     def severities(self, node: Node | None) -> list[SeverityDef]:
@@ -869,12 +881,25 @@ class _Checker:
         if "after" in fields:
             after = self.text(fields["after"][1], f"{what} after", required=False,
                               multiline=True)
+        run = ""
+        if "run" in fields:
+            run = self.run_command(fields["run"][1], what)
         if tid is None or title is None:
             return None
         return TaskDef(id=tid, title=title, steps=tuple(steps), severities=severities,
                        not_applicable_reason=reason, events=tuple(done_events), status=status,
                        markers=tuple(markers), line=node.start_mark.line + 1, before=before,
-                       after=after)
+                       after=after, run=run)
+
+    def run_command(self, node: Node, what: str) -> str:
+        """A task's `run:` command; each misplaced or unknown placeholder is a problem."""
+        value = self.text(node, f"{what} run", required=False) or ""
+        quoted = 1 if getattr(node, "style", None) in ("'", '"') else 0
+        for offset, message in runcmd.problems(value):
+            self.problems.append(Problem(self.file, node.start_mark.line + 1,
+                                         node.start_mark.column + 1 + quoted + offset,
+                                         f"{what} run: {message}"))
+        return value
 
     WINDOW_KEYS = fmt.WINDOW.keys
 
@@ -978,6 +1003,22 @@ def _check(path: Path) -> tuple[Workflow | None, list[Problem]]:
     checker = _Checker(file)
     workflow = checker.workflow(root)
     return workflow, checker.problems
+
+
+def load_workflow_bytes(data: bytes, file: str) -> Workflow:
+    """Load and validate a workflow from its bytes (`source_sha256` is their hash)."""
+    from hotfix_tui.core.hashing import sha256
+
+    root, problems = _tree_of(data, file)
+    workflow = None
+    if root is not None:
+        checker = _Checker(file)
+        checker.sha256 = sha256(data).hexdigest()
+        workflow = checker.workflow(root)
+        problems = checker.problems
+    if problems or workflow is None:
+        raise WorkflowError(problems or [Problem(file, 0, 0, "could not load workflow")])
+    return workflow
 
 
 def validate_file(path: Path) -> list[Problem]:

@@ -44,6 +44,7 @@ class TaskDef:
     line: int = 0  # 1-based line in the YAML source, 0 when unknown
     before: str = ""  # markdown written verbatim before the task line (imported templates)
     after: str | None = None  # written after the task and its steps; None: one blank line
+    run: str = ""  # a runbook command with placeholders (`runcmd.PLACEHOLDERS`); '': none
 
     def applies_to(self, severity: str | None) -> bool:
         return not self.severities or severity is None or severity in self.severities
@@ -134,6 +135,7 @@ class Workflow:
     phases: tuple[PhaseDef, ...] = ()
     source: str = ""  # path of the YAML file
     reminders: tuple[ReminderDef, ...] = ()
+    source_sha256: str = ""  # the SHA-256 of the bytes parsed ('' when unknown)
 
     def severity(self, sid: str | None) -> SeverityDef | None:
         return next((s for s in self.severities if s.id == sid), None)

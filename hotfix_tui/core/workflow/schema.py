@@ -86,6 +86,14 @@ _TASK = _object(
         ),
         "before": _text("Markdown written verbatim before the task line (e.g. a sub-heading)."),
         "after": _text("Markdown written after the task and its steps (default: a blank line)."),
+        "run": _text(
+            "A runbook command (`!` in the TUI, `hotfix-tui run`): run through sh in the "
+            "repository root after a confirmation, with the placeholders {fix_sha}, {branch}, "
+            "{severity} and {incident} filled (outside quotes; also HOTFIX_FIX_SHA, "
+            "HOTFIX_BRANCH, HOTFIX_SEVERITY, HOTFIX_INCIDENT). A repository's workflow runs "
+            "only once `hotfix-tui trust` accepted its content.",
+            single_line=True,
+        ),
     },
     ("id", "title"),
 )

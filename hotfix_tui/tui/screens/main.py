@@ -64,6 +64,7 @@ from hotfix_tui.tui.widgets.inputs import FilterInput, NoteInput
 from hotfix_tui.tui.widgets.side_panel import SidePanel
 
 if TYPE_CHECKING:
+    from hotfix_tui.tui.services.runbook import StepRan
     from hotfix_tui.tui.services.speckit import GateAnswered
 from hotfix_tui.tui.widgets.sla_panel import SlaPanel
 from hotfix_tui.tui.widgets.text import clean, severity_color
@@ -1032,6 +1033,24 @@ class MainScreen(Screen[None]):
         from hotfix_tui.tui.services.speckit import told
 
         told(self, message)
+
+    def action_run_step(self) -> None:
+        """The task's runbook command: trust, confirmation, a worker (services/runbook.py)."""
+        from hotfix_tui.tui.screens.runbook import ask_run
+
+        row = self._need_task()
+        if row is not None and not self.flows.refuse_while_syncing():
+            ask_run(self, row.key)
+
+    def on_step_ran(self, message: StepRan) -> None:
+        from hotfix_tui.tui.screens.runbook import ran
+
+        ran(self, message)
+
+    def action_followup(self) -> None:
+        from hotfix_tui.tui.screens.runbook import ask_followup
+
+        ask_followup(self)
 
     def action_help(self) -> None:
         from hotfix_tui.tui.screens.dialogs import HelpScreen

@@ -434,15 +434,22 @@ class IncidentFlows:
     # --- copy-ready commands -----------------------------------------------------------------
 
     def show_commands(self, steps: list[str]) -> None:
-        """The commands the record can fill in (and the current task's), to copy one."""
+        """The commands the record can fill in (the current task's, each open follow-up's
+        `gh issue create`), to copy one."""
+        from hotfix_tui.core.reports import commands, followups
+
         inc = self.incident
         root, hotfix_text, branch = inc.repo_root, inc.view.text("hotfix.md"), inc.branch_field
-        self.screen.run_worker(lambda: self._find_commands(root, hotfix_text, branch, steps),
-                               thread=True, exclusive=True, group="commands",
-                               exit_on_error=False)
+        folder = inc.folder.relative_to(root).as_posix() if root is not None else inc.folder.name
+        items = followups.of_text(inc.view.text("post-mortem.md"), inc.id, folder)
+        filed = [commands.CopyCommand(f"File {i.ref} as a GitHub issue ({i.title[:40]})",
+                                      i.gh_command()) for i in items if not i.done]
+        self.screen.run_worker(
+            lambda: self._find_commands(root, hotfix_text, branch, steps, filed),
+            thread=True, exclusive=True, group="commands", exit_on_error=False)
 
     def _find_commands(self, root: Path | None, hotfix_text: str, branch: str,
-                       steps: list[str]) -> None:
+                       steps: list[str], filed: list[CopyCommand] | None = None) -> None:
         from hotfix_tui.core.reports import commands
 
         values = commands.record_values(hotfix_text, branch)
@@ -451,7 +458,7 @@ class IncidentFlows:
 
             values = commands.record_values(hotfix_text, branch, parent(root, values["fix"]) or "")
         found = commands.step_commands(steps, values) + commands.record_commands(values)
-        self.screen.post_message(CommandsFound(found))
+        self.screen.post_message(CommandsFound(found + (filed or [])))
 
     def on_commands_found(self, message: CommandsFound) -> None:
         from hotfix_tui.tui.screens.record_dialogs import CommandsScreen

@@ -130,14 +130,18 @@ class TaskRow(Listed):
             parts += [("  n/a: ", "italic"), (clean(v.reason), "italic")]
         if v.notes and not expanded:
             parts.append((f"  ✎{len(v.notes)}", "dim"))
+        if v.run and not expanded:
+            parts.append(("  ! runs", "magenta"))
         if expanded:
+            if v.run:
+                parts += [("\n      ! ", "bold magenta"), (clean(v.run), "magenta")]
             for step in v.steps:
                 parts += [("\n      • ", "dim"), clean(fill_command(step, fill_values))]
             for note in v.notes:
                 lines = note_text(note).split("\n")  # a note of several lines: under the ✎
                 parts += [("\n      ✎ ", "yellow"),
                           ("\n        ".join(map(clean, lines)), "italic")]
-            if not v.steps and not v.notes:
+            if not v.steps and not v.notes and not v.run:
                 parts.append(("\n      (no sub-steps or notes)", "dim"))
         return parts
 

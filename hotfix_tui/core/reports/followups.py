@@ -1,0 +1,99 @@
+"""Follow-ups (post-mortem action items) across the incidents of the work tree: who owns
+them, which are overdue, and the `gh issue create` command that files each (never run)."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hotfix_tui.core.discovery import find_specs
+from hotfix_tui.core.git.gitcmd import GitError, run_git
+from hotfix_tui.core.markdown import action_items
+
+POSTMORTEM = "post-mortem.md"
+
+
+@dataclass(frozen=True)
+class Followup:
+    """One action item of one incident's post-mortem."""
+
+    incident: str
+    folder: str  # relative to the repository root
+    ref: str
+    title: str
+    owner: str
+    due: str
+    done: bool
+
+    def due_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.due)
+        except ValueError:
+            return None
+
+    def overdue(self, today: date) -> bool:
+        """Open and past its due date."""
+        due = self.due_date()
+        return not self.done and due is not None and due < today
+
+    def gh_command(self) -> str:
+        """The copy-ready `gh issue create` that files it, shell-quoted (never run here)."""
+        body = (f"Follow-up {self.ref} of incident {self.incident}.\n\n"
+                f"Owner: {self.owner or '(none)'}\nDue: {self.due or '(none)'}\n"
+                f"Post-mortem: {self.folder}/{POSTMORTEM}")
+        return shlex.join(["gh", "issue", "create", "--title", f"{self.ref}: {self.title}",
+                           "--body", body])
+
+    def data(self, today: date) -> dict[str, Any]:
+        """As `followups --json` gives it."""
+        return {"incident": self.incident, "folder": self.folder, "id": self.ref,
+                "title": self.title, "owner": self.owner or None, "due": self.due or None,
+                "done": self.done, "overdue": self.overdue(today), "gh": self.gh_command()}
+
+
+def of_text(text: str, incident: str, folder: str) -> list[Followup]:
+    """The action items (not the template's placeholder) of one post-mortem text."""
+    return [Followup(incident, folder, it.ref, it.title, it.owner, it.due, it.done)
+            for it in action_items.parse(text) if not it.placeholder]
+
+
+def collect(root: Path) -> list[Followup]:
+    """Every action item of every incident folder of the work tree."""
+    out: list[Followup] = []
+    for found in find_specs(root):
+        try:
+            text = (found.folder / POSTMORTEM).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        out += of_text(text, found.id, found.folder.relative_to(root).as_posix())
+    return out
+
+
+def identities(root: Path) -> set[str]:
+    """git's user.name and user.email here, case-folded (who "mine" means)."""
+    out: set[str] = set()
+    for key in ("user.name", "user.email"):
+        try:
+            got = run_git(root, "config", key, check=False, timeout=5)
+        except GitError:
+            continue
+        if got.returncode == 0 and got.stdout.strip():
+            out.add(got.stdout.strip().casefold())
+    return out
+
+
+def is_mine(item: Followup, who: set[str]) -> bool:
+    """The owner is my name or email (case-insensitively), or names my email inside it."""
+    owner = item.owner.strip().casefold()
+    return bool(owner) and (owner in who or any("@" in w and w in owner for w in who))
+
+
+def select(items: Iterable[Followup], *, who: set[str] | None = None,
+           today: date | None = None) -> list[Followup]:
+    """The items owned by `who` (when given) and overdue on `today` (when given)."""
+    return [i for i in items if (who is None or is_mine(i, who))
+            and (today is None or i.overdue(today))]
