@@ -35,14 +35,26 @@ class Limits:
     summary_s: float = 10.0
 
 
+def open_file_limit() -> int:
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return 65536 if soft == resource.RLIM_INFINITY else soft
+
+
+def accept_backlog() -> int:
+    """The listen backlog, which is also how many connections one accept() round takes."""
+    return max(16, min(1024, open_file_limit() // 4))
+
+
 def total_cap(limits: Limits) -> int:
-    """The cap on open connections: as given, else the open-file limit less a reserve."""
+    """The cap on open connections: as given, else what the open-file limit leaves.
+
+    One accept round (the backlog) and a reserve for git and the files stay free, so the
+    server never runs out of descriptors (which would stop accepting for a second).
+    """
     if limits.total:
         return limits.total
-    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY:
-        soft = 65536
-    return max(16, min(10_000, soft - max(64, soft // 8)))
+    soft = open_file_limit()
+    return max(16, min(10_000, soft - accept_backlog() - max(64, soft // 8)))
 
 
 class Guard:
@@ -121,7 +133,7 @@ class Guard:
         self._last_summary = now
 
 
-def reset(transport: asyncio.BaseTransport | None) -> None:
+def reset(transport: asyncio.Transport | None) -> None:
     """Close at once with a reset: what was queued for a client that stopped reading is freed."""
     if transport is None:
         return

@@ -22,7 +22,7 @@ from aiohttp import web
 
 from .app import is_loopback, make_app, security_headers
 from .data import Board
-from .guard import Guard, GuardedRunner, Limits, Log
+from .guard import Guard, GuardedRunner, Limits, Log, accept_backlog
 from .tokens import board_token
 
 
@@ -152,7 +152,8 @@ async def start_site(
     await runner.setup()
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(functools.partial(_quiet_accept_errors, guard))
-    site = web.TCPSite(runner, opts.host, opts.port, ssl_context=ctx)
+    # a deep backlog: a burst of connections waits for accept() instead of a SYN retry (1 s)
+    site = web.TCPSite(runner, opts.host, opts.port, ssl_context=ctx, backlog=accept_backlog())
     await site.start()
     port = opts.port
     server = getattr(site, "_server", None)
