@@ -123,8 +123,8 @@ async def guard(request: web.Request, handler):
         if candidate and hmac.compare_digest(candidate.encode(), token.encode()):
             return await handler(request)
     raise web.HTTPUnauthorized(
-        text="this board needs its token: open the address `hotfix-tui serve` printed "
-        "(with ?token=...)\n"
+        text="this board needs its token, or its token changed: open the address "
+        "`hotfix-tui serve` printed (with ?token=...)\n"
     )
 
 

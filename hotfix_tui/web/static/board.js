@@ -60,7 +60,9 @@
       tickReminders();
     }
     const conn = $("conn");
-    if (lastContact) {
+    if (tokenRefused) {
+      showTokenChanged();
+    } else if (lastContact) {
       const live = source && source.readyState === EventSource.OPEN;
       conn.dataset.live = live ? "yes" : "no";
       conn.textContent = (live ? "Live" : "Connection lost, reconnecting…") +
@@ -336,6 +338,7 @@
 
   function connect() {
     source = new EventSource("/api/stream/" + encodeURIComponent(key));
+    source.addEventListener("open", () => { tokenRefused = false; });
     source.addEventListener("board", (ev) => {
       lastContact = Date.now();
       render(JSON.parse(ev.data));
@@ -347,8 +350,31 @@
     });
     source.addEventListener("error", () => {
       tick();
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000); // e.g. a 401 or 404
+      if (source.readyState === EventSource.CLOSED) {
+        checkToken().then(() => setTimeout(connect, 5000)); // e.g. a 401 or 404
+      }
     });
+  }
+
+  // --- the token: "it changed, open the new link" told apart from "the server is down" ---------
+
+  let tokenRefused = false;
+
+  async function checkToken() {
+    // EventSource hides the status of a refused stream: ask once (401: the token changed)
+    try {
+      const resp = await fetch("/api/incidents", { credentials: "same-origin", cache: "no-store" });
+      tokenRefused = resp.status === 401;
+    } catch (e) {
+      tokenRefused = false; // no answer at all: the server is down, keep reconnecting
+    }
+    tick();
+  }
+
+  function showTokenChanged() {
+    const conn = $("conn");
+    conn.dataset.live = "token";
+    conn.textContent = "The board's token changed: open the new link (ask whoever runs the board)";
   }
 
   async function start() {
