@@ -279,3 +279,31 @@ def test_at_the_cap_per_address_the_oldest_reading_connection_goes_not_a_stream(
         for s in idle:
             s.close()
         stream.close()
+
+
+def test_one_client_address_cannot_take_every_stream(served):
+    server, _ = served
+    port = port_of(server)
+    auth = f"Authorization: Bearer {TOKEN}\r\n\r\n".encode()
+    request = b"GET /api/stream/hotfix-001 HTTP/1.1\r\nHost: a\r\n" + auth
+    streams = []
+    try:
+        for _ in range(256):  # the cap per address
+            s = socket.socket()
+            s.bind(("127.0.0.3", 0))
+            s.connect(("127.0.0.1", port))
+            s.sendall(request)
+            streams.append(s)
+        for s in streams:
+            s.settimeout(10)
+            assert s.recv(12).startswith(b"HTTP/1.1 200")
+        extra = raw(port, request, source="127.0.0.3")
+        assert not extra.startswith(b"HTTP/1.1 200")  # refused: all its connections are busy
+        other = socket.create_connection(("127.0.0.1", port), timeout=10)
+        other.sendall(request)  # another viewer still gets one
+        assert other.recv(12).startswith(b"HTTP/1.1 200")
+        other.close()
+        assert all(tcp_state(s) == TCP_ESTABLISHED for s in streams)
+    finally:
+        for s in streams:
+            s.close()
