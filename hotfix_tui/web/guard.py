@@ -198,8 +198,11 @@ class GuardedHandler(RequestHandler):
             self.guard.tally(f"malformed requests answered {status}")
             if request.writer.output_size > 0:
                 raise ConnectionError("the response had begun; the connection is closed")
-            phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
-            resp = web.Response(status=status, text=f"{status} {phrase}\n".replace(" \n", "\n"))
+            try:
+                text = f"{status} {HTTPStatus(status).phrase}\n"
+            except ValueError:
+                text = f"{status}\n"
+            resp = web.Response(status=status, text=text)
             resp.force_close()
         self.secure(resp.headers)
         return resp
