@@ -9,12 +9,15 @@ import asyncio
 import hmac
 import ipaddress
 import json
+import re
+from collections.abc import Callable, MutableMapping
 from importlib import resources
 from typing import Any
 
 from aiohttp import web
 
 from .data import Board
+from .guard import reset
 from .watch import Hub, sse
 
 COOKIE = "hotfix_board"
@@ -22,6 +25,10 @@ HEARTBEAT_S = 15.0
 WRITE_TIMEOUT_S = 5.0
 MAX_STREAMS = 1000
 RETRY_MS = 2000
+MIN_TOKEN_CHARS = 22  # 128 bits of a URL-safe base64 token (secrets.token_urlsafe)
+HSTS = "max-age=31536000"
+SERVER_NAME = "hotfix-tui"  # no version banner
+BEARER = re.compile(r"bearer +(\S+) *", re.IGNORECASE)
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -61,6 +68,30 @@ def _host_allowed(request: web.Request, config: dict[str, Any]) -> bool:
     return is_loopback(host)
 
 
+def check_token(token: str) -> None:
+    """Refuse a token shorter than 128 bits of randomness (22 URL-safe characters)."""
+    if len(token) < MIN_TOKEN_CHARS:
+        raise ValueError(
+            f"the token is {len(token)} characters; use at least {MIN_TOKEN_CHARS} characters "
+            "(128 bits), or leave --token out for a generated one"
+        )
+
+
+def _landing(request: web.Request) -> str:
+    """Where the token link goes once the cookie is set: the board's own page, never elsewhere."""
+    path = request.path
+    if path != "/" and not (path.startswith("/i/") and "\\" not in path and "//" not in path):
+        return "/"
+    rest = [(k, v) for k, v in request.query.items() if k != "token"]
+    return str(request.rel_url.with_query(rest))
+
+
+def _bearer(request: web.Request) -> str:
+    """The token of an `Authorization: Bearer T` header (scheme in any case), else ""."""
+    m = BEARER.fullmatch(request.headers.get("Authorization", ""))
+    return m.group(1) if m else ""
+
+
 @web.middleware
 async def guard(request: web.Request, handler):
     """Refuse writes, foreign Host names and requests without the token, before any handler."""
@@ -75,34 +106,42 @@ async def guard(request: web.Request, handler):
     given = request.query.get("token")
     if given is not None and hmac.compare_digest(given.encode(), token.encode()):
         if not request.path.startswith("/api/"):  # take the token out of the address bar
-            rest = [(k, v) for k, v in request.query.items() if k != "token"]
-            where = str(request.rel_url.with_query(rest))
-            resp: web.StreamResponse = web.Response(status=303, headers={"Location": where})
+            resp: web.StreamResponse = web.Response(
+                status=303, headers={"Location": _landing(request)}
+            )
         else:
             resp = await handler(request)
         if not resp.prepared:
+            # Lax: sent on a top-level navigation from another site (a link in chat or mail),
+            # never on another site's requests; the board is read-only.
             resp.set_cookie(
-                COOKIE, token, httponly=True, samesite="Strict", secure=config["tls"], path="/"
+                COOKIE, token, httponly=True, samesite="Lax", secure=config["tls"], path="/"
             )
         return resp
     cookie = request.cookies.get(COOKIE, "")
-    bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    for candidate in (cookie, bearer):
+    for candidate in (cookie, _bearer(request)):
         if candidate and hmac.compare_digest(candidate.encode(), token.encode()):
             return await handler(request)
     raise web.HTTPUnauthorized(
-        text="this board needs its token: open the address `hotfix-tui serve` printed "
-        "(with ?token=...)\n"
+        text="this board needs its token, or its token changed: open the address "
+        "`hotfix-tui serve` printed (with ?token=...)\n"
     )
 
 
-async def _headers(request: web.Request, response: web.StreamResponse) -> None:
-    h = response.headers
+def security_headers(h: MutableMapping[str, str], tls: bool) -> None:
+    """The headers every response carries, the server's own error answers included."""
     h["Content-Security-Policy"] = CSP
     h["X-Content-Type-Options"] = "nosniff"
     h["Referrer-Policy"] = "no-referrer"
     h["X-Frame-Options"] = "DENY"
+    h["Server"] = SERVER_NAME
     h.setdefault("Cache-Control", "no-store")
+    if tls:
+        h["Strict-Transport-Security"] = HSTS
+
+
+async def _headers(request: web.Request, response: web.StreamResponse) -> None:
+    security_headers(response.headers, request.app[CONFIG_KEY]["tls"])
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -200,19 +239,36 @@ async def stream(request: web.Request) -> web.StreamResponse:
             payload = sub.take()
             if payload is not None and not hub.closing:
                 await _send(resp, sse("board", payload))
-    except (ConnectionError, TimeoutError):
-        pass  # the client went away or stopped reading: drop it
+    except ConnectionError:
+        pass  # the client went away
+    except TimeoutError:  # it stopped reading: close the connection, not only the feed
+        reset(request.transport)
+        request.protocol.force_close()
+        tally = request.app[CONFIG_KEY].get("tally")
+        if tally is not None:
+            tally("stuck event streams aborted")
     finally:
         hub.unsubscribe(sub)
     return resp
 
 
-def make_app(board: Board, *, token: str | None = None, tls: bool = False) -> web.Application:
-    """The board's aiohttp application for one Board (token None: loopback only, no token)."""
+def make_app(
+    board: Board,
+    *,
+    token: str | None = None,
+    tls: bool = False,
+    tally: Callable[[str], None] | None = None,
+) -> web.Application:
+    """The board's aiohttp application for one Board (token None: loopback only, no token).
+
+    `tally` counts what the server drops (a stuck stream) for its summary line.
+    """
+    if token:
+        check_token(token)
     app = web.Application(middlewares=[guard])
     app[BOARD_KEY] = board
     app[HUB_KEY] = Hub(board)
-    app[CONFIG_KEY] = {"token": token or "", "tls": tls, "static": load_static()}
+    app[CONFIG_KEY] = {"token": token or "", "tls": tls, "static": load_static(), "tally": tally}
     app.on_response_prepare.append(_headers)
     app.router.add_get("/", page)
     app.router.add_get("/i/{key:.+}", page)

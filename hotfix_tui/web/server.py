@@ -6,16 +6,24 @@ Both bind the same aiohttp application (app.make_app) to one host and port, opti
 from __future__ import annotations
 
 import asyncio
-import secrets
+import contextlib
+import functools
+import ipaddress
+import logging
+import socket
 import ssl
+import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
-from .app import is_loopback, make_app
+from .app import is_loopback, make_app, security_headers
 from .data import Board
+from .guard import Guard, GuardedRunner, Limits, Log, accept_backlog
+from .tokens import board_token
 
 
 @dataclass(frozen=True)
@@ -27,13 +35,18 @@ class Options:
     token: str | None = None
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    new_token: bool = False  # replace the kept token by a new one
+    public_url: str | None = None  # the address viewers use (a proxy in front)
+    limits: Limits = field(default_factory=Limits)
 
 
-def effective_token(opts: Options) -> str | None:
-    """The token to require: the one given, else a generated one off the loopback, else none."""
+def effective_token(opts: Options, root: Path | None = None) -> str | None:
+    """The token to require: the one given, else the repository's kept one off the loopback."""
     if opts.token:
         return opts.token
-    return None if is_loopback(opts.host) else secrets.token_urlsafe(24)
+    if is_loopback(opts.host) and not opts.public_url:
+        return None
+    return board_token(root, renew=opts.new_token)
 
 
 def ssl_context(opts: Options) -> ssl.SSLContext | None:
@@ -46,23 +59,101 @@ def ssl_context(opts: Options) -> ssl.SSLContext | None:
     return ctx
 
 
-def board_url(host: str, port: int, token: str | None, tls: bool) -> str:
-    """The address to open (with `?token=` when one is needed)."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    shown = f"[{shown}]" if ":" in shown and not shown.startswith("[") else shown
-    if host == "::":
-        shown = "[::1]"
+def local_addresses(v4: bool = True, v6: bool = False) -> list[str]:
+    """The machine's own addresses teammates can reach: no loopback, no link-local."""
+    found: list[str] = []
+    if v4:
+        try:  # Linux: every local address of the routing table
+            lines = Path("/proc/net/fib_trie").read_text().splitlines()
+            pairs = zip(lines, lines[1:], strict=False)
+            found += [a.split()[-1] for a, b in pairs if "/32 host LOCAL" in b]
+        except OSError:
+            pass
+        # elsewhere: the address of the default route (connecting UDP sends no packet)
+        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))
+            found.append(s.getsockname()[0])
+    if v6:
+        try:
+            for line in Path("/proc/net/if_inet6").read_text().splitlines():
+                h = line.split()[0]
+                found.append(str(ipaddress.ip_address(bytes.fromhex(h))))
+        except (OSError, ValueError, IndexError):
+            pass
+    with contextlib.suppress(OSError):
+        for *_x, addr in socket.getaddrinfo(socket.gethostname(), None):
+            found.append(str(addr[0]))
+    keep: list[str] = []
+    for a in found:
+        try:
+            ip = ipaddress.ip_address(a)
+        except ValueError:
+            continue
+        if (ip.version == 4 and not v4) or (ip.version == 6 and not v6):
+            continue
+        if ip.is_loopback or ip.is_link_local or ip.is_unspecified or str(ip) in keep:
+            continue
+        keep.append(str(ip))
+    return keep
+
+
+def board_urls(
+    host: str, port: int, token: str | None, tls: bool, public_url: str | None = None
+) -> list[str]:
+    """The addresses to open (with `?token=` when one is needed): ones teammates can reach."""
+    query = f"?token={token}" if token else ""
+    if public_url:
+        return [public_url.split("?")[0].rstrip("/") + "/" + query]
+    if host in ("0.0.0.0", "", "::"):
+        shown = local_addresses(v4=True, v6=host != "0.0.0.0")
+        if not shown:
+            shown = ["127.0.0.1" if host == "0.0.0.0" else "::1"]
+    else:
+        shown = [host]
     scheme = "https" if tls else "http"
-    return f"{scheme}://{shown}:{port}/" + (f"?token={token}" if token else "")
+    hosts = [f"[{h}]" if ":" in h and not h.startswith("[") else h for h in shown]
+    return [f"{scheme}://{h}:{port}/{query}" for h in hosts]
 
 
-async def start_site(board: Board, opts: Options, token: str | None) -> tuple[web.AppRunner, int]:
+def board_url(
+    host: str, port: int, token: str | None, tls: bool, public_url: str | None = None
+) -> str:
+    """The first address to open (see board_urls)."""
+    return board_urls(host, port, token, tls, public_url)[0]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _quiet_accept_errors(guard: Guard, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+    """Out of file descriptors on accept: counted for the summary line, not a traceback each."""
+    if "accept" in str(context.get("message", "")) and isinstance(
+        context.get("exception"), OSError
+    ):
+        guard.tally("connections the system could not accept (out of file descriptors)")
+        return
+    loop.default_exception_handler(context)
+
+
+async def start_site(
+    board: Board, opts: Options, token: str | None, log: Log = _stderr
+) -> tuple[web.AppRunner, int]:
     """Start serving on the running loop; returns the runner and the port bound (for port 0)."""
     ctx = ssl_context(opts)
-    app = make_app(board, token=token, tls=ctx is not None)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+    tls = ctx is not None
+    limits = opts.limits
+    if opts.public_url:  # every viewer comes through the proxy's address
+        limits = Limits(limits.read_timeout_s, 0, limits.total, limits.summary_s)
+    guard = Guard(limits, log)
+    app = make_app(board, token=token, tls=tls, tally=guard.tally)
+    secure: Any = functools.partial(security_headers, tls=tls)
+    runner = GuardedRunner(app, guard, secure, access_log=None, shutdown_timeout=2.0)
     await runner.setup()
-    site = web.TCPSite(runner, opts.host, opts.port, ssl_context=ctx)
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(functools.partial(_quiet_accept_errors, guard))
+    # a deep backlog: a burst of connections waits for accept() instead of a SYN retry (1 s)
+    site = web.TCPSite(runner, opts.host, opts.port, ssl_context=ctx, backlog=accept_backlog())
     await site.start()
     port = opts.port
     server = getattr(site, "_server", None)
@@ -74,10 +165,11 @@ async def start_site(board: Board, opts: Options, token: str | None) -> tuple[we
 class BoardThread:
     """The board served from a daemon thread with its own event loop (TUI palette, tests)."""
 
-    def __init__(self, board: Board, opts: Options) -> None:
+    def __init__(self, board: Board, opts: Options, log: Log | None = None) -> None:
         self.board = board
         self.opts = opts
-        self.token = effective_token(opts)
+        self.log: Log = log or logging.getLogger(__name__).info  # never the TUI's screen
+        self.token = effective_token(opts, board.root)
         self.url = ""
         self.error: BaseException | None = None
         self._loop = asyncio.new_event_loop()
@@ -97,9 +189,10 @@ class BoardThread:
         asyncio.set_event_loop(self._loop)
         try:
             self._runner, port = self._loop.run_until_complete(
-                start_site(self.board, self.opts, self.token)
+                start_site(self.board, self.opts, self.token, self.log)
             )
-            self.url = board_url(self.opts.host, port, self.token, self.opts.tls_cert is not None)
+            tls = self.opts.tls_cert is not None
+            self.url = board_url(self.opts.host, port, self.token, tls, self.opts.public_url)
         except BaseException as exc:  # reported to start() in the caller's thread
             self.error = exc
             self._ready.set()
@@ -108,6 +201,11 @@ class BoardThread:
         self._loop.run_forever()
         self._loop.run_until_complete(self._runner.cleanup())
         self._loop.close()
+
+    @property
+    def guard(self) -> Guard | None:
+        """The connections' budget keeper, once started."""
+        return getattr(self._runner, "guard", None)
 
     @property
     def running(self) -> bool:

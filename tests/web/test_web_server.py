@@ -20,6 +20,7 @@ from hotfix_tui.web.data import Board
 
 STATUS_KEYS_SOURCE = "status --json"
 WAIT_S = 15.0  # generous: the feed polls every 0.5 s
+TOKEN = "s3cret-token-of-at-least-128-bits"
 
 
 async def client_for(root: Path, spec: Path | None = None, **kw) -> TestClient:
@@ -158,7 +159,7 @@ async def test_hostile_title_is_data_not_markup(tmp_path):
 
 async def test_token_required_then_cookie_or_bearer(incident_repo):
     root, _ = incident_repo
-    c = await client_for(root, token="s3cret-token")
+    c = await client_for(root, token=TOKEN)
     try:
         for path in ("/", "/api/incidents", "/static/board.js", "/api/stream/hotfix-001"):
             resp = await c.get(path)
@@ -167,16 +168,16 @@ async def test_token_required_then_cookie_or_bearer(incident_repo):
         assert (await c.get("/api/incidents?token=wrong")).status == 401
         assert (await c.get("/api/incidents", cookies={COOKIE: "wrong"})).status == 401
         # the link with ?token= sets the cookie and takes the token out of the address
-        resp = await c.get("/i/hotfix-001?token=s3cret-token", allow_redirects=False)
+        resp = await c.get(f"/i/hotfix-001?token={TOKEN}", allow_redirects=False)
         assert resp.status == 303
         assert resp.headers["Location"] == "/i/hotfix-001"
         cookie = resp.headers["Set-Cookie"]
-        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
         assert (await c.get("/i/hotfix-001")).status == 200  # the session's cookie jar now
         assert (await c.get("/api/incidents")).status == 200
         c.session.cookie_jar.clear()
         assert (await c.get("/api/incidents")).status == 401
-        headers = {"Authorization": "Bearer s3cret-token"}
+        headers = {"Authorization": f"Bearer {TOKEN}"}
         assert (await c.get("/api/incidents", headers=headers)).status == 200
         assert (await c.post("/api/incidents", headers=headers)).status == 405
     finally:

@@ -29,6 +29,7 @@
   const SNAP_MS = 5000;   // ... unless it is this far off (the first reading, a clock jump)
   const STALE_MS = 3000;  // the stream lost this long: the page dims and says since when
 
+  let tokenRefused = false; // the stream was refused with a 401 (see checkToken)
   let data = null;       // the last board JSON of an incident page
   let overview = null;   // the last tiles JSON of the landing page
   let offsetMs = null;   // server clock minus this browser's clock, smoothed (null: not heard yet)
@@ -115,7 +116,9 @@
     }
     if (overview && !key) tickTiles(now);
     const conn = $("conn");
-    if (lastContact) {
+    if (tokenRefused) {
+      showTokenChanged();
+    } else if (lastContact) {
       const live = source && source.readyState === EventSource.OPEN;
       conn.dataset.live = live ? "yes" : "no";
       conn.textContent = (live ? "Live" : "Connection lost, reconnecting…") +
@@ -588,7 +591,7 @@
     if (source) source.close();
     const url = key ? "/api/stream/" + encodeURIComponent(key) : "/api/stream";
     source = new EventSource(url);
-    source.addEventListener("open", () => { lostAt = 0; });
+    source.addEventListener("open", () => { lostAt = 0; tokenRefused = false; });
     source.addEventListener("board", (ev) => {
       lastContact = Date.now();
       lostAt = 0;
@@ -619,7 +622,28 @@
         }
       } catch (e) { /* the server is down: try again below */ }
     }
+    await checkToken(); // a 401: the token changed (else the server is down: keep trying)
     setTimeout(connect, 5000);
+  }
+
+  // --- the token: "it changed, open the new link" told apart from "the server is down" ---------
+
+
+  async function checkToken() {
+    // EventSource hides the status of a refused stream: ask once (401: the token changed)
+    try {
+      const resp = await fetch("/api/incidents", { credentials: "same-origin", cache: "no-store" });
+      tokenRefused = resp.status === 401;
+    } catch (e) {
+      tokenRefused = false; // no answer at all: the server is down, keep reconnecting
+    }
+    tick();
+  }
+
+  function showTokenChanged() {
+    const conn = $("conn");
+    conn.dataset.live = "token";
+    conn.textContent = "The board's token changed: open the new link (ask whoever runs the board)";
   }
 
   function start() {
