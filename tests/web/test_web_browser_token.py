@@ -67,7 +67,7 @@ def test_the_token_link_clicked_on_another_site_lands_on_the_board(browser, inci
         # localhost and 127.0.0.1 are different sites, as a chat server and the board are
         page.goto(f"http://localhost:{other.server_address[1]}/")
         page.click("#go")
-        page.wait_for_selector('[data-task="T001"]', timeout=WAIT_MS)
+        page.wait_for_selector("li.tile", timeout=WAIT_MS)  # the landing page's tiles
         landed = urlsplit(page.url)
         assert landed.netloc == urlsplit(link).netloc
         assert "token" not in page.url  # taken out of the address bar
@@ -86,7 +86,7 @@ def test_a_changed_token_is_told_apart_from_a_server_that_is_down(browser, incid
     second = None
     try:
         page.goto(link)
-        page.wait_for_selector('[data-task="T001"]', timeout=WAIT_MS)
+        page.wait_for_selector("li.tile", timeout=WAIT_MS)  # the landing page's tiles
         page.wait_for_function("() => document.getElementById('conn').dataset.live === 'yes'")
         first.stop()
         page.wait_for_function(
