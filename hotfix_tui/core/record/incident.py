@@ -165,6 +165,7 @@ class Incident:
 
     def _keep(self, change: Change) -> Change:
         """Add an applied action to the history; a new action (not a redo) ends what redo has."""
+        change.made = change.made or [e.id for e in self.tx.made]
         self.history.append(change)
         if not self._redoing:
             self.undone.clear()
@@ -427,10 +428,12 @@ class Incident:
         change = self.history.pop()
         depth, undone = len(self.history), list(self.undone)
         self._muted = True
+        self.tx.undoes = change.made[-1] if change.made else None
         try:
             change.undo()
         finally:
             self._muted = False
+            self.tx.undoes = None
         del self.history[depth:]  # the inverse action is not itself undoable
         self.undone = [*undone, change] if change.redo is not None else undone
         self._notify(f"undo {change.label}")

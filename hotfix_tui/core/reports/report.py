@@ -143,22 +143,34 @@ def _notes(inc: Incident) -> tuple[list[dict[str, Any]], list[str]]:
 
 def _rows(inc: Incident) -> list[record.LogRow]:
     """The timeline rows for a report: a note taken back is left out with its removal, an undo
-    with the action it undid (the latest of the same person's before it)."""
-    table = record.log_table(inc.view.text("post-mortem.md"))
+    with the action it undid (the event its `undoes` names: `kinds.undone_pairs`)."""
+    from collections import Counter
+
+    from hotfix_tui.core.record.projection import replay, row_line, task_titles
+    from hotfix_tui.core.record.projection import rows as timeline_rows
+
+    text = inc.view.text("post-mortem.md")
+    table = record.log_table(text)
     rows = table[0] if table else []
+    events = sorted(inc.view.events, key=lambda e: e.order)
+    gone = {e.order for e in events if e.id in kinds.undone_pairs(events)}
+    drop: Counter[str] = Counter()
+    if gone:
+        st = replay(events, inc.workflow)
+        titles = task_titles(inc.view.text("tasks.md"))
+        drop.update(row_line(r, st) for r in timeline_rows(st, inc.workflow, titles)
+                    if r.order in gone)
+    lines = record.iter_lines(text)
     kept: list[record.LogRow] = []
     for r in rows:
+        line = lines[r.line][1] if r.line < len(lines) else ""
+        if drop[line] > 0:  # an undo, or what an undo took back
+            drop[line] -= 1
+            continue
         if r.event.endswith("(removed later)") or r.event.startswith(
             ("Undo: note on", "Note removed on")
         ):
             continue
-        if r.event.startswith("Undo: "):  # an undo and what it undid collapse to the result
-            undid = next((i for i in range(len(kept) - 1, -1, -1)
-                          if kept[i].who == r.who and not kept[i].event.startswith("Undo: ")),
-                         None)
-            if undid is not None:
-                del kept[undid]
-                continue
         kept.append(r)
     return kept
 
