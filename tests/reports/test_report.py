@@ -196,3 +196,21 @@ def test_undos_collapse_with_what_they_undid_when_two_people_interleave(repo, cl
     assert any(e.startswith("T005 done") and w == "Bob Roe" for e, w in rows), rows
     assert any("T003" in e and w == "Bob Roe" for e, w in rows), rows
     assert data["severity"] == "P1"
+
+
+def test_filling_the_post_mortem_is_undone_and_redone(repo, clock):
+    wf = resolve_workflow("hotfix", repo)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P1", wf, clock=clock)
+    inc = incident(repo, clock)
+    clock.advance(minutes=3)
+    inc.set_done("T002")
+    pm_path = repo / FOLDER / "post-mortem.md"
+    fields = ("Participants", "Hotfix ID", "Incident Date")
+    before = {f: record.get_field(pm_path.read_text(), f) for f in fields}
+    assert fill_postmortem(inc)
+    filled = {f: record.get_field(pm_path.read_text(), f) for f in fields}
+    assert filled != before
+    assert inc.undo_last()
+    assert {f: record.get_field(pm_path.read_text(), f) for f in fields} == before
+    assert inc.redo_last()
+    assert {f: record.get_field(pm_path.read_text(), f) for f in fields} == filled

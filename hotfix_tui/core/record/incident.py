@@ -420,6 +420,21 @@ class Incident:
             undone=f"status back to {old}" if old else f"status still {match}",
         ))
 
+    def reminder_sent(self, reminder: str, label: str = "") -> Change:
+        """Log that a reminder was done now (a stakeholder update sent): it starts again; its
+        undo takes the mark back, so the reminder is due as it was."""
+        self.tx.emit(kinds.REMINDER_SENT, reminder=reminder)
+        what = f"{label or reminder} sent"
+
+        def undo() -> Change | None:
+            self.tx.emit(kinds.REMINDER_SENT, reminder=reminder, undo=what)
+            return None
+
+        return self._keep(Change(
+            what, undo, {POSTMORTEM}, redo=lambda: self.reminder_sent(reminder, label),
+            undone=f"{label or reminder} not marked sent",
+        ))
+
     def undo_last(self) -> str | None:
         """Undo the most recent action of this session (one event); returns what the state is
         now (`Change.undone`, else the action's label). Redo can do it again."""

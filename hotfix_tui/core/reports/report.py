@@ -15,6 +15,7 @@ from hotfix_tui.core.clocks import format_duration, format_time, human_duration
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.record import kinds
+from hotfix_tui.core.record.change import Change
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -343,5 +344,27 @@ def fill_postmortem(inc: Incident) -> dict[str, str]:
         ],
         edit=("post-mortem.md", edit),
     )
-    inc._notify("post-mortem filled")
+    was = {name: current[name].value for name in filled}
+    label = "post-mortem filled"
+
+    def unfill(t: str) -> str:  # each field back to what it was, unless someone wrote it since
+        for name, value in filled.items():
+            if (record.get_field(t, name) or "").strip() == value:
+                t = record.set_field(t, name, was[name])
+        return t
+
+    def undo() -> Change | None:
+        inc.tx.transact(
+            lambda _evs, make: [make(kinds.ROW, event="Post-mortem fill undone", undo=label)],
+            edit=("post-mortem.md", unfill),
+        )
+        return None
+
+    inc._keep(Change(label, undo, {"post-mortem.md"}, redo=lambda: _refill(inc),
+                     undone="post-mortem fields back to their placeholders"))
     return filled
+
+
+def _refill(inc: Incident) -> Change | None:
+    fill_postmortem(inc)
+    return inc.history[-1] if inc.history else None

@@ -810,9 +810,8 @@ class MainScreen(Screen[None]):
         self.sync_all()
 
     def action_reminder_sent(self) -> None:
-        """Log that the next reminder (e.g. the stakeholder update) was done; it starts again."""
-        from hotfix_tui.core.alerting.reminders import mark_sent
-
+        """Log that the next reminder (e.g. the stakeholder update) was done; it starts again
+        (`u` takes it back)."""
         if self.flows.refuse_while_syncing():
             return
         inc = self.incident
@@ -821,10 +820,7 @@ class MainScreen(Screen[None]):
             self.notify("no reminder is running for this incident", severity="warning")
             return
         r = running[0]
-        try:
-            mark_sent(inc.folder, r.id, inc.clock(), inc.who)
-        except OSError as exc:
-            self.notify(clean(f"could not log it: {exc}"), severity="error", markup=False)
+        if self.flows.act(lambda: inc.reminder_sent(r.id, r.label)) is None:
             return
         every = format_duration(r.interval_seconds)
         self.notify(clean(f"{r.label} sent; the next one is due in {every}"),
