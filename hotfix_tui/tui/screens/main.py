@@ -163,9 +163,11 @@ class MainScreen(Screen[None]):
         if not found or not found.first().display:
             return
         row = self.current_task()
-        rows = self.flows.activity_rows(limit=8)
-        found.first().show(row.view if row is not None else None,
-                           [(r.time, r.who, r.event) for r in rows])
+        side = found.first()
+        view = row.view if row is not None else None
+        used = 3 + (len(view.steps) + len(view.notes) if view is not None else 0)
+        rows = self.flows.activity_rows(limit=max(8, side.size.height - used))  # as many as fit
+        side.show(view, [(r.time, r.who, r.event) for r in rows])
 
     def on_descendant_focus(self) -> None:
         self.set_class(isinstance(self.focused, Input), "-typing")
