@@ -2,7 +2,9 @@
 incident folder without a checkout (the log's union and its projections, under the lock).
 
 `incoming()` fetches and reads git objects only (run it in a thread); `take_in()` writes the
-folder through the record's own transaction, never HEAD, the index or a file outside the folder.
+folder through the record's own transaction, never HEAD, the index or a file outside the folder,
+and only while it holds the locks a sync or commit holds (else it skips: the next interval reads
+again).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Incoming:
     remote: str = ""
     branch: str = ""
     tip: str = ""  # the remote tip read
+    head: str = ""  # our HEAD it was read against (a sync since then makes it stale)
     events: list[Event] = field(default_factory=list)  # theirs, not in our log yet
     base: dict[str, str | None] = field(default_factory=dict)  # markdown at the merge base
     theirs: dict[str, str | None] = field(default_factory=dict)  # markdown at their tip
@@ -91,7 +94,7 @@ def incoming(
     head = rev(root, "HEAD")
     if not theirs or not head or theirs == head or _ancestor(root, theirs, head):
         return res
-    res.tip = theirs
+    res.tip, res.head = theirs, head
     rel = rel_folder(root, folder)
     mb = run_git(root, "merge-base", head, theirs, check=False).stdout.strip()
     ours_log = _read(folder / LOG)
@@ -137,13 +140,42 @@ def _blocked(root: Path, rel: str, mb: str, seen: set[str | None], theirs: str) 
     return ""
 
 
-def take_in(inc: Incident, came: Incoming) -> list[Event]:
-    """Merge `came` into the folder under the incident's lock: their events appended (by id,
-    never twice), their markdown merged three-way, every file projected; the events added."""
-    from hotfix_tui.core.git.mdmerge import merge_texts
+def take_in(inc: Incident, came: Incoming) -> list[Event] | None:
+    """Merge `came` into the folder under the locks a sync or commit holds (the repository's
+    and the incident's): their events appended (by id, never twice), their markdown merged
+    three-way, every file projected; the events added. None when a write or sync holds a lock,
+    or one ran since `came` was read (HEAD moved): nothing is written, read again next time."""
+    from hotfix_tui.core.git.gitcmd import repo_lock
+    from hotfix_tui.core.locking import LockTimeout
+    from hotfix_tui.core.record.journal import incident_lock
 
     if came.blocked or not came.tip:
         return []
+    root = inc.repo_root
+    if root is None:
+        return []
+    repo = repo_lock(root)
+    if not repo.acquire(blocking=False):  # a sync or commit of this process runs
+        return None
+    try:
+        lock = incident_lock(root, inc.folder)
+        try:
+            lock.acquire(timeout=0)
+        except LockTimeout:  # a write, or another process's sync, holds the folder
+            return None
+        try:
+            if came.head and rev(root, "HEAD") != came.head:
+                return None  # a sync or commit ran since it was read
+            return _merge_in(inc, came)
+        finally:
+            lock.release()
+    finally:
+        repo.release()
+
+
+def _merge_in(inc: Incident, came: Incoming) -> list[Event]:
+    """Their events and markdown into the folder through the record's transaction."""
+    from hotfix_tui.core.git.mdmerge import merge_texts
 
     def build(base: list[Event], _make: object) -> list[Event]:
         have = {e.id for e in base}

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from hotfix_tui.tui.screens.dialogs import PickItem
     from hotfix_tui.web.server import BoardThread
 
+WIDE_COLUMNS = 160  # from this width the wide dialogs (activity, report) take the room
+
 
 
 
@@ -110,8 +112,10 @@ class HotfixApp(App[int]):
             await super().on_event(event)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Under 30 rows dialogs take the room down to the last line but one (hotfix.tcss)."""
+        """Under 30 rows dialogs take the room down to the last line but one; from 160 columns
+        the wide dialogs take the width (hotfix.tcss)."""
         self.set_class(event.size.height < 30, "-short")
+        self.set_class(event.size.width >= WIDE_COLUMNS, "-wide")
 
     def on_mount(self) -> None:
         # the launcher pauses the garbage collector for start-up: on again after the first frame

@@ -330,3 +330,26 @@ def test_claims_are_per_clone_shared_by_its_worktrees(repo, tmp_path):
     assert dispatch.claim(main, a) is True
     assert dispatch.claim(main, a) is False  # the second process of the clone does not post
     assert json.loads((main / "alert_hotfix-001_warning_0.5").read_text())["id"] == a.id
+
+
+def test_an_update_marked_sent_is_undone_and_redone(repo, clock):
+    from gitfix import incident as open_incident
+
+    from hotfix_tui.core.creating import create_incident
+    from hotfix_tui.core.record import events as evlog
+    from hotfix_tui.core.workflow.loader import resolve_workflow
+
+    wf = resolve_workflow("hotfix", repo)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P0", wf, clock=clock)
+    inc = open_incident(repo, clock)
+    clock.advance(minutes=20)
+    before = reminders.incident_reminders(inc, clock(), evlog.read_log(inc.folder))
+    inc.reminder_sent(before[0].id, before[0].label)
+    sent = reminders.incident_reminders(inc, clock(), evlog.read_log(inc.folder))
+    assert sent[0].due > before[0].due  # the reminder starts again from now
+    assert inc.undo_last()
+    undone = reminders.incident_reminders(inc, clock(), evlog.read_log(inc.folder))
+    assert [r.due for r in undone] == [r.due for r in before]
+    assert inc.redo_last()
+    again = reminders.incident_reminders(inc, clock(), evlog.read_log(inc.folder))
+    assert [r.due for r in again] == [r.due for r in sent]

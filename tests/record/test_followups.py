@@ -77,3 +77,17 @@ def test_followups_added_on_two_clones_merge(tmp_path, clock):
                                       ("From Bob", "Bob Roe", "2026-12-15")}
     assert sorted(_items(bob)) == items
     assert git(alice, "status", "--porcelain", "--", FOLDER) == ""
+
+
+def test_undoing_the_only_followup_puts_the_templates_item_back_and_redo_keeps_its_ref(
+    tmp_path, clock
+):
+    _remote, alice, _bob = team(tmp_path, clock)
+    inc = incident(alice, clock)
+    pm = alice / FOLDER / "post-mortem.md"
+    section = pm.read_text().split("## Action Items", 1)[1].split("\n## ", 1)[0]
+    add_followup(inc, "Alert on pool saturation", "Ana Lyst", "2026-12-14")
+    assert inc.undo_last() is not None
+    assert pm.read_text().split("## Action Items", 1)[1].split("\n## ", 1)[0] == section
+    assert inc.redo_last() is not None
+    assert _items(alice) == [("AI-001", "Alert on pool saturation", "Ana Lyst", "2026-12-14")]

@@ -165,3 +165,52 @@ def test_the_report_names_the_reminders_due(repo, clock, capsys, monkeypatch):
     code, out, err = run(capsys, "report")
     assert code == 0, err
     assert "## Reminders" in out and "stakeholder update" in out.lower(), out
+
+
+def test_undos_collapse_with_what_they_undid_when_two_people_interleave(repo, clock):
+    wf = resolve_workflow("hotfix", repo)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P0", wf, clock=clock)
+    ana = incident(repo, clock)
+    bob = incident(repo, clock)
+    bob.view._who = "Bob Roe"
+    clock.t = T0 + timedelta(minutes=5)
+    ana.set_severity("P1")
+    clock.t = T0 + timedelta(minutes=6)
+    ana.set_done("T002", at=T0 + timedelta(minutes=1))  # checked late: its row sorts first
+    clock.t = T0 + timedelta(minutes=7)
+    bob.note("T003", "errors only on the EU cluster")
+    clock.t = T0 + timedelta(minutes=8)
+    bob.set_done("T004")
+    clock.t = T0 + timedelta(minutes=9)
+    ana.undo_last()  # T002 open again; the severity stays P1
+    clock.t = T0 + timedelta(minutes=10)
+    bob.undo_last()  # T004 open again
+    clock.t = T0 + timedelta(minutes=12)
+    bob.set_done("T005")
+    data = build_report(incident(repo, clock), events=50)
+    rows = [(r["event"], r["who"]) for r in data["events"]]
+    said = " ".join(e for e, _ in rows)
+    assert "Undo" not in said, rows
+    assert "T002" not in said and "T004" not in said, rows
+    assert ("Severity changed P0 -> P1", "Ana Lyst") in rows
+    assert any(e.startswith("T005 done") and w == "Bob Roe" for e, w in rows), rows
+    assert any("T003" in e and w == "Bob Roe" for e, w in rows), rows
+    assert data["severity"] == "P1"
+
+
+def test_filling_the_post_mortem_is_undone_and_redone(repo, clock):
+    wf = resolve_workflow("hotfix", repo)
+    create_incident(repo, "Database connection pool exhausted causing 503s", "P1", wf, clock=clock)
+    inc = incident(repo, clock)
+    clock.advance(minutes=3)
+    inc.set_done("T002")
+    pm_path = repo / FOLDER / "post-mortem.md"
+    fields = ("Participants", "Hotfix ID", "Incident Date")
+    before = {f: record.get_field(pm_path.read_text(), f) for f in fields}
+    assert fill_postmortem(inc)
+    filled = {f: record.get_field(pm_path.read_text(), f) for f in fields}
+    assert filled != before
+    assert inc.undo_last()
+    assert {f: record.get_field(pm_path.read_text(), f) for f in fields} == before
+    assert inc.redo_last()
+    assert {f: record.get_field(pm_path.read_text(), f) for f in fields} == filled

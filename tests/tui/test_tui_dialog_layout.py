@@ -74,3 +74,68 @@ async def test_every_dialog_fits_80x24_with_its_last_line_visible(incident, make
         for child in box.children:
             if child.display and child.region.height:
                 assert child.region.bottom <= inside.bottom, (key, child, child.region, inside)
+
+
+WIDE = (200, 50)
+
+
+def busy(incident) -> None:
+    work(incident)
+    for tid in ("T006", "T007", "T008", "T010", "T011", "T012", "T013", "T014"):
+        incident.note(tid, f"checked {tid} on the EU cluster: error rate back to baseline, "
+                           "no new 5xx in the last ten minutes")
+
+
+async def test_at_200_columns_the_activity_dialog_shows_each_row_whole(incident, make_app):
+    busy(incident)
+    app = make_app(incident)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width, (
+            table.virtual_size, table.scrollable_content_region)  # notes not cut off
+        visible = table.content_region.height - 1
+        assert visible >= min(table.row_count, 20), (visible, table.row_count)
+
+
+async def test_at_200_columns_the_report_keeps_its_lines_whole(incident, make_app):
+    busy(incident)
+    app = make_app(incident)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        area = screen.query_one("#report-text")
+        longest = max(len(ln) for ln in screen.markdown.splitlines()
+                      if not ln.startswith("- **Note"))
+        assert area.scrollable_content_region.width >= min(longest, 130), (
+            area.scrollable_content_region, longest)
+
+
+async def test_at_200x50_the_side_panel_lists_as_much_activity_as_fits(incident, make_app):
+    busy(incident)
+    app = make_app(incident)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        side = app.main.query_one("#side")
+        text = str(side.render())
+        shown = text.split("Recent activity", 1)[1].strip().splitlines()
+        rows = app.main.flows.activity_rows(limit=100)
+        assert len(rows) > 8 and len(shown) >= len(rows), (len(rows), shown)
+
+
+@pytest.mark.parametrize("size", [*SIZES, WIDE])
+async def test_help_keeps_every_title_apart_from_its_binding_id(incident, make_app, size):
+    app = make_app(incident)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text").render())
+        lines = [ln for ln in text.splitlines() if "hotfix." in ln]
+        assert lines
+        for ln in lines:
+            assert "  hotfix." in ln, ln  # a title never runs into its id

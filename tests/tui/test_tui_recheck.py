@@ -69,3 +69,40 @@ async def test_x_checks_a_task_at_a_time_given_in_a_dialog(incident, make_app, c
         await pilot.pause()
         assert started(incident) == "2026-11-25 14:12:00 UTC"
         assert incident.view.find("T001").done
+
+
+async def test_x_refuses_a_time_in_the_future_and_writes_nothing(incident, make_app, clock):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = (incident.folder / "events.jsonl").read_text()
+        await pilot.press("X")
+        await pilot.pause()
+        inp = app.screen.query_one("#time-input")
+        inp.value = "2026-11-25 15:30"  # an hour and a half after now
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not incident.view.find("T001").done
+        assert (incident.folder / "events.jsonl").read_text() == before
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "in the future" in said, said
+
+
+async def test_the_palette_checks_a_task_at_a_time(incident, make_app, clock):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        clock.advance(minutes=30)
+        await pilot.press("ctrl+p", *"Check at a given")
+        for _ in range(20):
+            await pilot.pause()
+            if app.screen.query("OptionList") and app.screen.query_one("OptionList").option_count:
+                break
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TimeScreen), app.screen
+        app.screen.query_one("#time-input").value = "2026-11-25 14:12"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert incident.view.find("T001").done
+        assert started(incident) == "2026-11-25 14:12:00 UTC"

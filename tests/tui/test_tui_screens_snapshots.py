@@ -1,5 +1,5 @@
-"""Snapshots (pytest-textual-snapshot) of every screen and dialog at 80×24 and 120×40, and of the
-main screen in a 16-colour terminal.
+"""Snapshots (pytest-textual-snapshot) of every screen and dialog at 80×24, 120×40 and 200×50,
+and of the main screen in a 16-colour terminal and without colour at each size.
 
 One scene, built the same on every run: a bare remote; Alice declared hotfix-001 (P1) on her
 branch and pushed it; Ana, cloned after, works on hotfix-002 (P0) with a fix commit recorded.
@@ -42,7 +42,8 @@ from hotfix_tui.tui.app import HotfixApp
 from hotfix_tui.tui.screens import dialogs, history, overview, record_dialogs, runbook, stats
 
 Before = Callable[[Pilot], Awaitable[None]]  # what the user does before the picture
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"),
+         pytest.param((200, 50), id="200x50")]
 THEME = "textual-dark"
 WHO = "Ana Lyst"
 
@@ -360,14 +361,15 @@ class SixteenColours(LineFilter):
         )
 
 
-def test_main_screen_in_a_16_colour_terminal(snap_compare, scene, monkeypatch):
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_in_a_16_colour_terminal(snap_compare, scene, monkeypatch, size):
     import textual.constants
 
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "standard")  # TEXTUAL_COLOR_SYSTEM
     app = main_app(scene)
     assert app.console.color_system == "standard"
     app._filters.append(SixteenColours())  # (the filters every frame passes, as NO_COLOR's)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=keys(ready=is_(Screen)))
+    assert snap_compare(app, terminal_size=size, run_before=keys(ready=is_(Screen)))
 
 
 def test_severities_in_a_16_colour_terminal(snap_compare, scene, monkeypatch):
@@ -380,8 +382,9 @@ def test_severities_in_a_16_colour_terminal(snap_compare, scene, monkeypatch):
                         run_before=keys("e", ready=is_(dialogs.SeverityScreen)))
 
 
-def test_main_screen_without_colour(snap_compare, scene, monkeypatch):
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_without_colour(snap_compare, scene, monkeypatch, size):
     monkeypatch.setenv("NO_COLOR", "1")  # Textual draws every frame through its Monochrome filter
     app = main_app(scene)
     assert app.no_color
-    assert snap_compare(app, terminal_size=(120, 40), run_before=keys(ready=is_(Screen)))
+    assert snap_compare(app, terminal_size=size, run_before=keys(ready=is_(Screen)))

@@ -40,3 +40,22 @@ async def test_reminder_and_more_windows_stay_visible_once_four_windows_open(
         assert "update in 0:27:00" in text, text  # the next due reminder, its key
         assert "detection" in text.lower(), text  # what the record lacks
         assert "more" in text, text  # the windows that do not fit, counted
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
+async def test_state_then_reminder_then_detection_then_windows_in_every_size(
+    incident, make_app, clock, size
+):
+    deploy(incident)
+    app = make_app(incident)
+    async with app.run_test(size=size) as pilot:
+        clock.advance(minutes=3)
+        app.tick()
+        await pilot.pause()
+        text = panel_text(app).lower()
+        state = min(text.find(w) for w in ("left", "breach", "ok", "warning") if w in text)
+        order = [state, text.find("update in"), text.find("detection")]
+        assert -1 not in order and order == sorted(order), text
+        window = text.find(incident.windows(clock.now())[0].label.lower()[:12])
+        more = text.find("more")
+        assert max(window, more) > order[-1], text  # the windows come last ("+N more" too)

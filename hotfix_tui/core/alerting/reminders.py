@@ -37,10 +37,13 @@ class ReminderReading:
 
 
 def last_sent(log: Iterable[events.Event]) -> dict[str, datetime]:
-    """Reminder id -> when it was last marked sent (the latest `happened` of its events)."""
+    """Reminder id -> when it was last marked sent (the latest `happened` of its events; a mark
+    undone, and its undo, count for nothing)."""
     out: dict[str, datetime] = {}
-    for e in log:
-        if e.kind != kinds.REMINDER_SENT:
+    sent = [e for e in log if e.kind == kinds.REMINDER_SENT]
+    undone = {str(e.get("undoes")) for e in sent if e.get("undo")}
+    for e in sent:
+        if e.get("undo") or e.id in undone:
             continue
         rid = str(e.get("reminder") or "")
         try:

@@ -66,6 +66,14 @@ def render(ref: str, title: str, owner: str, due: str) -> list[str]:
     return [f"- [ ] **{ref}**: {title}", f"  - **Owner**: {owner}", f"  - **Due**: {due}"]
 
 
+def placeholder_lines(text: str) -> str:
+    """The lines of the template's placeholder item ("" when there is none)."""
+    holder = next((it for it in parse(text) if it.placeholder), None)
+    if holder is None:
+        return ""
+    return "\n".join(text.splitlines()[holder.line:holder.end])
+
+
 def next_ref(refs: Sequence[str]) -> str:
     """The next free `AI-NNN` after the ones given."""
     top = max((int(m.group(1)) for r in refs if (m := _REF.fullmatch(r))), default=0)
@@ -73,11 +81,12 @@ def next_ref(refs: Sequence[str]) -> str:
 
 
 def place(text: str, wanted: Sequence[tuple[str, str, str, str]],
-          dropped: Sequence[tuple[str, str, str, str]] = ()) -> str:
+          dropped: Sequence[tuple[str, str, str, str, str]] = ()) -> str:
     """The text with each wanted item (ref, title, owner, due) written once under the Action
     Items heading: an item of the same title is that item (its box and extra lines kept, its
     ref, owner and due set; a second copy removed), the template's placeholder item is
-    replaced by the first new one, and each dropped item is removed while still as written."""
+    replaced by the first new one, and each dropped item (with the placeholder it replaced) is
+    removed while still as written, the placeholder back when no item is left."""
     nl = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
     trailing = text.endswith(("\n", "\r"))
@@ -85,11 +94,13 @@ def place(text: str, wanted: Sequence[tuple[str, str, str, str]],
     def items() -> list[Item]:
         return parse(nl.join(lines))
 
-    for d in dropped:
+    for *d, put_back in dropped:
         want = render(*d)
         for it in items():
             if it.title == d[1] and [ln.rstrip() for ln in lines[it.line:it.end]] == want:
                 del lines[it.line:it.end]
+                if put_back and not items():
+                    lines[it.line:it.line] = put_back.split("\n")
                 break
     for ref, title, owner, due in wanted:
         same = [it for it in items() if it.title == title and not it.placeholder]

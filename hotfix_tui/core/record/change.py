@@ -25,3 +25,4 @@ class Change:
     messages: list[str] = field(default_factory=list)  # what the user should know, e.g. kept times
     redo: Callable[[], Change | None] | None = None
     undone: str = ""  # what the state is after the undo, e.g. "severity back to P0"
+    made: list[str] = field(default_factory=list)  # the ids of the events the action appended

@@ -6,6 +6,7 @@ A value a person wrote is replaced only with `force` (else NeedsConfirmation); c
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +36,13 @@ class Emits(Protocol):
     """How filling records an event (`IncidentTransaction` is one)."""
 
     def emit(self, kind: str, happened: datetime | None = None, **data: object) -> list[Event]: ...
+    def transact(
+        self,
+        build: Callable[[list[Event], Callable[..., Event]], list[Event]] | None = None,
+        edit: tuple[str, Callable[[str], str]] | None = None,
+        task: str | None = None,
+        edits: dict[str, Callable[[str], str]] | None = None,
+    ) -> list[Event]: ...
 
 
 class Filled(Protocol):
@@ -106,11 +114,14 @@ def set_detection(
         )
     old_how = rest.strip() if sep and not record.is_placeholder(rest) else ""
     inc.tx.emit(kinds.DETECTION, happened=when, how=how or old_how or None)
-    label = f"detection {stamp}"
+    field, label = label, f"detection {stamp}"
 
     def undo() -> Change | None:
-        if old_time is None:
-            inc.tx.emit(kinds.DETECTION, clear=True, undo=label)
+        if old_time is None:  # the field as it was, its "how" placeholder included
+            inc.tx.transact(
+                lambda _evs, make: [make(kinds.DETECTION, clear=True, undo=label)],
+                edit=("hotfix.md", lambda t: record.set_field(t, field, current)),
+            )
         else:
             inc.tx.emit(kinds.DETECTION, happened=old_time, how=old_how or None, undo=label)
         return None
@@ -173,11 +184,30 @@ def set_fix_commit(
             f"Commit SHA already says {cur}; confirm to replace it with {sha}", cur, sha
         )
     previous = "" if record.is_placeholder(cur) else cur
+    names = ("tasks.md", "hotfix.md")
+    before = {n: [m.group(2) for m in _REVERT_RE.finditer(inc.view.text(n))
+                  if m.group(2).startswith(("[", "<"))] for n in names}
     inc.tx.emit(kinds.FIX_COMMIT, sha=sha, subject=subject or None, previous=previous or None)
     label = f"fix commit {sha[:12]}"
 
+    def unfill(name: str) -> Callable[[str], str]:
+        def fn(text: str) -> str:  # each `git revert <sha>` back to what it said before
+            olds = iter(before[name])
+            return _REVERT_RE.sub(
+                lambda m: m.group(1) + next(olds, m.group(2)) if m.group(2) == sha
+                else m.group(0), text,
+            )
+
+        return fn
+
     def undo() -> Change | None:
-        inc.tx.emit(kinds.FIX_COMMIT, sha=previous, undo=label)
+        if previous:
+            inc.tx.emit(kinds.FIX_COMMIT, sha=previous, undo=label)
+        else:  # no fix commit any more: the rollback lines say their placeholders again
+            inc.tx.transact(
+                lambda _evs, make: [make(kinds.FIX_COMMIT, sha="", undo=label)],
+                edits={n: unfill(n) for n in names},
+            )
         return None
 
     return inc._keep(Change(

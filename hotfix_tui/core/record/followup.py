@@ -33,23 +33,27 @@ def due_date(text: str) -> str:
         raise BadInput(f"due date {text!r} is not a date; write it as YYYY-MM-DD") from exc
 
 
-def add_followup(inc: Incident, title: str, owner: str, due: str) -> Change:
-    """Record an action item AI-NNN (the next free number) and write it into post-mortem.md."""
+def add_followup(inc: Incident, title: str, owner: str, due: str, ref: str = "") -> Change:
+    """Record an action item AI-NNN (the next free number, or `ref` when free: a redo) and
+    write it into post-mortem.md."""
     title, owner, due = _line(title, "title"), _line(owner, "owner"), due_date(due)
     if not inc.view.path(POSTMORTEM).exists():
         raise IncidentError(f"{inc.folder}: no post-mortem.md to write the follow-up into")
     text = inc.view.text(POSTMORTEM)
     refs = [it.ref for it in action_items.parse(text) if not it.placeholder]
-    refs += [str(e.get("ref")) for e in inc.view.events if e.kind == kinds.FOLLOWUP]
-    ref = action_items.next_ref(refs)
-    inc.tx.emit(kinds.FOLLOWUP, ref=ref, title=title, owner=owner, due=due)
+    if not ref or ref in refs:
+        refs += [str(e.get("ref")) for e in inc.view.events if e.kind == kinds.FOLLOWUP]
+        ref = action_items.next_ref(refs)
+    holder = action_items.placeholder_lines(text)  # what the first item replaces, kept for undo
+    extra: dict[str, object] = {"holder": holder} if holder else {}
+    inc.tx.emit(kinds.FOLLOWUP, None, ref=ref, title=title, owner=owner, due=due, **extra)
     label = f"follow-up {ref}"
 
     def undo() -> Change | None:
-        inc.tx.emit(kinds.FOLLOWUP, ref=ref, title=title, owner=owner, due=due, drop=True,
-                    undo=label)
+        inc.tx.emit(kinds.FOLLOWUP, None, ref=ref, title=title, owner=owner, due=due, drop=True,
+                    undo=label, **extra)
         return None
 
     return inc._keep(Change(label, undo, {POSTMORTEM},
-                            redo=lambda: add_followup(inc, title, owner, due),
+                            redo=lambda: add_followup(inc, title, owner, due, ref),
                             undone=f"{label} removed"))

@@ -165,6 +165,7 @@ class Incident:
 
     def _keep(self, change: Change) -> Change:
         """Add an applied action to the history; a new action (not a redo) ends what redo has."""
+        change.made = change.made or [e.id for e in self.tx.made]
         self.history.append(change)
         if not self._redoing:
             self.undone.clear()
@@ -419,6 +420,21 @@ class Incident:
             undone=f"status back to {old}" if old else f"status still {match}",
         ))
 
+    def reminder_sent(self, reminder: str, label: str = "") -> Change:
+        """Log that a reminder was done now (a stakeholder update sent): it starts again; its
+        undo takes the mark back, so the reminder is due as it was."""
+        self.tx.emit(kinds.REMINDER_SENT, reminder=reminder)
+        what = f"{label or reminder} sent"
+
+        def undo() -> Change | None:
+            self.tx.emit(kinds.REMINDER_SENT, reminder=reminder, undo=what)
+            return None
+
+        return self._keep(Change(
+            what, undo, {POSTMORTEM}, redo=lambda: self.reminder_sent(reminder, label),
+            undone=f"{label or reminder} not marked sent",
+        ))
+
     def undo_last(self) -> str | None:
         """Undo the most recent action of this session (one event); returns what the state is
         now (`Change.undone`, else the action's label). Redo can do it again."""
@@ -427,10 +443,12 @@ class Incident:
         change = self.history.pop()
         depth, undone = len(self.history), list(self.undone)
         self._muted = True
+        self.tx.undoes = change.made[-1] if change.made else None
         try:
             change.undo()
         finally:
             self._muted = False
+            self.tx.undoes = None
         del self.history[depth:]  # the inverse action is not itself undoable
         self.undone = [*undone, change] if change.redo is not None else undone
         self._notify(f"undo {change.label}")

@@ -31,6 +31,7 @@ COMMON: Mapping[str, Types] = {
     "seed": bool,
     "hand": bool,
     "undo": str,
+    "undoes": str,  # the id of the event an undo undoes
     SAW: list,
     "placeholders": list,
 }
@@ -171,24 +172,36 @@ def _undo_key(ev: Event) -> str | None:
     return fact_of(ev)
 
 
-def settled(new: Iterable[Event]) -> list[Event]:
-    """The `new` events without seeds, an action and its undo among them cancelling out, so
-    what is left says the final state (a change P0 -> P1 and its undo leave nothing)."""
+def undone_pairs(events: Iterable[Event]) -> set[str]:
+    """The ids of every undo and the event it undid: the one its `undoes` names (the log's
+    own link), else (an undo an older version made) the latest earlier action on the same thing."""
+    out: set[str] = set()
     kept: list[Event] = []
-    for ev in new:
+    for ev in events:
         if ev.get("seed"):
             continue
-        key = _undo_key(ev) if ev.get("undo") else None
-        undid = next(
-            (i for i in range(len(kept) - 1, -1, -1)
-             if not kept[i].get("undo") and _undo_key(kept[i]) == key),
-            None,
-        ) if key else None
-        if undid is None:
+        if not ev.get("undo"):
             kept.append(ev)
-        else:
-            del kept[undid]
-    return kept
+            continue
+        link = ev.get("undoes")
+        key = None if link else _undo_key(ev)
+        hit = next(
+            (i for i in range(len(kept) - 1, -1, -1)
+             if (kept[i].id == link if link else key is not None and _undo_key(kept[i]) == key)),
+            None,
+        )
+        if hit is not None:
+            out |= {ev.id, kept.pop(hit).id}
+    return out
+
+
+def settled(new: Iterable[Event]) -> list[Event]:
+    """The `new` events without seeds, an action and its undo among them cancelling out
+    (`undone_pairs`), so what is left says the final state (a change P0 -> P1 and its undo
+    leave nothing)."""
+    evs = [e for e in new if not e.get("seed")]
+    gone = undone_pairs(evs)
+    return [e for e in evs if e.id not in gone]
 
 
 def commit_words(new: Iterable[Event], filled: Iterable[str] = ()) -> list[str]:
@@ -706,10 +719,11 @@ RUN = declare(Run)
 
 class Followup(Kind):
     """A post-mortem action item (`AI-NNN`) with its owner and due date, written once under
-    `## Action Items` (`drop`: the one added before, removed while still as written)."""
+    `## Action Items` (`drop`: the one added before, removed while still as written; `holder`:
+    the placeholder item it replaced, put back when its drop empties the list)."""
 
     name = "followup"
-    fields = {"ref": str, "title": str, "owner": str, "due": str, "drop": bool}
+    fields = {"ref": str, "title": str, "owner": str, "due": str, "drop": bool, "holder": str}
     required = ("ref",)
 
     def row(self, t: Timeline, ev: Event) -> Line | None:

@@ -39,6 +39,7 @@ EVENT_ROWS: dict[str, str] = {
 CLOSED_ROW = "Incident closed"  # the placeholder row a final status replaces
 
 FollowupItem = tuple[str, str, str, str]  # ref, title, owner, due
+DroppedItem = tuple[str, str, str, str, str]  # ... and the placeholder it had replaced
 _ORDER = attrgetter("recorded", "id")  # Event.order, without a call per event
 
 
@@ -614,7 +615,7 @@ def _project(
     return out
 
 
-def followups(st: State) -> tuple[list[FollowupItem], list[FollowupItem]]:
+def followups(st: State) -> tuple[list[FollowupItem], list[DroppedItem]]:
     """The follow-ups the log adds and the ones dropped since, as (ref, title, owner, due);
     a ref two clones both took goes to the earlier recorded, the later gets the next free."""
     made: list[Event] = []
@@ -622,20 +623,26 @@ def followups(st: State) -> tuple[list[FollowupItem], list[FollowupItem]]:
     for e in st.events:  # in recorded order
         if e.kind == kinds.FOLLOWUP and e.id not in st.reverted and e.get("ref"):
             (drops if e.get("drop") else made).append(e)
-    proposed = [str(e.get("ref")) for e in made]
+    def dropped(e: Event) -> bool:
+        return any(d.get("ref") == e.get("ref") and d.get("title") == e.get("title")
+                   and d.order > e.order for d in drops)
+
+    live = [e for e in made if not dropped(e)]  # a dropped item holds no ref (a redo takes it)
+    proposed = [str(e.get("ref")) for e in live]
     taken: set[str] = set()
     kept: list[FollowupItem] = []
-    gone: list[FollowupItem] = []
+    gone: list[DroppedItem] = []
     for e in made:
-        ref = str(e.get("ref"))
+        item = (str(e.get("ref")), str(e.get("title") or ""), str(e.get("owner") or ""),
+                str(e.get("due") or ""))
+        if dropped(e):
+            gone.append((*item, str(e.get("holder") or "")))
+            continue
+        ref = item[0]
         if ref in taken:
             ref = action_items.next_ref([*taken, *proposed])
         taken.add(ref)
-        item = (ref, str(e.get("title") or ""), str(e.get("owner") or ""),
-                str(e.get("due") or ""))
-        dropped = any(d.get("ref") == e.get("ref") and d.get("title") == e.get("title")
-                      and d.order > e.order for d in drops)
-        (gone if dropped else kept).append(item)
+        kept.append((ref, *item[1:]))
     return kept, gone
 
 

@@ -6,6 +6,7 @@ Hand edits are recorded, the action's events appended (fsynced), then the markdo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +34,8 @@ class IncidentTransaction:
         self.notices: list[str] = []  # what the last write did besides the action (log kept)
         self._prepared = False  # the repository's exclude and merge driver are set up
         self._disk: dict[str, str | None] = {}  # the files as read by the last attempt
+        self.made: list[Event] = []  # the events the last action appended (its undo names one)
+        self.undoes: str | None = None  # while an undo runs: the id its events name as undone
 
     @property
     def folder(self) -> Path:
@@ -107,6 +110,8 @@ class IncidentTransaction:
                 new = list(pre)
                 if made is None:
                     made = build(base, self.view.maker(base)) if build else []
+                    if self.undoes:  # an undo's events name the event they undo (`undoes`)
+                        made = [_undoing(e, self.undoes) for e in made]
                     new += made
                 if new:
                     try:
@@ -140,6 +145,7 @@ class IncidentTransaction:
             logkeep.remember(
                 self.repo_root, self.folder, self.view.events, appended, len(all_events)
             )
+            self.made = made
             return made
         finally:
             lock.release()
@@ -391,3 +397,10 @@ class IncidentTransaction:
             lambda _evs, make: [make(kind, happened=happened, **data)],
             task=str(ref) if ref is not None else None,
         )
+
+
+def _undoing(ev: Event, undone: str) -> Event:
+    """An undo's event with the id of the event it undoes (the log's own link)."""
+    if not ev.get("undo") or ev.get("undoes"):
+        return ev
+    return replace(ev, data={**ev.data, "undoes": undone})

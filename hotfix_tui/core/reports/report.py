@@ -15,6 +15,7 @@ from hotfix_tui.core.clocks import format_duration, format_time, human_duration
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.record import kinds
+from hotfix_tui.core.record.change import Change
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -143,22 +144,34 @@ def _notes(inc: Incident) -> tuple[list[dict[str, Any]], list[str]]:
 
 def _rows(inc: Incident) -> list[record.LogRow]:
     """The timeline rows for a report: a note taken back is left out with its removal, an undo
-    with the action it undid (the latest of the same person's before it)."""
-    table = record.log_table(inc.view.text("post-mortem.md"))
+    with the action it undid (the event its `undoes` names: `kinds.undone_pairs`)."""
+    from collections import Counter
+
+    from hotfix_tui.core.record.projection import replay, row_line, task_titles
+    from hotfix_tui.core.record.projection import rows as timeline_rows
+
+    text = inc.view.text("post-mortem.md")
+    table = record.log_table(text)
     rows = table[0] if table else []
+    events = sorted(inc.view.events, key=lambda e: e.order)
+    gone = {e.order for e in events if e.id in kinds.undone_pairs(events)}
+    drop: Counter[str] = Counter()
+    if gone:
+        st = replay(events, inc.workflow)
+        titles = task_titles(inc.view.text("tasks.md"))
+        drop.update(row_line(r, st) for r in timeline_rows(st, inc.workflow, titles)
+                    if r.order in gone)
+    lines = record.iter_lines(text)
     kept: list[record.LogRow] = []
     for r in rows:
+        line = lines[r.line][1] if r.line < len(lines) else ""
+        if drop[line] > 0:  # an undo, or what an undo took back
+            drop[line] -= 1
+            continue
         if r.event.endswith("(removed later)") or r.event.startswith(
             ("Undo: note on", "Note removed on")
         ):
             continue
-        if r.event.startswith("Undo: "):  # an undo and what it undid collapse to the result
-            undid = next((i for i in range(len(kept) - 1, -1, -1)
-                          if kept[i].who == r.who and not kept[i].event.startswith("Undo: ")),
-                         None)
-            if undid is not None:
-                del kept[undid]
-                continue
         kept.append(r)
     return kept
 
@@ -331,5 +344,27 @@ def fill_postmortem(inc: Incident) -> dict[str, str]:
         ],
         edit=("post-mortem.md", edit),
     )
-    inc._notify("post-mortem filled")
+    was = {name: current[name].value for name in filled}
+    label = "post-mortem filled"
+
+    def unfill(t: str) -> str:  # each field back to what it was, unless someone wrote it since
+        for name, value in filled.items():
+            if (record.get_field(t, name) or "").strip() == value:
+                t = record.set_field(t, name, was[name])
+        return t
+
+    def undo() -> Change | None:
+        inc.tx.transact(
+            lambda _evs, make: [make(kinds.ROW, event="Post-mortem fill undone", undo=label)],
+            edit=("post-mortem.md", unfill),
+        )
+        return None
+
+    inc._keep(Change(label, undo, {"post-mortem.md"}, redo=lambda: _refill(inc),
+                     undone="post-mortem fields back to their placeholders"))
     return filled
+
+
+def _refill(inc: Incident) -> Change | None:
+    fill_postmortem(inc)
+    return inc.history[-1] if inc.history else None

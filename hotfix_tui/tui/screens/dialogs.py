@@ -183,9 +183,10 @@ class HelpScreen(ModalScreen[None]):
         t = Text()
         t.append("hotfix-tui keys\n\n", style="bold")
         width = max((len(k) for k, _, _ in self.rows), default=8) + 2
+        titles = max((len(d) for _, d, _ in self.rows), default=32) + 2  # never into the id
         for keys, desc, bid in self.rows:
             t.append(keys.ljust(width), style="bold cyan")
-            t.append(desc.ljust(34))
+            t.append(desc.ljust(titles))
             t.append(bid, style="dim")
             t.append("\n")
         t.append("\nRemap keys in config.yaml under `keymap:` by binding id.  esc closes.",

@@ -164,9 +164,11 @@ class MainScreen(Screen[None]):
         if not found or not found.first().display:
             return
         row = self.current_task()
-        rows = self.flows.activity_rows(limit=8)
-        found.first().show(row.view if row is not None else None,
-                           [(r.time, r.who, r.event) for r in rows])
+        side = found.first()
+        view = row.view if row is not None else None
+        used = 3 + (len(view.steps) + len(view.notes) if view is not None else 0)
+        rows = self.flows.activity_rows(limit=max(8, side.size.height - used))  # as many as fit
+        side.show(view, [(r.time, r.who, r.event) for r in rows])
 
     def on_descendant_focus(self) -> None:
         self.set_class(isinstance(self.focused, Input), "-typing")
@@ -811,9 +813,8 @@ class MainScreen(Screen[None]):
         self.sync_all()
 
     def action_reminder_sent(self) -> None:
-        """Log that the next reminder (e.g. the stakeholder update) was done; it starts again."""
-        from hotfix_tui.core.alerting.reminders import mark_sent
-
+        """Log that the next reminder (e.g. the stakeholder update) was done; it starts again
+        (`u` takes it back)."""
         if self.flows.refuse_while_syncing():
             return
         inc = self.incident
@@ -822,10 +823,7 @@ class MainScreen(Screen[None]):
             self.notify("no reminder is running for this incident", severity="warning")
             return
         r = running[0]
-        try:
-            mark_sent(inc.folder, r.id, inc.clock(), inc.who)
-        except OSError as exc:
-            self.notify(clean(f"could not log it: {exc}"), severity="error", markup=False)
+        if self.flows.act(lambda: inc.reminder_sent(r.id, r.label)) is None:
             return
         every = format_duration(r.interval_seconds)
         self.notify(clean(f"{r.label} sent; the next one is due in {every}"),

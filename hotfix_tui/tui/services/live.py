@@ -89,7 +89,7 @@ class LiveView:
         except (IncidentError, StoreError, GitError, OSError) as exc:  # the sync merges it
             self._say_banner(f"{came.banner()} ({clean(str(exc))})")
             return
-        if not added:
+        if not added:  # None: a write or sync held the lock; the next interval reads again
             return
         self._say_banner("")
         owner.git.arrivals.extend(came.arrived)
