@@ -65,7 +65,8 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
             total_by_phase[phase] += 1
             if done or skip:
                 done_by_phase[phase] += 1
-    tasks = _task_dicts(doc, applicable)
+    team = inc.view.team()
+    tasks = _task_dicts(doc, applicable, team.assignees)
     return {
         "id": inc.id,
         "title": inc.title,
@@ -108,6 +109,8 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
             for c in doc.choices
         ],
         "orphaned_tasks": inc.view.orphaned_tasks(),
+        "roles": dict(team.roles),
+        "handover": team.handover_json(),
     }
 
 
@@ -117,7 +120,9 @@ def _status_set(inc: Incident) -> dict[str, str] | None:
     return {"who": ev.who, "at": ev.recorded} if ev is not None else None
 
 
-def _task_dicts(doc: TasksDoc, applicable: list[bool]) -> Iterator[dict[str, Any]]:
+def _task_dicts(
+    doc: TasksDoc, applicable: list[bool], assignees: dict[str, str]
+) -> Iterator[dict[str, Any]]:
     for (key, tid, title, done, phase, skip), ok in zip(doc.task_rows(), applicable, strict=True):
         yield {
             "id": tid or key,
@@ -127,4 +132,5 @@ def _task_dicts(doc: TasksDoc, applicable: list[bool]) -> Iterator[dict[str, Any
             "skipped": skip is not None,
             "skip_reason": skip,
             "phase": phase,
+            "assignee": assignees.get(key),
         }
