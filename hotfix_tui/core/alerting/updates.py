@@ -36,8 +36,7 @@ def send_update(inc: Incident, text: str, now: datetime | None = None) -> Sent:
     first; the alert to post is returned, not posted (the caller runs it: `post`)."""
     now = now or inc.clock()
     reading = next(iter(running(inc, now)), None)
-    wf = inc.workflow
-    rid = reading.id if reading is not None else (wf.reminders[0].id if wf and wf.reminders else "")
+    rid = reading.id if reading is not None else ""
     clean = text.strip("\n") if text.strip() else ""
     made = inc.tx.emit(kinds.REMINDER_SENT, reminder=rid or None, text=clean or None)
     ev = made[0]

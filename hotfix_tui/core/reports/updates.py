@@ -44,7 +44,7 @@ def update_facts(
         "progress": f"{done}/{total}",
         "known": "; ".join(k.lstrip("- ") for k in known) or "investigating",
         "next": nxt,
-        "next_update": format_time(now + timedelta(seconds=every)) + " UTC" if every else "",
+        "next_update": format_time(now + timedelta(seconds=every)) if every else "",
     }
 
 
