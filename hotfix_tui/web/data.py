@@ -547,6 +547,7 @@ class Board:
                         "title": t.title,
                         "state": t.state,
                         "reason": t.skipped if t.state == "skipped" else t.reason,
+                        "assignee": t.assignee,
                         "choice": None if t.choice is None else {
                             "options": list(t.choice.options), "value": t.choice.value,
                         },
@@ -566,6 +567,8 @@ class Board:
             "windows": windows,
             "phases": phases,
             "reminders": reminders(inc, now),
+            "commander": inc.view.team().commander_words() or None,
+            "status_line": status_line(inc),
             **last_events(inc),
         }
 
@@ -591,6 +594,17 @@ def _log(inc: Incident) -> list[events.Event] | None:
     if inc.view.events or events.log_exists(inc.folder):
         return list(inc.view.events)
     return None
+
+
+def status_line(inc: Incident) -> dict[str, Any] | None:
+    """The latest status update sent with its text (`U`, `hotfix-tui update`): the board's
+    current status line; None before the first."""
+    from hotfix_tui.core.record.team import latest_update
+
+    ev = latest_update(inc.view.events)
+    if ev is None:
+        return None
+    return {"text": ev.get("text"), "who": ev.who, "at": iso_z(ev.happened_at)}
 
 
 def reminders(inc: Incident, now: datetime) -> list[dict[str, Any]]:

@@ -240,3 +240,42 @@ def test_an_update_resets_the_reminder(setup):
     after = running(inc, clock())[0]
     assert after.remaining_seconds == 60 * 60
     assert after.due == clock() + timedelta(hours=1)
+
+
+def test_the_report_names_the_roles_the_hand_over_assignees_and_the_last_update(setup, capsys):
+    run(capsys, "role", "commander", "Ana")
+    run(capsys, "assign", "T001", "Ben")
+    run(capsys, "handover", "Ben")
+    run(capsys, "update", "--message", "Degraded in EU\nnext update 15:00")
+    code, out, _ = run(capsys, "report")
+    assert code == 0
+    assert "- **Incident commander**: Ana -> Ben (handing over)" in out
+    assert "- **Communications lead**: nobody yet" in out
+    assert "- T001 Assess severity and impact (@Ben)" in out
+    assert "## Last status update (" in out
+    assert "> Degraded in EU\n> next update 15:00" in out
+    code, out, _ = run(capsys, "report", "--format", "json")
+    data = json.loads(out)
+    assert data["roles"] == {"commander": "Ana", "communications": None}
+    assert data["handover"]["to"] == "Ben"
+    assert data["last_update"]["text"] == "Degraded in EU\nnext update 15:00"
+
+
+def test_list_names_the_commander(setup, capsys):
+    run(capsys, "role", "commander", "Ana")
+    run(capsys, "handover", "Ben")
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "IC Ana -> Ben (handing over)" in out
+    code, out, _ = run(capsys, "list", "--json")
+    row = next(r for r in json.loads(out) if r["id"] == "hotfix-001")
+    assert row["commander"] == "Ana -> Ben (handing over)"
+
+
+def test_list_names_the_commander_of_another_branch_s_copy(setup, capsys):
+    _, _, alice, bob = setup
+    run(capsys, "role", "commander", "Alice Doe")
+    git(alice, "add", "-A")
+    git(alice, "commit", "-q", "-m", "commander")
+    git(alice, "switch", "-q", "main")
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "IC Alice Doe" in out, out

@@ -35,6 +35,13 @@ def sla_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any] |
     }
 
 
+def commander_of(inc: Incident | IncidentSummary) -> str:
+    """Who commands the incident (`Ana`, `Ana -> Ben (handing over)`, '' for nobody)."""
+    if isinstance(inc, Incident):
+        return inc.view.team().commander_words()
+    return inc.commander
+
+
 def row_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any]:
     """What a `list --json` row and the board's list say of an incident at `now`."""
     done, total = inc.progress()
@@ -45,6 +52,7 @@ def row_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any]:
         "status": inc.status,
         "progress": {"done": done, "total": total},
         "sla": sla_json(inc, now),
+        "commander": commander_of(inc) or None,
     }
 
 

@@ -154,6 +154,11 @@
     else sev.style.removeProperty("--sev");
     $("f-sev-label").textContent = d.severity_label || "";
     $("f-status").textContent = s.status || "–";
+    $("f-commander").textContent = d.commander || "nobody yet";
+    const line = $("status-line");  // the latest status update sent (U, hotfix-tui update)
+    line.hidden = !d.status_line;
+    line.textContent = d.status_line ? "Status update " + when(d.status_line.at) + " (" +
+      d.status_line.who + "): " + d.status_line.text : "";
     $("f-branch").textContent = s.branch || "–";
     $("f-branches").textContent = (d.branches || []).join(", ") || "this work tree only";
     renderCopy(d);
@@ -311,6 +316,7 @@
       label.append(el("span", "badge", TASK_WORDS[t.state]), " ");
     }
     label.append(el("span", "title", t.title));
+    if (t.assignee) label.append(" ", el("span", "muted", "@" + t.assignee));
     label.append(el("span", "sr", " (" + TASK_WORDS[t.state] + ")"));
     label.lastChild.id = id + "-s";
     if (t.choice) label.append(el("span", "why", "choice: " + (t.choice.value || "not answered")));
