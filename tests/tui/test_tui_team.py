@@ -153,3 +153,74 @@ async def test_an_update_sent_empty_marks_it_sent_without_text(incident, make_ap
         await pilot.pause()
         sent = logged(incident, "reminder_sent")
         assert len(sent) == 1 and sent[0].get("text") is None
+
+
+async def test_the_picker_marks_the_incidents_i_command_and_my_tasks(repo, clock):
+    from hotfix_tui.core.creating import create_incident
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.workflow.loader import resolve_workflow
+    from hotfix_tui.tui.app import HotfixApp
+    from hotfix_tui.tui.screens.dialogs import PickerScreen
+
+    wf = resolve_workflow("hotfix", repo)  # git's user: Ana Lyst, ana@example.invalid
+    folders = [create_incident(repo, d, "P1", wf, clock=clock, branch=False)
+               for d in ("Checkout down", "Search slow", "Queue stuck")]
+    Incident(folders[0], wf, clock=clock, repo_root=repo).set_role("commander", "ANA LYST")
+    Incident(folders[1], wf, clock=clock, repo_root=repo).assign("T004", "ana@example.invalid")
+    Incident(folders[2], wf, clock=clock, repo_root=repo).set_role("commander", "Ben")
+    app = HotfixApp(None, root=repo, clock=clock, settings=Settings(), watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        lines = [it.label.plain for it in app.screen.items]
+        assert "★ IC  Checkout down" in lines[0]
+        assert "★ 1 task  Search slow" in lines[1]
+        assert "★" not in lines[2]
+
+
+async def test_the_overview_lists_mine_first(tmp_path, clock):
+    import subprocess
+
+    from gitfix import clone, git, make_repo
+
+    from hotfix_tui.core.creating import create_incident
+    from hotfix_tui.core.record.incident import Incident
+    from hotfix_tui.core.workflow.loader import resolve_workflow
+    from hotfix_tui.tui.app import HotfixApp
+    from hotfix_tui.tui.screens.overview import OverviewScreen
+
+    seed = make_repo(tmp_path / "seed", "Seed Er")
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(seed), str(remote)], check=True)
+    alice = clone(remote, tmp_path / "alice", "Alice Doe")
+    wf = resolve_workflow("hotfix", alice)
+    for desc, give in (("Checkout returns 500", "role"), ("DB replica lag", "task"),
+                       ("Cache cold", "")):
+        folder = create_incident(alice, desc, "P1", wf, clock=clock)
+        inc = Incident(folder, wf, clock=clock, repo_root=alice)
+        if give == "role":  # Bob, by name in another case
+            inc.handover("bob roe", "report")
+        elif give == "task":  # Bob, by his email
+            inc.assign("T003", "bob@example.invalid")
+        git(alice, "add", "specs")
+        git(alice, "commit", "-q", "-m", desc)
+        git(alice, "push", "-q", "-u", "origin", git(alice, "branch", "--show-current").strip())
+    bob = clone(remote, tmp_path / "bob", "Bob Roe")
+    app = HotfixApp(None, root=bob, clock=clock, settings=Settings(fetch_interval=0),
+                    watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.show_overview()
+        for _ in range(200):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if isinstance(app.screen, OverviewScreen) and app.screen.leaves:
+                break
+        from textual.widgets import Tree
+
+        tree = app.screen.query_one(Tree)
+        groups = [str(n.label) for n in tree.root.children]
+        assert groups[0] == "mine  2"
+        mine = [leaf.label.plain for leaf in tree.root.children[0].children]
+        assert any("★ IC  Checkout returns 500" in m for m in mine)
+        assert any("★ 1 task  DB replica lag" in m for m in mine)

@@ -4,7 +4,7 @@ events of the log say (replayed from those events alone)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,6 +35,11 @@ class Team:
     @property
     def handover_to(self) -> str | None:
         return str(self.handover.get("to")) if self.handover is not None else None
+
+    @property
+    def leads(self) -> list[str]:
+        """Who commands and who is taking over (the names "mine" matches)."""
+        return [w for w in (self.commander, self.handover_to) if w]
 
     def handover_json(self) -> dict[str, str] | None:
         """`{"to", "since"}` of a pending hand-over (`status --json`), None without one."""
@@ -85,3 +90,16 @@ def is_me(name: str | None, me: Iterable[str]) -> bool:
 def since(ev: Event) -> datetime:
     """When a team event was recorded (to the second)."""
     return ev.recorded_at.replace(microsecond=0)
+
+
+def mine_words(leads: Iterable[str | None], assignees: Mapping[str, str],
+               me: Sequence[str]) -> str:
+    """What of an incident is mine ('' : nothing): `IC` when I command it (or it is being
+    handed over to me), `2 tasks` assigned to me, or both."""
+    if not me:
+        return ""
+    parts = ["IC"] if any(is_me(who, me) for who in leads) else []
+    n = sum(1 for who in assignees.values() if is_me(who, me))
+    if n:
+        parts.append(f"{n} task" + ("s" if n > 1 else ""))
+    return ", ".join(parts)

@@ -5,12 +5,13 @@ One builder for the CLI, the web API and any other reader, so their keys never d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hotfix_tui.core.markdown.tasks_md import TasksDoc
 from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.record.team import mine_words
 
 if TYPE_CHECKING:
     from hotfix_tui.core.reports.summaries import IncidentSummary
@@ -40,6 +41,14 @@ def commander_of(inc: Incident | IncidentSummary) -> str:
     if isinstance(inc, Incident):
         return inc.view.team().commander_words()
     return inc.commander
+
+
+def mine_of(inc: Incident | IncidentSummary, me: Sequence[str]) -> str:
+    """What of the incident is mine (`IC`, `2 tasks`, '' for nothing; `team.mine_words`)."""
+    if isinstance(inc, Incident):
+        team = inc.view.team()
+        return mine_words(team.leads, team.assignees, me)
+    return mine_words(inc.leads, inc.assignees, me)
 
 
 def row_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any]:

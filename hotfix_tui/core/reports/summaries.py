@@ -34,6 +34,7 @@ MAX_ITEMS = 20_000
 STORED = frozenset(
     {"id", "title", "severity", "status", "done", "total", "times"}
     | {"workflow_source", "workflow_stamp", "resolved_severity", "branch", "lacks", "commander"}
+    | {"leads", "assignees"}
 )
 
 
@@ -56,6 +57,8 @@ class IncidentSummary:
     # (`divergence.Missing.data()` each); {} for one copy
     lacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     commander: str = ""  # who commands, `Ana -> Ben (handing over)` (`Team.commander_words`)
+    leads: list[str] = field(default_factory=list)  # the commander and who takes over
+    assignees: dict[str, str] = field(default_factory=dict)  # task key -> who it is assigned to
     workflow: Workflow | None = None
     clock: Clock = utc_now
 
@@ -79,6 +82,8 @@ class IncidentSummary:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name in STORED}
         out["times"] = dict(self.times)
         out["lacks"] = {k: list(v) for k, v in self.lacks.items()}
+        out["leads"] = list(self.leads)
+        out["assignees"] = dict(self.assignees)
         return out
 
 
@@ -113,6 +118,8 @@ def summarize(inc: Incident) -> IncidentSummary | None:
         resolved_severity=severity_at_resolution(inc, wf) if wf is not None else None,
         branch=inc.branch_field,
         commander=inc.view.team().commander_words(),
+        leads=inc.view.team().leads,
+        assignees=dict(inc.view.team().assignees),
         workflow=wf,
         clock=inc.clock,
     )
