@@ -279,3 +279,15 @@ def test_list_names_the_commander_of_another_branch_s_copy(setup, capsys):
     git(alice, "switch", "-q", "main")
     code, out, _ = run(capsys, "list")
     assert code == 0 and "IC Alice Doe" in out, out
+
+
+def test_a_role_and_its_undo_in_one_commit_cancel_out_in_its_subject(setup):
+    from hotfix_tui.core.record import kinds
+
+    clock, _, alice, _ = setup
+    inc = incident(alice, clock)
+    inc.set_role("commander", "Ana")
+    inc.assign("T005", "Ben")
+    inc.undo_last()
+    words = kinds.commit_words(e for e in evlog.read_log(alice / FOLDER) if e.kind != "created")
+    assert words == ["commander: Ana"]

@@ -169,6 +169,10 @@ def _undo_key(ev: Event) -> str | None:
         return f"note:{ev.get('ref')}"
     if ev.kind == CHOICE.name:
         return f"choice:{ev.get('group')}"
+    if ev.kind == ROLE.name:
+        return f"role:{ev.get('role')}"
+    if ev.kind == ASSIGN.name:
+        return f"assign:{ev.task}"
     return fact_of(ev)
 
 
