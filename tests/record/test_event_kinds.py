@@ -104,7 +104,8 @@ def test_a_kind_declared_once_is_read_replayed_and_worded_everywhere(folder, han
     at = append_raw(folder, raw_event("task_handover", 1, task="T003"))  # without `to`
     inc = load(folder)
     inc.repair()
-    assert f"events.jsonl:{at}: a task_handover event without its `to`" in "\n".join(inc.view.warnings)
+    said = "\n".join(inc.view.warnings)
+    assert f"events.jsonl:{at}: a task_handover event without its `to`" in said
     tasks = (folder / "tasks.md").read_text()
     t2 = tasks[tasks.index("**T002**") :]
     assert "handed over to Cy" in t2[: t2.index("**T003**")]  # its replay rule: a note on T002
