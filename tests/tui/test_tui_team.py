@@ -224,3 +224,14 @@ async def test_the_overview_lists_mine_first(tmp_path, clock):
         mine = [leaf.label.plain for leaf in tree.root.children[0].children]
         assert any("★ IC  Checkout returns 500" in m for m in mine)
         assert any("★ 1 task  DB replica lag" in m for m in mine)
+
+
+async def test_keys_typed_right_behind_u_land_in_the_composer(incident, make_app):
+    app = make_app(incident)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("U", *"EU only. ", "ctrl+s")  # one burst: none lost, none to the list
+        await pilot.pause()
+        sent = logged(incident, "reminder_sent")
+        assert len(sent) == 1 and sent[0].get("text").startswith("EU only. hotfix-001 ")
+        assert app.screen is app.main and logged(incident, "note") == []
