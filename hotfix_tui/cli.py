@@ -379,6 +379,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "cli_runs:args_gate",
         "answer a spec-kit workflow gate (approve|reject): the run resumes here",
     ),
+    "role": ("cli_team:args_role", "give a role (commander, communications) to a person"),
+    "assign": ("cli_team:args_assign", "assign a task to a person"),
+    "unassign": ("cli_team:args_unassign", "take a task's assignee off"),
+    "handover": ("cli_team:args_handover", "hand the incident over to the next commander"),
+    "accept": ("cli_team:args_accept", "accept the hand-over: you are the commander now"),
+    "update": ("cli_team:args_update", "send a status update (from the workflow's template)"),
     "watch": ("cli_watch:args_watch", "the SLA clock and its alerts without the TUI"),
     "remind-done": (
         "cli_watch:args_remind_done",
@@ -532,6 +538,10 @@ def _declare(name: str, sp: argparse.ArgumentParser) -> None:
         from . import cli_runs  # runs, gate
 
         found = cli_runs
+    elif module == "cli_team":
+        from . import cli_team  # role, assign, unassign, handover, accept, update
+
+        found = cli_team
     elif module == "cli_watch":
         from . import cli_watch  # watch, remind-done
 

@@ -139,6 +139,8 @@ def list_lines(rows: list[dict], width: int | None) -> list[str]:
         text = f"{mark} " + " ".join(c + " " * (w - _cells(c)) for c, w in zip(keep, widths,
                                                                             strict=False))
         title = safe(r["title"])
+        if r.get("commander"):  # who commands: `IC Ana`, `IC Ana -> Ben (handing over)`
+            title += safe(f"  IC {r['commander']}")
         if wide:
             out.append(text + " " + (title if room is None else _cut(title, room)))
         else:

@@ -337,12 +337,54 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "reminder_sent",
-        "Update sent (reminder restarts)",
+        "Status update",
         id="hotfix.reminder_sent",
         keys="U",
-        palette="Update sent",
-        help="mark the due reminder (stakeholder update) done; its interval restarts",
-        doc="update sent: the due reminder (stakeholder update) is done, its interval restarts",
+        palette="Send a status update…",
+        help="compose a status update from the workflow's template; sending it restarts the "
+        "reminder and posts it",
+        doc="status update: a composer prefilled from the workflow's template (state of service, "
+        "what we know, next steps, next update at); `ctrl+s` sends it: recorded, the reminder "
+        "restarts, posted through `alerts.command` (kind `update`); sent empty it only marks "
+        "the update sent",
+    ),
+    Action(
+        "assign",
+        "Assign task",
+        id="hotfix.assign",
+        keys="A",
+        palette="Assign task…",
+        help="assign the task under the cursor to a person (empty: nobody)",
+        doc="assign the task to a person (`@name` on its row; empty: unassign)",
+    ),
+    Action(
+        "give_role",
+        "Roles",
+        id="hotfix.roles",
+        keys="R",
+        palette="Give a role…",
+        help="give a role of the workflow (incident commander, communications lead) to a person",
+        doc="roles: give the incident commander, communications lead (the workflow's `roles:`) "
+        "to a person; the commander shows in the header",
+    ),
+    Action(
+        "handover",
+        "Hand over",
+        id="hotfix.handover",
+        keys="H",
+        palette="Hand over the incident…",
+        help="hand the commander role over with the current report; it is theirs once accepted",
+        doc="hand over: the commander role is offered with the current report (posted through "
+        "`alerts.command`, kind `handover`); both names show \"handing over\" until accepted",
+    ),
+    Action(
+        "accept_handover",
+        "Accept hand-over",
+        id="hotfix.accept",
+        keys="K",
+        palette="Accept the hand-over",
+        help="take over as commander: accept the hand-over waiting",
+        doc="accept the hand-over waiting: its person is the commander now",
     ),
     Action(
         "run_step",
@@ -357,7 +399,7 @@ ACTIONS: tuple[Action, ...] = (
         "followup",
         "Add a follow-up",
         id="hotfix.followup",
-        keys="A",
+        keys="F",
         palette="Add a follow-up…",
         help="a post-mortem action item with owner and due date",
         doc="add a follow-up: a post-mortem action item (`AI-NNN`) with owner and due date",

@@ -41,14 +41,18 @@ WIDE_COLUMNS = 160  # from this width the wide dialogs (activity, report) take t
 
 
 
-def pick_label(inc: Incident, hid: str, kind: str = "hotfix") -> Text:
-    """The picker's line of an incident (its kind unless a hotfix), its SLA clock read now."""
+def pick_label(inc: Incident, hid: str, kind: str = "hotfix",
+               me: tuple[str, ...] = ()) -> Text:
+    """The picker's line of an incident (its kind unless a hotfix), its SLA clock read now,
+    what of it is mine (`me`: git's user.name and user.email)."""
+    from hotfix_tui.core.reports.status_data import mine_of
     from hotfix_tui.tui.screens.dialogs import incident_label
 
     wf_sev = inc.workflow.severity(inc.severity) if inc.workflow else None
     title = inc.title if kind == "hotfix" else f"{kind}: {inc.title}"
     return incident_label(inc.id or hid, title, inc.severity,
-                          wf_sev.color if wf_sev else "", inc.status, inc.sla(inc.clock()))
+                          wf_sev.color if wf_sev else "", inc.status, inc.sla(inc.clock()),
+                          mine_of(inc, me))
 
 
 
@@ -197,15 +201,17 @@ class HotfixApp(App[int]):
     def show_picker(self) -> None:
         from hotfix_tui.core.discovery import find_specs, quick_status
         from hotfix_tui.core.errors import UserError as CliError
+        from hotfix_tui.core.git.repo import user_identity
         from hotfix_tui.core.opening import open_incident
         from hotfix_tui.tui.screens.dialogs import PickerScreen, PickItem
 
         items = []
+        me = user_identity(self.root)  # what "mine" matches
         for f in find_specs(self.root) if self.root else []:
             hid = f.id
             try:  # the title, severity and SLA come from the incident's own files
                 inc = open_incident(str(f.folder), clock=self.clock)
-                relabel = partial(pick_label, inc, hid, f.kind)
+                relabel = partial(pick_label, inc, hid, f.kind, me)
                 items.append(PickItem(f.folder, relabel(), relabel))
                 continue
             except (CliError, IncidentError, StoreError, OSError, UnicodeDecodeError, ValueError):

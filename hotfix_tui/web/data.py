@@ -554,6 +554,7 @@ class Board:
                         "title": t.title,
                         "state": t.state,
                         "reason": t.skipped if t.state == "skipped" else t.reason,
+                        "assignee": t.assignee,
                         "choice": None if t.choice is None else {
                             "options": list(t.choice.options), "value": t.choice.value,
                         },
@@ -584,6 +585,8 @@ class Board:
             "current": current(inc),
             "impact": section_lines(hotfix, "Impact"),
             "detection": None if found is None else {"at": iso_z(found[0]), "how": found[1]},
+            "commander": inc.view.team().commander_words() or None,
+            "status_line": status_line(inc),
             **last_events(inc),
         }
 
@@ -647,6 +650,8 @@ class Board:
             "progress": {"done": done, "total": total},
             "next": None if nxt is None else {"id": nxt.id or nxt.key, "title": nxt.title},
             "who": working(inc) if inc is not None else None,
+            "commander": getattr(fig, "commander", None) or (
+                inc.view.team().commander_words() if inc is not None else None) or None,
             "current": current(inc) if inc is not None else None,
         }
 
@@ -694,10 +699,9 @@ def working(inc: Incident) -> str | None:
 def current(inc: Incident) -> dict[str, Any]:
     """The one line a viewer reads first: the latest stakeholder update's text when one was
     recorded, else the status and the next task."""
-    sent = [ev for ev in inc.view.events if ev.kind == kinds.REMINDER_SENT and ev.get("text")]
-    if sent:
-        ev = max(sent, key=lambda e: e.order)
-        return {"text": str(ev.get("text")), "update": True, "who": ev.who, "at": ev.recorded}
+    line = status_line(inc)
+    if line is not None:
+        return {**line, "update": True}
     nxt = inc.view.next_open()
     then = f"next: {nxt.id or nxt.key} {nxt.title}" if nxt else "every task is settled"
     return {"text": f"{inc.status or 'No status'} · {then}", "update": False}
@@ -716,6 +720,17 @@ def _log(inc: Incident) -> list[events.Event] | None:
     if inc.view.events or events.log_exists(inc.folder):
         return list(inc.view.events)
     return None
+
+
+def status_line(inc: Incident) -> dict[str, Any] | None:
+    """The latest status update sent with its text (`U`, `hotfix-tui update`): the board's
+    current status line; None before the first."""
+    from hotfix_tui.core.record.team import latest_update
+
+    ev = latest_update(inc.view.events)
+    if ev is None:
+        return None
+    return {"text": ev.get("text"), "who": ev.who, "at": iso_z(ev.happened_at)}
 
 
 def reminders(inc: Incident, now: datetime) -> list[dict[str, Any]]:

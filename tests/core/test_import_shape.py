@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2] / PACKAGE  # the source, not an insta
 # clocks; the workflow; the file store; hashing, errors, heap.
 FRONT_LAYERS: list[set[str]] = [
     {"entry", "cli", "cli_git", "cli_output", "cli_repo", "cli_resolve", "cli_runs", "cli_serve",
-     "cli_watch", "cli_runbook", "cli_followups"},
+     "cli_team", "cli_watch", "cli_runbook", "cli_followups"},
     {"tui"},
     {"web"},
     {"core"},

@@ -68,7 +68,7 @@ def raw_event(kind: str, n: int, **data: object) -> dict:
 class Handover(kinds.Kind):
     """Test-only: the task was handed over to `to` (kept as a note on it)."""
 
-    name = "handover"
+    name = "task_handover"  # (the record's own `handover` is the commander's)
     fields: ClassVar = {"task": str, "to": str}
     required = ("task", "to")
 
@@ -99,12 +99,13 @@ def test_a_kind_declared_once_is_read_replayed_and_worded_everywhere(folder, han
     rec = evlog.Recorder("c1", "Bo Ops")
     now = datetime.now(UTC)
     given = rec.make(handover, now, task="T002", to="Cy")
-    assert given.kind == "handover" and type(given.kind) is str  # the log holds the name
+    assert given.kind == "task_handover" and type(given.kind) is str  # the log holds the name
     evlog.append(folder, [given])
-    at = append_raw(folder, raw_event("handover", 1, task="T003"))  # without `to`
+    at = append_raw(folder, raw_event("task_handover", 1, task="T003"))  # without `to`
     inc = load(folder)
     inc.repair()
-    assert f"events.jsonl:{at}: a handover event without its `to`" in "\n".join(inc.view.warnings)
+    said = "\n".join(inc.view.warnings)
+    assert f"events.jsonl:{at}: a task_handover event without its `to`" in said
     tasks = (folder / "tasks.md").read_text()
     t2 = tasks[tasks.index("**T002**") :]
     assert "handed over to Cy" in t2[: t2.index("**T003**")]  # its replay rule: a note on T002

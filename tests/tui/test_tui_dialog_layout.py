@@ -56,7 +56,8 @@ async def test_the_report_uses_the_space(incident, make_app, size):
         assert text >= size[1] - dock - 5 - margins, text
 
 
-@pytest.mark.parametrize("key", ["d", "s", "e", "X", "y", "r", "a", "question_mark"])
+@pytest.mark.parametrize("key", ["d", "s", "e", "X", "y", "r", "a", "question_mark", "U", "A",
+                                 "R", "H"])
 async def test_every_dialog_fits_80x24_with_its_last_line_visible(incident, make_app, key):
     work(incident)
     app = make_app(incident)
@@ -139,3 +140,24 @@ async def test_help_keeps_every_title_apart_from_its_binding_id(incident, make_a
         assert lines
         for ln in lines:
             assert "  hotfix." in ln, ln  # a title never runs into its id
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_update_composer_uses_the_space(incident, make_app, size):
+    from hotfix_tui.tui.screens.team_dialogs import UpdateScreen
+
+    app = make_app(incident)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("U")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, UpdateScreen)
+        area = screen.query_one("#update-text")
+        lines = screen.query_one("#update-text").text.count("\n") + 1
+        box = screen.query_one(".record-dialog").region
+        assert box.bottom <= size[1] - 1
+        dock = screen.query_one("ClockDock").region.bottom
+        margins = 2 if size[1] < 30 else 8
+        # everything under the dock but the frame, the title and the reminder's line, margins
+        assert area.region.height >= size[1] - dock - 6 - margins, area.region.height
+        assert area.region.height >= min(lines, 10)

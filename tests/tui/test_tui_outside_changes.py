@@ -36,6 +36,8 @@ async def test_marking_the_stakeholder_update_sent_says_nothing_about_outside_ch
         await pilot.pause()
         await pilot.press("U")
         await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         assert any("sent" in t for t in toasts(app)), toasts(app)
         main(app).check_files()  # what the folder watcher does once the log was written
         await pilot.pause()

@@ -125,11 +125,11 @@ async def test_a_task_without_a_command_says_so(tmp_path, clock):
         assert any("T001 has no command" in str(n.message) for n in app._notifications)
 
 
-async def test_capital_a_adds_a_followup_to_the_post_mortem(tmp_path, clock):
+async def test_capital_f_adds_a_followup_to_the_post_mortem(tmp_path, clock):
     root, _ = runbook_repo(tmp_path, clock, {})
     app = app_for(root, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("A")
+        await pilot.press("F")
         await settle(pilot, app, lambda: isinstance(app.screen, FollowupScreen))
         await pilot.press(*"Alert on pool", "enter", "enter")
         await pilot.press("ctrl+a", "ctrl+k", *"2026-12-14", "enter")

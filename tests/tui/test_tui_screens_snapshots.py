@@ -39,7 +39,15 @@ from hotfix_tui.core.record import events, journal
 from hotfix_tui.core.record.incident import Incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.tui.app import HotfixApp
-from hotfix_tui.tui.screens import dialogs, history, overview, record_dialogs, runbook, stats
+from hotfix_tui.tui.screens import (
+    dialogs,
+    history,
+    overview,
+    record_dialogs,
+    runbook,
+    stats,
+    team_dialogs,
+)
 
 Before = Callable[[Pilot], Awaitable[None]]  # what the user does before the picture
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"),
@@ -321,6 +329,7 @@ SCREENS: dict[str, tuple[Callable[[Scene], HotfixApp], Before]] = {
     "activity-without-git": (no_git_app, keys("a", ready=is_(record_dialogs.ActivityScreen))),
     "commands": (main_app, keys("y", ready=is_(record_dialogs.CommandsScreen))),
     "report": (main_app, keys("r", ready=is_(record_dialogs.ReportScreen))),
+    "update": (main_app, keys("U", ready=is_(team_dialogs.UpdateScreen))),
     "overview": (main_app, keys("o", ready=overview_ready)),
     "read-only-copy": (main_app, read_only_copy),
     "stats": (main_app, keys("m", ready=lambda s: isinstance(s, stats.StatsScreen)
@@ -330,7 +339,7 @@ SCREENS: dict[str, tuple[Callable[[Scene], HotfixApp], Before]] = {
     "picker": (picker_app, keys(ready=is_(dialogs.PickerScreen))),
     "new-incident": (picker_app, keys("n", ready=is_(dialogs.NewIncidentScreen))),
     "join-confirm": (picker_app, join_confirm),
-    "followup": (main_app, keys("A", ready=is_(runbook.FollowupScreen))),
+    "followup": (main_app, keys("F", ready=is_(runbook.FollowupScreen))),
     "trust": (runbook_app, on_task("T008", "exclamation_mark", ready=is_(runbook.TrustScreen))),
     "run-confirm": (trusted_runbook_app,
                     on_task("T008", "exclamation_mark", ready=is_(runbook.RunConfirmScreen))),

@@ -14,6 +14,7 @@ from hotfix_tui.core.alerting.reminders import last_sent
 from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.record import events as evlog
 from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.record.team import latest_update, team_of
 from hotfix_tui.tui.actions import ACTIONS
 
 SIZE = (120, 40)
@@ -53,13 +54,18 @@ ALLOWED: dict[str, str] = {
 
 def record_of(inc: Incident) -> tuple[object, ...]:
     """What the record says: the three files (the post-mortem without its timeline rows, which
-    keep the undo) and when each reminder was last sent."""
+    keep the undo), when each reminder was last sent and the latest update's text, and the
+    team (roles, a hand-over waiting, assignees: kept in the log only)."""
     folder = inc.folder
     pm = "\n".join(
         ln for ln in (folder / "post-mortem.md").read_text().splitlines() if not ln.startswith("|")
     )
+    log = evlog.read_log(folder)
+    team = team_of(log, inc.workflow)
+    update = latest_update(log)
     return ((folder / "tasks.md").read_text(), (folder / "hotfix.md").read_text(), pm,
-            last_sent(evlog.read_log(folder)))
+            last_sent(log), update.get("text") if update is not None else None,
+            team.roles, team.handover_to, team.assignees)
 
 
 def _diff(a: tuple[object, ...], b: tuple[object, ...]) -> str:
@@ -157,8 +163,36 @@ async def fix_commit(pilot, inc) -> None:
     await _key(pilot, "enter")
 
 
-async def reminder_sent(pilot, inc) -> None:
+async def reminder_sent(pilot, inc) -> None:  # the status update composer, sent as it is
     await _key(pilot, "U")
+    await _key(pilot, "ctrl+s")
+
+
+async def _name(pilot, name: str) -> None:
+    inp = pilot.app.screen.query_one("#name-input")
+    inp.value = ""
+    await pilot.press(*name, "enter")
+    await pilot.pause()
+
+
+async def assign(pilot, inc) -> None:
+    await _key(pilot, "A")
+    await _name(pilot, "Ben")
+
+
+async def give_role(pilot, inc) -> None:
+    await _key(pilot, "R")
+    await _key(pilot, "enter")  # the first role: the incident commander
+    await _name(pilot, "Ben")
+
+
+async def handover(pilot, inc) -> None:
+    await _key(pilot, "H")
+    await _name(pilot, "Ben")
+
+
+async def accept_handover(pilot, inc) -> None:
+    await _key(pilot, "K")
 
 
 async def fill_postmortem(pilot, inc) -> None:
@@ -196,6 +230,10 @@ DRIVES: dict[str, Drive] = {
     "reminder_sent": reminder_sent,
     "fill_postmortem": fill_postmortem,
     "followup": followup,
+    "assign": assign,
+    "give_role": give_role,
+    "handover": handover,
+    "accept_handover": accept_handover,
     "choice_next": choice_next,
     "choice_prev": choice_prev,
 }
@@ -232,6 +270,10 @@ async def test_u_undoes_and_ctrl_r_redoes_every_action(
         script.chmod(0o755)
         monkeypatch.setenv("EDITOR", str(script))
         monkeypatch.delenv("VISUAL", raising=False)
+    if name in ("handover", "accept_handover"):
+        inc.set_role("commander", "Ana")
+    if name == "accept_handover":
+        inc.handover("Ben", "the report as it was")
     if name in ("reminder_sent", "fill_postmortem"):
         clock.advance(minutes=20)
         inc.set_done("T002")  # someone to name in the post-mortem

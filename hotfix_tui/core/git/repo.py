@@ -97,6 +97,21 @@ def user_name(root: Path | None) -> str:
     return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
 
 
+def user_identity(root: Path | None) -> tuple[str, ...]:
+    """Git's `user.name` and `user.email` (those set): who "mine" means."""
+    out: list[str] = []
+    if root is None:
+        return ()
+    for key in ("user.name", "user.email"):
+        try:
+            got = run_git(root, "config", key, check=False, timeout=5)
+        except GitError:
+            continue
+        if got.returncode == 0 and got.stdout.strip():
+            out.append(got.stdout.strip())
+    return tuple(out)
+
+
 def in_progress_operation(root: Path) -> str | None:
     """The name of a merge, rebase, cherry-pick or revert in progress, else None."""
     g = git_dir(root)

@@ -420,19 +420,122 @@ class Incident:
             undone=f"status back to {old}" if old else f"status still {match}",
         ))
 
-    def reminder_sent(self, reminder: str, label: str = "") -> Change:
-        """Log that a reminder was done now (a stakeholder update sent): it starts again; its
-        undo takes the mark back, so the reminder is due as it was."""
-        self.tx.emit(kinds.REMINDER_SENT, reminder=reminder)
-        what = f"{label or reminder} sent"
+    def reminder_sent(self, reminder: str, label: str = "", text: str = "") -> Change:
+        """Log that a reminder was done now (a stakeholder update sent, with its `text` when
+        written): it starts again; its undo takes the mark back, so it is due as it was."""
+        self.tx.emit(kinds.REMINDER_SENT, reminder=reminder or None, text=text or None)
+        what = f"{label or reminder or 'status update'} sent"
 
         def undo() -> Change | None:
-            self.tx.emit(kinds.REMINDER_SENT, reminder=reminder, undo=what)
+            self.tx.emit(kinds.REMINDER_SENT, reminder=reminder or None, undo=what)
             return None
 
         return self._keep(Change(
-            what, undo, {POSTMORTEM}, redo=lambda: self.reminder_sent(reminder, label),
-            undone=f"{label or reminder} not marked sent",
+            what, undo, {POSTMORTEM}, redo=lambda: self.reminder_sent(reminder, label, text),
+            undone=f"{label or reminder or 'status update'} not marked sent",
+        ))
+
+    # --- who does what (roles, assignees, the commander's hand-over; `record/team.py`) ------
+
+    def _role_id(self, role: str) -> str:
+        labels = self.view.team().labels
+        want = role.strip().lower()
+        found = next(
+            (r for r, label in labels.items() if want in (r, label.lower())), None
+        )
+        if found is None:
+            known = ", ".join(labels)
+            raise BadInput(f"unknown role {role!r}; the roles are {known} - nothing was written")
+        return found
+
+    def set_role(self, role: str, name: str) -> Change | None:
+        """Give a role (`commander`, `communications`, ...) to `name` ("": nobody holds it);
+        giving the commander calls off a pending hand-over. None when it already is so."""
+        rid, name = self._role_id(role), " ".join(name.split())
+        team = self.view.team()
+        old = team.roles.get(rid) or ""
+        if old == name and not (rid == team.commander_role and team.handover is not None):
+            return None
+        self.tx.emit(kinds.ROLE, role=rid, name=name, old=old or None)
+        label = f"{rid}: {name or 'nobody'}"
+
+        def undo() -> Change | None:
+            self.tx.emit(kinds.ROLE, role=rid, name=old, undo=label)
+            return None
+
+        return self._keep(Change(
+            label, undo, redo=lambda: self.set_role(rid, name),
+            undone=f"{rid} back to {old or 'nobody'}",
+        ))
+
+    def assign(self, ref: str, name: str) -> Change | None:
+        """Assign a task to `name` ("": to nobody); None when it already is so."""
+        task = self.view.find(ref)
+        key = self.view.task_ref(task)
+        name = " ".join(name.split())
+        old = self.view.team().assignees.get(key) or ""
+        if old == name:
+            return None
+        self.tx.emit(kinds.ASSIGN, task=key, name=name, old=old or None)
+        tid = task.id or task.title
+        label = f"{tid} assigned to {name}" if name else f"{tid} unassigned"
+
+        def undo() -> Change | None:
+            self.tx.emit(kinds.ASSIGN, task=key, name=old, undo=label)
+            return None
+
+        return self._keep(Change(
+            label, undo, redo=lambda: self.assign(key, name),
+            undone=f"{tid} assigned to {old}" if old else f"{tid} unassigned",
+        ))
+
+    def handover(self, to: str, report: str) -> Change:
+        """Offer the commander role to `to` with the report as it is now; `to` becomes commander
+        once they accept (`accept`)."""
+        to = " ".join(to.split())
+        if not to:
+            raise BadInput("name the person taking over - nothing was written")
+        team = self.view.team()
+        if team.commander and team.commander.casefold() == to.casefold():
+            raise BadInput(f"{to} is already the commander - nothing was written")
+        was = team.handover
+        self.tx.emit(kinds.HANDOVER, to=to, report=report)
+        label = f"hand-over to {to}"
+
+        def undo() -> Change | None:
+            back = str(was.get("to")) if was is not None else ""
+            report_was = str(was.get("report") or "") if was is not None else ""
+            self.tx.emit(kinds.HANDOVER, to=back, report=report_was or None, undo=label)
+            return None
+
+        return self._keep(Change(
+            label, undo, redo=lambda: self.handover(to, report),
+            undone="hand-over called off",
+        ))
+
+    def accept(self) -> Change:
+        """Accept the pending hand-over: its `to` becomes the commander."""
+        team = self.view.team()
+        ev = team.handover
+        if ev is None:
+            raise IncidentError("no hand-over is waiting to be accepted - nothing was written")
+        to, old = str(ev.get("to")), team.commander or ""
+        self.tx.emit(kinds.ACCEPT, ref=ev.id, to=to)
+        label = f"{to} took over as commander"
+
+        def undo() -> Change | None:
+            def build(_evs: list[Event], make: Callable[..., Event]) -> list[Event]:
+                return [
+                    make(kinds.ROLE, role=team.commander_role, name=old, undo=label),
+                    make(kinds.HANDOVER, to=to, report=ev.get("report"), undo=label),
+                ]
+
+            self.tx.transact(build)
+            return None
+
+        return self._keep(Change(
+            label, undo, redo=self.accept,
+            undone=f"{old or 'nobody'} commands again, hand-over to {to} waiting",
         ))
 
     def undo_last(self) -> str | None:

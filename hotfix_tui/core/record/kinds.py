@@ -18,6 +18,7 @@ from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.record.causal import SAW, Frontier
 from hotfix_tui.core.record.event import Event
 from hotfix_tui.core.record.state import Replay, TaskState, Timeline
+from hotfix_tui.core.workflow.model import COMMANDER
 
 Cells = tuple[str, str, str]  # a timeline row's Event, Who and Notes cells
 Line = tuple[datetime, Cells]  # ... and when it happened
@@ -169,6 +170,10 @@ def _undo_key(ev: Event) -> str | None:
         return f"note:{ev.get('ref')}"
     if ev.kind == CHOICE.name:
         return f"choice:{ev.get('group')}"
+    if ev.kind == ROLE.name:
+        return f"role:{ev.get('role')}"
+    if ev.kind == ASSIGN.name:
+        return f"assign:{ev.task}"
     return fact_of(ev)
 
 
@@ -660,13 +665,14 @@ ALERT_POSTED = declare(AlertPosted)
 
 
 class ReminderSent(Kind):
-    """A reminder was done (a stakeholder update sent)."""
+    """A reminder was done (a stakeholder update sent); `text`: the update as sent, if any (the
+    board's status line is the latest one's)."""
 
     name = "reminder_sent"
-    fields = {"reminder": str}
+    fields = {"reminder": str, "text": str}
 
     def row(self, t: Timeline, ev: Event) -> Line | None:
-        what = f"Update sent: {ev.get('reminder') or ''}".strip()
+        what = f"Update sent: {ev.get('reminder') or ''}".strip().rstrip(":")
         return ev.happened_at, (what, ev.who, ev.get("text") or "")
 
     def commit(self, ev: Event) -> str | None:
@@ -674,6 +680,105 @@ class ReminderSent(Kind):
 
 
 REMINDER_SENT = declare(ReminderSent)
+
+
+class Role(Kind):
+    """A role of the incident (`role`: commander, communications, ...) given to `name` ("":
+    nobody holds it now); the latest recorded wins. Giving the commander ends a hand-over."""
+
+    name = "role"
+    fields = {"role": str, "name": str, "old": str}
+    required = ("role", "name")
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        role, who = str(ev.get("role")), str(ev.get("name") or "")
+        if who:
+            r.st.roles[role] = who
+        else:
+            r.st.roles.pop(role, None)
+        if role == COMMANDER:
+            r.st.handover = None
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        role, who = ev.get("role"), ev.get("name")
+        what = f"Role {role}: {who}" if who else f"Role {role}: nobody"
+        return _second(ev.recorded_at), (what, ev.who, "")
+
+    def brief(self, ev: Event) -> str:
+        return f"{ev.get('role')}: {ev.get('name') or 'nobody'}"
+
+
+ROLE = declare(Role)
+
+
+class Assign(Kind):
+    """A task assigned to `name` ("": to nobody); the latest recorded wins."""
+
+    name = "assign"
+    fields = {"task": str, "name": str, "old": str}
+    required = ("task", "name")
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        if ts is not None:
+            ts.assignee = str(ev.get("name") or "") or None
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        who = ev.get("name")
+        what = f"{t.label(ev)}assigned to {who}" if who else f"{t.label(ev)}unassigned"
+        return _second(ev.recorded_at), (what.strip(), ev.who, t.title(ev))
+
+    def brief(self, ev: Event) -> str:
+        who = ev.get("name")
+        return f"{ev.task} assigned to {who}" if who else f"{ev.task} unassigned"
+
+
+ASSIGN = declare(Assign)
+
+
+class Handover(Kind):
+    """The commander hands the incident over to `to` ("": the hand-over is called off), with the
+    report as it was (`report`); `to` becomes commander once an `accept` follows."""
+
+    name = "handover"
+    fields = {"to": str, "report": str}
+    required = ("to",)
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        r.st.handover = ev if ev.get("to") else None
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        to = ev.get("to")
+        what = f"Hand-over to {to} offered" if to else "Hand-over called off"
+        return _second(ev.recorded_at), (what, ev.who, "")
+
+    def brief(self, ev: Event) -> str:
+        return f"hand-over to {ev.get('to')}" if ev.get("to") else "hand-over called off"
+
+
+HANDOVER = declare(Handover)
+
+
+class Accept(Kind):
+    """The incoming commander accepts the hand-over `ref` (its event id): `to` is commander."""
+
+    name = "accept"
+    fields = {"ref": str, "to": str}
+    required = ("ref",)
+
+    def apply(self, r: Replay, ev: Event, ts: TaskState | None) -> None:
+        pending = r.st.handover
+        if pending is not None and pending.id == ev.get("ref"):
+            r.st.roles[COMMANDER] = str(pending.get("to"))
+            r.st.handover = None
+
+    def row(self, t: Timeline, ev: Event) -> Line | None:
+        return _second(ev.recorded_at), (f"Hand-over accepted by {ev.get('to')}", ev.who, "")
+
+    def brief(self, ev: Event) -> str:
+        return f"hand-over accepted by {ev.get('to')}"
+
+
+ACCEPT = declare(Accept)
 
 
 class Revert(Kind):

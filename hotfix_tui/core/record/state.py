@@ -24,6 +24,7 @@ class TaskState:
     touched: bool = False  # any event names this task
     title: str | None = None  # set by a retitle (the ID stays)
     decided_by: Event | None = None  # the event that settles its state (causal order)
+    assignee: str | None = None  # who the task is assigned to (an `assign` event)
 
 
 @dataclass
@@ -54,6 +55,8 @@ class State:
     touched: set[str] = field(default_factory=set)  # record facts some event decides
     reverted: dict[str, Event] = field(default_factory=dict)  # cancelled id -> its revert event
     choices: dict[str, str] = field(default_factory=dict)  # group key -> its value ("": none)
+    roles: dict[str, str] = field(default_factory=dict)  # role id -> who holds it (`role` events)
+    handover: Event | None = None  # a commander hand-over not yet accepted
 
     def task(self, ref: str) -> TaskState:
         return self.tasks.get(ref) or TaskState()

@@ -28,6 +28,7 @@ from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import IncidentError
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import project, replay
+from hotfix_tui.core.record.team import Team, team_of
 from hotfix_tui.core.store import Loaded, ensure_inside, read_text, unchanged, written_here
 from hotfix_tui.core.workflow import lifecycle
 from hotfix_tui.core.workflow.model import TaskDef, Workflow
@@ -74,6 +75,7 @@ class TaskView:
     choice: ChoiceView | None = None
     group: bool = False
     run: str = ""  # the workflow's runbook command for it (placeholders unfilled), '' for none
+    assignee: str | None = None  # who the task is assigned to (`record/team.py`)
 
     @property
     def state(self) -> str:
@@ -510,7 +512,20 @@ class IncidentView:
                 (_choice_view(c) for c in self.doc.choices if c.task_key == task.key), None
             ),
             run=d.run if d is not None else "",
+            assignee=self.team().assignees.get(task.key),
         )
+
+    def team(self) -> Team:
+        """Who holds each role, a pending hand-over, the tasks' assignees (`record/team.py`),
+        made again when the events change."""
+        evs = self.events
+        key = (id(evs), len(evs), evs[-1].id if evs else "", self.workflow)
+        kept = getattr(self, "_team", None)
+        if kept is not None and kept[0] == key:
+            return kept[1]  # type: ignore[no-any-return]
+        made = team_of(self.events, self.workflow)
+        self._team = (key, made)
+        return made
 
     def rows(self, index: int) -> list[TaskView]:
         """What the checklist shows of phase `index`: its tasks and its single-choice groups

@@ -16,6 +16,8 @@ from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
 from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.change import Change
+from hotfix_tui.core.record.team import latest_update
+from hotfix_tui.core.workflow.model import COMMANDER
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
@@ -53,6 +55,8 @@ def build_report(
     found = hf.detection(hotfix, inc.workflow)
     notes, root_notes = _notes(inc)
     times = {k: _iso(v) for k, v in inc.event_times().items()}
+    team = inc.view.team()
+    sent = latest_update(inc.view.events)
     return {
         "id": inc.id,
         "title": inc.title,
@@ -74,7 +78,14 @@ def build_report(
         "progress": dict(zip(("done", "total"), inc.progress(), strict=True)),
         "done": [{"id": t.id or t.key, "title": t.title} for t in done],
         "skipped": [{"id": t.id or t.key, "title": t.title, "reason": t.skipped} for t in skipped],
-        "next": [{"id": t.id or t.key, "title": t.title} for t in open_[:3]],
+        "next": [{"id": t.id or t.key, "title": t.title, "assignee": t.assignee}
+                 for t in open_[:3]],
+        "roles": dict(team.roles),
+        "role_labels": dict(team.labels),
+        "handover": team.handover_json(),
+        "last_update": None if sent is None else {
+            "at": _iso(sent.happened_at), "who": sent.who, "text": sent.get("text"),
+        },
         "windows": [
             {
                 "id": w.id,
@@ -206,6 +217,19 @@ def headline(data: dict[str, Any]) -> str:
     )
 
 
+def _role_lines(data: dict[str, Any]) -> list[str]:
+    """`- **Incident commander**: Ana -> Ben (handing over)`, one line per role."""
+    out: list[str] = []
+    hand = data.get("handover")
+    for rid, who in (data.get("roles") or {}).items():
+        label = str((data.get("role_labels") or {}).get(rid, rid))
+        words = who or "nobody yet"
+        if rid == COMMANDER and hand:
+            words = f"{who or 'nobody'} -> {hand['to']} (handing over)"
+        out.append(f"- **{label[:1].upper() + label[1:]}**: {words}")
+    return out
+
+
 def render_markdown(data: dict[str, Any]) -> str:
     """The report as markdown for a chat message, an email or the next on-call engineer."""
     out = [f"# Status: {data['id']} - {data['title']}", "", f"**Now**: {headline(data)}", ""]
@@ -219,6 +243,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         )
     out.append(f"- **SLA**: {_sla_line(data)}")
     out.append(f"- **Progress**: {data['progress']['done']}/{data['progress']['total']} tasks")
+    out += _role_lines(data)
     if data["commit_sha"]:
         out.append(f"- **Fix commit**: {data['commit_sha'][:12]}")
     det = data.get("detection")
@@ -242,7 +267,12 @@ def render_markdown(data: dict[str, Any]) -> str:
                 for n in data["notes"]]
     out.append("")
     out.append("## Next")
-    out += [f"- {t['id']} {t['title']}" for t in data["next"]] or ["- nothing open"]
+    out += [f"- {t['id']} {t['title']}" + (f" (@{t['assignee']})" if t.get("assignee") else "")
+            for t in data["next"]] or ["- nothing open"]
+    last = data.get("last_update")
+    if last:
+        out += ["", f"## Last status update ({_when(last['at'])}, {last['who'] or '?'})"]
+        out += [f"> {line}".rstrip() for line in str(last["text"]).split("\n")]
     if data["windows"]:
         out.append("")
         out.append("## Open windows")

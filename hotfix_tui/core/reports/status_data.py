@@ -5,12 +5,13 @@ One builder for the CLI, the web API and any other reader, so their keys never d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from hotfix_tui.core.markdown.tasks_md import TasksDoc
 from hotfix_tui.core.record.incident import Incident
+from hotfix_tui.core.record.team import mine_words
 
 if TYPE_CHECKING:
     from hotfix_tui.core.reports.summaries import IncidentSummary
@@ -35,6 +36,21 @@ def sla_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any] |
     }
 
 
+def commander_of(inc: Incident | IncidentSummary) -> str:
+    """Who commands the incident (`Ana`, `Ana -> Ben (handing over)`, '' for nobody)."""
+    if isinstance(inc, Incident):
+        return inc.view.team().commander_words()
+    return inc.commander
+
+
+def mine_of(inc: Incident | IncidentSummary, me: Sequence[str]) -> str:
+    """What of the incident is mine (`IC`, `2 tasks`, '' for nothing; `team.mine_words`)."""
+    if isinstance(inc, Incident):
+        team = inc.view.team()
+        return mine_words(team.leads, team.assignees, me)
+    return mine_words(inc.leads, inc.assignees, me)
+
+
 def row_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any]:
     """What a `list --json` row and the board's list say of an incident at `now`."""
     done, total = inc.progress()
@@ -45,6 +61,7 @@ def row_json(inc: Incident | IncidentSummary, now: datetime) -> dict[str, Any]:
         "status": inc.status,
         "progress": {"done": done, "total": total},
         "sla": sla_json(inc, now),
+        "commander": commander_of(inc) or None,
     }
 
 
@@ -65,7 +82,8 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
             total_by_phase[phase] += 1
             if done or skip:
                 done_by_phase[phase] += 1
-    tasks = _task_dicts(doc, applicable)
+    team = inc.view.team()
+    tasks = _task_dicts(doc, applicable, team.assignees)
     return {
         "id": inc.id,
         "title": inc.title,
@@ -108,6 +126,8 @@ def status_data(inc: Incident, *, stream: bool = False) -> dict[str, Any]:
             for c in doc.choices
         ],
         "orphaned_tasks": inc.view.orphaned_tasks(),
+        "roles": dict(team.roles),
+        "handover": team.handover_json(),
     }
 
 
@@ -117,7 +137,9 @@ def _status_set(inc: Incident) -> dict[str, str] | None:
     return {"who": ev.who, "at": ev.recorded} if ev is not None else None
 
 
-def _task_dicts(doc: TasksDoc, applicable: list[bool]) -> Iterator[dict[str, Any]]:
+def _task_dicts(
+    doc: TasksDoc, applicable: list[bool], assignees: dict[str, str]
+) -> Iterator[dict[str, Any]]:
     for (key, tid, title, done, phase, skip), ok in zip(doc.task_rows(), applicable, strict=True):
         yield {
             "id": tid or key,
@@ -127,4 +149,5 @@ def _task_dicts(doc: TasksDoc, applicable: list[bool]) -> Iterator[dict[str, Any
             "skipped": skip is not None,
             "skip_reason": skip,
             "phase": phase,
+            "assignee": assignees.get(key),
         }

@@ -25,14 +25,16 @@ if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
     from hotfix_tui.core.workflow.model import Workflow
 
-VERSION = 5  # 2: the hotfix.md branch field; 3: `(none)` read as no branch; 4: what each log
-# lacks of a merged view; 5: id, title and branch from the folder, a kind's own record
+VERSION = 6  # 2: the hotfix.md branch field; 3: `(none)` read as no branch; 4: what each log
+# lacks of a merged view; 5: id, title and branch from the folder, a kind's own record; 6: the
+# commander
 FILE = "summaries.json"
 MAX_ITEMS = 20_000
 # what a summary keeps on disk (the workflow and the clock are attached when it is read)
 STORED = frozenset(
     {"id", "title", "severity", "status", "done", "total", "times"}
-    | {"workflow_source", "workflow_stamp", "resolved_severity", "branch", "lacks"}
+    | {"workflow_source", "workflow_stamp", "resolved_severity", "branch", "lacks", "commander"}
+    | {"leads", "assignees"}
 )
 
 
@@ -54,6 +56,9 @@ class IncidentSummary:
     # a merged view of copies whose logs differ: log blob id -> what that log lacks
     # (`divergence.Missing.data()` each); {} for one copy
     lacks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    commander: str = ""  # who commands, `Ana -> Ben (handing over)` (`Team.commander_words`)
+    leads: list[str] = field(default_factory=list)  # the commander and who takes over
+    assignees: dict[str, str] = field(default_factory=dict)  # task key -> who it is assigned to
     workflow: Workflow | None = None
     clock: Clock = utc_now
 
@@ -77,6 +82,8 @@ class IncidentSummary:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name in STORED}
         out["times"] = dict(self.times)
         out["lacks"] = {k: list(v) for k, v in self.lacks.items()}
+        out["leads"] = list(self.leads)
+        out["assignees"] = dict(self.assignees)
         return out
 
 
@@ -110,6 +117,9 @@ def summarize(inc: Incident) -> IncidentSummary | None:
         workflow_stamp=stamp(wf.source if wf else None),
         resolved_severity=severity_at_resolution(inc, wf) if wf is not None else None,
         branch=inc.branch_field,
+        commander=inc.view.team().commander_words(),
+        leads=inc.view.team().leads,
+        assignees=dict(inc.view.team().assignees),
         workflow=wf,
         clock=inc.clock,
     )

@@ -26,6 +26,8 @@ from hotfix_tui.core.workflow.files import user_workflow_dir as user_workflow_di
 from hotfix_tui.core.workflow.files import workflow_dirs as workflow_dirs
 from hotfix_tui.core.workflow.model import (
     BUILTIN_EVENTS,
+    DEFAULT_ROLES,
+    DEFAULT_UPDATE_TEMPLATE,
     ClockDef,
     PhaseDef,
     ReminderDef,
@@ -698,6 +700,10 @@ class _Checker:
         if (node := get("reminders")) is not None:
             reminders = self.reminders(node, events, sev_ids, task_ids)
 
+        roles = dict(DEFAULT_ROLES)
+        if (node := get("roles")) is not None:
+            roles = self.roles(node)
+
         if self.problems:
             return None
         return Workflow(
@@ -723,7 +729,26 @@ class _Checker:
             source=self.file,
             reminders=tuple(reminders),
             source_sha256=self.sha256,
+            roles=roles,
+            update_template=strings.get("update_template") or DEFAULT_UPDATE_TEMPLATE,
         )
+
+    def roles(self, node: Node) -> dict[str, str]:
+        """`roles:` id -> label (a mapping; ids lowercase slugs, labels one line)."""
+        out: dict[str, str] = {}
+        pairs = self.mapping(node, "roles", None)
+        for key, (knode, vnode) in (pairs or {}).items():
+            if not _ID_RE.fullmatch(key):
+                self.err(knode, f"role '{key}' is not valid; use lowercase letters, digits "
+                                "and '-' (e.g. commander)")
+                continue
+            label = self.text(vnode, f"the label of role '{key}'")
+            if label is not None:
+                out[key] = label
+        if pairs is not None and not pairs:
+            self.err(node, "roles is empty; name at least one, e.g. {commander: incident "
+                           "commander}, or leave roles out for the built-in ones")
+        return out
 
     def severities(self, node: Node | None) -> list[SeverityDef]:
         out: list[SeverityDef] = []

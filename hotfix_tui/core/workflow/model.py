@@ -19,6 +19,21 @@ BUILTIN_EVENTS: dict[str, str] = {
 }
 # The severities of an incident without a workflow (a plain checklist): the only default.
 DEFAULT_SEVERITIES: tuple[str, ...] = ("P0", "P1", "P2")
+# The roles of an incident whose workflow declares none (`roles:`): id -> what it is called.
+DEFAULT_ROLES: dict[str, str] = {
+    "commander": "incident commander",
+    "communications": "communications lead",
+}
+COMMANDER = "commander"  # the role a hand-over passes on
+# The status update's template when the workflow has no `update_template` ({...}: the record's
+# facts, see `reports/updates.py`).
+DEFAULT_UPDATE_TEMPLATE = (
+    "{id} {title} ({severity}, {status})\n"
+    "State of service: {status}; {progress} tasks settled\n"
+    "What we know: {known}\n"
+    "Next steps: {next}\n"
+    "Next update at: {next_update}\n"
+)
 
 
 @dataclass(frozen=True)
@@ -136,6 +151,8 @@ class Workflow:
     source: str = ""  # path of the YAML file
     reminders: tuple[ReminderDef, ...] = ()
     source_sha256: str = ""  # the SHA-256 of the bytes parsed ('' when unknown)
+    roles: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ROLES))  # id -> label
+    update_template: str = DEFAULT_UPDATE_TEMPLATE  # the status update composer's first text
 
     def severity(self, sid: str | None) -> SeverityDef | None:
         return next((s for s in self.severities if s.id == sid), None)
@@ -166,3 +183,8 @@ class Workflow:
 def severity_ids(workflow: Workflow | None) -> tuple[str, ...]:
     """The workflow's severity IDs, most severe first (`DEFAULT_SEVERITIES` without one)."""
     return tuple(s.id for s in workflow.severities) if workflow else DEFAULT_SEVERITIES
+
+
+def role_labels(workflow: Workflow | None) -> dict[str, str]:
+    """The roles an incident has (id -> label): its workflow's, `DEFAULT_ROLES` without one."""
+    return dict(workflow.roles) if workflow is not None else dict(DEFAULT_ROLES)

@@ -236,6 +236,18 @@ SCHEMA: Schema = {
                     ("id", "name", "tasks"),
                 ),
             },
+            "roles": {
+                "type": "object",
+                "description": "The roles of an incident, id -> what it is called (default: "
+                "commander: incident commander, communications: communications lead); "
+                "`hotfix-tui role ID NAME` gives one to a person.",
+                "propertyNames": {"pattern": _anchored(SLUG)},
+                "additionalProperties": _ref("line"),
+            },
+            "update_template": _text(
+                "The status update composer's first text; {id}, {title}, {severity}, {status}, "
+                "{commander}, {progress}, {known}, {next}, {next_update} are the record's facts."
+            ),
             "reminders": {
                 "type": "array",
                 "description": "Recurring reminders while the resolution clock runs, e.g. a "

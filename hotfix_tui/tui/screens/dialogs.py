@@ -209,8 +209,9 @@ class PickItem:
 
 
 def incident_label(hid: str, title: str, severity: str | None, sev_color: str, status: str,
-                   sla: object | None) -> Text:
-    """A picker line: ID, severity (coloured), status, SLA state, title (all as text)."""
+                   sla: object | None, mine: str = "") -> Text:
+    """A picker line: ID, severity (coloured), status, SLA state, what of it is mine (`★ IC,
+    2 tasks`), title (all as text)."""
     from hotfix_tui.core.clocks import format_duration
 
     t = Text(no_wrap=True, overflow="ellipsis")
@@ -233,6 +234,8 @@ def incident_label(hid: str, title: str, severity: str | None, sev_color: str, s
         what = f"{mark} {format_duration(sla.remaining_seconds)} left"  # type: ignore[attr-defined]
     t.append(f"{what:<20}", style=STATE_STYLE.get(state or "", "dim"))
     t.append(" ")
+    if mine:
+        t.append(f"★ {clean(mine)}  ", style="bold yellow")
     t.append(clean(title))
     return t
 

@@ -109,7 +109,7 @@ class MainScreen(Screen[None]):
         self._typed = ""  # what was typed into it meanwhile
         self._last_sla: tuple | None = None
         self._keys: tuple[tuple[tuple[str, str], ...], dict[str, str]] | None = None
-        self.header_parts: tuple = ("", "", None, "white", "", "")
+        self.header_parts: tuple = ("", "", None, "white", "", "", "")
         self.fill_values: dict[str, str] = {}  # the record's values for commands in steps
         self.event_log = LogReader(incident.folder)  # the event log (alerts, reminders sent)
         self.watcher = FolderWatcher(self, incident.folder, WATCHED)
@@ -253,7 +253,8 @@ class MainScreen(Screen[None]):
             # a checklist kind: its kind, and its record's own severity as written
             sev = inc.view.kind + (f" · {sev}" if sev else "")
             color = severity_color(None)
-        self.header_parts = (inc.id, inc.title, sev, color, inc.view.status_label, inc.branch_field)
+        self.header_parts = (inc.id, inc.title, sev, color, inc.view.status_label, inc.branch_field,
+                             inc.view.team().commander_words())
         values = record_values(inc.view.text("hotfix.md"), inc.branch_field)
         if values != self.fill_values:  # commands quoted in steps are shown filled in
             self.fill_values = values
@@ -813,8 +814,39 @@ class MainScreen(Screen[None]):
         self.sync_all()
 
     def action_reminder_sent(self) -> None:
-        """Log that the next reminder (e.g. the stakeholder update) was done; it starts again
-        (`u` takes it back)."""
+        """The status update composer (`U`): the workflow's template filled in, then sent."""
+        from hotfix_tui.tui.screens import team_flows
+
+        team_flows.compose_update(self)
+
+    def action_assign(self) -> None:
+        from hotfix_tui.tui.screens import team_flows
+
+        team_flows.assign(self)
+
+    def action_give_role(self) -> None:
+        from hotfix_tui.tui.screens import team_flows
+
+        team_flows.give_role(self)
+
+    def action_handover(self) -> None:
+        from hotfix_tui.tui.screens import team_flows
+
+        team_flows.hand_over(self)
+
+    def action_accept_handover(self) -> None:
+        from hotfix_tui.tui.screens import team_flows
+
+        team_flows.accept(self)
+
+    def after_reminder(self) -> None:
+        """The clocks read again after an update was sent (the reminder restarted)."""
+        self._last_sla = None
+        self.tick()
+
+    def mark_reminder_sent(self) -> None:
+        """Log that the next reminder (e.g. the stakeholder update) was done, without text; it
+        starts again (the report's `u`; `u` on the screen takes it back)."""
         if self.flows.refuse_while_syncing():
             return
         inc = self.incident
@@ -840,9 +872,6 @@ class MainScreen(Screen[None]):
 
     def reminders_now(self) -> list[ReminderReading]:
         return self.clock_state().reminders
-
-    def mark_reminder_sent(self) -> None:
-        self.action_reminder_sent()
 
     # --- filter ---------------------------------------------------------------------------
 

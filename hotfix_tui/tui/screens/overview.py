@@ -22,6 +22,7 @@ from textual.widgets import Static, Tree
 from hotfix_tui.core.clocks import format_duration
 from hotfix_tui.core.git.repo import GitError
 from hotfix_tui.core.layouts import kind_rank
+from hotfix_tui.core.reports.status_data import mine_of
 from hotfix_tui.tui.host import host
 from hotfix_tui.tui.services.fetch import Fetched, fetch_now
 from hotfix_tui.tui.services.speckit import RESUMING, GateAnswered, told
@@ -88,9 +89,9 @@ def sla_text(entry: Entry, now: datetime) -> Text:
     return Text(f"{format_duration(sla.remaining_seconds)} left", style=style)
 
 
-def entry_label(entry: Entry, now: datetime) -> Text:
+def entry_label(entry: Entry, now: datetime, me: tuple[str, ...] = ()) -> Text:
     """One leaf: ID, severity, status, progress bar, SLA clock, where it lives (marked when its
-    copies differ: the row is their union), title."""
+    copies differ: the row is their union), what of it is mine (`★ IC, 2 tasks`), title."""
     t = Text(no_wrap=True, overflow="ellipsis")
     inc = entry.figures
     if inc is None:
@@ -115,6 +116,9 @@ def entry_label(entry: Entry, now: datetime) -> Text:
     t.append(DIVERGED if entry.diverged else " ", style="bold yellow")
     where = "checked out" if entry.checked_out else entry.source
     t.append(f"{clean(where):<40.40} ", style="cyan" if entry.checked_out else "dim")
+    mine = mine_of(inc, me)
+    if mine:
+        t.append(f"★ {mine}  ", style="bold yellow")
     t.append(clean(inc.title))
     return t
 
@@ -141,6 +145,7 @@ class OverviewScreen(Screen[None]):
         self.leaves: list[tuple[object, Entry]] = []
         self.runs: list[Run] = []
         self.fetching = False
+        self.me: tuple[str, ...] = ()  # git's user.name and user.email: what "mine" matches
 
     def compose(self) -> ComposeResult:
         yield Static(Text(" Overview: reading every branch…", style="bold reverse"), id="ov-head")
@@ -182,6 +187,10 @@ class OverviewScreen(Screen[None]):
             cat = catalog.load(self.root, clock=host(self.app).clock, summaries=cache)
             cache.save()
             runs = read_runs(self.root, [e.path for e in cat.entries if e.kind in INCIDENTS])
+            if not self.me:
+                from hotfix_tui.core.git.repo import user_identity
+
+                self.me = user_identity(self.root)
             msg = CatalogLoaded(cat.entries, cat.as_of, generation=generation, runs=runs)
         except (GitError, OSError) as exc:
             msg = CatalogLoaded([], None, str(exc), generation=generation)
@@ -230,6 +239,12 @@ class OverviewScreen(Screen[None]):
         waiting = sum(1 for r in self.runs if r.waiting)
         if waiting:  # a person is waited for: first
             self._add_runs(tree)
+        mine = [e for e in self.entries if e.figures is not None and mine_of(e.figures, self.me)]
+        if mine:  # what I command or have tasks of: before the kinds
+            node = tree.root.add(Text(f"mine  {len(mine)}", style="bold yellow"), data=None,
+                                 expand=True)
+            for e in mine:
+                self.leaves.append((node.add_leaf(entry_label(e, now, self.me), data=e), e))
         for kind in kinds:
             group = [e for e in self.entries if e.kind == kind]
             open_ = sum(1 for e in group if e.figures is not None and not _closed(e))
@@ -237,7 +252,7 @@ class OverviewScreen(Screen[None]):
                 Text(f"{kind}  {len(group)} ({open_} open)", style="bold"), data=None, expand=True
             )
             for e in group:
-                leaf = node.add_leaf(entry_label(e, now), data=e)
+                leaf = node.add_leaf(entry_label(e, now, self.me), data=e)
                 self.leaves.append((leaf, e))
         if self.runs and not waiting:
             self._add_runs(tree)
@@ -261,7 +276,7 @@ class OverviewScreen(Screen[None]):
         for leaf, e in self.leaves:
             sla = e.figures.sla(now) if e.figures is not None else None
             if sla is not None and sla.state not in ("met", "missed", "not-started"):
-                leaf.set_label(entry_label(e, now))  # type: ignore[attr-defined]
+                leaf.set_label(entry_label(e, now, self.me))  # type: ignore[attr-defined]
 
     # --- opening ------------------------------------------------------------------------------
 

@@ -124,6 +124,8 @@ class TaskRow(Listed):
         if v.choice is not None:  # ← → set it
             parts += [("  ‹ ", "dim"), (clean(v.choice.value or "-"), "bold magenta"),
                       (" ›", "dim")]
+        if v.assignee:
+            parts.append((f"  @{clean(v.assignee)}", "bold blue"))
         if state == "skipped":
             parts += [("  skipped: ", "yellow"), (clean(v.skipped or ""), "italic")]
         elif state == "n/a":

@@ -1,4 +1,4 @@
-"""The header line: incident id, title, severity badge, status and branch."""
+"""The header line: incident id, title, severity badge, status, commander and branch."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ class HeaderLine(Static):
     """ID, title, severity (coloured), status and branch on one line; the title is cut to fit."""
 
     def show(self, hid: str, title: str, sev: str | None, color: str, status: str,
-             branch: str) -> None:
-        parts = (hid, title, sev, color, status, branch)
+             branch: str, commander: str = "") -> None:
+        parts = (hid, title, sev, color, status, branch, commander)
         if parts == getattr(self, "_parts", None):
             return  # unchanged: no update (a Static's update lays the screen out again)
         self._parts = parts
@@ -32,7 +32,9 @@ class HeaderLine(Static):
     MIN_BRANCH = 12
 
     def _render_parts(self) -> None:
-        hid, title, sev, color, status, branch = self._parts
+        hid, title, sev, color, status, branch, commander = self._parts
+        if commander:  # `IC Ana`, `IC Ana -> Ben (handing over)`: after the status
+            status = f"{status}  IC {commander}"
         width = self.size.width or 100
         head = Text(no_wrap=True)
         head.append(f" {clean(hid)} ", style="bold reverse")

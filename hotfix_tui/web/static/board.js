@@ -235,6 +235,7 @@
     else sev.style.removeProperty("--sev");
     $("f-sev-label").textContent = d.severity_label || "";
     $("f-status").textContent = s.status || "–";
+    $("f-commander").textContent = d.commander || "nobody yet";
     $("f-branch").textContent = s.branch || "–";
     $("f-branches").textContent = (d.branches || []).join(", ") || "this work tree only";
     $("f-who").textContent = d.who || "nobody yet";
@@ -414,6 +415,7 @@
       label.append(el("span", "badge", TASK_WORDS[t.state]), " ");
     }
     label.append(el("span", "title", t.title));
+    if (t.assignee) label.append(" ", el("span", "muted", "@" + t.assignee));
     label.append(el("span", "sr", " (" + TASK_WORDS[t.state] + ")"));
     label.lastChild.id = id + "-s";
     if (t.choice) label.append(el("span", "why", "choice: " + (t.choice.value || "not answered")));
@@ -508,7 +510,8 @@
     const next = t.next ? t.next.id + " " + t.next.title
       : t.next === null && t.who !== null ? "every task is settled" : "";
     if (next) box.append(el("p", "tnext", "Next: " + next));
-    if (t.who) box.append(el("p", "twho", "Working it: " + t.who));
+    if (t.commander) box.append(el("p", "twho", "Commander: " + t.commander));
+    else if (t.who) box.append(el("p", "twho", "Working it: " + t.who));
     if (t.read_only) box.append(el("p", "twhere muted", "on " + t.source));
     return li;
   }
