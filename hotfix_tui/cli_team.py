@@ -144,12 +144,17 @@ def cmd_handover(args: argparse.Namespace) -> int:
 
 def args_accept(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
     spec_opt(sp)
+    sp.add_argument("--for-them", action="store_true",
+                    help="accept the hand-over on behalf of the person it names")
     sp.set_defaults(func=cmd_accept)
 
 
 def cmd_accept(args: argparse.Namespace) -> int:
+    from .core.git.repo import user_identity
+
     def fn(inc: Any) -> str:
-        return str(inc.accept().label)
+        me = user_identity(inc.repo_root)
+        return str(inc.accept(me, for_them=args.for_them).label)
 
     return _act(args, fn)
 

@@ -76,10 +76,22 @@ def test_a_hand_over_needs_acceptance(setup, capsys):
     data = status(capsys)
     assert data["roles"]["commander"] == "Ana"
     assert data["handover"]["to"] == "Ben" and data["handover"]["since"].endswith("Z")
-    code, out, _ = run(capsys, "accept")
+    _, _, alice, _ = setup
+    code, out, err = run(capsys, "accept")  # Alice Doe is not Ben: Ben accepts
+    assert code == 2 and "the hand-over is to Ben" in err and "--for-them" in err
+    assert "accept" not in kinds_logged(alice)
+    code, out, _ = run(capsys, "accept", "--for-them")
     assert code == 0 and "Ben" in out
     data = status(capsys)
     assert data["roles"]["commander"] == "Ben" and data["handover"] is None
+
+
+def test_the_person_handed_to_accepts_by_their_git_name_or_email_in_any_case(setup, capsys):
+    run(capsys, "role", "commander", "Ana")
+    run(capsys, "handover", "alice doe")  # git's user.name here is Alice Doe
+    code, out, err = run(capsys, "accept")
+    assert code == 0, err
+    assert status(capsys)["roles"]["commander"] == "alice doe"
 
 
 def test_accept_without_a_hand_over_is_refused(setup, capsys):
@@ -219,7 +231,7 @@ def test_a_hand_over_offered_on_one_clone_is_accepted_on_the_other(setup):
     b.view.refresh()
     assert b.view.team().handover_to == "Bob Roe"
     clock.advance(minutes=2)
-    b.accept()
+    b.accept(("Bob Roe", "bob@example.invalid"))  # Bob's own git identity
     sync(bob, b.folder, b)
     sync(alice, a.folder, a)
     a.view.refresh()

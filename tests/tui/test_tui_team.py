@@ -9,6 +9,7 @@ from conftest import drawn
 
 from hotfix_tui.core.config.settings import Settings
 from hotfix_tui.core.record import events
+from hotfix_tui.tui.screens.record_dialogs import ConfirmScreen
 from hotfix_tui.tui.screens.team_dialogs import NameScreen, RoleScreen, UpdateScreen
 from hotfix_tui.tui.widgets.header import HeaderLine
 
@@ -89,7 +90,14 @@ async def test_h_hands_over_and_k_accepts(incident, make_app):
         assert app.main.incident.view.team().commander == "Ana"
         ev = logged(incident, "handover")[0]
         assert "# Status: hotfix-001" in ev.get("report")
-        await pilot.press("K")
+        await pilot.press("K")  # Ana Lyst (git's user.name) is not Ben: asked first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Accept it on Ben's behalf?" in str(app.screen.question)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "IC Ana -> Ben (handing over)" in header(app)  # nothing written
+        await pilot.press("K", "y")
         await pilot.pause()
         assert "IC Ben" in header(app) and "handing over" not in header(app)
 

@@ -193,6 +193,7 @@ async def handover(pilot, inc) -> None:
 
 async def accept_handover(pilot, inc) -> None:
     await _key(pilot, "K")
+    await _key(pilot, "y")  # on Ben's behalf (the git user here is not Ben)
 
 
 async def fill_postmortem(pilot, inc) -> None:

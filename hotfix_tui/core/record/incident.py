@@ -7,7 +7,7 @@ log through the transaction, which projects the markdown and loads the view agai
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from hotfix_tui.core.record.change import Change as Change
 from hotfix_tui.core.record.change import IncidentError as IncidentError
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.projection import EVENT_ROWS, one_task, replay
+from hotfix_tui.core.record.team import is_me
 from hotfix_tui.core.record.transaction import Build as Build
 from hotfix_tui.core.record.transaction import IncidentTransaction
 from hotfix_tui.core.record.view import HOTFIX as HOTFIX
@@ -30,7 +31,11 @@ from hotfix_tui.core.record.view import PhaseView as PhaseView
 from hotfix_tui.core.record.view import TaskView as TaskView
 from hotfix_tui.core.workflow.model import Workflow, severity_ids
 
-__all__ = ["EVENT_ROWS", "BadInput", "Change", "Incident", "IncidentError"]
+__all__ = ["EVENT_ROWS", "BadInput", "Change", "Incident", "IncidentError", "NotTheirs"]
+
+
+class NotTheirs(BadInput):
+    """A hand-over accepted by someone other than the person it names (say so, then ask)."""
 
 # A time this far ahead of the clock is refused (clocks of two machines differ a little).
 FUTURE_SLACK_SECONDS = 60
@@ -513,13 +518,19 @@ class Incident:
             undone="hand-over called off",
         ))
 
-    def accept(self) -> Change:
-        """Accept the pending hand-over: its `to` becomes the commander."""
+    def accept(self, me: Sequence[str] = (), for_them: bool = False) -> Change:
+        """Accept the pending hand-over: its `to` becomes the commander. Only that person accepts
+        (`me`: git's user.name and user.email; unknown: anyone), unless `for_them`."""
         team = self.view.team()
         ev = team.handover
         if ev is None:
             raise IncidentError("no hand-over is waiting to be accepted - nothing was written")
         to, old = str(ev.get("to")), team.commander or ""
+        if me and not for_them and not is_me(to, me):
+            raise NotTheirs(
+                f"the hand-over is to {to}, and you are {me[0]}: {to} accepts it, or you on "
+                f"their behalf (`hotfix-tui accept --for-them`) - nothing was written"
+            )
         self.tx.emit(kinds.ACCEPT, ref=ev.id, to=to)
         label = f"{to} took over as commander"
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from hotfix_tui.core.discovery import find_specs
-from hotfix_tui.core.git.gitcmd import GitError, run_git
 from hotfix_tui.core.markdown import action_items
 
 POSTMORTEM = "post-mortem.md"
@@ -75,15 +74,9 @@ def collect(root: Path) -> list[Followup]:
 
 def identities(root: Path) -> set[str]:
     """git's user.name and user.email here, case-folded (who "mine" means)."""
-    out: set[str] = set()
-    for key in ("user.name", "user.email"):
-        try:
-            got = run_git(root, "config", key, check=False, timeout=5)
-        except GitError:
-            continue
-        if got.returncode == 0 and got.stdout.strip():
-            out.add(got.stdout.strip().casefold())
-    return out
+    from hotfix_tui.core.git.repo import user_identity
+
+    return {who.casefold() for who in user_identity(root)}
 
 
 def is_mine(item: Followup, who: set[str]) -> bool:

@@ -121,13 +121,34 @@ def hand_over(screen: MainScreen) -> None:
 
 
 def accept(screen: MainScreen) -> None:
-    """Accept the pending hand-over: its person is the commander now."""
+    """Accept the pending hand-over: its person is the commander now (someone else is asked
+    first whether they accept on that person's behalf)."""
+    from hotfix_tui.core.git.repo import user_identity
+    from hotfix_tui.core.record.team import is_me
+    from hotfix_tui.tui.screens.record_dialogs import ConfirmScreen
+
     if screen.flows.refuse_while_syncing():
         return
-    change = screen.flows.act(screen.incident.accept)
-    screen.update_header()
-    if change is not None:
-        screen.notify(clean(change.label), title="Hand-over", markup=False)
+    inc = screen.incident
+    me = user_identity(inc.repo_root)  # two `git config` reads: a rare key
+    to = inc.view.team().handover_to
+
+    def go(for_them: bool) -> None:
+        change = screen.flows.act(lambda: inc.accept(me, for_them=for_them))
+        screen.update_header()
+        if change is not None:
+            screen.notify(clean(change.label), title="Hand-over", markup=False)
+
+    if to is None or not me or is_me(to, me):
+        go(False)
+        return
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            go(True)
+
+    screen.app.push_screen(
+        ConfirmScreen(f"The hand-over is to {to}. Accept it on {to}'s behalf?"), answered)
 
 
 def compose_update(screen: MainScreen) -> None:
