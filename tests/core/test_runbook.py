@@ -196,3 +196,50 @@ def test_the_bytes_hashed_are_the_bytes_parsed(tmp_path, clock):
     trust.trust(reading)
     wf_file.write_bytes(wf_file.read_bytes() + b"\n# a comment changes the bytes\n")
     assert not trust.read(wf_file).trusted  # any byte: trusted again before it runs
+
+
+def test_attaching_refuses_a_runs_folder_that_a_symlink_sends_outside(tmp_path, clock):
+    root, wf_file = runbook_repo(tmp_path, clock, {"T010": "echo secret-output"})
+    trust.trust(trust.read(wf_file))
+    inc = open_inc(root, clock)
+    outside = tmp_path / "OUTSIDE"
+    outside.mkdir()
+    (inc.folder / rb.ATTACHED).symlink_to(outside)  # as a teammate could push it
+    result = rb.run_step(inc, rb.prepare(inc, "T010"))
+    with pytest.raises(rb.RunRefused, match="outside"):
+        rb.attach(inc, "T010", result)
+    assert list(outside.iterdir()) == []
+    assert "Run output" not in (inc.folder / "tasks.md").read_text()
+
+
+def test_an_untrusted_workflow_names_the_command_that_trusts_that_file(tmp_path, clock):
+    root, wf_file = runbook_repo(tmp_path, clock, {"T010": f"touch {MARK}"})
+    inc = open_inc(root, clock)
+    with pytest.raises(rb.RunRefused) as err:
+        rb.run_step(inc, rb.prepare(inc, "T010"))
+    assert f"hotfix-tui trust --workflow {wf_file.resolve()}" in str(err.value) or \
+        f"hotfix-tui trust --workflow {wf_file}" in str(err.value)
+
+
+@pytest.mark.parametrize("command,quoted", [
+    ('echo "$(echo "{branch}")"', True),  # a quote inside $( ) inside a quote
+    ("echo $'it\\'s {branch}'", True),  # bash's $'...'
+    ("echo `echo '{branch}'`", True),
+    ('echo "$(git log {branch})"', False),  # unquoted inside $( )
+    ("# don't forget\necho {branch}", False),  # a comment's apostrophe opens nothing
+    ("# it's\necho '{branch}'", True),
+])
+def test_quotes_are_followed_through_command_substitution_comments_and_dollar_quotes(
+    command, quoted
+):
+    assert bool(runcmd.problems(command)) is quoted, runcmd.problems(command)
+
+
+def test_a_heredoc_with_placeholders_is_refused_by_validate():
+    found = runcmd.problems("cat <<EOF\nit's\nEOF\necho {branch}")
+    assert found and "heredoc" in found[0][1]
+    assert runcmd.problems("cat <<EOF\nplain\nEOF") == []  # no placeholder: nothing to check
+
+
+def test_shown_command_has_no_invisible_characters():
+    assert runcmd.shown("rm\u00ad -rf\u2060 /tmp/x\ufeff\U000e0041") == "rm -rf /tmp/x"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import selectors
+import shlex
 import signal
 import subprocess
 import time
@@ -141,7 +142,9 @@ def untrusted_message(p: Prepared) -> str:
     where = p.workflow or "the workflow"
     changed = " changed since you trusted it" if p.reading and p.reading.trusted_sha else \
         " is not trusted"
-    return (f"{where}{changed}: read its commands and run `hotfix-tui trust` "
+    how = f"hotfix-tui trust --workflow {shlex.quote(str(p.reading.path))}" if p.reading \
+        else "hotfix-tui trust"
+    return (f"{where}{changed}: read its commands and run `{how}` "
             "(or trust it in the TUI) before running them")
 
 
@@ -227,9 +230,15 @@ def keep_output(root: Path, inc_id: str, task: str, when: datetime, result: Resu
     from dataclasses import replace
 
     from hotfix_tui.core.git.repo import git_dir
+    from hotfix_tui.core.store import StoreError, ensure_inside
 
     g = git_dir(root)
     base = (g / RUNS) if g is not None else root / ".hotfix-tui-runs"
+    if g is None:
+        try:
+            ensure_inside(root, base)
+        except StoreError as exc:
+            raise RunRefused(f"{exc}; the run's output was not kept", EXIT_FAIL) from exc
     base.mkdir(parents=True, exist_ok=True)
     name = f"{inc_id}-{task}-{when.strftime('%Y%m%dT%H%M%SZ')}.log"
     dest = base / name
@@ -262,12 +271,17 @@ def record_run(inc: Incident, p: Prepared, result: Result) -> None:
 
 def attach(inc: Incident, task: str, result: Result) -> Path:
     """Copy a run's kept output into the incident folder and name it in the task's note."""
-    from hotfix_tui.core.store import atomic_write
+    from hotfix_tui.core.store import StoreError, atomic_write, ensure_inside
 
     if result.log is None:
         raise RunRefused("this run kept no output to attach", EXIT_FAIL)
     dest = inc.folder / ATTACHED / result.log.name
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:  # `runs/` is pushed: a teammate's symlink must not send the output elsewhere
+        ensure_inside(inc.folder, dest.parent)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        ensure_inside(inc.folder, dest)
+    except StoreError as exc:
+        raise RunRefused(f"{exc}; the output was not attached", EXIT_FAIL) from exc
     atomic_write(dest, result.output.decode("utf-8", errors="replace"))
     rel = dest.relative_to(inc.folder).as_posix()
     inc.note(task, f"Run output: {rel}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,14 +89,15 @@ def _trusted(path: Path) -> tuple[str, str]:
 
 def read(path: Path) -> Reading:
     """Read a workflow file's bytes once and parse those bytes; WorkflowError if invalid."""
+    real = Path(os.path.realpath(path))  # resolved once: the file read is the file judged
     try:
-        data = Path(path).read_bytes()
+        data = real.read_bytes()
     except OSError as exc:
         from hotfix_tui.core.workflow.loader import Problem
 
         raise WorkflowError([Problem(str(path), 0, 0, f"cannot read: {exc.strerror}")]) from exc
     wf = load_workflow_bytes(data, str(path))
-    need = needs_trust(path)
+    need = needs_trust(real)
     sha, text = _trusted(path) if need else ("", "")
     return Reading(Path(path), data, sha256(data).hexdigest(), wf, need, sha, text)
 

@@ -18,7 +18,10 @@ PLACEHOLDERS: dict[str, str] = {
     "incident": "HOTFIX_INCIDENT",
 }
 _NAME = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(  # control, direction and invisible characters (soft hyphen, BOM, tags)
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\U000e0000-\U000e007f]"
+)
 
 
 @dataclass(frozen=True)
@@ -32,34 +35,72 @@ class Slot:
 
 
 def slots(command: str) -> list[Slot]:
-    """Every `{identifier}` of a command not preceded by `$`, with the shell quote around it."""
+    """Every `{identifier}` of a command not preceded by `$`, with the shell quote around it
+    (`'`, `"` or `$'`; `$(...)` and backticks open an unquoted context; comments are skipped)."""
     out: list[Slot] = []
-    quote = ""
-    i = 0
-    while i < len(command):
-        c = command[i]
-        if c == "{" and (i == 0 or command[i - 1] != "$"):
+    stack = [""]  # contexts: "" unquoted, "(" in $(...), "`" in backticks, or a quote
+    i, n = 0, len(command)
+    while i < n:
+        c, top = command[i], stack[-1]
+        if c == "{" and (i == 0 or command[i - 1] != "$") and top != "#":
             m = _NAME.match(command, i)
             if m:
-                out.append(Slot(m.group(1), i, m.end(), quote))
+                out.append(Slot(m.group(1), i, m.end(), top if top in ("'", '"', "$'") else ""))
                 i = m.end()
                 continue
-        if quote == "'":
+        if top == "'":
             if c == "'":
-                quote = ""
+                stack.pop()
+        elif top == "$'":
+            if c == "\\":
+                i += 1
+            elif c == "'":
+                stack.pop()
         elif c == "\\":
-            i += 2
-            continue
-        elif c in "'\"" and (not quote or c == quote):
-            quote = "" if quote else c
+            i += 1
+        elif top == '"':
+            if c == '"':
+                stack.pop()
+            elif command.startswith("$(", i):
+                stack.append("(")
+                i += 1
+            elif c == "`":
+                stack.append("`")
+        else:  # unquoted, in $(...) or in backticks
+            if c == "#" and (i == 0 or command[i - 1] in " \t\n;&|(`"):
+                j = command.find("\n", i)
+                i = n if j < 0 else j
+                continue
+            if command.startswith("$'", i):
+                stack.append("$'")
+                i += 1
+            elif c in "'\"":
+                stack.append(c)
+            elif command.startswith("$(", i):
+                stack.append("(")
+                i += 1
+            elif c == ")" and top == "(":
+                stack.pop()
+            elif c == "`":
+                if top == "`":
+                    stack.pop()
+                else:
+                    stack.append("`")
         i += 1
     return out
+
+
+_HEREDOC = re.compile(r"<<-?\s*['\"]?[A-Za-z_]")
 
 
 def problems(command: str) -> list[tuple[int, str]]:
     """What is wrong with a command's placeholders, as (offset, message); empty: nothing."""
     out: list[tuple[int, str]] = []
     known = ", ".join("{" + n + "}" for n in PLACEHOLDERS)
+    here = _HEREDOC.search(command)
+    if here and used(command):
+        out.append((here.start(), "a heredoc in a command with placeholders: its quoting is not "
+                                  "checked; move that part into a script the command runs"))
     for s in slots(command):
         if s.name not in PLACEHOLDERS:
             out.append((s.start, f"unknown placeholder {{{s.name}}}; known: {known}"))
