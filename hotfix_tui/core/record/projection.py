@@ -12,9 +12,9 @@ from datetime import datetime
 from operator import attrgetter
 
 from hotfix_tui.core.clocks import format_time, parse_time
-from hotfix_tui.core.markdown import action_items, tasks_md
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
+from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import causal, kinds
 from hotfix_tui.core.record.events import Event
 from hotfix_tui.core.record.kinds import CREATED, DONE, FIX_COMMIT, REOPEN, REVERT, SKIP
@@ -640,6 +640,8 @@ def followups(st: State) -> tuple[list[FollowupItem], list[DroppedItem]]:
             continue
         ref = item[0]
         if ref in taken:
+            from hotfix_tui.core.markdown import action_items  # (only with follow-ups)
+
             ref = action_items.next_ref([*taken, *proposed])
         taken.add(ref)
         kept.append((ref, *item[1:]))
@@ -651,6 +653,8 @@ def project_followups(text: str, st: State) -> str:
     kept, dropped = followups(st)
     if not kept and not dropped:
         return text
+    from hotfix_tui.core.markdown import action_items  # (a log without follow-ups: never)
+
     return action_items.place(text, kept, dropped)
 
 
