@@ -48,7 +48,8 @@ def cmd_followups(args: argparse.Namespace) -> int:
         return EXIT_OK
     for i in items:
         state = "done" if i.done else "OVERDUE" if i.overdue(today) else "open"
-        print(safe(f"{i.incident} {i.ref} [{state}] {i.title} - owner {i.owner or '?'}, "
+        where = f" (on {i.branch})" if i.branch else ""
+        print(safe(f"{i.incident}{where} {i.ref} [{state}] {i.title} - owner {i.owner or '?'}, "
                    f"due {i.due or '?'}"))
         print(safe(f"    {i.gh_command()}", keep="\n"))
     return EXIT_OK

@@ -56,3 +56,30 @@ def test_followup_with_a_bad_date_says_how_to_write_it(tmp_path, clock, capsys, 
     code, out, err = run(capsys, "followup", "x", "--owner", "Ana", "--due", "friday")
     assert code == 2 and "YYYY-MM-DD" in err
     assert (alice / FOLDER / "post-mortem.md").read_text() == before
+
+
+def test_followups_include_incidents_that_live_only_on_a_branch(
+    tmp_path, clock, capsys, monkeypatch
+):
+    alice = _setup(tmp_path, clock, monkeypatch)
+    run(capsys, "followup", "Here", "--owner", "Alice Doe", "--due", "2026-12-14")
+    git(alice, "add", "-A")
+    git(alice, "commit", "-q", "-m", "a follow-up")
+    home = git(alice, "branch", "--show-current").strip()
+    git(alice, "checkout", "-q", "-b", "elsewhere")
+    code, out, err = run(capsys, "new", "Search is slow", "--severity", "P2", "--no-open",
+                         "--no-branch")
+    assert code == 0, err
+    other = out.strip()
+    code, _, err = run(capsys, "followup", "Add a search index alert", "--owner", "Bob Roe",
+                       "--due", "2026-12-20", "--spec", other)
+    assert code == 0, err
+    git(alice, "add", "-A")
+    git(alice, "commit", "-q", "-m", "the second incident")
+    git(alice, "checkout", "-q", home)  # its folder is no longer in the work tree
+    code, out, err = run(capsys, "followups", "--json")
+    assert code == 0, err
+    got = {(d["id"], d["title"], d["branch"]) for d in json.loads(out)}
+    assert got == {("AI-001", "Here", None), ("AI-001", "Add a search index alert", "elsewhere")}
+    code, out, _ = run(capsys, "followups")
+    assert "(on elsewhere) AI-001 [open] Add a search index alert" in out

@@ -1,5 +1,5 @@
-"""Follow-ups (post-mortem action items) across the incidents of the work tree: who owns
-them, which are overdue, and the `gh issue create` command that files each (never run)."""
+"""Follow-ups (post-mortem action items) across the incidents of the work tree and of every
+branch: who owns them, which are overdue, and the `gh issue create` that files each (never run)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class Followup:
     owner: str
     due: str
     done: bool
+    branch: str | None = None  # where it was read: None for the work tree, else the branch
 
     def due_date(self) -> date | None:
         try:
@@ -43,7 +44,8 @@ class Followup:
         """The copy-ready `gh issue create` that files it, shell-quoted (never run here)."""
         body = (f"Follow-up {self.ref} of incident {self.incident}.\n\n"
                 f"Owner: {self.owner or '(none)'}\nDue: {self.due or '(none)'}\n"
-                f"Post-mortem: {self.folder}/{POSTMORTEM}")
+                f"Post-mortem: {self.folder}/{POSTMORTEM}"
+                + (f" (branch {self.branch})" if self.branch else ""))
         return shlex.join(["gh", "issue", "create", "--title", f"{self.ref}: {self.title}",
                            "--body", body])
 
@@ -51,24 +53,62 @@ class Followup:
         """As `followups --json` gives it."""
         return {"incident": self.incident, "folder": self.folder, "id": self.ref,
                 "title": self.title, "owner": self.owner or None, "due": self.due or None,
-                "done": self.done, "overdue": self.overdue(today), "gh": self.gh_command()}
+                "done": self.done, "overdue": self.overdue(today), "branch": self.branch,
+                "gh": self.gh_command()}
 
 
-def of_text(text: str, incident: str, folder: str) -> list[Followup]:
+def of_text(text: str, incident: str, folder: str, branch: str | None = None) -> list[Followup]:
     """The action items (not the template's placeholder) of one post-mortem text."""
-    return [Followup(incident, folder, it.ref, it.title, it.owner, it.due, it.done)
+    return [Followup(incident, folder, it.ref, it.title, it.owner, it.due, it.done, branch)
             for it in action_items.parse(text) if not it.placeholder]
 
 
-def collect(root: Path) -> list[Followup]:
-    """Every action item of every incident folder of the work tree."""
+def collect(root: Path, *, here: bool = False) -> list[Followup]:
+    """Every action item of every incident folder of the work tree and (unless `here`) of the
+    incidents that live only on branches, each read from its branch's newest copy."""
     out: list[Followup] = []
+    work: set[str] = set()
     for found in find_specs(root):
+        rel = found.folder.relative_to(root).as_posix()
+        work.add(rel)
         try:
             text = (found.folder / POSTMORTEM).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        out += of_text(text, found.id, found.folder.relative_to(root).as_posix())
+        out += of_text(text, found.id, rel)
+    return out if here else out + _on_branches(root, work)
+
+
+def _on_branches(root: Path, skip: set[str]) -> list[Followup]:
+    """The action items of the folders not in the work tree, from the newest branch holding each
+    (a local branch before its remote-tracking copy)."""
+    from hotfix_tui.core.git import branches
+    from hotfix_tui.core.git.gitcmd import GitError
+    from hotfix_tui.core.layouts import classify
+
+    try:
+        refs = branches.list_refs(root)
+        scanned = branches.scan_specs(root, [r.tree for r in refs])
+    except GitError:
+        return []
+    newest: dict[str, tuple[branches.Ref, str]] = {}
+    for ref in sorted(refs, key=lambda r: (r.committed, r.local)):
+        for path, copy in scanned.get(ref.tree, {}).items():
+            blob = copy.files.get(POSTMORTEM)
+            if path not in skip and blob is not None:
+                newest[path] = (ref, blob[1])
+    paths = sorted(newest)
+    try:
+        blobs = branches.read_objects(root, [newest[p][1] for p in paths])
+    except GitError:
+        return []
+    out: list[Followup] = []
+    for path, obj in zip(paths, blobs, strict=True):
+        found = classify(path.split("/")[1:])
+        if obj is None or found is None:
+            continue
+        text = obj[2].decode("utf-8", errors="replace")
+        out += of_text(text, found.id, path, newest[path][0].short)
     return out
 
 
