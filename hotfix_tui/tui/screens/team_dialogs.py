@@ -106,8 +106,8 @@ class UpdateScreen(ModalScreen[str | None]):
             head.append(" sends · esc cancels)")
             yield Label(head)
             if self.reminder:
-                yield Label(Text(f"sending it restarts the {clean(self.reminder).lower()}; "
-                                 "sent empty it is only marked sent", style="dim"))
+                yield Label(Text(f"sending restarts the {clean(self.reminder).lower()}; "
+                                 "empty: only marked sent", style="dim"))  # fits 80 columns
             yield TextArea(self.text, id="update-text", soft_wrap=True, show_line_numbers=False)
 
     def on_mount(self) -> None:
