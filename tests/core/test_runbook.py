@@ -148,7 +148,6 @@ def test_a_run_over_its_time_limit_kills_the_whole_process_group(tmp_path):
     result = rb.execute(cmd, {}, tmp_path, timeout=0.5)
     assert result.timed_out and result.exit_code is None
     assert time.monotonic() - t0 < 2.5
-    time.sleep(0)  # nothing to wait for: the group is gone
     import subprocess
 
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout

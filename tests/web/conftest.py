@@ -4,6 +4,7 @@ separate process (the way a teammate's `hotfix-tui done` changes the files under
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,22 @@ def incident_repo(tmp_path) -> tuple[Path, Path]:
     """A repo on its incident branch with one P1 incident started now: (root, folder)."""
     root = make_repo(tmp_path / "repo")
     return root, new_incident(root, "Database connection pool exhausted causing 503s")
+
+
+# --- the browser tests: Debian's Chromium driven by Playwright --------------------------------
+CHROMIUM = os.environ.get("HOTFIX_TUI_CHROMIUM", "/usr/bin/chromium")
+WAIT_MS = 20_000  # generous: the page hears a change within ~0.5 s on an idle machine
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a module's tests; they are skipped without Playwright or it."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
+    )
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()

@@ -5,38 +5,15 @@ Skipped with a message only where neither Chromium nor Playwright can be install
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, HOSTILE, cli, new_incident
+from conftest import ARTIFACTS, HOSTILE, WAIT_MS, cli, new_incident
 from gitfix import make_repo
 
 from hotfix_tui.web.data import Board
 from hotfix_tui.web.server import BoardThread, Options
-
-CHROMIUM = os.environ.get("HOTFIX_TUI_CHROMIUM", "/usr/bin/chromium")
-WAIT_MS = 20_000  # generous: the page hears a change within ~0.5 s on an idle machine
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
-)
-if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-    pytest.skip(
-        f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
-        allow_module_level=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -4,38 +4,16 @@ token is told apart from a server that is down."""
 from __future__ import annotations
 
 import http.server
-import os
-import shutil
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
+from conftest import WAIT_MS
 
 from hotfix_tui.web.data import Board
 from hotfix_tui.web.server import BoardThread, Options
 
-CHROMIUM = os.environ.get("HOTFIX_TUI_CHROMIUM", "/usr/bin/chromium")
-WAIT_MS = 20_000
 TOKEN = "Zq3xv0Tq8m1w_Lr5kY2bNc7dH4sPf9gA"
 OTHER_TOKEN = "Hn4Wc8yQe2Rt6Uz0Ia5Sd9Fg3Jk7Lx1B"
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
-)
-if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-    pytest.skip(
-        f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
-        allow_module_level=True,
-    )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 class LinkPage(http.server.BaseHTTPRequestHandler):

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, cli
+from conftest import ARTIFACTS, WAIT_MS, cli
 from gitfix import FakeClock, make_repo
 
 from hotfix_tui.core.clocks import utc_now
@@ -19,18 +18,6 @@ from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.workflow.loader import resolve_workflow
 from hotfix_tui.web.data import Board
 from hotfix_tui.web.server import BoardThread, Options
-
-CHROMIUM = os.environ.get("HOTFIX_TUI_CHROMIUM", "/usr/bin/chromium")
-WAIT_MS = 20_000
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
-)
-if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-    pytest.skip(
-        f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)",
-        allow_module_level=True,
-    )
 
 # count the updates the page hears (wrapping EventSource before the page's script runs)
 COUNT_UPDATES = """
@@ -40,14 +27,6 @@ window.EventSource = class extends Native {
   constructor(url) { super(url); this.addEventListener("board", () => window.__updates++); }
 };
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def started(root: Path, what: str, severity: str, ago: timedelta) -> Path:
