@@ -57,3 +57,18 @@ def drawn(app, ref: str) -> str:
     assert span is not None, f"{ref} is not listed"
     top = int(tree.scroll_offset.y)
     return "\n".join(tree.render_line(span[0] - top + i).text for i in range(span[1]))
+
+
+async def settle_until(pilot, app, cond, rounds: int = 300) -> None:
+    """Wait (bounded) for the workers and their messages until `cond()` holds."""
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if cond():
+            return
+    raise AssertionError("condition not reached")
+
+
+def static_texts(screen) -> str:
+    """The text of every Static of a screen, a line each."""
+    return "\n".join(str(w.render()) for w in screen.query("Static"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest import settle_until as settle
+from conftest import static_texts as texts
 from gitfix import FOLDER
 from runbook_fix import open_inc, runbook_repo
 
@@ -27,17 +29,6 @@ def app_for(root, clock, **settings) -> HotfixApp:
                      settings=Settings(advance_after_check=False, fetch_interval=0, **settings))
 
 
-async def settle(pilot, app, cond, rounds: int = 300) -> None:
-    for _ in range(rounds):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if cond():
-            return
-    raise AssertionError("condition not reached")
-
-
-def texts(screen) -> str:
-    return "\n".join(str(w.render()) for w in screen.query("Static"))
 
 
 def runs(root):

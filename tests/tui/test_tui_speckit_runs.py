@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import settle_until as settle
+from conftest import static_texts as texts
 from textual.widgets import Tree
 from upstream import (
     GATE_WORKFLOW,
@@ -35,18 +37,6 @@ def team_app(repo: Path, clock) -> HotfixApp:
                      watch=False)
 
 
-async def settle(pilot, app, cond, rounds: int = 200) -> None:
-    """Wait (bounded) for the workers and their messages until `cond()` holds."""
-    for _ in range(rounds):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if cond():
-            return
-    raise AssertionError("condition not reached")
-
-
-def texts(screen) -> str:
-    return "\n".join(str(w.render()) for w in screen.query("Static"))
 
 
 def run_leaf(screen: OverviewScreen, run_id: str):
