@@ -120,19 +120,15 @@ def args_handover(sp: argparse.ArgumentParser, spec_opt: SpecOpt) -> None:
 
 
 def cmd_handover(args: argparse.Namespace) -> int:
-    from .core.alerting.updates import message_alert, running
-    from .core.reports.report import build_report, render_markdown
+    from .core.alerting.updates import hand_over
 
     to = " ".join(args.name)
     posted: list[Any] = []
 
     def fn(inc: Any) -> str:
-        now = inc.clock()
-        report = render_markdown(build_report(inc, now, reminders=running(inc, now)))
-        change = inc.handover(to, report)
-        ev = inc.view.team().handover
-        if ev is not None:
-            posted.append(message_alert(inc, "handover", ev, report))
+        change, alert = hand_over(inc, to)
+        if alert is not None:
+            posted.append(alert)
         who = inc.view.team().commander or "nobody"
         return f"{change.label}: {who} -> {to} (handing over until {to} runs `hotfix-tui accept`)"
 

@@ -13,6 +13,7 @@ from hotfix_tui.core.alerting.reminders import ReminderReading, incident_reminde
 from hotfix_tui.core.record.event import Event
 
 if TYPE_CHECKING:
+    from hotfix_tui.core.record.change import Change
     from hotfix_tui.core.record.incident import Incident
 
 
@@ -41,6 +42,18 @@ def send_update(inc: Incident, text: str, now: datetime | None = None) -> Sent:
     ev = next(e for e in reversed(inc.view.events) if e.id in change.made)
     alert = message_alert(inc, "update", ev, clean) if clean else None
     return Sent(ev, reading, alert)
+
+
+def hand_over(inc: Incident, to: str, now: datetime | None = None) -> tuple[Change, Alert | None]:
+    """Offer the commander role to `to` with the report as it is now; the change, and the alert
+    that posts the report (kind `handover`; the caller runs it: `post`)."""
+    from hotfix_tui.core.reports.report import build_report, render_markdown
+
+    now = now or inc.clock()
+    report = render_markdown(build_report(inc, now, reminders=running(inc, now)))
+    change = inc.handover(to, report)
+    ev = inc.view.team().handover
+    return change, (message_alert(inc, "handover", ev, report) if ev is not None else None)
 
 
 def message_alert(inc: Incident, kind: str, ev: Event, text: str) -> Alert:

@@ -87,8 +87,7 @@ def give_role(screen: MainScreen) -> None:
 
 def hand_over(screen: MainScreen) -> None:
     """Ask who takes over as commander; the hand-over is recorded with the report and posted."""
-    from hotfix_tui.core.alerting.updates import message_alert, running
-    from hotfix_tui.core.reports.report import build_report, render_markdown
+    from hotfix_tui.core.alerting.updates import hand_over
     from hotfix_tui.tui.screens.team_dialogs import NameScreen
 
     if screen.flows.refuse_while_syncing():
@@ -100,17 +99,18 @@ def hand_over(screen: MainScreen) -> None:
         if not name:
             return
 
+        made: list[Any] = []
+
         def record() -> Any:
-            now = inc.clock()
-            report = render_markdown(build_report(inc, now, reminders=running(inc, now)))
-            return inc.handover(name, report)
+            change, alert = hand_over(inc, name)
+            made.append(alert)
+            return change
 
         if screen.flows.act(record) is None:
             return
         screen.update_header()
-        ev = inc.view.team().handover
-        if ev is not None:
-            _post(screen, message_alert(inc, "handover", ev, str(ev.get("report") or "")))
+        if made:
+            _post(screen, made[0])
         screen.notify(clean(f"handing over to {name}: {name} accepts with K (or "
                             "`hotfix-tui accept`)"), title="Hand-over", markup=False)
 
