@@ -137,6 +137,7 @@ def _revert(root: Path, who: str, cancelled: set[str]) -> bool:
     )
     if sha is None:
         return False
+    _stale_index_lock_removed(root)
     diff = git(root, "show", "--format=", sha, "--", f"{FOLDER}/events.jsonl")
     out = _run(root, "revert", "--no-edit", sha)
     if out.returncode != 0:
@@ -150,8 +151,18 @@ def _revert(root: Path, who: str, cancelled: set[str]) -> bool:
     return True
 
 
+def _stale_index_lock_removed(root: Path) -> None:
+    """What git's "index.lock: File exists ... remove the file manually" tells a person to do
+    after a killed command (its group is gone, the lock a minute old: `_killed_command`)."""
+    lock = root / ".git" / "index.lock"
+    with contextlib.suppress(FileNotFoundError):
+        if time.time() - lock.stat().st_mtime > 30:
+            lock.unlink()
+
+
 def _pull(root: Path, rnd: random.Random, counts: dict[str, int]) -> None:
     """A tool user's plain git: commit what is there, pull (merge or rebase)."""
+    _stale_index_lock_removed(root)
     git(root, "add", FOLDER)
     if git(root, "status", "--porcelain", FOLDER).strip():
         git(root, "commit", "-q", "-m", "wip")
