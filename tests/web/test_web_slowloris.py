@@ -1,7 +1,8 @@
 """1 100 slow connections against a real `hotfix-tui serve` limited to 1 024 open files.
 
 Each sends a byte every 2 s and comes back when dropped, as an attacker would; meanwhile a real
-request must be answered in under a second and the server's log stay short (no tracebacks).
+request must be answered without waiting for a slot (a server that only times readers out makes it
+wait up to the 5 s read deadline) and the server's log stay short (no tracebacks).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import re
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -122,6 +124,10 @@ def test_slow_connections_leave_a_real_request_answered_and_the_log_short(incide
     print("\n".join(lines[:5]))
     assert seen["opened"] >= SLOW
     assert all(a.startswith(b"HTTP/1.1 200") for a in answers), answers[0][:200]
-    assert len(times) >= 10 and max(times) < 1.0, times
+    # The bound is the property, not a speed: dropping the oldest reader at the cap serves a real
+    # request at once, while waiting for a slot would take up to the 5 s read deadline. The client's
+    # own 1 100 coroutines share this 2-core machine, so one request may take a second.
+    assert len(times) >= 10, times
+    assert statistics.median(times) < 0.5 and max(times) < 2.5, times
     assert len(lines) < 100 and "Traceback" not in text, text[:2000]
     assert any("dropped" in line or "timed out" in line for line in lines), text
