@@ -8,8 +8,8 @@ from __future__ import annotations
 import errno
 import os
 import sys
-import threading
 import time
+from _thread import get_ident  # documented low-level API: `threading` costs ~1 ms to import
 from types import TracebackType
 
 POLL_S = 0.05  # how often a held lock is tried again while waiting
@@ -66,19 +66,20 @@ class FileLock:
     def __init__(self, lock_file: str | os.PathLike[str], timeout: float = -1) -> None:
         self.lock_file = os.fspath(lock_file)
         self.timeout = timeout
-        self._held = threading.local()  # this thread's descriptor and depth
+        self._held: dict[int, tuple[int, int]] = {}  # thread id: (descriptor, depth)
 
     @property
     def is_locked(self) -> bool:
         """Whether the calling thread holds the lock."""
-        return bool(getattr(self._held, "depth", 0))
+        return get_ident() in self._held
 
     def acquire(self, timeout: float | None = None) -> FileLock:
         """Take the lock (again, in the thread that holds it); OSError when the file cannot be
         opened, LockTimeout when another holder keeps it past `timeout` (default: the lock's)."""
-        depth = getattr(self._held, "depth", 0)
-        if depth:
-            self._held.depth = depth + 1
+        me = get_ident()
+        held = self._held.get(me)
+        if held is not None:
+            self._held[me] = (held[0], held[1] + 1)
             return self
         wait = self.timeout if timeout is None else timeout
         fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
@@ -92,17 +93,20 @@ class FileLock:
         except BaseException:
             os.close(fd)
             raise
-        self._held.fd, self._held.depth = fd, 1
+        self._held[me] = (fd, 1)
         return self
 
     def release(self) -> None:
         """Give back one `acquire` of this thread; the last one unlocks (a no-op when not held)."""
-        depth = getattr(self._held, "depth", 0)
-        if depth > 1:
-            self._held.depth = depth - 1
+        me = get_ident()
+        held = self._held.get(me)
+        if held is None:
             return
-        if depth == 1:
-            fd, self._held.fd, self._held.depth = self._held.fd, None, 0
+        fd, depth = held
+        if depth > 1:
+            self._held[me] = (fd, depth - 1)
+        else:
+            del self._held[me]
             try:
                 _unlock(fd)
             finally:

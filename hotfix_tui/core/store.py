@@ -9,7 +9,6 @@ import contextlib
 import errno
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -214,6 +213,8 @@ def atomic_write(path: str | os.PathLike[str], text: str, expect: str | None = N
         st_old = None
     except OSError as exc:
         raise _write_error(real, exc) from exc
+    import tempfile  # here: reads (`status`) never pay for it and shutil, random, bz2, lzma
+
     tmp: str | None = None
     fd = -1
     try:

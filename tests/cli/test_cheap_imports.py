@@ -5,6 +5,7 @@ event loop, TLS, logging, thread pool, Textual or GitPython (what they load is c
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,15 @@ from gitfix import make_repo
 # asyncio, ssl, logging and concurrent.futures cost ~25 ms of imports; textual and git (GitPython)
 # far more: none of them belongs on the way of a command that reads or writes one incident
 HEAVY = ("asyncio", "ssl", "_ssl", "logging", "concurrent", "textual", "git")
+# a read of one incident runs no git and writes nothing: no threads, no PyYAML (the workflow is
+# read from its cache once validated), no temp files, no OpenSSL when no projection is kept
+# (the tests give the user folders by environment; platformdirs >= 4.14, which finds them
+# otherwise, imports tempfile itself)
+READ_ONLY = ("threading", "subprocess", "yaml", "tempfile", "hashlib", "difflib")
 
 # runs `hotfix-tui ARGS` through the installed entry point, then writes the heavy top-level
 # modules that were imported (whatever the command's exit status) to the file named by argv[1]
-DRIVER = f"HEAVY = {HEAVY!r}\n" + """
+DRIVER = f"HEAVY = {HEAVY + READ_ONLY!r}\n" + """
 import json, sys
 out, args = sys.argv[1], sys.argv[2:]
 sys.argv = ["hotfix-tui", *args]
@@ -73,8 +79,24 @@ def imported_heavy(root: Path, tmp: Path, args: list[str]) -> tuple[list[str], s
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_cheap_command_imports_no_event_loop_tls_logging_or_ui(incident_repo, tmp_path, name):
     found, printed = imported_heavy(incident_repo, tmp_path, COMMANDS[name])
+    found = [m for m in found if m in HEAVY]
     assert found == [], f"`hotfix-tui {name}` imported {found}"
     assert printed  # the command ran and answered
+
+
+def test_status_of_a_copied_incident_reads_without_threads_yaml_temp_files_or_openssl(
+    incident_repo, tmp_path
+):
+    """`status` of an incident copied into another repository (no hotfix-tui state there yet):
+    once the workflow is cached, it parses no YAML, starts no git, writes nothing and has no
+    kept projection to hash."""
+    root = make_repo(tmp_path / "copy")
+    shutil.copytree(incident_repo / "specs", root / "specs")
+    imported_heavy(root, tmp_path, ["status", "--json"])  # the first run caches the workflow
+    found, printed = imported_heavy(root, tmp_path, ["status", "--json"])
+    assert found == [], f"`hotfix-tui status --json` imported {found}"
+    assert json.loads(printed)["tasks"]
+    assert not (root / ".git" / "hotfix-tui").exists()  # a read keeps nothing
 
 
 def test_the_driver_sees_what_a_heavy_command_imports(incident_repo, tmp_path):

@@ -373,7 +373,10 @@ def test_builtin_dir_has_hotfix() -> None:
     assert (builtin_workflow_dir() / "hotfix.yaml").is_file()
 
 
-def test_find_workflows_order(tmp_path: Path, _isolated_config: Path) -> None:
+def test_find_workflows_order(
+    tmp_path: Path, _isolated_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HOTFIX_TUI_CONFIG_DIR")  # the platform's config folder (XDG here)
     repo = tmp_path / "repo"
     (repo / ".hotfix" / "workflows").mkdir(parents=True)
     user = _isolated_config / "hotfix-tui" / "workflows"
@@ -387,6 +390,22 @@ def test_find_workflows_order(tmp_path: Path, _isolated_config: Path) -> None:
     assert find_workflows(None)["hotfix"] == user / "hotfix.yaml"
     (user / "hotfix.yaml").unlink()
     assert find_workflows(None)["hotfix"] == builtin_workflow_dir() / "hotfix.yaml"
+
+
+def test_the_config_folder_override_holds_the_users_workflows(
+    tmp_path: Path, _isolated_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`HOTFIX_TUI_CONFIG_DIR` moves config.yaml and the user's workflows together."""
+    portable = tmp_path / "portable"
+    monkeypatch.setenv("HOTFIX_TUI_CONFIG_DIR", str(portable))
+    (portable / "workflows").mkdir(parents=True)
+    (portable / "workflows" / "mine.yaml").write_text(MINI, encoding="utf-8")
+    platform = _isolated_config / "hotfix-tui" / "workflows"
+    platform.mkdir(parents=True)
+    (platform / "theirs.yaml").write_text(MINI, encoding="utf-8")
+    found = find_workflows(None)
+    assert found["mine"] == portable / "workflows" / "mine.yaml"
+    assert "theirs" not in found
 
 
 def test_resolve_workflow(tmp_path: Path) -> None:

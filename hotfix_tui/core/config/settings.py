@@ -5,13 +5,11 @@ The keys, their types and defaults are described once in config_schema.py (which
 the app: the problems are collected as messages naming the file and line, and defaults are used.
 `HOTFIX_TUI_CONFIG_DIR` overrides the folder (tests, portable setups).
 
-The user state folder (the records kept outside a repository) is the platformdirs user state
-dir, `HOTFIX_TUI_STATE_DIR` overriding it.
+The folders themselves (config, state, cache, their overrides) are described in core/userdirs.py.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,24 +18,13 @@ from typing import TYPE_CHECKING
 from hotfix_tui.core.config import schema as config_schema
 from hotfix_tui.core.config.schema import ALERT_KEYS as ALERT_KEYS
 from hotfix_tui.core.config.schema import KNOWN_KEYS as KNOWN_KEYS
+from hotfix_tui.core.userdirs import config_dir as config_dir
+from hotfix_tui.core.userdirs import state_dir as state_dir
 
 if TYPE_CHECKING:
     import yaml
 
-APP_NAME = "hotfix-tui"
-ENV_DIR = "HOTFIX_TUI_CONFIG_DIR"
-ENV_STATE_DIR = "HOTFIX_TUI_STATE_DIR"
 CONFIG_NAME = "config.yaml"
-
-
-def config_dir() -> Path:
-    """The folder that holds config.yaml (`$HOTFIX_TUI_CONFIG_DIR` or the platform's)."""
-    env = os.environ.get(ENV_DIR)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_config_path
-
-    return user_config_path(APP_NAME)
 
 
 def config_path() -> Path:
@@ -196,16 +183,3 @@ def _read_alerts(
             s.alert_command = value.strip() if value is not None else None
         else:
             setattr(s, f"alert_{key}", value)
-
-
-# --- user state ---------------------------------------------------------------------------
-
-
-def state_dir() -> Path:
-    """The user state folder (`$HOTFIX_TUI_STATE_DIR` or the platform's user state dir)."""
-    env = os.environ.get(ENV_STATE_DIR)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_state_path
-
-    return user_state_path(APP_NAME)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import locale
 import os
-import threading
+from _thread import allocate_lock
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO, cast
 
 if TYPE_CHECKING:
     import subprocess
+    import threading
 
     import git
 
@@ -47,7 +48,7 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 # --- one repository open per operation ----------------------------------------------------------
 
 _LOCKS: dict[str, threading.RLock] = {}
-_LOCKS_GUARD = threading.Lock()
+_LOCKS_GUARD = allocate_lock()  # `threading` itself is imported by the first writer (~1 ms)
 _OPEN: ContextVar[Mapping[str, GitRepo] | None] = ContextVar("hotfix_tui_open_repos", default=None)
 
 
@@ -57,6 +58,8 @@ def _key(root: Path | str) -> str:
 
 def repo_lock(root: Path | str) -> threading.RLock:
     """The in-process lock of one repository, held by every operation that writes to it."""
+    import threading
+
     key = _key(root)
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(key, threading.RLock())

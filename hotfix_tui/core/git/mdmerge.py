@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -296,6 +295,8 @@ def merge_texts(base: str | None, ours: str | None, theirs: str | None) -> str |
         return ours
     if ours == base:
         return theirs
+    import tempfile  # here: reading markers (every `status`) never pays for it
+
     with tempfile.TemporaryDirectory(prefix="hotfix-merge-") as d:
         paths = []
         for name, text in (("ours", ours), ("base", base or ""), ("theirs", theirs)):

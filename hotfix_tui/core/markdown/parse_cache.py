@@ -13,26 +13,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hotfix_tui.core import userdirs as dirs
+
 MIN_CHARS = 128 * 1024  # about 1 500 tasks: below this a parse costs little
 KEEP = 4  # documents kept: the latest used (100 000 tasks take about 15 MB)
 FORMAT = 2  # 2: columns (doc_data)
-# the same variables as the workflow cache (core/workflow/files.py)
-ENV_CACHE_DIR = "HOTFIX_TUI_CACHE_DIR"
-ENV_NO_CACHE = "HOTFIX_TUI_NO_CACHE"
 
 _CODE: str | None = None
 
 
 def cache_dir() -> Path | None:
     """Where parsed documents are kept; None when caching is turned off."""
-    if os.environ.get(ENV_NO_CACHE, "") not in ("", "0"):
-        return None
-    env = os.environ.get(ENV_CACHE_DIR)
-    if env:
-        return Path(env).expanduser() / "parsed"
-    from platformdirs import user_cache_path
-
-    return user_cache_path("hotfix-tui") / "parsed"
+    return dirs.cache_dir("parsed") if dirs.cache_on() else None
 
 
 def _code() -> str:

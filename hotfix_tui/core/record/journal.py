@@ -60,6 +60,12 @@ def incident_lock(root: Path | None, folder: Path, timeout: float | None = None)
     return lock
 
 
+def keeps(root: Path | None, folder: Path) -> bool:
+    """Whether this clone keeps any projection at all (a fresh clone or a copy does not): when
+    not, there is no kept view or hash to look up, and no file name to hash for it."""
+    return (home(root, folder) / "projections").is_dir()
+
+
 def _hash_file(root: Path | None, folder: Path) -> Path:
     return home(root, folder) / "projections" / (_key(folder) + ".json")
 

@@ -291,7 +291,8 @@ class IncidentView:
                     for n in left
                 ]
         self.pending = []
-        if self.events and self._log_text is not None:
+        kept = bool(self.events) and journal.keeps(self.repo_root, self.folder)
+        if kept and self._log_text is not None:
             key = journal.view_key(self._log_text, self.workflow)
             if journal.is_view(self.repo_root, self.folder, key, texts):
                 self.texts = texts  # what the last projection of this log wrote: nothing to do
@@ -299,7 +300,7 @@ class IncidentView:
                 self._doc = None
                 return
         if self.events:
-            stored = journal.load_hashes(self.repo_root, self.folder)
+            stored = journal.load_hashes(self.repo_root, self.folder) if kept else {}
             names = {
                 n
                 for n, t in texts.items()

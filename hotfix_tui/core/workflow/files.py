@@ -21,11 +21,12 @@ import dataclasses
 import json
 import os
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
 from hotfix_tui import __version__
-from hotfix_tui.core.hashing import sha256
+from hotfix_tui.core import userdirs as dirs
 from hotfix_tui.core.workflow.model import (
     ClockDef,
     PhaseDef,
@@ -38,8 +39,6 @@ from hotfix_tui.core.workflow.model import (
 )
 
 DEFAULT_WORKFLOW = "hotfix"
-ENV_CACHE_DIR = "HOTFIX_TUI_CACHE_DIR"
-ENV_NO_CACHE = "HOTFIX_TUI_NO_CACHE"
 CACHE_FORMAT = 1
 _RACY_NS = 2_000_000_000
 _TYPES = {c.__name__: c for c in (Workflow, PhaseDef, TaskDef, Step, SeverityDef, ClockDef,
@@ -71,10 +70,9 @@ def builtin_workflow_dir() -> Path:
 
 
 def user_workflow_dir() -> Path:
-    """The user's own workflows folder (under the platform's config directory)."""
-    from platformdirs import user_config_path
-
-    return user_config_path("hotfix-tui") / "workflows"
+    """The user's own workflows folder (in the config folder, `$HOTFIX_TUI_CONFIG_DIR` or the
+    platform's)."""
+    return dirs.config_dir() / "workflows"
 
 
 def workflow_dirs(repo_root: Path | None) -> list[Path]:
@@ -113,16 +111,7 @@ def workflow_file(name_or_path: str | None, repo_root: Path | None) -> Path | No
 
 
 def cache_dir() -> Path:
-    env = os.environ.get(ENV_CACHE_DIR)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_path
-
-    return user_cache_path("hotfix-tui") / "workflows"
-
-
-def _enabled() -> bool:
-    return os.environ.get(ENV_NO_CACHE, "") in ("", "0")
+    return dirs.cache_dir("workflows")
 
 
 def _key(path: Path) -> tuple[str, os.stat_result] | None:
@@ -139,7 +128,10 @@ def _key(path: Path) -> tuple[str, os.stat_result] | None:
 
 
 def _entry(key: str) -> Path:
-    return cache_dir() / (sha256(key.encode()).hexdigest()[:32] + ".json")
+    # Only a file name: the entry holds its whole key and is checked against it, so a collision
+    # is a miss. CRC-32 and Adler-32 spare the status path OpenSSL's import (`hashlib`).
+    data = key.encode("utf-8", "surrogateescape")
+    return cache_dir() / f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(data):x}.json"
 
 
 def _encode(value: Any) -> Any:
@@ -174,7 +166,7 @@ def _decode(value: Any) -> Any:
 
 def load_cached(path: Path) -> Workflow | None:
     """The workflow stored for `path` as it is now, or None (no entry, stale or corrupt)."""
-    if not _enabled():
+    if not dirs.cache_on():
         return None
     found = _key(path)
     if found is None:
@@ -192,7 +184,7 @@ def load_cached(path: Path) -> Workflow | None:
 
 def store(path: Path, workflow: Workflow) -> bool:
     """Remember a workflow validated from `path`; False when not stored (never raises)."""
-    if not _enabled():
+    if not dirs.cache_on():
         return False
     found = _key(path)
     if found is None:
