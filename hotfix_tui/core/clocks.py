@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.workflow.model import WindowDef, Workflow
 
 Clock = Callable[[], datetime]
@@ -71,7 +71,7 @@ def human_duration(seconds: float) -> str:
     return " ".join(parts)
 
 
-@dataclass(frozen=True)
+@frozen
 class SlaReading:
     """The resolution clock at one instant: target, elapsed, remaining and state."""
 
@@ -118,7 +118,7 @@ def _level(fraction: float, warnings: tuple[float, ...]) -> str:
     return "critical" if passed >= len(warnings) else "warning"
 
 
-@dataclass(frozen=True)
+@frozen
 class WindowReading:
     """A time window at one instant: when it ends and how much of it is left."""
 

@@ -5,13 +5,13 @@ Nothing is written when the branch cannot be made; files are written atomically.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from hotfix_tui.core import layouts
 from hotfix_tui.core.clocks import Clock, format_time, utc_now
 from hotfix_tui.core.discovery import place_new
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.git import branches
 from hotfix_tui.core.git.repo import (
     GitError,
@@ -134,7 +134,7 @@ def create_incident(
     return folder
 
 
-@dataclass(frozen=True)
+@frozen
 class _New:
     """What a new folder's files say: title, ID, branch, severity, status, time, description."""
 

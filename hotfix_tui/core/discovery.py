@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_tui.core import layouts
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.layouts import (  # re-exported: the folder names are read there
     FEATURE,
     KIND_ORDER,
@@ -86,7 +86,7 @@ def next_number(root: Path, prefix: str = "hotfix") -> int:
     return place_new(root, prefix).number
 
 
-@dataclass(frozen=True)
+@frozen
 class NewPlace:
     """Where `new` puts a folder: its layout, its number, and what to tell about the number."""
 

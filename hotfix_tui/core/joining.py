@@ -8,12 +8,13 @@ A teammate on a fresh clone is pointed at the incident already declared, never a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_tui.core.clocks import Clock, utc_now
 from hotfix_tui.core.errors import EXIT_FAIL, EXIT_NOT_FOUND, UserError
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.git.repo import GitError, current_branch
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 NEW_HINT = 'hotfix-tui new "what broke" --severity P1'
 
 
-@dataclass(frozen=True)
+@frozen
 class Elsewhere:
     """An incident folder that is not in the work tree, and the branch holding it."""
 

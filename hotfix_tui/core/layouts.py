@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
+
+from hotfix_tui.core.frozen import frozen
 
 FEATURE, MODIFICATION = "feature", "modification"
 KIND_ORDER = ("hotfix", "bugfix", "refactor", "deprecate", MODIFICATION, FEATURE)
@@ -178,7 +180,7 @@ class Layout:
         return self.path.format(prefix=prefix, num=f"{number:03d}", words=words)
 
 
-@dataclass(frozen=True)
+@frozen
 class Found:
     """A spec folder: its path, workflow prefix, number, slug, kind (hotfix, feature, ...) and
     the layout that read it."""
@@ -206,7 +208,7 @@ class Found:
         return (self.layout or for_new()).workflow.format(prefix=self.prefix) or None
 
 
-@dataclass(frozen=True)
+@frozen
 class BranchName:
     """A branch name as a layout reads it (`hotfix/001-words`)."""
 

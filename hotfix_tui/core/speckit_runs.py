@@ -14,10 +14,12 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from hotfix_tui.core.frozen import frozen
 
 from .errors import EXIT_FAIL, EXIT_INPUT, EXIT_NOT_FOUND, UserError
 from .git.repo import git_dir
@@ -34,7 +36,7 @@ class SpecifyMissing(UserError):
     """No `specify` command to run: says what to install."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Gate:
     """A gate a run rests on: its step, message, options, the choice made (None: waiting) and
     the workflow input that carries a verdict when resuming (None: only a terminal prompt)."""
@@ -47,7 +49,7 @@ class Gate:
     on_reject: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Run:
     """One workflow run as its files say; `error` names what could not be read."""
 
@@ -438,7 +440,7 @@ def check_answer(run: Run, choice: str, root: Path) -> str:
     return gate.verdict_input
 
 
-@dataclass(frozen=True)
+@frozen
 class Resumed:
     """What `specify workflow resume` did: its exit code, its JSON (if any), the run's state
     read again afterwards, and the log its output went to (None: the terminal)."""

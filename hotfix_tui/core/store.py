@@ -11,11 +11,12 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from types import TracebackType
 
 from hotfix_tui.core import locking
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.hashing import sha256
 
 __all__ = [
@@ -56,7 +57,7 @@ class StoreError(Exception):
     """A file could not be read or written; the message says which file and what to do."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(slots=True)
 class Loaded:
     """File content as read or written, with its stat signature and (on first use) its hash."""
 

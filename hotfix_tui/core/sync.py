@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_tui.core.clocks import Clock, utc_now
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.git.branches import check_record_branch
 from hotfix_tui.core.git.gitcmd import GitRepo, open_repo
 from hotfix_tui.core.git.gitops import (
@@ -48,7 +49,7 @@ NETWORK_TIMEOUT = 60
 MAX_ATTEMPTS = 3
 
 
-@dataclass(frozen=True)
+@frozen
 class Arrival:
     """One log row that arrived from another engineer: who did what, when."""
 

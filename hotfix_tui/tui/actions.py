@@ -6,8 +6,9 @@ Bindings, the footer, the command palette, the help screen and README's key tabl
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from hotfix_tui.core.frozen import frozen
 
 if TYPE_CHECKING:
     from hotfix_tui.core.workflow.model import Workflow
@@ -60,7 +61,7 @@ def _no_postmortem(inc: Acting) -> str:
     return "" if inc.text("post-mortem.md") else f"{_what(inc)} has no post-mortem.md to fill"
 
 
-@dataclass(frozen=True)
+@frozen
 class Action:
     """An action: its method (`action_<name>`), its binding id and default keys (none for a
     palette-only one), its titles, where it shows, and when it cannot act (`unable`)."""

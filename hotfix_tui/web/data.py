@@ -14,7 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 from hotfix_tui.core.alerting.reminders import incident_reminders
 from hotfix_tui.core.clocks import precise_now, utc_now
 from hotfix_tui.core.discovery import INCIDENT_PREFIXES, Found, find_incidents, is_closed
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.git.repo import GitError, current_branch, git_dir
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import record_md as record
@@ -52,7 +53,7 @@ LATE_S = 60  # an event recorded this long after it happened is marked "recorded
 _NOBODY = {kinds.ALERT, kinds.ALERT_POSTED, kinds.REVERT, kinds.TABLE, kinds.IDS}
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
     """One incident on the board: its key in URLs, folder, branch and load error (if any).
 

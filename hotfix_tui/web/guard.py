@@ -14,7 +14,6 @@ import struct
 import time
 from collections import Counter
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -22,10 +21,12 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
+from hotfix_tui.core.frozen import frozen
+
 Log = Callable[[str], None]
 
 
-@dataclass(frozen=True)
+@frozen
 class Limits:
     """Budgets of the server; per_client 0 means no cap per address (behind a proxy)."""
 

@@ -14,11 +14,13 @@ import socket
 import ssl
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+
+from hotfix_tui.core.frozen import frozen
 
 from .app import is_loopback, make_app, security_headers
 from .data import Board
@@ -26,7 +28,7 @@ from .guard import Guard, GuardedRunner, Limits, Log, accept_backlog
 from .tokens import board_token
 
 
-@dataclass(frozen=True)
+@frozen
 class Options:
     """Where and how to serve: host, port, token (None: none, "" for a generated one) and TLS."""
 

@@ -40,7 +40,7 @@ CORE_LAYERS: list[set[str]] = [
     {"clocks"},
     {"layouts", "workflow"},
     {"store"},
-    {"hashing", "errors", "heap", "locking", "userdirs"},
+    {"hashing", "errors", "heap", "locking", "userdirs", "frozen"},
 ]
 
 

@@ -8,13 +8,13 @@ share); each alert is logged once in the incident's event log under a fixed id, 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from hotfix_tui.core.alerting.reminders import ReminderReading
 from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.record import events, kinds
 
 KINDS = ("warning", "breach", "window", "reminder")
@@ -25,7 +25,7 @@ def alert_id(incident: str, kind: str, key: str) -> str:
     return f"alert:{incident}:{kind}:{key}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Alert:
     """One alert: what crossed (kind and threshold, window or reminder id), when, and a message."""
 

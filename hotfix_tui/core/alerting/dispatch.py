@@ -22,7 +22,6 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -32,6 +31,7 @@ from hotfix_tui.core.alerting import alerts
 from hotfix_tui.core.alerting.alerts import Alert
 from hotfix_tui.core.alerting.reminders import ReminderReading, incident_reminders
 from hotfix_tui.core.clocks import SlaReading, WindowReading
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.record import events, kinds
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ Show = Callable[[Alert], None]
 Report = Callable[[str], None]
 
 
-@dataclass(frozen=True)
+@frozen
 class Reading:
     """The clocks of an incident at one instant: what the alerts due are judged on."""
 
@@ -72,7 +72,7 @@ def read_clocks(inc: Incident, now: datetime, log: Iterable[events.Event]) -> Re
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class CommandChannel:
     """`alerts.command`, how the front end runs a blocking job in the background, and how it
     reports the command's failure (called from that job)."""

@@ -7,11 +7,11 @@ log, else from the incident start; `mark_sent` logs one ("update sent").
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.record import events, kinds
 from hotfix_tui.core.workflow.model import ReminderDef
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
 
 
-@dataclass(frozen=True)
+@frozen
 class ReminderReading:
     """A reminder at one instant: when it is next due and how long until then."""
 

@@ -4,12 +4,12 @@ through `alerts.command` (kind `update` or `handover`, the text as the message).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hotfix_tui.core.alerting.alerts import Alert
 from hotfix_tui.core.alerting.reminders import ReminderReading, incident_reminders
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.record.event import Event
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident
 
 
-@dataclass(frozen=True)
+@frozen
 class Sent:
     """An update recorded: its event, the reminder it restarted (None: no reminder runs)."""
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_tui.core import layouts
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.git.gitcmd import open_repo, run_git, run_git_bytes
 from hotfix_tui.core.git.repo import GitError, current_branch, rel_folder, rev
 from hotfix_tui.core.layouts import RECORD_FILES, Found
@@ -34,7 +34,7 @@ class WrongBranch(GitError):
     """A record commit would land on a branch that is not its incident's."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Ref:
     """A local or remote-tracking branch: full ref name, commit and root tree."""
 
@@ -53,7 +53,7 @@ class Ref:
         return self.name.startswith("refs/heads/")
 
 
-@dataclass(frozen=True)
+@frozen
 class TreeEntry:
     """One entry of a git tree object."""
 
@@ -192,7 +192,7 @@ def place_new(root: Path, prefix: str = "hotfix") -> NewPlace:
 # --- where a new incident branches from ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Base:
     """The commit a new incident branch starts from, and a sentence when it is not HEAD."""
 
@@ -352,7 +352,7 @@ def _is_ancestor(root: Path, a: str, b: str) -> bool:
 # --- every spec folder on every branch -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class FolderCopy:
     """A spec folder as one commit holds it: its tree SHA and its files (name -> mode, SHA)."""
 

@@ -18,12 +18,12 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from hotfix_tui.core.clocks import Clock, SlaReading, format_duration
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.git.branches import check_record_branch
 from hotfix_tui.core.git.gitcmd import GitError, open_repo, run_git
 from hotfix_tui.core.git.gitcmd import clean_env as _clean_env
@@ -112,7 +112,7 @@ class HookFailed(GitError):
     """The repository's pre-commit hook refused the commit."""
 
 
-@dataclass(frozen=True)
+@frozen
 class CommitInfo:
     """One commit, as the fix-commit picker shows it."""
 

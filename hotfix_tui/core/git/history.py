@@ -6,15 +6,15 @@ Read in a short-lived GitPython Repo (the history screen, never the first frame)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.git.gitcmd import open_repo, run_git_bytes
 from hotfix_tui.core.git.repo import rel_folder
 
 
-@dataclass(frozen=True)
+@frozen
 class FolderCommit:
     """One commit that touched the folder."""
 
@@ -50,7 +50,7 @@ def folder_log(root: Path, folder: Path, limit: int = 50) -> list[FolderCommit]:
     return commits
 
 
-@dataclass(frozen=True)
+@frozen
 class Removal:
     """A commit whose own diff of a file removed lines (`added`: the lines it added)."""
 

@@ -19,9 +19,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.git.gitcmd import GitError
 from hotfix_tui.core.git.repo import git_dir
 
@@ -49,7 +49,7 @@ Now = Callable[[], float]
 _DAEMONS = ("fsmonitor--daemon", "credential-cache--daemon")
 
 
-@dataclass(frozen=True)
+@frozen
 class GitProcess:
     """A running git process of the repository: its pid and command line."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from hotfix_tui.core.frozen import frozen
 
 HEADING = "## Action Items"
 _ITEM = re.compile(r"^(\s*)[-*+] \[([ xX])\] \*\*(AI-\d+)\*\*:?\s*(.*?)\s*$")
@@ -13,7 +14,7 @@ _SUB = re.compile(r"^\s+[-*+] (?:\*\*)?([A-Za-z ]+?)(?:\*\*)?:\s*(.*?)\s*$")
 _REF = re.compile(r"AI-(\d+)")
 
 
-@dataclass(frozen=True)
+@frozen
 class Item:
     """One action item as written: its id, title, owner, due date, whether done, its lines."""
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate
 
 from hotfix_tui.core.clocks import parse_time
+from hotfix_tui.core.frozen import frozen
 
 _FIELD_RE = re.compile(
     r"^(?P<pre>\s*(?:[-*+]\s+)?)\*\*(?P<name>[^*\n]+?)\*\*:[ \t]?(?P<value>[^\r\n]*)"
@@ -22,7 +22,7 @@ _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
 TIME_PLACEHOLDER = "[YYYY-MM-DD HH:MM:SS UTC]"
 
 
-@dataclass(frozen=True)
+@frozen
 class Field:
     """A `**Name**: value` line: its value and the span of the value in the text."""
 
@@ -259,7 +259,7 @@ def last_checked_key(text: str, name: str, keys: list[str] | tuple[str, ...]) ->
 TIMELINE_HEADING = "### Timeline (Detailed)"
 
 
-@dataclass(frozen=True)
+@frozen
 class LogRow:
     """One row of the `| Time | Event | Who | Notes |` table."""
 

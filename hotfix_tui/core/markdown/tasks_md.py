@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Literal
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.markdown import parse_cache
 from hotfix_tui.core.markdown.hotfix_fields import FILLED_BOXES
 
@@ -112,7 +113,7 @@ class ConflictError(Exception):
     """An edit cannot be applied to the current text (e.g. the task is gone)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(slots=True)
 class Step:
     """A plain sub-item of a task; `level` is 0 for direct children."""
 
@@ -121,7 +122,7 @@ class Step:
     level: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(slots=True)
 class Note:
     """A `**Note** (time, who): text` or `**Skipped** (time, who): reason` sub-item."""
 
@@ -132,7 +133,7 @@ class Note:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(slots=True)
 class Field:
     """A `**Name**: value` header line; `start`/`end` delimit the value in the text."""
 
@@ -142,7 +143,7 @@ class Field:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(slots=True)
 class Task:
     """One checkbox list item; `check_offset` is the index of its state character in the text."""
 
@@ -177,7 +178,7 @@ class Phase:
     task_keys: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(slots=True)
 class Choice:
     """A single-choice group: one value among `options`, written by ticking one box of them.
 
@@ -534,6 +535,8 @@ class TasksDoc:
 
 @dataclass(slots=True)
 class _Blocks:
+    """Where a document's blocks are: headings, code lines and list items (by line)."""
+
     headings: list[tuple[int, int, str]]  # (line, level, text), top level only
     code: set[int]  # nonblank lines inside code, fences or HTML blocks
     # the list items, each one entry in four arrays (not a list object per item):
@@ -1495,7 +1498,7 @@ def _implicit_phase(
 _SUB_LINE_RE = re.compile(r"( *)- (\*\*(?:Note|Skipped)\*\* \([^\n]*)\n")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(slots=True)
 class _Derived:
     """The parse of a spliced text, kept as `doc_data` columns until someone asks for it."""
 

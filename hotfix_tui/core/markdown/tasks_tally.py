@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hotfix_tui.core.workflow.model import Workflow
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.markdown.tasks_md import (
     _ATX_RE,
     _FIELD_RE,
@@ -44,7 +44,7 @@ from hotfix_tui.core.markdown.tasks_md import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(slots=True)
 class TallyTask:
     """A task of a phase: its ID, its box, and the reason of its last `**Skipped**` note."""
 
@@ -53,7 +53,7 @@ class TallyTask:
     skip: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen(slots=True)
 class Tally:
     """What `TasksDoc` would say of the title, the header fields and the tasks in phases."""
 

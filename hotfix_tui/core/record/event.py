@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any
+
+from hotfix_tui.core.frozen import frozen
 
 FIXED = ("id", "kind", "recorded", "happened", "who", "clone")
 
@@ -22,7 +24,7 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-@dataclass(frozen=True)
+@frozen
 class Event:
     """One action: `recorded` orders events, `happened` is when it took place (may differ)."""
 

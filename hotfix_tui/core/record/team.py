@@ -5,9 +5,10 @@ events of the log say (replayed from those events alone)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.record import kinds
 from hotfix_tui.core.record.event import Event, iso
 from hotfix_tui.core.record.projection import replay
@@ -16,7 +17,7 @@ from hotfix_tui.core.workflow.model import COMMANDER, Workflow, role_labels
 TEAM_KINDS = frozenset({kinds.ROLE, kinds.ASSIGN, kinds.HANDOVER, kinds.ACCEPT})
 
 
-@dataclass(frozen=True)
+@frozen
 class Team:
     """Every declared role and who holds it (None: nobody), a pending hand-over, the assignee
     of each task (by its key) and the latest status update's text."""

@@ -21,6 +21,7 @@ from hotfix_tui.core.clocks import (
     window_readings,
     workflow_sla,
 )
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.markdown import tasks_md
 from hotfix_tui.core.record import events as evlog
@@ -38,7 +39,7 @@ HOTFIX = "hotfix.md"
 POSTMORTEM = "post-mortem.md"
 
 
-@dataclass(frozen=True)
+@frozen
 class ChoiceView:
     """A single-choice group as shown: its options and the one chosen (None: none)."""
 
@@ -148,7 +149,7 @@ class PhaseView:
         return all(t.settled for t in self.tasks)
 
 
-@dataclass(frozen=True)
+@frozen
 class PhaseHead:
     """A phase's name and progress without its task views (what a collapsed phase shows)."""
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.markdown import hotfix_fields
 
 RESET_WARNING = (
@@ -29,7 +29,7 @@ PLACEHOLDERS = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class CopyCommand:
     """A command to copy: what it does, the command line, and a warning when it is dangerous."""
 

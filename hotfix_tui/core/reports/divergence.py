@@ -4,8 +4,9 @@ union, as a merge would make it, and what each copy lacks of it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from hotfix_tui.core.frozen import frozen
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.events import Event
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 SHOWN_IN_TEXT = 3  # events named in a one-line note; the rest are counted
 
 
-@dataclass(frozen=True)
+@frozen
 class Missing:
     """An event of the merged log that a copy lacks, and how it reads (`T005 done (by Ben)`)."""
 
@@ -47,7 +48,7 @@ class Missing:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class Lack:
     """A branch (or the work tree) whose copy lacks events that another copy holds."""
 

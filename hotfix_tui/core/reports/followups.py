@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from hotfix_tui.core.discovery import find_specs
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.markdown import action_items
 
 POSTMORTEM = "post-mortem.md"
 
 
-@dataclass(frozen=True)
+@frozen
 class Followup:
     """One action item of one incident's post-mortem."""
 

@@ -14,15 +14,17 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from hotfix_tui.core.frozen import frozen
 
 if TYPE_CHECKING:
     from hotfix_tui.core.reports.catalog import Entry
 
 
-@dataclass(frozen=True)
+@frozen
 class Figures:
     """One incident's figures (times in UTC, durations in seconds)."""
 

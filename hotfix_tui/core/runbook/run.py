@@ -17,12 +17,12 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_tui.core.errors import EXIT_FAIL, EXIT_INPUT, UserError
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.markdown import hotfix_fields as hf
 from hotfix_tui.core.record import kinds
 from hotfix_tui.core.runbook import trust as trusting
@@ -79,7 +79,7 @@ def record_values(inc: Incident) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
+@frozen
 class Prepared:
     """A task's command ready to run (or only to show): filled, its values, whether trusted."""
 
@@ -148,7 +148,7 @@ def untrusted_message(p: Prepared) -> str:
             "(or trust it in the TUI) before running them")
 
 
-@dataclass(frozen=True)
+@frozen
 class Result:
     """What a run did: exit code (None: killed on timeout), duration, its output's tail."""
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from hotfix_tui.core.config.settings import state_dir
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.hashing import sha256
 from hotfix_tui.core.store import StoreError, atomic_write
 from hotfix_tui.core.workflow.files import builtin_workflow_dir, user_workflow_dir
@@ -45,7 +45,7 @@ def _entry(path: Path) -> Path:
     return trust_dir() / (sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".json")
 
 
-@dataclass(frozen=True)
+@frozen
 class Reading:
     """A workflow file read once: its bytes, their hash, what they parse to, and the trust."""
 

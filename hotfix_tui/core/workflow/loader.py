@@ -10,13 +10,13 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.workflow import files as workflow_files
 from hotfix_tui.core.workflow import runcmd
 from hotfix_tui.core.workflow import schema as fmt
@@ -56,7 +56,7 @@ _TASK_ID_RE = re.compile(fmt.TASK_ID)
 _EVENT_RE = re.compile(fmt.EVENT)
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """One problem found in a workflow file; line and col are 1-based, 0 when unknown."""
 

@@ -5,8 +5,10 @@ Plain dataclasses with no I/O; `workflow.py` builds them from YAML and checks th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
+
+from hotfix_tui.core.frozen import frozen
 
 # Events are named points in time. Built-in ones map to hotfix.md timeline fields.
 BUILTIN_EVENTS: dict[str, str] = {
@@ -36,7 +38,7 @@ DEFAULT_UPDATE_TEMPLATE = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     """One sub-step of a task; `severities` limits it to some severities (empty: all)."""
 
@@ -44,7 +46,7 @@ class Step:
     severities: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class TaskDef:
     """A task of the workflow, with the severities it applies to and what its completion does."""
 
@@ -65,7 +67,7 @@ class TaskDef:
         return not self.severities or severity is None or severity in self.severities
 
 
-@dataclass(frozen=True)
+@frozen
 class PhaseDef:
     """A phase: a `## Phase N: Name (NOTE)` heading and its tasks."""
 
@@ -76,7 +78,7 @@ class PhaseDef:
     intro: str | None = None  # markdown between the heading and the first task; None: a blank
 
 
-@dataclass(frozen=True)
+@frozen
 class SeverityDef:
     """A severity level with its label, colour and time-to-resolution target in seconds."""
 
@@ -86,7 +88,7 @@ class SeverityDef:
     color: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class ClockDef:
     """The resolution clock: it starts at one event, stops at another, warns at fractions."""
 
@@ -95,7 +97,7 @@ class ClockDef:
     warnings: tuple[float, ...] = (0.5, 0.75, 0.9)
 
 
-@dataclass(frozen=True)
+@frozen
 class WindowDef:
     """A time window anchored to an event, e.g. the rollback checkpoint 2 h after deployment."""
 
@@ -107,7 +109,7 @@ class WindowDef:
     warnings: tuple[float, ...] = (0.75, 0.9)
 
 
-@dataclass(frozen=True)
+@frozen
 class ReminderDef:
     """A recurring reminder, e.g. a stakeholder update every 30 min for P0 and 1 h for P1."""
 
@@ -121,7 +123,7 @@ class ReminderDef:
         return self.every.get(severity or "")
 
 
-@dataclass(frozen=True)
+@frozen
 class Workflow:
     """A whole workflow definition, as loaded from one YAML file."""
 

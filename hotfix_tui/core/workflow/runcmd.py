@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from hotfix_tui.core.frozen import frozen
 
 # placeholder -> the environment variable that also carries its value
 PLACEHOLDERS: dict[str, str] = {
@@ -24,7 +25,7 @@ _CONTROL = re.compile(  # control, direction and invisible characters (soft hyph
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class Slot:
     """One `{name}` in a command: where it starts and ends, and the quote it stands in."""
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.workflow.model import BUILTIN_EVENTS
 
 SCHEMA_VERSION = 1
@@ -320,7 +320,7 @@ def _resolve(node: Schema) -> Schema:
     return node
 
 
-@dataclass(frozen=True)
+@frozen
 class Shape:
     """The keys a mapping may hold (in order) and those it must hold."""
 
@@ -335,7 +335,7 @@ class Shape:
         return cls(list(props), tuple(node.get("required", ())), props)
 
 
-@dataclass(frozen=True)
+@frozen
 class TextRule:
     """How a text field is checked: may it be null or blank, span lines, what it must match."""
 

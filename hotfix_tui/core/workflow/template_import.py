@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.workflow.model import Workflow
 from hotfix_tui.core.workflow.render import PLACEHOLDER, render_tasks_md
 
@@ -41,7 +41,7 @@ class TemplateError(Exception):
     """A template that cannot be turned into a workflow; the message names file and line."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Imported:
     """The workflow YAML, and the values that render it back into the template."""
 

@@ -4,11 +4,12 @@ and where an install keeps the templates (today's place, then the one before 202
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from hotfix_tui.core.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class KindFiles:
     """A kind's templates as (template name, file made), and the names linked to the first."""
 

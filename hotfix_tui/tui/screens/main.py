@@ -8,7 +8,6 @@ and record dialogs; errors become notifications.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,6 +23,7 @@ from textual.widgets import Input, Static
 
 from hotfix_tui.core.alerting.reminders import LogReader, ReminderReading, incident_reminders
 from hotfix_tui.core.clocks import SlaReading, WindowReading, format_duration, format_time
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.heap import Trimmer
 from hotfix_tui.core.markdown.tasks_md import Task
 from hotfix_tui.core.record.events import Event
@@ -75,7 +75,7 @@ WATCHED = frozenset({"tasks.md", "hotfix.md", "post-mortem.md", "events.jsonl"})
 MIS_TOGGLE_SECONDS = 60  # an undo and re-check this close, nothing between: keep the time
 
 
-@dataclass(frozen=True)
+@frozen
 class ClockState:
     """Every clock of the incident at one tick, and the event log they were read with."""
 

@@ -8,7 +8,6 @@ Every text read from the repository (commit subjects, log rows, the report) is s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -21,6 +20,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from hotfix_tui.core.clocks import parse_time
+from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.reports.commands import CopyCommand
 from hotfix_tui.tui.widgets.clock_dock import ClockDock
 from hotfix_tui.tui.widgets.text import clean
@@ -189,7 +189,7 @@ class RecheckScreen(ModalScreen[str | None]):
         self.dismiss(answer)
 
 
-@dataclass(frozen=True)
+@frozen
 class CommitChoice:
     sha: str
     short: str
@@ -243,7 +243,7 @@ class CommitPickerScreen(ModalScreen[CommitChoice | None]):
         self.dismiss(None)
 
 
-@dataclass(frozen=True)
+@frozen
 class ActivityRow:
     time: str
     who: str
