@@ -37,15 +37,11 @@ def load_workflow_for(folder: Path, root: Path | None) -> Workflow | None:
         return None
     if "/" in name or os.sep in name or name.endswith((".yaml", ".yml")):
         name = str(_workflow_path(folder, root, name, head))
-    from hotfix_tui.core.workflow.files import cached_workflow
-
-    cached = cached_workflow(name, root)  # validated at an earlier start: no YAML to parse
-    if cached is not None:
-        return cached
-    from hotfix_tui.core.workflow.loader import WorkflowError, resolve_workflow
+    from hotfix_tui.core.workflow.problems import WorkflowError
+    from hotfix_tui.core.workflow.resolve import workflow_named
 
     try:
-        return resolve_workflow(name, root)
+        return workflow_named(name, root)
     except WorkflowError as exc:
         where = _workflow_at(folder, head)
         if where is None and unknown_workflow(exc, name):
@@ -55,7 +51,7 @@ def load_workflow_for(folder: Path, root: Path | None) -> Workflow | None:
             lines[0] = f"{where}: {lines[0].removeprefix(name + ': ')}"
         raise LoadError("\n".join(lines)) from exc
     except (KeyError, LookupError, FileNotFoundError):
-        return resolve_workflow("hotfix", root)
+        return workflow_named("hotfix", root)
 
 
 def unknown_workflow(exc: Exception, name: str) -> bool:

@@ -182,14 +182,11 @@ def workflow_for(
 
 
 def _resolve(name: str, named: bool, root: Path | None) -> Workflow | None | Exception:
-    from hotfix_tui.core.workflow.files import cached_workflow
-    from hotfix_tui.core.workflow.loader import WorkflowError, resolve_workflow
+    from hotfix_tui.core.workflow.problems import WorkflowError
+    from hotfix_tui.core.workflow.resolve import workflow_named
 
-    cached = cached_workflow(name, root)
-    if cached is not None:
-        return cached
     try:
-        return resolve_workflow(name, root)
+        return workflow_named(name, root)
     except WorkflowError as exc:
         p = exc.problems
         if not named and len(p) == 1 and p[0].message.startswith(f"unknown workflow '{name}'"):
@@ -531,7 +528,7 @@ def _open(
     """Load the incident of `folder` into `entry` (errors name the real folder)."""
     from hotfix_tui.core.record.incident import Incident, IncidentError
     from hotfix_tui.core.store import StoreError
-    from hotfix_tui.core.workflow.loader import WorkflowError
+    from hotfix_tui.core.workflow.problems import WorkflowError
 
     try:
         head = (folder / "tasks.md").read_text(encoding="utf-8-sig", errors="replace")[:4000]

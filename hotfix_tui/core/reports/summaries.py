@@ -135,16 +135,12 @@ def copy_key(path: str, files: dict[str, tuple[str, str]]) -> str:
 
 
 def fingerprint(root: Path) -> str:
-    """The package version and the workflow files any incident could use (paths and stats)."""
-    from importlib import metadata
-
+    """The code (version and every core module's stats: `journal.code_key`) and the workflow files
+    any incident could use (paths and stats)."""
+    from hotfix_tui.core.record.journal import code_key
     from hotfix_tui.core.workflow.files import find_workflows
 
-    try:
-        version = metadata.version("hotfix-tui")
-    except metadata.PackageNotFoundError:
-        version = "?"
-    parts = [f"v{VERSION}", version, str(Path(__file__).stat().st_mtime_ns)]
+    parts = [f"v{VERSION}", code_key()]
     for name, p in sorted(find_workflows(root).items()):
         try:
             st = p.stat()
@@ -202,10 +198,11 @@ class Cache:
         if source is None:
             return None
         if source not in self._workflows:
-            from hotfix_tui.core.workflow.loader import WorkflowError, resolve_workflow
+            from hotfix_tui.core.workflow.problems import WorkflowError
+            from hotfix_tui.core.workflow.resolve import workflow_named
 
             try:
-                self._workflows[source] = resolve_workflow(source, None)
+                self._workflows[source] = workflow_named(source, None)
             except WorkflowError:
                 self._workflows[source] = None
         return self._workflows[source]

@@ -16,7 +16,6 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from hotfix_tui.core.frozen import frozen
 from hotfix_tui.core.workflow import files as workflow_files
 from hotfix_tui.core.workflow import runcmd
 from hotfix_tui.core.workflow import schema as fmt
@@ -37,6 +36,8 @@ from hotfix_tui.core.workflow.model import (
     WindowDef,
     Workflow,
 )
+from hotfix_tui.core.workflow.problems import Problem as Problem
+from hotfix_tui.core.workflow.problems import WorkflowError as WorkflowError
 
 SCHEMA_VERSION = fmt.SCHEMA_VERSION
 DEFAULT_WORKFLOW = "hotfix"
@@ -54,29 +55,6 @@ _ID_RE = re.compile(fmt.SLUG)
 _TOKEN_RE = re.compile(fmt.TOKEN)
 _TASK_ID_RE = re.compile(fmt.TASK_ID)
 _EVENT_RE = re.compile(fmt.EVENT)
-
-
-@frozen
-class Problem:
-    """One problem found in a workflow file; line and col are 1-based, 0 when unknown."""
-
-    file: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        if self.line > 0:
-            return f"{self.file}:{self.line}:{max(self.col, 1)}: {self.message}"
-        return f"{self.file}: {self.message}"
-
-
-class WorkflowError(Exception):
-    """Raised when a workflow cannot be loaded; `problems` lists every reason."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 # --------------------------------------------------------------------------- durations
