@@ -216,9 +216,9 @@ def stats_data(root: Path, since: datetime | None = None) -> dict:
     cache.save()
     severities: list[tuple[str, int]] = []
     try:
-        from .core.workflow.loader import resolve_workflow
+        from .core.workflow.resolve import workflow_named
 
-        severities = [(s.id, s.target_seconds) for s in resolve_workflow("hotfix", root).severities]
+        severities = [(s.id, s.target_seconds) for s in workflow_named("hotfix", root).severities]
     except Exception:  # noqa: BLE001 - a broken team workflow still lets the figures show
         severities = []
     data = stats.compute(cat.entries, utc_now(), since=since, severities=severities)
@@ -290,11 +290,12 @@ def new_workflow(name: str | None, root: Path, severity: str | None):
     else one derived from `.specify/extensions/workflows/NAME/tasks-template.md` (an install
     from before 2025-10), else the built-in one; checks --severity."""
     from .core.workflow.files import builtin_workflow_dir
-    from .core.workflow.loader import WorkflowError, resolve_workflow
+    from .core.workflow.problems import WorkflowError
+    from .core.workflow.resolve import workflow_named
     from .core.workflow.template_import import TemplateError, derive
 
     try:
-        wf = resolve_workflow(name, root)
+        wf = workflow_named(name, root)
         if name and Path(wf.source).resolve().parent == builtin_workflow_dir().resolve():
             derived = derive(root, name)  # the repository's own template comes first
             wf = derived.workflow if derived is not None else wf

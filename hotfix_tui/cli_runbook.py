@@ -63,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_trust(args: argparse.Namespace) -> int:
     from .core.runbook import trust
     from .core.workflow.files import find_workflows, workflow_file
-    from .core.workflow.loader import WorkflowError
+    from .core.workflow.problems import WorkflowError
 
     root = repo_root()
     if args.workflow:

@@ -14,7 +14,7 @@ from hotfix_tui.core.clocks import utc_now
 from hotfix_tui.core.creating import create_incident
 from hotfix_tui.core.git.gitcmd import run_git
 from hotfix_tui.core.record.incident import Incident
-from hotfix_tui.core.workflow.loader import resolve_workflow
+from hotfix_tui.core.workflow.resolve import workflow_named
 
 
 def _git(root: Path, *args: str) -> None:
@@ -34,7 +34,7 @@ def make_demo(where: Path | None = None, *, now: datetime | None = None) -> Path
     _git(root, "commit", "-q", "-m", "Initial commit")
     real_now = now or utc_now()
     t0 = real_now - timedelta(minutes=25)
-    wf = resolve_workflow("hotfix", root)
+    wf = workflow_named("hotfix", root)
     folder = create_incident(
         root, "Checkout returns 500 errors for EU customers", "P1", wf, clock=lambda: t0
     )

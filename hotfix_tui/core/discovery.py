@@ -257,14 +257,10 @@ def folder_workflow(folder: Path, root: Path | None) -> Workflow | None:
 def _named_workflow(name: str | None, root: Path | None) -> Workflow | None:
     if not name:
         return None
-    from hotfix_tui.core.workflow.files import cached_workflow
+    from hotfix_tui.core.workflow.problems import WorkflowError
+    from hotfix_tui.core.workflow.resolve import workflow_named
 
-    wf = cached_workflow(name, root)
-    if wf is None:
-        from hotfix_tui.core.workflow.loader import WorkflowError, resolve_workflow
-
-        try:
-            wf = resolve_workflow(name, root)
-        except (WorkflowError, LookupError, OSError, ValueError):
-            return None
-    return wf
+    try:
+        return workflow_named(name, root)
+    except (WorkflowError, LookupError, OSError, ValueError):
+        return None

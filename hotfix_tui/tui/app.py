@@ -286,11 +286,11 @@ class HotfixApp(App[int]):
         self.push_screen(StatsScreen(self.root))
 
     def _new_incident(self) -> None:
-        from hotfix_tui.core.workflow.loader import resolve_workflow
+        from hotfix_tui.core.workflow.resolve import workflow_named
         from hotfix_tui.tui.screens.dialogs import NewIncidentScreen, SeverityChoice
 
         try:
-            wf = resolve_workflow("hotfix", self.root)
+            wf = workflow_named("hotfix", self.root)
         except Exception as exc:  # noqa: BLE001 - a broken team workflow is shown, not raised
             self.notify(f"cannot load the hotfix workflow: {exc}", severity="error", markup=False)
             self.show_picker()

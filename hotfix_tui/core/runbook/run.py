@@ -28,8 +28,8 @@ from hotfix_tui.core.record import kinds
 from hotfix_tui.core.runbook import trust as trusting
 from hotfix_tui.core.workflow import runcmd
 from hotfix_tui.core.workflow.files import workflow_file
-from hotfix_tui.core.workflow.loader import WorkflowError
 from hotfix_tui.core.workflow.model import severity_ids
+from hotfix_tui.core.workflow.problems import WorkflowError
 
 if TYPE_CHECKING:
     from hotfix_tui.core.record.incident import Incident

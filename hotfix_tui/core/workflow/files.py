@@ -212,6 +212,7 @@ def store(path: Path, workflow: Workflow) -> bool:
 
 
 def cached_workflow(name_or_path: str | None, repo_root: Path | None) -> Workflow | None:
-    """The cached workflow a name or path resolves to, or None (then use resolve_workflow)."""
+    """The cached workflow a name or path resolves to, or None (`resolve.workflow_named` then
+    loads it)."""
     path = workflow_file(name_or_path, repo_root)
     return load_cached(path) if path is not None else None

@@ -337,7 +337,7 @@ class OverviewScreen(Screen[None]):
         from hotfix_tui.core.record.incident import Incident, IncidentError
         from hotfix_tui.core.reports import catalog
         from hotfix_tui.core.store import StoreError
-        from hotfix_tui.core.workflow.loader import WorkflowError
+        from hotfix_tui.core.workflow.problems import WorkflowError
 
         folder = self.root / entry.path
         try:

@@ -165,9 +165,9 @@ class StatsScreen(Screen[None]):
                 entries, as_of = cat.entries, cat.as_of
             sevs: list[tuple[str, int]] = []
             try:
-                from hotfix_tui.core.workflow.loader import resolve_workflow
+                from hotfix_tui.core.workflow.resolve import workflow_named
 
-                wf = resolve_workflow("hotfix", self.root)
+                wf = workflow_named("hotfix", self.root)
                 sevs = [(s.id, s.target_seconds) for s in wf.severities]
             except Exception:  # noqa: BLE001 - a broken team workflow still shows the figures
                 sevs = []
