@@ -49,7 +49,8 @@ def parse_log(text: str, path: str = LOG) -> tuple[list[Event], list[str]]:
     last = _LAST
     if last is not None and last[1] == path and text.startswith(last[0]):
         prev, _, events, problems, lines_before = last
-        if len(text) == len(prev):
+        if len(text) == len(prev):  # the same log read again: keep the caller's copy only
+            _LAST = (text, path, events, problems, lines_before)
             return list(events), list(problems)
         if prev.endswith("\n"):  # whole lines were added: parse only them
             seen = {e.id: e for e in events}
