@@ -49,8 +49,7 @@ def parse_log(text: str, path: str = LOG) -> tuple[list[Event], list[str]]:
     last = _LAST
     if last is not None and last[1] == path and text.startswith(last[0]):
         prev, _, events, problems, lines_before = last
-        if len(text) == len(prev):  # the same log read again: keep the caller's copy only
-            _LAST = (text, path, events, problems, lines_before)
+        if len(text) == len(prev):
             return list(events), list(problems)
         if prev.endswith("\n"):  # whole lines were added: parse only them
             seen = {e.id: e for e in events}
@@ -63,6 +62,15 @@ def parse_log(text: str, path: str = LOG) -> tuple[list[Event], list[str]]:
     events = sorted(seen.values(), key=lambda e: e.order)
     _LAST = (text, path, events, found, n)
     return list(events), list(found)
+
+
+def kept_copy(text: str) -> str:
+    """The log text the last `parse_log` kept when it equals `text`, else `text`: a reader that
+    holds on to the text then shares that one copy (the log grows all day)."""
+    last = _LAST
+    if last is not None and last[0] is not text and len(last[0]) == len(text) and last[0] == text:
+        return last[0]
+    return text
 
 
 def _parse_lines(
