@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import accumulate
@@ -22,7 +23,7 @@ _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r|$)")
 TIME_PLACEHOLDER = "[YYYY-MM-DD HH:MM:SS UTC]"
 
 
-@frozen
+@frozen(slots=True)  # the parses of the last texts are kept (`_fields`)
 class Field:
     """A `**Name**: value` line: its value and the span of the value in the text."""
 
@@ -67,7 +68,7 @@ def _fields(text: str) -> dict[str, Field]:
     for idx, off, line in _candidates(text):
         m = _FIELD_RE.match(line)
         if m and m.group("name") not in found:
-            name = m.group("name").strip()
+            name = sys.intern(m.group("name").strip())  # the same names in every text kept
             found[name] = Field(
                 name, m.group("value"), idx, off + m.start("value"), off + m.end("value")
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +25,7 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
-@frozen
+@frozen(slots=True)  # a day's log holds thousands: no per-event __dict__
 class Event:
     """One action: `recorded` orders events, `happened` is when it took place (may differ)."""
 
@@ -72,13 +73,31 @@ class Event:
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Event:
-        data = {k: v for k, v in obj.items() if k not in FIXED}
+        """The event of a parsed log line. Names, kinds, people, ids and the short values lines
+        repeat are held once (interned); `happened` shares `recorded` when they are equal."""
+        data = {_intern(k): _shared(v) for k, v in obj.items() if k not in FIXED}
+        recorded = str(obj["recorded"])
+        happened = str(obj.get("happened") or recorded)
         return cls(
-            id=str(obj["id"]),
-            kind=str(obj["kind"]),
-            recorded=str(obj["recorded"]),
-            happened=str(obj.get("happened") or obj["recorded"]),
-            who=str(obj.get("who") or ""),
-            clone=str(obj.get("clone") or ""),
+            id=_intern(str(obj["id"])),  # the next event names it again (`saw`)
+            kind=_intern(str(obj["kind"])),
+            recorded=recorded,
+            happened=recorded if happened == recorded else happened,
+            who=_intern(str(obj.get("who") or "")),
+            clone=_intern(str(obj.get("clone") or "")),
             data=data,
         )
+
+
+_intern = sys.intern
+_SHORT = 80  # a task key, a role, a status, an event id: repeated by many events of one log
+
+
+def _shared(value: Any) -> Any:
+    """A short text (or a list of them: the ids an event `saw`) held once however many events
+    carry it; anything else as it is."""
+    if type(value) is str:
+        return _intern(value) if len(value) <= _SHORT else value
+    if type(value) is list:
+        return [_intern(x) if type(x) is str and len(x) <= _SHORT else x for x in value]
+    return value

@@ -272,7 +272,8 @@ class IncidentView:
             raise IncidentError(f"{p}: cannot read the event log: {exc}") from exc
         self.events, problems = evlog.parse_log(text, str(p))
         self._log_problems = problems
-        self._log_text = text  # what the events were read from (the key of a kept projection)
+        # what the events were read from (the key of a kept projection): the one copy kept
+        self._log_text = evlog.kept_copy(text)
 
     def _build_view(self) -> None:
         from hotfix_tui.core.git.mdmerge import has_markers, resolve_markers
