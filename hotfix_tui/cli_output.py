@@ -54,7 +54,11 @@ def _json_escape(m: re.Match[str]) -> str:
 def to_json(data: object) -> str:
     """JSON for stdout: non-ASCII text kept, but every control character (C0, DEL, C1, bidi
     overrides) escaped as \\uXXXX, so printing it can never drive the terminal."""
-    return "".join(json_chunks(data))
+    try:  # whole data: json's own encoder (a third faster than the pieces below)
+        text = json.dumps(data, indent=2, ensure_ascii=False)
+    except TypeError:  # an iterator inside (left unread by json): written piece by piece
+        return "".join(json_chunks(data))
+    return _SUSPECT_JSON_RE.sub(_json_escape, text)
 
 
 def json_chunks(data: object, size: int = 1 << 16) -> Iterator[str]:
