@@ -9,6 +9,7 @@ import subprocess
 from datetime import timedelta
 from pathlib import Path
 
+from conftest import settle_until
 from gitfix import FakeClock, clone, git, make_repo
 from textual.widgets import DataTable, Tree
 
@@ -51,16 +52,6 @@ def bob_app(bob: Path, clock: FakeClock) -> HotfixApp:
                      watch=False)
 
 
-async def wait_for(pilot, app, cond, rounds: int = 200) -> None:
-    """Wait (bounded) for the workers and their messages until `cond()` holds."""
-    for _ in range(rounds):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if cond():
-            return
-    raise AssertionError("condition not reached")
-
-
 def leaves(screen: OverviewScreen) -> dict[str, object]:
     return {e.path: leaf for leaf, e in screen.leaves}
 
@@ -73,7 +64,7 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         await pilot.press("o")
         screen = app.screen
         assert isinstance(screen, OverviewScreen)
-        await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
+        await settle_until(pilot, app, lambda: len(screen.leaves) == 3)
         tree = screen.query_one(Tree)
         groups = [str(n.label) for n in tree.root.children]
         assert groups == ["hotfix  3 (3 open)"]
@@ -99,7 +90,7 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         assert "Read-only" in body and f"origin/{B1}" in body and "T001" in body
         # Bob's own new incident is not committed: the check-out is refused, nothing moves
         await pilot.press("c")
-        await wait_for(pilot, app, lambda: any(n.severity == "error"
+        await settle_until(pilot, app, lambda: any(n.severity == "error"
                                                for n in app._notifications))
         errors = [str(n.message) for n in app._notifications if n.severity == "error"]
         assert "uncommitted" in errors[-1] and "hotfix/003-" in errors[-1]
@@ -110,7 +101,7 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("c")
-        await wait_for(pilot, app, lambda: isinstance(app.screen, MainScreen)
+        await settle_until(pilot, app, lambda: isinstance(app.screen, MainScreen)
                        and app.main.incident.id == "hotfix-001")
         assert git(bob, "branch", "--show-current").strip() == B1
         assert app.incident.id == "hotfix-001"
@@ -118,7 +109,7 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         # other branch (read-only)
         await pilot.press("o")
         screen = app.screen
-        await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
+        await settle_until(pilot, app, lambda: len(screen.leaves) == 3)
         screen.query_one(Tree).move_cursor(
             leaves(screen)["specs/hotfix/001-checkout-returns-500-errors"])
         await pilot.press("enter")
@@ -126,7 +117,7 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         assert isinstance(app.screen, MainScreen) and app.main.incident.id == "hotfix-001"
         await pilot.press("o")
         screen = app.screen
-        await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
+        await settle_until(pilot, app, lambda: len(screen.leaves) == 3)
         screen.query_one(Tree).move_cursor(
             leaves(screen)["specs/hotfix/003-search-index-stale"])
         await pilot.press("enter")
@@ -143,7 +134,7 @@ async def test_overview_tree_clocks_and_opening(tmp_path, clock):
         git(alice, "commit", "-q", "-am", "T002")
         git(alice, "push", "-q")
         await pilot.press("F")
-        await wait_for(pilot, app, lambda: any(
+        await settle_until(pilot, app, lambda: any(
             e.path.endswith("001-checkout-returns-500-errors") and e.incident.progress()[0] == 1
             for _l, e in screen.leaves))
         one = leaves(screen)["specs/hotfix/001-checkout-returns-500-errors"]
@@ -170,7 +161,7 @@ async def test_stats_screen_draws_the_figures(tmp_path, clock):
         await pilot.press("m")
         screen = app.screen
         assert isinstance(screen, StatsScreen)
-        await wait_for(pilot, app, lambda: screen.data is not None)
+        await settle_until(pilot, app, lambda: screen.data is not None)
         table = screen.query_one(DataTable)
         rows = [tuple(table.get_row_at(i)) for i in range(table.row_count)]
         assert rows[0][:7] == ("P0 <1:00:00", "1", "1", "1", "0", "100%", "0:50:00")
@@ -185,9 +176,9 @@ async def test_stats_screen_draws_the_figures(tmp_path, clock):
         # from the overview too
         await pilot.press("o")
         ov = app.screen
-        await wait_for(pilot, app, lambda: len(ov.leaves) == 3)
+        await settle_until(pilot, app, lambda: len(ov.leaves) == 3)
         await pilot.press("m")
-        await wait_for(pilot, app, lambda: isinstance(app.screen, StatsScreen)
+        await settle_until(pilot, app, lambda: isinstance(app.screen, StatsScreen)
                        and app.screen.data is not None)
         assert app.screen.data["severities"]["P0"]["met"] == 1
 
@@ -208,11 +199,11 @@ async def test_the_picker_opens_the_overview_of_every_branch(tmp_path, clock):
         await pilot.press("o")
         screen = app.screen
         assert isinstance(screen, OverviewScreen)
-        await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
+        await settle_until(pilot, app, lambda: len(screen.leaves) == 3)
         screen.query_one(Tree).move_cursor(
             leaves(screen)["specs/hotfix/003-search-index-stale"])
         await pilot.press("enter", "c")
-        await wait_for(pilot, app, lambda: isinstance(app.screen, MainScreen))
+        await settle_until(pilot, app, lambda: isinstance(app.screen, MainScreen))
         assert app.main.incident.id == "hotfix-003"
         assert git(bob, "branch", "--show-current").strip() == "hotfix/003-search-index-stale"
 
@@ -235,7 +226,7 @@ async def test_stats_screen_fetches_when_the_last_fetch_is_old(tmp_path, clock):
         await pilot.press("m")
         screen = app.screen
         assert isinstance(screen, StatsScreen)
-        await wait_for(pilot, app, lambda: screen.data is not None
+        await settle_until(pilot, app, lambda: screen.data is not None
                        and screen.data["severities"]["P1"]["met"] == 1)
         assert (bob / ".git/FETCH_HEAD").exists()
 
@@ -311,7 +302,7 @@ async def test_the_overview_reads_branch_copies_by_summary_and_opens_one_in_full
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
         screen = app.screen
-        await wait_for(pilot, app, lambda: len(screen.leaves) == 3)
+        await settle_until(pilot, app, lambda: len(screen.leaves) == 3)
         one = next(e for _l, e in screen.leaves
                    if e.path.endswith("001-checkout-returns-500-errors"))
         # as `list` reads them: another branch's copy by its summary, kept for the next reading
@@ -329,7 +320,7 @@ async def test_the_overview_reads_branch_copies_by_summary_and_opens_one_in_full
         await pilot.pause()
         # the stats screen counts the same copies from the same summaries
         await pilot.press("m")
-        await wait_for(pilot, app, lambda: isinstance(app.screen, StatsScreen)
+        await settle_until(pilot, app, lambda: isinstance(app.screen, StatsScreen)
                        and app.screen.data)
         assert app.screen.data["total"]["incidents"] == 3
 
@@ -349,7 +340,7 @@ async def test_overview_shows_the_union_of_copies_that_differ_and_marks_them(tmp
         await pilot.press("o")
         screen = app.screen
         assert isinstance(screen, OverviewScreen)
-        await wait_for(pilot, app, lambda: len(screen.leaves) == 1)
+        await settle_until(pilot, app, lambda: len(screen.leaves) == 1)
         row = leaves(screen)[FOLDER].label.plain
         assert " 0/28 " in row and DIVERGED not in row  # every copy the same: no mark
         # Bob checks T005 on a branch of his own; Alice T004 on the incident's branch, pushed
@@ -361,13 +352,15 @@ async def test_overview_shows_the_union_of_copies_that_differ_and_marks_them(tmp
         git(alice, "push", "-q")
         git(bob, "fetch", "-q")
         await pilot.press("R")
-        await wait_for(pilot, app, lambda: " 2/28 " in leaves(screen)[FOLDER].label.plain)
+        await settle_until(pilot, app, lambda: " 2/28 " in leaves(screen)[FOLDER].label.plain)
         assert DIVERGED in leaves(screen)[FOLDER].label.plain
         # from git objects only (nothing checked out): the same union, read-only, saying who
         # lacks what
         git(bob, "switch", "-q", "main")
         await pilot.press("R")
-        await wait_for(pilot, app, lambda: not leaves(screen)[FOLDER].label.plain.count("checked"))
+        await settle_until(
+            pilot, app, lambda: not leaves(screen)[FOLDER].label.plain.count("checked")
+        )
         row = leaves(screen)[FOLDER].label.plain
         assert " 2/28 " in row and DIVERGED in row
         screen.query_one(Tree).move_cursor(leaves(screen)[FOLDER])
